@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { configJsonSchema } from './config/schema.js';
+import { runGate } from './engine.js';
+import { ConfigurationError, describeError } from './errors.js';
+import { summarizeRun } from './results/summary.js';
+import { loadRun } from './results/load.js';
+import { renderTerminal } from './report/terminal.js';
+import type { Format } from './results/model.js';
+
+const USAGE = `llm-release-gate: gate LLM releases on eval results and the readiness bars
+
+Usage:
+  llm-release-gate gate --config FILE [--results FILE]... [--baseline FILE] [--json]
+      exit 0 allow, 1 block, 2 invalid input
+  llm-release-gate results FILE... [--format FORMAT] [--json]
+      the normalized summary of eval results files
+  llm-release-gate schema
+      the config JSON Schema
+`;
+
+/** Exit codes: 0 allow / ok, 1 block, 2 invalid input (the user's to fix), 3 a bug of ours. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  switch (command) {
+    case 'gate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          config: { type: 'string', default: '.github/llm-release-gate.yml' },
+          results: { type: 'string', multiple: true },
+          baseline: { type: 'string' },
+          commit: { type: 'string', multiple: true },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      const outcome = await runGate({
+        config: values.config!,
+        results: values.results,
+        baseline: values.baseline,
+        cwd: process.cwd(),
+        commits: values.commit ?? [],
+      });
+      process.stdout.write(values.json ? `${JSON.stringify(outcome.verdict, null, 2)}\n` : renderTerminal(outcome.verdict, color));
+      return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
+    }
+    case 'results': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { format: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false } },
+      });
+      if (positionals.length === 0) throw new ConfigurationError('Name at least one results file: llm-release-gate results FILE --json');
+      const run = await loadRun(positionals, { format: values.format as Format | 'auto', cwd: process.cwd() });
+      const summary = summarizeRun(run);
+      process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(summary));
+      return 0;
+    }
+    case 'schema':
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new ConfigurationError(`Unknown command '${command}'.\n\n${USAGE}`);
+  }
+}
+
+function renderRunSummary(s: ReturnType<typeof summarizeRun>): string {
+  const lines = [
+    `format: ${s.format}`,
+    `samples: ${s.samples.total} total, ${s.samples.passed} passed, ${s.samples.failed} failed, ${s.samples.errors} errors, ${s.samples.skipped} skipped`,
+    'metrics:',
+    ...Object.entries(s.metrics).map(([k, m]) => `  ${k.padEnd(28)} ${String(Number(m.value.toPrecision(4))).padStart(10)}  n=${m.n}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigurationError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`llm-release-gate: ${describeError(err)}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 3;
+    }
+  },
+);

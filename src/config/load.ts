@@ -1,0 +1,170 @@
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigurationError, type Problem } from '../errors.js';
+import { ConfigSchema, type Config } from './schema.js';
+
+/** A validated config plus where each key sits in the file (for annotations and errors). */
+export interface LoadedConfig {
+  config: Config;
+  file: string;
+  /** 1-based line of a dotted key path (`evals.metrics.0`), or of its nearest existing parent. */
+  lineOf(path: string): number | undefined;
+}
+
+type Path = readonly PropertyKey[];
+
+/** Parse and validate a config text. Throws ConfigurationError listing every problem at once. */
+export function parseConfig(text: string, file: string): LoadedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineAt = (offset: number) => lineCounter.linePos(offset);
+
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e): Problem => {
+      const pos = lineAt(e.pos[0]);
+      return { file, line: pos.line, column: pos.col, message: `${yamlMessage(e.message)}. Fix the YAML syntax here.` };
+    });
+    throw new ConfigurationError(`The config ${file} is not valid YAML.`, problems);
+  }
+
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigurationError(`The config ${file} is empty or not a mapping.`, [
+      { file, line: 1, message: `found ${describe(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)` },
+    ]);
+  }
+
+  const lineOf = (path: string): number | undefined => nodeLine(doc, lineAt, path.split('.').filter(Boolean));
+  const parsed = ConfigSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => toProblem(issue, doc, data, file, lineAt));
+    throw new ConfigurationError(
+      `The config ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; the gate blocks until it is fixed.`,
+      problems,
+    );
+  }
+  return { config: parsed.data, file, lineOf };
+}
+
+function toProblem(
+  issue: z.core.$ZodIssue,
+  doc: Document,
+  data: unknown,
+  file: string,
+  lineAt: (o: number) => { line: number; col: number },
+): Problem {
+  const path = issue.path as Path;
+  const found = valueAt(data, path);
+  const dotted = path.map(String).join('.');
+  let message: string;
+  let linePath: Path = path;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const keys = issue.keys;
+      linePath = [...path, keys[0]!];
+      const full = keys.map((k) => (dotted ? `${dotted}.${k}` : k));
+      message = `unknown key${keys.length > 1 ? 's' : ''} ${full.map((k) => `"${k}"`).join(', ')}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
+      return { file, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
+    }
+    case 'invalid_type':
+      message =
+        found === undefined
+          ? `is required but missing: add ${expectedWord(issue.expected)}`
+          : `expected ${expectedWord(issue.expected)}, found ${describe(found)}`;
+      break;
+    case 'invalid_value':
+      message = `found ${describe(found)}; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    case 'too_small':
+      message =
+        issue.origin === 'array'
+          ? `needs at least ${String(issue.minimum)} entr${issue.minimum === 1 ? 'y' : 'ies'}, found ${describe(found)}`
+          : issue.origin === 'string'
+            ? `must not be empty`
+            : `found ${describe(found)}; expected ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}`;
+      break;
+    case 'too_big':
+      message = `found ${describe(found)}; expected ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`;
+      break;
+    case 'invalid_union':
+      message = `found ${describe(found)}; expected ${unionHint(dotted)}`;
+      break;
+    case 'invalid_format':
+      message = `found ${describe(found)}; expected a valid ${issue.format}`;
+      break;
+    case 'not_multiple_of':
+      message = `found ${describe(found)}; expected a whole number`;
+      break;
+    default:
+      // Refinement messages that start with "is ..." read as a sentence about the value found.
+      message = issue.message.startsWith('is ') ? `${describe(found)} ${issue.message}` : issue.message;
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'int') message = `found ${describe(found)}; expected a whole number`;
+  return { file, path: dotted || undefined, line: nodeLine(doc, lineAt, linePath.map(String)), message };
+}
+
+function unionHint(path: string): string {
+  if (path.endsWith('results')) return 'a path or glob, or a list of them';
+  if (path.endsWith('baseline')) return 'a path, or { ref: <branch or sha>, path: <results file> }';
+  return 'one of the accepted forms (see the config reference)';
+}
+
+function expectedWord(expected: string): string {
+  switch (expected) {
+    case 'object':
+      return 'a mapping (key: value lines)';
+    case 'array':
+      return 'a list';
+    case 'int':
+      return 'a whole number';
+    default:
+      return `a ${expected}`;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'an empty value';
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let cur: unknown = data;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key as string];
+  }
+  return cur;
+}
+
+/** Line of the deepest node along `path` that exists (the key itself for map entries). */
+function nodeLine(doc: Document, lineAt: (o: number) => { line: number }, path: readonly string[]): number | undefined {
+  let node: unknown = doc.contents;
+  let line: number | undefined = rangeLine(node, lineAt);
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === key);
+      if (!pair) break;
+      line = rangeLine(pair.key, lineAt) ?? line;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(key)];
+      if (item === undefined) break;
+      line = rangeLine(item, lineAt) ?? line;
+      node = item;
+    } else break;
+  }
+  return line;
+}
+
+function rangeLine(node: unknown, lineAt: (o: number) => { line: number }): number | undefined {
+  const range = (node as Node | null)?.range;
+  return range ? lineAt(range[0]).line : undefined;
+}
+
+function yamlMessage(msg: string): string {
+  return msg.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}

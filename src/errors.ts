@@ -1,0 +1,41 @@
+/** One problem in a user's input, located as precisely as the input allows. */
+export interface Problem {
+  /** File the problem is in (repository-relative where possible). */
+  file: string;
+  /** Dotted key path inside the file (`evals.metrics.0.min`), when the file is structured. */
+  path?: string;
+  /** 1-based line, when known. */
+  line?: number;
+  /** 1-based column, when known. */
+  column?: number;
+  /** What was found, what is expected and what to do, in words a person can act on. */
+  message: string;
+}
+
+/**
+ * The user's to fix: a bad config, unreadable results, a wrong input. Reported without a stack
+ * trace, and always fails closed (`block`, exit code 2 in the CLI, a failed step in the action).
+ */
+export class ConfigurationError extends Error {
+  readonly problems: Problem[];
+  constructor(summary: string, problems: Problem[] = []) {
+    super(summary);
+    this.name = 'ConfigurationError';
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  const where = [p.file, p.line ? `line ${p.line}` : undefined, p.path ? `\`${p.path}\`` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  return `${where}: ${p.message}`;
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof ConfigurationError) {
+    const lines = err.problems.map((p) => `  - ${formatProblem(p)}`);
+    return [err.message, ...lines].join('\n');
+  }
+  return err instanceof Error ? err.message : String(err);
+}

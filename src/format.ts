@@ -1,0 +1,42 @@
+import { metricInfo } from './config/metrics.js';
+import type { BarStatus, JsonInterval, MetricResult, MetricStatus, Threshold } from './gate/verdict.js';
+
+/** Display helpers shared by the Markdown and terminal renderers. */
+export function showValue(name: string, v: number | null): string {
+  if (v === null) return '—';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  const info = metricInfo(name);
+  if (info?.kind === 'rate') return `${trim(v * 100)}%`;
+  if (info?.unit === 'USD') return `$${v < 0.01 ? Number(v.toPrecision(2)) : v.toFixed(4)}`;
+  if (info?.unit === 'ms') return `${Math.round(v)} ms`;
+  return trim(v);
+}
+
+export function showInterval(name: string, ci: JsonInterval | null): string {
+  if (!ci) return '—';
+  const end = (v: number | null, neg: boolean) => (v === null ? (neg ? '−∞' : '∞') : showValue(name, v));
+  return `${end(ci[0], true)} – ${end(ci[1], false)}`;
+}
+
+export function showThreshold(name: string, t: Threshold): string {
+  const parts: string[] = [];
+  if (t.min !== undefined) parts.push(`≥ ${showValue(name, t.min)}`);
+  if (t.max !== undefined) parts.push(`≤ ${showValue(name, t.max)}`);
+  const info = metricInfo(name);
+  const delta = (v: number) => (info?.kind === 'rate' ? `${trim(v * 100)} pts` : showValue(name, v));
+  if (t.max_drop !== undefined) parts.push(`drop ≤ ${delta(t.max_drop)}`);
+  if (t.max_increase !== undefined) parts.push(`rise ≤ ${delta(t.max_increase)}`);
+  return parts.join(', ');
+}
+
+export const BAR_ICON: Record<BarStatus, string> = { pass: '✅', fail: '❌', warn: '⚠️', blocked: '⛔' };
+export const METRIC_ICON: Record<MetricStatus, string> = { pass: '✅', fail: '❌', warn: '⚠️', inconclusive: '❔', error: '💥' };
+
+export function metricLabel(m: MetricResult): string {
+  return m.slice !== undefined ? `${m.name} [${m.slice}]` : m.name;
+}
+
+function trim(v: number): string {
+  if (Math.abs(v) >= 1000) return v.toFixed(0);
+  return String(Number(v.toPrecision(3)));
+}

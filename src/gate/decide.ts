@@ -1,0 +1,246 @@
+import type { LoadedConfig } from '../config/load.js';
+import type { Problem } from '../errors.js';
+import type { Run, Tally } from '../results/model.js';
+import { BARS, effectiveTier, isBlocking, modelPinning, ownerShape, resolveStatuses, type BarId, type Finding } from './bars.js';
+import { showValue } from '../format.js';
+import { judgeMetric, metricBlocks, type JudgeOptions } from './metrics.js';
+import type { BarResult, MetricResult, Verdict } from './verdict.js';
+
+/** What the gate knows about the repository and the change, gathered by the entry point. */
+export interface RepoFacts {
+  /** Does a repository-relative file exist in the checkout? */
+  fileExists(path: string): boolean;
+  /** Commits that count as "this change" (the PR head, the pushed or merge SHA). Empty when unknown. */
+  commits: string[];
+}
+
+export interface GateInput {
+  config: LoadedConfig;
+  /** The run, or the problems that stopped it from being read (fail closed). */
+  run: Run | { problems: Problem[]; summary: string };
+  facts: RepoFacts;
+  inputs: Verdict['inputs'];
+}
+
+const DAYS_PER_MONTH = 30;
+
+/** The pure decision: (config, run, repo facts) -> Verdict. */
+export function decide({ config: loaded, run: runOrError, facts, inputs }: GateInput): Verdict {
+  const config = loaded.config;
+  const tier = effectiveTier(config);
+  const evals = config.evals;
+  const stats = evals?.statistics ?? { confidence: 0.95, on_inconclusive: 'warn' as const, threshold_on: 'interval' as const };
+  const opts: JudgeOptions = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
+  const run = 'all' in runOrError ? runOrError : undefined;
+  const loadError = 'all' in runOrError ? undefined : runOrError;
+
+  // Metrics: the eval pass bar (whole run and slices) and the guardrail checks.
+  const metrics: MetricResult[] = [];
+  if (run) {
+    evals?.metrics.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}` })));
+    evals?.slices.forEach((s, si) =>
+      s.metrics.forEach((m, i) =>
+        metrics.push(judgeMetric(run.slices.get(s.tag) as Tally | undefined, m, opts, { slice: s.tag, bar: 'evals', configPath: `evals.slices.${si}.metrics.${i}` })),
+      ),
+    );
+    config.guardrails?.checks.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}` })));
+  }
+  const metricFinding = (m: MetricResult): Finding => ({ ok: !metricBlocks(m, opts.onInconclusive), warn: m.status !== 'pass', text: m.reason });
+
+  const findings: Record<BarId, Finding[]> = { 1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: [] };
+
+  // 1 target: a written pass bar and the cost of a bad output.
+  const passBar = (evals?.metrics.length ?? 0) + (evals?.slices.length ?? 0);
+  findings[1].push(
+    passBar > 0
+      ? { ok: true, text: `pass bar written: ${evals!.metrics.map((m) => m.name).join(', ') || 'slice thresholds only'}` }
+      : { ok: false, text: 'no pass bar: add thresholds under evals.metrics (e.g. { name: pass_rate, min: 0.9 })' },
+    config.risk?.tier
+      ? { ok: true, text: `risk tier ${config.risk.tier}` }
+      : { ok: false, text: 'risk.tier is not set (judged as high, every bar blocking): set low, medium, high or critical' },
+    config.risk?.bad_output_cost
+      ? { ok: true, text: `cost of a bad output: ${config.risk.bad_output_cost}` }
+      : { ok: false, text: 'risk.bad_output_cost is not written: say what one wrong output costs' },
+  );
+
+  // 2 evals: results exist, are for this change, are enough, within the error budget, clear the bar.
+  if (loadError) {
+    findings[2].push({ ok: false, text: loadError.summary }, ...loadError.problems.slice(0, 5).map((p) => ({ ok: false, text: `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}` })));
+  } else if (run && evals) {
+    const t = run.all;
+    findings[2].push({ ok: true, text: `${t.total} samples from ${run.files.join(', ')} (${run.format})` });
+    const commit = run.meta.commit;
+    const matches = (c: string) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
+    if (commit && facts.commits.length > 0 && !matches(commit)) {
+      findings[2].push({ ok: false, text: `stale results: they name commit ${commit.slice(0, 12)}, but this change is ${facts.commits[0]!.slice(0, 12)}; re-run the evals on this commit` });
+    } else if (evals.require_commit && !commit) {
+      findings[2].push({ ok: false, text: 'evals.require_commit is true but the results name no commit: record the commit in the results metadata' });
+    } else if (evals.require_commit && facts.commits.length === 0) {
+      findings[2].push({ ok: false, text: 'evals.require_commit is true but the commit under test is unknown (no GITHUB_SHA)' });
+    } else if (commit) {
+      findings[2].push({ ok: true, text: `results are for commit ${commit.slice(0, 12)}` });
+    }
+    findings[2].push(
+      t.scored >= evals.min_samples
+        ? { ok: true, text: `${t.scored} scored samples (min_samples ${evals.min_samples})` }
+        : { ok: false, text: `${t.scored} scored samples, under evals.min_samples ${evals.min_samples}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ''}` },
+    );
+    const attempted = t.total - t.skipped;
+    const errorRate = attempted > 0 ? t.errors / attempted : 0;
+    findings[2].push(
+      errorRate <= evals.max_error_rate
+        ? { ok: true, text: `error rate ${pct(errorRate)} within budget ${pct(evals.max_error_rate)}` }
+        : { ok: false, text: `${t.errors} of ${attempted} samples were infrastructure errors (${pct(errorRate)}), over evals.max_error_rate ${pct(evals.max_error_rate)}: fix the eval infrastructure and re-run` },
+    );
+    for (const m of metrics.filter((x) => x.bar === 'evals')) findings[2].push(metricFinding(m));
+  } else if (!evals) {
+    findings[2].push({ ok: false, text: 'no evals section: add evals.results and evals.metrics' });
+  }
+
+  // 3 deploy: pinned model, a rollback path, the deploy workflow in the repository.
+  const deploy = config.deploy;
+  if (!deploy?.model) findings[3].push({ ok: false, text: 'deploy.model is not set: name the exact model snapshot in production' });
+  else {
+    const pin = modelPinning(deploy.model);
+    findings[3].push({ ok: pin.pinned, text: pin.pinned ? `model pinned: ${pin.why}` : `model not pinned: ${pin.why}; use a dated or versioned model id` });
+  }
+  findings[3].push(
+    config.rollout || deploy?.workflow
+      ? { ok: true, text: `rollback path: ${config.rollout ? `feature flag ${config.rollout.flag.key} (${config.rollout.flag.provider})` : `redeploy through ${deploy!.workflow}`}` }
+      : { ok: false, text: 'no rollback path: configure rollout (a feature flag) or deploy.workflow' },
+  );
+  if (deploy?.workflow) {
+    findings[3].push(
+      facts.fileExists(deploy.workflow)
+        ? { ok: true, text: `deploy workflow ${deploy.workflow} exists` }
+        : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path` },
+    );
+  }
+
+  // 4 observability: a tracing backend; trace ids on results where required.
+  const obs = config.observability;
+  findings[4].push(obs?.tracing ? { ok: true, text: `tracing: ${obs.tracing}` } : { ok: false, text: 'no tracing backend: set observability.tracing (e.g. langfuse, langsmith, otel)' });
+  if (obs?.require_trace_ids && run) {
+    const t = run.all;
+    findings[4].push(
+      t.withTraceId === t.scored
+        ? { ok: true, text: `every scored sample carries a trace id (${t.withTraceId})` }
+        : { ok: false, text: `${t.scored - t.withTraceId} of ${t.scored} scored samples carry no trace id (observability.require_trace_ids)` },
+    );
+  }
+
+  // 5 guardrails: guardrail metrics hold; high-consequence tiers need a human approval step.
+  const guard = config.guardrails;
+  if (!guard || guard.checks.length === 0) findings[5].push({ ok: false, text: 'no guardrail checks: add guardrails.checks (e.g. { name: score.jailbreak_refusal, min: 0.99 })' });
+  for (const m of metrics.filter((x) => x.bar === 'guardrails')) findings[5].push(metricFinding(m));
+  if (tier === 'high' || tier === 'critical') {
+    findings[5].push(
+      guard?.human_approval
+        ? { ok: true, text: `human approval through environment ${guard.human_approval.environment} (judged from the config; its required reviewers are not confirmed against the GitHub API)` }
+        : { ok: false, text: `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers` },
+    );
+  }
+
+  // 6 cost: measured cost per request × traffic under the monthly budget.
+  const cost = config.cost;
+  if (!cost?.monthly_budget_usd || !cost.requests_per_day) {
+    findings[6].push({ ok: false, text: 'no budget: set cost.requests_per_day and cost.monthly_budget_usd' });
+  } else if (!run || run.all.cost.n === 0) {
+    findings[6].push({ ok: false, text: 'the results carry no cost per sample, so the monthly cost cannot be projected' });
+  } else {
+    const perRequest = run.all.cost.mean;
+    const monthly = perRequest * cost.requests_per_day * DAYS_PER_MONTH;
+    findings[6].push(
+      monthly <= cost.monthly_budget_usd
+        ? { ok: true, text: `projected ${usd(monthly)}/month (${usd(perRequest)} × ${cost.requests_per_day} requests/day × ${DAYS_PER_MONTH}) within budget ${usd(cost.monthly_budget_usd)}` }
+        : { ok: false, text: `projected ${usd(monthly)}/month (${usd(perRequest)} × ${cost.requests_per_day} requests/day × ${DAYS_PER_MONTH}) is over budget ${usd(cost.monthly_budget_usd)}` },
+    );
+    if (cost.max_cost_per_request_usd !== undefined) {
+      findings[6].push(
+        perRequest <= cost.max_cost_per_request_usd
+          ? { ok: true, text: `${usd(perRequest)} per request within ${usd(cost.max_cost_per_request_usd)}` }
+          : { ok: false, text: `${usd(perRequest)} per request is over cost.max_cost_per_request_usd ${usd(cost.max_cost_per_request_usd)}` },
+      );
+    }
+  }
+
+  // 7 owner: one named person with an on-call route.
+  const owner = config.owner;
+  if (!owner) findings[7].push({ ok: false, text: 'no owner: set owner.name to one person (a GitHub login) and owner.oncall' });
+  else {
+    findings[7].push(ownerShape(owner.name));
+    findings[7].push(owner.oncall ? { ok: true, text: `on-call: ${owner.oncall}` } : { ok: false, text: 'owner.oncall is not set: say where incidents go' });
+  }
+
+  const statuses = resolveStatuses(tier, findings);
+  const bars: BarResult[] = BARS.map((b) => {
+    const status = statuses[b.id];
+    const failedDeps = b.deps.filter((d) => statuses[d] === 'fail' || statuses[d] === 'blocked');
+    const details = findings[b.id].map((f) => `${!f.ok ? '✗' : f.warn ? '⚠' : '✓'} ${f.text}`);
+    if (status === 'blocked') details.unshift(`blocked: depends on ${failedDeps.map((d) => BARS[d - 1]!.name).join(', ')}, which did not pass`);
+    return { id: b.id, name: b.name, status, blocking: isBlocking(tier, b.id), details };
+  });
+
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  for (const bar of bars) {
+    const own = findings[bar.id as BarId];
+    if (bar.status === 'fail') for (const f of own.filter((x) => !x.ok)) reasons.push(`${bar.name}: ${f.text}`);
+    else if (bar.status === 'blocked' && bar.blocking) reasons.push(`${bar.name}: ${bar.details[0]}`);
+    else if (bar.status === 'warn') for (const f of own.filter((x) => !x.ok)) warnings.push(`${bar.name} (warn only at tier ${tier}): ${f.text}`);
+    if (bar.status !== 'blocked') for (const f of own.filter((x) => x.ok && x.warn)) warnings.push(`${bar.name}: ${f.text}`);
+  }
+
+  const decision = bars.some((b) => b.blocking && (b.status === 'fail' || b.status === 'blocked')) ? 'block' : 'allow';
+  const t = run?.all;
+  return {
+    schema: 1,
+    decision,
+    readiness: { passed: bars.filter((b) => b.status === 'pass').length, total: bars.length },
+    reasons,
+    warnings,
+    bars,
+    metrics,
+    samples: { total: t?.total ?? 0, passed: t?.passed ?? 0, failed: t?.failed ?? 0, errors: t?.errors ?? 0, skipped: t?.skipped ?? 0 },
+    inputs: { ...inputs, format: run?.format ?? inputs.format },
+    service: config.service,
+    tier,
+    confidence: opts.confidence,
+    run: run ? { ...run.meta } : null,
+    failing: {
+      shown: (run?.failing ?? []).map((s) => ({ id: s.id, outcome: s.outcome as 'fail' | 'error', message: s.message, file: s.file, line: s.line })),
+      total: run?.failingTotal ?? 0,
+    },
+    errors: loadError ? loadError.problems : [],
+  };
+}
+
+/** The verdict when the config itself cannot be read: block, with the problems as the reasons. */
+export function configErrorVerdict(configFile: string, summary: string, problems: Problem[], inputs: Verdict['inputs']): Verdict {
+  return {
+    schema: 1,
+    decision: 'block',
+    readiness: { passed: 0, total: BARS.length },
+    reasons: [summary, ...problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}${p.path ? ` ${p.path}` : ''}: ${p.message}`)],
+    warnings: [],
+    bars: BARS.map((b) => ({
+      id: b.id,
+      name: b.name,
+      status: b.id === 1 ? ('fail' as const) : ('blocked' as const),
+      blocking: true,
+      details: b.id === 1 ? [`✗ the config ${configFile} could not be used: ${summary}`] : ['blocked: the config could not be read'],
+    })),
+    metrics: [],
+    samples: { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0 },
+    inputs,
+    service: null,
+    tier: 'high',
+    confidence: 0.95,
+    run: null,
+    failing: { shown: [], total: 0 },
+    errors: problems,
+  };
+}
+
+const pct = (x: number) => showValue('error_rate', x);
+const usd = (x: number) => showValue('cost_per_sample_usd', x);

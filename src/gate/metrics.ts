@@ -1,0 +1,111 @@
+import type { MetricThreshold } from '../config/schema.js';
+import { showValue } from '../format.js';
+import type { Tally } from '../results/model.js';
+import { meanInterval, quantile, quantileInterval, wilson, type Interval } from '../stats/intervals.js';
+import type { JsonInterval, MetricResult, MetricStatus, Threshold } from './verdict.js';
+
+export interface Measurement {
+  value: number;
+  ci: Interval;
+  n: number;
+}
+
+/** The value of a metric over a set of samples, with its interval; or why it cannot be measured. */
+export function measure(t: Tally, name: string, confidence: number): Measurement | { missing: string } {
+  switch (name) {
+    case 'pass_rate':
+      return t.scored === 0 ? { missing: 'no scored samples (every sample errored or was skipped)' } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
+    case 'error_rate': {
+      const n = t.total - t.skipped;
+      return n === 0 ? { missing: 'no samples' } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
+    }
+    case 'latency_p50_ms':
+    case 'latency_p95_ms': {
+      if (t.latency.length === 0) return { missing: 'the results carry no latency' };
+      const sorted = t.latency.sorted();
+      const p = name === 'latency_p50_ms' ? 0.5 : 0.95;
+      return { value: quantile(sorted, p), ci: quantileInterval(sorted, p, confidence), n: sorted.length };
+    }
+  }
+  const m = name === 'score' ? t.score : name === 'cost_per_sample_usd' ? t.cost : name === 'tokens_per_sample' ? t.tokens : t.named.get(name.slice('score.'.length));
+  if (!m || m.n === 0) {
+    const what = name === 'score' ? 'scores' : name === 'cost_per_sample_usd' ? 'cost' : name === 'tokens_per_sample' ? 'token counts' : `a named score "${name.slice(6)}"`;
+    const known = name.startsWith('score.') && t.named.size > 0 ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(', ')})` : '';
+    return { missing: `the results carry no ${what}${known}` };
+  }
+  return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
+}
+
+export interface JudgeOptions {
+  confidence: number;
+  thresholdOn: 'interval' | 'estimate';
+  onInconclusive: 'warn' | 'block';
+}
+
+/** Judge one configured threshold. Absolute bounds are judged on the interval unless told otherwise. */
+export function judgeMetric(
+  t: Tally | undefined,
+  spec: MetricThreshold,
+  opts: JudgeOptions,
+  where: { slice?: string; bar: MetricResult['bar']; configPath: string },
+): MetricResult {
+  const threshold: Threshold = {};
+  for (const k of ['min', 'max', 'max_drop', 'max_increase'] as const) if (spec[k] !== undefined) threshold[k] = spec[k];
+  const base = {
+    name: spec.name,
+    ...(where.slice !== undefined ? { slice: where.slice } : {}),
+    threshold,
+    baseline: null,
+    delta: null,
+    delta_ci: null,
+    blocking: spec.blocking,
+    bar: where.bar,
+    config_path: where.configPath,
+  };
+  const label = where.slice !== undefined ? `${spec.name} [${where.slice}]` : spec.name;
+  const m = t ? measure(t, spec.name, opts.confidence) : { missing: `no sample carries the tag "${where.slice}"` };
+  if ('missing' in m) {
+    return { ...base, status: 'error', value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+  }
+  const fmt = (v: number) => showValue(spec.name, v);
+  const [low, high] = opts.thresholdOn === 'estimate' ? [m.value, m.value] : m.ci;
+  const verdicts: { status: 'pass' | 'fail' | 'inconclusive'; text: string }[] = [];
+  if (spec.min !== undefined) {
+    verdicts.push(
+      low >= spec.min
+        ? { status: 'pass', text: `at least ${fmt(spec.min)}` }
+        : high < spec.min
+          ? { status: 'fail', text: `below the minimum ${fmt(spec.min)}` }
+          : { status: 'inconclusive', text: `the interval straddles the minimum ${fmt(spec.min)}` },
+    );
+  }
+  if (spec.max !== undefined) {
+    verdicts.push(
+      high <= spec.max
+        ? { status: 'pass', text: `at most ${fmt(spec.max)}` }
+        : low > spec.max
+          ? { status: 'fail', text: `above the maximum ${fmt(spec.max)}` }
+          : { status: 'inconclusive', text: `the interval straddles the maximum ${fmt(spec.max)}` },
+    );
+  }
+  if (spec.max_drop !== undefined || spec.max_increase !== undefined) {
+    const margin = spec.max_drop !== undefined ? `a drop of ${fmt(spec.max_drop)}` : `an increase of ${fmt(spec.max_increase!)}`;
+    verdicts.push({ status: 'inconclusive', text: `no baseline results to check ${margin} against (set evals.baseline)` });
+  }
+  const raw = verdicts.some((v) => v.status === 'fail') ? 'fail' : verdicts.some((v) => v.status === 'inconclusive') ? 'inconclusive' : 'pass';
+  const status: MetricStatus = raw === 'fail' && !spec.blocking ? 'warn' : raw;
+  const shown = verdicts.filter((v) => v.status === raw).map((v) => v.text);
+  const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}–${fmt(m.ci[1])}, n=${m.n})`;
+  const reason = `${label} ${estimate}: ${shown.join('; ')}${raw === 'inconclusive' ? (opts.onInconclusive === 'block' && spec.blocking ? ' (inconclusive blocks: statistics.on_inconclusive is block)' : ' (inconclusive: more samples would decide it)') : ''}.`;
+  return { ...base, status, value: m.value, ci: jsonInterval(m.ci), n: m.n, reason };
+}
+
+/** Does this metric result stop the release? */
+export function metricBlocks(r: MetricResult, onInconclusive: 'warn' | 'block'): boolean {
+  if (!r.blocking) return false;
+  return r.status === 'fail' || r.status === 'error' || (r.status === 'inconclusive' && onInconclusive === 'block');
+}
+
+export function jsonInterval([a, b]: Interval): JsonInterval {
+  return [Number.isFinite(a) ? a : null, Number.isFinite(b) ? b : null];
+}

@@ -1,0 +1,70 @@
+/** The verdict JSON of SPEC §5: what the gate decided and why. Written to `verdict-file`. */
+export type Decision = 'allow' | 'block';
+export type BarStatus = 'pass' | 'fail' | 'warn' | 'blocked';
+export type MetricStatus = 'pass' | 'fail' | 'warn' | 'inconclusive' | 'error';
+/** JSON has no infinity: an unbounded end of an interval is null. */
+export type JsonInterval = [number | null, number | null];
+
+export interface Threshold {
+  min?: number;
+  max?: number;
+  max_drop?: number;
+  max_increase?: number;
+}
+
+export interface MetricResult {
+  name: string;
+  slice?: string;
+  status: MetricStatus;
+  value: number | null;
+  ci: JsonInterval | null;
+  n: number;
+  threshold: Threshold;
+  baseline: number | null;
+  delta: number | null;
+  delta_ci: JsonInterval | null;
+  blocking: boolean;
+  /** Which bar the metric belongs to. */
+  bar: 'evals' | 'guardrails';
+  /** One sentence a reviewer can act on. */
+  reason: string;
+  /** Dotted config key path of the threshold (for annotations). */
+  config_path: string;
+}
+
+export interface BarResult {
+  id: number;
+  name: string;
+  status: BarStatus;
+  blocking: boolean;
+  details: string[];
+}
+
+export interface FailingSample {
+  id: string;
+  outcome: 'fail' | 'error';
+  message?: string;
+  file?: string;
+  line?: number;
+}
+
+export interface Verdict {
+  schema: 1;
+  decision: Decision;
+  readiness: { passed: number; total: number };
+  reasons: string[];
+  /** What does not block but a reviewer should see (warn-only bars, inconclusive or non-blocking metrics). */
+  warnings: string[];
+  bars: BarResult[];
+  metrics: MetricResult[];
+  samples: { total: number; passed: number; failed: number; errors: number; skipped: number };
+  inputs: { config: string; results: string[]; baseline: string | null; format: string | null };
+  service: string | null;
+  tier: string;
+  /** Confidence level of every interval in this verdict. */
+  confidence: number;
+  run: { tool?: string; model?: string; dataset?: string; commit?: string } | null;
+  failing: { shown: FailingSample[]; total: number };
+  /** Config or results problems that made the gate fail closed. */
+  errors: { file: string; path?: string; line?: number; message: string }[];
+}

@@ -1,0 +1,93 @@
+import { BAR_ICON, METRIC_ICON, metricLabel, showInterval, showThreshold, showValue } from '../format.js';
+import type { Verdict } from '../gate/verdict.js';
+import { escapeMarkdown, table } from './markdown.js';
+
+export interface SummaryOptions {
+  /** Failing samples listed at most. */
+  maxFailing?: number;
+  /** Heading level of the title (2 in the job summary). */
+  title?: string;
+}
+
+/** The job summary: readable in ten seconds (decision and why first), details below. */
+export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
+  const maxFailing = opts.maxFailing ?? 20;
+  const out: string[] = [];
+  const icon = v.decision === 'allow' ? '✅' : '⛔';
+  const service = v.service ? ` — ${escapeMarkdown(v.service, 80)}` : '';
+  out.push(`## ${icon} ${opts.title ?? 'LLM release gate'}: **${v.decision}**${service}`);
+  const s = v.samples;
+  const facts = [
+    `readiness **${v.readiness.passed}/${v.readiness.total}**`,
+    `tier ${v.tier}`,
+    s.total > 0 ? `${s.total} samples: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors${s.skipped ? `, ${s.skipped} skipped` : ''}` : 'no samples read',
+    v.inputs.format ? `format ${v.inputs.format}` : undefined,
+  ].filter(Boolean);
+  out.push('', facts.join(' · '));
+
+  const list = (title: string, items: string[]) => {
+    if (items.length === 0) return;
+    out.push('', `**${title}**`, '');
+    for (const r of items.slice(0, 15)) out.push(`- ${escapeMarkdown(r, 400)}`);
+    if (items.length > 15) out.push(`- … and ${items.length - 15} more`);
+  };
+  list('Why it blocks', v.reasons);
+  list('Warnings', v.warnings);
+
+  out.push('', '### Readiness bars', '');
+  out.push(
+    table(
+      ['#', 'Bar', 'Status', 'Blocks at this tier', 'Evidence'],
+      v.bars.map((b) => [
+        String(b.id),
+        b.name,
+        `${BAR_ICON[b.status]} ${b.status}`,
+        b.blocking ? 'yes' : 'warn only',
+        b.details.map((d) => escapeMarkdown(d, 240)).join('<br>'),
+      ]),
+    ),
+  );
+
+  if (v.metrics.length > 0) {
+    out.push('', '### Metrics', '');
+    out.push(
+      table(
+        ['Metric', 'Value', `${Math.round(v.confidence * 100)}% interval`, 'n', 'Threshold', 'Status'],
+        v.metrics.map((m) => [
+          `${escapeMarkdown(metricLabel(m), 80)}${m.bar === 'guardrails' ? ' (guardrail)' : ''}${m.blocking ? '' : ' (non-blocking)'}`,
+          showValue(m.name, m.value),
+          showInterval(m.name, m.ci),
+          String(m.n),
+          showThreshold(m.name, m.threshold),
+          `${METRIC_ICON[m.status]} ${m.status}`,
+        ]),
+      ),
+    );
+    const notPassing = v.metrics.filter((m) => m.status !== 'pass');
+    if (notPassing.length > 0) {
+      out.push('');
+      for (const m of notPassing) out.push(`- ${METRIC_ICON[m.status]} ${escapeMarkdown(m.reason, 400)}`);
+    }
+  }
+
+  if (v.failing.total > 0) {
+    const shown = v.failing.shown.slice(0, maxFailing);
+    out.push('', `<details><summary>Failing samples (${shown.length < v.failing.total ? `first ${shown.length} of ` : ''}${v.failing.total})</summary>`, '');
+    out.push(
+      table(
+        ['Case', 'Outcome', 'Why'],
+        shown.map((f) => [escapeMarkdown(f.id, 120), f.outcome, escapeMarkdown(f.message ?? '', 200)]),
+      ),
+    );
+    out.push('', '</details>');
+  }
+
+  if (v.errors.length > 0) {
+    out.push('', '### Input problems', '');
+    for (const e of v.errors.slice(0, 30)) {
+      const where = [e.file, e.line ? `line ${e.line}` : '', e.path ?? ''].filter(Boolean).join(', ');
+      out.push(`- ${escapeMarkdown(where, 300)}: ${escapeMarkdown(e.message, 400)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

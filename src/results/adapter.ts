@@ -1,0 +1,49 @@
+import type { Problem } from '../errors.js';
+import type { Format, RunMeta, Sample } from './model.js';
+
+/** What detection knows about a file before an adapter reads it. */
+export interface Probe {
+  file: string;
+  /** First bytes of the file, decoded as UTF-8. */
+  head: string;
+  /** The first non-empty line parsed as JSON, when it parses (JSONL formats). */
+  firstLine?: unknown;
+  /** The whole file parsed as JSON, when it is one JSON document. */
+  json?: unknown;
+}
+
+export interface AdapterContext {
+  file: string;
+  emit(sample: Sample): void;
+  /** Report a problem in the file; reading continues so every problem is listed at once. */
+  problem(p: Omit<Problem, 'file'>): void;
+}
+
+export interface Adapter {
+  format: Format;
+  /** Recognise the format from content, never from the file name. */
+  detect(probe: Probe): boolean;
+  read(probe: Probe, ctx: AdapterContext): Promise<RunMeta>;
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** Tags from a `tag` / `tags` field that may be a string, a comma list or an array. */
+export function tagsFrom(...values: unknown[]): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
+    for (const t of list) if (typeof t === 'string' && t.trim()) out.add(t.trim());
+  }
+  return [...out];
+}

@@ -1,0 +1,139 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import { ConfigurationError, type Problem } from '../errors.js';
+import type { Adapter, Probe } from './adapter.js';
+import { readHead, readJson, unreadable } from './files.js';
+import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
+import { native } from './native.js';
+import { promptfoo } from './promptfoo.js';
+
+/** Every adapter, in detection order (the most specific shapes first). */
+export const ADAPTERS: readonly Adapter[] = [promptfoo, native];
+
+const MAX_PROBLEMS = 20;
+
+/** Paths and globs (relative to `cwd`) to the files they name, sorted, each at most once. */
+export async function resolveResultFiles(patterns: readonly string[], cwd: string): Promise<string[]> {
+  const files = new Set<string>();
+  for (const pattern of patterns) {
+    const isGlob = /[*?[\]{}]/.test(pattern);
+    if (!isGlob) {
+      const abs = path.resolve(cwd, pattern);
+      try {
+        await stat(abs);
+      } catch (err) {
+        throw unreadable(pattern, err);
+      }
+      files.add(abs);
+      continue;
+    }
+    const matched = await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true });
+    if (matched.length === 0) {
+      throw new ConfigurationError(`No eval results match ${pattern}.`, [
+        { file: pattern, message: `the glob matched no file under ${cwd}: check evals.results (or the results input), and that the eval step ran first` },
+      ]);
+    }
+    for (const f of matched.sort()) files.add(path.resolve(f));
+  }
+  return [...files];
+}
+
+export interface LoadOptions extends RunOptions {
+  format: Format | 'auto';
+  cwd: string;
+}
+
+/** Read every file into one run. A bad file fails the whole load, named with its problems. */
+export async function loadRun(patterns: readonly string[], options: LoadOptions): Promise<Run> {
+  if (patterns.length === 0) {
+    throw new ConfigurationError('No eval results are configured.', [
+      { file: 'config', path: 'evals.results', message: 'set evals.results in the config (or the results input) to the eval output file' },
+    ]);
+  }
+  const files = await resolveResultFiles(patterns, options.cwd);
+  const builder = new RunBuilder(options);
+  const formats = new Set<Format>();
+  const metas: RunMeta[] = [];
+  for (const file of files) {
+    const shown = path.relative(options.cwd, file) || file;
+    const probe = await makeProbe(file, shown);
+    const adapter = options.format === 'auto' ? detect(probe) : ADAPTERS.find((a) => a.format === options.format);
+    if (!adapter) {
+      throw new ConfigurationError(
+        options.format === 'auto' ? `Eval results ${shown} are in a format the gate does not recognise.` : `The ${options.format} format is not supported yet.`,
+        [{ file: shown, message: `${options.format === 'auto' ? `the file looks like ${lookLike(probe)}` : `format: ${options.format} has no reader`}; supported formats: ${ADAPTERS.map((a) => a.format).join(', ')} (set evals.format to name one)` }],
+      );
+    }
+    if (options.format !== 'auto' && !adapter.detect(probe)) {
+      throw new ConfigurationError(`Eval results ${shown} are not ${adapter.format} output.`, [
+        { file: shown, message: `evals.format says ${adapter.format}, but the file looks like ${lookLike(probe)}; fix evals.format or use auto` },
+      ]);
+    }
+    const problems: Problem[] = [];
+    let extra = 0;
+    const meta = await adapter.read(probe, {
+      file: shown,
+      emit: (s) => builder.add(s.file ? s : { ...s, file: shown }),
+      problem: (p) => (problems.length < MAX_PROBLEMS ? problems.push({ ...p, file: shown }) : extra++),
+    });
+    if (problems.length > 0) {
+      if (extra > 0) problems.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? '' : 's'} like these` });
+      throw new ConfigurationError(`Eval results ${shown} (${adapter.format}) could not be read.`, problems);
+    }
+    formats.add(adapter.format);
+    metas.push(meta);
+  }
+  const [first] = formats;
+  return builder.build(
+    formats.size === 1 ? first! : ([...formats].join('+') as Format),
+    files.map((f) => path.relative(options.cwd, f) || f),
+    mergeMeta(metas),
+  );
+}
+
+/** Run metadata of several files: a field is kept when every file that states it agrees. */
+function mergeMeta(metas: RunMeta[]): RunMeta {
+  const out: RunMeta = {};
+  for (const key of ['tool', 'model', 'dataset', 'commit'] as const) {
+    const values = new Set(metas.map((m) => m[key]).filter((v): v is string => Boolean(v)));
+    if (values.size > 0) out[key] = [...values].join(', ');
+  }
+  return out;
+}
+
+async function makeProbe(file: string, shown: string): Promise<Probe> {
+  const head = (await readHead(file)).toString('utf8');
+  const probe: Probe = { file, head };
+  const trimmed = head.trimStart();
+  const firstLine = trimmed.split('\n', 1)[0]?.trim() ?? '';
+  if (firstLine.startsWith('{')) {
+    try {
+      probe.firstLine = JSON.parse(firstLine);
+    } catch {
+      /* not one JSON value per line */
+    }
+  }
+  // One JSON document (pretty-printed, or a single line with nothing after it): parse it whole.
+  const jsonl = probe.firstLine !== undefined && trimmed.slice(firstLine.length).trim().length > 0;
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !jsonl) probe.json = await readJson(file, shown);
+  return probe;
+}
+
+export function detect(probe: Probe): Adapter | undefined {
+  return ADAPTERS.find((a) => a.detect(probe));
+}
+
+/** A short description of an unrecognised file, so the user sees what the gate saw. */
+function lookLike(probe: Probe): string {
+  const head = probe.head.trimStart();
+  if (head.length === 0) return 'an empty file';
+  const keys = (v: unknown) => Object.keys(v as object).slice(0, 8).join(', ');
+  if (probe.json !== undefined && typeof probe.json === 'object' && probe.json !== null) {
+    return Array.isArray(probe.json) ? `a JSON list of ${probe.json.length}` : `a JSON object with keys ${keys(probe.json)}`;
+  }
+  if (probe.firstLine !== undefined) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;
+  if (head.startsWith('<')) return `XML starting ${JSON.stringify(head.slice(0, 40))}`;
+  if (head.startsWith('PK')) return 'a ZIP archive';
+  return `text starting ${JSON.stringify(head.slice(0, 40))}`;
+}

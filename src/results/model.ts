@@ -1,0 +1,162 @@
+import { Moments } from '../stats/intervals.js';
+
+export type Outcome = 'pass' | 'fail' | 'error' | 'skipped';
+
+/** One eval case outcome, normalized across tools (SPEC §4). */
+export interface Sample {
+  /** Stable across runs of the same case: what pairs a candidate with its baseline. */
+  id: string;
+  outcome: Outcome;
+  score?: number;
+  scores: Record<string, number>;
+  tags: string[];
+  latencyMs?: number;
+  costUsd?: number;
+  tokens?: number;
+  traceId?: string;
+  /** Index of this repetition of the case (epochs, repeats); 0 for a single run. */
+  repeat: number;
+  /** The failure reason or error text, as the tool wrote it (untrusted text). */
+  message?: string;
+  /** Where the sample sits, for annotations. */
+  file?: string;
+  line?: number;
+}
+
+export interface RunMeta {
+  tool?: string;
+  model?: string;
+  dataset?: string;
+  commit?: string;
+}
+
+export const FORMAT_NAMES = ['promptfoo', 'inspect', 'lm-eval', 'openai-evals', 'deepeval', 'junit', 'braintrust', 'native'] as const;
+export type Format = (typeof FORMAT_NAMES)[number];
+
+/** Growable float column: latencies kept for quantiles without one object per sample. */
+export class Column {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = x;
+  }
+  sorted(): Float64Array {
+    return this.data.slice(0, this.length).sort();
+  }
+}
+
+/** Streaming totals for one set of samples (the whole run, or one slice). */
+export class Tally {
+  total = 0;
+  passed = 0;
+  failed = 0;
+  errors = 0;
+  skipped = 0;
+  withTraceId = 0;
+  readonly score = new Moments();
+  readonly named = new Map<string, Moments>();
+  readonly latency = new Column();
+  readonly cost = new Moments();
+  readonly tokens = new Moments();
+
+  add(s: Sample): void {
+    this.total += 1;
+    if (s.outcome === 'skipped') return void (this.skipped += 1);
+    if (s.outcome === 'error') return void (this.errors += 1);
+    // Only scored samples (pass/fail) feed score denominators: an infra error is not a wrong answer.
+    if (s.outcome === 'pass') this.passed += 1;
+    else this.failed += 1;
+    if (s.traceId) this.withTraceId += 1;
+    if (isNum(s.score)) this.score.add(s.score);
+    for (const [k, v] of Object.entries(s.scores)) {
+      if (!isNum(v)) continue;
+      let m = this.named.get(k);
+      if (!m) this.named.set(k, (m = new Moments()));
+      m.add(v);
+    }
+    if (isNum(s.latencyMs)) this.latency.push(s.latencyMs);
+    if (isNum(s.costUsd)) this.cost.add(s.costUsd);
+    if (isNum(s.tokens)) this.tokens.add(s.tokens);
+  }
+
+  /** pass + fail: the denominator of pass_rate. */
+  get scored(): number {
+    return this.passed + this.failed;
+  }
+}
+
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+export interface SampleCounts {
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+}
+
+/** A normalized run: totals for the whole run and per configured slice, and the failing cases. */
+export interface Run {
+  format: Format;
+  files: string[];
+  meta: RunMeta;
+  all: Tally;
+  slices: Map<string, Tally>;
+  /** Failing and errored samples, the first `keepFailing` of them (for reports and annotations). */
+  failing: Sample[];
+  failingTotal: number;
+}
+
+export interface RunOptions {
+  /** Tags to keep separate totals for (the config's slices). */
+  sliceTags?: readonly string[];
+  /** How many failing samples to keep for the report. */
+  keepFailing?: number;
+}
+
+export class RunBuilder {
+  readonly all = new Tally();
+  readonly slices = new Map<string, Tally>();
+  readonly failing: Sample[] = [];
+  failingTotal = 0;
+  private readonly keep: number;
+  private readonly seen = new Set<string>();
+
+  constructor(options: RunOptions = {}) {
+    for (const tag of options.sliceTags ?? []) this.slices.set(tag, new Tally());
+    this.keep = options.keepFailing ?? 200;
+  }
+
+  add(sample: Sample): void {
+    // Distinct ids within a run: a repeated (id, repeat) from another file or row gets a suffix.
+    let key = `${sample.id}\u0000${sample.repeat}`;
+    if (this.seen.has(key)) {
+      let i = 2;
+      while (this.seen.has(`${sample.id}~${i}\u0000${sample.repeat}`)) i += 1;
+      sample = { ...sample, id: `${sample.id}~${i}` };
+      key = `${sample.id}\u0000${sample.repeat}`;
+    }
+    this.seen.add(key);
+    this.all.add(sample);
+    for (const tag of sample.tags) this.slices.get(tag)?.add(sample);
+    if (sample.outcome === 'fail' || sample.outcome === 'error') {
+      this.failingTotal += 1;
+      if (this.failing.length < this.keep) this.failing.push(sample);
+    }
+  }
+
+  build(format: Format, files: string[], meta: RunMeta): Run {
+    return { format, files, meta, all: this.all, slices: this.slices, failing: this.failing, failingTotal: this.failingTotal };
+  }
+}
+
+export function counts(t: Tally): SampleCounts {
+  return { total: t.total, passed: t.passed, failed: t.failed, errors: t.errors, skipped: t.skipped };
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { isObject, num, str, tagsFrom, type Adapter } from './adapter.js';
+import type { Outcome, Sample } from './model.js';
+
+/**
+ * promptfoo `-o results.json` (results `version` 3). Rows carry `success`, `score`,
+ * `namedScores`, `latencyMs`, `cost`, `tokenUsage` and `failureReason` (0 pass, 1 assertion
+ * failure, 2 error). `error` is also set on plain assertion failures, so it alone is not an
+ * infrastructure error.
+ */
+export const promptfoo: Adapter = {
+  format: 'promptfoo',
+  detect: ({ json }) => isObject(json) && isObject(json.results) && Array.isArray(json.results.results) && 'version' in json.results,
+  async read({ json }, ctx) {
+    const doc = json as { results: Record<string, unknown>; metadata?: Record<string, unknown>; config?: Record<string, unknown> };
+    const version = doc.results.version;
+    if (typeof version !== 'number' || version < 3) {
+      ctx.problem({
+        path: 'results.version',
+        message: `promptfoo results version ${JSON.stringify(version)} is not supported; re-run with a current promptfoo (results version 3) and \`-o results.json\``,
+      });
+      return {};
+    }
+    const prompts = Array.isArray(doc.results.prompts) ? doc.results.prompts : [];
+    const rows = doc.results.results as unknown[];
+    const models = new Set<string>();
+    rows.forEach((row, index) => {
+      if (!isObject(row)) {
+        ctx.problem({ path: `results.results.${index}`, message: 'is not an object; the file is not a promptfoo results export' });
+        return;
+      }
+      const sample = toSample(row, index, prompts);
+      const provider = isObject(row.provider) ? str(row.provider.id) : str(row.provider);
+      if (provider) models.add(provider);
+      ctx.emit(sample);
+    });
+    const meta = isObject(doc.metadata) ? doc.metadata : {};
+    return {
+      tool: `promptfoo${str(meta.promptfooVersion) ? ` ${String(meta.promptfooVersion)}` : ''}`,
+      model: models.size > 0 ? [...models].sort().join(', ') : undefined,
+      dataset: isObject(doc.config) ? str(doc.config.description) : undefined,
+      commit: str(meta.commit) ?? str(meta.gitCommit),
+    };
+  },
+};
+
+function toSample(row: Record<string, unknown>, index: number, prompts: unknown[]): Sample {
+  const test = isObject(row.testCase) ? row.testCase : {};
+  const vars = isObject(row.vars) ? row.vars : isObject(test.vars) ? test.vars : {};
+  const description = str(test.description);
+  const providerObj = isObject(row.provider) ? row.provider : {};
+  const provider = str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? '';
+  const promptIdx = num(row.promptIdx);
+  const promptEntry = promptIdx !== undefined && isObject(prompts[promptIdx]) ? (prompts[promptIdx] as Record<string, unknown>) : undefined;
+  const prompt = isObject(row.prompt) ? row.prompt : {};
+  const promptLabel = str(prompt.label) ?? str(promptEntry?.label) ?? '';
+  // A prompt's user label comes before promptfoo's "label: file: template" composite; keying on it
+  // keeps a case paired with its baseline when the template text changes.
+  const promptKey = promptLabel.split(': ')[0] ?? '';
+  const hash = createHash('sha256')
+    .update(JSON.stringify([description ?? '', sortKeys(vars), promptKey, provider]))
+    .digest('hex')
+    .slice(0, 10);
+  const id = `${description ?? `test ${num(row.testIdx) ?? index}`} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hash}`;
+
+  const failureReason = num(row.failureReason);
+  const outcome: Outcome =
+    failureReason === 2 ? 'error' : row.success === true ? 'pass' : failureReason === undefined && str(row.error) && !isObject(row.gradingResult) ? 'error' : 'fail';
+  const grading = isObject(row.gradingResult) ? row.gradingResult : {};
+  const named = isObject(row.namedScores) ? row.namedScores : isObject(grading.namedScores) ? grading.namedScores : {};
+  const scores: Record<string, number> = {};
+  for (const [k, v] of Object.entries(named)) if (num(v) !== undefined) scores[k] = v as number;
+  const usage = isObject(row.tokenUsage) ? row.tokenUsage : isObject(row.response) && isObject(row.response.tokenUsage) ? row.response.tokenUsage : {};
+  const metadata = isObject(test.metadata) ? test.metadata : {};
+  const rowMeta = isObject(row.metadata) ? row.metadata : {};
+  const responseMeta = isObject(row.response) && isObject(row.response.metadata) ? row.response.metadata : {};
+  return {
+    id,
+    outcome,
+    score: num(row.score),
+    scores,
+    tags: tagsFrom(metadata.tag, metadata.tags),
+    latencyMs: num(row.latencyMs),
+    costUsd: num(row.cost),
+    tokens: num(usage.total),
+    traceId: str(rowMeta.traceId) ?? str(rowMeta.trace_id) ?? str(responseMeta.traceId) ?? str(responseMeta.trace_id),
+    repeat: num(row.repeatIndex) ?? 0,
+    message: outcome === 'pass' ? undefined : (str(row.error) ?? str(grading.reason)),
+  };
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+}
