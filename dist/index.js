@@ -48873,7 +48873,7 @@ function showValue(name, v) {
   if (!Number.isFinite(v)) return v > 0 ? "\u221E" : "\u2212\u221E";
   const info2 = metricInfo(name);
   if (info2?.kind === "rate") return `${trim(v * 100)}%`;
-  if (info2?.unit === "USD") return `$${v < 0.01 ? Number(v.toPrecision(2)) : v.toFixed(4)}`;
+  if (info2?.unit === "USD") return usd(v);
   if (info2?.unit === "ms") return `${Math.round(v)} ms`;
   return trim(v);
 }
@@ -48900,6 +48900,11 @@ function metricLabel(m) {
 function trim(v) {
   if (Math.abs(v) >= 1e3) return v.toFixed(0);
   return String(Number(v.toPrecision(3)));
+}
+function usd(v) {
+  if (Math.abs(v) >= 100) return `$${Math.round(v).toLocaleString("en-US")}`;
+  if (Math.abs(v) >= 1) return `$${v.toFixed(2)}`;
+  return `$${Number(v.toPrecision(2))}`;
 }
 
 // src/stats/distributions.ts
@@ -48959,8 +48964,11 @@ function wilson(successes, n, confidence = 0.95) {
 var Moments = class {
   n = 0;
   mean = 0;
+  /** Every value so far is 0 or 1: the mean is a proportion and gets a Wilson interval. */
+  binary = true;
   m2 = 0;
   add(x) {
+    if (x !== 0 && x !== 1) this.binary = false;
     this.n += 1;
     const d = x - this.mean;
     this.mean += d / this.n;
@@ -48971,6 +48979,7 @@ var Moments = class {
   }
 };
 function meanInterval(m, confidence = 0.95) {
+  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * m.n), m.n, confidence);
   if (m.n < 2) return [-Infinity, Infinity];
   const half = tQuantile(1 - (1 - confidence) / 2, m.n - 1) * Math.sqrt(m.variance / m.n);
   return [m.mean - half, m.mean + half];
@@ -49166,11 +49175,11 @@ function decide({ config: loaded, run: runOrError, facts, inputs }) {
     const perRequest = run2.all.cost.mean;
     const monthly = perRequest * cost.requests_per_day * DAYS_PER_MONTH;
     findings[6].push(
-      monthly <= cost.monthly_budget_usd ? { ok: true, text: `projected ${usd(monthly)}/month (${usd(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH}) within budget ${usd(cost.monthly_budget_usd)}` } : { ok: false, text: `projected ${usd(monthly)}/month (${usd(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH}) is over budget ${usd(cost.monthly_budget_usd)}` }
+      monthly <= cost.monthly_budget_usd ? { ok: true, text: `projected ${usd2(monthly)}/month (${usd2(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH}) within budget ${usd2(cost.monthly_budget_usd)}` } : { ok: false, text: `projected ${usd2(monthly)}/month (${usd2(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH}) is over budget ${usd2(cost.monthly_budget_usd)}` }
     );
     if (cost.max_cost_per_request_usd !== void 0) {
       findings[6].push(
-        perRequest <= cost.max_cost_per_request_usd ? { ok: true, text: `${usd(perRequest)} per request within ${usd(cost.max_cost_per_request_usd)}` } : { ok: false, text: `${usd(perRequest)} per request is over cost.max_cost_per_request_usd ${usd(cost.max_cost_per_request_usd)}` }
+        perRequest <= cost.max_cost_per_request_usd ? { ok: true, text: `${usd2(perRequest)} per request within ${usd2(cost.max_cost_per_request_usd)}` } : { ok: false, text: `${usd2(perRequest)} per request is over cost.max_cost_per_request_usd ${usd2(cost.max_cost_per_request_usd)}` }
       );
     }
   }
@@ -49246,7 +49255,7 @@ function configErrorVerdict(configFile, summary2, problems, inputs) {
   };
 }
 var pct = (x) => showValue("error_rate", x);
-var usd = (x) => showValue("cost_per_sample_usd", x);
+var usd2 = (x) => showValue("cost_per_sample_usd", x);
 
 // src/results/load.ts
 import { stat as stat3 } from "node:fs/promises";

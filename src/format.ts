@@ -7,7 +7,7 @@ export function showValue(name: string, v: number | null): string {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   const info = metricInfo(name);
   if (info?.kind === 'rate') return `${trim(v * 100)}%`;
-  if (info?.unit === 'USD') return `$${v < 0.01 ? Number(v.toPrecision(2)) : v.toFixed(4)}`;
+  if (info?.unit === 'USD') return usd(v);
   if (info?.unit === 'ms') return `${Math.round(v)} ms`;
   return trim(v);
 }
@@ -39,4 +39,10 @@ export function metricLabel(m: MetricResult): string {
 function trim(v: number): string {
   if (Math.abs(v) >= 1000) return v.toFixed(0);
   return String(Number(v.toPrecision(3)));
+}
+
+function usd(v: number): string {
+  if (Math.abs(v) >= 100) return `$${Math.round(v).toLocaleString('en-US')}`;
+  if (Math.abs(v) >= 1) return `$${v.toFixed(2)}`;
+  return `$${Number(v.toPrecision(2))}`;
 }

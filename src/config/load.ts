@@ -72,9 +72,11 @@ function toProblem(
           ? `is required but missing: add ${expectedWord(issue.expected)}`
           : `expected ${expectedWord(issue.expected)}, found ${describe(found)}`;
       break;
-    case 'invalid_value':
-      message = `found ${describe(found)}; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      message = found === undefined ? `is required but missing: add it (${allowed})` : `found ${describe(found)}; expected one of ${allowed}`;
       break;
+    }
     case 'too_small':
       message =
         issue.origin === 'array'

@@ -20,7 +20,7 @@ export const native: Adapter = {
       try {
         value = JSON.parse(text);
       } catch {
-        ctx.problem({ line, message: `line ${line} is not valid JSON${first ? '' : ' (a truncated last line means the eval was cut off)'}: each line must be one JSON object` });
+        ctx.problem({ line, message: `not valid JSON${first ? '' : ' (if this is the last line, the file was cut off)'}: each line must be one JSON object` });
         first = false;
         continue;
       }
@@ -66,14 +66,14 @@ const FIELDS: Record<string, [Check, string]> = {
 
 function toSample(v: unknown, line: number, ctx: AdapterContext): Sample | undefined {
   if (!isObject(v)) {
-    ctx.problem({ line, message: `line ${line} is not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
+    ctx.problem({ line, message: `not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
     return undefined;
   }
   const id = typeof v.id === 'number' ? String(v.id) : v.id;
   let ok = true;
   const bad = (path: string, expected: string) => {
     ok = false;
-    ctx.problem({ line, path, message: `line ${line}: ${path} should be ${expected}, found ${JSON.stringify(v[path.split('.')[0]!])?.slice(0, 60)}` });
+    ctx.problem({ line, path, message: `${path} should be ${expected}, found ${JSON.stringify(v[path.split('.')[0]!])?.slice(0, 60) ?? 'nothing'}` });
   };
   if (typeof id !== 'string' || id.length === 0) bad('id', 'a non-empty string that names the case the same way in every run');
   for (const [key, [check, expected]] of Object.entries(FIELDS)) {
@@ -92,7 +92,7 @@ function toSample(v: unknown, line: number, ctx: AdapterContext): Sample | undef
   const error = v.error === undefined || v.error === null ? undefined : typeof v.error === 'string' ? v.error : JSON.stringify(v.error);
   if (ok && error === undefined && typeof v.pass !== 'boolean' && v.skipped !== true) {
     ok = false;
-    ctx.problem({ line, path: 'pass', message: `line ${line}: the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
+    ctx.problem({ line, path: 'pass', message: `the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
   }
   if (!ok) return undefined;
   const outcome: Outcome = error !== undefined ? 'error' : v.skipped === true ? 'skipped' : v.pass === true ? 'pass' : 'fail';

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from '../src/config/load.js';
+import { configJsonSchema } from '../src/config/schema.js';
+import { ConfigurationError, type Problem } from '../src/errors.js';
+import { ROOT } from './helpers.js';
+
+function problemsOf(text: string): Problem[] {
+  try {
+    parseConfig(text, 'gate.yml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigurationError);
+    return (err as ConfigurationError).problems;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('readiness config', () => {
+  it('accepts the example of SPEC §3 and fills defaults', () => {
+    const text = readFileSync(path.join(ROOT, 'examples/llm-release-gate.yml'), 'utf8');
+    const { config, lineOf } = parseConfig(text, 'examples/llm-release-gate.yml');
+    expect(config.risk?.tier).toBe('high');
+    expect(config.evals?.metrics[0]).toEqual({ name: 'pass_rate', min: 0.95, blocking: true });
+    expect(config.evals?.statistics.threshold_on).toBe('interval');
+    expect(config.rollout?.stages.map((s) => s.percent)).toEqual([1, 10, 50, 100]);
+    expect(lineOf('evals.metrics.1')).toBe(text.split('\n').findIndex((l) => l.includes('score.faithfulness')) + 1);
+  });
+
+  it('reports every problem at once, each with key path, line, what was found and what is expected', () => {
+    const problems = problemsOf(
+      [
+        'version: 1', // 1
+        'service: x', // 2
+        'evals:', // 3
+        '  min_samples: "many"', // 4
+        '  metrics:', // 5
+        '    - { name: pass_rate, min: 90 }', // 6
+        '    - { name: latency_p95_ms, max_drop: 3 }', // 7
+        '    - { name: bogus, min: 1 }', // 8
+        '  statistcs: {}', // 9
+        'risk: { tier: extreme }', // 10
+      ].join('\n'),
+    );
+    const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
+    expect(byPath['evals.min_samples']).toMatchObject({ line: 4, file: 'gate.yml' });
+    expect(byPath['evals.min_samples']!.message).toMatch(/expected a number, found the text "many"/);
+    expect(byPath['evals.metrics.0.min']).toMatchObject({ line: 6 });
+    expect(byPath['evals.metrics.0.min']!.message).toMatch(/between 0 and 1, found 90 \(write 90% as 0.9\)/);
+    expect(byPath['evals.metrics.1.max_drop']!.message).toMatch(/use max_increase/);
+    expect(byPath['evals.metrics.2.name']).toMatchObject({ line: 8 });
+    expect(byPath['evals.metrics.2.name']!.message).toMatch(/"bogus" is not a metric the gate knows: use one of pass_rate/);
+    expect(byPath['evals.statistcs']).toMatchObject({ line: 9 });
+    expect(byPath['evals.statistcs']!.message).toMatch(/unknown key/);
+    expect(byPath['risk.tier']).toMatchObject({ line: 10 });
+    expect(byPath['risk.tier']!.message).toMatch(/found the text "extreme"; expected one of "low", "medium", "high", "critical"/);
+    expect(problems).toHaveLength(6);
+  });
+
+  it('says what is missing and where to add it', () => {
+    const problems = problemsOf('service: x\n');
+    expect(problems).toEqual([{ file: 'gate.yml', path: 'version', line: 1, message: expect.stringMatching(/required but missing/) }]);
+  });
+
+  it('validates the rollout section: durations, rising stages ending at 100%, provider needs', () => {
+    const problems = problemsOf(
+      ['version: 1', 'service: x', 'rollout:', '  flag: { key: a }', '  stages:', '    - { percent: 10, min_duration: 3 weeks }', '    - { percent: 5 }'].join('\n'),
+    );
+    const messages = problems.map((p) => `${p.path}@${p.line}: ${p.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^rollout.flag.path@4: flagd-file needs path/),
+        expect.stringMatching(/^rollout.stages.0.min_duration@6: the text "3 weeks" is not a duration/),
+        expect.stringMatching(/^rollout.stages.1.percent@7: stages must rise: 5% follows 10%/),
+        expect.stringMatching(/^rollout.stages.1.percent@7: the last stage must be 100%/),
+      ]),
+    );
+  });
+
+  it('points YAML syntax errors at their line', () => {
+    const problems = problemsOf('version: 1\nservice: x\nevals:\n  metrics: [ { name: pass_rate\n');
+    expect(problems[0]!.line).toBeGreaterThanOrEqual(4);
+    expect(problems[0]!.message).toMatch(/Fix the YAML syntax/);
+  });
+
+  it('rejects an empty file and a duplicate key', () => {
+    expect(problemsOf('')[0]!.message).toMatch(/expected a YAML mapping that starts with "version: 1"/);
+    expect(problemsOf('version: 1\nservice: a\nservice: b\n')[0]).toMatchObject({ line: 3 });
+  });
+
+  it('ships a JSON Schema generated from the zod schema, kept current', () => {
+    const shipped = JSON.parse(readFileSync(path.join(ROOT, 'schema/config.schema.json'), 'utf8'));
+    expect(shipped).toEqual(configJsonSchema());
+    expect(shipped.properties.risk.properties.tier.enum).toEqual(['low', 'medium', 'high', 'critical']);
+    expect(shipped.required).toEqual(['version', 'service']);
+  });
+});
