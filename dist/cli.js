@@ -29130,9 +29130,11 @@ function toProblem(issue2, doc, data, file2, lineAt) {
     case "invalid_type":
       message = found === void 0 ? `is required but missing: add ${expectedWord(issue2.expected)}` : `expected ${expectedWord(issue2.expected)}, found ${describe3(found)}`;
       break;
-    case "invalid_value":
-      message = `found ${describe3(found)}; expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_value": {
+      const allowed = issue2.values.map((v) => JSON.stringify(v)).join(", ");
+      message = found === void 0 ? `is required but missing: add it (${allowed})` : `found ${describe3(found)}; expected one of ${allowed}`;
       break;
+    }
     case "too_small":
       message = issue2.origin === "array" ? `needs at least ${String(issue2.minimum)} entr${issue2.minimum === 1 ? "y" : "ies"}, found ${describe3(found)}` : issue2.origin === "string" ? `must not be empty` : `found ${describe3(found)}; expected ${issue2.inclusive ? "at least" : "more than"} ${String(issue2.minimum)}`;
       break;
@@ -30467,7 +30469,7 @@ function parseJsonText(text, file2) {
   } catch (err) {
     const offset = jsonErrorOffset(text);
     const { line, column } = lineColumn(text, offset);
-    const what = offset >= text.trimEnd().length ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
+    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
     throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
       { file: file2, line, column, message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results` }
     ]);
@@ -30692,7 +30694,7 @@ var native = {
       try {
         value = JSON.parse(text);
       } catch {
-        ctx.problem({ line, message: `line ${line} is not valid JSON${first ? "" : " (a truncated last line means the eval was cut off)"}: each line must be one JSON object` });
+        ctx.problem({ line, message: `not valid JSON${first ? "" : " (if this is the last line, the file was cut off)"}: each line must be one JSON object` });
         first = false;
         continue;
       }
@@ -30733,14 +30735,14 @@ var FIELDS = {
 };
 function toSample(v, line, ctx) {
   if (!isObject2(v)) {
-    ctx.problem({ line, message: `line ${line} is not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
+    ctx.problem({ line, message: `not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
     return void 0;
   }
   const id = typeof v.id === "number" ? String(v.id) : v.id;
   let ok = true;
   const bad = (path3, expected) => {
     ok = false;
-    ctx.problem({ line, path: path3, message: `line ${line}: ${path3} should be ${expected}, found ${JSON.stringify(v[path3.split(".")[0]])?.slice(0, 60)}` });
+    ctx.problem({ line, path: path3, message: `${path3} should be ${expected}, found ${JSON.stringify(v[path3.split(".")[0]])?.slice(0, 60) ?? "nothing"}` });
   };
   if (typeof id !== "string" || id.length === 0) bad("id", "a non-empty string that names the case the same way in every run");
   for (const [key, [check2, expected]] of Object.entries(FIELDS)) {
@@ -30749,7 +30751,12 @@ function toSample(v, line, ctx) {
   const scores = {};
   if (v.scores !== void 0 && v.scores !== null) {
     if (!isObject2(v.scores)) bad("scores", 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else for (const [k, s] of Object.entries(v.scores)) isNum2(s) ? scores[k] = s : bad(`scores.${k}`, "a number");
+    else {
+      for (const [k, s] of Object.entries(v.scores)) {
+        if (isNum2(s)) scores[k] = s;
+        else bad(`scores.${k}`, "a number");
+      }
+    }
   }
   let tags = [];
   if (v.tags !== void 0 && v.tags !== null) {
@@ -30759,7 +30766,7 @@ function toSample(v, line, ctx) {
   const error62 = v.error === void 0 || v.error === null ? void 0 : typeof v.error === "string" ? v.error : JSON.stringify(v.error);
   if (ok && error62 === void 0 && typeof v.pass !== "boolean" && v.skipped !== true) {
     ok = false;
-    ctx.problem({ line, path: "pass", message: `line ${line}: the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
+    ctx.problem({ line, path: "pass", message: `the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
   }
   if (!ok) return void 0;
   const outcome = error62 !== void 0 ? "error" : v.skipped === true ? "skipped" : v.pass === true ? "pass" : "fail";

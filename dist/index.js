@@ -48736,9 +48736,11 @@ function toProblem(issue3, doc, data, file2, lineAt) {
     case "invalid_type":
       message = found === void 0 ? `is required but missing: add ${expectedWord(issue3.expected)}` : `expected ${expectedWord(issue3.expected)}, found ${describe3(found)}`;
       break;
-    case "invalid_value":
-      message = `found ${describe3(found)}; expected one of ${issue3.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_value": {
+      const allowed = issue3.values.map((v) => JSON.stringify(v)).join(", ");
+      message = found === void 0 ? `is required but missing: add it (${allowed})` : `found ${describe3(found)}; expected one of ${allowed}`;
       break;
+    }
     case "too_small":
       message = issue3.origin === "array" ? `needs at least ${String(issue3.minimum)} entr${issue3.minimum === 1 ? "y" : "ies"}, found ${describe3(found)}` : issue3.origin === "string" ? `must not be empty` : `found ${describe3(found)}; expected ${issue3.inclusive ? "at least" : "more than"} ${String(issue3.minimum)}`;
       break;
@@ -50075,7 +50077,7 @@ function parseJsonText(text, file2) {
   } catch (err) {
     const offset = jsonErrorOffset(text);
     const { line, column } = lineColumn(text, offset);
-    const what = offset >= text.trimEnd().length ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
+    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
     throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
       { file: file2, line, column, message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results` }
     ]);
@@ -50297,7 +50299,7 @@ var native = {
       try {
         value = JSON.parse(text);
       } catch {
-        ctx.problem({ line, message: `line ${line} is not valid JSON${first ? "" : " (a truncated last line means the eval was cut off)"}: each line must be one JSON object` });
+        ctx.problem({ line, message: `not valid JSON${first ? "" : " (if this is the last line, the file was cut off)"}: each line must be one JSON object` });
         first = false;
         continue;
       }
@@ -50338,14 +50340,14 @@ var FIELDS = {
 };
 function toSample(v, line, ctx) {
   if (!isObject2(v)) {
-    ctx.problem({ line, message: `line ${line} is not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
+    ctx.problem({ line, message: `not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
     return void 0;
   }
   const id = typeof v.id === "number" ? String(v.id) : v.id;
   let ok = true;
   const bad = (path4, expected) => {
     ok = false;
-    ctx.problem({ line, path: path4, message: `line ${line}: ${path4} should be ${expected}, found ${JSON.stringify(v[path4.split(".")[0]])?.slice(0, 60)}` });
+    ctx.problem({ line, path: path4, message: `${path4} should be ${expected}, found ${JSON.stringify(v[path4.split(".")[0]])?.slice(0, 60) ?? "nothing"}` });
   };
   if (typeof id !== "string" || id.length === 0) bad("id", "a non-empty string that names the case the same way in every run");
   for (const [key, [check2, expected]] of Object.entries(FIELDS)) {
@@ -50354,7 +50356,12 @@ function toSample(v, line, ctx) {
   const scores = {};
   if (v.scores !== void 0 && v.scores !== null) {
     if (!isObject2(v.scores)) bad("scores", 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else for (const [k, s] of Object.entries(v.scores)) isNum2(s) ? scores[k] = s : bad(`scores.${k}`, "a number");
+    else {
+      for (const [k, s] of Object.entries(v.scores)) {
+        if (isNum2(s)) scores[k] = s;
+        else bad(`scores.${k}`, "a number");
+      }
+    }
   }
   let tags = [];
   if (v.tags !== void 0 && v.tags !== null) {
@@ -50364,7 +50371,7 @@ function toSample(v, line, ctx) {
   const error63 = v.error === void 0 || v.error === null ? void 0 : typeof v.error === "string" ? v.error : JSON.stringify(v.error);
   if (ok && error63 === void 0 && typeof v.pass !== "boolean" && v.skipped !== true) {
     ok = false;
-    ctx.problem({ line, path: "pass", message: `line ${line}: the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
+    ctx.problem({ line, path: "pass", message: `the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
   }
   if (!ok) return void 0;
   const outcome = error63 !== void 0 ? "error" : v.skipped === true ? "skipped" : v.pass === true ? "pass" : "fail";
@@ -50710,7 +50717,7 @@ function annotationsFor(v, configFile, lineOf, onInconclusive, max = 50) {
 function escapeMarkdown(text, maxLength = 300) {
   let t = text.replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
   if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
-  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+!|~])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/^-/, "\\-");
+  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/^([-+#]|\d+\.)/, "\\$1");
 }
 function table(header, rows) {
   const line = (cells) => `| ${cells.join(" | ")} |`;

@@ -9,14 +9,9 @@ export function escapeMarkdown(text: string, maxLength = 300): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    .replace(/([\\`*_[\]|~])/g, '\\$1')
     .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
-    .replace(/^-/, '\\-');
-}
-
-/** A GitHub login rendered as a real mention (only for names the config owns, never eval text). */
-export function mention(login: string): string {
-  return `@${login.replace(/^@/, '')}`;
+    .replace(/^([-+#]|\d+\.)/, '\\$1');
 }
 
 export function table(header: string[], rows: string[][]): string {

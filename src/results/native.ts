@@ -82,7 +82,12 @@ function toSample(v: unknown, line: number, ctx: AdapterContext): Sample | undef
   const scores: Record<string, number> = {};
   if (v.scores !== undefined && v.scores !== null) {
     if (!isObject(v.scores)) bad('scores', 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else for (const [k, s] of Object.entries(v.scores)) isNum(s) ? (scores[k] = s as number) : bad(`scores.${k}`, 'a number');
+    else {
+      for (const [k, s] of Object.entries(v.scores)) {
+        if (isNum(s)) scores[k] = s as number;
+        else bad(`scores.${k}`, 'a number');
+      }
+    }
   }
   let tags: string[] = [];
   if (v.tags !== undefined && v.tags !== null) {

@@ -1,3 +1,4 @@
+/* eslint-disable no-loss-of-precision -- AS 241 coefficients are published to 20 digits; kept verbatim for checking against the paper */
 /**
  * Quantile functions. Pure, no dependencies.
  * normalQuantile: Wichura's AS 241 (PPND16), accurate to about 1e-16.

@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './helpers.js';
+
+interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Run dist/index.js exactly as the runner does: INPUT_* variables, event file, output files. */
+function runAction(inputs: Record<string, string>, event: object = {}, extraEnv: Record<string, string> = {}): ActionRun {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrg-e2e-'));
+  const files = { output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md'), event: path.join(tmp, 'event.json') };
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  writeFileSync(files.event, JSON.stringify(event));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: ROOT,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_SHA: 'abc123def4567890abc123def4567890abc12345',
+    GITHUB_REPOSITORY: 'acme/support',
+    RUNNER_TEMP: tmp,
+    ...extraEnv,
+  };
+  // The runner names inputs INPUT_<NAME> upper-cased, spaces to underscores, hyphens kept.
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ROOT, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') };
+}
+
+/** GITHUB_OUTPUT uses heredoc records: name<<DELIM \n value \n DELIM. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+const DEFAULTS = { config: 'examples/llm-release-gate.yml', 'github-token': '', 'fail-on-block': 'true', comment: 'true', 'check-name': 'LLM release gate', 'config-source': 'base', command: 'gate' };
+
+describe('the action, run as the runner runs it', () => {
+  it('allows the example: outputs, verdict file, summary, exit 0', () => {
+    const r = runAction(DEFAULTS);
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ decision: 'allow', readiness: '7/7', 'rollout-action': 'none', 'check-run-url': '', 'comment-url': '' });
+    const verdict = JSON.parse(readFileSync(r.outputs['verdict-file']!, 'utf8'));
+    expect(verdict).toMatchObject({ schema: 1, decision: 'allow', readiness: { passed: 7, total: 7 }, samples: { total: 400, passed: 396, failed: 4, errors: 0, skipped: 0 } });
+    expect(verdict.inputs).toEqual({ config: 'examples/llm-release-gate.yml', results: ['examples/evals/promptfoo-results.json'], baseline: null, format: 'promptfoo' });
+    expect(verdict.metrics[0]).toMatchObject({ name: 'pass_rate', status: 'pass', n: 400, baseline: null, delta: null, delta_ci: null });
+    expect(verdict.metrics[0].ci).toHaveLength(2);
+    expect(r.summary).toMatch(/^## ✅ LLM release gate: \*\*allow\*\* — support-summarizer/);
+  });
+
+  it('blocks when a threshold fails: exit 1, reasons in the log, an error annotation on the config line', () => {
+    const r = runAction({ ...DEFAULTS, results: '__tests__/fixtures/native.jsonl' });
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.stdout).toMatch(/::error title=.*,file=examples\/llm-release-gate.yml,line=\d+::/);
+    expect(r.stdout).toMatch(/llm-release-gate blocked this release/);
+    expect(r.summary).toMatch(/## ⛔ LLM release gate: \*\*block\*\*/);
+  });
+
+  it('report-only: fail-on-block false blocks without failing the step', () => {
+    const r = runAction({ ...DEFAULTS, results: '__tests__/fixtures/native.jsonl', 'fail-on-block': 'false' });
+    expect(r.code).toBe(0);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.stdout).toMatch(/::warning::llm-release-gate would block this release \(report-only/);
+  });
+
+  it('fails closed on an invalid config: every problem with its line, no stack trace', () => {
+    const r = runAction({ ...DEFAULTS, config: '__tests__/fixtures/invalid.yml', 'fail-on-block': 'false' });
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.stdout).toMatch(/::error title=llm-release-gate%3A input problem,file=__tests__\/fixtures\/invalid.yml,line=3::found the text "extreme"/);
+    expect(r.stdout).toMatch(/line=6::found number -5; expected at least 1/);
+    expect(r.stdout).toMatch(/line=7::pass_rate is a rate between 0 and 1/);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+    expect(r.summary).toMatch(/Input problems/);
+  });
+
+  it('fails closed on missing results, naming the file and what to check', () => {
+    const r = runAction({ ...DEFAULTS, config: '__tests__/fixtures/missing-results.yml', 'fail-on-block': 'false' });
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.stdout).toMatch(/evals\/out\/does-not-exist.json.*does not exist: check the path, and that the eval step wrote it/);
+    expect(JSON.parse(readFileSync(r.outputs['verdict-file']!, 'utf8')).bars[1].status).toBe('fail');
+  });
+
+  it('fails closed on a missing config file', () => {
+    const r = runAction({ ...DEFAULTS, config: '.github/llm-release-gate.yml' });
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.stdout).toMatch(/llm-release-gate.yml::does not exist: create it/);
+  });
+
+  it('rejects a bad input value by name', () => {
+    const r = runAction({ ...DEFAULTS, 'fail-on-block': 'maybe' });
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.stdout).toMatch(/Input 'fail-on-block' must be true or false, got 'maybe'/);
+  });
+
+  it('judges stale results against the pull request head, not the merge SHA', () => {
+    const event = { pull_request: { head: { sha: '4bf92f3577b34da6a3ce929d0e0e4736aaaaaaaa' } } };
+    const fresh = runAction({ ...DEFAULTS, config: '__tests__/fixtures/native-commit.yml' }, event, { GITHUB_EVENT_NAME: 'pull_request' });
+    expect(fresh.outputs.decision).toBe('allow');
+    const stale = runAction({ ...DEFAULTS, config: '__tests__/fixtures/native-commit.yml' }, { pull_request: { head: { sha: '0000000000000000000000000000000000000000' } } }, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: '1111111111111111111111111111111111111111' });
+    expect(stale.outputs.decision).toBe('block');
+    expect(stale.stdout).toMatch(/stale results: they name commit 4bf92f3577b3/);
+  });
+});
+
+describe('the CLI', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('exits 0 on allow, 1 on block, 2 on invalid input', () => {
+    expect(cli('gate', '--config', 'examples/llm-release-gate.yml').status).toBe(0);
+    expect(cli('gate', '--config', 'examples/llm-release-gate.yml', '--results', '__tests__/fixtures/native.jsonl').status).toBe(1);
+    const invalid = cli('gate', '--config', '__tests__/fixtures/invalid.yml');
+    expect(invalid.status).toBe(2);
+    expect(invalid.stdout).toMatch(/BLOCK/);
+    expect(cli('results', '__tests__/fixtures/native-bad.jsonl').status).toBe(2);
+    expect(cli('frobnicate').status).toBe(2);
+  });
+
+  it('prints the verdict JSON with --json', () => {
+    const r = cli('gate', '--config', 'examples/llm-release-gate.yml', '--json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ schema: 1, decision: 'allow' });
+  });
+
+  it('prints a normalized summary of one results file', () => {
+    const r = cli('results', '../shared/samples/promptfoo/results.json', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'promptfoo', samples: { total: 40, passed: 35, failed: 5, errors: 0, skipped: 0 } });
+  });
+
+  it('prints the JSON Schema', () => {
+    const r = cli('schema');
+    expect(JSON.parse(r.stdout).required).toEqual(['version', 'service']);
+  });
+});
