@@ -139,7 +139,7 @@ describe('the CLI', () => {
   });
 
   it('prints a normalized summary of one results file', () => {
-    const r = cli('results', '../shared/samples/promptfoo/results.json', '--json');
+    const r = cli('results', '__tests__/samples/promptfoo/results.json', '--json');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ format: 'promptfoo', samples: { total: 40, passed: 35, failed: 5, errors: 0, skipped: 0 } });
   });
