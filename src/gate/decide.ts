@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Problem } from '../errors.js';
-import type { Run, Tally } from '../results/model.js';
+import { isAggregateOnly, type Run, type Tally } from '../results/model.js';
 import { BARS, effectiveTier, isBlocking, modelPinning, ownerShape, resolveStatuses, type BarId, type Finding } from './bars.js';
 import { showValue } from '../format.js';
 import { judgeMetric, metricBlocks, type JudgeOptions } from './metrics.js';
@@ -37,13 +37,14 @@ export function decide({ config: loaded, run: runOrError, facts, inputs }: GateI
   // Metrics: the eval pass bar (whole run and slices) and the guardrail checks.
   const metrics: MetricResult[] = [];
   if (run) {
-    evals?.metrics.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}` })));
+    const aggregates = run.aggregates;
+    evals?.metrics.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}`, aggregates })));
     evals?.slices.forEach((s, si) =>
       s.metrics.forEach((m, i) =>
         metrics.push(judgeMetric(run.slices.get(s.tag) as Tally | undefined, m, opts, { slice: s.tag, bar: 'evals', configPath: `evals.slices.${si}.metrics.${i}` })),
       ),
     );
-    config.guardrails?.checks.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}` })));
+    config.guardrails?.checks.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}`, aggregates })));
   }
   const metricFinding = (m: MetricResult): Finding => ({ ok: !metricBlocks(m, opts.onInconclusive), warn: m.status !== 'pass', text: m.reason });
 
@@ -68,7 +69,13 @@ export function decide({ config: loaded, run: runOrError, facts, inputs }: GateI
     findings[2].push({ ok: false, text: loadError.summary }, ...loadError.problems.slice(0, 5).map((p) => ({ ok: false, text: `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}` })));
   } else if (run && evals) {
     const t = run.all;
-    findings[2].push({ ok: true, text: `${t.total} samples from ${run.files.join(', ')} (${run.format})` });
+    const aggregateOnly = isAggregateOnly(run);
+    findings[2].push(
+      aggregateOnly
+        ? { ok: true, warn: true, text: `aggregate-only results from ${run.files.join(', ')} (${run.format}): thresholds are judged on the reported aggregates; per-sample comparison with a baseline is not possible` }
+        : { ok: true, text: `${t.total} samples from ${run.files.join(', ')} (${run.format})` },
+    );
+    for (const e of run.runErrors) findings[2].push({ ok: false, text: `the eval reported an error: ${e}` });
     const commit = run.meta.commit;
     const matches = (c: string) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
     if (commit && facts.commits.length > 0 && !matches(commit)) {
@@ -80,10 +87,11 @@ export function decide({ config: loaded, run: runOrError, facts, inputs }: GateI
     } else if (commit) {
       findings[2].push({ ok: true, text: `results are for commit ${commit.slice(0, 12)}` });
     }
+    const scored = aggregateOnly ? Math.max(0, ...[...run.aggregates.values()].map((a) => a.n ?? 0)) : t.scored;
     findings[2].push(
-      t.scored >= evals.min_samples
-        ? { ok: true, text: `${t.scored} scored samples (min_samples ${evals.min_samples})` }
-        : { ok: false, text: `${t.scored} scored samples, under evals.min_samples ${evals.min_samples}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ''}` },
+      scored >= evals.min_samples
+        ? { ok: true, text: `${scored} scored samples (min_samples ${evals.min_samples})` }
+        : { ok: false, text: `${scored} scored samples, under evals.min_samples ${evals.min_samples}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ''}` },
     );
     const attempted = t.total - t.skipped;
     const errorRate = attempted > 0 ? t.errors / attempted : 0;

@@ -1,6 +1,7 @@
 import type { MetricThreshold } from '../config/schema.js';
 import { showValue } from '../format.js';
-import type { Tally } from '../results/model.js';
+import type { Aggregate, Tally } from '../results/model.js';
+import { zFor } from '../stats/distributions.js';
 import { meanInterval, quantile, quantileInterval, wilson, type Interval } from '../stats/intervals.js';
 import type { JsonInterval, MetricResult, MetricStatus, Threshold } from './verdict.js';
 
@@ -11,7 +12,10 @@ export interface Measurement {
 }
 
 /** The value of a metric over a set of samples, with its interval; or why it cannot be measured. */
-export function measure(t: Tally, name: string, confidence: number): Measurement | { missing: string } {
+export function measure(t: Tally, name: string, confidence: number, aggregates?: ReadonlyMap<string, Aggregate>): Measurement | { missing: string } {
+  if (t.total === 0 && !(name.startsWith('score.') && aggregates?.has(name.slice(6)))) {
+    return { missing: aggregates?.size ? `the results are aggregate-only (no per-sample outcomes); aggregate metrics present: ${[...aggregates.keys()].slice(0, 10).map((k) => `score.${k}`).join(', ')}` : 'no samples' };
+  }
   switch (name) {
     case 'pass_rate':
       return t.scored === 0 ? { missing: 'no scored samples (every sample errored or was skipped)' } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
@@ -27,6 +31,8 @@ export function measure(t: Tally, name: string, confidence: number): Measurement
       return { value: quantile(sorted, p), ci: quantileInterval(sorted, p, confidence), n: sorted.length };
     }
   }
+  const aggregate = name.startsWith('score.') && !t.named.has(name.slice(6)) ? aggregates?.get(name.slice(6)) : undefined;
+  if (aggregate) return aggregateMeasurement(aggregate, confidence);
   const m = name === 'score' ? t.score : name === 'cost_per_sample_usd' ? t.cost : name === 'tokens_per_sample' ? t.tokens : t.named.get(name.slice('score.'.length));
   if (!m || m.n === 0) {
     const what = name === 'score' ? 'scores' : name === 'cost_per_sample_usd' ? 'cost' : name === 'tokens_per_sample' ? 'token counts' : `a named score "${name.slice(6)}"`;
@@ -34,6 +40,20 @@ export function measure(t: Tally, name: string, confidence: number): Measurement
     return { missing: `the results carry no ${what}${known}` };
   }
   return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
+}
+
+/**
+ * An aggregate's interval: from the tool's standard error when given; else, for a proportion with a
+ * known n, Wilson; else unbounded (a threshold on it can only be judged on the estimate).
+ */
+function aggregateMeasurement(a: Aggregate, confidence: number): Measurement {
+  const n = a.n ?? 0;
+  if (a.stderr !== undefined && Number.isFinite(a.stderr)) {
+    const half = zFor(confidence) * a.stderr;
+    return { value: a.value, ci: [a.value - half, a.value + half], n };
+  }
+  if (n > 0 && a.value >= 0 && a.value <= 1) return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
+  return { value: a.value, ci: [-Infinity, Infinity], n };
 }
 
 export interface JudgeOptions {
@@ -47,7 +67,7 @@ export function judgeMetric(
   t: Tally | undefined,
   spec: MetricThreshold,
   opts: JudgeOptions,
-  where: { slice?: string; bar: MetricResult['bar']; configPath: string },
+  where: { slice?: string; bar: MetricResult['bar']; configPath: string; aggregates?: ReadonlyMap<string, Aggregate> },
 ): MetricResult {
   const threshold: Threshold = {};
   for (const k of ['min', 'max', 'max_drop', 'max_increase'] as const) if (spec[k] !== undefined) threshold[k] = spec[k];
@@ -63,7 +83,7 @@ export function judgeMetric(
     config_path: where.configPath,
   };
   const label = where.slice !== undefined ? `${spec.name} [${where.slice}]` : spec.name;
-  const m = t ? measure(t, spec.name, opts.confidence) : { missing: `no sample carries the tag "${where.slice}"` };
+  const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
   if ('missing' in m) {
     return { ...base, status: 'error', value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
   }

@@ -1,5 +1,5 @@
 import type { Problem } from '../errors.js';
-import type { Format, RunMeta, Sample } from './model.js';
+import type { Aggregate, Format, RunMeta, Sample } from './model.js';
 
 /** What detection knows about a file before an adapter reads it. */
 export interface Probe {
@@ -17,6 +17,10 @@ export interface AdapterContext {
   emit(sample: Sample): void;
   /** Report a problem in the file; reading continues so every problem is listed at once. */
   problem(p: Omit<Problem, 'file'>): void;
+  /** A metric the file gives only in aggregate, keyed like a named score. */
+  aggregate(key: string, value: Aggregate): void;
+  /** An error the tool reported for the whole run (it crashed, was cancelled, ...). */
+  runError(message: string): void;
 }
 
 export interface Adapter {

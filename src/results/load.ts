@@ -5,13 +5,42 @@ import { ConfigurationError, type Problem } from '../errors.js';
 import type { Adapter, Probe } from './adapter.js';
 import { readHead, readJson, unreadable } from './files.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
+import { braintrust } from './braintrust.js';
+import { deepeval } from './deepeval.js';
+import { inspectJson, inspectZip } from './inspect.js';
+import { junit } from './junit.js';
+import { lmEvalResults, lmEvalSamples } from './lm-eval.js';
 import { native } from './native.js';
+import { openaiEvals } from './openai-evals.js';
 import { promptfoo } from './promptfoo.js';
+import { promptfooCsv } from './promptfoo-csv.js';
 
 /** Every adapter, in detection order (the most specific shapes first). */
-export const ADAPTERS: readonly Adapter[] = [promptfoo, native];
+export const ADAPTERS: readonly Adapter[] = [
+  promptfoo,
+  deepeval,
+  inspectJson,
+  lmEvalResults,
+  inspectZip,
+  junit,
+  openaiEvals,
+  braintrust,
+  lmEvalSamples,
+  native,
+  promptfooCsv,
+];
 
 const MAX_PROBLEMS = 20;
+const SUPPORTED = [
+  'promptfoo (JSON, CSV)',
+  'inspect (.json, .eval)',
+  'lm-eval (results_*.json, samples_*.jsonl)',
+  'openai-evals (record JSONL)',
+  'deepeval (test run JSON)',
+  'junit (XML)',
+  'braintrust (--jsonl summaries)',
+  'native (JSONL)',
+].join(', ');
 
 /** Paths and globs (relative to `cwd`) to the files they name, sorted, each at most once. */
 export async function resolveResultFiles(patterns: readonly string[], cwd: string): Promise<string[]> {
@@ -58,17 +87,21 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
   for (const file of files) {
     const shown = path.relative(options.cwd, file) || file;
     const probe = await makeProbe(file, shown);
-    const adapter = options.format === 'auto' ? detect(probe) : ADAPTERS.find((a) => a.format === options.format);
+    const candidates = options.format === 'auto' ? ADAPTERS : ADAPTERS.filter((a) => a.format === options.format);
+    const adapter = candidates.find((a) => a.detect(probe));
     if (!adapter) {
       throw new ConfigurationError(
-        options.format === 'auto' ? `Eval results ${shown} are in a format the gate does not recognise.` : `The ${options.format} format is not supported yet.`,
-        [{ file: shown, message: `${options.format === 'auto' ? `the file looks like ${lookLike(probe)}` : `format: ${options.format} has no reader`}; supported formats: ${ADAPTERS.map((a) => a.format).join(', ')} (set evals.format to name one)` }],
+        options.format === 'auto' ? `Eval results ${shown} are in a format the gate does not recognise.` : `Eval results ${shown} are not ${options.format} output.`,
+        [
+          {
+            file: shown,
+            message:
+              options.format === 'auto'
+                ? `the file looks like ${lookLike(probe)}; supported formats: ${SUPPORTED} (set evals.format to name one)`
+                : `evals.format says ${options.format}, but the file looks like ${lookLike(probe)}; fix evals.format or use auto`,
+          },
+        ],
       );
-    }
-    if (options.format !== 'auto' && !adapter.detect(probe)) {
-      throw new ConfigurationError(`Eval results ${shown} are not ${adapter.format} output.`, [
-        { file: shown, message: `evals.format says ${adapter.format}, but the file looks like ${lookLike(probe)}; fix evals.format or use auto` },
-      ]);
     }
     const problems: Problem[] = [];
     let extra = 0;
@@ -76,6 +109,8 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
       file: shown,
       emit: (s) => builder.add(s.file ? s : { ...s, file: shown }),
       problem: (p) => (problems.length < MAX_PROBLEMS ? problems.push({ ...p, file: shown }) : extra++),
+      aggregate: (key, value) => builder.aggregates.set(key, value),
+      runError: (message) => builder.runErrors.push(`${shown}: ${message}`),
     });
     if (problems.length > 0) {
       if (extra > 0) problems.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? '' : 's'} like these` });
@@ -120,10 +155,6 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
   return probe;
 }
 
-export function detect(probe: Probe): Adapter | undefined {
-  return ADAPTERS.find((a) => a.detect(probe));
-}
-
 /** A short description of an unrecognised file, so the user sees what the gate saw. */
 function lookLike(probe: Probe): string {
   const head = probe.head.trimStart();
@@ -134,6 +165,8 @@ function lookLike(probe: Probe): string {
   }
   if (probe.firstLine !== undefined) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;
   if (head.startsWith('<')) return `XML starting ${JSON.stringify(head.slice(0, 40))}`;
-  if (head.startsWith('PK')) return 'a ZIP archive';
+  if (head.startsWith('PK')) return 'a ZIP archive (an inspect .eval log holds header.json and samples/)';
+  const firstLine = head.split('\n', 1)[0]!;
+  if (firstLine.includes(',')) return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
   return `text starting ${JSON.stringify(head.slice(0, 40))}`;
 }

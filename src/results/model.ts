@@ -102,6 +102,19 @@ export interface SampleCounts {
   skipped: number;
 }
 
+/**
+ * A metric the tool reports only in aggregate (lm-eval without samples, Braintrust summaries,
+ * inspect headers): good for thresholds, not for per-sample comparison.
+ */
+export interface Aggregate {
+  value: number;
+  /** Standard error as the tool reports it, when it does. */
+  stderr?: number;
+  /** Samples behind the value, when known. */
+  n?: number;
+  higherIsBetter?: boolean;
+}
+
 /** A normalized run: totals for the whole run and per configured slice, and the failing cases. */
 export interface Run {
   format: Format;
@@ -109,6 +122,10 @@ export interface Run {
   meta: RunMeta;
   all: Tally;
   slices: Map<string, Tally>;
+  /** Aggregate-only named metrics, keyed like named scores (`score.<key>` in the config). */
+  aggregates: Map<string, Aggregate>;
+  /** Errors the tool reported for the run as a whole (an eval that crashed or was cancelled). */
+  runErrors: string[];
   /** Failing and errored samples, the first `keepFailing` of them (for reports and annotations). */
   failing: Sample[];
   failingTotal: number;
@@ -125,6 +142,8 @@ export class RunBuilder {
   readonly all = new Tally();
   readonly slices = new Map<string, Tally>();
   readonly failing: Sample[] = [];
+  readonly aggregates = new Map<string, Aggregate>();
+  readonly runErrors: string[] = [];
   failingTotal = 0;
   private readonly keep: number;
   private readonly seen = new Set<string>();
@@ -153,8 +172,23 @@ export class RunBuilder {
   }
 
   build(format: Format, files: string[], meta: RunMeta): Run {
-    return { format, files, meta, all: this.all, slices: this.slices, failing: this.failing, failingTotal: this.failingTotal };
+    return {
+      format,
+      files,
+      meta,
+      all: this.all,
+      slices: this.slices,
+      aggregates: this.aggregates,
+      runErrors: this.runErrors,
+      failing: this.failing,
+      failingTotal: this.failingTotal,
+    };
   }
+}
+
+/** True when the run has aggregate metrics but no per-sample outcomes. */
+export function isAggregateOnly(run: Run): boolean {
+  return run.all.total === 0 && run.aggregates.size > 0;
 }
 
 export function counts(t: Tally): SampleCounts {

@@ -57,11 +57,7 @@ function toSample(row: Record<string, unknown>, index: number, prompts: unknown[
   // A prompt's user label comes before promptfoo's "label: file: template" composite; keying on it
   // keeps a case paired with its baseline when the template text changes.
   const promptKey = promptLabel.split(': ')[0] ?? '';
-  const hash = createHash('sha256')
-    .update(JSON.stringify([description ?? '', sortKeys(vars), promptKey, provider]))
-    .digest('hex')
-    .slice(0, 10);
-  const id = `${description ?? `test ${num(row.testIdx) ?? index}`} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hash}`;
+  const id = promptfooCaseId(description ?? `test ${num(row.testIdx) ?? index}`, description ?? '', vars, promptKey, provider);
 
   const failureReason = num(row.failureReason);
   const outcome: Outcome =
@@ -87,6 +83,18 @@ function toSample(row: Record<string, unknown>, index: number, prompts: unknown[
     repeat: num(row.repeatIndex) ?? 0,
     message: outcome === 'pass' ? undefined : (str(row.error) ?? str(grading.reason)),
   };
+}
+
+/**
+ * The stable id of a promptfoo case: test description and vars, the prompt's label and the
+ * provider. Shared by the JSON and CSV readers so either pairs with the other.
+ */
+export function promptfooCaseId(title: string, description: string, vars: Record<string, unknown>, promptKey: string, provider: string): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([description, sortKeys(vars), promptKey, provider]))
+    .digest('hex')
+    .slice(0, 10);
+  return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hash}`;
 }
 
 function sortKeys(v: unknown): unknown {

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { type Adapter } from './adapter.js';
+import { parseCsv } from './csv.js';
+import { unreadable } from './files.js';
+import type { Outcome } from './model.js';
+import { promptfooCaseId } from './promptfoo.js';
+
+const LEGACY_CELL = /^\[(PASS|FAIL|ERROR)\](?: \(([\d.]+)\))? ?/;
+
+interface PromptColumn {
+  index: number;
+  provider: string;
+  label: string;
+  status?: number;
+  score?: number;
+  named?: number;
+  reason?: number;
+}
+
+/** The prompt columns of a promptfoo CSV header: `[provider] label`, then Status, Score, ... */
+function promptColumns(header: string[], firstRow: string[] | undefined): PromptColumn[] {
+  const cols: PromptColumn[] = [];
+  header.forEach((h, i) => {
+    const modern = header[i + 1] === 'Status';
+    const legacy = !modern && /^\[[^\]]+\] /.test(h) && firstRow !== undefined && LEGACY_CELL.test(firstRow[i] ?? '');
+    if (!modern && !legacy) return;
+    const m = /^\[([^\]]+)\] (.*)$/s.exec(h);
+    const col: PromptColumn = { index: i, provider: m?.[1] ?? '', label: m?.[2] ?? h };
+    if (modern) {
+      col.status = i + 1;
+      for (let j = i + 2; j < header.length && header[j + 1] !== 'Status'; j++) {
+        if (header[j] === 'Score') col.score = j;
+        else if (header[j] === 'Named Scores') col.named = j;
+        else if (header[j] === 'Grader Reason') col.reason = j;
+        if (header[j] === 'Comment') break;
+      }
+    }
+    cols.push(col);
+  });
+  return cols;
+}
+
+/**
+ * promptfoo's CSV export (`-o results.csv`), when it carries outcomes: the modern export's
+ * `Status`/`Score`/`Named Scores`/`Grader Reason` columns after each `[provider] prompt` column, or
+ * the older `[PASS]`/`[FAIL]`/`[ERROR]` prefix in each output cell.
+ */
+export const promptfooCsv: Adapter = {
+  format: 'promptfoo',
+  detect: ({ head, json, firstLine }) => {
+    if (json !== undefined || firstLine !== undefined || /^\s*[<{[]/.test(head)) return false;
+    const { rows } = parseCsv(head.slice(0, head.lastIndexOf('\n') + 1 || head.length));
+    return rows.length > 0 && promptColumns(rows[0]!, rows[1]).length > 0;
+  },
+  async read({ file }, ctx) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw unreadable(ctx.file, err);
+    }
+    const { rows, lines } = parseCsv(text);
+    const header = rows[0] ?? [];
+    const cols = promptColumns(header, rows[1]);
+    if (cols.length === 0) {
+      ctx.problem({ line: 1, message: 'this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead' });
+      return {};
+    }
+    const first = cols[0]!.index;
+    const descCol = header[0] === 'Description' ? 0 : -1;
+    const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
+    rows.slice(1).forEach((row, r) => {
+      const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? '']));
+      const description = descCol >= 0 ? (row[descCol] ?? '') : '';
+      for (const col of cols) {
+        let outcome: Outcome;
+        let score: number | undefined;
+        const scores: Record<string, number> = {};
+        let message: string | undefined;
+        if (col.status !== undefined) {
+          const status = (row[col.status] ?? '').trim().toUpperCase();
+          if (status === '') continue;
+          outcome = status === 'PASS' ? 'pass' : status === 'FAIL' ? 'fail' : 'error';
+          score = col.score !== undefined && row[col.score] ? Number(row[col.score]) : undefined;
+          if (col.named !== undefined && row[col.named]) {
+            try {
+              for (const [k, v] of Object.entries(JSON.parse(row[col.named]!) as Record<string, unknown>)) if (typeof v === 'number') scores[k] = v;
+            } catch {
+              ctx.problem({ line: lines[r + 1], path: header[col.named], message: 'Named Scores is not valid JSON' });
+            }
+          }
+          message = col.reason !== undefined ? row[col.reason] || undefined : undefined;
+        } else {
+          const m = LEGACY_CELL.exec(row[col.index] ?? '');
+          if (!m) continue;
+          outcome = m[1] === 'PASS' ? 'pass' : m[1] === 'FAIL' ? 'fail' : 'error';
+          score = m[2] !== undefined ? Number(m[2]) : undefined;
+          message = outcome === 'pass' ? undefined : (row[col.index] ?? '').replace(LEGACY_CELL, '').split('\n---\n')[0];
+        }
+        const promptKey = col.label.split(': ')[0] ?? '';
+        ctx.emit({
+          id: promptfooCaseId(description || `test ${r + 1}`, description, vars, promptKey, col.provider),
+          outcome,
+          score: Number.isFinite(score) ? score : undefined,
+          scores,
+          tags: [],
+          repeat: 0,
+          message: outcome === 'pass' ? undefined : message,
+          line: lines[r + 1],
+        });
+      }
+    });
+    return { tool: 'promptfoo (CSV)', model: [...new Set(cols.map((c) => c.provider).filter(Boolean))].join(', ') || undefined };
+  },
+};
