@@ -132,11 +132,6 @@ describe('loading results', () => {
     expect(err.problems[0]!.message).toMatch(/ends early \(is the file truncated\?\)/);
   });
 
-  it('describes an unrecognised file and lists the supported formats', async () => {
-    const err = await problems([path.join(SAMPLES, 'evalgate/aotp_evalgate_results.json')]);
-    expect(err.problems[0]!.message).toMatch(/looks like a JSON object with keys .*overall.*; supported formats: promptfoo, native/);
-  });
-
   it('refuses a file that is not the format the config names', async () => {
     const err = await problems([path.join(FIXTURES, 'native.jsonl')], 'promptfoo');
     expect(err.problems[0]!.message).toMatch(/evals.format says promptfoo, but the file looks like JSON lines/);
