@@ -55,7 +55,7 @@ describe('promptfoo adapter', () => {
     const err = run.failing.find((f) => f.outcome === 'error')!;
     expect(err.message).toBe('Request timed out after 30000ms');
     // the error's 30 s latency is not a model latency
-    expect(run.all.latency.sorted()).toEqual(Float64Array.from([100, 100, 100]));
+    expect([...run.all.latency.sorted()]).toEqual([100, 100, 100]);
     const pii = run.slices.get('pii')!;
     expect([pii.passed, pii.failed]).toEqual([1, 1]);
     expect(run.all.named.get('faithfulness')!.mean).toBeCloseTo((0.9 + 0.3 + 1) / 3, 10);

@@ -30409,10 +30409,10 @@ var import_yaml = __toESM(require_dist(), 1);
 // src/errors.ts
 var ConfigurationError = class extends Error {
   problems;
-  constructor(summary, problems = []) {
+  constructor(summary, problems2 = []) {
     super(summary);
     this.name = "ConfigurationError";
-    this.problems = problems;
+    this.problems = problems2;
   }
 };
 function formatProblem(p) {
@@ -30433,11 +30433,11 @@ function parseConfig(text, file2) {
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset) => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
+    const problems2 = doc.errors.map((e) => {
       const pos = lineAt(e.pos[0]);
       return { file: file2, line: pos.line, column: pos.col, message: `${yamlMessage(e.message)}. Fix the YAML syntax here.` };
     });
-    throw new ConfigurationError(`The config ${file2} is not valid YAML.`, problems);
+    throw new ConfigurationError(`The config ${file2} is not valid YAML.`, problems2);
   }
   const data = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === void 0 || typeof data !== "object" || Array.isArray(data)) {
@@ -30448,10 +30448,10 @@ function parseConfig(text, file2) {
   const lineOf = (path4) => nodeLine(doc, lineAt, path4.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue2) => toProblem(issue2, doc, data, file2, lineAt));
+    const problems2 = parsed.error.issues.map((issue2) => toProblem(issue2, doc, data, file2, lineAt));
     throw new ConfigurationError(
-      `The config ${file2} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; the gate blocks until it is fixed.`,
-      problems
+      `The config ${file2} has ${problems2.length} problem${problems2.length === 1 ? "" : "s"}; the gate blocks until it is fixed.`,
+      problems2
     );
   }
   return { config: parsed.data, file: file2, lineOf };
@@ -30655,20 +30655,153 @@ function quantileInterval(sorted, p, confidence = 0.95) {
   return [low, high];
 }
 
+// src/results/cases.ts
+function hashId(id) {
+  let h1 = 2166136261;
+  let h2 = 2538058380;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 1540483477);
+    h2 ^= h2 >>> 15;
+  }
+  const hi = (h1 >>> 0) % 2097152;
+  return hi * 4294967296 + (h2 >>> 0) || 1;
+}
+var COLUMNS = ["n", "scored", "passed", "errors", "scoreN", "latencyN", "costN"];
+var MAX_COUNT = 65535;
+var CHECKED_REPEATS = 8;
+var CaseTable = class {
+  /** Open-addressing slots holding row + 1 (0 = empty). */
+  slots;
+  hashes;
+  repeats;
+  counts;
+  sums;
+  size = 0;
+  /** `expected`: how many cases to make room for up front. */
+  constructor(expected = 1024) {
+    let capacity = 1024;
+    while (capacity < expected) capacity *= 2;
+    this.slots = new Int32Array(capacity * 2);
+    this.hashes = new Float64Array(capacity);
+    this.repeats = new Uint8Array(capacity);
+    this.counts = Object.fromEntries(COLUMNS.map((c) => [c, new Uint16Array(capacity)]));
+    this.sums = { score: new Float32Array(capacity), latency: new Float32Array(capacity), cost: new Float32Array(capacity) };
+  }
+  /** Row of a case id hash, created when new. */
+  row(hash2) {
+    const found = this.find(hash2);
+    if (found >= 0) return found;
+    if ((this.size + 1) * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
+    if (this.size === this.hashes.length) this.growColumns();
+    const row = this.size++;
+    this.hashes[row] = hash2;
+    this.place(row);
+    return row;
+  }
+  /** Row of a case id hash, or -1 when the table has not seen it. */
+  find(hash2) {
+    const mask = this.slots.length - 1;
+    for (let i = hash2 % this.slots.length; ; i = i + 1 & mask) {
+      const slot = this.slots[i];
+      if (slot === 0) return -1;
+      if (this.hashes[slot - 1] === hash2) return slot - 1;
+    }
+  }
+  /** Marks repeat r of a row as seen; false when it was already (a duplicate case). */
+  markRepeat(row, repeat) {
+    if (repeat >= CHECKED_REPEATS) return true;
+    const bit = 1 << repeat;
+    if (this.repeats[row] & bit) return false;
+    this.repeats[row] |= bit;
+    return true;
+  }
+  add(row, outcome, score, latency, cost) {
+    const c = this.counts;
+    if (c.n[row] === MAX_COUNT) return;
+    c.n[row] += 1;
+    if (outcome === "error") c.errors[row] += 1;
+    if (outcome !== "pass" && outcome !== "fail") return;
+    c.scored[row] += 1;
+    if (outcome === "pass") c.passed[row] += 1;
+    if (score !== void 0 && Number.isFinite(score)) {
+      c.scoreN[row] += 1;
+      this.sums.score[row] += score;
+    }
+    if (latency !== void 0 && Number.isFinite(latency)) {
+      c.latencyN[row] += 1;
+      this.sums.latency[row] += latency;
+    }
+    if (cost !== void 0 && Number.isFinite(cost)) {
+      c.costN[row] += 1;
+      this.sums.cost[row] += cost;
+    }
+  }
+  get(row) {
+    const c = this.counts;
+    return {
+      n: c.n[row],
+      scored: c.scored[row],
+      passed: c.passed[row],
+      errors: c.errors[row],
+      scoreSum: this.sums.score[row],
+      scoreN: c.scoreN[row],
+      latencySum: this.sums.latency[row],
+      latencyN: c.latencyN[row],
+      costSum: this.sums.cost[row],
+      costN: c.costN[row]
+    };
+  }
+  hashOf(row) {
+    return this.hashes[row];
+  }
+  place(row) {
+    const mask = this.slots.length - 1;
+    let i = this.hashes[row] % this.slots.length;
+    while (this.slots[i] !== 0) i = i + 1 & mask;
+    this.slots[i] = row + 1;
+  }
+  rehash(size) {
+    this.slots = new Int32Array(size);
+    for (let row = 0; row < this.size; row++) this.place(row);
+  }
+  growColumns() {
+    const cap = this.hashes.length * 2;
+    const grow = (a, make) => {
+      const b = new make(cap);
+      b.set(a);
+      return b;
+    };
+    this.hashes = grow(this.hashes, Float64Array);
+    this.repeats = grow(this.repeats, Uint8Array);
+    for (const c of COLUMNS) this.counts[c] = grow(this.counts[c], Uint16Array);
+    this.sums = { score: grow(this.sums.score, Float32Array), latency: grow(this.sums.latency, Float32Array), cost: grow(this.sums.cost, Float32Array) };
+  }
+};
+
 // src/results/model.ts
 var Column = class {
-  data = new Float64Array(1024);
+  data = new Float32Array(1024);
   length = 0;
+  isSorted = true;
   push(x) {
+    this.isSorted = false;
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
+      const next = new Float32Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
     this.data[this.length++] = x;
   }
+  /** The values in ascending order (sorted in place once, then kept sorted until the next push). */
   sorted() {
-    return this.data.slice(0, this.length).sort();
+    const view = this.data.subarray(0, this.length);
+    if (!this.isSorted) {
+      view.sort();
+      this.isSorted = true;
+    }
+    return view;
   }
 };
 var Tally = class {
@@ -30691,7 +30824,8 @@ var Tally = class {
     else this.failed += 1;
     if (s.traceId) this.withTraceId += 1;
     if (isNum(s.score)) this.score.add(s.score);
-    for (const [k, v] of Object.entries(s.scores)) {
+    for (const k in s.scores) {
+      const v = s.scores[k];
       if (!isNum(v)) continue;
       let m = this.named.get(k);
       if (!m) this.named.set(k, m = new Moments());
@@ -30716,26 +30850,32 @@ var RunBuilder = class {
   aggregates = /* @__PURE__ */ new Map();
   runErrors = [];
   failingTotal = 0;
+  cases = new CaseTable();
   keep;
-  seen = /* @__PURE__ */ new Set();
   constructor(options2 = {}) {
     for (const tag of options2.sliceTags ?? []) this.slices.set(tag, new Tally());
     this.keep = options2.keepFailing ?? 200;
   }
-  add(sample) {
-    let key = `${sample.id}\0${sample.repeat}`;
-    if (this.seen.has(key)) {
-      let i = 2;
-      while (this.seen.has(`${sample.id}~${i}\0${sample.repeat}`)) i += 1;
-      sample = { ...sample, id: `${sample.id}~${i}` };
-      key = `${sample.id}\0${sample.repeat}`;
+  /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
+  add(sample, file2) {
+    let row = this.cases.row(hashId(sample.id));
+    if (!this.cases.markRepeat(row, sample.repeat)) {
+      const base = sample.id;
+      for (let i = 2; ; i++) {
+        sample.id = `${base}~${i}`;
+        row = this.cases.row(hashId(sample.id));
+        if (this.cases.markRepeat(row, sample.repeat)) break;
+      }
     }
-    this.seen.add(key);
+    this.cases.add(row, sample.outcome, sample.score, sample.latencyMs, sample.costUsd);
     this.all.add(sample);
-    for (const tag of sample.tags) this.slices.get(tag)?.add(sample);
+    for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i])?.add(sample);
     if (sample.outcome === "fail" || sample.outcome === "error") {
       this.failingTotal += 1;
-      if (this.failing.length < this.keep) this.failing.push(sample);
+      if (this.failing.length < this.keep) {
+        if (file2 && !sample.file) sample.file = file2;
+        this.failing.push(sample);
+      }
     }
   }
   build(format, files, meta3) {
@@ -30748,7 +30888,8 @@ var RunBuilder = class {
       aggregates: this.aggregates,
       runErrors: this.runErrors,
       failing: this.failing,
-      failingTotal: this.failingTotal
+      failingTotal: this.failingTotal,
+      cases: this.cases
     };
   }
 };
@@ -31090,12 +31231,12 @@ function decide({ config: loaded, run: runOrError, facts, inputs }) {
     errors: loadError ? loadError.problems : []
   };
 }
-function configErrorVerdict(configFile, summary, problems, inputs) {
+function configErrorVerdict(configFile, summary, problems2, inputs) {
   return {
     schema: 1,
     decision: "block",
     readiness: { passed: 0, total: BARS.length },
-    reasons: [summary, ...problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)],
+    reasons: [summary, ...problems2.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)],
     warnings: [],
     bars: BARS.map((b) => ({
       id: b.id,
@@ -31112,7 +31253,7 @@ function configErrorVerdict(configFile, summary, problems, inputs) {
     confidence: 0.95,
     run: null,
     failing: { shown: [], total: 0 },
-    errors: problems
+    errors: problems2
   };
 }
 var pct = (x) => showValue("error_rate", x);
@@ -32020,7 +32161,7 @@ function jsonErrorOffset(text) {
   }
 }
 async function* readLines(file2) {
-  const stream = createReadStream(file2, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const stream = createReadStream(file2, { encoding: "utf8", highWaterMark: 1 << 18 });
   let rest = "";
   let line = 0;
   try {
@@ -36771,59 +36912,70 @@ function readMeta(m, line, ctx) {
 }
 var isNum2 = (v) => typeof v === "number" && Number.isFinite(v);
 var isNonNeg = (v) => isNum2(v) && v >= 0;
-var FIELDS = {
-  pass: [(v) => typeof v === "boolean", "true or false"],
-  score: [isNum2, "a number"],
-  latency_ms: [isNonNeg, "a number of milliseconds, 0 or more"],
-  cost_usd: [isNonNeg, "a cost in USD, 0 or more"],
-  tokens: [isNonNeg, "a token count, 0 or more"],
-  trace_id: [(v) => typeof v === "string", "a string"],
-  repeat: [(v) => Number.isInteger(v) && v >= 0, "a whole number, 0 or more"],
-  skipped: [(v) => typeof v === "boolean", "true or false"]
-};
+var FIELDS = [
+  ["pass", (v) => typeof v === "boolean", "true or false"],
+  ["score", isNum2, "a number"],
+  ["latency_ms", isNonNeg, "a number of milliseconds, 0 or more"],
+  ["cost_usd", isNonNeg, "a cost in USD, 0 or more"],
+  ["tokens", isNonNeg, "a token count, 0 or more"],
+  ["trace_id", (v) => typeof v === "string", "a string"],
+  ["repeat", (v) => Number.isInteger(v) && v >= 0, "a whole number, 0 or more"],
+  ["skipped", (v) => typeof v === "boolean", "true or false"]
+];
+function wellFormed(v) {
+  const id = v.id;
+  if (!(typeof id === "string" && id.length > 0 || typeof id === "number")) return false;
+  for (let i = 0; i < FIELDS.length; i++) {
+    const [key, check2] = FIELDS[i];
+    const x = v[key];
+    if (x !== void 0 && x !== null && !check2(x)) return false;
+  }
+  const scores = v.scores;
+  if (scores !== void 0 && scores !== null) {
+    if (!isObject2(scores)) return false;
+    for (const k in scores) if (!isNum2(scores[k])) return false;
+  }
+  const tags = v.tags;
+  if (tags !== void 0 && tags !== null) {
+    if (!Array.isArray(tags)) return false;
+    for (let i = 0; i < tags.length; i++) if (typeof tags[i] !== "string") return false;
+  }
+  return v.error !== void 0 && v.error !== null || typeof v.pass === "boolean" || v.skipped === true;
+}
+function problems(v) {
+  const out = [];
+  const bad = (path4, value, expected) => out.push({ path: path4, message: `${path4} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
+  const id = v.id;
+  if (!(typeof id === "string" && id.length > 0 || typeof id === "number")) bad("id", id, "a non-empty string that names the case the same way in every run");
+  for (const [key, check2, expected] of FIELDS) if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
+  if (v.scores !== void 0 && v.scores !== null) {
+    if (!isObject2(v.scores)) bad("scores", v.scores, 'an object of named numbers, e.g. {"faithfulness": 0.9}');
+    else for (const [k, s] of Object.entries(v.scores)) if (!isNum2(s)) bad(`scores.${k}`, s, "a number");
+  }
+  if (v.tags !== void 0 && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === "string"))) bad("tags", v.tags, "a list of strings");
+  const hasError = v.error !== void 0 && v.error !== null;
+  if (out.length === 0 && !hasError && typeof v.pass !== "boolean" && v.skipped !== true) {
+    out.push({ path: "pass", message: 'the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)' });
+  }
+  return out;
+}
 function toSample2(v, line, ctx) {
   if (!isObject2(v)) {
     ctx.problem({ line, message: `not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
     return void 0;
   }
-  const id = typeof v.id === "number" ? String(v.id) : v.id;
-  let ok = true;
-  const bad = (path4, expected) => {
-    ok = false;
-    ctx.problem({ line, path: path4, message: `${path4} should be ${expected}, found ${JSON.stringify(v[path4.split(".")[0]])?.slice(0, 60) ?? "nothing"}` });
-  };
-  if (typeof id !== "string" || id.length === 0) bad("id", "a non-empty string that names the case the same way in every run");
-  for (const [key, [check2, expected]] of Object.entries(FIELDS)) {
-    if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, expected);
-  }
-  const scores = {};
-  if (v.scores !== void 0 && v.scores !== null) {
-    if (!isObject2(v.scores)) bad("scores", 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else {
-      for (const [k, s] of Object.entries(v.scores)) {
-        if (isNum2(s)) scores[k] = s;
-        else bad(`scores.${k}`, "a number");
-      }
-    }
-  }
-  let tags = [];
-  if (v.tags !== void 0 && v.tags !== null) {
-    if (!Array.isArray(v.tags) || !v.tags.every((t) => typeof t === "string")) bad("tags", "a list of strings");
-    else tags = v.tags;
+  if (!wellFormed(v)) {
+    for (const p of problems(v)) ctx.problem({ line, ...p });
+    return void 0;
   }
   const error62 = v.error === void 0 || v.error === null ? void 0 : typeof v.error === "string" ? v.error : JSON.stringify(v.error);
-  if (ok && error62 === void 0 && typeof v.pass !== "boolean" && v.skipped !== true) {
-    ok = false;
-    ctx.problem({ line, path: "pass", message: `the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
-  }
-  if (!ok) return void 0;
   const outcome = error62 !== void 0 ? "error" : v.skipped === true ? "skipped" : v.pass === true ? "pass" : "fail";
   return {
-    id,
+    id: String(v.id),
     outcome,
     score: v.score ?? void 0,
-    scores,
-    tags,
+    scores: v.scores ?? {},
+    tags: v.tags ?? [],
     latencyMs: v.latency_ms ?? void 0,
     costUsd: v.cost_usd ?? void 0,
     tokens: v.tokens ?? void 0,
@@ -36876,6 +37028,8 @@ var openaiEvals = {
           break;
         case "metrics":
           for (const [k, v] of Object.entries(data)) if (num(v) !== void 0) st.scores[k] = v;
+          if (num(data.score) !== void 0) st.graded = data.score;
+          delete st.scores.score;
           break;
         case "sampling": {
           const usage = isObject2(data.usage) ? data.usage : {};
@@ -36890,7 +37044,7 @@ var openaiEvals = {
     }
     if (!sawReport) ctx.runError("no final_report line: the openai/evals run did not finish");
     for (const [id, st] of bySample) {
-      const graded = st.correct === void 0 && st.scores.score !== void 0 ? st.scores.score >= 0.5 : void 0;
+      const graded = st.correct === void 0 && st.graded !== void 0 ? st.graded >= 0.5 : void 0;
       const correct = st.correct ?? graded;
       const sample = {
         id,
@@ -36903,7 +37057,7 @@ var openaiEvals = {
         line: st.line
       };
       if (st.correct !== void 0) sample.score = st.correct ? 1 : 0;
-      else if (graded !== void 0) sample.score = st.scores.score;
+      else if (graded !== void 0) sample.score = st.graded;
       ctx.emit(sample);
     }
     return meta3;
@@ -37208,18 +37362,18 @@ async function loadRun(patterns, options2) {
         ]
       );
     }
-    const problems = [];
+    const problems2 = [];
     let extra = 0;
     const meta3 = await adapter.read(probe, {
       file: shown,
-      emit: (s) => builder.add(s.file ? s : { ...s, file: shown }),
-      problem: (p) => problems.length < MAX_PROBLEMS ? problems.push({ ...p, file: shown }) : extra++,
+      emit: (s) => builder.add(s, shown),
+      problem: (p) => problems2.length < MAX_PROBLEMS ? problems2.push({ ...p, file: shown }) : extra++,
       aggregate: (key, value) => builder.aggregates.set(key, value),
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`)
     });
-    if (problems.length > 0) {
-      if (extra > 0) problems.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? "" : "s"} like these` });
-      throw new ConfigurationError(`Eval results ${shown} (${adapter.format}) could not be read.`, problems);
+    if (problems2.length > 0) {
+      if (extra > 0) problems2.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? "" : "s"} like these` });
+      throw new ConfigurationError(`Eval results ${shown} (${adapter.format}) could not be read.`, problems2);
     }
     formats.add(adapter.format);
     metas.push(meta3);
@@ -37263,7 +37417,9 @@ function lookLike(probe) {
   }
   if (probe.firstLine !== void 0) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;
   if (head.startsWith("<")) return `XML starting ${JSON.stringify(head.slice(0, 40))}`;
-  if (head.startsWith("PK")) return "a ZIP archive";
+  if (head.startsWith("PK")) return "a ZIP archive (an inspect .eval log holds header.json and samples/)";
+  const firstLine = head.split("\n", 1)[0];
+  if (firstLine.includes(",")) return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
   return `text starting ${JSON.stringify(head.slice(0, 40))}`;
 }
 

@@ -147,7 +147,7 @@ export function jsonErrorOffset(text: string): number {
  * Yields each non-empty line with its 1-based number.
  */
 export async function* readLines(file: string): AsyncGenerator<{ text: string; line: number }> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18 });
   let rest = '';
   let line = 0;
   try {

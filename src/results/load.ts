@@ -107,7 +107,7 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
     let extra = 0;
     const meta = await adapter.read(probe, {
       file: shown,
-      emit: (s) => builder.add(s.file ? s : { ...s, file: shown }),
+      emit: (s) => builder.add(s, shown),
       problem: (p) => (problems.length < MAX_PROBLEMS ? problems.push({ ...p, file: shown }) : extra++),
       aggregate: (key, value) => builder.aggregates.set(key, value),
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`),

@@ -1,4 +1,5 @@
 import { Moments } from '../stats/intervals.js';
+import { CaseTable, hashId } from './cases.js';
 
 export type Outcome = 'pass' | 'fail' | 'error' | 'skipped';
 
@@ -33,20 +34,28 @@ export interface RunMeta {
 export const FORMAT_NAMES = ['promptfoo', 'inspect', 'lm-eval', 'openai-evals', 'deepeval', 'junit', 'braintrust', 'native'] as const;
 export type Format = (typeof FORMAT_NAMES)[number];
 
-/** Growable float column: latencies kept for quantiles without one object per sample. */
+/** Growable float column: latencies kept for quantiles without one object per sample (float32: µs precision up to hours). */
 export class Column {
-  private data = new Float64Array(1024);
+  private data = new Float32Array(1024);
   length = 0;
+  private isSorted = true;
   push(x: number): void {
+    this.isSorted = false;
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
+      const next = new Float32Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
     this.data[this.length++] = x;
   }
-  sorted(): Float64Array {
-    return this.data.slice(0, this.length).sort();
+  /** The values in ascending order (sorted in place once, then kept sorted until the next push). */
+  sorted(): Float32Array {
+    const view = this.data.subarray(0, this.length);
+    if (!this.isSorted) {
+      view.sort();
+      this.isSorted = true;
+    }
+    return view;
   }
 }
 
@@ -73,7 +82,8 @@ export class Tally {
     else this.failed += 1;
     if (s.traceId) this.withTraceId += 1;
     if (isNum(s.score)) this.score.add(s.score);
-    for (const [k, v] of Object.entries(s.scores)) {
+    for (const k in s.scores) {
+      const v = s.scores[k];
       if (!isNum(v)) continue;
       let m = this.named.get(k);
       if (!m) this.named.set(k, (m = new Moments()));
@@ -129,6 +139,8 @@ export interface Run {
   /** Failing and errored samples, the first `keepFailing` of them (for reports and annotations). */
   failing: Sample[];
   failingTotal: number;
+  /** Per-case totals, for pairing with a baseline. */
+  cases: CaseTable;
 }
 
 export interface RunOptions {
@@ -145,29 +157,35 @@ export class RunBuilder {
   readonly aggregates = new Map<string, Aggregate>();
   readonly runErrors: string[] = [];
   failingTotal = 0;
+  readonly cases = new CaseTable();
   private readonly keep: number;
-  private readonly seen = new Set<string>();
 
   constructor(options: RunOptions = {}) {
     for (const tag of options.sliceTags ?? []) this.slices.set(tag, new Tally());
     this.keep = options.keepFailing ?? 200;
   }
 
-  add(sample: Sample): void {
+  /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
+  add(sample: Sample, file?: string): void {
     // Distinct ids within a run: a repeated (id, repeat) from another file or row gets a suffix.
-    let key = `${sample.id}\u0000${sample.repeat}`;
-    if (this.seen.has(key)) {
-      let i = 2;
-      while (this.seen.has(`${sample.id}~${i}\u0000${sample.repeat}`)) i += 1;
-      sample = { ...sample, id: `${sample.id}~${i}` };
-      key = `${sample.id}\u0000${sample.repeat}`;
+    let row = this.cases.row(hashId(sample.id));
+    if (!this.cases.markRepeat(row, sample.repeat)) {
+      const base = sample.id;
+      for (let i = 2; ; i++) {
+        sample.id = `${base}~${i}`;
+        row = this.cases.row(hashId(sample.id));
+        if (this.cases.markRepeat(row, sample.repeat)) break;
+      }
     }
-    this.seen.add(key);
+    this.cases.add(row, sample.outcome, sample.score, sample.latencyMs, sample.costUsd);
     this.all.add(sample);
-    for (const tag of sample.tags) this.slices.get(tag)?.add(sample);
+    for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i]!)?.add(sample);
     if (sample.outcome === 'fail' || sample.outcome === 'error') {
       this.failingTotal += 1;
-      if (this.failing.length < this.keep) this.failing.push(sample);
+      if (this.failing.length < this.keep) {
+        if (file && !sample.file) sample.file = file;
+        this.failing.push(sample);
+      }
     }
   }
 
@@ -182,6 +200,7 @@ export class RunBuilder {
       runErrors: this.runErrors,
       failing: this.failing,
       failingTotal: this.failingTotal,
+      cases: this.cases,
     };
   }
 }

@@ -53,60 +53,76 @@ function readMeta(m: Record<string, unknown>, line: number, ctx: AdapterContext)
 type Check = (v: unknown) => boolean;
 const isNum: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const isNonNeg: Check = (v) => isNum(v) && (v as number) >= 0;
-const FIELDS: Record<string, [Check, string]> = {
-  pass: [(v) => typeof v === 'boolean', 'true or false'],
-  score: [isNum, 'a number'],
-  latency_ms: [isNonNeg, 'a number of milliseconds, 0 or more'],
-  cost_usd: [isNonNeg, 'a cost in USD, 0 or more'],
-  tokens: [isNonNeg, 'a token count, 0 or more'],
-  trace_id: [(v) => typeof v === 'string', 'a string'],
-  repeat: [(v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number, 0 or more'],
-  skipped: [(v) => typeof v === 'boolean', 'true or false'],
-};
+const FIELDS: [string, Check, string][] = [
+  ['pass', (v) => typeof v === 'boolean', 'true or false'],
+  ['score', isNum, 'a number'],
+  ['latency_ms', isNonNeg, 'a number of milliseconds, 0 or more'],
+  ['cost_usd', isNonNeg, 'a cost in USD, 0 or more'],
+  ['tokens', isNonNeg, 'a token count, 0 or more'],
+  ['trace_id', (v) => typeof v === 'string', 'a string'],
+  ['repeat', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number, 0 or more'],
+  ['skipped', (v) => typeof v === 'boolean', 'true or false'],
+];
+
+/** The common case, checked without allocating: every field of the right type and an outcome. */
+function wellFormed(v: Record<string, unknown>): boolean {
+  const id = v.id;
+  if (!((typeof id === 'string' && id.length > 0) || typeof id === 'number')) return false;
+  for (let i = 0; i < FIELDS.length; i++) {
+    const [key, check] = FIELDS[i]!;
+    const x = v[key];
+    if (x !== undefined && x !== null && !check(x)) return false;
+  }
+  const scores = v.scores;
+  if (scores !== undefined && scores !== null) {
+    if (!isObject(scores)) return false;
+    for (const k in scores) if (!isNum(scores[k])) return false;
+  }
+  const tags = v.tags;
+  if (tags !== undefined && tags !== null) {
+    if (!Array.isArray(tags)) return false;
+    for (let i = 0; i < tags.length; i++) if (typeof tags[i] !== 'string') return false;
+  }
+  return (v.error !== undefined && v.error !== null) || typeof v.pass === 'boolean' || v.skipped === true;
+}
+
+/** Every problem of one line, each with its key and what it should be. */
+function problems(v: Record<string, unknown>): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const bad = (path: string, value: unknown, expected: string) =>
+    out.push({ path, message: `${path} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}` });
+  const id = v.id;
+  if (!((typeof id === 'string' && id.length > 0) || typeof id === 'number')) bad('id', id, 'a non-empty string that names the case the same way in every run');
+  for (const [key, check, expected] of FIELDS) if (v[key] !== undefined && v[key] !== null && !check(v[key])) bad(key, v[key], expected);
+  if (v.scores !== undefined && v.scores !== null) {
+    if (!isObject(v.scores)) bad('scores', v.scores, 'an object of named numbers, e.g. {"faithfulness": 0.9}');
+    else for (const [k, s] of Object.entries(v.scores)) if (!isNum(s)) bad(`scores.${k}`, s, 'a number');
+  }
+  if (v.tags !== undefined && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string'))) bad('tags', v.tags, 'a list of strings');
+  const hasError = v.error !== undefined && v.error !== null;
+  if (out.length === 0 && !hasError && typeof v.pass !== 'boolean' && v.skipped !== true) {
+    out.push({ path: 'pass', message: 'the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)' });
+  }
+  return out;
+}
 
 function toSample(v: unknown, line: number, ctx: AdapterContext): Sample | undefined {
   if (!isObject(v)) {
     ctx.problem({ line, message: `not a JSON object: each line is one sample such as {"id": "case-1", "pass": true}` });
     return undefined;
   }
-  const id = typeof v.id === 'number' ? String(v.id) : v.id;
-  let ok = true;
-  const bad = (path: string, expected: string) => {
-    ok = false;
-    ctx.problem({ line, path, message: `${path} should be ${expected}, found ${JSON.stringify(v[path.split('.')[0]!])?.slice(0, 60) ?? 'nothing'}` });
-  };
-  if (typeof id !== 'string' || id.length === 0) bad('id', 'a non-empty string that names the case the same way in every run');
-  for (const [key, [check, expected]] of Object.entries(FIELDS)) {
-    if (v[key] !== undefined && v[key] !== null && !check(v[key])) bad(key, expected);
-  }
-  const scores: Record<string, number> = {};
-  if (v.scores !== undefined && v.scores !== null) {
-    if (!isObject(v.scores)) bad('scores', 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else {
-      for (const [k, s] of Object.entries(v.scores)) {
-        if (isNum(s)) scores[k] = s as number;
-        else bad(`scores.${k}`, 'a number');
-      }
-    }
-  }
-  let tags: string[] = [];
-  if (v.tags !== undefined && v.tags !== null) {
-    if (!Array.isArray(v.tags) || !v.tags.every((t) => typeof t === 'string')) bad('tags', 'a list of strings');
-    else tags = v.tags as string[];
+  if (!wellFormed(v)) {
+    for (const p of problems(v)) ctx.problem({ line, ...p });
+    return undefined;
   }
   const error = v.error === undefined || v.error === null ? undefined : typeof v.error === 'string' ? v.error : JSON.stringify(v.error);
-  if (ok && error === undefined && typeof v.pass !== 'boolean' && v.skipped !== true) {
-    ok = false;
-    ctx.problem({ line, path: 'pass', message: `the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)` });
-  }
-  if (!ok) return undefined;
   const outcome: Outcome = error !== undefined ? 'error' : v.skipped === true ? 'skipped' : v.pass === true ? 'pass' : 'fail';
   return {
-    id: id as string,
+    id: String(v.id),
     outcome,
-    score: v.score as number | undefined ?? undefined,
-    scores,
-    tags,
+    score: (v.score as number | null) ?? undefined,
+    scores: (v.scores as Record<string, number> | null) ?? {},
+    tags: (v.tags as string[] | null) ?? [],
     latencyMs: (v.latency_ms as number | null) ?? undefined,
     costUsd: (v.cost_usd as number | null) ?? undefined,
     tokens: (v.tokens as number | null) ?? undefined,

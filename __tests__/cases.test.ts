@@ -1,0 +1,34 @@
+import { CaseTable, hashId } from '../src/results/cases.js';
+
+describe('per-case table', () => {
+  it('keeps one row per case id across growth, and finds them again', () => {
+    const t = new CaseTable();
+    const n = 50_000;
+    for (let i = 0; i < n; i++) t.add(t.row(hashId(`case-${i}`)), i % 3 === 0 ? 'fail' : 'pass', i % 10, 100 + i, 0.001);
+    // every case seen twice more (two repeats)
+    for (let r = 1; r <= 2; r++) for (let i = 0; i < n; i++) t.add(t.row(hashId(`case-${i}`)), 'pass', 1);
+    expect(t.size).toBe(n);
+    const rec = t.get(t.find(hashId('case-300')));
+    expect(rec).toMatchObject({ n: 3, scored: 3, passed: 2, scoreN: 3, scoreSum: 0 + 1 + 1, latencyN: 1, costN: 1 });
+    expect(rec.latencySum).toBe(400);
+    expect(t.find(hashId('case-unknown'))).toBe(-1);
+  });
+
+  it('tells a duplicate (id, repeat) from a new repeat of the case', () => {
+    const t = new CaseTable();
+    const row = t.row(hashId('a'));
+    expect(t.markRepeat(row, 0)).toBe(true);
+    expect(t.markRepeat(row, 1)).toBe(true);
+    expect(t.markRepeat(row, 0)).toBe(false);
+  });
+
+  it('hashes ids to distinct integers below 2^53', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 200_000; i++) {
+      const h = hashId(`id-${i}`);
+      expect(Number.isSafeInteger(h) && h > 0).toBe(true);
+      seen.add(h);
+    }
+    expect(seen.size).toBe(200_000);
+  });
+});
