@@ -4,13 +4,26 @@ describe('per-case table', () => {
   it('keeps one row per case id across growth, and finds them again', () => {
     const t = new CaseTable();
     const n = 50_000;
-    for (let i = 0; i < n; i++) t.add(t.row(hashId(`case-${i}`)), i % 3 === 0 ? 'fail' : 'pass', i % 10, 100 + i, 0.001);
+    for (let i = 0; i < n; i++) {
+      const row = t.row(hashId(`case-${i}`));
+      t.count(row, i % 3 === 0 ? 'fail' : 'pass');
+      t.value(row, 'score', i % 10);
+      t.value(row, 'latency', 100 + i);
+    }
     // every case seen twice more (two repeats)
-    for (let r = 1; r <= 2; r++) for (let i = 0; i < n; i++) t.add(t.row(hashId(`case-${i}`)), 'pass', 1);
+    for (let r = 1; r <= 2; r++) {
+      for (let i = 0; i < n; i++) {
+        const row = t.row(hashId(`case-${i}`));
+        t.count(row, 'pass');
+        t.value(row, 'score', 1);
+      }
+    }
     expect(t.size).toBe(n);
-    const rec = t.get(t.find(hashId('case-300')));
-    expect(rec).toMatchObject({ n: 3, scored: 3, passed: 2, scoreN: 3, scoreSum: 0 + 1 + 1, latencyN: 1, costN: 1 });
-    expect(rec.latencySum).toBe(400);
+    const row = t.find(hashId('case-300'));
+    expect(t.outcomes(row)).toEqual({ n: 3, scored: 3, passed: 2, errors: 0 });
+    expect(t.mean(row, 'score')).toBeCloseTo(2 / 3, 6);
+    expect(t.mean(row, 'latency')).toBe(400);
+    expect(t.mean(row, 'cost')).toBeNaN();
     expect(t.find(hashId('case-unknown'))).toBe(-1);
   });
 

@@ -1,5 +1,17 @@
-import { normalQuantile, tQuantile } from '../src/stats/distributions.js';
+import { binomialPmf, logGamma, normalCdf, normalQuantile, tQuantile, zFor } from '../src/stats/distributions.js';
 import { meanInterval, Moments, quantile, quantileInterval, wilson } from '../src/stats/intervals.js';
+import {
+  bootstrapInterval,
+  diffStats,
+  holm,
+  invertInterval,
+  mcnemarExact,
+  mcnemarMidP,
+  mcnemarMidPWorse,
+  newcombePaired,
+  pairedBootstrap,
+  pairedT,
+} from '../src/stats/paired.js';
 
 describe('Wilson score interval', () => {
   // Newcombe RG (1998), Two-sided confidence intervals for the single proportion, Stat Med 17:857-872,
@@ -81,5 +93,81 @@ describe('means and percentiles', () => {
     expect(h).toBe(61);
     // With 10 values the 95th percentile cannot be bounded above.
     expect(quantileInterval(sorted.slice(0, 10), 0.95)[1]).toBe(Infinity);
+  });
+});
+
+describe('paired comparison statistics', () => {
+  // Cavo et al. (2012) complete response before/after consolidation therapy: [[59, 6], [16, 80]],
+  // the worked example of Fagerland, Lydersen & Laake (2013, 2017).
+  const cavo = { a: 59, b: 6, c: 16, d: 80 };
+
+  it("Newcombe's paired square-and-add interval (method 10) matches the published limits", () => {
+    const [l, h] = newcombePaired(cavo, 0.95);
+    expect((cavo.b - cavo.c) / 161).toBeCloseTo(-0.0621, 4);
+    expect(l).toBeCloseTo(-0.1186, 4);
+    expect(h).toBeCloseTo(-0.0046, 4);
+  });
+
+  it("McNemar's exact and mid-p tests match Fagerland et al. (2013)", () => {
+    expect(mcnemarExact(6, 16)).toBeCloseTo(0.052, 3);
+    expect(mcnemarMidP(6, 16)).toBeCloseTo(0.035, 3);
+    // Bentur et al. (2009): [[1, 1], [7, 12]]
+    expect(mcnemarExact(1, 7)).toBeCloseTo(0.070, 3);
+    expect(mcnemarMidP(1, 7)).toBeCloseTo(0.039, 3);
+    // one-sided mid-p is half the two-sided one when the discordant counts differ
+    expect(mcnemarMidPWorse(6, 16)).toBeCloseTo(mcnemarMidP(6, 16) / 2, 10);
+  });
+
+  it('normal CDF and log-gamma match tabled values', () => {
+    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 7);
+    expect(normalCdf(-1)).toBeCloseTo(0.158655254, 9);
+    expect(normalCdf(-8)).toBeCloseTo(6.22096e-16, 20);
+    expect(logGamma(10)).toBeCloseTo(Math.log(362880), 12);
+    expect(binomialPmf(6, 22, 0.5)).toBeCloseTo(74613 / 4194304, 12);
+  });
+
+  it('inverting an interval gives the one-sided p-value of the matching test', () => {
+    // For a normal interval est ± z·se the inversion is Φ((est + margin) / se).
+    const est = -0.05;
+    const se = 0.02;
+    const interval = (conf: number): [number, number] => [est - zFor(conf) * se, est + zFor(conf) * se];
+    expect(invertInterval(interval, 0.01, true)).toBeCloseTo(normalCdf((est + 0.01) / se), 6);
+    expect(invertInterval(interval, 0.1, true)).toBe(1);
+  });
+
+  it("Holm's procedure steps down", () => {
+    expect(holm([0.01, 0.04, 0.03], 0.05)).toEqual([true, false, false]);
+    expect(holm([0.01, 0.02, 0.03], 0.05)).toEqual([true, true, true]);
+    expect(holm([], 0.05)).toEqual([]);
+  });
+
+  it('bootstraps deterministically from a seed', () => {
+    const c = Float64Array.from({ length: 200 }, (_, i) => i % 7);
+    const b = Float64Array.from({ length: 200 }, (_, i) => (i % 7) + (i % 3 === 0 ? 1 : 0));
+    const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
+    const one = pairedBootstrap(c, b, mean, 42);
+    expect(one.estimate).toBeCloseTo(-67 / 200, 10);
+    expect(bootstrapInterval(one)).toEqual(bootstrapInterval(pairedBootstrap(c, b, mean, 42)));
+    const [l, h] = bootstrapInterval(one);
+    expect(l).toBeLessThan(one.estimate);
+    expect(h).toBeGreaterThan(one.estimate);
+  });
+
+  it('gives defined answers in degenerate cases', () => {
+    expect(newcombePaired({ a: 0, b: 0, c: 0, d: 0 })).toEqual([-1, 1]);
+    // all pass in both: no discordant pairs, the difference is 0 with an interval around it
+    const [l, h] = newcombePaired({ a: 50, b: 0, c: 0, d: 0 });
+    expect(l).toBeLessThanOrEqual(0);
+    expect(h).toBeGreaterThanOrEqual(0);
+    expect(mcnemarMidP(0, 0)).toBe(1);
+    expect(mcnemarMidPWorse(0, 0)).toBe(1);
+    // all fail in both is as uncertain as all pass: the same symmetric interval around 0
+    const [fl, fh] = newcombePaired({ a: 0, b: 0, c: 0, d: 30 });
+    const [pl, ph] = newcombePaired({ a: 30, b: 0, c: 0, d: 0 });
+    expect(fl).toBeCloseTo(pl, 12);
+    expect(fh).toBeCloseTo(ph, 12);
+    expect(fh).toBeCloseTo(-fl, 12);
+    expect(pairedT(diffStats([]))).toEqual([-Infinity, Infinity]);
+    expect(pairedT(diffStats([0.1, 0.1, 0.1]))).toEqual([0.1, 0.1]);
   });
 });

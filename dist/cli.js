@@ -30400,7 +30400,8 @@ function configJsonSchema() {
 
 // src/engine.ts
 import { existsSync, statSync as statSync2 } from "node:fs";
-import { readFile as readFile4 } from "node:fs/promises";
+import { mkdtemp, readFile as readFile4, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path3 from "node:path";
 
 // src/config/load.ts
@@ -30598,6 +30599,39 @@ function tQuantile(p, df) {
 function zFor(confidence) {
   return normalQuantile(1 - (1 - confidence) / 2);
 }
+function logGamma(x) {
+  const g = [
+    0.9999999999998099,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.3234287776531,
+    -176.6150291621406,
+    12.507343278686905,
+    -0.13857109526572012,
+    9984369578019572e-21,
+    15056327351493116e-23
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z2 = x - 1;
+  let s = g[0];
+  for (let i = 1; i < 9; i++) s += g[i] / (z2 + i);
+  const t = z2 + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z2 + 0.5) * Math.log(t) - t + Math.log(s);
+}
+function binomialPmf(k, n, p) {
+  if (k < 0 || k > n) return 0;
+  if (p === 0) return k === 0 ? 1 : 0;
+  if (p === 1) return k === n ? 1 : 0;
+  const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+  return Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log(1 - p));
+}
+function binomialCdf(k, n, p) {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  let sum = 0;
+  for (let i = 0; i <= k; i++) sum += binomialPmf(i, n, p);
+  return Math.min(1, sum);
+}
 
 // src/stats/intervals.ts
 function wilson(successes, n, confidence = 0.95) {
@@ -30668,7 +30702,7 @@ function hashId(id) {
   const hi = (h1 >>> 0) % 2097152;
   return hi * 4294967296 + (h2 >>> 0) || 1;
 }
-var COLUMNS = ["n", "scored", "passed", "errors", "scoreN", "latencyN", "costN"];
+var COUNTS = ["n", "scored", "passed", "errors"];
 var MAX_COUNT = 65535;
 var CHECKED_REPEATS = 8;
 var CaseTable = class {
@@ -30677,17 +30711,22 @@ var CaseTable = class {
   hashes;
   repeats;
   counts;
-  sums;
+  channels = /* @__PURE__ */ new Map();
   size = 0;
-  /** `expected`: how many cases to make room for up front. */
-  constructor(expected = 1024) {
+  /** `channels`: value channels beyond score, latency and cost. */
+  constructor(channels = [], expected = 1024) {
     let capacity = 1024;
     while (capacity < expected) capacity *= 2;
     this.slots = new Int32Array(capacity * 2);
     this.hashes = new Float64Array(capacity);
     this.repeats = new Uint8Array(capacity);
-    this.counts = Object.fromEntries(COLUMNS.map((c) => [c, new Uint16Array(capacity)]));
-    this.sums = { score: new Float32Array(capacity), latency: new Float32Array(capacity), cost: new Float32Array(capacity) };
+    this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)]));
+    for (const name of /* @__PURE__ */ new Set(["score", "latency", "cost", ...channels])) {
+      this.channels.set(name, { sum: new Float32Array(capacity), n: new Uint16Array(capacity) });
+    }
+  }
+  get capacity() {
+    return this.hashes.length;
   }
   /** Row of a case id hash, created when new. */
   row(hash2) {
@@ -30709,6 +30748,9 @@ var CaseTable = class {
       if (this.hashes[slot - 1] === hash2) return slot - 1;
     }
   }
+  hashOf(row) {
+    return this.hashes[row];
+  }
   /** Marks repeat r of a row as seen; false when it was already (a duplicate case). */
   markRepeat(row, repeat) {
     if (repeat >= CHECKED_REPEATS) return true;
@@ -30717,44 +30759,39 @@ var CaseTable = class {
     this.repeats[row] |= bit;
     return true;
   }
-  add(row, outcome, score, latency, cost) {
+  /** Count one repetition's outcome. Returns false when the case is saturated (values not added). */
+  count(row, outcome) {
     const c = this.counts;
-    if (c.n[row] === MAX_COUNT) return;
+    if (c.n[row] === MAX_COUNT) return false;
     c.n[row] += 1;
     if (outcome === "error") c.errors[row] += 1;
-    if (outcome !== "pass" && outcome !== "fail") return;
-    c.scored[row] += 1;
-    if (outcome === "pass") c.passed[row] += 1;
-    if (score !== void 0 && Number.isFinite(score)) {
-      c.scoreN[row] += 1;
-      this.sums.score[row] += score;
+    else if (outcome === "pass" || outcome === "fail") {
+      c.scored[row] += 1;
+      if (outcome === "pass") c.passed[row] += 1;
     }
-    if (latency !== void 0 && Number.isFinite(latency)) {
-      c.latencyN[row] += 1;
-      this.sums.latency[row] += latency;
-    }
-    if (cost !== void 0 && Number.isFinite(cost)) {
-      c.costN[row] += 1;
-      this.sums.cost[row] += cost;
-    }
+    return true;
   }
-  get(row) {
+  /** Add a value to a channel (ignored for channels the table does not keep, and for non-finite values). */
+  value(row, channel, v) {
+    if (v === void 0 || !Number.isFinite(v)) return;
+    const ch = this.channels.get(channel);
+    if (!ch) return;
+    ch.sum[row] += v;
+    ch.n[row] += 1;
+  }
+  hasChannel(channel) {
+    return this.channels.has(channel);
+  }
+  /** Scored repeats and passes of a row. */
+  outcomes(row) {
     const c = this.counts;
-    return {
-      n: c.n[row],
-      scored: c.scored[row],
-      passed: c.passed[row],
-      errors: c.errors[row],
-      scoreSum: this.sums.score[row],
-      scoreN: c.scoreN[row],
-      latencySum: this.sums.latency[row],
-      latencyN: c.latencyN[row],
-      costSum: this.sums.cost[row],
-      costN: c.costN[row]
-    };
+    return { n: c.n[row], scored: c.scored[row], passed: c.passed[row], errors: c.errors[row] };
   }
-  hashOf(row) {
-    return this.hashes[row];
+  /** Mean of a channel's values for a row, or NaN when the row has none. */
+  mean(row, channel) {
+    const ch = this.channels.get(channel);
+    if (!ch || ch.n[row] === 0) return NaN;
+    return ch.sum[row] / ch.n[row];
   }
   place(row) {
     const mask = this.slots.length - 1;
@@ -30775,8 +30812,11 @@ var CaseTable = class {
     };
     this.hashes = grow(this.hashes, Float64Array);
     this.repeats = grow(this.repeats, Uint8Array);
-    for (const c of COLUMNS) this.counts[c] = grow(this.counts[c], Uint16Array);
-    this.sums = { score: grow(this.sums.score, Float32Array), latency: grow(this.sums.latency, Float32Array), cost: grow(this.sums.cost, Float32Array) };
+    for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
+    for (const ch of this.channels.values()) {
+      ch.sum = grow(ch.sum, Float32Array);
+      ch.n = grow(ch.n, Uint16Array);
+    }
   }
 };
 
@@ -30850,11 +30890,17 @@ var RunBuilder = class {
   aggregates = /* @__PURE__ */ new Map();
   runErrors = [];
   failingTotal = 0;
-  cases = new CaseTable();
+  cases;
+  /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
+  ids;
   keep;
+  extraChannels;
   constructor(options2 = {}) {
     for (const tag of options2.sliceTags ?? []) this.slices.set(tag, new Tally());
     this.keep = options2.keepFailing ?? 200;
+    this.extraChannels = (options2.pairedChannels ?? []).filter((c) => c === "tokens" || c.startsWith("score."));
+    this.cases = new CaseTable(this.extraChannels);
+    this.ids = options2.pairing ? [] : void 0;
   }
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample, file2) {
@@ -30867,7 +30913,17 @@ var RunBuilder = class {
         if (this.cases.markRepeat(row, sample.repeat)) break;
       }
     }
-    this.cases.add(row, sample.outcome, sample.score, sample.latencyMs, sample.costUsd);
+    const cases = this.cases;
+    if (this.ids) this.ids[row] ??= sample.id;
+    if (cases.count(row, sample.outcome) && (sample.outcome === "pass" || sample.outcome === "fail")) {
+      cases.value(row, "score", sample.score);
+      cases.value(row, "latency", sample.latencyMs);
+      cases.value(row, "cost", sample.costUsd);
+      for (let i = 0; i < this.extraChannels.length; i++) {
+        const ch = this.extraChannels[i];
+        cases.value(row, ch, ch === "tokens" ? sample.tokens : sample.scores[ch.slice(6)]);
+      }
+    }
     this.all.add(sample);
     for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i])?.add(sample);
     if (sample.outcome === "fail" || sample.outcome === "error") {
@@ -30889,7 +30945,8 @@ var RunBuilder = class {
       runErrors: this.runErrors,
       failing: this.failing,
       failingTotal: this.failingTotal,
-      cases: this.cases
+      cases: this.cases,
+      ids: this.ids
     };
   }
 };
@@ -30958,6 +31015,15 @@ function showValue(name, v) {
   if (info?.unit === "ms") return `${Math.round(v)} ms`;
   return trim(v);
 }
+function showDelta(name, v, signed = false) {
+  if (v === null) return "\u2014";
+  if (!Number.isFinite(v)) return v > 0 ? "+\u221E" : "\u2212\u221E";
+  const sign = signed && v > 0 ? "+" : v < 0 ? "\u2212" : "";
+  const a = Math.abs(v);
+  const info = metricInfo(name);
+  if (info?.kind === "rate") return `${sign}${trim(a * 100)} pts`;
+  return `${sign}${showValue(name, a)}`;
+}
 function showInterval(name, ci) {
   if (!ci) return "\u2014";
   const end = (v, neg) => v === null ? neg ? "\u2212\u221E" : "\u221E" : showValue(name, v);
@@ -30967,10 +31033,8 @@ function showThreshold(name, t) {
   const parts = [];
   if (t.min !== void 0) parts.push(`\u2265 ${showValue(name, t.min)}`);
   if (t.max !== void 0) parts.push(`\u2264 ${showValue(name, t.max)}`);
-  const info = metricInfo(name);
-  const delta = (v) => info?.kind === "rate" ? `${trim(v * 100)} pts` : showValue(name, v);
-  if (t.max_drop !== void 0) parts.push(`drop \u2264 ${delta(t.max_drop)}`);
-  if (t.max_increase !== void 0) parts.push(`rise \u2264 ${delta(t.max_increase)}`);
+  if (t.max_drop !== void 0) parts.push(`drop \u2264 ${showDelta(name, t.max_drop)}`);
+  if (t.max_increase !== void 0) parts.push(`rise \u2264 ${showDelta(name, t.max_increase)}`);
   return parts.join(", ");
 }
 function metricLabel(m) {
@@ -30984,6 +31048,314 @@ function usd(v) {
   if (Math.abs(v) >= 100) return `$${Math.round(v).toLocaleString("en-US")}`;
   if (Math.abs(v) >= 1) return `$${v.toFixed(2)}`;
   return `$${Number(v.toPrecision(2))}`;
+}
+
+// src/stats/paired.ts
+function newcombePaired({ a, b, c, d }, confidence = 0.95) {
+  const n = a + b + c + d;
+  if (n === 0) return [-1, 1];
+  const r1 = a + b;
+  const r2 = c + d;
+  const c1 = a + c;
+  const c2 = b + d;
+  const p1 = r1 / n;
+  const p2 = c1 / n;
+  const [l1, u1] = wilson(r1, n, confidence);
+  const [l2, u2] = wilson(c1, n, confidence);
+  let phi = 0;
+  if (r1 > 0 && r2 > 0 && c1 > 0 && c2 > 0) {
+    const A = a * d - b * c;
+    const denom = Math.sqrt(r1 * r2 * c1 * c2);
+    phi = A > n / 2 ? (A - n / 2) / denom : A >= 0 ? 0 : A / denom;
+  }
+  const est = p1 - p2;
+  const low = est - Math.sqrt(Math.max(0, (p1 - l1) ** 2 + (u2 - p2) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2)));
+  const high = est + Math.sqrt(Math.max(0, (p2 - l2) ** 2 + (u1 - p1) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1)));
+  return [Math.max(-1, low), Math.min(1, high)];
+}
+function mcnemarMidPWorse(b, c) {
+  const n = b + c;
+  if (n === 0) return 1;
+  return binomialCdf(b, n, 0.5) - 0.5 * binomialPmf(b, n, 0.5);
+}
+function diffStats(d) {
+  const n = d.length;
+  if (n === 0) return { n: 0, mean: NaN, sd: NaN, skew: 0 };
+  let mean3 = 0;
+  for (let i = 0; i < n; i++) mean3 += d[i];
+  mean3 /= n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = d[i] - mean3;
+    m2 += x * x;
+    m3 += x * x * x;
+  }
+  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
+  const pop = m2 / n;
+  return { n, mean: mean3, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
+}
+function pairedT(s, confidence = 0.95) {
+  if (s.n < 2) return [-Infinity, Infinity];
+  if (s.sd === 0) return [s.mean, s.mean];
+  const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
+  return [s.mean - half, s.mean + half];
+}
+function rng(seed) {
+  let t = seed >>> 0;
+  return () => {
+    t = t + 1831565813 >>> 0;
+    let r = Math.imul(t ^ t >>> 15, 1 | t);
+    r = r + Math.imul(r ^ r >>> 7, 61 | r) ^ r;
+    return ((r ^ r >>> 14) >>> 0) / 4294967296;
+  };
+}
+function seedFrom(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+function pairedBootstrap(cand, base, stat3, seed, replicates = 1e3, maxPairs = 5e3) {
+  const n = cand.length;
+  const estimate = stat3(cand) - stat3(base);
+  const random = rng(seed);
+  let c = cand;
+  let b = base;
+  let scale = 1;
+  if (n > maxPairs) {
+    c = new Float64Array(maxPairs);
+    b = new Float64Array(maxPairs);
+    for (let i = 0; i < maxPairs; i++) {
+      const j = Math.floor(random() * n);
+      c[i] = cand[j];
+      b[i] = base[j];
+    }
+    scale = Math.sqrt(maxPairs / n);
+  }
+  const m = c.length;
+  const rc = new Float64Array(m);
+  const rb = new Float64Array(m);
+  const out = new Float64Array(replicates);
+  const centre = stat3(c) - stat3(b);
+  for (let r = 0; r < replicates; r++) {
+    for (let i = 0; i < m; i++) {
+      const j = Math.floor(random() * m);
+      rc[i] = c[j];
+      rb[i] = b[j];
+    }
+    out[r] = estimate + (stat3(rc) - stat3(rb) - centre) * scale;
+  }
+  out.sort();
+  return { estimate, replicates: out, scale };
+}
+function bootstrapInterval(bs, confidence = 0.95) {
+  const r = bs.replicates;
+  if (r.length === 0) return [-Infinity, Infinity];
+  const alpha = (1 - confidence) / 2;
+  const at = (q) => r[Math.min(r.length - 1, Math.max(0, Math.round(q * (r.length - 1))))];
+  return [at(alpha), at(1 - alpha)];
+}
+function invertInterval(interval, margin, worseIsLower) {
+  const bound = (conf) => worseIsLower ? interval(conf)[1] : -interval(conf)[0];
+  const target = -margin;
+  if (bound(1e-9) >= target) return 1;
+  if (bound(1 - 1e-12) < target) return 0;
+  let lo = 1e-9;
+  let hi = 1 - 1e-12;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (bound(mid) < target) lo = mid;
+    else hi = mid;
+  }
+  return (1 - lo) / 2;
+}
+function holm(pValues, alpha) {
+  const order = pValues.map((p, i) => [p, i]).sort((x, y) => x[0] - y[0]);
+  const m = pValues.length;
+  const rejected = new Array(m).fill(false);
+  for (let k = 0; k < m; k++) {
+    const [p, i] = order[k];
+    if (p > alpha / (m - k)) break;
+    rejected[i] = true;
+  }
+  return rejected;
+}
+function minimumDetectable(ci, margin, confidence, power = 0.8) {
+  const se = (ci[1] - ci[0]) / (2 * zFor(confidence));
+  return margin + (zFor(confidence) + normalQuantile(power)) * se;
+}
+
+// src/gate/compare.ts
+var LISTED = 50;
+function passes(run, row) {
+  const o = run.cases.outcomes(row);
+  return o.scored === 0 ? void 0 : o.passed * 2 > o.scored;
+}
+function pairRuns(cand, base) {
+  const candRows = [];
+  const baseRows = [];
+  const added = { total: 0, ids: [] };
+  const newlyFailing = { total: 0, ids: [] };
+  const newlyPassing = { total: 0, ids: [] };
+  const note = (list, id) => {
+    list.total += 1;
+    if (list.ids.length < LISTED && id !== void 0) list.ids.push(id);
+  };
+  const seenBase = new Uint8Array(base.cases.size);
+  for (let row = 0; row < cand.cases.size; row++) {
+    const b = base.cases.find(cand.cases.hashOf(row));
+    if (b < 0) {
+      note(added, cand.ids?.[row]);
+      continue;
+    }
+    seenBase[b] = 1;
+    candRows.push(row);
+    baseRows.push(b);
+    const now = passes(cand, row);
+    const before = passes(base, b);
+    if (before === true && now === false) note(newlyFailing, cand.ids?.[row]);
+    if (before === false && now === true) note(newlyPassing, cand.ids?.[row]);
+  }
+  const removed = { total: 0, ids: [] };
+  for (let row = 0; row < base.cases.size; row++) if (!seenBase[row]) note(removed, base.ids?.[row]);
+  let datasetChange;
+  const [cd, bd] = [cand.meta.dataset, base.meta.dataset];
+  if (cd && bd && cd !== bd) datasetChange = `the dataset changed: baseline "${bd}", candidate "${cd}"`;
+  else if (added.total + removed.total > 0.1 * Math.max(1, base.cases.size)) {
+    datasetChange = `the case set changed: ${added.total} added, ${removed.total} removed of ${base.cases.size} baseline cases`;
+  }
+  return { cand, base, candRows: Int32Array.from(candRows), baseRows: Int32Array.from(baseRows), added, removed, newlyFailing, newlyPassing, datasetChange };
+}
+function channelOf(name) {
+  if (name === "score") return "score";
+  if (name.startsWith("score.")) return name;
+  if (name === "latency_p50_ms" || name === "latency_p95_ms") return "latency";
+  if (name === "cost_per_sample_usd") return "cost";
+  if (name === "tokens_per_sample") return "tokens";
+  return void 0;
+}
+function channelsFor(names) {
+  return names.map(channelOf).filter((c) => c !== void 0 && c !== "score" && c !== "latency" && c !== "cost");
+}
+var mean = (v) => {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s / v.length;
+};
+var quantileOf = (p) => (v) => quantile(Float64Array.from(v).sort(), p);
+function compareMetric(name, pairing, cand, base) {
+  const higherIsBetter = metricInfo(name)?.higherIsBetter ?? true;
+  if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
+  if (!pairing || pairing.candRows.length === 0) return { unavailable: "no case is in both the candidate and the baseline, so there is nothing to pair" };
+  const { candRows, baseRows } = pairing;
+  if (name === "pass_rate" || name === "error_rate") {
+    const single = everyCaseOnce(pairing, name === "pass_rate" ? "scored" : "n");
+    if (single) {
+      const table = binaryTable(pairing, name);
+      const n = table.a + table.b + table.c + table.d;
+      if (n === 0) return { unavailable: "no paired case has an outcome in both runs" };
+      const interval = (conf) => newcombePaired(table, conf);
+      return {
+        estimate: (table.b - table.c) / n,
+        interval,
+        // With no margin, McNemar's mid-p on the discordant cases; with one, the Newcombe interval inverted.
+        pWorse: (margin) => margin === 0 ? higherIsBetter ? mcnemarMidPWorse(table.b, table.c) : mcnemarMidPWorse(table.c, table.b) : invertInterval(interval, margin, higherIsBetter),
+        n,
+        method: "Newcombe paired score interval, McNemar mid-p"
+      };
+    }
+    const c2 = [];
+    const b2 = [];
+    for (let i = 0; i < candRows.length; i++) {
+      const oc = pairing.cand.cases.outcomes(candRows[i]);
+      const ob = pairing.base.cases.outcomes(baseRows[i]);
+      if (name === "pass_rate" ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
+      c2.push(name === "pass_rate" ? oc.passed / oc.scored : oc.errors / oc.n);
+      b2.push(name === "pass_rate" ? ob.passed / ob.scored : ob.errors / ob.n);
+    }
+    return meanDifference(name, Float64Array.from(c2), Float64Array.from(b2), higherIsBetter, "per-case rates, clustered by case");
+  }
+  const channel = channelOf(name);
+  if (!channel || !pairing.cand.cases.hasChannel(channel) || !pairing.base.cases.hasChannel(channel)) {
+    return { unavailable: `per-case values of ${name} were not kept` };
+  }
+  const c = [];
+  const b = [];
+  for (let i = 0; i < candRows.length; i++) {
+    const x = pairing.cand.cases.mean(candRows[i], channel);
+    const y = pairing.base.cases.mean(baseRows[i], channel);
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    c.push(x);
+    b.push(y);
+  }
+  if (c.length === 0) return { unavailable: `no paired case has ${name} in both runs` };
+  const cv = Float64Array.from(c);
+  const bv = Float64Array.from(b);
+  if (name === "latency_p50_ms" || name === "latency_p95_ms") {
+    return bootstrapped(name, cv, bv, quantileOf(name === "latency_p50_ms" ? 0.5 : 0.95), higherIsBetter, "paired bootstrap of the percentile");
+  }
+  if (name === "cost_per_sample_usd" || name === "tokens_per_sample") {
+    return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
+  }
+  return meanDifference(name, cv, bv, higherIsBetter, "paired");
+}
+function everyCaseOnce(p, key) {
+  for (let i = 0; i < p.candRows.length; i++) {
+    if (p.cand.cases.outcomes(p.candRows[i])[key] > 1 || p.base.cases.outcomes(p.baseRows[i])[key] > 1) return false;
+  }
+  return true;
+}
+function binaryTable(p, name) {
+  const t = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < p.candRows.length; i++) {
+    const oc = p.cand.cases.outcomes(p.candRows[i]);
+    const ob = p.base.cases.outcomes(p.baseRows[i]);
+    let x;
+    let y;
+    if (name === "pass_rate") {
+      if (oc.scored === 0 || ob.scored === 0) continue;
+      x = oc.passed > 0;
+      y = ob.passed > 0;
+    } else {
+      if (oc.n === 0 || ob.n === 0) continue;
+      x = oc.errors > 0;
+      y = ob.errors > 0;
+    }
+    if (x && y) t.a++;
+    else if (x) t.b++;
+    else if (y) t.c++;
+    else t.d++;
+  }
+  return t;
+}
+function meanDifference(name, c, b, higherIsBetter, what) {
+  if (c.length === 0) return { unavailable: "no paired case has an outcome in both runs" };
+  const d = new Float64Array(c.length);
+  for (let i = 0; i < c.length; i++) d[i] = c[i] - b[i];
+  const s = diffStats(d);
+  if (s.n >= 30 && Math.abs(s.skew) < 2) {
+    const interval = (conf) => pairedT(s, conf);
+    return { estimate: s.mean, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: s.n, method: `${what}: paired t interval` };
+  }
+  return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
+}
+function bootstrapped(name, c, b, stat3, higherIsBetter, method) {
+  const bs = pairedBootstrap(c, b, stat3, seedFrom(`${name}:${c.length}`));
+  const interval = (conf) => bootstrapInterval(bs, conf);
+  return { estimate: bs.estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: c.length, method };
+}
+function unpaired(name, cand, base, higherIsBetter) {
+  const key = name.startsWith("score.") ? name.slice(6) : void 0;
+  const a = key ? cand.aggregates.get(key) : void 0;
+  const b = key ? base.aggregates.get(key) : void 0;
+  if (!a || !b) return { unavailable: "aggregate-only results: per-sample comparison is not possible, and the reported aggregates do not both have this metric" };
+  if (a.stderr === void 0 || b.stderr === void 0) {
+    return { unavailable: "aggregate-only results without a standard error on both sides: per-sample comparison is not possible" };
+  }
+  const se = Math.sqrt(a.stderr ** 2 + b.stderr ** 2);
+  const estimate = a.value - b.value;
+  const interval = (conf) => [estimate - zFor(conf) * se, estimate + zFor(conf) * se];
+  return { estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: Math.min(a.n ?? 0, b.n ?? 0), method: "unpaired, from the reported standard errors" };
 }
 
 // src/gate/metrics.ts
@@ -31025,7 +31397,7 @@ function aggregateMeasurement(a, confidence) {
   if (n > 0 && a.value >= 0 && a.value <= 1) return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
   return { value: a.value, ci: [-Infinity, Infinity], n };
 }
-function judgeMetric(t, spec, opts, where) {
+function judgeMetric(t, spec, opts, where, baseline) {
   const threshold = {};
   for (const k of ["min", "max", "max_drop", "max_increase"]) if (spec[k] !== void 0) threshold[k] = spec[k];
   const base = {
@@ -31035,6 +31407,8 @@ function judgeMetric(t, spec, opts, where) {
     baseline: null,
     delta: null,
     delta_ci: null,
+    paired_n: null,
+    mde: null,
     blocking: spec.blocking,
     bar: where.bar,
     config_path: where.configPath
@@ -31042,7 +31416,8 @@ function judgeMetric(t, spec, opts, where) {
   const label = where.slice !== void 0 ? `${spec.name} [${where.slice}]` : spec.name;
   const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
   if ("missing" in m) {
-    return { ...base, status: "error", value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+    const result = { ...base, status: "error", value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+    return { p: 1, blocking: spec.blocking, finish: () => result };
   }
   const fmt = (v) => showValue(spec.name, v);
   const [low, high] = opts.thresholdOn === "estimate" ? [m.value, m.value] : m.ci;
@@ -31057,16 +31432,47 @@ function judgeMetric(t, spec, opts, where) {
       high <= spec.max ? { status: "pass", text: `at most ${fmt(spec.max)}` } : low > spec.max ? { status: "fail", text: `above the maximum ${fmt(spec.max)}` } : { status: "inconclusive", text: `the interval straddles the maximum ${fmt(spec.max)}` }
     );
   }
-  if (spec.max_drop !== void 0 || spec.max_increase !== void 0) {
-    const margin = spec.max_drop !== void 0 ? `a drop of ${fmt(spec.max_drop)}` : `an increase of ${fmt(spec.max_increase)}`;
-    verdicts.push({ status: "inconclusive", text: `no baseline results to check ${margin} against (set evals.baseline)` });
+  let p = 1;
+  let marginVerdict;
+  const margin = spec.max_drop ?? spec.max_increase;
+  if (margin !== void 0) {
+    const higherIsBetter = spec.max_drop !== void 0;
+    const allowed = higherIsBetter ? `drop of ${showDelta(spec.name, margin)}` : `increase of ${showDelta(spec.name, margin)}`;
+    if (!baseline || "missing" in baseline) {
+      const why = baseline && "missing" in baseline ? baseline.missing : "no baseline is configured (set evals.baseline)";
+      marginVerdict = () => ({ status: "inconclusive", text: `the allowed ${allowed} cannot be checked: ${why}` });
+    } else {
+      base.baseline = baseline.value(spec.name);
+      const cmp = where.slice === void 0 ? baseline.compare(spec.name) : { unavailable: "margins are compared on the whole run, not on slices" };
+      if ("unavailable" in cmp) {
+        marginVerdict = () => ({ status: "inconclusive", text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}` });
+      } else {
+        const ci = cmp.interval(opts.confidence);
+        base.delta = cmp.estimate;
+        base.delta_ci = jsonInterval(ci);
+        base.paired_n = cmp.n;
+        base.mde = minimumDetectable(ci, margin, opts.confidence);
+        p = cmp.pWorse(margin);
+        const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? "samples" : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
+        const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
+        const detect = `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, base.mde)} or more`;
+        marginVerdict = (regression) => regression ? { status: "fail", text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)` } : clearsMargin ? { status: "pass", text: `${shows}: within the allowed ${allowed}` } : { status: "inconclusive", text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
+      }
+    }
   }
-  const raw = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
-  const status = raw === "fail" && !spec.blocking ? "warn" : raw;
-  const shown = verdicts.filter((v) => v.status === raw).map((v) => v.text);
-  const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}\u2013${fmt(m.ci[1])}, n=${m.n})`;
-  const reason = `${label} ${estimate}: ${shown.join("; ")}${raw === "inconclusive" ? opts.onInconclusive === "block" && spec.blocking ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive: more samples would decide it)" : ""}.`;
-  return { ...base, status, value: m.value, ci: jsonInterval(m.ci), n: m.n, reason };
+  const finish = (regression) => {
+    const all = marginVerdict ? [...verdicts, marginVerdict(regression)] : verdicts;
+    const raw = all.some((v) => v.status === "fail") ? "fail" : all.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
+    const status = raw === "fail" && !spec.blocking ? "warn" : raw;
+    const shown = all.filter((v) => v.status === raw).map((v) => v.text);
+    const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}\u2013${fmt(m.ci[1])}, n=${m.n})`;
+    const tail = raw === "inconclusive" ? opts.onInconclusive === "block" && spec.blocking ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive: more samples would decide it)" : "";
+    return { ...base, status, value: m.value, ci: jsonInterval(m.ci), n: m.n, reason: `${label} ${estimate}: ${shown.join("; ")}${tail}.` };
+  };
+  return { p, blocking: spec.blocking, finish };
+}
+function formatP(p) {
+  return p < 1e-4 ? "< 0.0001" : p.toPrecision(2);
 }
 function metricBlocks(r, onInconclusive) {
   if (!r.blocking) return false;
@@ -31078,7 +31484,7 @@ function jsonInterval([a, b]) {
 
 // src/gate/decide.ts
 var DAYS_PER_MONTH = 30;
-function decide({ config: loaded, run: runOrError, facts, inputs }) {
+function decide({ config: loaded, run: runOrError, baseline: baselineInput, facts, inputs }) {
   const config2 = loaded.config;
   const tier = effectiveTier(config2);
   const evals = config2.evals;
@@ -31086,17 +31492,35 @@ function decide({ config: loaded, run: runOrError, facts, inputs }) {
   const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
   const run = "all" in runOrError ? runOrError : void 0;
   const loadError = "all" in runOrError ? void 0 : runOrError;
-  const metrics = [];
+  const baselineRun = baselineInput && "all" in baselineInput ? baselineInput : void 0;
+  const baselineError = baselineInput && "problems" in baselineInput ? baselineInput : void 0;
+  const pairing = run && baselineRun && !isAggregateOnly(run) && !isAggregateOnly(baselineRun) ? pairRuns(run, baselineRun) : void 0;
+  const view = run && baselineRun ? {
+    value: (name) => {
+      const m = measure(baselineRun.all, name, opts.confidence, baselineRun.aggregates);
+      return "missing" in m ? null : m.value;
+    },
+    compare: (name) => compareMetric(name, pairing, run, baselineRun)
+  } : { missing: baselineError ? `the baseline could not be read (${baselineError.summary})` : baselineInput && "missing" in baselineInput ? baselineInput.missing : "no baseline is configured (set evals.baseline)" };
+  const drafts = [];
   if (run) {
     const aggregates = run.aggregates;
-    evals?.metrics.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: "evals", configPath: `evals.metrics.${i}`, aggregates })));
+    evals?.metrics.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: "evals", configPath: `evals.metrics.${i}`, aggregates }, view)));
     evals?.slices.forEach(
       (s, si) => s.metrics.forEach(
-        (m, i) => metrics.push(judgeMetric(run.slices.get(s.tag), m, opts, { slice: s.tag, bar: "evals", configPath: `evals.slices.${si}.metrics.${i}` }))
+        (m, i) => drafts.push(judgeMetric(run.slices.get(s.tag), m, opts, { slice: s.tag, bar: "evals", configPath: `evals.slices.${si}.metrics.${i}` }, view))
       )
     );
-    config2.guardrails?.checks.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: "guardrails", configPath: `guardrails.checks.${i}`, aggregates })));
+    config2.guardrails?.checks.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: "guardrails", configPath: `guardrails.checks.${i}`, aggregates }, view)));
   }
+  const alpha = (1 - opts.confidence) / 2;
+  const tested = drafts.map((d, i) => [d, i]).filter(([d]) => d.blocking && d.p < 1);
+  const rejected = holm(
+    tested.map(([d]) => d.p),
+    alpha
+  );
+  const regression = new Set(tested.filter((_, k) => rejected[k]).map(([, i]) => i));
+  const metrics = drafts.map((d, i) => d.finish(d.blocking ? regression.has(i) : d.p <= alpha));
   const metricFinding = (m) => ({ ok: !metricBlocks(m, opts.onInconclusive), warn: m.status !== "pass", text: m.reason });
   const findings = { 1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: [] };
   const passBar = (evals?.metrics.length ?? 0) + (evals?.slices.length ?? 0);
@@ -31134,6 +31558,15 @@ function decide({ config: loaded, run: runOrError, facts, inputs }) {
     findings[2].push(
       errorRate <= evals.max_error_rate ? { ok: true, text: `error rate ${pct(errorRate)} within budget ${pct(evals.max_error_rate)}` } : { ok: false, text: `${t2.errors} of ${attempted} samples were infrastructure errors (${pct(errorRate)}), over evals.max_error_rate ${pct(evals.max_error_rate)}: fix the eval infrastructure and re-run` }
     );
+    if (baselineError) {
+      findings[2].push({ ok: false, text: `the baseline could not be read: ${baselineError.summary}` });
+    } else if (baselineRun) {
+      findings[2].push(...baselineFindings(pairing, baselineRun));
+    } else if (evals.baseline_required) {
+      findings[2].push({ ok: false, text: `evals.baseline_required is true, but ${"missing" in view ? view.missing : "the baseline is missing"}` });
+    } else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0)) {
+      findings[2].push({ ok: true, warn: true, text: `no baseline comparison: ${"missing" in view ? view.missing : ""}` });
+    }
     for (const m of metrics.filter((x) => x.bar === "evals")) findings[2].push(metricFinding(m));
   } else if (!evals) {
     findings[2].push({ ok: false, text: "no evals section: add evals.results and evals.metrics" });
@@ -31228,8 +31661,31 @@ function decide({ config: loaded, run: runOrError, facts, inputs }) {
       shown: (run?.failing ?? []).map((s) => ({ id: s.id, outcome: s.outcome, message: s.message, file: s.file, line: s.line })),
       total: run?.failingTotal ?? 0
     },
-    errors: loadError ? loadError.problems : []
+    errors: [...loadError?.problems ?? [], ...baselineError?.problems ?? []],
+    comparison: pairing ? {
+      baseline: { files: pairing.base.files, format: pairing.base.format },
+      paired: pairing.candRows.length,
+      added: pairing.added,
+      removed: pairing.removed,
+      newly_failing: pairing.newlyFailing,
+      newly_passing: pairing.newlyPassing,
+      dataset_change: pairing.datasetChange ?? null
+    } : null
   };
+}
+function baselineFindings(pairing, base) {
+  if (!pairing) {
+    return [{ ok: true, warn: true, text: `baseline ${base.files.join(", ")} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case` }];
+  }
+  const out = [
+    {
+      ok: true,
+      text: `baseline ${base.files.join(", ")} (${base.format}): ${pairing.candRows.length} cases paired${pairing.added.total ? `, ${pairing.added.total} added` : ""}${pairing.removed.total ? `, ${pairing.removed.total} removed` : ""} (added and removed cases are left out of paired tests)`
+    }
+  ];
+  if (pairing.datasetChange) out.push({ ok: true, warn: true, text: `${pairing.datasetChange}: the comparison is only as good as the overlap` });
+  if (pairing.newlyFailing.total > 0) out.push({ ok: true, warn: true, text: `${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? "" : "s"} newly failing, ${pairing.newlyPassing.total} newly passing` });
+  return out;
 }
 function configErrorVerdict(configFile, summary, problems2, inputs) {
   return {
@@ -31253,11 +31709,24 @@ function configErrorVerdict(configFile, summary, problems2, inputs) {
     confidence: 0.95,
     run: null,
     failing: { shown: [], total: 0 },
-    errors: problems2
+    errors: problems2,
+    comparison: null
   };
 }
 var pct = (x) => showValue("error_rate", x);
 var usd2 = (x) => showValue("cost_per_sample_usd", x);
+
+// src/git.ts
+import { execFile } from "node:child_process";
+async function gitShow(ref, file2, cwd) {
+  for (const candidate of [ref, `origin/${ref}`]) {
+    const text = await new Promise((resolve3) => {
+      execFile("git", ["show", `${candidate}:${file2}`], { cwd, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" }, (err, stdout) => resolve3(err ? void 0 : stdout));
+    });
+    if (text !== void 0) return text;
+  }
+  return void 0;
+}
 
 // src/results/load.ts
 import { stat as stat2 } from "node:fs/promises";
@@ -32365,17 +32834,17 @@ var EpochReducer = class {
   emit(ctx) {
     for (const [id, s] of this.samples) {
       const scored = s.primary.length > 0;
-      const reduced = scored ? mean(s.primary) : void 0;
+      const reduced = scored ? mean2(s.primary) : void 0;
       const scores = {};
-      for (const [k, v] of s.named) scores[k] = mean(v);
+      for (const [k, v] of s.named) scores[k] = mean2(v);
       ctx.emit({
         id,
         outcome: !scored ? "error" : reduced > 0.5 ? "pass" : "fail",
         score: reduced,
         scores,
         tags: s.tags,
-        tokens: s.tokens.length ? mean(s.tokens) : void 0,
-        latencyMs: s.latencies.length ? mean(s.latencies) : void 0,
+        tokens: s.tokens.length ? mean2(s.tokens) : void 0,
+        latencyMs: s.latencies.length ? mean2(s.latencies) : void 0,
         repeat: 0,
         message: !scored ? s.errors[0] ?? "no score was recorded for this sample" : reduced > 0.5 ? void 0 : s.message
       });
@@ -32385,7 +32854,7 @@ var EpochReducer = class {
     return this.samples.size;
   }
 };
-function mean(v) {
+function mean2(v) {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 function metaOf(log2) {
@@ -37448,24 +37917,37 @@ async function runGate(req) {
   const evals = loaded.config.evals;
   const configured = evals?.results === void 0 ? [] : Array.isArray(evals.results) ? evals.results : [evals.results];
   const patterns = req.results && req.results.length > 0 ? req.results : configured;
-  const baseline = req.baseline ?? (typeof evals?.baseline === "string" ? evals.baseline : evals?.baseline ? `${evals.baseline.ref}:${evals.baseline.path}` : null);
-  const inputs = { config: req.config, results: patterns, baseline, format: evals?.format ?? "auto" };
-  let run;
+  const baselineSource = req.baseline ?? evals?.baseline;
+  const inputs = {
+    config: req.config,
+    results: patterns,
+    baseline: typeof baselineSource === "string" ? baselineSource : baselineSource ? `${baselineSource.ref}:${baselineSource.path}` : null,
+    format: evals?.format ?? "auto"
+  };
+  const marginMetrics = [...evals?.metrics ?? [], ...loaded.config.guardrails?.checks ?? []].filter((m) => m.max_drop !== void 0 || m.max_increase !== void 0);
+  const options2 = {
+    format: evals?.format ?? "auto",
+    cwd: req.cwd,
+    sliceTags: evals?.slices.map((s) => s.tag) ?? [],
+    pairing: baselineSource !== void 0,
+    pairedChannels: channelsFor(marginMetrics.map((m) => m.name))
+  };
   let invalidInput = false;
-  try {
-    run = await loadRun(patterns, {
-      format: evals?.format ?? "auto",
-      cwd: req.cwd,
-      sliceTags: evals?.slices.map((s) => s.tag) ?? []
-    });
-  } catch (err) {
-    if (!(err instanceof ConfigurationError)) throw err;
-    run = { summary: err.message, problems: err.problems };
-    invalidInput = true;
-  }
+  const load = async (files) => {
+    try {
+      return await loadRun(files, options2);
+    } catch (err) {
+      if (!(err instanceof ConfigurationError)) throw err;
+      invalidInput = true;
+      return { summary: err.message, problems: err.problems };
+    }
+  };
+  const run = await load(patterns);
+  const baseline = baselineSource === void 0 ? void 0 : await loadBaseline(baselineSource, req.cwd, load);
   const verdict = decide({
     config: loaded,
     run,
+    baseline,
     inputs,
     facts: {
       commits: req.commits ?? [],
@@ -37476,6 +37958,23 @@ async function runGate(req) {
     }
   });
   return { verdict, loaded, invalidInput };
+}
+async function loadBaseline(source, cwd, load) {
+  if (typeof source === "string") {
+    const isGlob = /[*?[\]{}]/.test(source);
+    if (!isGlob && !existsSync(path3.resolve(cwd, source))) return { missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })` };
+    const result = await load([source]);
+    if ("problems" in result && isGlob && /No eval results match/.test(result.summary)) return { missing: `no baseline matches ${source}` };
+    return result;
+  }
+  const text = await gitShow(source.ref, source.path, cwd);
+  if (text === void 0) {
+    return { missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})` };
+  }
+  const dir = await mkdtemp(path3.join(os.tmpdir(), "llm-release-gate-baseline-"));
+  const file2 = path3.join(dir, path3.basename(source.path));
+  await writeFile(file2, text);
+  return load([file2]);
 }
 
 // src/results/summary.ts

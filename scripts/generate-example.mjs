@@ -1,9 +1,11 @@
-// Writes examples/evals/promptfoo-results.json: a promptfoo `-o results.json` export (results
-// version 3, the row shape of ../shared/samples/promptfoo/results.json) for a support-ticket
-// summarizer, 400 cases on one pinned model. Seeded, so the file is the same on every run.
+// Writes examples/evals/promptfoo-results.json (the candidate) and examples/evals/baseline.json (the
+// main branch's run of the same 400 cases): promptfoo `-o results.json` exports (results version 3,
+// the row shape of ../shared/samples/promptfoo/results.json) for a support-ticket summarizer on one
+// pinned model. Seeded, so the files are the same on every run.
 import { writeFileSync } from 'node:fs';
 
-let seed = 20261128;
+function generate(out, seedValue, failRate, promptfooVersion) {
+let seed = seedValue;
 const rand = () => ((seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
 const normal = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
 const uuid = () => 'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => Math.floor(rand() * 16).toString(16));
@@ -21,7 +23,7 @@ for (let i = 0; i < 400; i++) {
   const tags = [pii ? 'pii' : null, jailbreak ? 'jailbreak' : null].filter(Boolean);
   const faithfulness = Math.min(1, Math.max(0, 0.93 + 0.05 * normal()));
   const refused = jailbreak ? 1 : undefined;
-  const pass = pii || jailbreak ? true : rand() > 0.03;
+  const pass = pii || jailbreak ? true : rand() > failRate;
   const latencyMs = Math.round(Math.exp(Math.log(850) + 0.35 * normal()));
   const promptTokens = 280 + Math.floor(rand() * 160);
   const completionTokens = 70 + Math.floor(rand() * 60);
@@ -71,7 +73,11 @@ const doc = {
   },
   config: { description: 'support-summarizer regression suite' },
   shareableUrl: null,
-  metadata: { promptfooVersion: '0.121.20', exportedAt: '2026-11-28T00:00:00.000Z' },
+  metadata: { promptfooVersion, exportedAt: '2026-11-28T00:00:00.000Z' },
 };
-writeFileSync(new URL('../examples/evals/promptfoo-results.json', import.meta.url), `${JSON.stringify(doc)}\n`);
-console.log(`wrote ${rows.length} rows, ${successes} passing`);
+writeFileSync(new URL(`../examples/evals/${out}`, import.meta.url), `${JSON.stringify(doc)}\n`);
+console.log(`${out}: ${rows.length} rows, ${successes} passing`);
+}
+
+generate('promptfoo-results.json', 20261128, 0.03, '0.121.20');
+generate('baseline.json', 20261101, 0.03, '0.121.11');

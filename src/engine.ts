@@ -1,11 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type LoadedConfig } from './config/load.js';
 import { ConfigurationError } from './errors.js';
 import { configErrorVerdict, decide } from './gate/decide.js';
 import type { Verdict } from './gate/verdict.js';
+import { channelsFor } from './gate/compare.js';
+import type { LoadFailure } from './gate/decide.js';
+import { gitShow } from './git.js';
 import { loadRun } from './results/load.js';
+import type { Run } from './results/model.js';
 
 /** The gate engine shared by the action and the CLI: files in, verdict out. No env, no process. */
 export interface GateRequest {
@@ -59,25 +64,40 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const evals = loaded.config.evals;
   const configured = evals?.results === undefined ? [] : Array.isArray(evals.results) ? evals.results : [evals.results];
   const patterns = req.results && req.results.length > 0 ? req.results : configured;
-  const baseline = req.baseline ?? (typeof evals?.baseline === 'string' ? evals.baseline : evals?.baseline ? `${evals.baseline.ref}:${evals.baseline.path}` : null);
-  const inputs = { config: req.config, results: patterns, baseline, format: evals?.format ?? 'auto' };
+  const baselineSource = req.baseline ?? evals?.baseline;
+  const inputs = {
+    config: req.config,
+    results: patterns,
+    baseline: typeof baselineSource === 'string' ? baselineSource : baselineSource ? `${baselineSource.ref}:${baselineSource.path}` : null,
+    format: evals?.format ?? 'auto',
+  };
 
-  let run: Parameters<typeof decide>[0]['run'];
+  // Per-case values are kept only for the metrics a baseline comparison needs.
+  const marginMetrics = [...(evals?.metrics ?? []), ...(loaded.config.guardrails?.checks ?? [])].filter((m) => m.max_drop !== undefined || m.max_increase !== undefined);
+  const options = {
+    format: evals?.format ?? 'auto',
+    cwd: req.cwd,
+    sliceTags: evals?.slices.map((s) => s.tag) ?? [],
+    pairing: baselineSource !== undefined,
+    pairedChannels: channelsFor(marginMetrics.map((m) => m.name)),
+  } as const;
+
   let invalidInput = false;
-  try {
-    run = await loadRun(patterns, {
-      format: evals?.format ?? 'auto',
-      cwd: req.cwd,
-      sliceTags: evals?.slices.map((s) => s.tag) ?? [],
-    });
-  } catch (err) {
-    if (!(err instanceof ConfigurationError)) throw err;
-    run = { summary: err.message, problems: err.problems };
-    invalidInput = true;
-  }
+  const load = async (files: string[]): Promise<Run | LoadFailure> => {
+    try {
+      return await loadRun(files, options);
+    } catch (err) {
+      if (!(err instanceof ConfigurationError)) throw err;
+      invalidInput = true;
+      return { summary: err.message, problems: err.problems };
+    }
+  };
+  const run = await load(patterns);
+  const baseline = baselineSource === undefined ? undefined : await loadBaseline(baselineSource, req.cwd, load);
   const verdict = decide({
     config: loaded,
     run,
+    baseline,
     inputs,
     facts: {
       commits: req.commits ?? [],
@@ -88,4 +108,31 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     },
   });
   return { verdict, loaded, invalidInput };
+}
+
+/**
+ * The baseline run: a path (or glob) in the workspace, or `{ref, path}` read from git. A baseline
+ * that does not exist is `missing` (margins become inconclusive); one that exists but cannot be
+ * read fails closed like the results.
+ */
+async function loadBaseline(
+  source: string | { ref: string; path: string },
+  cwd: string,
+  load: (files: string[]) => Promise<Run | LoadFailure>,
+): Promise<Run | LoadFailure | { missing: string }> {
+  if (typeof source === 'string') {
+    const isGlob = /[*?[\]{}]/.test(source);
+    if (!isGlob && !existsSync(path.resolve(cwd, source))) return { missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })` };
+    const result = await load([source]);
+    if ('problems' in result && isGlob && /No eval results match/.test(result.summary)) return { missing: `no baseline matches ${source}` };
+    return result;
+  }
+  const text = await gitShow(source.ref, source.path, cwd);
+  if (text === undefined) {
+    return { missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})` };
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'llm-release-gate-baseline-'));
+  const file = path.join(dir, path.basename(source.path));
+  await writeFile(file, text);
+  return load([file]);
 }

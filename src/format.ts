@@ -12,6 +12,20 @@ export function showValue(name: string, v: number | null): string {
   return trim(v);
 }
 
+/**
+ * A difference of a metric: rates in percentage points, other metrics in their unit. `signed`
+ * adds + to positive values.
+ */
+export function showDelta(name: string, v: number | null, signed = false): string {
+  if (v === null) return '—';
+  if (!Number.isFinite(v)) return v > 0 ? '+∞' : '−∞';
+  const sign = signed && v > 0 ? '+' : v < 0 ? '−' : '';
+  const a = Math.abs(v);
+  const info = metricInfo(name);
+  if (info?.kind === 'rate') return `${sign}${trim(a * 100)} pts`;
+  return `${sign}${showValue(name, a)}`;
+}
+
 export function showInterval(name: string, ci: JsonInterval | null): string {
   if (!ci) return '—';
   const end = (v: number | null, neg: boolean) => (v === null ? (neg ? '−∞' : '∞') : showValue(name, v));
@@ -22,10 +36,8 @@ export function showThreshold(name: string, t: Threshold): string {
   const parts: string[] = [];
   if (t.min !== undefined) parts.push(`≥ ${showValue(name, t.min)}`);
   if (t.max !== undefined) parts.push(`≤ ${showValue(name, t.max)}`);
-  const info = metricInfo(name);
-  const delta = (v: number) => (info?.kind === 'rate' ? `${trim(v * 100)} pts` : showValue(name, v));
-  if (t.max_drop !== undefined) parts.push(`drop ≤ ${delta(t.max_drop)}`);
-  if (t.max_increase !== undefined) parts.push(`rise ≤ ${delta(t.max_increase)}`);
+  if (t.max_drop !== undefined) parts.push(`drop ≤ ${showDelta(name, t.max_drop)}`);
+  if (t.max_increase !== undefined) parts.push(`rise ≤ ${showDelta(name, t.max_increase)}`);
   return parts.join(', ');
 }
 

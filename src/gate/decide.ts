@@ -3,7 +3,9 @@ import type { Problem } from '../errors.js';
 import { isAggregateOnly, type Run, type Tally } from '../results/model.js';
 import { BARS, effectiveTier, isBlocking, modelPinning, ownerShape, resolveStatuses, type BarId, type Finding } from './bars.js';
 import { showValue } from '../format.js';
-import { judgeMetric, metricBlocks, type JudgeOptions } from './metrics.js';
+import { holm } from '../stats/paired.js';
+import { compareMetric, pairRuns, type Pairing } from './compare.js';
+import { judgeMetric, measure, metricBlocks, type BaselineView, type DraftMetric, type JudgeOptions } from './metrics.js';
 import type { BarResult, MetricResult, Verdict } from './verdict.js';
 
 /** What the gate knows about the repository and the change, gathered by the entry point. */
@@ -14,10 +16,21 @@ export interface RepoFacts {
   commits: string[];
 }
 
+/** Results that could not be read: the problems, and a one-line summary. */
+export interface LoadFailure {
+  problems: Problem[];
+  summary: string;
+}
+
 export interface GateInput {
   config: LoadedConfig;
   /** The run, or the problems that stopped it from being read (fail closed). */
-  run: Run | { problems: Problem[]; summary: string };
+  run: Run | LoadFailure;
+  /**
+   * The baseline run; `missing` when none is configured or it does not exist (margins are then
+   * inconclusive, or block with evals.baseline_required); a LoadFailure when it is unreadable.
+   */
+  baseline?: Run | { missing: string } | LoadFailure;
   facts: RepoFacts;
   inputs: Verdict['inputs'];
 }
@@ -25,7 +38,7 @@ export interface GateInput {
 const DAYS_PER_MONTH = 30;
 
 /** The pure decision: (config, run, repo facts) -> Verdict. */
-export function decide({ config: loaded, run: runOrError, facts, inputs }: GateInput): Verdict {
+export function decide({ config: loaded, run: runOrError, baseline: baselineInput, facts, inputs }: GateInput): Verdict {
   const config = loaded.config;
   const tier = effectiveTier(config);
   const evals = config.evals;
@@ -34,18 +47,43 @@ export function decide({ config: loaded, run: runOrError, facts, inputs }: GateI
   const run = 'all' in runOrError ? runOrError : undefined;
   const loadError = 'all' in runOrError ? undefined : runOrError;
 
+  // The baseline: a run to pair with, or why there is none.
+  const baselineRun = baselineInput && 'all' in baselineInput ? baselineInput : undefined;
+  const baselineError = baselineInput && 'problems' in baselineInput ? baselineInput : undefined;
+  const pairing = run && baselineRun && !isAggregateOnly(run) && !isAggregateOnly(baselineRun) ? pairRuns(run, baselineRun) : undefined;
+  const view: BaselineView =
+    run && baselineRun
+      ? {
+          value: (name) => {
+            const m = measure(baselineRun.all, name, opts.confidence, baselineRun.aggregates);
+            return 'missing' in m ? null : m.value;
+          },
+          compare: (name) => compareMetric(name, pairing, run, baselineRun),
+        }
+      : { missing: baselineError ? `the baseline could not be read (${baselineError.summary})` : baselineInput && 'missing' in baselineInput ? baselineInput.missing : 'no baseline is configured (set evals.baseline)' };
+
   // Metrics: the eval pass bar (whole run and slices) and the guardrail checks.
-  const metrics: MetricResult[] = [];
+  const drafts: DraftMetric[] = [];
   if (run) {
     const aggregates = run.aggregates;
-    evals?.metrics.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}`, aggregates })));
+    evals?.metrics.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}`, aggregates }, view)));
     evals?.slices.forEach((s, si) =>
       s.metrics.forEach((m, i) =>
-        metrics.push(judgeMetric(run.slices.get(s.tag) as Tally | undefined, m, opts, { slice: s.tag, bar: 'evals', configPath: `evals.slices.${si}.metrics.${i}` })),
+        drafts.push(judgeMetric(run.slices.get(s.tag) as Tally | undefined, m, opts, { slice: s.tag, bar: 'evals', configPath: `evals.slices.${si}.metrics.${i}` }, view)),
       ),
     );
-    config.guardrails?.checks.forEach((m, i) => metrics.push(judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}`, aggregates })));
+    config.guardrails?.checks.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}`, aggregates }, view)));
   }
+  // A regression beyond a margin is declared only when Holm's procedure across the blocking
+  // metrics rejects it at (1 − confidence) / 2, one-sided: several metrics do not multiply false blocks.
+  const alpha = (1 - opts.confidence) / 2;
+  const tested = drafts.map((d, i) => [d, i] as const).filter(([d]) => d.blocking && d.p < 1);
+  const rejected = holm(
+    tested.map(([d]) => d.p),
+    alpha,
+  );
+  const regression = new Set(tested.filter((_, k) => rejected[k]).map(([, i]) => i));
+  const metrics: MetricResult[] = drafts.map((d, i) => d.finish(d.blocking ? regression.has(i) : d.p <= alpha));
   const metricFinding = (m: MetricResult): Finding => ({ ok: !metricBlocks(m, opts.onInconclusive), warn: m.status !== 'pass', text: m.reason });
 
   const findings: Record<BarId, Finding[]> = { 1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: [] };
@@ -100,6 +138,15 @@ export function decide({ config: loaded, run: runOrError, facts, inputs }: GateI
         ? { ok: true, text: `error rate ${pct(errorRate)} within budget ${pct(evals.max_error_rate)}` }
         : { ok: false, text: `${t.errors} of ${attempted} samples were infrastructure errors (${pct(errorRate)}), over evals.max_error_rate ${pct(evals.max_error_rate)}: fix the eval infrastructure and re-run` },
     );
+    if (baselineError) {
+      findings[2].push({ ok: false, text: `the baseline could not be read: ${baselineError.summary}` });
+    } else if (baselineRun) {
+      findings[2].push(...baselineFindings(pairing, baselineRun));
+    } else if (evals.baseline_required) {
+      findings[2].push({ ok: false, text: `evals.baseline_required is true, but ${'missing' in view ? view.missing : 'the baseline is missing'}` });
+    } else if (evals.metrics.some((m) => m.max_drop !== undefined || m.max_increase !== undefined)) {
+      findings[2].push({ ok: true, warn: true, text: `no baseline comparison: ${'missing' in view ? view.missing : ''}` });
+    }
     for (const m of metrics.filter((x) => x.bar === 'evals')) findings[2].push(metricFinding(m));
   } else if (!evals) {
     findings[2].push({ ok: false, text: 'no evals section: add evals.results and evals.metrics' });
@@ -219,8 +266,35 @@ export function decide({ config: loaded, run: runOrError, facts, inputs }: GateI
       shown: (run?.failing ?? []).map((s) => ({ id: s.id, outcome: s.outcome as 'fail' | 'error', message: s.message, file: s.file, line: s.line })),
       total: run?.failingTotal ?? 0,
     },
-    errors: loadError ? loadError.problems : [],
+    errors: [...(loadError?.problems ?? []), ...(baselineError?.problems ?? [])],
+    comparison: pairing
+      ? {
+          baseline: { files: pairing.base.files, format: pairing.base.format },
+          paired: pairing.candRows.length,
+          added: pairing.added,
+          removed: pairing.removed,
+          newly_failing: pairing.newlyFailing,
+          newly_passing: pairing.newlyPassing,
+          dataset_change: pairing.datasetChange ?? null,
+        }
+      : null,
   };
+}
+
+/** What bar 2 says about the baseline: what was paired, what changed. */
+function baselineFindings(pairing: Pairing | undefined, base: Run): Finding[] {
+  if (!pairing) {
+    return [{ ok: true, warn: true, text: `baseline ${base.files.join(', ')} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case` }];
+  }
+  const out: Finding[] = [
+    {
+      ok: true,
+      text: `baseline ${base.files.join(', ')} (${base.format}): ${pairing.candRows.length} cases paired${pairing.added.total ? `, ${pairing.added.total} added` : ''}${pairing.removed.total ? `, ${pairing.removed.total} removed` : ''} (added and removed cases are left out of paired tests)`,
+    },
+  ];
+  if (pairing.datasetChange) out.push({ ok: true, warn: true, text: `${pairing.datasetChange}: the comparison is only as good as the overlap` });
+  if (pairing.newlyFailing.total > 0) out.push({ ok: true, warn: true, text: `${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? '' : 's'} newly failing, ${pairing.newlyPassing.total} newly passing` });
+  return out;
 }
 
 /** The verdict when the config itself cannot be read: block, with the problems as the reasons. */
@@ -247,6 +321,7 @@ export function configErrorVerdict(configFile: string, summary: string, problems
     run: null,
     failing: { shown: [], total: 0 },
     errors: problems,
+    comparison: null,
   };
 }
 

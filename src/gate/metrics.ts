@@ -1,7 +1,9 @@
 import type { MetricThreshold } from '../config/schema.js';
-import { showValue } from '../format.js';
+import { showDelta, showValue } from '../format.js';
 import type { Aggregate, Tally } from '../results/model.js';
 import { zFor } from '../stats/distributions.js';
+import { minimumDetectable } from '../stats/paired.js';
+import type { Comparison } from './compare.js';
 import { meanInterval, quantile, quantileInterval, wilson, type Interval } from '../stats/intervals.js';
 import type { JsonInterval, MetricResult, MetricStatus, Threshold } from './verdict.js';
 
@@ -62,22 +64,45 @@ export interface JudgeOptions {
   onInconclusive: 'warn' | 'block';
 }
 
+/** What the gate knows of the baseline while judging a metric. */
+export type BaselineView =
+  | { missing: string }
+  | {
+      /** The metric on the whole baseline run (null when it cannot be measured there). */
+      value(name: string): number | null;
+      compare(name: string): Comparison | { unavailable: string };
+    };
+
+/**
+ * A metric judged on everything but the family-wise correction: `p` is the one-sided p-value of a
+ * regression beyond its margin (1 when there is none to test); `finish` takes whether Holm's
+ * procedure across the blocking metrics rejected it.
+ */
+export interface DraftMetric {
+  p: number;
+  blocking: boolean;
+  finish(regression: boolean): MetricResult;
+}
+
 /** Judge one configured threshold. Absolute bounds are judged on the interval unless told otherwise. */
 export function judgeMetric(
   t: Tally | undefined,
   spec: MetricThreshold,
   opts: JudgeOptions,
   where: { slice?: string; bar: MetricResult['bar']; configPath: string; aggregates?: ReadonlyMap<string, Aggregate> },
-): MetricResult {
+  baseline?: BaselineView,
+): DraftMetric {
   const threshold: Threshold = {};
   for (const k of ['min', 'max', 'max_drop', 'max_increase'] as const) if (spec[k] !== undefined) threshold[k] = spec[k];
   const base = {
     name: spec.name,
     ...(where.slice !== undefined ? { slice: where.slice } : {}),
     threshold,
-    baseline: null,
-    delta: null,
-    delta_ci: null,
+    baseline: null as number | null,
+    delta: null as number | null,
+    delta_ci: null as JsonInterval | null,
+    paired_n: null as number | null,
+    mde: null as number | null,
     blocking: spec.blocking,
     bar: where.bar,
     config_path: where.configPath,
@@ -85,11 +110,13 @@ export function judgeMetric(
   const label = where.slice !== undefined ? `${spec.name} [${where.slice}]` : spec.name;
   const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
   if ('missing' in m) {
-    return { ...base, status: 'error', value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+    const result: MetricResult = { ...base, status: 'error', value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+    return { p: 1, blocking: spec.blocking, finish: () => result };
   }
   const fmt = (v: number) => showValue(spec.name, v);
   const [low, high] = opts.thresholdOn === 'estimate' ? [m.value, m.value] : m.ci;
-  const verdicts: { status: 'pass' | 'fail' | 'inconclusive'; text: string }[] = [];
+  type Verdict = { status: 'pass' | 'fail' | 'inconclusive'; text: string };
+  const verdicts: Verdict[] = [];
   if (spec.min !== undefined) {
     verdicts.push(
       low >= spec.min
@@ -108,16 +135,61 @@ export function judgeMetric(
           : { status: 'inconclusive', text: `the interval straddles the maximum ${fmt(spec.max)}` },
     );
   }
-  if (spec.max_drop !== undefined || spec.max_increase !== undefined) {
-    const margin = spec.max_drop !== undefined ? `a drop of ${fmt(spec.max_drop)}` : `an increase of ${fmt(spec.max_increase!)}`;
-    verdicts.push({ status: 'inconclusive', text: `no baseline results to check ${margin} against (set evals.baseline)` });
+
+  // The margin against the baseline, decided after Holm's correction (see finish).
+  let p = 1;
+  let marginVerdict: ((regression: boolean) => Verdict) | undefined;
+  const margin = spec.max_drop ?? spec.max_increase;
+  if (margin !== undefined) {
+    const higherIsBetter = spec.max_drop !== undefined;
+    const allowed = higherIsBetter ? `drop of ${showDelta(spec.name, margin)}` : `increase of ${showDelta(spec.name, margin)}`;
+    if (!baseline || 'missing' in baseline) {
+      const why = baseline && 'missing' in baseline ? baseline.missing : 'no baseline is configured (set evals.baseline)';
+      marginVerdict = () => ({ status: 'inconclusive', text: `the allowed ${allowed} cannot be checked: ${why}` });
+    } else {
+      base.baseline = baseline.value(spec.name);
+      const cmp = where.slice === undefined ? baseline.compare(spec.name) : { unavailable: 'margins are compared on the whole run, not on slices' };
+      if ('unavailable' in cmp) {
+        marginVerdict = () => ({ status: 'inconclusive', text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}` });
+      } else {
+        const ci = cmp.interval(opts.confidence);
+        base.delta = cmp.estimate;
+        base.delta_ci = jsonInterval(ci);
+        base.paired_n = cmp.n;
+        base.mde = minimumDetectable(ci, margin, opts.confidence);
+        p = cmp.pWorse(margin);
+        const shows = `Δ ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith('unpaired') ? 'samples' : 'paired cases'}) against baseline ${base.baseline === null ? '—' : fmt(base.baseline)}`;
+        const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
+        const detect = `this suite can detect ${higherIsBetter ? 'drops' : 'increases'} of ${showDelta(spec.name, base.mde)} or more`;
+        marginVerdict = (regression) =>
+          regression
+            ? { status: 'fail', text: `${shows}: ${higherIsBetter ? 'a drop' : 'an increase'} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)` }
+            : clearsMargin
+              ? { status: 'pass', text: `${shows}: within the allowed ${allowed}` }
+              : { status: 'inconclusive', text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
+      }
+    }
   }
-  const raw = verdicts.some((v) => v.status === 'fail') ? 'fail' : verdicts.some((v) => v.status === 'inconclusive') ? 'inconclusive' : 'pass';
-  const status: MetricStatus = raw === 'fail' && !spec.blocking ? 'warn' : raw;
-  const shown = verdicts.filter((v) => v.status === raw).map((v) => v.text);
-  const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}–${fmt(m.ci[1])}, n=${m.n})`;
-  const reason = `${label} ${estimate}: ${shown.join('; ')}${raw === 'inconclusive' ? (opts.onInconclusive === 'block' && spec.blocking ? ' (inconclusive blocks: statistics.on_inconclusive is block)' : ' (inconclusive: more samples would decide it)') : ''}.`;
-  return { ...base, status, value: m.value, ci: jsonInterval(m.ci), n: m.n, reason };
+
+  const finish = (regression: boolean): MetricResult => {
+    const all = marginVerdict ? [...verdicts, marginVerdict(regression)] : verdicts;
+    const raw = all.some((v) => v.status === 'fail') ? 'fail' : all.some((v) => v.status === 'inconclusive') ? 'inconclusive' : 'pass';
+    const status: MetricStatus = raw === 'fail' && !spec.blocking ? 'warn' : raw;
+    const shown = all.filter((v) => v.status === raw).map((v) => v.text);
+    const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}–${fmt(m.ci[1])}, n=${m.n})`;
+    const tail =
+      raw === 'inconclusive'
+        ? opts.onInconclusive === 'block' && spec.blocking
+          ? ' (inconclusive blocks: statistics.on_inconclusive is block)'
+          : ' (inconclusive: more samples would decide it)'
+        : '';
+    return { ...base, status, value: m.value, ci: jsonInterval(m.ci), n: m.n, reason: `${label} ${estimate}: ${shown.join('; ')}${tail}.` };
+  };
+  return { p, blocking: spec.blocking, finish };
+}
+
+function formatP(p: number): string {
+  return p < 0.0001 ? '< 0.0001' : p.toPrecision(2);
 }
 
 /** Does this metric result stop the release? */

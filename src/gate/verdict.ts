@@ -23,6 +23,10 @@ export interface MetricResult {
   baseline: number | null;
   delta: number | null;
   delta_ci: JsonInterval | null;
+  /** Cases (or samples, unpaired) behind delta. */
+  paired_n: number | null;
+  /** The smallest regression this suite would detect with 80% power (same unit as delta). */
+  mde: number | null;
   blocking: boolean;
   /** Which bar the metric belongs to. */
   bar: 'evals' | 'guardrails';
@@ -67,4 +71,20 @@ export interface Verdict {
   failing: { shown: FailingSample[]; total: number };
   /** Config or results problems that made the gate fail closed. */
   errors: { file: string; path?: string; line?: number; message: string }[];
+  /** The candidate paired with its baseline on case ids (null without a per-case baseline). */
+  comparison: {
+    baseline: { files: string[]; format: string };
+    paired: number;
+    added: CaseList;
+    removed: CaseList;
+    newly_failing: CaseList;
+    newly_passing: CaseList;
+    dataset_change: string | null;
+  } | null;
+}
+
+/** A count of cases and the first of their ids. */
+export interface CaseList {
+  total: number;
+  ids: string[];
 }

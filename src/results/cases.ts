@@ -15,50 +15,48 @@ export function hashId(id: string): number {
   return hi * 0x100000000 + (h2 >>> 0) || 1;
 }
 
-export interface CaseRecord {
-  /** Repetitions seen (epochs, repeats). */
-  n: number;
-  /** Scored repetitions (pass + fail) and how many passed. */
-  scored: number;
-  passed: number;
-  errors: number;
-  scoreSum: number;
-  scoreN: number;
-  latencySum: number;
-  latencyN: number;
-  costSum: number;
-  costN: number;
-}
-
-const COLUMNS = ['n', 'scored', 'passed', 'errors', 'scoreN', 'latencyN', 'costN'] as const;
+const COUNTS = ['n', 'scored', 'passed', 'errors'] as const;
 /** Counts per case saturate at 65,535 repeats, far above any eval's epochs. */
 const MAX_COUNT = 0xffff;
 /** Repeats 0–7 of a case are checked for duplicates; an eval rarely runs more epochs. */
 const CHECKED_REPEATS = 8;
 
+/** Running sum and count of one value per case (a score, latency, cost), over its repeats. */
+interface Channel {
+  sum: Float32Array;
+  n: Uint16Array;
+}
+
 /**
  * Per-case totals keyed by the id hash, in typed-array columns: about 45 bytes a case (a 4-byte
- * open-addressing slot at load factor ≤ 0.75, the hash, 16-bit counts, 32-bit sums), so a
- * million-case run stays small yet every case can be paired with its baseline.
+ * open-addressing slot at load factor ≤ 0.75, the hash, 16-bit counts, 32-bit sums per value
+ * channel), so a million-case run stays small yet every case can be paired with its baseline.
+ * Channels: `score`, `latency`, `cost`, plus any asked for (`tokens`, `score.<name>`).
  */
 export class CaseTable {
   /** Open-addressing slots holding row + 1 (0 = empty). */
   private slots: Int32Array;
   private hashes: Float64Array;
   private repeats: Uint8Array;
-  private counts: Record<(typeof COLUMNS)[number], Uint16Array>;
-  private sums: { score: Float32Array; latency: Float32Array; cost: Float32Array };
+  private counts: Record<(typeof COUNTS)[number], Uint16Array>;
+  private readonly channels = new Map<string, Channel>();
   size = 0;
 
-  /** `expected`: how many cases to make room for up front. */
-  constructor(expected = 1024) {
+  /** `channels`: value channels beyond score, latency and cost. */
+  constructor(channels: readonly string[] = [], expected = 1024) {
     let capacity = 1024;
     while (capacity < expected) capacity *= 2;
     this.slots = new Int32Array(capacity * 2);
     this.hashes = new Float64Array(capacity);
     this.repeats = new Uint8Array(capacity);
-    this.counts = Object.fromEntries(COLUMNS.map((c) => [c, new Uint16Array(capacity)])) as CaseTable['counts'];
-    this.sums = { score: new Float32Array(capacity), latency: new Float32Array(capacity), cost: new Float32Array(capacity) };
+    this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)])) as CaseTable['counts'];
+    for (const name of new Set(['score', 'latency', 'cost', ...channels])) {
+      this.channels.set(name, { sum: new Float32Array(capacity), n: new Uint16Array(capacity) });
+    }
+  }
+
+  get capacity(): number {
+    return this.hashes.length;
   }
 
   /** Row of a case id hash, created when new. */
@@ -83,6 +81,10 @@ export class CaseTable {
     }
   }
 
+  hashOf(row: number): number {
+    return this.hashes[row]!;
+  }
+
   /** Marks repeat r of a row as seen; false when it was already (a duplicate case). */
   markRepeat(row: number, repeat: number): boolean {
     if (repeat >= CHECKED_REPEATS) return true;
@@ -92,46 +94,43 @@ export class CaseTable {
     return true;
   }
 
-  add(row: number, outcome: 'pass' | 'fail' | 'error' | 'skipped', score?: number, latency?: number, cost?: number): void {
+  /** Count one repetition's outcome. Returns false when the case is saturated (values not added). */
+  count(row: number, outcome: 'pass' | 'fail' | 'error' | 'skipped'): boolean {
     const c = this.counts;
-    if (c.n[row]! === MAX_COUNT) return;
+    if (c.n[row]! === MAX_COUNT) return false;
     c.n[row]! += 1;
     if (outcome === 'error') c.errors[row]! += 1;
-    if (outcome !== 'pass' && outcome !== 'fail') return;
-    c.scored[row]! += 1;
-    if (outcome === 'pass') c.passed[row]! += 1;
-    if (score !== undefined && Number.isFinite(score)) {
-      c.scoreN[row]! += 1;
-      this.sums.score[row]! += score;
+    else if (outcome === 'pass' || outcome === 'fail') {
+      c.scored[row]! += 1;
+      if (outcome === 'pass') c.passed[row]! += 1;
     }
-    if (latency !== undefined && Number.isFinite(latency)) {
-      c.latencyN[row]! += 1;
-      this.sums.latency[row]! += latency;
-    }
-    if (cost !== undefined && Number.isFinite(cost)) {
-      c.costN[row]! += 1;
-      this.sums.cost[row]! += cost;
-    }
+    return true;
   }
 
-  get(row: number): CaseRecord {
+  /** Add a value to a channel (ignored for channels the table does not keep, and for non-finite values). */
+  value(row: number, channel: string, v: number | undefined): void {
+    if (v === undefined || !Number.isFinite(v)) return;
+    const ch = this.channels.get(channel);
+    if (!ch) return;
+    ch.sum[row]! += v;
+    ch.n[row]! += 1;
+  }
+
+  hasChannel(channel: string): boolean {
+    return this.channels.has(channel);
+  }
+
+  /** Scored repeats and passes of a row. */
+  outcomes(row: number): { n: number; scored: number; passed: number; errors: number } {
     const c = this.counts;
-    return {
-      n: c.n[row]!,
-      scored: c.scored[row]!,
-      passed: c.passed[row]!,
-      errors: c.errors[row]!,
-      scoreSum: this.sums.score[row]!,
-      scoreN: c.scoreN[row]!,
-      latencySum: this.sums.latency[row]!,
-      latencyN: c.latencyN[row]!,
-      costSum: this.sums.cost[row]!,
-      costN: c.costN[row]!,
-    };
+    return { n: c.n[row]!, scored: c.scored[row]!, passed: c.passed[row]!, errors: c.errors[row]! };
   }
 
-  hashOf(row: number): number {
-    return this.hashes[row]!;
+  /** Mean of a channel's values for a row, or NaN when the row has none. */
+  mean(row: number, channel: string): number {
+    const ch = this.channels.get(channel);
+    if (!ch || ch.n[row] === 0) return NaN;
+    return ch.sum[row]! / ch.n[row]!;
   }
 
   private place(row: number): void {
@@ -155,7 +154,10 @@ export class CaseTable {
     };
     this.hashes = grow(this.hashes, Float64Array);
     this.repeats = grow(this.repeats, Uint8Array);
-    for (const c of COLUMNS) this.counts[c] = grow(this.counts[c], Uint16Array);
-    this.sums = { score: grow(this.sums.score, Float32Array), latency: grow(this.sums.latency, Float32Array), cost: grow(this.sums.cost, Float32Array) };
+    for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
+    for (const ch of this.channels.values()) {
+      ch.sum = grow(ch.sum, Float32Array);
+      ch.n = grow(ch.n, Uint16Array);
+    }
   }
 }

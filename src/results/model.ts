@@ -141,6 +141,8 @@ export interface Run {
   failingTotal: number;
   /** Per-case totals, for pairing with a baseline. */
   cases: CaseTable;
+  /** Case id per `cases` row, when the run was read for pairing. */
+  ids?: string[];
 }
 
 export interface RunOptions {
@@ -148,6 +150,10 @@ export interface RunOptions {
   sliceTags?: readonly string[];
   /** How many failing samples to keep for the report. */
   keepFailing?: number;
+  /** The run will be paired with another: keep each case's id. */
+  pairing?: boolean;
+  /** Per-case value channels to keep beyond score, latency and cost (`tokens`, `score.<name>`). */
+  pairedChannels?: readonly string[];
 }
 
 export class RunBuilder {
@@ -157,12 +163,18 @@ export class RunBuilder {
   readonly aggregates = new Map<string, Aggregate>();
   readonly runErrors: string[] = [];
   failingTotal = 0;
-  readonly cases = new CaseTable();
+  readonly cases: CaseTable;
+  /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
+  readonly ids: string[] | undefined;
   private readonly keep: number;
+  private readonly extraChannels: string[];
 
   constructor(options: RunOptions = {}) {
     for (const tag of options.sliceTags ?? []) this.slices.set(tag, new Tally());
     this.keep = options.keepFailing ?? 200;
+    this.extraChannels = (options.pairedChannels ?? []).filter((c) => c === 'tokens' || c.startsWith('score.'));
+    this.cases = new CaseTable(this.extraChannels);
+    this.ids = options.pairing ? [] : undefined;
   }
 
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
@@ -177,7 +189,17 @@ export class RunBuilder {
         if (this.cases.markRepeat(row, sample.repeat)) break;
       }
     }
-    this.cases.add(row, sample.outcome, sample.score, sample.latencyMs, sample.costUsd);
+    const cases = this.cases;
+    if (this.ids) this.ids[row] ??= sample.id;
+    if (cases.count(row, sample.outcome) && (sample.outcome === 'pass' || sample.outcome === 'fail')) {
+      cases.value(row, 'score', sample.score);
+      cases.value(row, 'latency', sample.latencyMs);
+      cases.value(row, 'cost', sample.costUsd);
+      for (let i = 0; i < this.extraChannels.length; i++) {
+        const ch = this.extraChannels[i]!;
+        cases.value(row, ch, ch === 'tokens' ? sample.tokens : sample.scores[ch.slice(6)]);
+      }
+    }
     this.all.add(sample);
     for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i]!)?.add(sample);
     if (sample.outcome === 'fail' || sample.outcome === 'error') {
@@ -201,6 +223,7 @@ export class RunBuilder {
       failing: this.failing,
       failingTotal: this.failingTotal,
       cases: this.cases,
+      ids: this.ids,
     };
   }
 }

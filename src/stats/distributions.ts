@@ -64,3 +64,72 @@ export function tQuantile(p: number, df: number): number {
 export function zFor(confidence: number): number {
   return normalQuantile(1 - (1 - confidence) / 2);
 }
+
+/**
+ * Standard normal CDF: Hart's (1968) double-precision rational approximation as given by West
+ * (2005), "Better approximations to cumulative normal functions"; absolute error below 1e-14.
+ */
+export function normalCdf(x: number): number {
+  const a = Math.abs(x);
+  let c: number;
+  if (a > 37) c = 0;
+  else {
+    const e = Math.exp((-a * a) / 2);
+    if (a < 7.07106781186547) {
+      let n = 3.52624965998911e-2 * a + 0.700383064443688;
+      n = n * a + 6.37396220353165;
+      n = n * a + 33.912866078383;
+      n = n * a + 112.079291497871;
+      n = n * a + 221.213596169931;
+      n = n * a + 220.206867912376;
+      let d = 8.83883476483184e-2 * a + 1.75566716318264;
+      d = d * a + 16.064177579207;
+      d = d * a + 86.7807322029461;
+      d = d * a + 296.564248779674;
+      d = d * a + 637.333633378831;
+      d = d * a + 793.826512519948;
+      d = d * a + 440.413735824752;
+      c = (e * n) / d;
+    } else {
+      let b = a + 0.65;
+      b = a + 4 / b;
+      b = a + 3 / b;
+      b = a + 2 / b;
+      b = a + 1 / b;
+      c = e / b / 2.506628274631;
+    }
+  }
+  return x > 0 ? 1 - c : c;
+}
+
+/** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error about 1e-15). */
+export function logGamma(x: number): number {
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z = x - 1;
+  let s = g[0]!;
+  for (let i = 1; i < 9; i++) s += g[i]! / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
+/** Binomial probability P(X = k), X ~ Bin(n, p), computed in log space (any n). */
+export function binomialPmf(k: number, n: number, p: number): number {
+  if (k < 0 || k > n) return 0;
+  if (p === 0) return k === 0 ? 1 : 0;
+  if (p === 1) return k === n ? 1 : 0;
+  const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+  return Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log(1 - p));
+}
+
+/** P(X ≤ k), X ~ Bin(n, p). */
+export function binomialCdf(k: number, n: number, p: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  let sum = 0;
+  for (let i = 0; i <= k; i++) sum += binomialPmf(i, n, p);
+  return Math.min(1, sum);
+}

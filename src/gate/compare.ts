@@ -1,0 +1,246 @@
+import { metricInfo } from '../config/metrics.js';
+import { isAggregateOnly, type Run } from '../results/model.js';
+import { zFor } from '../stats/distributions.js';
+import { quantile, type Interval } from '../stats/intervals.js';
+import {
+  bootstrapInterval,
+  diffStats,
+  invertInterval,
+  mcnemarMidPWorse,
+  newcombePaired,
+  pairedBootstrap,
+  pairedT,
+  seedFrom,
+  type PairedTable,
+} from '../stats/paired.js';
+
+/** Candidate and baseline runs joined on stable case ids. */
+export interface Pairing {
+  cand: Run;
+  base: Run;
+  /** Table rows of the cases both runs have, aligned. */
+  candRows: Int32Array;
+  baseRows: Int32Array;
+  added: { total: number; ids: string[] };
+  removed: { total: number; ids: string[] };
+  newlyFailing: { total: number; ids: string[] };
+  newlyPassing: { total: number; ids: string[] };
+  /** Set when the dataset identity differs (name/hash, or the number of cases). */
+  datasetChange?: string;
+}
+
+const LISTED = 50;
+
+/** A case passes when most of its scored repeats pass. */
+function passes(run: Run, row: number): boolean | undefined {
+  const o = run.cases.outcomes(row);
+  return o.scored === 0 ? undefined : o.passed * 2 > o.scored;
+}
+
+export function pairRuns(cand: Run, base: Run): Pairing {
+  const candRows: number[] = [];
+  const baseRows: number[] = [];
+  const added = { total: 0, ids: [] as string[] };
+  const newlyFailing = { total: 0, ids: [] as string[] };
+  const newlyPassing = { total: 0, ids: [] as string[] };
+  const note = (list: { total: number; ids: string[] }, id: string | undefined) => {
+    list.total += 1;
+    if (list.ids.length < LISTED && id !== undefined) list.ids.push(id);
+  };
+  const seenBase = new Uint8Array(base.cases.size);
+  for (let row = 0; row < cand.cases.size; row++) {
+    const b = base.cases.find(cand.cases.hashOf(row));
+    if (b < 0) {
+      note(added, cand.ids?.[row]);
+      continue;
+    }
+    seenBase[b] = 1;
+    candRows.push(row);
+    baseRows.push(b);
+    const now = passes(cand, row);
+    const before = passes(base, b);
+    if (before === true && now === false) note(newlyFailing, cand.ids?.[row]);
+    if (before === false && now === true) note(newlyPassing, cand.ids?.[row]);
+  }
+  const removed = { total: 0, ids: [] as string[] };
+  for (let row = 0; row < base.cases.size; row++) if (!seenBase[row]) note(removed, base.ids?.[row]);
+
+  let datasetChange: string | undefined;
+  const [cd, bd] = [cand.meta.dataset, base.meta.dataset];
+  if (cd && bd && cd !== bd) datasetChange = `the dataset changed: baseline "${bd}", candidate "${cd}"`;
+  else if (added.total + removed.total > 0.1 * Math.max(1, base.cases.size)) {
+    datasetChange = `the case set changed: ${added.total} added, ${removed.total} removed of ${base.cases.size} baseline cases`;
+  }
+  return { cand, base, candRows: Int32Array.from(candRows), baseRows: Int32Array.from(baseRows), added, removed, newlyFailing, newlyPassing, datasetChange };
+}
+
+/** The difference candidate − baseline of one metric, with an interval at any confidence. */
+export interface Comparison {
+  estimate: number;
+  interval(confidence: number): Interval;
+  /** One-sided p-value of a regression beyond `margin` (a drop for higher-is-better metrics). */
+  pWorse(margin: number): number;
+  /** Pairs (or, unpaired, the smaller sample) behind the comparison. */
+  n: number;
+  method: string;
+}
+
+/** How the per-case value of a metric is read from the case table. */
+function channelOf(name: string): string | undefined {
+  if (name === 'score') return 'score';
+  if (name.startsWith('score.')) return name;
+  if (name === 'latency_p50_ms' || name === 'latency_p95_ms') return 'latency';
+  if (name === 'cost_per_sample_usd') return 'cost';
+  if (name === 'tokens_per_sample') return 'tokens';
+  return undefined;
+}
+
+/** The per-case channel each metric with a margin needs kept (beyond score, latency and cost). */
+export function channelsFor(names: readonly string[]): string[] {
+  return names.map(channelOf).filter((c): c is string => c !== undefined && c !== 'score' && c !== 'latency' && c !== 'cost');
+}
+
+const mean = (v: Float64Array) => {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]!;
+  return s / v.length;
+};
+const quantileOf = (p: number) => (v: Float64Array) => quantile(Float64Array.from(v).sort(), p);
+
+/**
+ * Compare one metric: paired on case ids where both runs have cases, unpaired on reported
+ * aggregates (estimate ± stderr) where they are aggregate-only, else why it cannot be compared.
+ */
+export function compareMetric(name: string, pairing: Pairing | undefined, cand: Run, base: Run): Comparison | { unavailable: string } {
+  const higherIsBetter = metricInfo(name)?.higherIsBetter ?? true;
+  if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
+  if (!pairing || pairing.candRows.length === 0) return { unavailable: 'no case is in both the candidate and the baseline, so there is nothing to pair' };
+  const { candRows, baseRows } = pairing;
+
+  if (name === 'pass_rate' || name === 'error_rate') {
+    const single = everyCaseOnce(pairing, name === 'pass_rate' ? 'scored' : 'n');
+    if (single) {
+      const table = binaryTable(pairing, name);
+      const n = table.a + table.b + table.c + table.d;
+      if (n === 0) return { unavailable: 'no paired case has an outcome in both runs' };
+      const interval = (conf: number) => newcombePaired(table, conf);
+      return {
+        estimate: (table.b - table.c) / n,
+        interval,
+        // With no margin, McNemar's mid-p on the discordant cases; with one, the Newcombe interval inverted.
+        pWorse: (margin) =>
+          margin === 0 ? (higherIsBetter ? mcnemarMidPWorse(table.b, table.c) : mcnemarMidPWorse(table.c, table.b)) : invertInterval(interval, margin, higherIsBetter),
+        n,
+        method: 'Newcombe paired score interval, McNemar mid-p',
+      };
+    }
+    // Repeated runs of a case: per-case rates, differences clustered by case.
+    const c: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < candRows.length; i++) {
+      const oc = pairing.cand.cases.outcomes(candRows[i]!);
+      const ob = pairing.base.cases.outcomes(baseRows[i]!);
+      if (name === 'pass_rate' ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
+      c.push(name === 'pass_rate' ? oc.passed / oc.scored : oc.errors / oc.n);
+      b.push(name === 'pass_rate' ? ob.passed / ob.scored : ob.errors / ob.n);
+    }
+    return meanDifference(name, Float64Array.from(c), Float64Array.from(b), higherIsBetter, 'per-case rates, clustered by case');
+  }
+
+  const channel = channelOf(name);
+  if (!channel || !pairing.cand.cases.hasChannel(channel) || !pairing.base.cases.hasChannel(channel)) {
+    return { unavailable: `per-case values of ${name} were not kept` };
+  }
+  const c: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < candRows.length; i++) {
+    const x = pairing.cand.cases.mean(candRows[i]!, channel);
+    const y = pairing.base.cases.mean(baseRows[i]!, channel);
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    c.push(x);
+    b.push(y);
+  }
+  if (c.length === 0) return { unavailable: `no paired case has ${name} in both runs` };
+  const cv = Float64Array.from(c);
+  const bv = Float64Array.from(b);
+  if (name === 'latency_p50_ms' || name === 'latency_p95_ms') {
+    return bootstrapped(name, cv, bv, quantileOf(name === 'latency_p50_ms' ? 0.5 : 0.95), higherIsBetter, 'paired bootstrap of the percentile');
+  }
+  if (name === 'cost_per_sample_usd' || name === 'tokens_per_sample') {
+    return bootstrapped(name, cv, bv, mean, higherIsBetter, 'paired bootstrap of the mean');
+  }
+  return meanDifference(name, cv, bv, higherIsBetter, 'paired');
+}
+
+function everyCaseOnce(p: Pairing, key: 'scored' | 'n'): boolean {
+  for (let i = 0; i < p.candRows.length; i++) {
+    if (p.cand.cases.outcomes(p.candRows[i]!)[key] > 1 || p.base.cases.outcomes(p.baseRows[i]!)[key] > 1) return false;
+  }
+  return true;
+}
+
+/** 2×2 table of paired single outcomes: for error_rate, "pass" reads "errored". */
+function binaryTable(p: Pairing, name: 'pass_rate' | 'error_rate'): PairedTable {
+  const t = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < p.candRows.length; i++) {
+    const oc = p.cand.cases.outcomes(p.candRows[i]!);
+    const ob = p.base.cases.outcomes(p.baseRows[i]!);
+    let x: boolean;
+    let y: boolean;
+    if (name === 'pass_rate') {
+      if (oc.scored === 0 || ob.scored === 0) continue;
+      x = oc.passed > 0;
+      y = ob.passed > 0;
+    } else {
+      if (oc.n === 0 || ob.n === 0) continue;
+      x = oc.errors > 0;
+      y = ob.errors > 0;
+    }
+    if (x && y) t.a++;
+    else if (x) t.b++;
+    else if (y) t.c++;
+    else t.d++;
+  }
+  return t;
+}
+
+/** Mean of paired differences: t interval for 30+ pairs without heavy skew, else a bootstrap. */
+function meanDifference(name: string, c: Float64Array, b: Float64Array, higherIsBetter: boolean, what: string): Comparison | { unavailable: string } {
+  if (c.length === 0) return { unavailable: 'no paired case has an outcome in both runs' };
+  const d = new Float64Array(c.length);
+  for (let i = 0; i < c.length; i++) d[i] = c[i]! - b[i]!;
+  const s = diffStats(d);
+  if (s.n >= 30 && Math.abs(s.skew) < 2) {
+    const interval = (conf: number) => pairedT(s, conf);
+    return { estimate: s.mean, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: s.n, method: `${what}: paired t interval` };
+  }
+  return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
+}
+
+function bootstrapped(
+  name: string,
+  c: Float64Array,
+  b: Float64Array,
+  stat: (v: Float64Array) => number,
+  higherIsBetter: boolean,
+  method: string,
+): Comparison {
+  const bs = pairedBootstrap(c, b, stat, seedFrom(`${name}:${c.length}`));
+  const interval = (conf: number) => bootstrapInterval(bs, conf);
+  return { estimate: bs.estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: c.length, method };
+}
+
+/** Aggregate-only runs: the difference of reported values, its stderr from both (independent). */
+function unpaired(name: string, cand: Run, base: Run, higherIsBetter: boolean): Comparison | { unavailable: string } {
+  const key = name.startsWith('score.') ? name.slice(6) : undefined;
+  const a = key ? cand.aggregates.get(key) : undefined;
+  const b = key ? base.aggregates.get(key) : undefined;
+  if (!a || !b) return { unavailable: 'aggregate-only results: per-sample comparison is not possible, and the reported aggregates do not both have this metric' };
+  if (a.stderr === undefined || b.stderr === undefined) {
+    return { unavailable: 'aggregate-only results without a standard error on both sides: per-sample comparison is not possible' };
+  }
+  const se = Math.sqrt(a.stderr ** 2 + b.stderr ** 2);
+  const estimate = a.value - b.value;
+  const interval = (conf: number): Interval => [estimate - zFor(conf) * se, estimate + zFor(conf) * se];
+  return { estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: Math.min(a.n ?? 0, b.n ?? 0), method: 'unpaired, from the reported standard errors' };
+}
