@@ -55,8 +55,10 @@ describe('the action, run as the runner runs it', () => {
     expect(r.outputs).toMatchObject({ decision: 'allow', readiness: '7/7', 'rollout-action': 'none', 'check-run-url': '', 'comment-url': '' });
     const verdict = JSON.parse(readFileSync(r.outputs['verdict-file']!, 'utf8'));
     expect(verdict).toMatchObject({ schema: 1, decision: 'allow', readiness: { passed: 7, total: 7 }, samples: { total: 400, passed: 396, failed: 4, errors: 0, skipped: 0 } });
-    expect(verdict.inputs).toEqual({ config: 'examples/llm-release-gate.yml', results: ['examples/evals/promptfoo-results.json'], baseline: null, format: 'promptfoo' });
-    expect(verdict.metrics[0]).toMatchObject({ name: 'pass_rate', status: 'pass', n: 400, baseline: null, delta: null, delta_ci: null });
+    expect(verdict.inputs).toEqual({ config: 'examples/llm-release-gate.yml', results: ['examples/evals/promptfoo-results.json'], baseline: 'examples/evals/baseline.json', format: 'promptfoo' });
+    expect(verdict.metrics[0]).toMatchObject({ name: 'pass_rate', status: 'pass', n: 400, baseline: 389 / 400, delta: (396 - 389) / 400, paired_n: 400 });
+    expect(verdict.metrics[0].delta_ci).toHaveLength(2);
+    expect(verdict.comparison).toMatchObject({ paired: 400, added: { total: 0 }, removed: { total: 0 } });
     expect(verdict.metrics[0].ci).toHaveLength(2);
     expect(r.summary).toMatch(/^## ✅ LLM release gate: \*\*allow\*\* — support-summarizer/);
   });

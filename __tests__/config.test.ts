@@ -20,7 +20,7 @@ describe('readiness config', () => {
     const text = readFileSync(path.join(ROOT, 'examples/llm-release-gate.yml'), 'utf8');
     const { config, lineOf } = parseConfig(text, 'examples/llm-release-gate.yml');
     expect(config.risk?.tier).toBe('high');
-    expect(config.evals?.metrics[0]).toEqual({ name: 'pass_rate', min: 0.95, blocking: true });
+    expect(config.evals?.metrics[0]).toEqual({ name: 'pass_rate', min: 0.95, max_drop: 0.02, blocking: true });
     expect(config.evals?.statistics.threshold_on).toBe('interval');
     expect(config.rollout?.stages.map((s) => s.percent)).toEqual([1, 10, 50, 100]);
     expect(lineOf('evals.metrics.1')).toBe(text.split('\n').findIndex((l) => l.includes('score.faithfulness')) + 1);

@@ -57705,15 +57705,21 @@ function renderSummary(v, opts = {}) {
     )
   );
   if (v.metrics.length > 0) {
+    const conf = `${Math.round(v.confidence * 100)}%`;
+    const compared = v.metrics.some((m) => m.delta !== null);
     out.push("", "### Metrics", "");
     out.push(
       table(
-        ["Metric", "Value", `${Math.round(v.confidence * 100)}% interval`, "n", "Threshold", "Status"],
+        ["Metric", "Value", `${conf} interval`, "n", ...compared ? ["Baseline \u2192 candidate", `\u0394 (${conf} interval)`] : [], "Threshold", "Status"],
         v.metrics.map((m) => [
           `${escapeMarkdown(metricLabel(m), 80)}${m.bar === "guardrails" ? " (guardrail)" : ""}${m.blocking ? "" : " (non-blocking)"}`,
           showValue(m.name, m.value),
           showInterval(m.name, m.ci),
           String(m.n),
+          ...compared ? [
+            m.baseline === null ? "\u2014" : `${showValue(m.name, m.baseline)} \u2192 ${showValue(m.name, m.value)}`,
+            m.delta === null ? "\u2014" : `${showDelta(m.name, m.delta, true)} (${showDelta(m.name, m.delta_ci?.[0] ?? null, true)} to ${showDelta(m.name, m.delta_ci?.[1] ?? null, true)})`
+          ] : [],
           showThreshold(m.name, m.threshold),
           `${METRIC_ICON[m.status]} ${m.status}`
         ])
@@ -57724,6 +57730,24 @@ function renderSummary(v, opts = {}) {
       out.push("");
       for (const m of notPassing) out.push(`- ${METRIC_ICON[m.status]} ${escapeMarkdown(m.reason, 400)}`);
     }
+  }
+  const c = v.comparison;
+  if (c) {
+    out.push("", "### Against the baseline", "");
+    out.push(
+      `${c.paired} cases paired with ${escapeMarkdown(c.baseline.files.join(", "), 200)} (${c.baseline.format})${c.added.total ? `, ${c.added.total} added` : ""}${c.removed.total ? `, ${c.removed.total} removed` : ""} \xB7 ${c.newly_failing.total} newly failing \xB7 ${c.newly_passing.total} newly passing`
+    );
+    if (c.dataset_change) out.push("", `\u26A0\uFE0F ${escapeMarkdown(c.dataset_change, 300)}`);
+    const caseList = (title, list2) => {
+      if (list2.total === 0) return;
+      out.push("", `<details><summary>${title} (${list2.ids.length < list2.total ? `first ${list2.ids.length} of ` : ""}${list2.total})</summary>`, "");
+      for (const id of list2.ids) out.push(`- ${escapeMarkdown(id, 160)}`);
+      out.push("", "</details>");
+    };
+    caseList("Newly failing cases", c.newly_failing);
+    caseList("Newly passing cases", c.newly_passing);
+    caseList("Cases added since the baseline", c.added);
+    caseList("Cases removed since the baseline", c.removed);
   }
   if (v.failing.total > 0) {
     const shown = v.failing.shown.slice(0, maxFailing);

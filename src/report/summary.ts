@@ -1,5 +1,5 @@
-import { BAR_ICON, METRIC_ICON, metricLabel, showInterval, showThreshold, showValue } from '../format.js';
-import type { Verdict } from '../gate/verdict.js';
+import { BAR_ICON, METRIC_ICON, metricLabel, showDelta, showInterval, showThreshold, showValue } from '../format.js';
+import type { CaseList, Verdict } from '../gate/verdict.js';
 import { escapeMarkdown, table } from './markdown.js';
 
 export interface SummaryOptions {
@@ -49,15 +49,23 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
   );
 
   if (v.metrics.length > 0) {
+    const conf = `${Math.round(v.confidence * 100)}%`;
+    const compared = v.metrics.some((m) => m.delta !== null);
     out.push('', '### Metrics', '');
     out.push(
       table(
-        ['Metric', 'Value', `${Math.round(v.confidence * 100)}% interval`, 'n', 'Threshold', 'Status'],
+        ['Metric', 'Value', `${conf} interval`, 'n', ...(compared ? ['Baseline → candidate', `Δ (${conf} interval)`] : []), 'Threshold', 'Status'],
         v.metrics.map((m) => [
           `${escapeMarkdown(metricLabel(m), 80)}${m.bar === 'guardrails' ? ' (guardrail)' : ''}${m.blocking ? '' : ' (non-blocking)'}`,
           showValue(m.name, m.value),
           showInterval(m.name, m.ci),
           String(m.n),
+          ...(compared
+            ? [
+                m.baseline === null ? '—' : `${showValue(m.name, m.baseline)} → ${showValue(m.name, m.value)}`,
+                m.delta === null ? '—' : `${showDelta(m.name, m.delta, true)} (${showDelta(m.name, m.delta_ci?.[0] ?? null, true)} to ${showDelta(m.name, m.delta_ci?.[1] ?? null, true)})`,
+              ]
+            : []),
           showThreshold(m.name, m.threshold),
           `${METRIC_ICON[m.status]} ${m.status}`,
         ]),
@@ -68,6 +76,27 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
       out.push('');
       for (const m of notPassing) out.push(`- ${METRIC_ICON[m.status]} ${escapeMarkdown(m.reason, 400)}`);
     }
+  }
+
+  const c = v.comparison;
+  if (c) {
+    out.push('', '### Against the baseline', '');
+    out.push(
+      `${c.paired} cases paired with ${escapeMarkdown(c.baseline.files.join(', '), 200)} (${c.baseline.format})` +
+        `${c.added.total ? `, ${c.added.total} added` : ''}${c.removed.total ? `, ${c.removed.total} removed` : ''}` +
+        ` · ${c.newly_failing.total} newly failing · ${c.newly_passing.total} newly passing`,
+    );
+    if (c.dataset_change) out.push('', `⚠️ ${escapeMarkdown(c.dataset_change, 300)}`);
+    const caseList = (title: string, list: CaseList) => {
+      if (list.total === 0) return;
+      out.push('', `<details><summary>${title} (${list.ids.length < list.total ? `first ${list.ids.length} of ` : ''}${list.total})</summary>`, '');
+      for (const id of list.ids) out.push(`- ${escapeMarkdown(id, 160)}`);
+      out.push('', '</details>');
+    };
+    caseList('Newly failing cases', c.newly_failing);
+    caseList('Newly passing cases', c.newly_passing);
+    caseList('Cases added since the baseline', c.added);
+    caseList('Cases removed since the baseline', c.removed);
   }
 
   if (v.failing.total > 0) {
