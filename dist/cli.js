@@ -31261,7 +31261,8 @@ function compareMetric(name, pairing, cand, base) {
         // With no margin, McNemar's mid-p on the discordant cases; with one, the Newcombe interval inverted.
         pWorse: (margin) => margin === 0 ? higherIsBetter ? mcnemarMidPWorse(table.b, table.c) : mcnemarMidPWorse(table.c, table.b) : invertInterval(interval, margin, higherIsBetter),
         n,
-        method: "Newcombe paired score interval, McNemar mid-p"
+        method: "Newcombe paired score interval, McNemar mid-p",
+        mde: (margin, conf, power = 0.8) => binaryMde((table.b + table.c) / n, n, margin, conf, power)
       };
     }
     const c2 = [];
@@ -31298,6 +31299,12 @@ function compareMetric(name, pairing, cand, base) {
     return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
   }
   return meanDifference(name, cv, bv, higherIsBetter, "paired");
+}
+function binaryMde(discordant, n, margin, confidence, power) {
+  const k = zFor(confidence) + normalQuantile(power);
+  let d = margin;
+  for (let i = 0; i < 50; i++) d = margin + k * Math.sqrt(Math.max(0, discordant + d - d * d) / n);
+  return Math.min(1, d);
 }
 function everyCaseOnce(p, key) {
   for (let i = 0; i < p.candRows.length; i++) {
@@ -31451,7 +31458,7 @@ function judgeMetric(t, spec, opts, where, baseline) {
         base.delta = cmp.estimate;
         base.delta_ci = jsonInterval(ci);
         base.paired_n = cmp.n;
-        base.mde = minimumDetectable(ci, margin, opts.confidence);
+        base.mde = cmp.mde?.(margin, opts.confidence) ?? minimumDetectable(ci, margin, opts.confidence);
         p = cmp.pWorse(margin);
         const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? "samples" : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;

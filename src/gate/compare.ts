@@ -1,6 +1,6 @@
 import { metricInfo } from '../config/metrics.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
-import { zFor } from '../stats/distributions.js';
+import { normalQuantile, zFor } from '../stats/distributions.js';
 import { quantile, type Interval } from '../stats/intervals.js';
 import {
   bootstrapInterval,
@@ -83,6 +83,8 @@ export interface Comparison {
   /** Pairs (or, unpaired, the smaller sample) behind the comparison. */
   n: number;
   method: string;
+  /** The smallest true regression detected with `power` (when the method knows better than the interval width). */
+  mde?(margin: number, confidence: number, power?: number): number;
 }
 
 /** How the per-case value of a metric is read from the case table. */
@@ -132,6 +134,7 @@ export function compareMetric(name: string, pairing: Pairing | undefined, cand: 
           margin === 0 ? (higherIsBetter ? mcnemarMidPWorse(table.b, table.c) : mcnemarMidPWorse(table.c, table.b)) : invertInterval(interval, margin, higherIsBetter),
         n,
         method: 'Newcombe paired score interval, McNemar mid-p',
+        mde: (margin, conf, power = 0.8) => binaryMde((table.b + table.c) / n, n, margin, conf, power),
       };
     }
     // Repeated runs of a case: per-case rates, differences clustered by case.
@@ -170,6 +173,18 @@ export function compareMetric(name: string, pairing: Pairing | undefined, cand: 
     return bootstrapped(name, cv, bv, mean, higherIsBetter, 'paired bootstrap of the mean');
   }
   return meanDifference(name, cv, bv, higherIsBetter, 'paired');
+}
+
+/**
+ * Minimum detectable drop of a paired pass rate: D = margin + (z_{1−α} + z_{power})·se(D), where a
+ * true drop D adds up to D to the discordant share π, so se(D) = sqrt((π + D − D²) / n). The
+ * variance is taken under the alternative, not under "no change", or the claimed power is not met.
+ */
+export function binaryMde(discordant: number, n: number, margin: number, confidence: number, power: number): number {
+  const k = zFor(confidence) + normalQuantile(power);
+  let d = margin;
+  for (let i = 0; i < 50; i++) d = margin + k * Math.sqrt(Math.max(0, discordant + d - d * d) / n);
+  return Math.min(1, d);
 }
 
 function everyCaseOnce(p: Pairing, key: 'scored' | 'n'): boolean {

@@ -156,7 +156,7 @@ export function judgeMetric(
         base.delta = cmp.estimate;
         base.delta_ci = jsonInterval(ci);
         base.paired_n = cmp.n;
-        base.mde = minimumDetectable(ci, margin, opts.confidence);
+        base.mde = cmp.mde?.(margin, opts.confidence) ?? minimumDetectable(ci, margin, opts.confidence);
         p = cmp.pWorse(margin);
         const shows = `Δ ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith('unpaired') ? 'samples' : 'paired cases'}) against baseline ${base.baseline === null ? '—' : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;

@@ -71,6 +71,10 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
         ]),
       ),
     );
+    const sensitive = v.metrics.filter((m) => m.mde !== null);
+    if (sensitive.length > 0) {
+      out.push('', `Sensitivity (80% power): ${sensitive.map((m) => `${escapeMarkdown(metricLabel(m), 80)} can detect ${m.threshold.max_drop !== undefined ? 'drops' : 'increases'} of ${showDelta(m.name, m.mde)} or more`).join('; ')}.`);
+    }
     const notPassing = v.metrics.filter((m) => m.status !== 'pass');
     if (notPassing.length > 0) {
       out.push('');
