@@ -31588,8 +31588,10 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
     config2.rollout || deploy?.workflow ? { ok: true, text: `rollback path: ${config2.rollout ? `feature flag ${config2.rollout.flag.key} (${config2.rollout.flag.provider})` : `redeploy through ${deploy.workflow}`}` } : { ok: false, text: "no rollback path: configure rollout (a feature flag) or deploy.workflow" }
   );
   if (deploy?.workflow) {
+    const gh = facts.github?.workflowExists;
+    const at = facts.github?.ref ? ` at ${facts.github.ref.slice(0, 12)}` : "";
     findings[3].push(
-      facts.fileExists(deploy.workflow) ? { ok: true, text: `deploy workflow ${deploy.workflow} exists` } : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path` }
+      gh !== void 0 ? gh ? { ok: true, text: `deploy workflow ${deploy.workflow} exists${at}` } : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path` } : facts.fileExists(deploy.workflow) ? { ok: true, text: `deploy workflow ${deploy.workflow} exists in the checkout` } : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path` }
     );
   }
   const obs = config2.observability;
@@ -31604,8 +31606,10 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
   if (!guard || guard.checks.length === 0) findings[5].push({ ok: false, text: "no guardrail checks: add guardrails.checks (e.g. { name: score.jailbreak_refusal, min: 0.99 })" });
   for (const m of metrics.filter((x) => x.bar === "guardrails")) findings[5].push(metricFinding(m));
   if (tier === "high" || tier === "critical") {
+    const env = guard?.human_approval?.environment;
+    const gh = facts.github?.environment;
     findings[5].push(
-      guard?.human_approval ? { ok: true, text: `human approval through environment ${guard.human_approval.environment} (judged from the config; its required reviewers are not confirmed against the GitHub API)` } : { ok: false, text: `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers` }
+      !env ? { ok: false, text: `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers` } : gh === void 0 ? { ok: true, text: `human approval through environment ${env} (judged from the config; its required reviewers were not checked through the GitHub API)` } : gh === null ? { ok: false, text: `environment ${env} does not exist: create it under Settings \u2192 Environments with required reviewers` } : gh.reviewers > 0 ? { ok: true, text: `environment ${env} requires reviewers (${gh.reviewers})` } : { ok: false, text: `environment ${env} has no required reviewers: add them under Settings \u2192 Environments, or the approval step is a formality` }
     );
   }
   const cost = config2.cost;
@@ -31628,7 +31632,12 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
   const owner = config2.owner;
   if (!owner) findings[7].push({ ok: false, text: "no owner: set owner.name to one person (a GitHub login) and owner.oncall" });
   else {
-    findings[7].push(ownerShape(owner.name));
+    const shape = ownerShape(owner.name);
+    const kind = facts.github?.ownerKind;
+    const login = owner.name.replace(/^@/, "");
+    findings[7].push(
+      !shape.ok || kind === void 0 ? shape : kind === "User" ? { ok: true, text: `owner @${login}, a person (confirmed through the GitHub API)` } : kind === "Organization" ? { ok: false, text: `owner.name @${login} is an organisation: name one person` } : { ok: false, text: `owner.name @${login} is not a GitHub account: check the spelling` }
+    );
     findings[7].push(owner.oncall ? { ok: true, text: `on-call: ${owner.oncall}` } : { ok: false, text: "owner.oncall is not set: say where incidents go" });
   }
   const statuses = resolveStatuses(tier, findings);
@@ -31656,6 +31665,7 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
     readiness: { passed: bars.filter((b) => b.status === "pass").length, total: bars.length },
     reasons,
     warnings,
+    notices: [],
     bars,
     metrics,
     samples: { total: t?.total ?? 0, passed: t?.passed ?? 0, failed: t?.failed ?? 0, errors: t?.errors ?? 0, skipped: t?.skipped ?? 0 },
@@ -31701,6 +31711,7 @@ function configErrorVerdict(configFile, summary, problems2, inputs) {
     readiness: { passed: 0, total: BARS.length },
     reasons: [summary, ...problems2.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)],
     warnings: [],
+    notices: [],
     bars: BARS.map((b) => ({
       id: b.id,
       name: b.name,
@@ -37916,10 +37927,12 @@ async function runGate(req) {
   let loaded;
   const baseInputs = { config: req.config, results: req.results ?? [], baseline: req.baseline ?? null, format: null };
   try {
-    loaded = await loadConfigFile(req.config, req.cwd);
+    loaded = req.configText !== void 0 ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
-    return { verdict: configErrorVerdict(req.config, err.message, err.problems, baseInputs), invalidInput: true };
+    const verdict2 = configErrorVerdict(req.config, err.message, err.problems, baseInputs);
+    verdict2.notices.push(...req.notices ?? []);
+    return { verdict: verdict2, invalidInput: true };
   }
   const evals = loaded.config.evals;
   const configured = evals?.results === void 0 ? [] : Array.isArray(evals.results) ? evals.results : [evals.results];
@@ -37958,12 +37971,14 @@ async function runGate(req) {
     inputs,
     facts: {
       commits: req.commits ?? [],
+      github: req.github,
       fileExists: (p) => {
         const abs = path3.resolve(req.cwd, p);
         return existsSync(abs) && statSync2(abs).isFile();
       }
     }
   });
+  verdict.notices.push(...req.notices ?? []);
   return { verdict, loaded, invalidInput };
 }
 async function loadBaseline(source, cwd, load) {

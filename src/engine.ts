@@ -7,7 +7,7 @@ import { ConfigurationError } from './errors.js';
 import { configErrorVerdict, decide } from './gate/decide.js';
 import type { Verdict } from './gate/verdict.js';
 import { channelsFor } from './gate/compare.js';
-import type { LoadFailure } from './gate/decide.js';
+import type { GitHubFacts, LoadFailure } from './gate/decide.js';
 import { gitShow } from './git.js';
 import { loadRun } from './results/load.js';
 import type { Run } from './results/model.js';
@@ -24,6 +24,12 @@ export interface GateRequest {
   cwd: string;
   /** Commits that count as this change. */
   commits?: string[];
+  /** The config's text when it was read from elsewhere (the base branch); else the file is read. */
+  configText?: string;
+  /** Answers from the GitHub API for the readiness bars. */
+  github?: GitHubFacts;
+  /** Said in the report: how the gate ran (which config was used, ...). */
+  notices?: string[];
 }
 
 export interface GateOutcome {
@@ -56,10 +62,12 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   let loaded: LoadedConfig;
   const baseInputs = { config: req.config, results: req.results ?? [], baseline: req.baseline ?? null, format: null };
   try {
-    loaded = await loadConfigFile(req.config, req.cwd);
+    loaded = req.configText !== undefined ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
-    return { verdict: configErrorVerdict(req.config, err.message, err.problems, baseInputs), invalidInput: true };
+    const verdict = configErrorVerdict(req.config, err.message, err.problems, baseInputs);
+    verdict.notices.push(...(req.notices ?? []));
+    return { verdict, invalidInput: true };
   }
   const evals = loaded.config.evals;
   const configured = evals?.results === undefined ? [] : Array.isArray(evals.results) ? evals.results : [evals.results];
@@ -101,12 +109,14 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     inputs,
     facts: {
       commits: req.commits ?? [],
+      github: req.github,
       fileExists: (p) => {
         const abs = path.resolve(req.cwd, p);
         return existsSync(abs) && statSync(abs).isFile();
       },
     },
   });
+  verdict.notices.push(...(req.notices ?? []));
   return { verdict, loaded, invalidInput };
 }
 

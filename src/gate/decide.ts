@@ -14,6 +14,18 @@ export interface RepoFacts {
   fileExists(path: string): boolean;
   /** Commits that count as "this change" (the PR head, the pushed or merge SHA). Empty when unknown. */
   commits: string[];
+  /** Answers from the GitHub API; absent without a token or when the API could not be asked. */
+  github?: GitHubFacts;
+}
+
+export interface GitHubFacts {
+  /** The commit the deploy workflow was looked up at. */
+  ref?: string;
+  workflowExists?: boolean;
+  /** 'User', 'Organization', or null when no account has the owner's login. */
+  ownerKind?: 'User' | 'Organization' | null;
+  /** Required reviewers of guardrails.human_approval.environment; null when it does not exist. */
+  environment?: { reviewers: number } | null;
 }
 
 /** Results that could not be read: the problems, and a one-line summary. */
@@ -165,10 +177,16 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
       : { ok: false, text: 'no rollback path: configure rollout (a feature flag) or deploy.workflow' },
   );
   if (deploy?.workflow) {
+    const gh = facts.github?.workflowExists;
+    const at = facts.github?.ref ? ` at ${facts.github.ref.slice(0, 12)}` : '';
     findings[3].push(
-      facts.fileExists(deploy.workflow)
-        ? { ok: true, text: `deploy workflow ${deploy.workflow} exists` }
-        : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path` },
+      gh !== undefined
+        ? gh
+          ? { ok: true, text: `deploy workflow ${deploy.workflow} exists${at}` }
+          : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path` }
+        : facts.fileExists(deploy.workflow)
+          ? { ok: true, text: `deploy workflow ${deploy.workflow} exists in the checkout` }
+          : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path` },
     );
   }
 
@@ -189,10 +207,18 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
   if (!guard || guard.checks.length === 0) findings[5].push({ ok: false, text: 'no guardrail checks: add guardrails.checks (e.g. { name: score.jailbreak_refusal, min: 0.99 })' });
   for (const m of metrics.filter((x) => x.bar === 'guardrails')) findings[5].push(metricFinding(m));
   if (tier === 'high' || tier === 'critical') {
+    const env = guard?.human_approval?.environment;
+    const gh = facts.github?.environment;
     findings[5].push(
-      guard?.human_approval
-        ? { ok: true, text: `human approval through environment ${guard.human_approval.environment} (judged from the config; its required reviewers are not confirmed against the GitHub API)` }
-        : { ok: false, text: `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers` },
+      !env
+        ? { ok: false, text: `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers` }
+        : gh === undefined
+          ? { ok: true, text: `human approval through environment ${env} (judged from the config; its required reviewers were not checked through the GitHub API)` }
+          : gh === null
+            ? { ok: false, text: `environment ${env} does not exist: create it under Settings → Environments with required reviewers` }
+            : gh.reviewers > 0
+              ? { ok: true, text: `environment ${env} requires reviewers (${gh.reviewers})` }
+              : { ok: false, text: `environment ${env} has no required reviewers: add them under Settings → Environments, or the approval step is a formality` },
     );
   }
 
@@ -223,7 +249,18 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
   const owner = config.owner;
   if (!owner) findings[7].push({ ok: false, text: 'no owner: set owner.name to one person (a GitHub login) and owner.oncall' });
   else {
-    findings[7].push(ownerShape(owner.name));
+    const shape = ownerShape(owner.name);
+    const kind = facts.github?.ownerKind;
+    const login = owner.name.replace(/^@/, '');
+    findings[7].push(
+      !shape.ok || kind === undefined
+        ? shape
+        : kind === 'User'
+          ? { ok: true, text: `owner @${login}, a person (confirmed through the GitHub API)` }
+          : kind === 'Organization'
+            ? { ok: false, text: `owner.name @${login} is an organisation: name one person` }
+            : { ok: false, text: `owner.name @${login} is not a GitHub account: check the spelling` },
+    );
     findings[7].push(owner.oncall ? { ok: true, text: `on-call: ${owner.oncall}` } : { ok: false, text: 'owner.oncall is not set: say where incidents go' });
   }
 
@@ -254,6 +291,7 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
     readiness: { passed: bars.filter((b) => b.status === 'pass').length, total: bars.length },
     reasons,
     warnings,
+    notices: [],
     bars,
     metrics,
     samples: { total: t?.total ?? 0, passed: t?.passed ?? 0, failed: t?.failed ?? 0, errors: t?.errors ?? 0, skipped: t?.skipped ?? 0 },
@@ -305,6 +343,7 @@ export function configErrorVerdict(configFile: string, summary: string, problems
     readiness: { passed: 0, total: BARS.length },
     reasons: [summary, ...problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}${p.path ? ` ${p.path}` : ''}: ${p.message}`)],
     warnings: [],
+    notices: [],
     bars: BARS.map((b) => ({
       id: b.id,
       name: b.name,

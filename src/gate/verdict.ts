@@ -59,6 +59,8 @@ export interface Verdict {
   reasons: string[];
   /** What does not block but a reviewer should see (warn-only bars, inconclusive or non-blocking metrics). */
   warnings: string[];
+  /** How the gate ran that a reviewer should know (the base branch's config was used, a read-only token, ...). */
+  notices: string[];
   bars: BarResult[];
   metrics: MetricResult[];
   samples: { total: number; passed: number; failed: number; errors: number; skipped: number };

@@ -5,13 +5,22 @@ import { escapeMarkdown, table } from './markdown.js';
 export interface SummaryOptions {
   /** Failing samples listed at most. */
   maxFailing?: number;
-  /** Heading level of the title (2 in the job summary). */
+  /** The title after the decision icon. */
   title?: string;
+  /**
+   * full: everything; compact: bars without their evidence, fewer cases listed; minimal: the
+   * decision, the reasons and the metric table. Used to fit GitHub's size limits.
+   */
+  detail?: 'full' | 'compact' | 'minimal';
+  /** A line at the end (the PR comment links the run). */
+  footer?: string;
 }
 
 /** The job summary: readable in ten seconds (decision and why first), details below. */
 export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
-  const maxFailing = opts.maxFailing ?? 20;
+  const detail = opts.detail ?? 'full';
+  const maxFailing = detail === 'full' ? (opts.maxFailing ?? 20) : detail === 'compact' ? 5 : 0;
+  const listed = detail === 'full' ? 50 : detail === 'compact' ? 10 : 0;
   const out: string[] = [];
   const icon = v.decision === 'allow' ? '✅' : '⛔';
   const service = v.service ? ` — ${escapeMarkdown(v.service, 80)}` : '';
@@ -31,19 +40,20 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
     for (const r of items.slice(0, 15)) out.push(`- ${escapeMarkdown(r, 400)}`);
     if (items.length > 15) out.push(`- … and ${items.length - 15} more`);
   };
+  for (const n of v.notices) out.push('', `> ${escapeMarkdown(n, 1000)}`);
   list('Why it blocks', v.reasons);
-  list('Warnings', v.warnings);
+  if (detail !== 'minimal') list('Warnings', v.warnings);
 
   out.push('', '### Readiness bars', '');
   out.push(
     table(
-      ['#', 'Bar', 'Status', 'Blocks at this tier', 'Evidence'],
+      ['#', 'Bar', 'Status', 'Blocks at this tier', ...(detail === 'full' ? ['Evidence'] : [])],
       v.bars.map((b) => [
         String(b.id),
         b.name,
         `${BAR_ICON[b.status]} ${b.status}`,
         b.blocking ? 'yes' : 'warn only',
-        b.details.map((d) => escapeMarkdown(d, 240)).join('<br>'),
+        ...(detail === 'full' ? [b.details.map((d) => escapeMarkdown(d, 240)).join('<br>')] : []),
       ]),
     ),
   );
@@ -76,7 +86,7 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
       out.push('', `Sensitivity (80% power): ${sensitive.map((m) => `${escapeMarkdown(metricLabel(m), 80)} can detect ${m.threshold.max_drop !== undefined ? 'drops' : 'increases'} of ${showDelta(m.name, m.mde)} or more`).join('; ')}.`);
     }
     const notPassing = v.metrics.filter((m) => m.status !== 'pass');
-    if (notPassing.length > 0) {
+    if (notPassing.length > 0 && detail !== 'minimal') {
       out.push('');
       for (const m of notPassing) out.push(`- ${METRIC_ICON[m.status]} ${escapeMarkdown(m.reason, 400)}`);
     }
@@ -92,9 +102,10 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
     );
     if (c.dataset_change) out.push('', `⚠️ ${escapeMarkdown(c.dataset_change, 300)}`);
     const caseList = (title: string, list: CaseList) => {
-      if (list.total === 0) return;
-      out.push('', `<details><summary>${title} (${list.ids.length < list.total ? `first ${list.ids.length} of ` : ''}${list.total})</summary>`, '');
-      for (const id of list.ids) out.push(`- ${escapeMarkdown(id, 160)}`);
+      const ids = list.ids.slice(0, listed);
+      if (list.total === 0 || ids.length === 0) return;
+      out.push('', `<details><summary>${title} (${ids.length < list.total ? `first ${ids.length} of ` : ''}${list.total})</summary>`, '');
+      for (const id of ids) out.push(`- ${escapeMarkdown(id, 160)}`);
       out.push('', '</details>');
     };
     caseList('Newly failing cases', c.newly_failing);
@@ -103,7 +114,7 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
     caseList('Cases removed since the baseline', c.removed);
   }
 
-  if (v.failing.total > 0) {
+  if (v.failing.total > 0 && maxFailing > 0) {
     const shown = v.failing.shown.slice(0, maxFailing);
     out.push('', `<details><summary>Failing samples (${shown.length < v.failing.total ? `first ${shown.length} of ` : ''}${v.failing.total})</summary>`, '');
     out.push(
@@ -122,5 +133,6 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
       out.push(`- ${escapeMarkdown(where, 300)}: ${escapeMarkdown(e.message, 400)}`);
     }
   }
+  if (opts.footer) out.push('', opts.footer);
   return `${out.join('\n')}\n`;
 }
