@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGate } from '../src/engine.js';
 import { annotationsFor } from '../src/report/annotations.js';
+import { commentMarker, renderCheck, renderComment } from '../src/report/github.js';
+import { byteLength, LIMITS } from '../src/report/limits.js';
 import { escapeMarkdown } from '../src/report/markdown.js';
 import { renderSummary } from '../src/report/summary.js';
 import { renderTerminal } from '../src/report/terminal.js';
@@ -60,5 +62,49 @@ describe('annotations', () => {
     const list = annotationsFor(verdict, '__tests__/fixtures/hostile.yml', loaded!.lineOf, 'warn');
     expect(list).toContainEqual(expect.objectContaining({ level: 'error', file: '__tests__/fixtures/hostile.yml', line: 8, title: 'pass_rate: fail' }));
     expect(list).toContainEqual(expect.objectContaining({ level: 'warning', file: '__tests__/fixtures/hostile.jsonl', line: 2 }));
+  });
+});
+
+describe('check run and PR comment', () => {
+  it('render the comment with its marker, hostile eval text escaped (golden)', async () => {
+    const { verdict } = await runGate({ config: '__tests__/fixtures/hostile.yml', cwd: ROOT });
+    const body = renderComment(verdict, 'LLM release gate', '<sub>[Workflow run](https://github.com/acme/support/actions/runs/42) · commit 111111111111</sub>');
+    expect(body.startsWith(`${commentMarker('LLM release gate')}\n`)).toBe(true);
+    golden('comment-hostile.md', body);
+  });
+
+  it('render the check summary (golden)', async () => {
+    const { verdict } = await runGate({ config: 'examples/llm-release-gate.yml', cwd: ROOT });
+    const check = renderCheck(verdict, 0);
+    expect(check.title).toBe('Allowed: readiness 7/7');
+    golden('check-example.md', check.summary);
+  });
+
+  it('drop detail before truncating to stay within 65,535 bytes', async () => {
+    const { verdict } = await runGate({ config: '__tests__/fixtures/hostile.yml', cwd: ROOT });
+    // 3,000 failing samples with long messages, 400 warnings: far beyond one check summary.
+    const big = {
+      ...verdict,
+      failing: { total: 3000, shown: Array.from({ length: 3000 }, (_, i) => ({ id: `case-${i}`, outcome: 'fail' as const, message: 'é'.repeat(300) })) },
+      warnings: Array.from({ length: 400 }, (_, i) => `warning ${i} ${'x'.repeat(300)}`),
+      bars: verdict.bars.map((b) => ({ ...b, details: Array.from({ length: 200 }, () => '✗ '.padEnd(240, 'y')) })),
+    };
+    const { summary } = renderCheck(big, 12);
+    expect(byteLength(summary)).toBeLessThanOrEqual(LIMITS.checkTextBytes);
+    // the decision and reasons survive; the bulky evidence column went first
+    expect(summary).toMatch(/LLM release gate: \*\*block\*\*/);
+    expect(summary).toMatch(/Why it blocks/);
+    expect(summary).not.toMatch(/\| Evidence \|/);
+    expect(summary).not.toMatch(/cut to fit/);
+  });
+
+  it('cut at a character boundary when even the least detail does not fit', async () => {
+    const { verdict } = await runGate({ config: '__tests__/fixtures/hostile.yml', cwd: ROOT });
+    // Thousands of metric rows with emoji in their names: too much even for the minimal report.
+    const huge = { ...verdict, metrics: Array.from({ length: 3000 }, (_, i) => ({ ...verdict.metrics[0]!, name: `score.${'😀'.repeat(20)}${i}` })) };
+    const { summary } = renderCheck(huge, 0);
+    expect(byteLength(summary)).toBeLessThanOrEqual(LIMITS.checkTextBytes);
+    expect(summary).toMatch(/cut to fit GitHub’s size limit/);
+    expect(summary).not.toMatch(/\uFFFD/);
   });
 });

@@ -60749,8 +60749,9 @@ function runContext(env, event) {
   const eventName = env.GITHUB_EVENT_NAME ?? "";
   const pr = event.pull_request;
   const mq = event.merge_group;
+  const wr = eventName === "workflow_run" ? event.workflow_run : void 0;
   const sha = env.GITHUB_SHA ?? "";
-  const headSha = pr?.head?.sha ?? mq?.head_sha ?? sha;
+  const headSha = pr?.head?.sha ?? mq?.head_sha ?? wr?.head_sha ?? sha;
   const serverUrl = env.GITHUB_SERVER_URL || "https://github.com";
   const headRepo = pr?.head?.repo?.full_name;
   const baseRepo = pr?.base?.repo?.full_name;
@@ -60759,10 +60760,10 @@ function runContext(env, event) {
     repo,
     eventName,
     headSha,
-    pullNumber: PR_EVENTS.has(eventName) && typeof pr?.number === "number" ? pr.number : void 0,
+    pullNumber: PR_EVENTS.has(eventName) && typeof pr?.number === "number" ? pr.number : wr?.pull_requests?.[0]?.number ?? void 0,
     baseSha: pr?.base?.sha,
     fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo),
-    commits: [...new Set([pr?.head?.sha, mq?.head_sha, sha].filter((s) => typeof s === "string" && s.length > 0))],
+    commits: [...new Set([pr?.head?.sha, mq?.head_sha, wr?.head_sha, sha].filter((s) => typeof s === "string" && s.length > 0))],
     apiUrl: env.GITHUB_API_URL || "https://api.github.com",
     serverUrl,
     runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0
@@ -61148,6 +61149,30 @@ function renderSummary(v, opts = {}) {
 `;
 }
 
+// src/report/github.ts
+var DETAIL = ["full", "compact", "minimal"];
+function commentMarker(checkName) {
+  return `<!-- llm-release-gate:${checkName.replace(/--/g, "")} -->`;
+}
+function renderComment(v, checkName, footer) {
+  const marker = commentMarker(checkName);
+  const budget = LIMITS.commentChars - byteLength(marker) - 1;
+  return `${marker}
+${fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail, footer, title: checkName })), budget)}`;
+}
+function renderCheck(v, leftOutAnnotations) {
+  const head = v.decision === "allow" ? "Allowed" : "Blocked";
+  const reasons = v.reasons.length ? ` \xB7 ${v.reasons.length} reason${v.reasons.length === 1 ? "" : "s"} to block` : "";
+  const footer = leftOutAnnotations > 0 ? `${leftOutAnnotations} more annotations were left out (at most ${LIMITS.maxAnnotations}).` : void 0;
+  return {
+    title: cutBytes(`${head}: readiness ${v.readiness.passed}/${v.readiness.total}${reasons}`, LIMITS.annotationTitleChars),
+    summary: fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail, footer })), LIMITS.checkTextBytes)
+  };
+}
+function renderJobSummary(v) {
+  return fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail })), LIMITS.jobSummaryBytes);
+}
+
 // src/main.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 var VERSION7 = "0.1.0";
@@ -61204,8 +61229,9 @@ async function gate(env) {
   setOutput("readiness", `${verdict.readiness.passed}/${verdict.readiness.total}`);
   setOutput("verdict-file", verdictFile);
   const onInconclusive = loaded?.config.evals?.statistics.on_inconclusive ?? "warn";
-  const annotations = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => void 0), onInconclusive, LIMITS.maxAnnotations);
-  const published = github ? await github.publish(outcome, annotations) : { checkRunUrl: "", commentUrl: "", annotated: false };
+  const all = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => void 0), onInconclusive, Infinity);
+  const annotations = all.slice(0, LIMITS.maxAnnotations);
+  const published = github ? await github.publish(outcome, annotations, all.length - annotations.length) : { checkRunUrl: "", commentUrl: "", annotated: false };
   setOutput("check-run-url", published.checkRunUrl);
   setOutput("comment-url", published.commentUrl);
   if (!published.annotated) for (const a of annotations) emitAnnotation(a);
@@ -61314,18 +61340,12 @@ var GitHubSide = class {
     };
   }
   /** Complete the check with its annotations, keep the sticky comment current. */
-  async publish(outcome, annotations) {
+  async publish(outcome, annotations, leftOut) {
     const v = outcome.verdict;
     let annotated = false;
     if (this.check && !this.readOnly) {
-      const renderings = ["full", "compact", "minimal"].map((detail) => () => renderSummary(v, { detail, footer: annotationNote(annotations.length, v) }));
       try {
-        await this.publisher.completeCheck(
-          this.check.id,
-          v.decision === "allow" ? "success" : "failure",
-          { title: checkTitle(v), summary: fitBytes(renderings, LIMITS.checkTextBytes) },
-          annotations.map(toCheckAnnotation)
-        );
+        await this.publisher.completeCheck(this.check.id, v.decision === "allow" ? "success" : "failure", renderCheck(v, leftOut), annotations.map(toCheckAnnotation));
         annotated = true;
       } catch (err) {
         this.degrade("complete the check run", err);
@@ -61334,13 +61354,9 @@ var GitHubSide = class {
     let commentUrl = "";
     const pull = this.commentPull();
     if (pull !== void 0 && !this.readOnly) {
-      const marker = `<!-- llm-release-gate:${this.inputs.checkName} -->`;
+      const marker = commentMarker(this.inputs.checkName);
       const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) \xB7 ` : ""}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
-      const body = `${marker}
-${fitBytes(
-        ["full", "compact", "minimal"].map((detail) => () => renderSummary(v, { detail, footer, title: this.inputs.checkName })),
-        LIMITS.commentChars - byteLength(marker) - 1
-      )}`;
+      const body = renderComment(v, this.inputs.checkName, footer);
       const existing = (this.comments ?? []).find((c) => c.mine && c.body.includes(marker));
       try {
         if (!existing) commentUrl = await this.publisher.createComment(pull, body);
@@ -61381,14 +61397,6 @@ function safeYaml(text) {
     return void 0;
   }
 }
-function checkTitle(v) {
-  const head = v.decision === "allow" ? "Allowed" : "Blocked";
-  return cutBytes(`${head}: readiness ${v.readiness.passed}/${v.readiness.total}${v.reasons.length ? ` \xB7 ${v.reasons.length} reason${v.reasons.length === 1 ? "" : "s"} to block` : ""}`, 255);
-}
-function annotationNote(count, v) {
-  const all = v.errors.length + v.metrics.filter((m) => m.status !== "pass").length + v.failing.shown.filter((f) => f.line).length;
-  return count < all ? `${all - count} more annotations were left out (at most ${LIMITS.maxAnnotations}).` : void 0;
-}
 function toCheckAnnotation(a) {
   const line = a.line ?? 1;
   return {
@@ -61408,8 +61416,7 @@ function emitAnnotation(a) {
 }
 async function writeSummary(verdict, env) {
   if (!env.GITHUB_STEP_SUMMARY) return;
-  const renderings = ["full", "compact", "minimal"].map((detail) => () => renderSummary(verdict, { detail }));
-  await summary.addRaw(fitBytes(renderings, LIMITS.jobSummaryBytes)).write();
+  await summary.addRaw(renderJobSummary(verdict)).write();
 }
 function setNoRolloutOutputs() {
   setOutput("check-run-url", "");

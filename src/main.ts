@@ -13,8 +13,8 @@ import { runContext, type RunContext } from './github/context.js';
 import { Publisher, statusOf, type CheckAnnotation, type ExistingComment, type FactQuestions, type Facts } from './github/publisher.js';
 import { readInputs, type Inputs } from './inputs.js';
 import { annotationsFor, type Annotation } from './report/annotations.js';
-import { byteLength, cutBytes, fitBytes, LIMITS } from './report/limits.js';
-import { renderSummary } from './report/summary.js';
+import { commentMarker, renderCheck, renderComment, renderJobSummary } from './report/github.js';
+import { cutBytes, LIMITS } from './report/limits.js';
 import { parse } from 'yaml';
 
 const VERSION = '0.1.0';
@@ -78,8 +78,9 @@ async function gate(env: NodeJS.ProcessEnv): Promise<void> {
   core.setOutput('verdict-file', verdictFile);
 
   const onInconclusive = loaded?.config.evals?.statistics.on_inconclusive ?? 'warn';
-  const annotations = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => undefined), onInconclusive, LIMITS.maxAnnotations);
-  const published = github ? await github.publish(outcome, annotations) : { checkRunUrl: '', commentUrl: '', annotated: false };
+  const all = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => undefined), onInconclusive, Infinity);
+  const annotations = all.slice(0, LIMITS.maxAnnotations);
+  const published = github ? await github.publish(outcome, annotations, all.length - annotations.length) : { checkRunUrl: '', commentUrl: '', annotated: false };
   core.setOutput('check-run-url', published.checkRunUrl);
   core.setOutput('comment-url', published.commentUrl);
   // Without a check run to carry them, annotations go out as workflow commands (the runner shows them).
@@ -208,18 +209,12 @@ class GitHubSide {
   }
 
   /** Complete the check with its annotations, keep the sticky comment current. */
-  async publish(outcome: GateOutcome, annotations: Annotation[]): Promise<{ checkRunUrl: string; commentUrl: string; annotated: boolean }> {
+  async publish(outcome: GateOutcome, annotations: Annotation[], leftOut: number): Promise<{ checkRunUrl: string; commentUrl: string; annotated: boolean }> {
     const v = outcome.verdict;
     let annotated = false;
     if (this.check && !this.readOnly) {
-      const renderings = (['full', 'compact', 'minimal'] as const).map((detail) => () => renderSummary(v, { detail, footer: annotationNote(annotations.length, v) }));
       try {
-        await this.publisher.completeCheck(
-          this.check.id,
-          v.decision === 'allow' ? 'success' : 'failure',
-          { title: checkTitle(v), summary: fitBytes(renderings, LIMITS.checkTextBytes) },
-          annotations.map(toCheckAnnotation),
-        );
+        await this.publisher.completeCheck(this.check.id, v.decision === 'allow' ? 'success' : 'failure', renderCheck(v, leftOut), annotations.map(toCheckAnnotation));
         annotated = true;
       } catch (err) {
         this.degrade('complete the check run', err);
@@ -228,12 +223,9 @@ class GitHubSide {
     let commentUrl = '';
     const pull = this.commentPull();
     if (pull !== undefined && !this.readOnly) {
-      const marker = `<!-- llm-release-gate:${this.inputs.checkName} -->`;
+      const marker = commentMarker(this.inputs.checkName);
       const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) · ` : ''}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
-      const body = `${marker}\n${fitBytes(
-        (['full', 'compact', 'minimal'] as const).map((detail) => () => renderSummary(v, { detail, footer, title: this.inputs.checkName })),
-        LIMITS.commentChars - byteLength(marker) - 1,
-      )}`;
+      const body = renderComment(v, this.inputs.checkName, footer);
       const existing = (this.comments ?? []).find((c) => c.mine && c.body.includes(marker));
       try {
         if (!existing) commentUrl = await this.publisher.createComment(pull, body);
@@ -287,16 +279,6 @@ function safeYaml(text: string | undefined): ConfigPeek | undefined {
   }
 }
 
-function checkTitle(v: Verdict): string {
-  const head = v.decision === 'allow' ? 'Allowed' : 'Blocked';
-  return cutBytes(`${head}: readiness ${v.readiness.passed}/${v.readiness.total}${v.reasons.length ? ` · ${v.reasons.length} reason${v.reasons.length === 1 ? '' : 's'} to block` : ''}`, 255);
-}
-
-function annotationNote(count: number, v: Verdict): string | undefined {
-  const all = v.errors.length + v.metrics.filter((m) => m.status !== 'pass').length + v.failing.shown.filter((f) => f.line).length;
-  return count < all ? `${all - count} more annotations were left out (at most ${LIMITS.maxAnnotations}).` : undefined;
-}
-
 function toCheckAnnotation(a: Annotation): CheckAnnotation {
   const line = a.line ?? 1;
   return {
@@ -318,8 +300,7 @@ function emitAnnotation(a: Annotation): void {
 
 async function writeSummary(verdict: Verdict, env: NodeJS.ProcessEnv): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return;
-  const renderings = (['full', 'compact', 'minimal'] as const).map((detail) => () => renderSummary(verdict, { detail }));
-  await core.summary.addRaw(fitBytes(renderings, LIMITS.jobSummaryBytes)).write();
+  await core.summary.addRaw(renderJobSummary(verdict)).write();
 }
 
 function setNoRolloutOutputs(): void {

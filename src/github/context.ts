@@ -27,8 +27,10 @@ export function runContext(env: NodeJS.ProcessEnv, event: Payload): RunContext {
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const pr = event.pull_request as { number?: number; head?: { sha?: string; repo?: { full_name?: string } }; base?: { sha?: string; repo?: { full_name?: string } } } | undefined;
   const mq = event.merge_group as { head_sha?: string } | undefined;
+  // workflow_run: the second half of the fork recipe (the PR's run uploaded results; this one reports).
+  const wr = eventName === 'workflow_run' ? (event.workflow_run as { head_sha?: string; pull_requests?: { number?: number }[] } | undefined) : undefined;
   const sha = env.GITHUB_SHA ?? '';
-  const headSha = pr?.head?.sha ?? mq?.head_sha ?? sha;
+  const headSha = pr?.head?.sha ?? mq?.head_sha ?? wr?.head_sha ?? sha;
   const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
   const headRepo = pr?.head?.repo?.full_name;
   const baseRepo = pr?.base?.repo?.full_name;
@@ -37,10 +39,10 @@ export function runContext(env: NodeJS.ProcessEnv, event: Payload): RunContext {
     repo,
     eventName,
     headSha,
-    pullNumber: PR_EVENTS.has(eventName) && typeof pr?.number === 'number' ? pr.number : undefined,
+    pullNumber: PR_EVENTS.has(eventName) && typeof pr?.number === 'number' ? pr.number : (wr?.pull_requests?.[0]?.number ?? undefined),
     baseSha: pr?.base?.sha,
     fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo),
-    commits: [...new Set([pr?.head?.sha, mq?.head_sha, sha].filter((s): s is string => typeof s === 'string' && s.length > 0))],
+    commits: [...new Set([pr?.head?.sha, mq?.head_sha, wr?.head_sha, sha].filter((s): s is string => typeof s === 'string' && s.length > 0))],
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     serverUrl,
     runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,

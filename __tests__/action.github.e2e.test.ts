@@ -1,0 +1,192 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './helpers.js';
+import { FakeGitHub } from './support/fake-github.js';
+
+const HEAD = '1111111111111111111111111111111111111111';
+const BASE = '2222222222222222222222222222222222222222';
+const MERGE = '3333333333333333333333333333333333333333';
+const CONFIG = '.github/llm-release-gate.yml';
+
+const config = (min: number) => `version: 1
+service: summarizer
+owner: { name: "@alice", oncall: "https://pager.example/P1" }
+risk: { tier: high, bad_output_cost: "a wrong refund" }
+evals:
+  results: evals/results.jsonl
+  metrics:
+    - { name: pass_rate, min: ${min} }
+deploy: { model: gpt-4o-2024-08-06, workflow: .github/workflows/deploy.yml }
+observability: { tracing: langfuse }
+guardrails:
+  checks: [{ name: error_rate, max: 0.5 }]
+  human_approval: { environment: production }
+cost: { requests_per_day: 1000, monthly_budget_usd: 1000 }
+`;
+
+/** A checkout: the PR's config (loosened to min 0.5), a deploy workflow, and results with `fails` failures of 200. */
+function workspace(fails: number): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-ws-'));
+  mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+  mkdirSync(path.join(dir, 'evals'));
+  writeFileSync(path.join(dir, CONFIG), config(0.5));
+  writeFileSync(path.join(dir, '.github/workflows/deploy.yml'), 'on: workflow_dispatch\n');
+  const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= fails, cost_usd: 0.001, error: null }));
+  writeFileSync(path.join(dir, 'evals/results.jsonl'), `${lines.join('\n')}\n`);
+  return dir;
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Run dist/index.js as the runner does, asynchronously (the fake server shares this process). */
+async function runAction(gh: FakeGitHub, ws: string, eventName: string, event: object, inputs: Record<string, string> = {}): Promise<Result> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrg-run-'));
+  const files = { output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md'), event: path.join(tmp, 'event.json') };
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  writeFileSync(files.event, JSON.stringify(event));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: ws,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_SHA: eventName === 'pull_request' ? MERGE : HEAD,
+    GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+    GITHUB_API_URL: gh.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '42',
+    RUNNER_TEMP: tmp,
+  };
+  const all = { config: CONFIG, 'github-token': 'ghs_test', 'check-name': 'LLM release gate', comment: 'true', 'fail-on-block': 'true', 'config-source': 'base', command: 'gate', ...inputs };
+  for (const [k, v] of Object.entries(all)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ws, env });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const outputs: Record<string, string> = {};
+  for (const m of readFileSync(files.output, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
+  return { code, stdout, outputs, summary: readFileSync(files.summary, 'utf8') };
+}
+
+const pullRequest = (fork = false) => ({
+  pull_request: {
+    number: 7,
+    head: { sha: HEAD, repo: { full_name: fork ? 'mallory/support' : 'acme/support' } },
+    base: { sha: BASE, repo: { full_name: 'acme/support' } },
+  },
+});
+
+describe('the action against a loopback GitHub API', () => {
+  let gh: FakeGitHub;
+  beforeEach(async () => {
+    gh = new FakeGitHub();
+    await gh.start();
+    gh.files.set(`${BASE}:${CONFIG}`, config(0.9));
+    gh.files.set(`${HEAD}:.github/workflows/deploy.yml`, 'on: workflow_dispatch\n');
+    gh.owners.set('alice', 'User');
+    gh.environments.set('production', 1);
+  });
+  afterEach(async () => {
+    expect(gh.violations).toEqual([]);
+    await gh.stop();
+  });
+
+  it('pull request: check on the head SHA, the base branch config wins, one sticky comment updated in place', async () => {
+    const ws = workspace(40);
+    const first = await runAction(gh, ws, 'pull_request', pullRequest());
+    expect(first.code).toBe(1);
+    expect(first.outputs.decision).toBe('block');
+    const [run] = [...gh.checkRuns.values()];
+    expect(run).toMatchObject({ head_sha: HEAD, name: 'LLM release gate', status: 'completed', conclusion: 'failure' });
+    expect((run!.output as { summary: string }).summary).toMatch(/The base branch's config was used: a pull request cannot loosen its own gate/);
+    expect((run!.output as { summary: string }).summary).toMatch(/evals\.metrics\.0\.min \(0\.9 → 0\.5\)/);
+    expect(run!.annotations).toContainEqual(expect.objectContaining({ path: CONFIG, annotation_level: 'failure', title: 'pass_rate: fail' }));
+    expect(first.outputs['check-run-url']).toBe(run!.html_url);
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]!.body).toMatch(/^<!-- llm-release-gate:LLM release gate -->\n## ⛔ LLM release gate: \*\*block\*\*/);
+    expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
+    // facts confirmed through the API
+    expect(first.summary).toMatch(/owner @\u200balice, a person \(confirmed through the GitHub API\)/);
+    expect(first.summary).toMatch(/environment production requires reviewers \(1\)/);
+    // the budget: at most 4 + ⌈annotations / 50⌉ requests
+    const budget = 4 + Math.ceil(run!.annotations.length / 50);
+    expect(gh.requests.length).toBeLessThanOrEqual(budget);
+    expect(first.stdout).toMatch(new RegExp(`GitHub API requests: ${gh.requests.length}`));
+    // no workflow-command annotations when the check run carries them
+    expect(first.stdout).not.toMatch(/::error title=pass_rate/);
+    expect(first.stdout).not.toMatch(/::warning/);
+
+    // A second run with other results updates the same comment.
+    writeFileSync(path.join(ws, 'evals/results.jsonl'), Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= 5, cost_usd: 0.001 })).join('\n'));
+    const before = gh.requests.length;
+    const second = await runAction(gh, ws, 'pull_request', pullRequest());
+    expect(second.outputs.decision).toBe('allow');
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]!.body).toMatch(/## ✅ LLM release gate: \*\*allow\*\*/);
+    expect(gh.requests.slice(before).map((r) => `${r.method} ${r.route}`)).toEqual([
+      'POST /repos/{owner}/{repo}/check-runs',
+      'POST graphql',
+      'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
+      'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+    ]);
+    // a third, identical run leaves the comment alone
+    const mid = gh.requests.length;
+    await runAction(gh, ws, 'pull_request', pullRequest());
+    expect(gh.requests.slice(mid).some((r) => r.route.includes('comments'))).toBe(false);
+  });
+
+  it('push: the check on the pushed SHA, the local config, no comment', async () => {
+    const r = await runAction(gh, workspace(5), 'push', {});
+    expect(r.code).toBe(0);
+    expect([...gh.checkRuns.values()][0]).toMatchObject({ head_sha: HEAD, conclusion: 'success' });
+    expect(gh.comments).toHaveLength(0);
+    expect(gh.requests.map((x) => x.route)).toEqual(['/repos/{owner}/{repo}/check-runs', 'graphql', '/repos/{owner}/{repo}/check-runs/{check_run_id}']);
+  });
+
+  it('fork: a read-only token degrades to summary and annotations, with a notice; the verdict still decides', async () => {
+    gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/check-runs', status: 403 });
+    const r = await runAction(gh, workspace(40), 'pull_request', pullRequest(true));
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.stdout).toMatch(/::notice::llm-release-gate could not create the check run: a pull request from a fork gets a read-only token/);
+    expect(r.stdout).toMatch(/::error title=pass_rate%3A fail,file=\.github\/llm-release-gate.yml,line=\d+::/);
+    expect(r.summary).toMatch(/Reported in the job summary only: a pull request from a fork gets a read-only token/);
+    expect(gh.count('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(0);
+  });
+
+  it('API faults leave the verdict, the exit code and the summary as they were', async () => {
+    // A 5xx is retried (see the contract test); here the read fails for good, and so does the write.
+    gh.fail({ method: 'POST', route: 'graphql', status: 403 });
+    gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 422 });
+    const r = await runAction(gh, workspace(5), 'push', {});
+    expect(r.code).toBe(0);
+    expect(r.outputs.decision).toBe('allow');
+    expect(r.summary).toMatch(/LLM release gate: \*\*allow\*\*/);
+    expect(r.stdout).toMatch(/::warning::llm-release-gate could not read from the GitHub API/);
+  });
+
+  it('an organisation as owner, and an environment without reviewers, fail their bars', async () => {
+    gh.owners.set('alice', 'Organization');
+    gh.environments.set('production', 0);
+    const r = await runAction(gh, workspace(5), 'push', {});
+    expect(r.outputs.decision).toBe('block');
+    expect(r.summary).toMatch(/owner.name @\u200balice is an organisation: name one person/);
+    expect(r.summary).toMatch(/environment production has no required reviewers/);
+  });
+
+  it('comment: false keeps the pull request quiet', async () => {
+    await runAction(gh, workspace(5), 'pull_request', pullRequest(), { comment: 'false' });
+    expect(gh.comments).toHaveLength(0);
+  });
+});

@@ -1,0 +1,255 @@
+/**
+ * A loopback GitHub API for tests: every REST request is checked against GitHub's published
+ * OpenAPI description (@octokit/openapi: the route exists, path parameters have the right type,
+ * the JSON body matches the operation's request schema), every GraphQL query is validated against
+ * GitHub's published GraphQL schema (@octokit/graphql-schema) and executed on the state below. It
+ * answers what the gate uses, can be told to fail (403, 404, 422, 429 with retry-after, 5xx), and
+ * records every request.
+ */
+import type { Ajv as AjvType, ValidateFunction } from 'ajv';
+import { buildSchema, graphql, parse, validate, type GraphQLSchema } from 'graphql';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+// CommonJS packages, loaded the CommonJS way (their default exports do not survive ESM interop).
+const { Ajv } = require('ajv') as { Ajv: new (opts: object) => AjvType };
+const addFormats = require('ajv-formats') as (ajv: AjvType) => void;
+
+interface Operation {
+  method: string;
+  template: string;
+  regex: RegExp;
+  params: string[];
+  operation: { parameters?: { name: string; in: string; schema?: { type?: string } }[]; requestBody?: unknown };
+}
+
+let cached: { operations: Operation[]; ajv: AjvType; schema: GraphQLSchema } | undefined;
+
+function load() {
+  if (cached) return cached;
+  const spec = JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')) as {
+    paths: Record<string, Record<string, Operation['operation']>>;
+  };
+  const operations: Operation[] = [];
+  for (const [template, methods] of Object.entries(spec.paths)) {
+    const params = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    const regex = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`);
+    for (const [method, operation] of Object.entries(methods)) {
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) operations.push({ method: method.toUpperCase(), template, regex, params, operation });
+    }
+  }
+  const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(spec, 'gh');
+  // The package's exports map offers ESM only; its SDL file sits beside it in node_modules.
+  const sdl = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/@octokit/graphql-schema/schema.graphql'), 'utf8');
+  // The published SDL repeats two fields of one type; the schema is otherwise GitHub's own.
+  const schema = buildSchema(sdl, { assumeValidSDL: true });
+  cached = { operations, ajv, schema };
+  return cached;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  route: string;
+  body: unknown;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface Fault {
+  method: string;
+  /** Matched against the OpenAPI route template, e.g. /repos/{owner}/{repo}/check-runs, or 'graphql'. */
+  route: string;
+  status: number;
+  headers?: Record<string, string>;
+  /** How many times to fail (default: always). */
+  times?: number;
+}
+
+export interface Comment {
+  id: number;
+  body: string;
+  /** Written by the token in use (the viewer). */
+  mine: boolean;
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  /** Requests GitHub's API description does not allow (each a message); tests expect none. */
+  readonly violations: string[] = [];
+  readonly checkRuns = new Map<number, Record<string, unknown> & { annotations: unknown[] }>();
+  readonly comments: Comment[] = [];
+  /** `${sha}:${path}` -> file text. */
+  readonly files = new Map<string, string>();
+  readonly owners = new Map<string, 'User' | 'Organization'>();
+  readonly environments = new Map<string, number>();
+  private faults: Fault[] = [];
+  private server?: http.Server;
+  private nextId = 1000;
+  url = '';
+
+  constructor(readonly owner = 'acme', readonly repo = 'support') {
+    load();
+  }
+
+  fail(f: Fault): void {
+    this.faults.push({ ...f });
+  }
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.handle(req, Buffer.concat(chunks).toString('utf8'))
+          .then(({ status, body, headers }) => {
+            res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+            res.end(body === undefined ? '' : JSON.stringify(body));
+          })
+          .catch((err: Error) => {
+            this.violations.push(`fake server error: ${err.stack}`);
+            res.writeHead(500);
+            res.end('{}');
+          });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** Requests made, by route ('graphql' for the GraphQL endpoint). */
+  count(method?: string, route?: string): number {
+    return this.requests.filter((r) => (!method || r.method === method) && (!route || r.route === route)).length;
+  }
+
+  private async handle(req: http.IncomingMessage, raw: string): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const method = req.method ?? 'GET';
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      this.violations.push(`${method} ${url.pathname}: body is not JSON`);
+      return { status: 400, body: { message: 'Problems parsing JSON' } };
+    }
+    if (!req.headers.authorization?.match(/^(token|bearer) /i)) this.violations.push(`${method} ${url.pathname}: no Authorization header`);
+    if (!req.headers['user-agent']?.startsWith('llm-release-gate/')) this.violations.push(`${method} ${url.pathname}: user agent ${req.headers['user-agent']}`);
+
+    if (method === 'POST' && url.pathname === '/graphql') {
+      this.requests.push({ method, path: url.pathname, route: 'graphql', body, headers: req.headers });
+      const fault = this.fault(method, 'graphql');
+      if (fault) return fault;
+      return { status: 200, body: await this.graphql(body as { query: string; variables?: Record<string, unknown> }) };
+    }
+
+    const { operations, ajv } = load();
+    const op = operations.find((o) => o.method === method && o.regex.test(url.pathname));
+    if (!op) {
+      this.violations.push(`${method} ${url.pathname}: no such operation in GitHub's API description`);
+      return { status: 404, body: { message: 'Not Found' } };
+    }
+    this.requests.push({ method, path: url.pathname, route: op.template, body, headers: req.headers });
+    const values = op.regex.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    const params = Object.fromEntries(op.params.map((p, i) => [p, values[i]!]));
+    for (const p of op.operation.parameters ?? []) {
+      if (p.in === 'path' && p.schema?.type === 'integer' && !/^\d+$/.test(params[p.name] ?? '')) this.violations.push(`${method} ${op.template}: path parameter ${p.name} must be an integer, got ${params[p.name]}`);
+    }
+    for (const key of url.searchParams.keys()) {
+      if (!(op.operation.parameters ?? []).some((p) => p.in === 'query' && p.name === key)) this.violations.push(`${method} ${op.template}: unknown query parameter ${key}`);
+    }
+    if (op.operation.requestBody) {
+      const pointer = `gh#/paths/${op.template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method.toLowerCase()}/requestBody/content/application~1json/schema`;
+      const check: ValidateFunction = ajv.getSchema(pointer) ?? ajv.compile({ $ref: pointer });
+      if (!check(body)) this.violations.push(`${method} ${op.template}: body does not match the API description: ${ajv.errorsText(check.errors)}`);
+    }
+    const fault = this.fault(method, op.template);
+    if (fault) return fault;
+    return this.respond(method, op.template, params, body as Record<string, unknown>);
+  }
+
+  private fault(method: string, route: string) {
+    const f = this.faults.find((x) => x.method === method && x.route === route && (x.times === undefined || x.times > 0));
+    if (!f) return undefined;
+    if (f.times !== undefined) f.times -= 1;
+    return { status: f.status, headers: f.headers, body: { message: `fake ${f.status}`, documentation_url: 'https://docs.github.com/rest' } };
+  }
+
+  private respond(method: string, route: string, params: Record<string, string>, body: Record<string, unknown>) {
+    const html = (p: string) => `https://github.com/${this.owner}/${this.repo}${p}`;
+    switch (`${method} ${route}`) {
+      case 'POST /repos/{owner}/{repo}/check-runs': {
+        const id = this.nextId++;
+        const run = { ...body, id, annotations: [] as unknown[], html_url: html(`/runs/${id}`) };
+        this.checkRuns.set(id, run);
+        return { status: 201, body: { id, head_sha: body.head_sha, name: body.name, status: body.status, html_url: run.html_url, app: { slug: 'github-actions' } } };
+      }
+      case 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': {
+        const run = this.checkRuns.get(Number(params.check_run_id));
+        if (!run) return { status: 404, body: { message: 'Not Found' } };
+        const output = (body.output ?? {}) as { annotations?: unknown[] };
+        run.annotations.push(...(output.annotations ?? []));
+        Object.assign(run, { ...body, annotations: run.annotations, output: { ...(run.output as object), ...output } });
+        return { status: 200, body: { id: run.id, html_url: run.html_url, status: run.status, conclusion: run.conclusion } };
+      }
+      case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
+        const id = this.nextId++;
+        this.comments.push({ id, body: String(body.body), mine: true });
+        return { status: 201, body: { id, body: body.body, html_url: html(`/pull/${params.issue_number}#issuecomment-${id}`) } };
+      }
+      case 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': {
+        const c = this.comments.find((x) => x.id === Number(params.comment_id));
+        if (!c) return { status: 404, body: { message: 'Not Found' } };
+        c.body = String(body.body);
+        return { status: 200, body: { id: c.id, body: c.body, html_url: html(`/pull/1#issuecomment-${c.id}`) } };
+      }
+    }
+    this.violations.push(`${method} ${route}: the fake does not answer this (valid) route`);
+    return { status: 501, body: { message: 'not implemented by the fake' } };
+  }
+
+  private async graphql({ query, variables }: { query: string; variables?: Record<string, unknown> }) {
+    const { schema } = load();
+    const errors = validate(schema, parse(query));
+    if (errors.length > 0) {
+      this.violations.push(`GraphQL query does not match GitHub's schema: ${errors.map((e) => e.message).join('; ')}`);
+      return { errors: errors.map((e) => ({ message: e.message })) };
+    }
+    const rootValue = {
+      repository: ({ owner, name }: { owner: string; name: string }) =>
+        owner !== this.owner || name !== this.repo
+          ? null
+          : {
+              object: ({ expression }: { expression: string }) =>
+                this.files.has(expression) ? { __typename: 'Blob', text: this.files.get(expression), isTruncated: false } : null,
+              environment: ({ name: env }: { name: string }) =>
+                this.environments.has(env)
+                  ? { name: env, protectionRules: () => ({ nodes: this.environments.get(env)! > 0 ? [{ type: 'REQUIRED_REVIEWERS', reviewers: () => ({ totalCount: this.environments.get(env) }) }] : [] }) }
+                  : null,
+              pullRequest: () => ({
+                comments: ({ first, after }: { first: number; after?: string }) => {
+                  const start = after ? Number(after) : 0;
+                  const page = this.comments.slice(start, start + first);
+                  return {
+                    nodes: page.map((c) => ({ databaseId: c.id, body: c.body, url: `https://github.com/${this.owner}/${this.repo}/pull/1#issuecomment-${c.id}`, viewerDidAuthor: c.mine })),
+                    pageInfo: { hasNextPage: start + first < this.comments.length, endCursor: String(start + page.length) },
+                  };
+                },
+              }),
+            },
+      repositoryOwner: ({ login }: { login: string }) => (this.owners.has(login) ? { __typename: this.owners.get(login) } : null),
+    };
+    return graphql({ schema, source: query, variableValues: variables, rootValue });
+  }
+}
