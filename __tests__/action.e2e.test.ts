@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -149,5 +149,31 @@ describe('the CLI', () => {
   it('prints the JSON Schema', () => {
     const r = cli('schema');
     expect(JSON.parse(r.stdout).required).toEqual(['version', 'service']);
+  });
+});
+
+describe('config-source: base without a token', () => {
+  it('reads the base branch config with git show, and says what the PR tries to change', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-git-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' }).toString().trim();
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'ci@example.com');
+    git('config', 'user.name', 'ci');
+    const cfg = (min: number) =>
+      `version: 1\nservice: s\nowner: { name: "@alice", oncall: "#oncall" }\nrisk: { tier: low, bad_output_cost: "low" }\nevals:\n  results: r.jsonl\n  metrics: [{ name: pass_rate, min: ${min} }]\ndeploy: { model: m-2024-01-01, workflow: deploy.yml }\n`;
+    writeFileSync(path.join(dir, 'gate.yml'), cfg(0.9));
+    writeFileSync(path.join(dir, 'deploy.yml'), 'on: push\n');
+    writeFileSync(path.join(dir, 'r.jsonl'), Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `c${i}`, pass: i >= 30 })).join('\n'));
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    const base = git('rev-parse', 'HEAD');
+    writeFileSync(path.join(dir, 'gate.yml'), cfg(0.5));
+    const event = { pull_request: { number: 3, head: { sha: 'f'.repeat(40), repo: { full_name: 'acme/support' } }, base: { sha: base, repo: { full_name: 'acme/support' } } } };
+    const r = runAction({ ...DEFAULTS, config: 'gate.yml', 'config-source': 'base' }, event, { GITHUB_WORKSPACE: dir, GITHUB_EVENT_NAME: 'pull_request' });
+    expect(r.outputs.decision).toBe('block');
+    expect(r.summary).toMatch(/This pull request changes gate.yml: evals.metrics.0.min \(0.9 → 0.5\). The base branch's config was used/);
+    // head opts out
+    const head = runAction({ ...DEFAULTS, config: 'gate.yml', 'config-source': 'head' }, event, { GITHUB_WORKSPACE: dir, GITHUB_EVENT_NAME: 'pull_request' });
+    expect(head.outputs.decision).toBe('allow');
   });
 });
