@@ -1,0 +1,147 @@
+import { analyse, type OnlineMetrics } from '../src/rollout/analysis.js';
+import { reconcile, type DeploymentRecord, type ObservedState, type RolloutPolicy } from '../src/rollout/reconcile.js';
+import { alwaysValidP, confidenceSequence, proportionDifference } from '../src/stats/sequential.js';
+import { rng } from '../src/stats/paired.js';
+
+const MIN = 60_000;
+const policy: RolloutPolicy = {
+  stages: [
+    { percent: 1, minDurationMs: 30 * MIN, minSamples: 200, approval: false },
+    { percent: 10, minDurationMs: 60 * MIN, minSamples: 100, approval: false },
+    { percent: 50, minDurationMs: 120 * MIN, minSamples: 100, approval: true },
+    { percent: 100, minDurationMs: 60 * MIN, minSamples: 100, approval: false },
+  ],
+  metrics: [
+    { name: 'error_rate', max_increase: 0.01 },
+    { name: 'cost_per_request_usd', max: 0.012 },
+  ],
+  maxErrors: 3,
+  onRegression: 'rollback',
+};
+
+const healthy: OnlineMetrics = {
+  canary: { requests: 20_000, counts: { error: 200 }, means: { cost_per_request_usd: 0.01 } },
+  control: { requests: 200_000, counts: { error: 2_000 }, means: { cost_per_request_usd: 0.01 } },
+};
+const regressed: OnlineMetrics = {
+  canary: { requests: 20_000, counts: { error: 800 }, means: { cost_per_request_usd: 0.01 } },
+  control: { requests: 200_000, counts: { error: 2_000 }, means: { cost_per_request_usd: 0.01 } },
+};
+
+const T0 = new Date('2026-11-28T10:00:00Z');
+const deployment = (stage: number, extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({ id: 9, release: 'r2', stage, stageStartedAt: T0, status: 'active', errors: 0, ...extra });
+const at = (minutes: number) => new Date(T0.getTime() + minutes * MIN);
+const state = (extra: Partial<ObservedState>): ObservedState => ({ release: 'r2', flag: 1, gateAllowed: true, metrics: healthy, now: at(31), ...extra });
+
+describe('the rollout reconciler, one transition at a time', () => {
+  it.each<[string, Partial<ObservedState>, string, number, RegExp]>([
+    ['no deployment, gate allowed: start at the first stage', { deployment: undefined, flag: 0 }, 'start', 1, /allowed by the gate/],
+    ['no deployment, gate blocked: nothing', { deployment: undefined, flag: 0, gateAllowed: false }, 'none', 0, /blocked by the gate/],
+    ['no deployment, gate unknown: nothing', { deployment: undefined, flag: 0, gateAllowed: undefined }, 'none', 0, /could not be found/],
+    ['stage baked, healthy: advance', { deployment: deployment(0) }, 'advance', 10, /baked with healthy metrics/],
+    ['stage not baked: hold', { deployment: deployment(0), now: at(10) }, 'hold', 1, /baked 10m of 30m/],
+    ['too few canary requests: hold', { deployment: deployment(0), metrics: { ...healthy, canary: { ...healthy.canary!, requests: 50, counts: { error: 0 } } } }, 'hold', 1, /50 of 200 requests/],
+    ['regression: roll back to 0%', { deployment: deployment(1), flag: 10, metrics: regressed, now: at(61) }, 'rollback', 0, /canary regressed \(error_rate: canary exceeds control/],
+    ['approval needed to leave the 50% stage', { deployment: deployment(2), flag: 50, now: at(121) }, 'hold', 50, /waits for an approval/],
+    ['approved: advance to 100%', { deployment: deployment(2, { approvedStage: 2 }), flag: 50, now: at(121) }, 'advance', 100, /baked/],
+    ['last stage baked: complete', { deployment: deployment(3), flag: 100, now: at(61) }, 'complete', 100, /100% has baked/],
+    ['flag changed by hand: hold, never fight', { deployment: deployment(1), flag: 25, now: at(61) }, 'hold', 25, /flag is at 25%, but stage 2 of the plan is 10%/],
+    ['flag unreadable: hold and count', { deployment: deployment(1), flag: { error: 'HTTP 503' }, now: at(61) }, 'hold', 10, /flag could not be read/],
+    ['metrics unreadable: hold and count', { deployment: deployment(1), flag: 10, metrics: { error: 'ENOENT' }, now: at(61) }, 'hold', 10, /metrics could not be read/],
+    ['already rolled back: nothing', { deployment: deployment(1, { status: 'rolled_back' }), flag: 0 }, 'none', 0, /was rolled back/],
+    ['complete: nothing', { deployment: deployment(3, { status: 'complete' }), flag: 100 }, 'none', 100, /fully rolled out/],
+  ])('%s', (_, s, action, percent, reason) => {
+    const d = reconcile(state(s), policy);
+    expect(d.action).toBe(action);
+    expect(d.percent).toBe(percent);
+    expect(d.reason).toMatch(reason);
+  });
+
+  it('a newer release mid-rollout supersedes the old deployment and starts over', () => {
+    const d = reconcile(state({ release: 'r3', deployment: deployment(2), flag: 50 }), policy);
+    expect(d).toMatchObject({ action: 'start', percent: 1, stage: 0, supersedes: 9 });
+    expect(d.reason).toMatch(/replaces r2 mid-rollout/);
+  });
+
+  it('a hand-set flag comes with a warning', () => {
+    expect(reconcile(state({ deployment: deployment(1), flag: 25, now: at(61) }), policy).warnings[0]).toMatch(/changed outside the plan \(10% → 25%\)/);
+  });
+
+  it('missing metric data is never a rollback on its own, and alerts past max_errors', () => {
+    const broken: OnlineMetrics = { canary: { requests: 20_000, counts: {}, means: {} }, control: healthy.control };
+    const one = reconcile(state({ deployment: deployment(1, { errors: 2 }), flag: 10, metrics: broken, now: at(61) }), policy);
+    expect(one).toMatchObject({ action: 'hold', errors: 3, alert: undefined });
+    const four = reconcile(state({ deployment: deployment(1, { errors: 3 }), flag: 10, metrics: broken, now: at(61) }), policy);
+    expect(four).toMatchObject({ action: 'hold', errors: 4 });
+    expect(four.alert).toMatch(/stuck: 4 ticks without usable metrics/);
+  });
+
+  it('on_regression: pause holds and alerts instead of rolling back', () => {
+    const d = reconcile(state({ deployment: deployment(1), flag: 10, metrics: regressed, now: at(61) }), { ...policy, onRegression: 'pause' });
+    expect(d.action).toBe('hold');
+    expect(d.alert).toMatch(/paused at 10%/);
+  });
+
+  it('the critical tier needs an approval to leave every stage but the last', async () => {
+    const { stagesFrom } = await import('../src/rollout/plan.js');
+    const stages = stagesFrom({ environment: 'production', flag: { provider: 'flagd-file', key: 'k', path: 'f.json' }, stages: [{ percent: 5, approval: false }, { percent: 100, approval: false }], on_regression: 'rollback', approvers: [] }, 'critical');
+    expect(stages.map((s) => s.approval)).toEqual([true, false]);
+  });
+});
+
+describe('canary analysis', () => {
+  it('judges rates with an always-valid interval and means on their values; missing data is an error', () => {
+    const evidence = analyse(
+      [{ name: 'error_rate', max_increase: 0.01 }, { name: 'thumbs_down_rate', max_increase: 0.02 }, { name: 'cost_per_request_usd', max: 0.012 }, { name: 'latency_ms', max_increase: 100 }],
+      { canary: { requests: 5000, counts: { error: 50 }, means: { cost_per_request_usd: 0.013 } }, control: { requests: 50000, counts: { error: 500, thumbs_down: 100 }, means: { cost_per_request_usd: 0.01 } } },
+    );
+    expect(evidence.map((e) => [e.name, e.status])).toEqual([
+      ['error_rate', 'pass'],
+      ['thumbs_down_rate', 'error'],
+      ['cost_per_request_usd', 'fail'],
+      ['latency_ms', 'error'],
+    ]);
+    expect(analyse([{ name: 'error_rate', max_increase: 0.01 }], { canary: { requests: 0, counts: { error: 0 }, means: {} }, control: healthy.control })[0]!.status).toBe('error');
+    expect(analyse([{ name: 'error_rate', max_increase: 0.01 }], { control: healthy.control })[0]!.detail).toMatch(/no canary variant/);
+  });
+});
+
+describe('always-valid confidence sequences', () => {
+  it('match the mSPRT boundary of Johari et al. (2017) computed by hand', () => {
+    // v = 1e-4, τ² = 1e-4, α = 0.05: half-width = sqrt(2·v·(v+τ²)/τ² · ln(sqrt(2)/0.05)) = sqrt(4e-4 · 3.3423)
+    const [l, h] = confidenceSequence(0, 1e-4, 0.05, 1e-4);
+    expect(h).toBeCloseTo(Math.sqrt(4e-4 * Math.log(Math.SQRT2 / 0.05)), 12);
+    expect(l).toBeCloseTo(-h, 12);
+    expect(alwaysValidP(h, 1e-4, 0, 1e-4)).toBeCloseTo(0.05, 10);
+  });
+
+  it('keep their coverage however often a rollout looks (a fixed interval does not)', () => {
+    const random = rng(11);
+    let everMissed = 0;
+    let fixedMissed = 0;
+    const sims = 600;
+    for (let s = 0; s < sims; s++) {
+      let x1 = 0;
+      let x2 = 0;
+      let n = 0;
+      let a = false;
+      let b = false;
+      for (let look = 0; look < 40; look++) {
+        for (let i = 0; i < 100; i++) {
+          x1 += random() < 0.05 ? 1 : 0;
+          x2 += random() < 0.05 ? 1 : 0;
+          n += 1;
+        }
+        const d = proportionDifference(x1, n, x2, n);
+        const [lo, hi] = confidenceSequence(d.estimate, d.variance, 0.05, 1e-4);
+        a ||= lo > 0 || hi < 0;
+        const z = 1.959964 * Math.sqrt(d.variance);
+        b ||= d.estimate - z > 0 || d.estimate + z < 0;
+      }
+      everMissed += Number(a);
+      fixedMissed += Number(b);
+    }
+    expect(everMissed / sims).toBeLessThanOrEqual(0.05);
+    expect(fixedMissed / sims).toBeGreaterThan(0.15);
+  });
+});
