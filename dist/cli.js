@@ -117,17 +117,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path4) {
-      const ctrl = callVisitor(key, node2, visitor, path4);
+    function visit_(key, node2, visitor, path6) {
+      const ctrl = callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visit_(key, ctrl, visitor, path4);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path4);
+            const ci = visit_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -138,13 +138,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path4);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path4);
+          const cv = visit_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -165,17 +165,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path4) {
-      const ctrl = await callVisitor(key, node2, visitor, path4);
+    async function visitAsync_(key, node2, visitor, path6) {
+      const ctrl = await callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visitAsync_(key, ctrl, visitor, path4);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path4);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -186,13 +186,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path4);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path4);
+          const cv = await visitAsync_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -219,23 +219,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path4) {
+    function callVisitor(key, node2, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path4);
+        return visitor(key, node2, path6);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path4);
+        return visitor.Map?.(key, node2, path6);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path4);
+        return visitor.Seq?.(key, node2, path6);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path4);
+        return visitor.Pair?.(key, node2, path6);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path4);
+        return visitor.Scalar?.(key, node2, path6);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path4);
+        return visitor.Alias?.(key, node2, path6);
       return void 0;
     }
-    function replaceNode(key, path4, node2) {
-      const parent = path4[path4.length - 1];
+    function replaceNode(key, path6, node2) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -847,10 +847,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path4, value) {
+    function collectionFromPath(schema, path6, value) {
       let v = value;
-      for (let i = path4.length - 1; i >= 0; --i) {
-        const k = path4[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k = path6[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -869,7 +869,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
+    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -899,11 +899,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path4, value) {
-        if (isEmptyPath(path4))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path4;
+          const [key, ...rest] = path6;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -917,8 +917,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        const [key, ...rest] = path4;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -932,8 +932,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        const [key, ...rest] = path4;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -951,8 +951,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path4) {
-        const [key, ...rest] = path4;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -962,8 +962,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        const [key, ...rest] = path4;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3478,9 +3478,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path4, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path4, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3555,14 +3555,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        if (Collection.isEmptyPath(path4)) {
+      deleteIn(path6) {
+        if (Collection.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3577,10 +3577,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        if (Collection.isEmptyPath(path4))
+      getIn(path6, keepScalar) {
+        if (Collection.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3591,10 +3591,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path4) {
-        if (Collection.isEmptyPath(path4))
+      hasIn(path6) {
+        if (Collection.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3611,13 +3611,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        if (Collection.isEmptyPath(path4)) {
+      setIn(path6, value) {
+        if (Collection.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path4), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path4, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -5578,9 +5578,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path4) => {
+    visit2.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field, index] of path4) {
+      for (const [field, index] of path6) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5589,23 +5589,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path4) => {
-      const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
-      const field = path4[path4.length - 1][0];
+    visit2.parentCollection = (cst, path6) => {
+      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
+      const field = path6[path6.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path4, item, visitor) {
-      let ctrl = visitor(item, path4);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path4.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5616,10 +5616,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path4);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -7625,8 +7625,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports2.basename = (path4, { windows } = {}) => {
-      const segs = path4.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path6, { windows } = {}) => {
+      const segs = path6.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -9658,9 +9658,9 @@ var require_yauzl = __commonJS({
     exports2.Entry = Entry;
     exports2.LocalFileHeader = LocalFileHeader;
     exports2.RandomAccessReader = RandomAccessReader;
-    function openPromise(path4, options2) {
+    function openPromise(path6, options2) {
       return new Promise((resolve3, reject) => {
-        open3(path4, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open3(path6, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -9690,7 +9690,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open3(path4, options2, callback2) {
+    function open3(path6, options2, callback2) {
       if (typeof options2 === "function") {
         callback2 = options2;
         options2 = null;
@@ -9702,7 +9702,7 @@ var require_yauzl = __commonJS({
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
       if (callback2 == null) callback2 = defaultCallback;
-      fs.open(path4, "r", function(err, fd) {
+      fs.open(path6, "r", function(err, fd) {
         if (err) return callback2(err);
         fromFd(fd, options2, function(err2, zipfile) {
           if (err2) fs.close(fd, defaultCallback);
@@ -11309,10 +11309,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path4) {
-  if (!path4)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path4.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -11652,11 +11652,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path4, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path4);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -12118,16 +12118,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path4 = []) => {
+  const processError = (error63, path6 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path4, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -12166,17 +12166,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path4 = []) => {
+  const processError = (error63, path6 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path4, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -12215,8 +12215,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path4 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path4) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -29354,13 +29354,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path4 = ref.slice(1).split("/").filter(Boolean);
-  if (path4.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path4[0] === defsKey) {
-    const key = path4[1] === void 0 ? void 0 : decodeJSONPointerSegment(path4[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -30220,6 +30220,12 @@ function parseDuration(text) {
   for (const [, n, unit] of t.matchAll(PART)) total += Number(n) * UNIT_MS[unit];
   return total;
 }
+function formatDuration(ms) {
+  if (ms === 0) return "0m";
+  if (ms % 36e5 === 0) return `${ms / 36e5}h`;
+  if (ms % 6e4 === 0) return `${ms / 6e4}m`;
+  return `${Math.round(ms / 1e3)}s`;
+}
 
 // src/config/metrics.ts
 var BUILTIN_METRICS = {
@@ -30446,7 +30452,7 @@ function parseConfig(text, file2) {
       { file: file2, line: 1, message: `found ${describe3(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)` }
     ]);
   }
-  const lineOf = (path4) => nodeLine(doc, lineAt, path4.split(".").filter(Boolean));
+  const lineOf = (path6) => nodeLine(doc, lineAt, path6.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const problems2 = parsed.error.issues.map((issue2) => toProblem(issue2, doc, data, file2, lineAt));
@@ -30458,15 +30464,15 @@ function parseConfig(text, file2) {
   return { config: parsed.data, file: file2, lineOf };
 }
 function toProblem(issue2, doc, data, file2, lineAt) {
-  const path4 = issue2.path;
-  const found = valueAt(data, path4);
-  const dotted = path4.map(String).join(".");
+  const path6 = issue2.path;
+  const found = valueAt(data, path6);
+  const dotted = path6.map(String).join(".");
   let message;
-  let linePath = path4;
+  let linePath = path6;
   switch (issue2.code) {
     case "unrecognized_keys": {
       const keys = issue2.keys;
-      linePath = [...path4, keys[0]];
+      linePath = [...path6, keys[0]];
       const full = keys.map((k) => dotted ? `${dotted}.${k}` : k);
       message = `unknown key${keys.length > 1 ? "s" : ""} ${full.map((k) => `"${k}"`).join(", ")}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
       return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
@@ -30500,9 +30506,9 @@ function toProblem(issue2, doc, data, file2, lineAt) {
   if (issue2.code === "invalid_type" && issue2.expected === "int") message = `found ${describe3(found)}; expected a whole number`;
   return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
-function unionHint(path4) {
-  if (path4.endsWith("results")) return "a path or glob, or a list of them";
-  if (path4.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+function unionHint(path6) {
+  if (path6.endsWith("results")) return "a path or glob, or a list of them";
+  if (path6.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -30525,18 +30531,18 @@ function describe3(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-function valueAt(data, path4) {
+function valueAt(data, path6) {
   let cur = data;
-  for (const key of path4) {
+  for (const key of path6) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[key];
   }
   return cur;
 }
-function nodeLine(doc, lineAt, path4) {
+function nodeLine(doc, lineAt, path6) {
   let node2 = doc.contents;
   let line = rangeLine(node2, lineAt);
-  for (const key of path4) {
+  for (const key of path6) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === key);
       if (!pair) break;
@@ -31115,9 +31121,9 @@ function seedFrom(text) {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;
 }
-function pairedBootstrap(cand, base, stat3, seed, replicates = 1e3, maxPairs = 5e3) {
+function pairedBootstrap(cand, base, stat4, seed, replicates = 1e3, maxPairs = 5e3) {
   const n = cand.length;
-  const estimate = stat3(cand) - stat3(base);
+  const estimate = stat4(cand) - stat4(base);
   const random = rng(seed);
   let c = cand;
   let b = base;
@@ -31136,14 +31142,14 @@ function pairedBootstrap(cand, base, stat3, seed, replicates = 1e3, maxPairs = 5
   const rc = new Float64Array(m);
   const rb = new Float64Array(m);
   const out = new Float64Array(replicates);
-  const centre = stat3(c) - stat3(b);
+  const centre = stat4(c) - stat4(b);
   for (let r = 0; r < replicates; r++) {
     for (let i = 0; i < m; i++) {
       const j = Math.floor(random() * m);
       rc[i] = c[j];
       rb[i] = b[j];
     }
-    out[r] = estimate + (stat3(rc) - stat3(rb) - centre) * scale;
+    out[r] = estimate + (stat4(rc) - stat4(rb) - centre) * scale;
   }
   out.sort();
   return { estimate, replicates: out, scale };
@@ -31346,8 +31352,8 @@ function meanDifference(name, c, b, higherIsBetter, what) {
   }
   return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
 }
-function bootstrapped(name, c, b, stat3, higherIsBetter, method) {
-  const bs = pairedBootstrap(c, b, stat3, seedFrom(`${name}:${c.length}`));
+function bootstrapped(name, c, b, stat4, higherIsBetter, method) {
+  const bs = pairedBootstrap(c, b, stat4, seedFrom(`${name}:${c.length}`));
   const interval = (conf) => bootstrapInterval(bs, conf);
   return { estimate: bs.estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: c.length, method };
 }
@@ -31760,27 +31766,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path4) {
-  let normalized = normalize(path4);
+function cleanPath(path6) {
+  let normalized = normalize(path6);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path4, separator) {
-  return path4.replace(SLASHES_REGEX, separator);
+function convertSlashes(path6, separator) {
+  return path6.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path4) {
-  return path4 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path4);
+function isRootDirectory(path6) {
+  return path6 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path6);
 }
-function normalizePath(path4, options2) {
+function normalizePath(path6, options2) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options2;
-  const pathNeedsCleaning = process.platform === "win32" && path4.includes("/") || path4.startsWith(".");
-  if (resolvePaths) path4 = resolve(path4);
-  if (normalizePath$1 || pathNeedsCleaning) path4 = cleanPath(path4);
-  if (path4 === ".") return "";
-  const needsSeperator = path4[path4.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path4 + pathSeparator : path4, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path6.includes("/") || path6.startsWith(".");
+  if (resolvePaths) path6 = resolve(path6);
+  if (normalizePath$1 || pathNeedsCleaning) path6 = cleanPath(path6);
+  if (path6 === ".") return "";
+  const needsSeperator = path6[path6.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path6 + pathSeparator : path6, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -31817,8 +31823,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path4 = directoryPath || ".";
-  if (filters.every((filter) => filter(path4, true))) paths.push(path4);
+  const path6 = directoryPath || ".";
+  if (filters.every((filter) => filter(path6, true))) paths.push(path6);
 };
 var empty$2 = () => {
 };
@@ -31870,27 +31876,27 @@ var empty = () => {
 function build$3(options2) {
   return options2.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path4, state, callback$1) {
+var resolveSymlinksAsync = function(path6, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs.realpath(path4, (error62, resolvedPath) => {
+  fs.realpath(path6, (error62, resolvedPath) => {
     if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
-    fs.stat(resolvedPath, (error$1, stat3) => {
+    fs.stat(resolvedPath, (error$1, stat4) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat3.isDirectory() && isRecursive2(path4, resolvedPath, state)) return queue.dequeue(null, state);
-      callback$1(stat3, resolvedPath);
+      if (stat4.isDirectory() && isRecursive2(path6, resolvedPath, state)) return queue.dequeue(null, state);
+      callback$1(stat4, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path4, state, callback$1) {
+var resolveSymlinks = function(path6, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs.realpathSync(path4);
-    const stat3 = fs.statSync(resolvedPath);
-    if (stat3.isDirectory() && isRecursive2(path4, resolvedPath, state)) return;
-    callback$1(stat3, resolvedPath);
+    const resolvedPath = fs.realpathSync(path6);
+    const stat4 = fs.statSync(resolvedPath);
+    if (stat4.isDirectory() && isRecursive2(path6, resolvedPath, state)) return;
+    callback$1(stat4, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
   }
@@ -31899,9 +31905,9 @@ function build$2(options2, isSynchronous) {
   if (!options2.resolveSymlinks || options2.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path4, resolved, state) {
+function isRecursive2(path6, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path4);
+  let parent = dirname(path6);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -31909,7 +31915,7 @@ function isRecursive2(path4, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path4, resolved);
+  state.symlinks.set(path6, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -32081,19 +32087,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path4 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path4)) continue;
-        this.pushDirectory(path4, paths, filters);
-        this.walkDirectory(this.state, path4, path4, depth - 1, this.walk);
+        let path6 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path6)) continue;
+        this.pushDirectory(path6, paths, filters);
+        this.walkDirectory(this.state, path6, path6, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path4 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path4, this.state, (stat3, resolvedPath) => {
-          if (stat3.isDirectory()) {
+        let path6 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path6, this.state, (stat4, resolvedPath) => {
+          if (stat4.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path4 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path4 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path6 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path6 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path4;
+            resolvedPath = useRealPaths ? resolvedPath : path6;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -32259,7 +32265,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options2);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path4) => isMatch(path4));
+    this.options.filters.push((path6) => isMatch(path6));
     return this;
   }
 };
@@ -32334,19 +32340,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path4) {
-  return path4.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path6) {
+  return path6.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path4) {
+function splitPattern(path6) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path4, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path4];
+  const result = import_picomatch.default.scan(path6, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path6];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path4) => path4.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path4) => path4.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path6) => path6.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path6) => path6.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options2) {
   if ((options2 === null || options2 === void 0 ? void 0 : options2.caseSensitiveMatch) === false) return true;
@@ -32453,13 +32459,13 @@ function buildCrawler(options2, patterns) {
   if (options2.deep !== void 0) maxDepth = Math.round(options2.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory) => {
-      const path4 = format(p, isDirectory);
-      const matches = matcher(path4) && !ignore(path4);
-      if (matches) log(`matched ${path4}`);
+      const path6 = format(p, isDirectory);
+      const matches = matcher(path6) && !ignore(path6);
+      if (matches) log(`matched ${path6}`);
       return matches;
     } : (p, isDirectory) => {
-      const path4 = format(p, isDirectory);
-      return matcher(path4) && !ignore(path4);
+      const path6 = format(p, isDirectory);
+      return matcher(path6) && !ignore(path6);
     }],
     exclude: debug ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -35116,16 +35122,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path4 = this._matcher.path;
-    return path4.length > 0 ? path4[path4.length - 1].tag : void 0;
+    const path6 = this._matcher.path;
+    return path6.length > 0 ? path6[path6.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path4 = this._matcher.path;
-    return path4.length > 0 ? path4[path4.length - 1].namespace : void 0;
+    const path6 = this._matcher.path;
+    return path6.length > 0 ? path6[path6.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -35133,9 +35139,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return void 0;
-    return path4[path4.length - 1].values?.[attrName];
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return void 0;
+    return path6[path6.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -35143,9 +35149,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return false;
-    const current = path4[path4.length - 1];
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return false;
+    const current = path6[path6.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -35171,18 +35177,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return -1;
-    return path4[path4.length - 1].position ?? 0;
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return -1;
+    return path6[path6.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return -1;
-    return path4[path4.length - 1].counter ?? 0;
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return -1;
+    return path6[path6.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -37431,7 +37437,7 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path4, value, expected) => out.push({ path: path4, message: `${path4} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
+  const bad = (path6, value, expected) => out.push({ path: path6, message: `${path6} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
   const id = v.id;
   if (!(typeof id === "string" && id.length > 0 || typeof id === "number")) bad("id", id, "a non-empty string that names the case the same way in every run");
   for (const [key, check2, expected] of FIELDS) if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
@@ -38056,6 +38062,412 @@ function oneLine(s) {
   return t.length > 120 ? `${t.slice(0, 119)}\u2026` : t;
 }
 
+// src/rollout/local.ts
+import { stat as stat3 } from "node:fs/promises";
+import path5 from "node:path";
+
+// src/rollout/plan.ts
+var DEFAULT_MIN_SAMPLES = 100;
+var DEFAULT_MIN_DURATION_MS = 30 * 6e4;
+function stagesFrom(rollout, tier) {
+  return rollout.stages.map((s, i, all) => ({
+    percent: s.percent,
+    minDurationMs: s.min_duration ? parseDuration(s.min_duration) : DEFAULT_MIN_DURATION_MS,
+    minSamples: s.min_samples ?? DEFAULT_MIN_SAMPLES,
+    approval: s.approval || tier === "critical" && i < all.length - 1
+  }));
+}
+
+// src/stats/sequential.ts
+function confidenceSequence(estimate, v, alpha, tau2) {
+  if (!(v > 0) || !(tau2 > 0)) return [-Infinity, Infinity];
+  const half = Math.sqrt(2 * v * (v + tau2) / tau2 * Math.log(Math.sqrt((v + tau2) / v) / alpha));
+  return [estimate - half, estimate + half];
+}
+function proportionDifference(x1, n1, x2, n2) {
+  const p1 = x1 / n1;
+  const p2 = x2 / n2;
+  const q1 = Math.min(Math.max(p1, 0.5 / n1), 1 - 0.5 / n1);
+  const q2 = Math.min(Math.max(p2, 0.5 / n2), 1 - 0.5 / n2);
+  return { estimate: p1 - p2, variance: q1 * (1 - q1) / n1 + q2 * (1 - q2) / n2 };
+}
+
+// src/rollout/analysis.ts
+var ALPHA = 0.05;
+function analyse(metrics, data) {
+  return metrics.map((m) => judge(m, data));
+}
+function judge(m, data) {
+  const base = { name: m.name, canary: null, control: null, cs: null };
+  const { canary, control } = data;
+  if (!canary || !control) return { ...base, status: "error", detail: `no ${!canary ? "canary" : "control"} variant in the metrics` };
+  const rate = m.name.endsWith("_rate");
+  const fmt = (v) => rate ? `${showValue("error_rate", v)}` : String(Number(v.toPrecision(4)));
+  let c;
+  let k;
+  let cs = null;
+  if (rate) {
+    const key = m.name.slice(0, -"_rate".length);
+    const [xc, xk] = [canary.counts?.[key], control.counts?.[key]];
+    if (!(canary.requests > 0) || !(control.requests > 0)) return { ...base, status: "error", detail: `no traffic on the ${canary.requests > 0 ? "control" : "canary"}` };
+    if (!isCount(xc) || !isCount(xk)) return { ...base, status: "error", detail: `counts.${key} is missing or not a number` };
+    c = xc / canary.requests;
+    k = xk / control.requests;
+    const d = proportionDifference(xc, canary.requests, xk, control.requests);
+    const margin = m.max_increase ?? m.max_drop ?? 0.01;
+    cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, 5e-3) ** 2);
+  } else {
+    const [mc, mk] = [canary.means?.[m.name], control.means?.[m.name]];
+    if (!Number.isFinite(mc) || !Number.isFinite(mk)) return { ...base, status: "error", detail: `means.${m.name} is missing or not a number` };
+    c = mc;
+    k = mk;
+  }
+  const verdicts = [];
+  if (m.max !== void 0) verdicts.push(c > m.max ? { status: "fail", text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` } : { status: "pass", text: `canary ${fmt(c)} \u2264 ${fmt(m.max)}` });
+  if (m.min !== void 0) verdicts.push(c < m.min ? { status: "fail", text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` } : { status: "pass", text: `canary ${fmt(c)} \u2265 ${fmt(m.min)}` });
+  const diff = c - k;
+  if (m.max_increase !== void 0) {
+    const d = m.max_increase;
+    const [lo, hi] = cs ?? [diff, diff];
+    verdicts.push(
+      lo > d ? { status: "fail", text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : hi <= d ? { status: "pass", text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : { status: "inconclusive", text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` }
+    );
+  }
+  if (m.max_drop !== void 0) {
+    const d = m.max_drop;
+    const [lo, hi] = cs ?? [diff, diff];
+    verdicts.push(
+      hi < -d ? { status: "fail", text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : lo >= -d ? { status: "pass", text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : { status: "inconclusive", text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` }
+    );
+  }
+  const status = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
+  return { ...base, canary: c, control: k, cs, status, detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join("; ") };
+}
+function isCount(v) {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0;
+}
+
+// src/rollout/reconcile.ts
+function reconcile(s, p) {
+  const first = p.stages[0];
+  const d = s.deployment;
+  const flagPercent = typeof s.flag === "number" ? s.flag : void 0;
+  const none = (reason, next2, extra = {}) => ({
+    action: "none",
+    percent: flagPercent ?? 0,
+    stage: -1,
+    reason,
+    next: next2,
+    evidence: [],
+    warnings: [],
+    errors: 0,
+    ...extra
+  });
+  if (!d || d.release !== s.release) {
+    if (s.gateAllowed !== true) {
+      return none(
+        s.gateAllowed === false ? `release ${short(s.release)} was blocked by the gate` : `the gate's verdict on ${short(s.release)} could not be found`,
+        "the rollout starts once the gate allows this release"
+      );
+    }
+    if (typeof s.flag !== "number") return { ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"), action: "hold", errors: 1 };
+    const supersedes = d && (d.status === "active" || d.status === "paused") ? d.id : void 0;
+    return {
+      action: "start",
+      percent: first.percent,
+      stage: 0,
+      reason: `release ${short(s.release)} is allowed by the gate${supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : ""}`,
+      next: `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
+      evidence: [],
+      warnings: [],
+      errors: 0,
+      supersedes
+    };
+  }
+  if (d.status === "rolled_back") return none(`release ${short(d.release)} was rolled back`, "a new release starts a new rollout");
+  if (d.status === "complete") return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", { percent: 100, stage: d.stage });
+  const stage = p.stages[d.stage];
+  if (!stage) return none(`the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`, "fix rollout.stages or roll back");
+  const hold = (reason, next2, extra = {}) => ({
+    action: "hold",
+    percent: stage.percent,
+    stage: d.stage,
+    reason,
+    next: next2,
+    evidence: [],
+    warnings: [],
+    errors: 0,
+    ...extra
+  });
+  if (typeof s.flag !== "number") return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
+  if (s.flag !== stage.percent) {
+    return hold(`the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`, `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`, {
+      percent: s.flag,
+      warnings: [`The flag was changed outside the plan (${stage.percent}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`]
+    });
+  }
+  if ("error" in s.metrics) return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
+  const evidence = analyse(p.metrics, s.metrics);
+  const failed = evidence.filter((e) => e.status === "fail");
+  if (failed.length > 0) {
+    const why = failed.map((e) => `${e.name}: ${e.detail}`).join("; ");
+    if (p.onRegression === "pause") {
+      return hold(`the canary regressed (${why})`, "paused: on_regression is pause; promote to go on or rollback to revert", { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` });
+    }
+    return {
+      action: "rollback",
+      percent: 0,
+      stage: d.stage,
+      reason: `the canary regressed (${why})`,
+      next: "the flag is at 0%; fix and ship a new release",
+      evidence,
+      warnings: [],
+      errors: 0,
+      alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`
+    };
+  }
+  const broken = evidence.filter((e) => e.status === "error");
+  if (broken.length > 0) return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
+  const waiting = [];
+  const baked = s.now.getTime() - d.stageStartedAt.getTime();
+  if (baked < stage.minDurationMs) waiting.push(`it has baked ${formatDuration(Math.max(0, Math.floor(baked / 6e4) * 6e4))} of ${formatDuration(stage.minDurationMs)}`);
+  const requests = s.metrics.canary?.requests ?? 0;
+  if (requests < stage.minSamples) waiting.push(`the canary has ${requests} of ${stage.minSamples} requests`);
+  const open3 = evidence.filter((e) => e.status === "inconclusive");
+  if (open3.length > 0) waiting.push(`not yet conclusive: ${open3.map((e) => e.name).join(", ")}`);
+  if (waiting.length > 0) return hold(`stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`, "the next tick looks again", { evidence });
+  if (d.stage === p.stages.length - 1) {
+    return { action: "complete", percent: stage.percent, stage: d.stage, reason: `${stage.percent}% has baked with healthy metrics`, next: "the rollout is done", evidence, warnings: [], errors: 0 };
+  }
+  if (stage.approval && d.approvedStage !== d.stage) {
+    return hold(`stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`, "an approver runs promote to go on", { evidence });
+  }
+  const next = p.stages[d.stage + 1];
+  return {
+    action: "advance",
+    percent: next.percent,
+    stage: d.stage + 1,
+    reason: `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
+    next: `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
+    evidence,
+    warnings: [],
+    errors: 0
+  };
+}
+function countError(hold, d, p, why, evidence) {
+  const errors = d.errors + 1;
+  const over = errors > p.maxErrors;
+  return hold(`the analysis could not be done: ${why}`, over ? "someone must look: the metric source keeps failing" : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`, {
+    evidence,
+    errors,
+    alert: over ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})` : void 0
+  });
+}
+function short(sha) {
+  return sha.slice(0, 12);
+}
+
+// src/rollout/sources.ts
+import { readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
+import path4 from "node:path";
+
+// src/rollout/flagd.ts
+var FlagdError = class extends Error {
+};
+function flagdPercent(doc, key) {
+  if (typeof doc !== "object" || doc === null || typeof doc.flags !== "object") {
+    throw new FlagdError('the file is not a flagd flag definition (no "flags" object)');
+  }
+  const flag = doc.flags[key];
+  if (flag === void 0) return 0;
+  if (flag.state === "DISABLED") return 0;
+  const targeting = flag.targeting;
+  if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === "on" ? 100 : 0;
+  const split = targeting.fractional;
+  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
+  let on = 0;
+  let total = 0;
+  for (const entry of split) {
+    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
+    total += entry[1];
+    if (entry[0] === "on") on += entry[1];
+  }
+  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
+}
+function withFlagdPercent(doc, key, percent) {
+  const p = Math.max(0, Math.min(100, percent));
+  return {
+    ...doc,
+    flags: {
+      ...doc.flags,
+      [key]: {
+        ...doc.flags[key],
+        state: "ENABLED",
+        variants: { on: true, off: false },
+        defaultVariant: "off",
+        targeting: { fractional: [["on", p], ["off", 100 - p]] }
+      }
+    }
+  };
+}
+
+// src/rollout/sources.ts
+var ConflictError = class extends Error {
+};
+var FlagdFileProvider = class {
+  constructor(file2, key) {
+    this.file = file2;
+    this.key = key;
+  }
+  file;
+  key;
+  describe() {
+    return `flagd file ${this.file}, flag ${this.key}`;
+  }
+  async doc() {
+    let text;
+    try {
+      text = await readFile5(this.file, "utf8");
+    } catch (err) {
+      if (err.code === "ENOENT") return { flags: {} };
+      throw err;
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new FlagdError(`${this.file} is not valid JSON`);
+    }
+  }
+  async read() {
+    return flagdPercent(await this.doc(), this.key);
+  }
+  async write(percent, expected) {
+    const doc = await this.doc();
+    const now = flagdPercent(doc, this.key);
+    if (now !== expected) throw new ConflictError(`the flag moved to ${now}% (expected ${expected}%)`);
+    await writeFile2(this.file, `${JSON.stringify(withFlagdPercent(doc, this.key, percent), null, 2)}
+`);
+  }
+};
+var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
+function parseOnlineMetrics(raw, where, now) {
+  const doc = raw;
+  if (typeof doc !== "object" || doc === null || typeof doc.variants !== "object" || doc.variants === null) {
+    throw new Error(`${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`);
+  }
+  if (typeof doc.generated_at === "string") {
+    const at = Date.parse(doc.generated_at);
+    if (Number.isNaN(at)) throw new Error(`${where}: generated_at is not an ISO-8601 time`);
+    if (now.getTime() - at > MAX_METRICS_AGE_MS) throw new Error(`${where} is stale: generated at ${doc.generated_at}`);
+  }
+  const variant = (v) => {
+    if (typeof v !== "object" || v === null) return void 0;
+    const o = v;
+    const nums = (x) => Object.fromEntries(Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number"));
+    return { requests: typeof o.requests === "number" ? o.requests : NaN, counts: nums(o.counts), means: nums(o.means) };
+  };
+  return { generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0, canary: variant(doc.variants.canary), control: variant(doc.variants.control) };
+}
+var FileMetricSource = class {
+  constructor(file2, now) {
+    this.file = file2;
+    this.now = now;
+  }
+  file;
+  now;
+  describe() {
+    return `metrics file ${this.file}`;
+  }
+  async read() {
+    let text;
+    try {
+      text = await readFile5(this.file, "utf8");
+    } catch (err) {
+      throw new Error(`${this.file} cannot be read (${err.code ?? String(err)})`);
+    }
+    let raw;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new Error(`${this.file} is not valid JSON`);
+    }
+    return parseOnlineMetrics(raw, path4.basename(this.file), this.now());
+  }
+};
+var HttpMetricSource = class {
+  constructor(url2, token, now) {
+    this.url = url2;
+    this.token = token;
+    this.now = now;
+  }
+  url;
+  token;
+  now;
+  describe() {
+    return `metrics at ${new URL(this.url).origin}`;
+  }
+  async read() {
+    const res = await fetch(this.url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(15e3) });
+    if (!res.ok) throw new Error(`${this.describe()} answered HTTP ${res.status}`);
+    let raw;
+    try {
+      raw = await res.json();
+    } catch {
+      throw new Error(`${this.describe()} did not answer JSON`);
+    }
+    return parseOnlineMetrics(raw, this.describe(), this.now());
+  }
+};
+
+// src/rollout/local.ts
+async function localTick(loaded, opts) {
+  const rollout = loaded.config.rollout;
+  if (!rollout) {
+    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [{ file: loaded.file, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout" }]);
+  }
+  const unsupported = (what, path6, line) => new ConfigurationError(`${what} is not supported by this version.`, [{ file: loaded.file, path: path6, line, message: `${what} is not supported yet: use flagd-file and a file or http metric source` }]);
+  if (rollout.flag.provider !== "flagd-file") throw unsupported(`flag provider ${rollout.flag.provider}`, "rollout.flag.provider", loaded.lineOf("rollout.flag.provider"));
+  const flagFile = path5.resolve(opts.cwd, rollout.flag.path);
+  const provider = new FlagdFileProvider(flagFile, rollout.flag.key);
+  const src = rollout.analysis?.source;
+  let metrics;
+  if (src?.provider === "file") metrics = new FileMetricSource(path5.resolve(opts.cwd, src.path), () => opts.now);
+  else if (src?.provider === "http") metrics = new HttpMetricSource(src.url, src.token_env ? opts.env[src.token_env] : void 0, () => opts.now);
+  else if (src) throw unsupported(`metric source ${src.provider}`, "rollout.analysis.source.provider", loaded.lineOf("rollout.analysis.source.provider"));
+  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
+  const flag = await provider.read().then(
+    (p) => p,
+    (err) => ({ error: err.message })
+  );
+  let deployment;
+  if (typeof flag === "number" && flag > 0) {
+    const stage = stages.findIndex((s) => s.percent === flag);
+    const since = opts.since ?? (await stat3(flagFile)).mtime;
+    const nearest = stage >= 0 ? stage : Math.max(0, stages.filter((s) => s.percent < flag).length - 1);
+    deployment = { id: 0, release: "workspace", stage: nearest, stageStartedAt: since, status: "active", errors: 0 };
+  }
+  const data = metrics ? await metrics.read().then(
+    (m) => m,
+    (err) => ({ error: err.message })
+  ) : { error: "no rollout.analysis.source is configured" };
+  const decision = reconcile(
+    { release: "workspace", deployment, flag, gateAllowed: opts.gateAllowed, metrics: data, now: opts.now },
+    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression }
+  );
+  let wrote = false;
+  const changes = decision.action === "start" || decision.action === "advance" || decision.action === "rollback";
+  if (!opts.dryRun && changes && typeof flag === "number") {
+    try {
+      await provider.write(decision.percent, flag);
+      wrote = true;
+    } catch (err) {
+      if (err instanceof ConflictError) decision.warnings.push(`Not written: ${err.message}; the next tick looks again.`);
+      else throw err;
+    }
+  }
+  return { decision, flag: provider.describe(), metrics: metrics?.describe() ?? "none", wrote };
+}
+
 // src/cli.ts
 var USAGE = `llm-release-gate: gate LLM releases on eval results and the readiness bars
 
@@ -38064,6 +38476,8 @@ Usage:
       exit 0 allow, 1 block, 2 invalid input
   llm-release-gate results FILE... [--format FORMAT] [--json]
       the normalized summary of eval results files
+  llm-release-gate rollout --config FILE [--dry-run] [--since TIME] [--json]
+      one step of the staged rollout (flagd-file written in place; --dry-run writes nothing)
   llm-release-gate schema
       the config JSON Schema
 `;
@@ -38106,6 +38520,30 @@ async function main(argv) {
 ` : renderRunSummary(summary));
       return 0;
     }
+    case "rollout": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          config: { type: "string", default: ".github/llm-release-gate.yml" },
+          "dry-run": { type: "boolean", default: false },
+          since: { type: "string" },
+          json: { type: "boolean", default: false }
+        }
+      });
+      const cwd = process.cwd();
+      const gate = await runGate({ config: values.config, cwd });
+      if (!gate.loaded) {
+        process.stderr.write(`llm-release-gate: ${gate.verdict.reasons.join("\n")}
+`);
+        return 2;
+      }
+      const since = values.since ? new Date(values.since) : void 0;
+      if (since && Number.isNaN(since.getTime())) throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
+      const tick = await localTick(gate.loaded, { cwd, now: /* @__PURE__ */ new Date(), gateAllowed: gate.verdict.decision === "allow", dryRun: values["dry-run"], since, env: process.env });
+      process.stdout.write(values.json ? `${JSON.stringify(tick, null, 2)}
+` : renderTick(tick, values["dry-run"]));
+      return 0;
+    }
     case "schema":
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}
 `);
@@ -38121,6 +38559,19 @@ async function main(argv) {
 
 ${USAGE}`);
   }
+}
+function renderTick(t, dryRun) {
+  const d = t.decision;
+  const lines = [
+    `rollout: ${d.action.toUpperCase()} \u2192 ${d.percent}%${dryRun ? " (dry run: nothing written)" : t.wrote ? ` (written to ${t.flag})` : ""}`,
+    `why: ${d.reason}`,
+    `next: ${d.next}`,
+    ...d.evidence.map((e) => `  ${e.status.toUpperCase().padEnd(12)} ${e.name}: ${e.detail}`),
+    ...d.warnings.map((w) => `warning: ${w}`),
+    ...d.alert ? [`alert: ${d.alert}`] : []
+  ];
+  return `${lines.join("\n")}
+`;
 }
 function renderRunSummary(s) {
   const lines = [

@@ -6,6 +6,7 @@ import { summarizeRun } from './results/summary.js';
 import { loadRun } from './results/load.js';
 import { renderTerminal } from './report/terminal.js';
 import type { Format } from './results/model.js';
+import { localTick, type LocalTick } from './rollout/local.js';
 
 const USAGE = `llm-release-gate: gate LLM releases on eval results and the readiness bars
 
@@ -14,6 +15,8 @@ Usage:
       exit 0 allow, 1 block, 2 invalid input
   llm-release-gate results FILE... [--format FORMAT] [--json]
       the normalized summary of eval results files
+  llm-release-gate rollout --config FILE [--dry-run] [--since TIME] [--json]
+      one step of the staged rollout (flagd-file written in place; --dry-run writes nothing)
   llm-release-gate schema
       the config JSON Schema
 `;
@@ -56,6 +59,28 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(summary));
       return 0;
     }
+    case 'rollout': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          config: { type: 'string', default: '.github/llm-release-gate.yml' },
+          'dry-run': { type: 'boolean', default: false },
+          since: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      const cwd = process.cwd();
+      const gate = await runGate({ config: values.config!, cwd });
+      if (!gate.loaded) {
+        process.stderr.write(`llm-release-gate: ${gate.verdict.reasons.join('\n')}\n`);
+        return 2;
+      }
+      const since = values.since ? new Date(values.since) : undefined;
+      if (since && Number.isNaN(since.getTime())) throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
+      const tick = await localTick(gate.loaded, { cwd, now: new Date(), gateAllowed: gate.verdict.decision === 'allow', dryRun: values['dry-run']!, since, env: process.env });
+      process.stdout.write(values.json ? `${JSON.stringify(tick, null, 2)}\n` : renderTick(tick, values['dry-run']!));
+      return 0;
+    }
     case 'schema':
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
@@ -68,6 +93,19 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new ConfigurationError(`Unknown command '${command}'.\n\n${USAGE}`);
   }
+}
+
+function renderTick(t: LocalTick, dryRun: boolean): string {
+  const d = t.decision;
+  const lines = [
+    `rollout: ${d.action.toUpperCase()} → ${d.percent}%${dryRun ? ' (dry run: nothing written)' : t.wrote ? ` (written to ${t.flag})` : ''}`,
+    `why: ${d.reason}`,
+    `next: ${d.next}`,
+    ...d.evidence.map((e) => `  ${e.status.toUpperCase().padEnd(12)} ${e.name}: ${e.detail}`),
+    ...d.warnings.map((w) => `warning: ${w}`),
+    ...(d.alert ? [`alert: ${d.alert}`] : []),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 function renderRunSummary(s: ReturnType<typeof summarizeRun>): string {
