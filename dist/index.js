@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path5 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path5 && path5[0] !== "/") {
-          path5 = `/${path5}`;
+        if (path6 && path6[0] !== "/") {
+          path6 = `/${path6}`;
         }
-        return new URL(`${origin}${path5}`);
+        return new URL(`${origin}${path6}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path5);
+        debuglog("sending request to %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin },
+          request: { method, path: path6, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path5,
+          path6,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path5);
+        debuglog("trailers received from %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin },
+          request: { method, path: path6, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path5,
+          path6,
           error63.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path5, origin }
+            request: { method, path: path6, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path5);
+          debuglog("sending request to %s %s/%s", method, origin, path6);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path5,
+        path: path6,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path5 !== "string") {
+        if (typeof path6 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path5[0] !== "/" && !(path5.startsWith("http://") || path5.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path5)) {
+        } else if (invalidPathRegex.test(path6)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path5, query) : path5;
+        this.path = query ? buildURL(path6, query) : path6;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path5, host, upgrade, blocking, reset } = request2;
+      const { method, path: path6, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path5} HTTP/1.1\r
+      let header = `${method} ${path6} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path5, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path5;
+      headers[HTTP2_HEADER_PATH] = path6;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path5 = search ? `${pathname}${search}` : pathname;
+        const path6 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path5;
+        this.opts.path = path6;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path5 = "/",
+          path: path6 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path5;
+        opts.path = origin + path6;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path5) {
-      if (typeof path5 !== "string") {
-        return path5;
+    function safeUrl(path6) {
+      if (typeof path6 !== "string") {
+        return path6;
       }
-      const pathSegments = path5.split("?");
+      const pathSegments = path6.split("?");
       if (pathSegments.length !== 2) {
-        return path5;
+        return path6;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path5, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path5);
+    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path6);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path5 }) => matchValue(safeUrl(path5), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path5, method, body, headers, query } = opts;
+      const { path: path6, method, body, headers, query } = opts;
       return {
-        path: path5,
+        path: path6,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path5, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path5,
+            Path: path6,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -13611,7 +13611,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input2, init = void 0) {
+    function fetch2(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14566,7 +14566,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path5) {
-      for (let i = 0; i < path5.length; ++i) {
-        const code = path5.charCodeAt(i);
+    function validateCookiePath(path6) {
+      for (let i = 0; i < path6.length; ++i) {
+        const code = path6.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path5 = opts.path;
+          let path6 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path5 = `/${path5}`;
+            path6 = `/${path6}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path5);
+          url2 = new URL(util.parseOrigin(url2).origin + path6);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19104,7 +19104,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options2 = void 0) {
+    module.exports.fetch = async function fetch2(init, options2 = void 0) {
       try {
         return await fetchImpl(init, options2);
       } catch (err) {
@@ -19230,17 +19230,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path5) {
-      const ctrl = callVisitor(key, node2, visitor, path5);
+    function visit_(key, node2, visitor, path6) {
+      const ctrl = callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visit_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path5);
+            const ci = visit_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19251,13 +19251,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path5);
+          const cv = visit_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19278,17 +19278,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path5) {
-      const ctrl = await callVisitor(key, node2, visitor, path5);
+    async function visitAsync_(key, node2, visitor, path6) {
+      const ctrl = await callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visitAsync_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path5);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19299,13 +19299,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path5);
+          const cv = await visitAsync_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19332,23 +19332,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path5) {
+    function callVisitor(key, node2, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path5);
+        return visitor(key, node2, path6);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path5);
+        return visitor.Map?.(key, node2, path6);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path5);
+        return visitor.Seq?.(key, node2, path6);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path5);
+        return visitor.Pair?.(key, node2, path6);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path5);
+        return visitor.Scalar?.(key, node2, path6);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path5);
+        return visitor.Alias?.(key, node2, path6);
       return void 0;
     }
-    function replaceNode(key, path5, node2) {
-      const parent = path5[path5.length - 1];
+    function replaceNode(key, path6, node2) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19960,10 +19960,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path5, value) {
+    function collectionFromPath(schema, path6, value) {
       let v = value;
-      for (let i = path5.length - 1; i >= 0; --i) {
-        const k = path5[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k = path6[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19982,7 +19982,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
+    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20012,11 +20012,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path5, value) {
-        if (isEmptyPath(path5))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path5;
+          const [key, ...rest] = path6;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20030,8 +20030,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        const [key, ...rest] = path5;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20045,8 +20045,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        const [key, ...rest] = path5;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20064,8 +20064,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path5) {
-        const [key, ...rest] = path5;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20075,8 +20075,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        const [key, ...rest] = path5;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22591,9 +22591,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path5, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path5, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22668,14 +22668,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        if (Collection2.isEmptyPath(path5)) {
+      deleteIn(path6) {
+        if (Collection2.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22690,10 +22690,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        if (Collection2.isEmptyPath(path5))
+      getIn(path6, keepScalar) {
+        if (Collection2.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22704,10 +22704,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path5) {
-        if (Collection2.isEmptyPath(path5))
+      hasIn(path6) {
+        if (Collection2.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22724,13 +22724,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        if (Collection2.isEmptyPath(path5)) {
+      setIn(path6, value) {
+        if (Collection2.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path5), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path5, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -24691,9 +24691,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path5) => {
+    visit2.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field, index] of path5) {
+      for (const [field, index] of path6) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24702,23 +24702,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path5) => {
-      const parent = visit2.itemAtPath(cst, path5.slice(0, -1));
-      const field = path5[path5.length - 1][0];
+    visit2.parentCollection = (cst, path6) => {
+      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
+      const field = path6[path6.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path5, item, visitor) {
-      let ctrl = visitor(item, path5);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24729,10 +24729,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path5);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26738,8 +26738,8 @@ var require_utils2 = __commonJS({
       }
       return output2;
     };
-    exports2.basename = (path5, { windows } = {}) => {
-      const segs = path5.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path6, { windows } = {}) => {
+      const segs = path6.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -28771,9 +28771,9 @@ var require_yauzl = __commonJS({
     exports2.Entry = Entry;
     exports2.LocalFileHeader = LocalFileHeader;
     exports2.RandomAccessReader = RandomAccessReader;
-    function openPromise(path5, options2) {
+    function openPromise(path6, options2) {
       return new Promise((resolve3, reject) => {
-        open4(path5, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open4(path6, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -28803,7 +28803,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open4(path5, options2, callback2) {
+    function open4(path6, options2, callback2) {
       if (typeof options2 === "function") {
         callback2 = options2;
         options2 = null;
@@ -28815,7 +28815,7 @@ var require_yauzl = __commonJS({
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
       if (callback2 == null) callback2 = defaultCallback;
-      fs3.open(path5, "r", function(err, fd) {
+      fs3.open(path6, "r", function(err, fd) {
         if (err) return callback2(err);
         fromFd(fd, options2, function(err2, zipfile) {
           if (err2) fs3.close(fd, defaultCallback);
@@ -31424,9 +31424,9 @@ function info(message) {
 }
 
 // src/main.ts
-import { mkdir as mkdir2, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir2, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
 import os6 from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 
 // src/config/diff.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -31441,15 +31441,15 @@ function configChanges(baseText, headText, max = 10) {
   }
   const out = [];
   const show = (v) => v === void 0 ? "unset" : JSON.stringify(v).slice(0, 40);
-  const walk = (a, b, path5) => {
+  const walk = (a, b, path6) => {
     if (out.length > max) return;
     const isObj = (v) => typeof v === "object" && v !== null;
     if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
       const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
-      for (const k of keys) walk(a[k], b[k], path5 ? `${path5}.${k}` : k);
+      for (const k of keys) walk(a[k], b[k], path6 ? `${path6}.${k}` : k);
       return;
     }
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path5 || "(the whole file)"} (${show(a)} \u2192 ${show(b)})`);
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path6 || "(the whole file)"} (${show(a)} \u2192 ${show(b)})`);
   };
   walk(base, head, "");
   return out.length > max ? [...out.slice(0, max), `and ${out.length - max} more`] : out;
@@ -32302,10 +32302,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -32645,11 +32645,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path5, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -33111,16 +33111,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path5 = []) => {
+  const processError = (error64, path6 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path5, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path5, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -33159,17 +33159,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path5 = []) => {
+  const processError = (error64, path6 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path5, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path5, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -33208,8 +33208,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path5) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -50347,13 +50347,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path5 = ref.slice(1).split("/").filter(Boolean);
-  if (path5.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path5[0] === defsKey) {
-    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -51213,6 +51213,12 @@ function parseDuration(text) {
   for (const [, n, unit] of t.matchAll(PART)) total += Number(n) * UNIT_MS[unit];
   return total;
 }
+function formatDuration(ms) {
+  if (ms === 0) return "0m";
+  if (ms % 36e5 === 0) return `${ms / 36e5}h`;
+  if (ms % 6e4 === 0) return `${ms / 6e4}m`;
+  return `${Math.round(ms / 1e3)}s`;
+}
 
 // src/config/metrics.ts
 var BUILTIN_METRICS = {
@@ -51401,7 +51407,7 @@ function parseConfig(text, file2) {
       { file: file2, line: 1, message: `found ${describe3(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)` }
     ]);
   }
-  const lineOf = (path5) => nodeLine(doc, lineAt, path5.split(".").filter(Boolean));
+  const lineOf = (path6) => nodeLine(doc, lineAt, path6.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const problems2 = parsed.error.issues.map((issue3) => toProblem(issue3, doc, data, file2, lineAt));
@@ -51413,15 +51419,15 @@ function parseConfig(text, file2) {
   return { config: parsed.data, file: file2, lineOf };
 }
 function toProblem(issue3, doc, data, file2, lineAt) {
-  const path5 = issue3.path;
-  const found = valueAt(data, path5);
-  const dotted = path5.map(String).join(".");
+  const path6 = issue3.path;
+  const found = valueAt(data, path6);
+  const dotted = path6.map(String).join(".");
   let message;
-  let linePath = path5;
+  let linePath = path6;
   switch (issue3.code) {
     case "unrecognized_keys": {
       const keys = issue3.keys;
-      linePath = [...path5, keys[0]];
+      linePath = [...path6, keys[0]];
       const full = keys.map((k) => dotted ? `${dotted}.${k}` : k);
       message = `unknown key${keys.length > 1 ? "s" : ""} ${full.map((k) => `"${k}"`).join(", ")}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
       return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
@@ -51455,9 +51461,9 @@ function toProblem(issue3, doc, data, file2, lineAt) {
   if (issue3.code === "invalid_type" && issue3.expected === "int") message = `found ${describe3(found)}; expected a whole number`;
   return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
-function unionHint(path5) {
-  if (path5.endsWith("results")) return "a path or glob, or a list of them";
-  if (path5.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+function unionHint(path6) {
+  if (path6.endsWith("results")) return "a path or glob, or a list of them";
+  if (path6.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -51480,18 +51486,18 @@ function describe3(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-function valueAt(data, path5) {
+function valueAt(data, path6) {
   let cur = data;
-  for (const key of path5) {
+  for (const key of path6) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[key];
   }
   return cur;
 }
-function nodeLine(doc, lineAt, path5) {
+function nodeLine(doc, lineAt, path6) {
   let node2 = doc.contents;
   let line = rangeLine(node2, lineAt);
-  for (const key of path5) {
+  for (const key of path6) {
     if ((0, import_yaml2.isMap)(node2)) {
       const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === key);
       if (!pair) break;
@@ -52714,27 +52720,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path5) {
-  let normalized = normalize(path5);
+function cleanPath(path6) {
+  let normalized = normalize(path6);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path5, separator) {
-  return path5.replace(SLASHES_REGEX, separator);
+function convertSlashes(path6, separator) {
+  return path6.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path5) {
-  return path5 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path5);
+function isRootDirectory(path6) {
+  return path6 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path6);
 }
-function normalizePath(path5, options2) {
+function normalizePath(path6, options2) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options2;
-  const pathNeedsCleaning = process.platform === "win32" && path5.includes("/") || path5.startsWith(".");
-  if (resolvePaths) path5 = resolve(path5);
-  if (normalizePath$1 || pathNeedsCleaning) path5 = cleanPath(path5);
-  if (path5 === ".") return "";
-  const needsSeperator = path5[path5.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path5 + pathSeparator : path5, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path6.includes("/") || path6.startsWith(".");
+  if (resolvePaths) path6 = resolve(path6);
+  if (normalizePath$1 || pathNeedsCleaning) path6 = cleanPath(path6);
+  if (path6 === ".") return "";
+  const needsSeperator = path6[path6.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path6 + pathSeparator : path6, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -52771,8 +52777,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path5 = directoryPath || ".";
-  if (filters.every((filter) => filter(path5, true))) paths.push(path5);
+  const path6 = directoryPath || ".";
+  if (filters.every((filter) => filter(path6, true))) paths.push(path6);
 };
 var empty$2 = () => {
 };
@@ -52824,26 +52830,26 @@ var empty = () => {
 function build$3(options2) {
   return options2.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path5, state, callback$1) {
+var resolveSymlinksAsync = function(path6, state, callback$1) {
   const { queue, fs: fs3, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs3.realpath(path5, (error63, resolvedPath) => {
+  fs3.realpath(path6, (error63, resolvedPath) => {
     if (error63) return queue.dequeue(suppressErrors ? null : error63, state);
     fs3.stat(resolvedPath, (error$1, stat4) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat4.isDirectory() && isRecursive2(path5, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat4.isDirectory() && isRecursive2(path6, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat4, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path5, state, callback$1) {
+var resolveSymlinks = function(path6, state, callback$1) {
   const { queue, fs: fs3, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs3.realpathSync(path5);
+    const resolvedPath = fs3.realpathSync(path6);
     const stat4 = fs3.statSync(resolvedPath);
-    if (stat4.isDirectory() && isRecursive2(path5, resolvedPath, state)) return;
+    if (stat4.isDirectory() && isRecursive2(path6, resolvedPath, state)) return;
     callback$1(stat4, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -52853,9 +52859,9 @@ function build$2(options2, isSynchronous) {
   if (!options2.resolveSymlinks || options2.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path5, resolved, state) {
+function isRecursive2(path6, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path5);
+  let parent = dirname(path6);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -52863,7 +52869,7 @@ function isRecursive2(path5, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path5, resolved);
+  state.symlinks.set(path6, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -53035,19 +53041,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path5 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path5)) continue;
-        this.pushDirectory(path5, paths, filters);
-        this.walkDirectory(this.state, path5, path5, depth - 1, this.walk);
+        let path6 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path6)) continue;
+        this.pushDirectory(path6, paths, filters);
+        this.walkDirectory(this.state, path6, path6, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path5 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path5, this.state, (stat4, resolvedPath) => {
+        let path6 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path6, this.state, (stat4, resolvedPath) => {
           if (stat4.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path5 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path5 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path6 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path6 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path5;
+            resolvedPath = useRealPaths ? resolvedPath : path6;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -53213,7 +53219,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options2);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path5) => isMatch(path5));
+    this.options.filters.push((path6) => isMatch(path6));
     return this;
   }
 };
@@ -53288,19 +53294,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path5) {
-  return path5.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path6) {
+  return path6.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path5) {
+function splitPattern(path6) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path5, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path5];
+  const result = import_picomatch.default.scan(path6, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path6];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path5) => path5.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path5) => path5.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path6) => path6.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path6) => path6.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options2) {
   if ((options2 === null || options2 === void 0 ? void 0 : options2.caseSensitiveMatch) === false) return true;
@@ -53407,13 +53413,13 @@ function buildCrawler(options2, patterns) {
   if (options2.deep !== void 0) maxDepth = Math.round(options2.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug2 ? (p, isDirectory2) => {
-      const path5 = format(p, isDirectory2);
-      const matches = matcher(path5) && !ignore(path5);
-      if (matches) log(`matched ${path5}`);
+      const path6 = format(p, isDirectory2);
+      const matches = matcher(path6) && !ignore(path6);
+      if (matches) log(`matched ${path6}`);
       return matches;
     } : (p, isDirectory2) => {
-      const path5 = format(p, isDirectory2);
-      return matcher(path5) && !ignore(path5);
+      const path6 = format(p, isDirectory2);
+      return matcher(path6) && !ignore(path6);
     }],
     exclude: debug2 ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -56070,16 +56076,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path5 = this._matcher.path;
-    return path5.length > 0 ? path5[path5.length - 1].tag : void 0;
+    const path6 = this._matcher.path;
+    return path6.length > 0 ? path6[path6.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path5 = this._matcher.path;
-    return path5.length > 0 ? path5[path5.length - 1].namespace : void 0;
+    const path6 = this._matcher.path;
+    return path6.length > 0 ? path6[path6.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -56087,9 +56093,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path5 = this._matcher.path;
-    if (path5.length === 0) return void 0;
-    return path5[path5.length - 1].values?.[attrName];
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return void 0;
+    return path6[path6.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -56097,9 +56103,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path5 = this._matcher.path;
-    if (path5.length === 0) return false;
-    const current = path5[path5.length - 1];
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return false;
+    const current = path6[path6.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -56125,18 +56131,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path5 = this._matcher.path;
-    if (path5.length === 0) return -1;
-    return path5[path5.length - 1].position ?? 0;
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return -1;
+    return path6[path6.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path5 = this._matcher.path;
-    if (path5.length === 0) return -1;
-    return path5[path5.length - 1].counter ?? 0;
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return -1;
+    return path6[path6.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -58385,7 +58391,7 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path5, value, expected) => out.push({ path: path5, message: `${path5} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
+  const bad = (path6, value, expected) => out.push({ path: path6, message: `${path6} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
   const id = v.id;
   if (!(typeof id === "string" && id.length > 0 || typeof id === "number")) bad("id", id, "a non-empty string that names the case the same way in every run");
   for (const [key, check2, expected] of FIELDS) if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
@@ -58951,6 +58957,722 @@ async function loadBaseline(source, cwd, load) {
   const file2 = path3.join(dir, path3.basename(source.path));
   await writeFile2(file2, text);
   return load([file2]);
+}
+
+// src/github/publisher.ts
+var ANNOTATIONS_PER_REQUEST = 50;
+var FACTS_QUERY = (
+  /* GraphQL */
+  `
+  query Facts(
+    $owner: String!, $repo: String!,
+    $fileExpr: String!, $withFile: Boolean!,
+    $existsExpr: String!, $withExists: Boolean!,
+    $login: String!, $withLogin: Boolean!,
+    $env: String!, $withEnv: Boolean!,
+    $pr: Int!, $withPr: Boolean!, $after: String
+  ) {
+    repository(owner: $owner, name: $repo) {
+      file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
+      exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
+      environment(name: $env) @include(if: $withEnv) {
+        name
+        protectionRules(first: 20) { nodes { type reviewers(first: 1) { totalCount } } }
+      }
+      pullRequest(number: $pr) @include(if: $withPr) {
+        comments(first: 100, after: $after) {
+          nodes { databaseId body url viewerDidAuthor }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+    owner: repositoryOwner(login: $login) @include(if: $withLogin) { __typename }
+  }
+`
+);
+var Publisher = class {
+  constructor(client, owner, repo) {
+    this.client = client;
+    this.owner = owner;
+    this.repo = repo;
+    client.hook.before("request", () => {
+      this.requests += 1;
+    });
+  }
+  client;
+  owner;
+  repo;
+  /** Requests made, for the budget stated in the README (and checked by the end-to-end test). */
+  requests = 0;
+  /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
+  async facts(q) {
+    const vars = {
+      owner: this.owner,
+      repo: this.repo,
+      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
+      withFile: Boolean(q.fileAt),
+      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
+      withExists: Boolean(q.existsAt),
+      login: q.login?.replace(/^@/, "") ?? "",
+      withLogin: Boolean(q.login),
+      env: q.environment ?? "",
+      withEnv: Boolean(q.environment),
+      pr: q.pullNumber ?? 0,
+      withPr: q.pullNumber !== void 0,
+      after: null
+    };
+    const first = await this.client.graphql(FACTS_QUERY, vars);
+    const repo = first.repository;
+    const facts = {};
+    if (q.fileAt) {
+      if (repo?.file?.isTruncated) throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
+      facts.fileAt = repo?.file?.text ?? null;
+    }
+    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
+    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
+    if (q.environment) {
+      const env = repo?.environment;
+      facts.environment = env ? { reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0) } : null;
+    }
+    if (q.pullNumber !== void 0) {
+      const comments = [];
+      let page = repo?.pullRequest?.comments;
+      while (page) {
+        for (const c of page.nodes) comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
+        if (!page.pageInfo.hasNextPage) break;
+        const next = await this.client.graphql(FACTS_QUERY, {
+          ...vars,
+          withFile: false,
+          withExists: false,
+          withLogin: false,
+          withEnv: false,
+          after: page.pageInfo.endCursor
+        });
+        page = next.repository?.pullRequest?.comments;
+      }
+      facts.comments = comments;
+    }
+    return facts;
+  }
+  async createCheck(name, headSha, detailsUrl) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: this.owner,
+      repo: this.repo,
+      name,
+      head_sha: headSha,
+      status: "in_progress",
+      started_at: (/* @__PURE__ */ new Date()).toISOString(),
+      ...detailsUrl ? { details_url: detailsUrl } : {}
+    });
+    return { id: Number(res.data.id), url: res.data.html_url ?? "" };
+  }
+  /** Complete the check; annotations go 50 a request (the first batch with the conclusion). */
+  async completeCheck(id, conclusion, output2, annotations) {
+    const batches = [];
+    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      owner: this.owner,
+      repo: this.repo,
+      check_run_id: id,
+      status: "completed",
+      conclusion,
+      completed_at: (/* @__PURE__ */ new Date()).toISOString(),
+      output: { ...output2, ...batches[0] ? { annotations: batches[0] } : {} }
+    });
+    for (const batch of batches.slice(1)) {
+      await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: this.owner,
+        repo: this.repo,
+        check_run_id: id,
+        output: { title: output2.title, summary: output2.summary, annotations: batch }
+      });
+    }
+  }
+  async createComment(pullNumber, body) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: this.owner, repo: this.repo, issue_number: pullNumber, body });
+    return res.data.html_url;
+  }
+  async updateComment(commentId, body) {
+    const res = await this.client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: this.owner, repo: this.repo, comment_id: commentId, body });
+    return res.data.html_url;
+  }
+};
+function statusOf(err) {
+  const s = err.status;
+  return typeof s === "number" ? s : void 0;
+}
+var RolloutPublisher = class {
+  constructor(client, owner, repo) {
+    this.client = client;
+    this.owner = owner;
+    this.repo = repo;
+  }
+  client;
+  owner;
+  repo;
+  /** The newest deployment this action made for the environment, with its statuses (oldest first). */
+  async latestDeployment(environment, task) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/deployments", { owner: this.owner, repo: this.repo, environment, task, per_page: 1 });
+    const d = res.data[0];
+    if (!d) return void 0;
+    const id = Number(d.id);
+    const st = await this.client.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner: this.owner, repo: this.repo, deployment_id: id, per_page: 100 });
+    return {
+      id,
+      sha: d.sha,
+      payload: d.payload,
+      statuses: st.data.map((s) => ({ state: s.state, description: s.description ?? "", createdAt: s.created_at })).reverse()
+    };
+  }
+  async createDeployment(sha, environment, task, payload, description) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/deployments", {
+      owner: this.owner,
+      repo: this.repo,
+      ref: sha,
+      environment,
+      task,
+      payload,
+      description: description.slice(0, 140),
+      auto_merge: false,
+      required_contexts: [],
+      production_environment: environment === "production"
+    });
+    if (!("id" in res.data)) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+    return Number(res.data.id);
+  }
+  async deploymentStatus(id, state, description, logUrl) {
+    await this.client.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
+      owner: this.owner,
+      repo: this.repo,
+      deployment_id: id,
+      state,
+      description: description.slice(0, 140),
+      auto_inactive: false,
+      ...logUrl ? { log_url: logUrl } : {}
+    });
+  }
+  /** The conclusion of the newest check run named `name` on a commit (undefined: none ran). */
+  async checkConclusion(sha, name) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner: this.owner, repo: this.repo, ref: sha, check_name: name, per_page: 10 });
+    const runs = res.data.check_runs.filter((r) => r.status === "completed");
+    return runs.length === 0 ? void 0 : runs[0].conclusion;
+  }
+  /** A file's text and blob sha on a branch (undefined: not there). */
+  async readFile(path6, branch) {
+    try {
+      const res = await this.client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: this.owner, repo: this.repo, path: path6, ref: branch });
+      const data = res.data;
+      if (data.type !== "file" || data.content === void 0) throw new Error(`${path6} is not a file`);
+      return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+    } catch (err) {
+      if (statusOf(err) === 404) return void 0;
+      throw err;
+    }
+  }
+  /** Commit a file, with its previous blob sha as the precondition (a concurrent writer gets 409/422). */
+  async writeFile(path6, branch, text, previousSha, message) {
+    await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
+      owner: this.owner,
+      repo: this.repo,
+      path: path6,
+      branch,
+      message,
+      content: Buffer.from(text, "utf8").toString("base64"),
+      ...previousSha ? { sha: previousSha } : {}
+    });
+  }
+  async createIssue(title, body) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/issues", { owner: this.owner, repo: this.repo, title, body });
+    return res.data.html_url;
+  }
+};
+
+// src/rollout/flagd.ts
+var FlagdError = class extends Error {
+};
+function flagdPercent(doc, key) {
+  if (typeof doc !== "object" || doc === null || typeof doc.flags !== "object") {
+    throw new FlagdError('the file is not a flagd flag definition (no "flags" object)');
+  }
+  const flag = doc.flags[key];
+  if (flag === void 0) return 0;
+  if (flag.state === "DISABLED") return 0;
+  const targeting = flag.targeting;
+  if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === "on" ? 100 : 0;
+  const split = targeting.fractional;
+  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
+  let on = 0;
+  let total = 0;
+  for (const entry of split) {
+    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
+    total += entry[1];
+    if (entry[0] === "on") on += entry[1];
+  }
+  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
+}
+function withFlagdPercent(doc, key, percent) {
+  const p = Math.max(0, Math.min(100, percent));
+  return {
+    ...doc,
+    flags: {
+      ...doc.flags,
+      [key]: {
+        ...doc.flags[key],
+        state: "ENABLED",
+        variants: { on: true, off: false },
+        defaultVariant: "off",
+        targeting: { fractional: [["on", p], ["off", 100 - p]] }
+      }
+    }
+  };
+}
+
+// src/rollout/plan.ts
+var DEFAULT_MIN_SAMPLES = 100;
+var DEFAULT_MIN_DURATION_MS = 30 * 6e4;
+function stagesFrom(rollout, tier) {
+  return rollout.stages.map((s, i, all) => ({
+    percent: s.percent,
+    minDurationMs: s.min_duration ? parseDuration(s.min_duration) : DEFAULT_MIN_DURATION_MS,
+    minSamples: s.min_samples ?? DEFAULT_MIN_SAMPLES,
+    approval: s.approval || tier === "critical" && i < all.length - 1
+  }));
+}
+
+// src/stats/sequential.ts
+function confidenceSequence(estimate, v, alpha, tau2) {
+  if (!(v > 0) || !(tau2 > 0)) return [-Infinity, Infinity];
+  const half = Math.sqrt(2 * v * (v + tau2) / tau2 * Math.log(Math.sqrt((v + tau2) / v) / alpha));
+  return [estimate - half, estimate + half];
+}
+function proportionDifference(x1, n1, x2, n2) {
+  const p1 = x1 / n1;
+  const p2 = x2 / n2;
+  const q1 = Math.min(Math.max(p1, 0.5 / n1), 1 - 0.5 / n1);
+  const q2 = Math.min(Math.max(p2, 0.5 / n2), 1 - 0.5 / n2);
+  return { estimate: p1 - p2, variance: q1 * (1 - q1) / n1 + q2 * (1 - q2) / n2 };
+}
+
+// src/rollout/analysis.ts
+var ALPHA = 0.05;
+function analyse(metrics, data) {
+  return metrics.map((m) => judge(m, data));
+}
+function judge(m, data) {
+  const base = { name: m.name, canary: null, control: null, cs: null };
+  const { canary, control } = data;
+  if (!canary || !control) return { ...base, status: "error", detail: `no ${!canary ? "canary" : "control"} variant in the metrics` };
+  const rate = m.name.endsWith("_rate");
+  const fmt = (v) => rate ? `${showValue("error_rate", v)}` : String(Number(v.toPrecision(4)));
+  let c;
+  let k;
+  let cs = null;
+  if (rate) {
+    const key = m.name.slice(0, -"_rate".length);
+    const [xc, xk] = [canary.counts?.[key], control.counts?.[key]];
+    if (!(canary.requests > 0) || !(control.requests > 0)) return { ...base, status: "error", detail: `no traffic on the ${canary.requests > 0 ? "control" : "canary"}` };
+    if (!isCount(xc) || !isCount(xk)) return { ...base, status: "error", detail: `counts.${key} is missing or not a number` };
+    c = xc / canary.requests;
+    k = xk / control.requests;
+    const d = proportionDifference(xc, canary.requests, xk, control.requests);
+    const margin = m.max_increase ?? m.max_drop ?? 0.01;
+    cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, 5e-3) ** 2);
+  } else {
+    const [mc, mk] = [canary.means?.[m.name], control.means?.[m.name]];
+    if (!Number.isFinite(mc) || !Number.isFinite(mk)) return { ...base, status: "error", detail: `means.${m.name} is missing or not a number` };
+    c = mc;
+    k = mk;
+  }
+  const verdicts = [];
+  if (m.max !== void 0) verdicts.push(c > m.max ? { status: "fail", text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` } : { status: "pass", text: `canary ${fmt(c)} \u2264 ${fmt(m.max)}` });
+  if (m.min !== void 0) verdicts.push(c < m.min ? { status: "fail", text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` } : { status: "pass", text: `canary ${fmt(c)} \u2265 ${fmt(m.min)}` });
+  const diff = c - k;
+  if (m.max_increase !== void 0) {
+    const d = m.max_increase;
+    const [lo, hi] = cs ?? [diff, diff];
+    verdicts.push(
+      lo > d ? { status: "fail", text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : hi <= d ? { status: "pass", text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : { status: "inconclusive", text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` }
+    );
+  }
+  if (m.max_drop !== void 0) {
+    const d = m.max_drop;
+    const [lo, hi] = cs ?? [diff, diff];
+    verdicts.push(
+      hi < -d ? { status: "fail", text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : lo >= -d ? { status: "pass", text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : { status: "inconclusive", text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` }
+    );
+  }
+  const status = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
+  return { ...base, canary: c, control: k, cs, status, detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join("; ") };
+}
+function isCount(v) {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0;
+}
+
+// src/rollout/reconcile.ts
+function reconcile(s, p) {
+  const first = p.stages[0];
+  const d = s.deployment;
+  const flagPercent = typeof s.flag === "number" ? s.flag : void 0;
+  const none = (reason, next2, extra = {}) => ({
+    action: "none",
+    percent: flagPercent ?? 0,
+    stage: -1,
+    reason,
+    next: next2,
+    evidence: [],
+    warnings: [],
+    errors: 0,
+    ...extra
+  });
+  if (!d || d.release !== s.release) {
+    if (s.gateAllowed !== true) {
+      return none(
+        s.gateAllowed === false ? `release ${short(s.release)} was blocked by the gate` : `the gate's verdict on ${short(s.release)} could not be found`,
+        "the rollout starts once the gate allows this release"
+      );
+    }
+    if (typeof s.flag !== "number") return { ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"), action: "hold", errors: 1 };
+    const supersedes = d && (d.status === "active" || d.status === "paused") ? d.id : void 0;
+    return {
+      action: "start",
+      percent: first.percent,
+      stage: 0,
+      reason: `release ${short(s.release)} is allowed by the gate${supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : ""}`,
+      next: `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
+      evidence: [],
+      warnings: [],
+      errors: 0,
+      supersedes
+    };
+  }
+  if (d.status === "rolled_back") return none(`release ${short(d.release)} was rolled back`, "a new release starts a new rollout");
+  if (d.status === "complete") return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", { percent: 100, stage: d.stage });
+  const stage = p.stages[d.stage];
+  if (!stage) return none(`the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`, "fix rollout.stages or roll back");
+  const hold = (reason, next2, extra = {}) => ({
+    action: "hold",
+    percent: stage.percent,
+    stage: d.stage,
+    reason,
+    next: next2,
+    evidence: [],
+    warnings: [],
+    errors: 0,
+    ...extra
+  });
+  if (typeof s.flag !== "number") return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
+  if (s.flag !== stage.percent) {
+    return hold(`the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`, `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`, {
+      percent: s.flag,
+      warnings: [`The flag was changed outside the plan (${stage.percent}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`]
+    });
+  }
+  if ("error" in s.metrics) return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
+  const evidence = analyse(p.metrics, s.metrics);
+  const failed = evidence.filter((e) => e.status === "fail");
+  if (failed.length > 0) {
+    const why = failed.map((e) => `${e.name}: ${e.detail}`).join("; ");
+    if (p.onRegression === "pause") {
+      return hold(`the canary regressed (${why})`, "paused: on_regression is pause; promote to go on or rollback to revert", { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` });
+    }
+    return {
+      action: "rollback",
+      percent: 0,
+      stage: d.stage,
+      reason: `the canary regressed (${why})`,
+      next: "the flag is at 0%; fix and ship a new release",
+      evidence,
+      warnings: [],
+      errors: 0,
+      alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`
+    };
+  }
+  const broken = evidence.filter((e) => e.status === "error");
+  if (broken.length > 0) return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
+  const waiting = [];
+  const baked = s.now.getTime() - d.stageStartedAt.getTime();
+  if (baked < stage.minDurationMs) waiting.push(`it has baked ${formatDuration(Math.max(0, Math.floor(baked / 6e4) * 6e4))} of ${formatDuration(stage.minDurationMs)}`);
+  const requests = s.metrics.canary?.requests ?? 0;
+  if (requests < stage.minSamples) waiting.push(`the canary has ${requests} of ${stage.minSamples} requests`);
+  const open4 = evidence.filter((e) => e.status === "inconclusive");
+  if (open4.length > 0) waiting.push(`not yet conclusive: ${open4.map((e) => e.name).join(", ")}`);
+  if (waiting.length > 0) return hold(`stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`, "the next tick looks again", { evidence });
+  if (d.stage === p.stages.length - 1) {
+    return { action: "complete", percent: stage.percent, stage: d.stage, reason: `${stage.percent}% has baked with healthy metrics`, next: "the rollout is done", evidence, warnings: [], errors: 0 };
+  }
+  if (stage.approval && d.approvedStage !== d.stage) {
+    return hold(`stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`, "an approver runs promote to go on", { evidence });
+  }
+  const next = p.stages[d.stage + 1];
+  return {
+    action: "advance",
+    percent: next.percent,
+    stage: d.stage + 1,
+    reason: `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
+    next: `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
+    evidence,
+    warnings: [],
+    errors: 0
+  };
+}
+function countError(hold, d, p, why, evidence) {
+  const errors = d.errors + 1;
+  const over = errors > p.maxErrors;
+  return hold(`the analysis could not be done: ${why}`, over ? "someone must look: the metric source keeps failing" : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`, {
+    evidence,
+    errors,
+    alert: over ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})` : void 0
+  });
+}
+function short(sha) {
+  return sha.slice(0, 12);
+}
+
+// src/rollout/record.ts
+function describeStatus(action, stage, stages, percent, why, extra = {}) {
+  const head = `stage ${stage + 1}/${stages} \xB7 ${percent}% \xB7 ${action}${extra.by ? ` by @${extra.by.replace(/^@/, "")}` : ""}${extra.errors ? ` \xB7 errors ${extra.errors}` : ""}`;
+  return `${head}: ${why}`.slice(0, 140);
+}
+var LINE = /^stage (\d+)\/\d+ · [\d.]+% · (\w+)(?: by @(\S+))?(?: · errors (\d+))?/;
+function recordFrom(id, release, statuses) {
+  const record2 = { id, release, stage: 0, stageStartedAt: new Date(statuses[0]?.createdAt ?? 0), status: "active", errors: 0 };
+  for (const s of statuses) {
+    const m = LINE.exec(s.description);
+    if (m) {
+      const stage = Number(m[1]) - 1;
+      const action = m[2];
+      if (action === "start" || action === "advance") {
+        record2.stage = stage;
+        record2.stageStartedAt = new Date(s.createdAt);
+        record2.approvedStage = void 0;
+      }
+      if (action === "approve") record2.approvedStage = stage;
+      record2.errors = action === "hold" ? Number(m[4] ?? 0) : 0;
+      if (action === "pause") record2.status = "paused";
+    }
+    if (s.state === "failure" || s.state === "inactive" || s.state === "error") record2.status = "rolled_back";
+    else if (s.state === "success") record2.status = "complete";
+  }
+  return record2;
+}
+
+// src/rollout/github-tick.ts
+var DEPLOYMENT_TASK = "deploy:llm-release-gate";
+async function githubTick(loaded, gh, ctx, command) {
+  const rollout = loaded.config.rollout;
+  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
+  const env = rollout.environment;
+  const flagPath = rollout.flag.path;
+  const log3 = [];
+  const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
+  let record2 = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : void 0;
+  const file2 = await gh.readFile(flagPath, ctx.branch);
+  let doc = { flags: {} };
+  let flag;
+  try {
+    doc = file2 ? JSON.parse(file2.text) : { flags: {} };
+    flag = flagdPercent(doc, rollout.flag.key);
+  } catch (err) {
+    flag = { error: err instanceof FlagdError ? err.message : `${flagPath} is not valid JSON` };
+  }
+  const writeFlag = async (percent, expected, why) => {
+    try {
+      await gh.writeFile(flagPath, ctx.branch, `${JSON.stringify(withFlagdPercent(doc, rollout.flag.key, percent), null, 2)}
+`, file2?.sha, `rollout: ${rollout.flag.key} ${expected}% \u2192 ${percent}% (${why})`);
+      return true;
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 409 || s === 422) return false;
+      throw err;
+    }
+  };
+  if (command === "rollback") {
+    const current2 = typeof flag === "number" ? flag : 0;
+    const by = ctx.actor ? ` by @${ctx.actor}` : "";
+    const decision2 = { action: "rollback", percent: 0, stage: record2?.stage ?? -1, reason: `kill switch${by}`, next: "the flag is at 0%; ship a new release to start again", evidence: [], warnings: [], errors: 0, alert: `Rolled back ${rollout.flag.key} by hand${by}` };
+    if (current2 !== 0 && !await writeFlag(0, current2, "kill switch")) decision2.warnings.push("The flag file changed while rolling back: run rollback again.");
+    if (record2 && record2.status !== "rolled_back") await gh.deploymentStatus(record2.id, "failure", describeStatus("rollback", record2.stage, stages.length, 0, `kill switch${by}`), ctx.runUrl);
+    return { decision: decision2, log: [`flag ${rollout.flag.key} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision2) };
+  }
+  if (command === "promote" && record2 && record2.release === ctx.release && record2.status !== "rolled_back" && record2.status !== "complete") {
+    const approvers = rollout.approvers.map((a) => a.replace(/^@/, "").toLowerCase());
+    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase())) {
+      throw new PromoteRefused(`@${ctx.actor ?? "unknown"} is not in rollout.approvers (${rollout.approvers.join(", ") || "none"})`);
+    }
+    const stage = stages[record2.stage];
+    await gh.deploymentStatus(record2.id, "in_progress", describeStatus("approve", record2.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, { by: ctx.actor }), ctx.runUrl);
+    record2 = { ...record2, approvedStage: record2.stage, status: "active" };
+    log3.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded`);
+  }
+  let gateAllowed;
+  if (!record2 || record2.release !== ctx.release) {
+    const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
+    gateAllowed = conclusion === void 0 ? await ctx.gateInPlace() : conclusion === "success";
+    log3.push(conclusion === void 0 ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`);
+  }
+  const metrics = ctx.metrics ? await ctx.metrics.read().then(
+    (m) => m,
+    (err) => ({ error: err.message })
+  ) : { error: "no rollout.analysis.source is configured" };
+  const decision = reconcile(
+    { release: ctx.release, deployment: record2, flag, gateAllowed, metrics, now: ctx.now },
+    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression }
+  );
+  const current = typeof flag === "number" ? flag : 0;
+  const status = (state, action, id, extra = {}) => gh.deploymentStatus(id, state, describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra), ctx.runUrl);
+  switch (decision.action) {
+    case "start": {
+      if (!await writeFlag(decision.percent, current, `start ${ctx.release.slice(0, 12)}`)) return conflict(decision, log3);
+      if (decision.supersedes !== void 0) await gh.deploymentStatus(decision.supersedes, "inactive", describeStatus("supersede", record2.stage, stages.length, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`), ctx.runUrl);
+      const id = await gh.createDeployment(ctx.release, rollout.environment, DEPLOYMENT_TASK, { flag: rollout.flag.key, stages: stages.map((s) => s.percent) }, `staged rollout of ${rollout.flag.key}`);
+      await status("in_progress", "start", id);
+      log3.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      break;
+    }
+    case "advance":
+      if (!await writeFlag(decision.percent, current, "advance")) return conflict(decision, log3);
+      await status("in_progress", "advance", record2.id);
+      break;
+    case "complete":
+      await status("success", "complete", record2.id);
+      break;
+    case "rollback": {
+      if (current !== 0 && !await writeFlag(0, current, "regression")) return conflict(decision, log3);
+      await status("failure", "rollback", record2.id);
+      return { decision, log: log3, issueUrl: await alert(gh, loaded, ctx, decision) };
+    }
+    case "hold":
+      if (record2 && decision.errors !== record2.errors) await status("in_progress", "hold", record2.id, { errors: decision.errors });
+      else if (record2 && decision.alert && record2.status !== "paused") await status("in_progress", "pause", record2.id);
+      break;
+  }
+  return { decision, log: log3 };
+}
+var PromoteRefused = class extends Error {
+};
+function conflict(decision, log3) {
+  return {
+    decision: { ...decision, action: "hold", reason: `another run changed the flag file first (${decision.reason})`, next: "the next tick reads the new state" },
+    log: [...log3, "the flag file changed under this run: nothing was written"]
+  };
+}
+async function alert(gh, loaded, ctx, d) {
+  const owner = loaded.config.owner?.name;
+  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
+  const body = [
+    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
+    "",
+    `Release: ${ctx.release}${ctx.runUrl ? ` \xB7 [workflow run](${ctx.runUrl})` : ""}`,
+    "",
+    ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
+    "",
+    `Next: ${d.next}`
+  ].join("\n");
+  return gh.createIssue(`Rollback: ${loaded.config.service} ${ctx.release.slice(0, 12)}`, body);
+}
+
+// src/rollout/sources.ts
+import { readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
+import path4 from "node:path";
+var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
+function parseOnlineMetrics(raw, where, now) {
+  const doc = raw;
+  if (typeof doc !== "object" || doc === null || typeof doc.variants !== "object" || doc.variants === null) {
+    throw new Error(`${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`);
+  }
+  if (typeof doc.generated_at === "string") {
+    const at = Date.parse(doc.generated_at);
+    if (Number.isNaN(at)) throw new Error(`${where}: generated_at is not an ISO-8601 time`);
+    if (now.getTime() - at > MAX_METRICS_AGE_MS) throw new Error(`${where} is stale: generated at ${doc.generated_at}`);
+  }
+  const variant = (v) => {
+    if (typeof v !== "object" || v === null) return void 0;
+    const o = v;
+    const nums = (x) => Object.fromEntries(Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number"));
+    return { requests: typeof o.requests === "number" ? o.requests : NaN, counts: nums(o.counts), means: nums(o.means) };
+  };
+  return { generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0, canary: variant(doc.variants.canary), control: variant(doc.variants.control) };
+}
+var FileMetricSource = class {
+  constructor(file2, now) {
+    this.file = file2;
+    this.now = now;
+  }
+  file;
+  now;
+  describe() {
+    return `metrics file ${this.file}`;
+  }
+  async read() {
+    let text;
+    try {
+      text = await readFile5(this.file, "utf8");
+    } catch (err) {
+      throw new Error(`${this.file} cannot be read (${err.code ?? String(err)})`);
+    }
+    let raw;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new Error(`${this.file} is not valid JSON`);
+    }
+    return parseOnlineMetrics(raw, path4.basename(this.file), this.now());
+  }
+};
+var HttpMetricSource = class {
+  constructor(url2, token, now) {
+    this.url = url2;
+    this.token = token;
+    this.now = now;
+  }
+  url;
+  token;
+  now;
+  describe() {
+    return `metrics at ${new URL(this.url).origin}`;
+  }
+  async read() {
+    const res = await fetch(this.url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(15e3) });
+    if (!res.ok) throw new Error(`${this.describe()} answered HTTP ${res.status}`);
+    let raw;
+    try {
+      raw = await res.json();
+    } catch {
+      throw new Error(`${this.describe()} did not answer JSON`);
+    }
+    return parseOnlineMetrics(raw, this.describe(), this.now());
+  }
+};
+
+// src/report/markdown.ts
+function escapeMarkdown(text, maxLength = 300) {
+  let t = text.replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
+  if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
+  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/^([-+#]|\d+\.)/, "\\$1");
+}
+function table(header, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+// src/report/rollout.ts
+var ICON = { start: "\u{1F680}", advance: "\u23EB", hold: "\u23F8\uFE0F", rollback: "\u23EA", complete: "\u2705", none: "\u2796" };
+function renderRollout(d, log3, issueUrl, flag) {
+  const out = [`## ${ICON[d.action]} Rollout of ${escapeMarkdown(flag, 80)}: **${d.action}** \u2192 ${d.percent}%`, "", `**Why:** ${escapeMarkdown(d.reason, 600)}`, "", `**Next:** ${escapeMarkdown(d.next, 300)}`];
+  if (d.alert) out.push("", `\u26A0\uFE0F ${escapeMarkdown(d.alert, 600)}${issueUrl ? ` ([issue](${issueUrl}))` : ""}`);
+  for (const w of d.warnings) out.push("", `\u26A0\uFE0F ${escapeMarkdown(w, 400)}`);
+  if (d.evidence.length > 0) {
+    out.push("", "### Canary against control", "");
+    out.push(
+      table(
+        ["Metric", "Status", "Canary", "Control", "Evidence"],
+        d.evidence.map((e) => [escapeMarkdown(e.name, 80), e.status, e.canary === null ? "\u2014" : String(Number(e.canary.toPrecision(4))), e.control === null ? "\u2014" : String(Number(e.control.toPrecision(4))), escapeMarkdown(e.detail, 300)])
+      )
+    );
+  }
+  if (log3.length > 0) out.push("", ...log3.map((l) => `- ${escapeMarkdown(l, 300)}`));
+  return `${out.join("\n")}
+`;
 }
 
 // node_modules/universal-user-agent/index.js
@@ -59958,8 +60680,8 @@ function isPlainObject3(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -59975,7 +60697,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -60559,7 +61281,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path5) => path5.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path6) => path6.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -60720,7 +61442,7 @@ throttling.VERSION = VERSION6;
 throttling.triggersNotification = triggersNotification;
 
 // src/github/client.ts
-var DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
+var DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 var GitHubClient = Octokit.plugin(retry, throttling);
 function createClient(token, baseUrl, log3, version2 = "dev") {
   return new GitHubClient({
@@ -60768,149 +61490,6 @@ function runContext(env, event) {
     serverUrl,
     runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0
   };
-}
-
-// src/github/publisher.ts
-var ANNOTATIONS_PER_REQUEST = 50;
-var FACTS_QUERY = (
-  /* GraphQL */
-  `
-  query Facts(
-    $owner: String!, $repo: String!,
-    $fileExpr: String!, $withFile: Boolean!,
-    $existsExpr: String!, $withExists: Boolean!,
-    $login: String!, $withLogin: Boolean!,
-    $env: String!, $withEnv: Boolean!,
-    $pr: Int!, $withPr: Boolean!, $after: String
-  ) {
-    repository(owner: $owner, name: $repo) {
-      file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
-      exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
-      environment(name: $env) @include(if: $withEnv) {
-        name
-        protectionRules(first: 20) { nodes { type reviewers(first: 1) { totalCount } } }
-      }
-      pullRequest(number: $pr) @include(if: $withPr) {
-        comments(first: 100, after: $after) {
-          nodes { databaseId body url viewerDidAuthor }
-          pageInfo { hasNextPage endCursor }
-        }
-      }
-    }
-    owner: repositoryOwner(login: $login) @include(if: $withLogin) { __typename }
-  }
-`
-);
-var Publisher = class {
-  constructor(client, owner, repo) {
-    this.client = client;
-    this.owner = owner;
-    this.repo = repo;
-    client.hook.before("request", () => {
-      this.requests += 1;
-    });
-  }
-  client;
-  owner;
-  repo;
-  /** Requests made, for the budget stated in the README (and checked by the end-to-end test). */
-  requests = 0;
-  /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
-  async facts(q) {
-    const vars = {
-      owner: this.owner,
-      repo: this.repo,
-      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
-      withFile: Boolean(q.fileAt),
-      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
-      withExists: Boolean(q.existsAt),
-      login: q.login?.replace(/^@/, "") ?? "",
-      withLogin: Boolean(q.login),
-      env: q.environment ?? "",
-      withEnv: Boolean(q.environment),
-      pr: q.pullNumber ?? 0,
-      withPr: q.pullNumber !== void 0,
-      after: null
-    };
-    const first = await this.client.graphql(FACTS_QUERY, vars);
-    const repo = first.repository;
-    const facts = {};
-    if (q.fileAt) {
-      if (repo?.file?.isTruncated) throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
-      facts.fileAt = repo?.file?.text ?? null;
-    }
-    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
-    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
-    if (q.environment) {
-      const env = repo?.environment;
-      facts.environment = env ? { reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0) } : null;
-    }
-    if (q.pullNumber !== void 0) {
-      const comments = [];
-      let page = repo?.pullRequest?.comments;
-      while (page) {
-        for (const c of page.nodes) comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
-        if (!page.pageInfo.hasNextPage) break;
-        const next = await this.client.graphql(FACTS_QUERY, {
-          ...vars,
-          withFile: false,
-          withExists: false,
-          withLogin: false,
-          withEnv: false,
-          after: page.pageInfo.endCursor
-        });
-        page = next.repository?.pullRequest?.comments;
-      }
-      facts.comments = comments;
-    }
-    return facts;
-  }
-  async createCheck(name, headSha, detailsUrl) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
-      owner: this.owner,
-      repo: this.repo,
-      name,
-      head_sha: headSha,
-      status: "in_progress",
-      started_at: (/* @__PURE__ */ new Date()).toISOString(),
-      ...detailsUrl ? { details_url: detailsUrl } : {}
-    });
-    return { id: Number(res.data.id), url: res.data.html_url ?? "" };
-  }
-  /** Complete the check; annotations go 50 a request (the first batch with the conclusion). */
-  async completeCheck(id, conclusion, output2, annotations) {
-    const batches = [];
-    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-      owner: this.owner,
-      repo: this.repo,
-      check_run_id: id,
-      status: "completed",
-      conclusion,
-      completed_at: (/* @__PURE__ */ new Date()).toISOString(),
-      output: { ...output2, ...batches[0] ? { annotations: batches[0] } : {} }
-    });
-    for (const batch of batches.slice(1)) {
-      await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-        owner: this.owner,
-        repo: this.repo,
-        check_run_id: id,
-        output: { title: output2.title, summary: output2.summary, annotations: batch }
-      });
-    }
-  }
-  async createComment(pullNumber, body) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: this.owner, repo: this.repo, issue_number: pullNumber, body });
-    return res.data.html_url;
-  }
-  async updateComment(commentId, body) {
-    const res = await this.client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: this.owner, repo: this.repo, comment_id: commentId, body });
-    return res.data.html_url;
-  }
-};
-function statusOf(err) {
-  const s = err.status;
-  return typeof s === "number" ? s : void 0;
 }
 
 // src/inputs.ts
@@ -61024,17 +61603,6 @@ function cutBytes(s, limit) {
   let out = s.slice(0, limit);
   while (byteLength(out) > limit - 1) out = out.slice(0, -1);
   return `${out}\u2026`;
-}
-
-// src/report/markdown.ts
-function escapeMarkdown(text, maxLength = 300) {
-  let t = text.replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
-  if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
-  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/^([-+#]|\d+\.)/, "\\$1");
-}
-function table(header, rows) {
-  const line = (cells) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
 // src/report/summary.ts
@@ -61195,13 +61763,9 @@ var log2 = { debug, info, warning };
 async function gate(env) {
   const inputs = readInputs((name) => getInput(name));
   setNoRolloutOutputs();
-  if (inputs.command !== "gate") {
-    throw new ConfigurationError(`command: ${inputs.command} is not available in this version of llm-release-gate.`, [
-      { file: "workflow inputs", message: `Input 'command' is '${inputs.command}'; this version runs 'gate' only. Upgrade the action to use staged rollouts.` }
-    ]);
-  }
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const ctx = runContext(env, await readEvent(env.GITHUB_EVENT_PATH));
+  if (inputs.command !== "gate") return rolloutCommand(inputs.command, inputs, ctx, workspace, env);
   const github = inputs.githubToken ? new GitHubSide(new Publisher(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION7), ctx.owner, ctx.repo), ctx, inputs) : void 0;
   if (!inputs.githubToken) info("github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).");
   await github?.startCheck();
@@ -61221,9 +61785,9 @@ async function gate(env) {
     notices: [...notices, ...github?.notices ?? []]
   });
   const { verdict, loaded, invalidInput } = outcome;
-  const verdictFile = path4.join(env.RUNNER_TEMP || os6.tmpdir(), "llm-release-gate", "verdict.json");
-  await mkdir2(path4.dirname(verdictFile), { recursive: true });
-  await writeFile3(verdictFile, `${JSON.stringify(verdict, null, 2)}
+  const verdictFile = path5.join(env.RUNNER_TEMP || os6.tmpdir(), "llm-release-gate", "verdict.json");
+  await mkdir2(path5.dirname(verdictFile), { recursive: true });
+  await writeFile4(verdictFile, `${JSON.stringify(verdict, null, 2)}
 `);
   setOutput("decision", verdict.decision);
   setOutput("readiness", `${verdict.readiness.passed}/${verdict.readiness.total}`);
@@ -61248,6 +61812,53 @@ ${verdict.reasons.map((r) => `- ${r}`).join("\n")}`);
     else warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
   }
 }
+async function rolloutCommand(command, inputs, ctx, workspace, env) {
+  if (!inputs.githubToken) {
+    throw new ConfigurationError(`command: ${command} needs a token.`, [
+      { file: "workflow inputs", message: "Input 'github-token' is empty: a rollout records its state in a GitHub Deployment and commits the flag file; grant deployments: write, contents: write, issues: write, checks: read" }
+    ]);
+  }
+  const loaded = await loadConfigFile(inputs.config, workspace);
+  const rollout = loaded.config.rollout;
+  if (!rollout) throw new ConfigurationError(`${inputs.config} has no rollout section.`, [{ file: inputs.config, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} }" }]);
+  if (rollout.flag.provider !== "flagd-file") {
+    throw new ConfigurationError(`Flag provider ${rollout.flag.provider} is not supported by this version.`, [
+      { file: inputs.config, path: "rollout.flag.provider", line: loaded.lineOf("rollout.flag.provider"), message: `${rollout.flag.provider} is not supported yet: use flagd-file` }
+    ]);
+  }
+  const source = rollout.analysis?.source;
+  if (source && source.provider === "prometheus") {
+    throw new ConfigurationError("The prometheus metric source is not supported by this version.", [
+      { file: inputs.config, path: "rollout.analysis.source.provider", line: loaded.lineOf("rollout.analysis.source.provider"), message: "use a file or http metric source" }
+    ]);
+  }
+  const now = /* @__PURE__ */ new Date();
+  const metrics = source?.provider === "file" ? new FileMetricSource(path5.resolve(workspace, source.path), () => now) : source?.provider === "http" ? new HttpMetricSource(source.url, source.token_env ? env[source.token_env] : void 0, () => now) : void 0;
+  const gh = new RolloutPublisher(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION7), ctx.owner, ctx.repo);
+  let result;
+  try {
+    result = await githubTick(loaded, gh, {
+      release: env.GITHUB_SHA ?? ctx.headSha,
+      branch: env.GITHUB_REF_NAME || "main",
+      now,
+      checkName: inputs.checkName,
+      metrics,
+      runUrl: ctx.runUrl,
+      actor: env.GITHUB_ACTOR,
+      gateInPlace: async () => (await runGate({ config: inputs.config, cwd: workspace, commits: ctx.commits })).verdict.decision === "allow"
+    }, command);
+  } catch (err) {
+    if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
+    throw err;
+  }
+  const d = result.decision;
+  setOutput("rollout-action", d.action);
+  setOutput("rollout-percent", String(d.percent));
+  for (const w of d.warnings) warning(w);
+  if (d.alert) warning(d.alert);
+  info(`Rollout: ${d.action} \u2192 ${d.percent}%: ${d.reason}. Next: ${d.next}`);
+  if (env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
+}
 async function chooseConfig(inputs, ctx, workspace, baseFile, fromApi, local) {
   if (!baseFile) return { notices: [] };
   const base = baseFile.sha;
@@ -61269,7 +61880,7 @@ async function chooseConfig(inputs, ctx, workspace, baseFile, fromApi, local) {
 }
 async function readLocal(workspace, file2) {
   try {
-    return await readFile5(path4.resolve(workspace, file2), "utf8");
+    return await readFile6(path5.resolve(workspace, file2), "utf8");
   } catch {
     return void 0;
   }
@@ -61427,7 +62038,7 @@ function setNoRolloutOutputs() {
 async function readEvent(file2) {
   if (!file2) return {};
   try {
-    return JSON.parse(await readFile5(file2, "utf8"));
+    return JSON.parse(await readFile6(file2, "utf8"));
   } catch {
     warning(`Could not read the event payload at ${file2}; commit checks use GITHUB_SHA only.`);
     return {};

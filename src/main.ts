@@ -3,14 +3,17 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { configChanges } from './config/diff.js';
-import { runGate, type GateOutcome } from './engine.js';
+import { loadConfigFile, runGate, type GateOutcome } from './engine.js';
+import { githubTick, PromoteRefused } from './rollout/github-tick.js';
+import { FileMetricSource, HttpMetricSource } from './rollout/sources.js';
+import { renderRollout } from './report/rollout.js';
 import { ConfigurationError, describeError } from './errors.js';
 import type { GitHubFacts } from './gate/decide.js';
 import type { Verdict } from './gate/verdict.js';
 import { gitShow } from './git.js';
 import { createClient } from './github/client.js';
 import { runContext, type RunContext } from './github/context.js';
-import { Publisher, statusOf, type CheckAnnotation, type ExistingComment, type FactQuestions, type Facts } from './github/publisher.js';
+import { Publisher, RolloutPublisher, statusOf, type CheckAnnotation, type ExistingComment, type FactQuestions, type Facts } from './github/publisher.js';
 import { readInputs, type Inputs } from './inputs.js';
 import { annotationsFor, type Annotation } from './report/annotations.js';
 import { commentMarker, renderCheck, renderComment, renderJobSummary } from './report/github.js';
@@ -41,13 +44,9 @@ const log = { debug: core.debug, info: core.info, warning: core.warning };
 async function gate(env: NodeJS.ProcessEnv): Promise<void> {
   const inputs = readInputs((name) => core.getInput(name));
   setNoRolloutOutputs();
-  if (inputs.command !== 'gate') {
-    throw new ConfigurationError(`command: ${inputs.command} is not available in this version of llm-release-gate.`, [
-      { file: 'workflow inputs', message: `Input 'command' is '${inputs.command}'; this version runs 'gate' only. Upgrade the action to use staged rollouts.` },
-    ]);
-  }
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const ctx = runContext(env, await readEvent(env.GITHUB_EVENT_PATH));
+  if (inputs.command !== 'gate') return rolloutCommand(inputs.command, inputs, ctx, workspace, env);
   const github = inputs.githubToken ? new GitHubSide(new Publisher(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo), ctx, inputs) : undefined;
   if (!inputs.githubToken) core.info('github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).');
 
@@ -97,6 +96,60 @@ async function gate(env: NodeJS.ProcessEnv): Promise<void> {
     if (inputs.failOnBlock) core.setFailed(`llm-release-gate blocked this release:\n${verdict.reasons.map((r) => `- ${r}`).join('\n')}`);
     else core.warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
   }
+}
+
+/** rollout / promote / rollback: one step of the staged rollout, recorded in a GitHub Deployment. */
+async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback', inputs: Inputs, ctx: RunContext, workspace: string, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!inputs.githubToken) {
+    throw new ConfigurationError(`command: ${command} needs a token.`, [
+      { file: 'workflow inputs', message: "Input 'github-token' is empty: a rollout records its state in a GitHub Deployment and commits the flag file; grant deployments: write, contents: write, issues: write, checks: read" },
+    ]);
+  }
+  const loaded = await loadConfigFile(inputs.config, workspace);
+  const rollout = loaded.config.rollout;
+  if (!rollout) throw new ConfigurationError(`${inputs.config} has no rollout section.`, [{ file: inputs.config, path: 'rollout', line: 1, message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} }' }]);
+  if (rollout.flag.provider !== 'flagd-file') {
+    throw new ConfigurationError(`Flag provider ${rollout.flag.provider} is not supported by this version.`, [
+      { file: inputs.config, path: 'rollout.flag.provider', line: loaded.lineOf('rollout.flag.provider'), message: `${rollout.flag.provider} is not supported yet: use flagd-file` },
+    ]);
+  }
+  const source = rollout.analysis?.source;
+  if (source && source.provider === 'prometheus') {
+    throw new ConfigurationError('The prometheus metric source is not supported by this version.', [
+      { file: inputs.config, path: 'rollout.analysis.source.provider', line: loaded.lineOf('rollout.analysis.source.provider'), message: 'use a file or http metric source' },
+    ]);
+  }
+  const now = new Date();
+  const metrics =
+    source?.provider === 'file'
+      ? new FileMetricSource(path.resolve(workspace, source.path!), () => now)
+      : source?.provider === 'http'
+        ? new HttpMetricSource(source.url!, source.token_env ? env[source.token_env] : undefined, () => now)
+        : undefined;
+  const gh = new RolloutPublisher(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo);
+  let result;
+  try {
+    result = await githubTick(loaded, gh, {
+      release: env.GITHUB_SHA ?? ctx.headSha,
+      branch: env.GITHUB_REF_NAME || 'main',
+      now,
+      checkName: inputs.checkName,
+      metrics,
+      runUrl: ctx.runUrl,
+      actor: env.GITHUB_ACTOR,
+      gateInPlace: async () => (await runGate({ config: inputs.config, cwd: workspace, commits: ctx.commits })).verdict.decision === 'allow',
+    }, command);
+  } catch (err) {
+    if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
+    throw err;
+  }
+  const d = result.decision;
+  core.setOutput('rollout-action', d.action);
+  core.setOutput('rollout-percent', String(d.percent));
+  for (const w of d.warnings) core.warning(w);
+  if (d.alert) core.warning(d.alert);
+  core.info(`Rollout: ${d.action} → ${d.percent}%: ${d.reason}. Next: ${d.next}`);
+  if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
 }
 
 /**

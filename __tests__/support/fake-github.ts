@@ -34,7 +34,18 @@ function load() {
   if (cached) return cached;
   const spec = JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')) as {
     paths: Record<string, Record<string, Operation['operation']>>;
+    components: { parameters: Record<string, { name: string; in: string; schema?: { type?: string } }>; [k: string]: unknown };
   };
+  // Parameters shared through components are referenced: resolve them so every name is known.
+  for (const methods of Object.values(spec.paths)) {
+    for (const op of Object.values(methods)) {
+      if (!Array.isArray(op?.parameters)) continue;
+      op.parameters = op.parameters.map((p) => {
+        const ref = (p as { $ref?: string }).$ref;
+        return ref ? spec.components.parameters[ref.split('/').pop()!]! : p;
+      });
+    }
+  }
   const operations: Operation[] = [];
   for (const [template, methods] of Object.entries(spec.paths)) {
     const params = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
@@ -43,6 +54,17 @@ function load() {
       if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) operations.push({ method: method.toUpperCase(), template, regex, params, operation });
     }
   }
+  // OpenAPI 3.0's `nullable` without a `type` (next to a oneOf or $ref) is not JSON Schema: drop it there.
+  const clean = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(clean);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if ('nullable' in o && !('type' in o)) delete o.nullable;
+      Object.values(o).forEach(clean);
+    }
+  };
+  clean(spec.paths);
+  clean(spec.components);
   const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(spec, 'gh');
@@ -89,9 +111,20 @@ export class FakeGitHub {
   readonly files = new Map<string, string>();
   readonly owners = new Map<string, 'User' | 'Organization'>();
   readonly environments = new Map<string, number>();
+  readonly deployments: { id: number; sha: string; environment: string; task: string; payload: unknown; statuses: { state: string; description: string; created_at: string }[] }[] = [];
+  /** Files on branches, for the Contents API: `${branch}:${path}` -> text. */
+  readonly branchFiles = new Map<string, string>();
+  readonly issues: { title: string; body: string }[] = [];
+  /** `${sha}` -> check runs on that commit (name, conclusion). */
+  readonly commitChecks = new Map<string, { name: string; conclusion: string }[]>();
+  /** Make everything recorded so far `minutes` older (a rollout's bake time passes in a test). */
+  age(minutes: number): void {
+    for (const d of this.deployments) for (const st of d.statuses) st.created_at = new Date(Date.parse(st.created_at) - minutes * 60_000).toISOString();
+  }
   private faults: Fault[] = [];
   private server?: http.Server;
   private nextId = 1000;
+  private query = new URLSearchParams();
   url = '';
 
   constructor(readonly owner = 'acme', readonly repo = 'support') {
@@ -176,6 +209,7 @@ export class FakeGitHub {
     }
     const fault = this.fault(method, op.template);
     if (fault) return fault;
+    this.query = url.searchParams;
     return this.respond(method, op.template, params, body as Record<string, unknown>);
   }
 
@@ -215,6 +249,55 @@ export class FakeGitHub {
         return { status: 200, body: { id: c.id, body: c.body, html_url: html(`/pull/1#issuecomment-${c.id}`) } };
       }
     }
+    const query = this.query;
+    switch (`${method} ${route}`) {
+      case 'GET /repos/{owner}/{repo}/deployments': {
+        const list = this.deployments
+          .filter((d) => (!query.get('environment') || d.environment === query.get('environment')) && (!query.get('task') || d.task === query.get('task')))
+          .reverse()
+          .slice(0, Number(query.get('per_page') ?? 30));
+        return { status: 200, body: list.map((d) => ({ id: d.id, sha: d.sha, environment: d.environment, task: d.task, payload: d.payload })) };
+      }
+      case 'POST /repos/{owner}/{repo}/deployments': {
+        const id = this.nextId++;
+        this.deployments.push({ id, sha: String(body.ref), environment: String(body.environment), task: String(body.task), payload: body.payload, statuses: [] });
+        return { status: 201, body: { id, sha: body.ref, environment: body.environment, task: body.task, payload: body.payload } };
+      }
+      case 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
+        const d = this.deployments.find((x) => x.id === Number(params.deployment_id));
+        return d ? { status: 200, body: [...d.statuses].reverse() } : { status: 404, body: { message: 'Not Found' } };
+      }
+      case 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
+        const d = this.deployments.find((x) => x.id === Number(params.deployment_id));
+        if (!d) return { status: 404, body: { message: 'Not Found' } };
+        const st = { state: String(body.state), description: String(body.description ?? ''), created_at: new Date().toISOString() };
+        d.statuses.push(st);
+        return { status: 201, body: st };
+      }
+      case 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
+        const runs = (this.commitChecks.get(params.ref!) ?? []).filter((r) => !query.get('check_name') || r.name === query.get('check_name'));
+        return { status: 200, body: { total_count: runs.length, check_runs: runs.map((r, i) => ({ id: i + 1, name: r.name, status: 'completed', conclusion: r.conclusion })) } };
+      }
+      case 'GET /repos/{owner}/{repo}/contents/{path}': {
+        const key = `${query.get('ref') ?? 'main'}:${params.path}`;
+        const text = this.branchFiles.get(key);
+        if (text === undefined) return { status: 404, body: { message: 'Not Found' } };
+        return { status: 200, body: { type: 'file', path: params.path, sha: blobSha(text), encoding: 'base64', content: Buffer.from(text).toString('base64') } };
+      }
+      case 'PUT /repos/{owner}/{repo}/contents/{path}': {
+        const key = `${String(body.branch ?? 'main')}:${params.path}`;
+        const current = this.branchFiles.get(key);
+        if (current !== undefined && body.sha !== blobSha(current)) return { status: 409, body: { message: `${params.path} does not match ${String(body.sha)}` } };
+        if (current === undefined && body.sha) return { status: 422, body: { message: 'sha given for a new file' } };
+        const text = Buffer.from(String(body.content), 'base64').toString('utf8');
+        this.branchFiles.set(key, text);
+        return { status: current === undefined ? 201 : 200, body: { content: { path: params.path, sha: blobSha(text) }, commit: { sha: blobSha(`commit ${text}`), message: body.message } } };
+      }
+      case 'POST /repos/{owner}/{repo}/issues': {
+        this.issues.push({ title: String(body.title), body: String(body.body ?? '') });
+        return { status: 201, body: { number: this.issues.length, html_url: html(`/issues/${this.issues.length}`) } };
+      }
+    }
     this.violations.push(`${method} ${route}: the fake does not answer this (valid) route`);
     return { status: 501, body: { message: 'not implemented by the fake' } };
   }
@@ -252,4 +335,10 @@ export class FakeGitHub {
     };
     return graphql({ schema, source: query, variableValues: variables, rootValue });
   }
+}
+
+function blobSha(text: string): string {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) >>> 0;
+  return h.toString(16).padStart(8, '0').repeat(5);
 }

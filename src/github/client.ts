@@ -8,8 +8,8 @@ export interface Logger {
   warning(message: string): void;
 }
 
-/** Statuses that retrying cannot fix: the token, the permissions, the request itself. */
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
+/** Statuses that retrying cannot fix: the token, the permissions, the request itself, a failed precondition (409). */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 
 const GitHubClient = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHubClient>;

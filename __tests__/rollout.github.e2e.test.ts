@@ -1,0 +1,216 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { flagdPercent } from '../src/rollout/flagd.js';
+import { ROOT } from './helpers.js';
+import { FakeGitHub } from './support/fake-github.js';
+
+const R1 = 'a1'.repeat(20);
+const R2 = 'b2'.repeat(20);
+const CONFIG = '.github/llm-release-gate.yml';
+const FLAGS = 'flags/flags.json';
+
+const config = `version: 1
+service: summarizer
+owner: { name: "@alice", oncall: "https://pager.example/P1" }
+risk: { tier: low, bad_output_cost: "low" }
+evals:
+  results: evals/results.jsonl
+  metrics: [{ name: pass_rate, min: 0.5 }]
+deploy: { model: gpt-4o-2024-08-06, workflow: deploy.yml }
+rollout:
+  environment: production
+  flag: { provider: flagd-file, key: summarizer-v2, path: ${FLAGS} }
+  stages:
+    - { percent: 1, min_duration: 30m, min_samples: 200 }
+    - { percent: 50, min_duration: 1h, approval: true }
+    - { percent: 100, min_duration: 1h }
+  analysis:
+    source: { provider: file, path: telemetry.json }
+    metrics: [{ name: error_rate, max_increase: 0.01 }]
+    max_errors: 2
+  approvers: ["@bob"]
+`;
+
+function metrics(canaryErrors: number): string {
+  return JSON.stringify({ variants: { canary: { requests: 20_000, counts: { error: canaryErrors }, means: {} }, control: { requests: 200_000, counts: { error: 2_000 }, means: {} } } });
+}
+
+function workspace(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-rws-'));
+  mkdirSync(path.join(dir, '.github'), { recursive: true });
+  mkdirSync(path.join(dir, 'evals'));
+  writeFileSync(path.join(dir, CONFIG), config);
+  writeFileSync(path.join(dir, 'deploy.yml'), 'on: push\n');
+  writeFileSync(path.join(dir, 'evals/results.jsonl'), Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `c${i}`, pass: true })).join('\n'));
+  writeFileSync(path.join(dir, 'telemetry.json'), metrics(200));
+  return dir;
+}
+
+async function tick(gh: FakeGitHub, ws: string, release: string, command = 'rollout', actor = 'release-bot') {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrg-rrun-'));
+  const out = path.join(tmp, 'out');
+  const summary = path.join(tmp, 'summary.md');
+  writeFileSync(out, '');
+  writeFileSync(summary, '');
+  writeFileSync(path.join(tmp, 'event.json'), '{}');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_WORKSPACE: ws,
+    GITHUB_OUTPUT: out,
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_EVENT_PATH: path.join(tmp, 'event.json'),
+    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_SHA: release,
+    GITHUB_REF_NAME: 'main',
+    GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+    GITHUB_API_URL: gh.url,
+    GITHUB_ACTOR: actor,
+    RUNNER_TEMP: tmp,
+    INPUT_COMMAND: command,
+    INPUT_CONFIG: CONFIG,
+    'INPUT_GITHUB-TOKEN': 'ghs_test',
+    'INPUT_CHECK-NAME': 'LLM release gate',
+  };
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ws, env });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const outputs: Record<string, string> = {};
+  for (const m of readFileSync(out, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
+  return { code, stdout, outputs, summary: readFileSync(summary, 'utf8') };
+}
+
+describe('rollout ticks against a loopback GitHub API', () => {
+  let gh: FakeGitHub;
+  const flag = () => flagdPercent(JSON.parse(gh.branchFiles.get(`main:${FLAGS}`) ?? '{"flags":{}}'), 'summarizer-v2');
+  const minutes = (m: number) => gh.age(m);
+
+  beforeEach(async () => {
+    gh = new FakeGitHub();
+    await gh.start();
+    gh.branchFiles.set(`main:${FLAGS}`, JSON.stringify({ flags: { other: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } } }));
+    gh.commitChecks.set(R1, [{ name: 'LLM release gate', conclusion: 'success' }]);
+    gh.commitChecks.set(R2, [{ name: 'LLM release gate', conclusion: 'success' }]);
+  });
+  afterEach(async () => {
+    expect(gh.violations).toEqual([]);
+    await gh.stop();
+  });
+
+  it('starts on an allowed release, holds while baking, waits for an approver, advances, completes', async () => {
+    const ws = workspace();
+    const t1 = await tick(gh, ws, R1);
+    expect(t1.code).toBe(0);
+    expect(t1.outputs).toMatchObject({ 'rollout-action': 'start', 'rollout-percent': '1' });
+    expect(flag()).toBe(1);
+    expect(JSON.parse(gh.branchFiles.get(`main:${FLAGS}`)!).flags.other.defaultVariant).toBe('on');
+    expect(gh.deployments).toHaveLength(1);
+    expect(gh.deployments[0]).toMatchObject({ sha: R1, environment: 'production', task: 'deploy:llm-release-gate' });
+    expect(gh.deployments[0]!.statuses.map((s) => s.description)).toEqual([expect.stringMatching(/^stage 1\/3 · 1% · start: /)]);
+
+    // 10 minutes later: baking, healthy, no new status
+    minutes(10);
+    const t2 = await tick(gh, ws, R1);
+    expect(t2.outputs['rollout-action']).toBe('hold');
+    expect(gh.deployments[0]!.statuses).toHaveLength(1);
+
+    // past the bake: advance to 50%
+    minutes(30);
+    expect((await tick(gh, ws, R1)).outputs).toMatchObject({ 'rollout-action': 'advance', 'rollout-percent': '50' });
+    expect(flag()).toBe(50);
+
+    // baked at 50%, but leaving it needs an approver: a stranger cannot promote, bob can
+    minutes(61);
+    expect((await tick(gh, ws, R1)).summary).toMatch(/waits for an approval/);
+    const refused = await tick(gh, ws, R1, 'promote', 'mallory');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/@mallory is not in rollout.approvers/);
+    const promoted = await tick(gh, ws, R1, 'promote', 'bob');
+    expect(promoted.outputs).toMatchObject({ 'rollout-action': 'advance', 'rollout-percent': '100' });
+    expect(gh.deployments[0]!.statuses.map((s) => s.description)).toContainEqual(expect.stringMatching(/^stage 2\/3 · 50% · approve by @bob/));
+
+    minutes(61);
+    expect((await tick(gh, ws, R1)).outputs['rollout-action']).toBe('complete');
+    expect(gh.deployments[0]!.statuses.at(-1)).toMatchObject({ state: 'success' });
+    expect((await tick(gh, ws, R1)).outputs['rollout-action']).toBe('none');
+  });
+
+  it('rolls back on a regression, @mentions the owner in one issue, and stays down', async () => {
+    const ws = workspace();
+    await tick(gh, ws, R1);
+    minutes(40);
+    writeFileSync(path.join(ws, 'telemetry.json'), metrics(900));
+    const r = await tick(gh, ws, R1);
+    expect(r.outputs).toMatchObject({ 'rollout-action': 'rollback', 'rollout-percent': '0' });
+    expect(flag()).toBe(0);
+    expect(gh.deployments[0]!.statuses.at(-1)).toMatchObject({ state: 'failure' });
+    expect(gh.issues).toHaveLength(1);
+    expect(gh.issues[0]!.title).toBe(`Rollback: summarizer ${R1.slice(0, 12)}`);
+    expect(gh.issues[0]!.body).toMatch(/^@alice Rolled back/);
+    expect(gh.issues[0]!.body).toMatch(/\| error_rate \| fail \|/);
+    expect((await tick(gh, ws, R1)).outputs['rollout-action']).toBe('none');
+    expect(gh.issues).toHaveLength(1);
+  });
+
+  it('a metric outage holds, counts against max_errors, then alerts; never a rollback on its own', async () => {
+    const ws = workspace();
+    await tick(gh, ws, R1);
+    writeFileSync(path.join(ws, 'telemetry.json'), '{"variants": {"canary": {"requests": 100}}}');
+    for (const expected of [1, 2, 3]) {
+      minutes(40);
+      const r = await tick(gh, ws, R1);
+      expect(r.outputs['rollout-action']).toBe('hold');
+      expect(gh.deployments[0]!.statuses.at(-1)!.description).toMatch(new RegExp(`· hold · errors ${expected}:`));
+      if (expected === 3) expect(r.stdout).toMatch(/::warning::Rollout of .* is stuck: 3 ticks without usable metrics/);
+    }
+    expect(flag()).toBe(1);
+    expect(gh.issues).toHaveLength(0);
+  });
+
+  it('a hand-set flag holds with a warning, and a newer release starts over', async () => {
+    const ws = workspace();
+    await tick(gh, ws, R1);
+    const doc = JSON.parse(gh.branchFiles.get(`main:${FLAGS}`)!);
+    doc.flags['summarizer-v2'].targeting.fractional = [['on', 20], ['off', 80]];
+    gh.branchFiles.set(`main:${FLAGS}`, JSON.stringify(doc));
+    minutes(40);
+    const held = await tick(gh, ws, R1);
+    expect(held.outputs).toMatchObject({ 'rollout-action': 'hold', 'rollout-percent': '20' });
+    expect(held.stdout).toMatch(/::warning::The flag was changed outside the plan \(1%25 → 20%25\)/);
+    expect(flag()).toBe(20);
+
+    const next = await tick(gh, ws, R2);
+    expect(next.outputs).toMatchObject({ 'rollout-action': 'start', 'rollout-percent': '1' });
+    expect(gh.deployments[0]!.statuses.at(-1)).toMatchObject({ state: 'inactive' });
+    expect(gh.deployments[1]).toMatchObject({ sha: R2 });
+  });
+
+  it('a release the gate blocked does not start', async () => {
+    gh.commitChecks.set(R1, [{ name: 'LLM release gate', conclusion: 'failure' }]);
+    const r = await tick(gh, workspace(), R1);
+    expect(r.outputs['rollout-action']).toBe('none');
+    expect(r.summary).toMatch(/blocked by the gate/);
+    expect(gh.deployments).toHaveLength(0);
+  });
+
+  it('two ticks at once never step twice', async () => {
+    const ws = workspace();
+    const [a, b] = await Promise.all([tick(gh, ws, R1), tick(gh, ws, R1)]);
+    const actions = [a.outputs['rollout-action'], b.outputs['rollout-action']].sort();
+    expect(actions).toEqual(['hold', 'start']);
+    expect(gh.deployments).toHaveLength(1);
+    expect(flag()).toBe(1);
+  });
+
+  it('rollback is a kill switch', async () => {
+    const ws = workspace();
+    await tick(gh, ws, R1);
+    const r = await tick(gh, ws, R1, 'rollback', 'alice');
+    expect(r.outputs).toMatchObject({ 'rollout-action': 'rollback', 'rollout-percent': '0' });
+    expect(flag()).toBe(0);
+    expect(gh.deployments[0]!.statuses.at(-1)).toMatchObject({ state: 'failure', description: expect.stringMatching(/kill switch by @alice/) });
+  });
+});

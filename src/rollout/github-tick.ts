@@ -1,0 +1,164 @@
+import type { LoadedConfig } from '../config/load.js';
+import { effectiveTier } from '../gate/bars.js';
+import type { RolloutPublisher } from '../github/publisher.js';
+import { statusOf } from '../github/publisher.js';
+import { FlagdError, flagdPercent, withFlagdPercent, type FlagdDocument } from './flagd.js';
+import { stagesFrom } from './plan.js';
+import { reconcile, type RolloutDecision } from './reconcile.js';
+import { describeStatus, recordFrom } from './record.js';
+import type { MetricSource } from './sources.js';
+
+export const DEPLOYMENT_TASK = 'deploy:llm-release-gate';
+
+export interface TickContext {
+  release: string;
+  /** The branch the flag file is committed to. */
+  branch: string;
+  now: Date;
+  /** The gate's verdict on the release when no check run tells it (the gate run in place). */
+  gateInPlace: () => Promise<boolean>;
+  checkName: string;
+  metrics: MetricSource | undefined;
+  runUrl?: string;
+  /** promote: who asked (must be an approver). */
+  actor?: string;
+}
+
+export interface TickResult {
+  decision: RolloutDecision;
+  /** What was recorded or alerted, for the summary. */
+  log: string[];
+  issueUrl?: string;
+}
+
+/**
+ * One rollout tick through GitHub: read (deployment record, flag file, metrics, the gate's check run),
+ * decide (pure), then write at most one step: the flag first (with the file's sha as precondition,
+ * so two ticks at once never both step), then the deployment status.
+ */
+export async function githubTick(loaded: LoadedConfig, gh: RolloutPublisher, ctx: TickContext, command: 'rollout' | 'promote' | 'rollback'): Promise<TickResult> {
+  const rollout = loaded.config.rollout!;
+  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
+  const env = rollout.environment;
+  const flagPath = rollout.flag.path!;
+  const log: string[] = [];
+
+  const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
+  let record = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : undefined;
+  const file = await gh.readFile(flagPath, ctx.branch);
+  let doc: FlagdDocument = { flags: {} };
+  let flag: number | { error: string };
+  try {
+    doc = file ? (JSON.parse(file.text) as FlagdDocument) : { flags: {} };
+    flag = flagdPercent(doc, rollout.flag.key);
+  } catch (err) {
+    flag = { error: err instanceof FlagdError ? err.message : `${flagPath} is not valid JSON` };
+  }
+
+  const writeFlag = async (percent: number, expected: number, why: string): Promise<boolean> => {
+    try {
+      await gh.writeFile(flagPath, ctx.branch, `${JSON.stringify(withFlagdPercent(doc, rollout.flag.key, percent), null, 2)}\n`, file?.sha, `rollout: ${rollout.flag.key} ${expected}% → ${percent}% (${why})`);
+      return true;
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 409 || s === 422) return false; // another tick wrote first: the precondition failed
+      throw err;
+    }
+  };
+
+  if (command === 'rollback') {
+    const current = typeof flag === 'number' ? flag : 0;
+    const by = ctx.actor ? ` by @${ctx.actor}` : '';
+    const decision: RolloutDecision = { action: 'rollback', percent: 0, stage: record?.stage ?? -1, reason: `kill switch${by}`, next: 'the flag is at 0%; ship a new release to start again', evidence: [], warnings: [], errors: 0, alert: `Rolled back ${rollout.flag.key} by hand${by}` };
+    if (current !== 0 && !(await writeFlag(0, current, 'kill switch'))) decision.warnings.push('The flag file changed while rolling back: run rollback again.');
+    if (record && record.status !== 'rolled_back') await gh.deploymentStatus(record.id, 'failure', describeStatus('rollback', record.stage, stages.length, 0, `kill switch${by}`), ctx.runUrl);
+    return { decision, log: [`flag ${rollout.flag.key} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision) };
+  }
+
+  if (command === 'promote' && record && record.release === ctx.release && record.status !== 'rolled_back' && record.status !== 'complete') {
+    const approvers = rollout.approvers.map((a) => a.replace(/^@/, '').toLowerCase());
+    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase())) {
+      throw new PromoteRefused(`@${ctx.actor ?? 'unknown'} is not in rollout.approvers (${rollout.approvers.join(', ') || 'none'})`);
+    }
+    const stage = stages[record.stage]!;
+    await gh.deploymentStatus(record.id, 'in_progress', describeStatus('approve', record.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, { by: ctx.actor }), ctx.runUrl);
+    record = { ...record, approvedStage: record.stage, status: 'active' };
+    log.push(`approval of stage ${record.stage + 1} by @${ctx.actor} recorded`);
+  }
+
+  // Did the gate allow this release? Its check run says; without one, the gate runs here.
+  let gateAllowed: boolean | undefined;
+  if (!record || record.release !== ctx.release) {
+    const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
+    gateAllowed = conclusion === undefined ? await ctx.gateInPlace() : conclusion === 'success';
+    log.push(conclusion === undefined ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`);
+  }
+  const metrics = ctx.metrics
+    ? await ctx.metrics.read().then(
+        (m) => m,
+        (err: Error) => ({ error: err.message }),
+      )
+    : { error: 'no rollout.analysis.source is configured' };
+  const decision = reconcile(
+    { release: ctx.release, deployment: record, flag, gateAllowed, metrics, now: ctx.now },
+    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression },
+  );
+
+  const current = typeof flag === 'number' ? flag : 0;
+  const status = (state: 'in_progress' | 'success' | 'failure', action: Parameters<typeof describeStatus>[0], id: number, extra: { errors?: number } = {}) =>
+    gh.deploymentStatus(id, state, describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra), ctx.runUrl);
+
+  switch (decision.action) {
+    case 'start': {
+      if (!(await writeFlag(decision.percent, current, `start ${ctx.release.slice(0, 12)}`))) return conflict(decision, log);
+      if (decision.supersedes !== undefined) await gh.deploymentStatus(decision.supersedes, 'inactive', describeStatus('supersede', record!.stage, stages.length, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`), ctx.runUrl);
+      const id = await gh.createDeployment(ctx.release, rollout.environment, DEPLOYMENT_TASK, { flag: rollout.flag.key, stages: stages.map((s) => s.percent) }, `staged rollout of ${rollout.flag.key}`);
+      await status('in_progress', 'start', id);
+      log.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      break;
+    }
+    case 'advance':
+      if (!(await writeFlag(decision.percent, current, 'advance'))) return conflict(decision, log);
+      await status('in_progress', 'advance', record!.id);
+      break;
+    case 'complete':
+      await status('success', 'complete', record!.id);
+      break;
+    case 'rollback': {
+      if (current !== 0 && !(await writeFlag(0, current, 'regression'))) return conflict(decision, log);
+      await status('failure', 'rollback', record!.id);
+      return { decision, log, issueUrl: await alert(gh, loaded, ctx, decision) };
+    }
+    case 'hold':
+      // A status only when the rollout's state changes: an error count, a pause on regression.
+      if (record && decision.errors !== record.errors) await status('in_progress', 'hold', record.id, { errors: decision.errors });
+      else if (record && decision.alert && record.status !== 'paused') await status('in_progress', 'pause', record.id);
+      break;
+  }
+  return { decision, log };
+}
+
+export class PromoteRefused extends Error {}
+
+function conflict(decision: RolloutDecision, log: string[]): TickResult {
+  return {
+    decision: { ...decision, action: 'hold', reason: `another run changed the flag file first (${decision.reason})`, next: 'the next tick reads the new state' },
+    log: [...log, 'the flag file changed under this run: nothing was written'],
+  };
+}
+
+/** One issue per rollback, @mentioning the owner, with the evidence. */
+async function alert(gh: RolloutPublisher, loaded: LoadedConfig, ctx: TickContext, d: RolloutDecision): Promise<string | undefined> {
+  const owner = loaded.config.owner?.name;
+  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, '\\|')} |`);
+  const body = [
+    `${owner ? `@${owner.replace(/^@/, '')} ` : ''}${d.alert ?? d.reason}`,
+    '',
+    `Release: ${ctx.release}${ctx.runUrl ? ` · [workflow run](${ctx.runUrl})` : ''}`,
+    '',
+    ...(rows.length ? ['| metric | status | evidence |', '| --- | --- | --- |', ...rows] : []),
+    '',
+    `Next: ${d.next}`,
+  ].join('\n');
+  return gh.createIssue(`Rollback: ${loaded.config.service} ${ctx.release.slice(0, 12)}`, body);
+}
