@@ -9,4 +9,7 @@ export default {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
   },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/__tests__/global-setup.mjs',
+  globalTeardown: '<rootDir>/__tests__/global-teardown.mjs',
+  modulePathIgnorePatterns: ['<rootDir>/services/', '<rootDir>/.services/'],
 };

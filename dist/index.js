@@ -20280,27 +20280,27 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+      const json3 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json2;
+        return json3;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str2 = "";
       let start = 0;
-      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
-        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str2 += json2.slice(start, i) + "\\ ";
+      for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
+        if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
+          str2 += json3.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json2[i + 1]) {
+          switch (json3[i + 1]) {
             case "u":
               {
-                str2 += json2.slice(start, i);
-                const code = json2.substr(i + 2, 4);
+                str2 += json3.slice(start, i);
+                const code = json3.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
                     str2 += "\\0";
@@ -20330,23 +20330,23 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str2 += "\\x" + code.substr(2);
                     else
-                      str2 += json2.substr(i, 6);
+                      str2 += json3.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
+              if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json2.slice(start, i) + "\n\n";
-                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
+                str2 += json3.slice(start, i) + "\n\n";
+                while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
                   str2 += "\n";
                   i += 2;
                 }
                 str2 += indent;
-                if (json2[i + 2] === " ")
+                if (json3[i + 2] === " ")
                   str2 += "\\";
                 i += 1;
                 start = i + 1;
@@ -20356,7 +20356,7 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json2.slice(start) : json2;
+      str2 = start ? str2 + json3.slice(start) : json3;
       return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
@@ -22778,11 +22778,11 @@ var require_Document = __commonJS({
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json3, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json2,
+          keep: !json3,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -47132,13 +47132,13 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
+function handleUnrepresentable(schema, ctx, json3, params, message) {
   const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json3, result);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -47374,12 +47374,12 @@ function foldObjects(members2) {
   }
   return folded;
 }
-function foldIntersection(json2) {
-  const allOf = json2.allOf;
+function foldIntersection(json3) {
+  const allOf = json3.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
   for (const key of FOLDABLE_KEYS)
-    if (key in json2)
+    if (key in json3)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
@@ -47398,8 +47398,8 @@ function foldIntersection(json2) {
   }
   if (!folded)
     return;
-  delete json2.allOf;
-  assignProps(json2, folded);
+  delete json3.allOf;
+  assignProps(json3, folded);
 }
 function finalize(ctx, schema) {
   const root = ctx.seen.get(schema);
@@ -47481,20 +47481,20 @@ function finalize(ctx, schema) {
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
       for (const seen of ctx.seen.values()) {
-        for (const json2 of [seen.schema, seen.def]) {
-          const allOf = json2?.allOf;
+        for (const json3 of [seen.schema, seen.def]) {
+          const allOf = json3?.allOf;
           if (!Array.isArray(allOf))
             continue;
           const existing = carriers.get(allOf);
           if (existing)
-            existing.push(json2);
+            existing.push(json3);
           else
-            carriers.set(allOf, [json2]);
+            carriers.set(allOf, [json3]);
         }
       }
       for (const allOf of ctx.intersections) {
-        for (const json2 of carriers.get(allOf) ?? [])
-          foldIntersection(json2);
+        for (const json3 of carriers.get(allOf) ?? [])
+          foldIntersection(json3);
       }
     }
   }
@@ -47729,29 +47729,29 @@ var exactPatterns = /* @__PURE__ */ new Map([
 ]);
 var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema, ctx, _json, _params) => {
-  const json2 = _json;
-  json2.type = "string";
+  const json3 = _json;
+  json3.type = "string";
   const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minLength = minimum;
+    json3.minLength = minimum;
   if (typeof maximum === "number")
-    json2.maxLength = maximum;
+    json3.maxLength = maximum;
   if (format) {
-    json2.format = formatMap[format] ?? format;
-    if (json2.format === "")
-      delete json2.format;
+    json3.format = formatMap[format] ?? format;
+    if (json3.format === "")
+      delete json3.format;
     if (format === "time" || laxFormat) {
-      delete json2.format;
+      delete json3.format;
     }
   }
   if (contentEncoding)
-    json2.contentEncoding = contentEncoding;
+    json3.contentEncoding = contentEncoding;
   if (patterns && patterns.size > 0) {
     const patternList = [...patterns].map(exactPattern);
     if (patternList.length === 1)
-      json2.pattern = patternList[0].source;
+      json3.pattern = patternList[0].source;
     else if (patternList.length > 1) {
-      json2.allOf = [
+      json3.allOf = [
         ...patternList.map((regex2) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
           pattern: regex2.source
@@ -47761,31 +47761,31 @@ var stringProcessor = (schema, ctx, _json, _params) => {
   }
 };
 var numberProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
-  json2.type = isInt ? "integer" : "number";
+  json3.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
   const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
   if (exMin) {
     if (legacy) {
-      json2.minimum = exclusiveMinimum;
-      json2.exclusiveMinimum = true;
+      json3.minimum = exclusiveMinimum;
+      json3.exclusiveMinimum = true;
     } else {
-      json2.exclusiveMinimum = exclusiveMinimum;
+      json3.exclusiveMinimum = exclusiveMinimum;
     }
   } else if (typeof minimum === "number") {
-    json2.minimum = minimum;
+    json3.minimum = minimum;
   }
   if (exMax) {
     if (legacy) {
-      json2.maximum = exclusiveMaximum;
-      json2.exclusiveMaximum = true;
+      json3.maximum = exclusiveMaximum;
+      json3.exclusiveMaximum = true;
     } else {
-      json2.exclusiveMaximum = exclusiveMaximum;
+      json3.exclusiveMaximum = exclusiveMaximum;
     }
   } else if (typeof maximum === "number") {
-    json2.maximum = maximum;
+    json3.maximum = maximum;
   }
   if (multipleOf) {
     const divisors = /* @__PURE__ */ new Set();
@@ -47793,75 +47793,75 @@ var numberProcessor = (schema, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
-      json2.multipleOf = first;
+      json3.multipleOf = first;
     if (rest.length)
-      json2.allOf = [...json2.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
+      json3.allOf = [...json3.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
   }
 };
-var booleanProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var booleanProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var bigintProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
 };
-var nullProcessor = (_schema, ctx, json2, _params) => {
+var nullProcessor = (_schema, ctx, json3, _params) => {
   if (ctx.target === "openapi-3.0") {
-    json2.type = "string";
-    json2.nullable = true;
-    json2.enum = [null];
+    json3.type = "string";
+    json3.nullable = true;
+    json3.enum = [null];
   } else {
-    json2.type = "null";
+    json3.type = "null";
   }
 };
-var undefinedProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Void cannot be represented in JSON Schema");
 };
-var neverProcessor = (_schema, _ctx, json2, _params) => {
-  json2.not = {};
+var neverProcessor = (_schema, _ctx, json3, _params) => {
+  json3.not = {};
 };
 var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema, _ctx, json2, _params) => {
+var enumProcessor = (schema, _ctx, json3, _params) => {
   const def = schema._zod.def;
   const values = getEnumValues(def.entries);
   if (values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   if (values.every((v) => typeof v === "number"))
-    json2.type = "number";
+    json3.type = "number";
   if (values.every((v) => typeof v === "string"))
-    json2.type = "string";
-  json2.enum = values;
+    json3.type = "string";
+  json3.enum = values;
 };
-var literalProcessor = (schema, ctx, json2, params) => {
+var literalProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   if (def.values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   const vals = [];
   for (const val of def.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -47871,37 +47871,37 @@ var literalProcessor = (schema, ctx, json2, params) => {
   if (vals.length === 0) {
   } else if (vals.length === 1) {
     const val = vals[0];
-    json2.type = val === null ? "null" : typeof val;
+    json3.type = val === null ? "null" : typeof val;
     if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
-      json2.enum = [val];
+      json3.enum = [val];
     } else {
-      json2.const = val;
+      json3.const = val;
     }
   } else {
     if (vals.every((v) => typeof v === "number"))
-      json2.type = "number";
+      json3.type = "number";
     if (vals.every((v) => typeof v === "string"))
-      json2.type = "string";
+      json3.type = "string";
     if (vals.every((v) => typeof v === "boolean"))
-      json2.type = "boolean";
+      json3.type = "boolean";
     if (vals.every((v) => v === null))
-      json2.type = "null";
-    json2.enum = vals;
+      json3.type = "null";
+    json3.enum = vals;
   }
 };
-var nanProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var templateLiteralProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   const pattern = schema._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var fileProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
@@ -47919,34 +47919,34 @@ var fileProcessor = (schema, _ctx, json2, _params) => {
   else
     _json.anyOf = mime.map((m) => ({ contentMediaType: m }));
 };
-var successProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var successProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var customProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Set cannot be represented in JSON Schema");
 };
 var arrayProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
-  json2.type = "array";
-  json2.items = processSchema(def.element, ctx, {
+    json3.maxItems = maximum;
+  json3.type = "array";
+  json3.items = processSchema(def.element, ctx, {
     ...params,
     path: [...params.path, "items"]
   });
@@ -47962,17 +47962,17 @@ function inputOptin(schema) {
   return schema._zod.optin;
 }
 var objectProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
   const shape = def.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
-  json2.type = "object";
-  json2.properties = {};
+  json3.type = "object";
+  json3.properties = {};
   for (const key in shape) {
-    assignProp(json2.properties, key, processSchema(shape[key], ctx, {
+    assignProp(json3.properties, key, processSchema(shape[key], ctx, {
       ...params,
       path: [...params.path, "properties", key]
     }));
@@ -47985,21 +47985,21 @@ var objectProcessor = (schema, ctx, _json, params) => {
     }
   }
   if (requiredKeys.length > 0) {
-    json2.required = requiredKeys;
+    json3.required = requiredKeys;
   }
   if (def.catchall?._zod.def.type === "never") {
-    json2.additionalProperties = false;
+    json3.additionalProperties = false;
   } else if (!def.catchall) {
     if (ctx.io === "output")
-      json2.additionalProperties = false;
+      json3.additionalProperties = false;
   } else if (def.catchall) {
-    json2.additionalProperties = processSchema(def.catchall, ctx, {
+    json3.additionalProperties = processSchema(def.catchall, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
   }
 };
-var unionProcessor = (schema, ctx, json2, params) => {
+var unionProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const isExclusive = def.inclusive === false;
   const options2 = def.options.map((x, i) => processSchema(x, ctx, {
@@ -48007,12 +48007,12 @@ var unionProcessor = (schema, ctx, json2, params) => {
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
   if (isExclusive) {
-    json2.oneOf = options2;
+    json3.oneOf = options2;
   } else {
-    json2.anyOf = options2;
+    json3.anyOf = options2;
   }
 };
-var intersectionProcessor = (schema, ctx, json2, params) => {
+var intersectionProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const a = processSchema(def.left, ctx, {
     ...params,
@@ -48027,13 +48027,13 @@ var intersectionProcessor = (schema, ctx, json2, params) => {
     ...isSimpleIntersection(a) ? a.allOf : [a],
     ...isSimpleIntersection(b) ? b.allOf : [b]
   ];
-  json2.allOf = allOf;
+  json3.allOf = allOf;
   ctx.intersections.push(allOf);
 };
 var tupleProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
-  json2.type = "array";
+  json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
   const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
@@ -48055,70 +48055,70 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   const maxItems = def.items.length;
   const isClosed = !def.rest;
   if (ctx.target === "draft-2020-12") {
-    json2.prefixItems = prefixItems;
+    json3.prefixItems = prefixItems;
     if (isClosed) {
-      json2.items = false;
+      json3.items = false;
     } else if (rest) {
-      json2.items = rest;
+      json3.items = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else if (ctx.target === "openapi-3.0") {
-    json2.items = {
+    json3.items = {
       anyOf: prefixItems
     };
     if (rest) {
-      json2.items.anyOf.push(rest);
+      json3.items.anyOf.push(rest);
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else {
-    json2.items = prefixItems;
+    json3.items = prefixItems;
     if (isClosed) {
-      json2.additionalItems = false;
+      json3.additionalItems = false;
     } else if (rest) {
-      json2.additionalItems = rest;
+      json3.additionalItems = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   }
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
+    json3.maxItems = maximum;
 };
-function stringifyKeyNames(bySchema, json2, visited) {
-  if (json2.$ref) {
-    if (visited.has(json2))
-      return json2;
-    visited.add(json2);
-    const def = bySchema.get(json2)?.def;
+function stringifyKeyNames(bySchema, json3, visited) {
+  if (json3.$ref) {
+    if (visited.has(json3))
+      return json3;
+    visited.add(json3);
+    const def = bySchema.get(json3)?.def;
     if (!def)
-      return json2;
+      return json3;
     const inlined = stringifyKeyNames(bySchema, def, visited);
-    return inlined === def ? json2 : inlined;
+    return inlined === def ? json3 : inlined;
   }
   for (const keyword of ["anyOf", "oneOf"]) {
-    const branches = json2[keyword];
+    const branches = json3[keyword];
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
     if (mapped.some((branch, i) => branch !== branches[i]))
-      json2 = { ...json2, [keyword]: mapped };
+      json3 = { ...json3, [keyword]: mapped };
   }
-  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
+  const types = Array.isArray(json3.type) ? json3.type : [json3.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  const values = json3.enum ?? (json3.const !== void 0 ? [json3.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
-    return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
+    return json3;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json3;
   if (rest.enum)
     rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
   else if (typeof rest.const === "number")
@@ -48158,9 +48158,9 @@ function rewriteKeyNames(ctx) {
   }
 }
 var recordProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
-  json2.type = "object";
+  json3.type = "object";
   const keyType = def.keyType;
   const patterns = aggregateChecks(keyType).patterns;
   if (def.mode === "loose" && patterns && patterns.size > 0) {
@@ -48168,13 +48168,13 @@ var recordProcessor = (schema, ctx, _json, params) => {
       ...params,
       path: [...params.path, "patternProperties", "*"]
     });
-    json2.patternProperties = {};
+    json3.patternProperties = {};
     for (const pattern of patterns) {
-      assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
+      assignProp(json3.patternProperties, exactPattern(pattern).source, valueSchema);
     }
   } else {
     if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
-      json2.propertyNames = processSchema(def.keyType, ctx, {
+      json3.propertyNames = processSchema(def.keyType, ctx, {
         ...params,
         path: [...params.path, "propertyNames"]
       });
@@ -48186,7 +48186,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
       }
       pending.push(schema);
     }
-    json2.additionalProperties = processSchema(def.valueType, ctx, {
+    json3.additionalProperties = processSchema(def.valueType, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
@@ -48196,19 +48196,19 @@ var recordProcessor = (schema, ctx, _json, params) => {
   if (keyValues && !def.partial && !omittableOnInput) {
     const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
     if (validKeyValues.length > 0) {
-      json2.required = validKeyValues.map(String);
+      json3.required = validKeyValues.map(String);
     }
   }
 };
-var nullableProcessor = (schema, ctx, json2, params) => {
+var nullableProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const inner = processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   if (ctx.target === "openapi-3.0") {
     seen.ref = def.innerType;
-    json2.nullable = true;
+    json3.nullable = true;
   } else {
-    json2.anyOf = [inner, { type: "null" }];
+    json3.anyOf = [inner, { type: "null" }];
   }
 };
 var nonoptionalProcessor = (schema, ctx, _json, params) => {
@@ -48218,7 +48218,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value, schema, ctx, json3, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -48228,30 +48228,30 @@ function serializeDefaultValue(value, schema, ctx, json2, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema, ctx, json2, params) => {
+var defaultProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2.default = value;
+    json3.default = value;
 };
-var prefaultProcessor = (schema, ctx, json2, params) => {
+var prefaultProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2._prefault = value;
+    json3._prefault = value;
 };
-var catchProcessor = (schema, ctx, json2, params) => {
+var catchProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
@@ -48260,10 +48260,10 @@ var catchProcessor = (schema, ctx, json2, params) => {
   try {
     catchValue = def.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
-  json2.default = catchValue;
+  json3.default = catchValue;
 };
 var pipeProcessor = (schema, ctx, _json, params) => {
   const def = schema._zod.def;
@@ -48273,12 +48273,12 @@ var pipeProcessor = (schema, ctx, _json, params) => {
   const seen = ctx.seen.get(schema);
   seen.ref = innerType;
 };
-var readonlyProcessor = (schema, ctx, json2, params) => {
+var readonlyProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  json2.readOnly = true;
+  json3.readOnly = true;
 };
 var promiseProcessor = (schema, ctx, _json, params) => {
   const def = schema._zod.def;
@@ -48920,7 +48920,7 @@ var _ZodString = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodString.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => stringProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => stringProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     format: (inst) => aggregateChecks(inst).format ?? null,
@@ -49279,7 +49279,7 @@ var ZodNumber = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodNumber.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => numberProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => numberProcessor(inst, ctx, json3, params);
     inst.isFinite = true;
   },
   /* @__PURE__ */ util_exports.derived({
@@ -49369,7 +49369,7 @@ function uint32(params) {
 var ZodBoolean = /* @__PURE__ */ $constructor("ZodBoolean", (inst, def) => {
   $ZodBoolean.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => booleanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => booleanProcessor(inst, ctx, json3, params);
 });
 function boolean2(params) {
   return _boolean(ZodBoolean, params);
@@ -49379,7 +49379,7 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodBigInt.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => bigintProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => bigintProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     minValue: (inst) => aggregateChecks(inst).minimum ?? null,
@@ -49437,7 +49437,7 @@ function uint64(params) {
 var ZodSymbol = /* @__PURE__ */ $constructor("ZodSymbol", (inst, def) => {
   $ZodSymbol.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => symbolProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => symbolProcessor(inst, ctx, json3, params);
 });
 function symbol(params) {
   return _symbol(ZodSymbol, params);
@@ -49445,7 +49445,7 @@ function symbol(params) {
 var ZodUndefined = /* @__PURE__ */ $constructor("ZodUndefined", (inst, def) => {
   $ZodUndefined.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => undefinedProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => undefinedProcessor(inst, ctx, json3, params);
 });
 function _undefined3(params) {
   return _undefined2(ZodUndefined, params);
@@ -49453,7 +49453,7 @@ function _undefined3(params) {
 var ZodNull = /* @__PURE__ */ $constructor("ZodNull", (inst, def) => {
   $ZodNull.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullProcessor(inst, ctx, json3, params);
 });
 function _null3(params) {
   return _null2(ZodNull, params);
@@ -49461,7 +49461,7 @@ function _null3(params) {
 var ZodAny = /* @__PURE__ */ $constructor("ZodAny", (inst, def) => {
   $ZodAny.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => anyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => anyProcessor(inst, ctx, json3, params);
 });
 function any() {
   return _any(ZodAny);
@@ -49469,7 +49469,7 @@ function any() {
 var ZodUnknown = /* @__PURE__ */ $constructor("ZodUnknown", (inst, def) => {
   $ZodUnknown.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unknownProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unknownProcessor(inst, ctx, json3, params);
 });
 function unknown() {
   return _unknown(ZodUnknown);
@@ -49477,7 +49477,7 @@ function unknown() {
 var ZodNever = /* @__PURE__ */ $constructor("ZodNever", (inst, def) => {
   $ZodNever.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => neverProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => neverProcessor(inst, ctx, json3, params);
 });
 function never(params) {
   return _never(ZodNever, params);
@@ -49485,7 +49485,7 @@ function never(params) {
 var ZodVoid = /* @__PURE__ */ $constructor("ZodVoid", (inst, def) => {
   $ZodVoid.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => voidProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => voidProcessor(inst, ctx, json3, params);
 });
 function _void2(params) {
   return _void(ZodVoid, params);
@@ -49495,7 +49495,7 @@ var ZodDate = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodDate.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => dateProcessor(inst, ctx, json3, params);
     inst.min = (value, params) => inst.check(_gte(value, params));
     inst.max = (value, params) => inst.check(_lte(value, params));
   },
@@ -49517,7 +49517,7 @@ var ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodArray.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => arrayProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => arrayProcessor(inst, ctx, json3, params);
   inst.element = def.element;
 }, {
   min(n, params) {
@@ -49547,7 +49547,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodObjectJIT.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => objectProcessor(inst, ctx, json3, params);
   util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
 }, {
   keyof() {
@@ -49620,7 +49620,7 @@ function looseObject(shape, params) {
 var ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def) => {
   $ZodUnion.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def.options;
 });
 function union(options2, params) {
@@ -49633,7 +49633,7 @@ function union(options2, params) {
 var ZodXor = /* @__PURE__ */ $constructor("ZodXor", (inst, def) => {
   ZodUnion.init(inst, def);
   $ZodXor.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def.options;
 });
 function xor(options2, params) {
@@ -49659,7 +49659,7 @@ function discriminatedUnion(discriminator, options2, params) {
 var ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def) => {
   $ZodIntersection.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => intersectionProcessor(inst, ctx, json3, params);
 });
 function intersection(left, right) {
   return new ZodIntersection({
@@ -49672,7 +49672,7 @@ var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodTuple.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => tupleProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => tupleProcessor(inst, ctx, json3, params);
 }, {
   rest(rest) {
     return this.clone({
@@ -49705,7 +49705,7 @@ var ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodRecord.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => recordProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => recordProcessor(inst, ctx, json3, params);
   inst.keyType = def.keyType;
   inst.valueType = def.valueType;
 });
@@ -49747,7 +49747,7 @@ var ZodMap = /* @__PURE__ */ $constructor("ZodMap", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodMap.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => mapProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => mapProcessor(inst, ctx, json3, params);
   inst.keyType = def.keyType;
   inst.valueType = def.valueType;
   inst.min = (...args) => inst.check(_minSize(...args));
@@ -49767,7 +49767,7 @@ var ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodSet.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => setProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => setProcessor(inst, ctx, json3, params);
   inst.min = (...args) => inst.check(_minSize(...args));
   inst.nonempty = (params) => inst.check(_minSize(1, params));
   inst.max = (...args) => inst.check(_maxSize(...args));
@@ -49783,7 +49783,7 @@ function set(valueType, params) {
 var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   $ZodEnum.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => enumProcessor(inst, ctx, json3, params);
   inst.enum = def.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def.entries));
@@ -49836,7 +49836,7 @@ function nativeEnum(entries, params) {
 var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
   $ZodLiteral.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => literalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => literalProcessor(inst, ctx, json3, params);
   inst.values = new Set(def.values);
   Object.defineProperty(inst, "value", {
     get() {
@@ -49857,7 +49857,7 @@ function literal(value, params) {
 var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def) => {
   $ZodFile.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => fileProcessor(inst, ctx, json3, params);
   inst.min = (size, params) => inst.check(_minSize(size, params));
   inst.max = (size, params) => inst.check(_maxSize(size, params));
   inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
@@ -49869,7 +49869,7 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodTransform.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => transformProcessor(inst, ctx, json3, params);
   inst._zod.parse = (payload, _ctx) => {
     if (_ctx.direction === "backward") {
       throw new $ZodEncodeError(inst.constructor.name);
@@ -49908,7 +49908,7 @@ function transform(fn) {
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
   $ZodOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function optional(innerType) {
@@ -49920,7 +49920,7 @@ function optional(innerType) {
 var ZodExactOptional = /* @__PURE__ */ $constructor("ZodExactOptional", (inst, def) => {
   $ZodExactOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function exactOptional(innerType) {
@@ -49932,7 +49932,7 @@ function exactOptional(innerType) {
 var ZodNullable = /* @__PURE__ */ $constructor("ZodNullable", (inst, def) => {
   $ZodNullable.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullableProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullableProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nullable(innerType) {
@@ -49947,7 +49947,7 @@ function nullish2(innerType) {
 var ZodDefault = /* @__PURE__ */ $constructor("ZodDefault", (inst, def) => {
   $ZodDefault.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => defaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => defaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeDefault = inst.unwrap;
 });
@@ -49963,7 +49963,7 @@ function _default2(innerType, defaultValue) {
 var ZodPrefault = /* @__PURE__ */ $constructor("ZodPrefault", (inst, def) => {
   $ZodPrefault.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => prefaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => prefaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function prefault(innerType, defaultValue) {
@@ -49978,7 +49978,7 @@ function prefault(innerType, defaultValue) {
 var ZodNonOptional = /* @__PURE__ */ $constructor("ZodNonOptional", (inst, def) => {
   $ZodNonOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nonoptionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nonoptionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nonoptional(innerType, params) {
@@ -49991,7 +49991,7 @@ function nonoptional(innerType, params) {
 var ZodSuccess = /* @__PURE__ */ $constructor("ZodSuccess", (inst, def) => {
   $ZodSuccess.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => successProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => successProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function success(innerType) {
@@ -50003,7 +50003,7 @@ function success(innerType) {
 var ZodCatch = /* @__PURE__ */ $constructor("ZodCatch", (inst, def) => {
   $ZodCatch.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => catchProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => catchProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeCatch = inst.unwrap;
 });
@@ -50017,7 +50017,7 @@ function _catch2(innerType, catchValue) {
 var ZodNaN = /* @__PURE__ */ $constructor("ZodNaN", (inst, def) => {
   $ZodNaN.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nanProcessor(inst, ctx, json3, params);
 });
 function nan(params) {
   return _nan(ZodNaN, params);
@@ -50025,7 +50025,7 @@ function nan(params) {
 var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
   $ZodPipe.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => pipeProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => pipeProcessor(inst, ctx, json3, params);
   inst.in = def.in;
   inst.out = def.out;
 });
@@ -50067,7 +50067,7 @@ var ZodPreprocess = /* @__PURE__ */ $constructor("ZodPreprocess", (inst, def) =>
 var ZodReadonly = /* @__PURE__ */ $constructor("ZodReadonly", (inst, def) => {
   $ZodReadonly.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => readonlyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => readonlyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function readonly(innerType) {
@@ -50079,7 +50079,7 @@ function readonly(innerType) {
 var ZodTemplateLiteral = /* @__PURE__ */ $constructor("ZodTemplateLiteral", (inst, def) => {
   $ZodTemplateLiteral.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => templateLiteralProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => templateLiteralProcessor(inst, ctx, json3, params);
 });
 function templateLiteral(parts, params) {
   return new ZodTemplateLiteral({
@@ -50091,7 +50091,7 @@ function templateLiteral(parts, params) {
 var ZodLazy = /* @__PURE__ */ $constructor("ZodLazy", (inst, def) => {
   $ZodLazy.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => lazyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => lazyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.getter();
 });
 function lazy(getter) {
@@ -50103,7 +50103,7 @@ function lazy(getter) {
 var ZodPromise = /* @__PURE__ */ $constructor("ZodPromise", (inst, def) => {
   $ZodPromise.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => promiseProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => promiseProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function promise(innerType) {
@@ -50115,7 +50115,7 @@ function promise(innerType) {
 var ZodFunction = /* @__PURE__ */ $constructor("ZodFunction", (inst, def) => {
   $ZodFunction.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => functionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => functionProcessor(inst, ctx, json3, params);
 });
 function _function(params) {
   return new ZodFunction({
@@ -50127,7 +50127,7 @@ function _function(params) {
 var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   $ZodCustom.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => customProcessor(inst, ctx, json3, params);
 });
 function check(fn) {
   const ch = new $ZodCheck({
@@ -51344,7 +51344,8 @@ var Rollout = external_exports.strictObject({
       provider: MetricSourceProvider.default("file"),
       path: external_exports.string().min(1).optional(),
       url: external_exports.string().url().optional(),
-      token_env: external_exports.string().optional()
+      token_env: external_exports.string().optional(),
+      requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
     }).superRefine((s, ctx) => {
       if (s.provider === "file" && !s.path) ctx.addIssue({ code: "custom", path: ["path"], message: "the file source needs path: the online metrics JSON" });
       if (s.provider !== "file" && !s.url) ctx.addIssue({ code: "custom", path: ["url"], message: `the ${s.provider} source needs url` });
@@ -53697,9 +53698,9 @@ var braintrust = {
 // src/results/deepeval.ts
 var deepeval = {
   format: "deepeval",
-  detect: ({ json: json2 }) => isObject2(json2) && (Array.isArray(json2.testCases) || Array.isArray(json2.conversationalTestCases)) && ("testPassed" in json2 || "metricsScores" in json2 || "testFile" in json2),
-  async read({ json: json2 }, ctx) {
-    const doc = json2;
+  detect: ({ json: json3 }) => isObject2(json3) && (Array.isArray(json3.testCases) || Array.isArray(json3.conversationalTestCases)) && ("testPassed" in json3 || "metricsScores" in json3 || "testFile" in json3),
+  async read({ json: json3 }, ctx) {
+    const doc = json3;
     const cases = [...asArray(doc.testCases), ...asArray(doc.conversationalTestCases)];
     let judgeCost = 0;
     const models = /* @__PURE__ */ new Set();
@@ -53882,9 +53883,9 @@ function readHeader(log3, reducer, ctx) {
 }
 var inspectJson = {
   format: "inspect",
-  detect: ({ json: json2 }) => isObject2(json2) && isObject2(json2.eval) && "task" in json2.eval && ("results" in json2 || "samples" in json2 || "status" in json2),
-  async read({ json: json2 }, ctx) {
-    const log3 = json2;
+  detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.eval) && "task" in json3.eval && ("results" in json3 || "samples" in json3 || "status" in json3),
+  async read({ json: json3 }, ctx) {
+    const log3 = json3;
     const reducer = new EpochReducer();
     for (const s of (Array.isArray(log3.samples) ? log3.samples : []).filter(isObject2)) reducer.add(s);
     const meta3 = readHeader(log3, reducer, ctx);
@@ -58240,9 +58241,9 @@ function testcaseLines(xml) {
 import path from "node:path";
 var lmEvalResults = {
   format: "lm-eval",
-  detect: ({ json: json2 }) => isObject2(json2) && isObject2(json2.results) && (isObject2(json2["n-samples"]) || isObject2(json2.versions) || "lm_eval_version" in json2),
-  async read({ json: json2 }, ctx) {
-    const doc = json2;
+  detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.results) && (isObject2(json3["n-samples"]) || isObject2(json3.versions) || "lm_eval_version" in json3),
+  async read({ json: json3 }, ctx) {
+    const doc = json3;
     const results = doc.results;
     const hib = isObject2(doc.higher_is_better) ? doc.higher_is_better : {};
     const nSamples = isObject2(doc["n-samples"]) ? doc["n-samples"] : {};
@@ -58515,9 +58516,9 @@ var openaiEvals = {
 import { createHash } from "node:crypto";
 var promptfoo = {
   format: "promptfoo",
-  detect: ({ json: json2 }) => isObject2(json2) && isObject2(json2.results) && Array.isArray(json2.results.results) && "version" in json2.results,
-  async read({ json: json2 }, ctx) {
-    const doc = json2;
+  detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.results) && Array.isArray(json3.results.results) && "version" in json3.results,
+  async read({ json: json3 }, ctx) {
+    const doc = json3;
     const version2 = doc.results.version;
     if (typeof version2 !== "number" || version2 < 3) {
       ctx.problem({
@@ -58667,8 +58668,8 @@ function promptColumns(header, firstRow) {
 }
 var promptfooCsv = {
   format: "promptfoo",
-  detect: ({ head, json: json2, firstLine }) => {
-    if (json2 !== void 0 || firstLine !== void 0 || /^\s*[<{[]/.test(head)) return false;
+  detect: ({ head, json: json3, firstLine }) => {
+    if (json3 !== void 0 || firstLine !== void 0 || /^\s*[<{[]/.test(head)) return false;
     const { rows } = parseCsv(head.slice(0, head.lastIndexOf("\n") + 1 || head.length));
     return rows.length > 0 && promptColumns(rows[0], rows[1]).length > 0;
   },
@@ -58959,274 +58960,6 @@ async function loadBaseline(source, cwd, load) {
   return load([file2]);
 }
 
-// src/github/publisher.ts
-var ANNOTATIONS_PER_REQUEST = 50;
-var FACTS_QUERY = (
-  /* GraphQL */
-  `
-  query Facts(
-    $owner: String!, $repo: String!,
-    $fileExpr: String!, $withFile: Boolean!,
-    $existsExpr: String!, $withExists: Boolean!,
-    $login: String!, $withLogin: Boolean!,
-    $env: String!, $withEnv: Boolean!,
-    $pr: Int!, $withPr: Boolean!, $after: String
-  ) {
-    repository(owner: $owner, name: $repo) {
-      file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
-      exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
-      environment(name: $env) @include(if: $withEnv) {
-        name
-        protectionRules(first: 20) { nodes { type reviewers(first: 1) { totalCount } } }
-      }
-      pullRequest(number: $pr) @include(if: $withPr) {
-        comments(first: 100, after: $after) {
-          nodes { databaseId body url viewerDidAuthor }
-          pageInfo { hasNextPage endCursor }
-        }
-      }
-    }
-    owner: repositoryOwner(login: $login) @include(if: $withLogin) { __typename }
-  }
-`
-);
-var Publisher = class {
-  constructor(client, owner, repo) {
-    this.client = client;
-    this.owner = owner;
-    this.repo = repo;
-    client.hook.before("request", () => {
-      this.requests += 1;
-    });
-  }
-  client;
-  owner;
-  repo;
-  /** Requests made, for the budget stated in the README (and checked by the end-to-end test). */
-  requests = 0;
-  /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
-  async facts(q) {
-    const vars = {
-      owner: this.owner,
-      repo: this.repo,
-      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
-      withFile: Boolean(q.fileAt),
-      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
-      withExists: Boolean(q.existsAt),
-      login: q.login?.replace(/^@/, "") ?? "",
-      withLogin: Boolean(q.login),
-      env: q.environment ?? "",
-      withEnv: Boolean(q.environment),
-      pr: q.pullNumber ?? 0,
-      withPr: q.pullNumber !== void 0,
-      after: null
-    };
-    const first = await this.client.graphql(FACTS_QUERY, vars);
-    const repo = first.repository;
-    const facts = {};
-    if (q.fileAt) {
-      if (repo?.file?.isTruncated) throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
-      facts.fileAt = repo?.file?.text ?? null;
-    }
-    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
-    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
-    if (q.environment) {
-      const env = repo?.environment;
-      facts.environment = env ? { reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0) } : null;
-    }
-    if (q.pullNumber !== void 0) {
-      const comments = [];
-      let page = repo?.pullRequest?.comments;
-      while (page) {
-        for (const c of page.nodes) comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
-        if (!page.pageInfo.hasNextPage) break;
-        const next = await this.client.graphql(FACTS_QUERY, {
-          ...vars,
-          withFile: false,
-          withExists: false,
-          withLogin: false,
-          withEnv: false,
-          after: page.pageInfo.endCursor
-        });
-        page = next.repository?.pullRequest?.comments;
-      }
-      facts.comments = comments;
-    }
-    return facts;
-  }
-  async createCheck(name, headSha, detailsUrl) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
-      owner: this.owner,
-      repo: this.repo,
-      name,
-      head_sha: headSha,
-      status: "in_progress",
-      started_at: (/* @__PURE__ */ new Date()).toISOString(),
-      ...detailsUrl ? { details_url: detailsUrl } : {}
-    });
-    return { id: Number(res.data.id), url: res.data.html_url ?? "" };
-  }
-  /** Complete the check; annotations go 50 a request (the first batch with the conclusion). */
-  async completeCheck(id, conclusion, output2, annotations) {
-    const batches = [];
-    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-      owner: this.owner,
-      repo: this.repo,
-      check_run_id: id,
-      status: "completed",
-      conclusion,
-      completed_at: (/* @__PURE__ */ new Date()).toISOString(),
-      output: { ...output2, ...batches[0] ? { annotations: batches[0] } : {} }
-    });
-    for (const batch of batches.slice(1)) {
-      await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-        owner: this.owner,
-        repo: this.repo,
-        check_run_id: id,
-        output: { title: output2.title, summary: output2.summary, annotations: batch }
-      });
-    }
-  }
-  async createComment(pullNumber, body) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: this.owner, repo: this.repo, issue_number: pullNumber, body });
-    return res.data.html_url;
-  }
-  async updateComment(commentId, body) {
-    const res = await this.client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: this.owner, repo: this.repo, comment_id: commentId, body });
-    return res.data.html_url;
-  }
-};
-function statusOf(err) {
-  const s = err.status;
-  return typeof s === "number" ? s : void 0;
-}
-var RolloutPublisher = class {
-  constructor(client, owner, repo) {
-    this.client = client;
-    this.owner = owner;
-    this.repo = repo;
-  }
-  client;
-  owner;
-  repo;
-  /** The newest deployment this action made for the environment, with its statuses (oldest first). */
-  async latestDeployment(environment, task) {
-    const res = await this.client.request("GET /repos/{owner}/{repo}/deployments", { owner: this.owner, repo: this.repo, environment, task, per_page: 1 });
-    const d = res.data[0];
-    if (!d) return void 0;
-    const id = Number(d.id);
-    const st = await this.client.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner: this.owner, repo: this.repo, deployment_id: id, per_page: 100 });
-    return {
-      id,
-      sha: d.sha,
-      payload: d.payload,
-      statuses: st.data.map((s) => ({ state: s.state, description: s.description ?? "", createdAt: s.created_at })).reverse()
-    };
-  }
-  async createDeployment(sha, environment, task, payload, description) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/deployments", {
-      owner: this.owner,
-      repo: this.repo,
-      ref: sha,
-      environment,
-      task,
-      payload,
-      description: description.slice(0, 140),
-      auto_merge: false,
-      required_contexts: [],
-      production_environment: environment === "production"
-    });
-    if (!("id" in res.data)) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
-    return Number(res.data.id);
-  }
-  async deploymentStatus(id, state, description, logUrl) {
-    await this.client.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
-      owner: this.owner,
-      repo: this.repo,
-      deployment_id: id,
-      state,
-      description: description.slice(0, 140),
-      auto_inactive: false,
-      ...logUrl ? { log_url: logUrl } : {}
-    });
-  }
-  /** The conclusion of the newest check run named `name` on a commit (undefined: none ran). */
-  async checkConclusion(sha, name) {
-    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner: this.owner, repo: this.repo, ref: sha, check_name: name, per_page: 10 });
-    const runs = res.data.check_runs.filter((r) => r.status === "completed");
-    return runs.length === 0 ? void 0 : runs[0].conclusion;
-  }
-  /** A file's text and blob sha on a branch (undefined: not there). */
-  async readFile(path6, branch) {
-    try {
-      const res = await this.client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: this.owner, repo: this.repo, path: path6, ref: branch });
-      const data = res.data;
-      if (data.type !== "file" || data.content === void 0) throw new Error(`${path6} is not a file`);
-      return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
-    } catch (err) {
-      if (statusOf(err) === 404) return void 0;
-      throw err;
-    }
-  }
-  /** Commit a file, with its previous blob sha as the precondition (a concurrent writer gets 409/422). */
-  async writeFile(path6, branch, text, previousSha, message) {
-    await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
-      owner: this.owner,
-      repo: this.repo,
-      path: path6,
-      branch,
-      message,
-      content: Buffer.from(text, "utf8").toString("base64"),
-      ...previousSha ? { sha: previousSha } : {}
-    });
-  }
-  async createIssue(title, body) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/issues", { owner: this.owner, repo: this.repo, title, body });
-    return res.data.html_url;
-  }
-};
-
-// src/rollout/flagd.ts
-var FlagdError = class extends Error {
-};
-function flagdPercent(doc, key) {
-  if (typeof doc !== "object" || doc === null || typeof doc.flags !== "object") {
-    throw new FlagdError('the file is not a flagd flag definition (no "flags" object)');
-  }
-  const flag = doc.flags[key];
-  if (flag === void 0) return 0;
-  if (flag.state === "DISABLED") return 0;
-  const targeting = flag.targeting;
-  if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === "on" ? 100 : 0;
-  const split = targeting.fractional;
-  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
-  let on = 0;
-  let total = 0;
-  for (const entry of split) {
-    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
-    total += entry[1];
-    if (entry[0] === "on") on += entry[1];
-  }
-  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
-}
-function withFlagdPercent(doc, key, percent) {
-  const p = Math.max(0, Math.min(100, percent));
-  return {
-    ...doc,
-    flags: {
-      ...doc.flags,
-      [key]: {
-        ...doc.flags[key],
-        state: "ENABLED",
-        variants: { on: true, off: false },
-        defaultVariant: "off",
-        targeting: { fractional: [["on", p], ["off", 100 - p]] }
-      }
-    }
-  };
-}
-
 // src/rollout/plan.ts
 var DEFAULT_MIN_SAMPLES = 100;
 var DEFAULT_MIN_DURATION_MS = 30 * 6e4;
@@ -59456,124 +59189,53 @@ function recordFrom(id, release, statuses) {
   return record2;
 }
 
-// src/rollout/github-tick.ts
-var DEPLOYMENT_TASK = "deploy:llm-release-gate";
-async function githubTick(loaded, gh, ctx, command) {
-  const rollout = loaded.config.rollout;
-  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
-  const env = rollout.environment;
-  const flagPath = rollout.flag.path;
-  const log3 = [];
-  const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
-  let record2 = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : void 0;
-  const file2 = await gh.readFile(flagPath, ctx.branch);
-  let doc = { flags: {} };
-  let flag;
-  try {
-    doc = file2 ? JSON.parse(file2.text) : { flags: {} };
-    flag = flagdPercent(doc, rollout.flag.key);
-  } catch (err) {
-    flag = { error: err instanceof FlagdError ? err.message : `${flagPath} is not valid JSON` };
-  }
-  const writeFlag = async (percent, expected, why) => {
-    try {
-      await gh.writeFile(flagPath, ctx.branch, `${JSON.stringify(withFlagdPercent(doc, rollout.flag.key, percent), null, 2)}
-`, file2?.sha, `rollout: ${rollout.flag.key} ${expected}% \u2192 ${percent}% (${why})`);
-      return true;
-    } catch (err) {
-      const s = statusOf(err);
-      if (s === 409 || s === 422) return false;
-      throw err;
-    }
-  };
-  if (command === "rollback") {
-    const current2 = typeof flag === "number" ? flag : 0;
-    const by = ctx.actor ? ` by @${ctx.actor}` : "";
-    const decision2 = { action: "rollback", percent: 0, stage: record2?.stage ?? -1, reason: `kill switch${by}`, next: "the flag is at 0%; ship a new release to start again", evidence: [], warnings: [], errors: 0, alert: `Rolled back ${rollout.flag.key} by hand${by}` };
-    if (current2 !== 0 && !await writeFlag(0, current2, "kill switch")) decision2.warnings.push("The flag file changed while rolling back: run rollback again.");
-    if (record2 && record2.status !== "rolled_back") await gh.deploymentStatus(record2.id, "failure", describeStatus("rollback", record2.stage, stages.length, 0, `kill switch${by}`), ctx.runUrl);
-    return { decision: decision2, log: [`flag ${rollout.flag.key} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision2) };
-  }
-  if (command === "promote" && record2 && record2.release === ctx.release && record2.status !== "rolled_back" && record2.status !== "complete") {
-    const approvers = rollout.approvers.map((a) => a.replace(/^@/, "").toLowerCase());
-    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase())) {
-      throw new PromoteRefused(`@${ctx.actor ?? "unknown"} is not in rollout.approvers (${rollout.approvers.join(", ") || "none"})`);
-    }
-    const stage = stages[record2.stage];
-    await gh.deploymentStatus(record2.id, "in_progress", describeStatus("approve", record2.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, { by: ctx.actor }), ctx.runUrl);
-    record2 = { ...record2, approvedStage: record2.stage, status: "active" };
-    log3.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded`);
-  }
-  let gateAllowed;
-  if (!record2 || record2.release !== ctx.release) {
-    const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
-    gateAllowed = conclusion === void 0 ? await ctx.gateInPlace() : conclusion === "success";
-    log3.push(conclusion === void 0 ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`);
-  }
-  const metrics = ctx.metrics ? await ctx.metrics.read().then(
-    (m) => m,
-    (err) => ({ error: err.message })
-  ) : { error: "no rollout.analysis.source is configured" };
-  const decision = reconcile(
-    { release: ctx.release, deployment: record2, flag, gateAllowed, metrics, now: ctx.now },
-    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression }
-  );
-  const current = typeof flag === "number" ? flag : 0;
-  const status = (state, action, id, extra = {}) => gh.deploymentStatus(id, state, describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra), ctx.runUrl);
-  switch (decision.action) {
-    case "start": {
-      if (!await writeFlag(decision.percent, current, `start ${ctx.release.slice(0, 12)}`)) return conflict(decision, log3);
-      if (decision.supersedes !== void 0) await gh.deploymentStatus(decision.supersedes, "inactive", describeStatus("supersede", record2.stage, stages.length, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`), ctx.runUrl);
-      const id = await gh.createDeployment(ctx.release, rollout.environment, DEPLOYMENT_TASK, { flag: rollout.flag.key, stages: stages.map((s) => s.percent) }, `staged rollout of ${rollout.flag.key}`);
-      await status("in_progress", "start", id);
-      log3.push(`deployment ${id} created; flag at ${decision.percent}%`);
-      break;
-    }
-    case "advance":
-      if (!await writeFlag(decision.percent, current, "advance")) return conflict(decision, log3);
-      await status("in_progress", "advance", record2.id);
-      break;
-    case "complete":
-      await status("success", "complete", record2.id);
-      break;
-    case "rollback": {
-      if (current !== 0 && !await writeFlag(0, current, "regression")) return conflict(decision, log3);
-      await status("failure", "rollback", record2.id);
-      return { decision, log: log3, issueUrl: await alert(gh, loaded, ctx, decision) };
-    }
-    case "hold":
-      if (record2 && decision.errors !== record2.errors) await status("in_progress", "hold", record2.id, { errors: decision.errors });
-      else if (record2 && decision.alert && record2.status !== "paused") await status("in_progress", "pause", record2.id);
-      break;
-  }
-  return { decision, log: log3 };
-}
-var PromoteRefused = class extends Error {
-};
-function conflict(decision, log3) {
-  return {
-    decision: { ...decision, action: "hold", reason: `another run changed the flag file first (${decision.reason})`, next: "the next tick reads the new state" },
-    log: [...log3, "the flag file changed under this run: nothing was written"]
-  };
-}
-async function alert(gh, loaded, ctx, d) {
-  const owner = loaded.config.owner?.name;
-  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
-  const body = [
-    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
-    "",
-    `Release: ${ctx.release}${ctx.runUrl ? ` \xB7 [workflow run](${ctx.runUrl})` : ""}`,
-    "",
-    ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
-    "",
-    `Next: ${d.next}`
-  ].join("\n");
-  return gh.createIssue(`Rollback: ${loaded.config.service} ${ctx.release.slice(0, 12)}`, body);
-}
-
 // src/rollout/sources.ts
 import { readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
 import path4 from "node:path";
+
+// src/rollout/flagd.ts
+var FlagdError = class extends Error {
+};
+function flagdPercent(doc, key) {
+  if (typeof doc !== "object" || doc === null || typeof doc.flags !== "object") {
+    throw new FlagdError('the file is not a flagd flag definition (no "flags" object)');
+  }
+  const flag = doc.flags[key];
+  if (flag === void 0) return 0;
+  if (flag.state === "DISABLED") return 0;
+  const targeting = flag.targeting;
+  if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === "on" ? 100 : 0;
+  const split = targeting.fractional;
+  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
+  let on = 0;
+  let total = 0;
+  for (const entry of split) {
+    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
+    total += entry[1];
+    if (entry[0] === "on") on += entry[1];
+  }
+  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
+}
+function withFlagdPercent(doc, key, percent) {
+  const p = Math.max(0, Math.min(100, percent));
+  return {
+    ...doc,
+    flags: {
+      ...doc.flags,
+      [key]: {
+        ...doc.flags[key],
+        state: "ENABLED",
+        variants: { on: true, off: false },
+        defaultVariant: "off",
+        targeting: { fractional: [["on", p], ["off", 100 - p]] }
+      }
+    }
+  };
+}
+
+// src/rollout/sources.ts
+var ConflictError = class extends Error {
+};
 var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
 function parseOnlineMetrics(raw, where, now) {
   const doc = raw;
@@ -59643,6 +59305,584 @@ var HttpMetricSource = class {
     return parseOnlineMetrics(raw, this.describe(), this.now());
   }
 };
+var PrometheusMetricSource = class {
+  constructor(url2, token, metrics, requests) {
+    this.url = url2;
+    this.token = token;
+    this.metrics = metrics;
+    this.requests = requests;
+  }
+  url;
+  token;
+  metrics;
+  requests;
+  describe() {
+    return `Prometheus at ${new URL(this.url).origin}`;
+  }
+  async value(query) {
+    const u = new URL("/api/v1/query", this.url);
+    const res = await fetch(u, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
+      body: new URLSearchParams({ query }),
+      signal: AbortSignal.timeout(15e3)
+    });
+    const doc = await res.json().catch(() => void 0);
+    if (!res.ok || doc?.status !== "success") throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
+    const { resultType, result } = doc.data;
+    if (resultType === "scalar") return Number(result[1]);
+    if (resultType !== "vector") throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
+    const series = result;
+    if (series.length !== 1) throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
+    return Number(series[0].value[1]);
+  }
+  async read() {
+    const variant = async (which2) => {
+      const requests = this.requests ? await this.value(this.requests[which2]) : NaN;
+      const v = { requests, counts: {}, means: {} };
+      for (const m of this.metrics) {
+        if (!m.query) continue;
+        const x = await this.value(m.query[which2]);
+        if (m.name.endsWith("_rate")) v.counts[m.name.slice(0, -5)] = Math.round(x * requests);
+        else v.means[m.name] = x;
+      }
+      return v;
+    };
+    return { canary: await variant("canary"), control: await variant("control") };
+  }
+};
+function metricSourceFor(rollout, cwd, env, now) {
+  const src = rollout.analysis?.source;
+  if (!src) return void 0;
+  const token = src.token_env ? env[src.token_env] : void 0;
+  switch (src.provider) {
+    case "file":
+      return new FileMetricSource(path4.resolve(cwd, src.path), now);
+    case "http":
+      return new HttpMetricSource(src.url, token, now);
+    case "prometheus":
+      return new PrometheusMetricSource(src.url, token, rollout.analysis.metrics, src.requests);
+  }
+}
+
+// src/rollout/github-tick.ts
+var DEPLOYMENT_TASK = "deploy:llm-release-gate";
+async function githubTick(loaded, gh, ctx, command) {
+  const rollout = loaded.config.rollout;
+  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
+  const env = rollout.environment;
+  const log3 = [];
+  const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
+  let record2 = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : void 0;
+  const applied = record2 && (record2.status === "active" || record2.status === "paused") ? stages[record2.stage]?.percent ?? 0 : record2?.status === "complete" ? 100 : 0;
+  const provider = ctx.provider(applied);
+  const flag = await provider.read().then(
+    (p) => p,
+    (err) => ({ error: err.message })
+  );
+  const writeFlag = async (percent, expected) => {
+    try {
+      await provider.write(percent, expected);
+      return true;
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
+  };
+  if (command === "rollback") {
+    const current2 = typeof flag === "number" ? flag : 0;
+    const by = ctx.actor ? ` by @${ctx.actor}` : "";
+    const decision2 = { action: "rollback", percent: 0, stage: record2?.stage ?? -1, reason: `kill switch${by}`, next: "the flag is at 0%; ship a new release to start again", evidence: [], warnings: [], errors: 0, alert: `Rolled back ${rollout.flag.key} by hand${by}` };
+    if (current2 !== 0 && !await writeFlag(0, current2)) decision2.warnings.push("The flag file changed while rolling back: run rollback again.");
+    if (record2 && record2.status !== "rolled_back") await gh.deploymentStatus(record2.id, "failure", describeStatus("rollback", record2.stage, stages.length, 0, `kill switch${by}`), ctx.runUrl);
+    return { decision: decision2, log: [`${provider.describe()} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision2) };
+  }
+  if (command === "promote" && record2 && record2.release === ctx.release && record2.status !== "rolled_back" && record2.status !== "complete") {
+    const approvers = rollout.approvers.map((a) => a.replace(/^@/, "").toLowerCase());
+    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase())) {
+      throw new PromoteRefused(`@${ctx.actor ?? "unknown"} is not in rollout.approvers (${rollout.approvers.join(", ") || "none"})`);
+    }
+    const stage = stages[record2.stage];
+    await gh.deploymentStatus(record2.id, "in_progress", describeStatus("approve", record2.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, { by: ctx.actor }), ctx.runUrl);
+    record2 = { ...record2, approvedStage: record2.stage, status: "active" };
+    log3.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded`);
+  }
+  let gateAllowed;
+  if (!record2 || record2.release !== ctx.release) {
+    const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
+    gateAllowed = conclusion === void 0 ? await ctx.gateInPlace() : conclusion === "success";
+    log3.push(conclusion === void 0 ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`);
+  }
+  const metrics = ctx.metrics ? await ctx.metrics.read().then(
+    (m) => m,
+    (err) => ({ error: err.message })
+  ) : { error: "no rollout.analysis.source is configured" };
+  const decision = reconcile(
+    { release: ctx.release, deployment: record2, flag, gateAllowed, metrics, now: ctx.now },
+    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression }
+  );
+  const current = typeof flag === "number" ? flag : 0;
+  const status = (state, action, id, extra = {}) => gh.deploymentStatus(id, state, describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra), ctx.runUrl);
+  switch (decision.action) {
+    case "start": {
+      if (!await writeFlag(decision.percent, current)) return conflict(decision, log3);
+      if (decision.supersedes !== void 0) await gh.deploymentStatus(decision.supersedes, "inactive", describeStatus("supersede", record2.stage, stages.length, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`), ctx.runUrl);
+      const id = await gh.createDeployment(ctx.release, rollout.environment, DEPLOYMENT_TASK, { flag: rollout.flag.key, stages: stages.map((s) => s.percent) }, `staged rollout of ${rollout.flag.key}`);
+      await status("in_progress", "start", id);
+      log3.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      break;
+    }
+    case "advance":
+      if (!await writeFlag(decision.percent, current)) return conflict(decision, log3);
+      await status("in_progress", "advance", record2.id);
+      break;
+    case "complete":
+      await status("success", "complete", record2.id);
+      break;
+    case "rollback": {
+      if (current !== 0 && !await writeFlag(0, current)) return conflict(decision, log3);
+      await status("failure", "rollback", record2.id);
+      return { decision, log: log3, issueUrl: await alert(gh, loaded, ctx, decision) };
+    }
+    case "hold":
+      if (record2 && decision.errors !== record2.errors) await status("in_progress", "hold", record2.id, { errors: decision.errors });
+      else if (record2 && decision.alert && record2.status !== "paused") await status("in_progress", "pause", record2.id);
+      break;
+  }
+  return { decision, log: log3 };
+}
+var PromoteRefused = class extends Error {
+};
+function conflict(decision, log3) {
+  return {
+    decision: { ...decision, action: "hold", reason: `another run changed the flag file first (${decision.reason})`, next: "the next tick reads the new state" },
+    log: [...log3, "the flag file changed under this run: nothing was written"]
+  };
+}
+async function alert(gh, loaded, ctx, d) {
+  const owner = loaded.config.owner?.name;
+  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
+  const body = [
+    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
+    "",
+    `Release: ${ctx.release}${ctx.runUrl ? ` \xB7 [workflow run](${ctx.runUrl})` : ""}`,
+    "",
+    ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
+    "",
+    `Next: ${d.next}`
+  ].join("\n");
+  return gh.createIssue(`Rollback: ${loaded.config.service} ${ctx.release.slice(0, 12)}`, body);
+}
+
+// src/github/publisher.ts
+var ANNOTATIONS_PER_REQUEST = 50;
+var FACTS_QUERY = (
+  /* GraphQL */
+  `
+  query Facts(
+    $owner: String!, $repo: String!,
+    $fileExpr: String!, $withFile: Boolean!,
+    $existsExpr: String!, $withExists: Boolean!,
+    $login: String!, $withLogin: Boolean!,
+    $env: String!, $withEnv: Boolean!,
+    $pr: Int!, $withPr: Boolean!, $after: String
+  ) {
+    repository(owner: $owner, name: $repo) {
+      file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
+      exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
+      environment(name: $env) @include(if: $withEnv) {
+        name
+        protectionRules(first: 20) { nodes { type reviewers(first: 1) { totalCount } } }
+      }
+      pullRequest(number: $pr) @include(if: $withPr) {
+        comments(first: 100, after: $after) {
+          nodes { databaseId body url viewerDidAuthor }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+    owner: repositoryOwner(login: $login) @include(if: $withLogin) { __typename }
+  }
+`
+);
+var Publisher = class {
+  constructor(client, owner, repo) {
+    this.client = client;
+    this.owner = owner;
+    this.repo = repo;
+    client.hook.before("request", () => {
+      this.requests += 1;
+    });
+  }
+  client;
+  owner;
+  repo;
+  /** Requests made, for the budget stated in the README (and checked by the end-to-end test). */
+  requests = 0;
+  /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
+  async facts(q) {
+    const vars = {
+      owner: this.owner,
+      repo: this.repo,
+      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
+      withFile: Boolean(q.fileAt),
+      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
+      withExists: Boolean(q.existsAt),
+      login: q.login?.replace(/^@/, "") ?? "",
+      withLogin: Boolean(q.login),
+      env: q.environment ?? "",
+      withEnv: Boolean(q.environment),
+      pr: q.pullNumber ?? 0,
+      withPr: q.pullNumber !== void 0,
+      after: null
+    };
+    const first = await this.client.graphql(FACTS_QUERY, vars);
+    const repo = first.repository;
+    const facts = {};
+    if (q.fileAt) {
+      if (repo?.file?.isTruncated) throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
+      facts.fileAt = repo?.file?.text ?? null;
+    }
+    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
+    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
+    if (q.environment) {
+      const env = repo?.environment;
+      facts.environment = env ? { reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0) } : null;
+    }
+    if (q.pullNumber !== void 0) {
+      const comments = [];
+      let page = repo?.pullRequest?.comments;
+      while (page) {
+        for (const c of page.nodes) comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
+        if (!page.pageInfo.hasNextPage) break;
+        const next = await this.client.graphql(FACTS_QUERY, {
+          ...vars,
+          withFile: false,
+          withExists: false,
+          withLogin: false,
+          withEnv: false,
+          after: page.pageInfo.endCursor
+        });
+        page = next.repository?.pullRequest?.comments;
+      }
+      facts.comments = comments;
+    }
+    return facts;
+  }
+  async createCheck(name, headSha, detailsUrl) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: this.owner,
+      repo: this.repo,
+      name,
+      head_sha: headSha,
+      status: "in_progress",
+      started_at: (/* @__PURE__ */ new Date()).toISOString(),
+      ...detailsUrl ? { details_url: detailsUrl } : {}
+    });
+    return { id: Number(res.data.id), url: res.data.html_url ?? "" };
+  }
+  /** Complete the check; annotations go 50 a request (the first batch with the conclusion). */
+  async completeCheck(id, conclusion, output2, annotations) {
+    const batches = [];
+    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      owner: this.owner,
+      repo: this.repo,
+      check_run_id: id,
+      status: "completed",
+      conclusion,
+      completed_at: (/* @__PURE__ */ new Date()).toISOString(),
+      output: { ...output2, ...batches[0] ? { annotations: batches[0] } : {} }
+    });
+    for (const batch of batches.slice(1)) {
+      await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: this.owner,
+        repo: this.repo,
+        check_run_id: id,
+        output: { title: output2.title, summary: output2.summary, annotations: batch }
+      });
+    }
+  }
+  async createComment(pullNumber, body) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: this.owner, repo: this.repo, issue_number: pullNumber, body });
+    return res.data.html_url;
+  }
+  async updateComment(commentId, body) {
+    const res = await this.client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: this.owner, repo: this.repo, comment_id: commentId, body });
+    return res.data.html_url;
+  }
+};
+function statusOf(err) {
+  const s = err.status;
+  return typeof s === "number" ? s : void 0;
+}
+var RolloutPublisher = class {
+  constructor(client, owner, repo) {
+    this.client = client;
+    this.owner = owner;
+    this.repo = repo;
+  }
+  client;
+  owner;
+  repo;
+  /** The newest deployment this action made for the environment, with its statuses (oldest first). */
+  async latestDeployment(environment, task) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/deployments", { owner: this.owner, repo: this.repo, environment, task, per_page: 1 });
+    const d = res.data[0];
+    if (!d) return void 0;
+    const id = Number(d.id);
+    const st = await this.client.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner: this.owner, repo: this.repo, deployment_id: id, per_page: 100 });
+    return {
+      id,
+      sha: d.sha,
+      payload: d.payload,
+      statuses: st.data.map((s) => ({ state: s.state, description: s.description ?? "", createdAt: s.created_at })).reverse()
+    };
+  }
+  async createDeployment(sha, environment, task, payload, description) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/deployments", {
+      owner: this.owner,
+      repo: this.repo,
+      ref: sha,
+      environment,
+      task,
+      payload,
+      description: description.slice(0, 140),
+      auto_merge: false,
+      required_contexts: [],
+      production_environment: environment === "production"
+    });
+    if (!("id" in res.data)) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+    return Number(res.data.id);
+  }
+  async deploymentStatus(id, state, description, logUrl) {
+    await this.client.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
+      owner: this.owner,
+      repo: this.repo,
+      deployment_id: id,
+      state,
+      description: description.slice(0, 140),
+      auto_inactive: false,
+      ...logUrl ? { log_url: logUrl } : {}
+    });
+  }
+  /** The conclusion of the newest check run named `name` on a commit (undefined: none ran). */
+  async checkConclusion(sha, name) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner: this.owner, repo: this.repo, ref: sha, check_name: name, per_page: 10 });
+    const runs = res.data.check_runs.filter((r) => r.status === "completed");
+    return runs.length === 0 ? void 0 : runs[0].conclusion;
+  }
+  /** A file's text and blob sha on a branch (undefined: not there). */
+  async readFile(path6, branch) {
+    try {
+      const res = await this.client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: this.owner, repo: this.repo, path: path6, ref: branch });
+      const data = res.data;
+      if (data.type !== "file" || data.content === void 0) throw new Error(`${path6} is not a file`);
+      return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+    } catch (err) {
+      if (statusOf(err) === 404) return void 0;
+      throw err;
+    }
+  }
+  /** Commit a file, with its previous blob sha as the precondition (a concurrent writer gets 409/422). */
+  async writeFile(path6, branch, text, previousSha, message) {
+    await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
+      owner: this.owner,
+      repo: this.repo,
+      path: path6,
+      branch,
+      message,
+      content: Buffer.from(text, "utf8").toString("base64"),
+      ...previousSha ? { sha: previousSha } : {}
+    });
+  }
+  async createIssue(title, body) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/issues", { owner: this.owner, repo: this.repo, title, body });
+    return res.data.html_url;
+  }
+};
+
+// src/rollout/providers.ts
+var GitHubFlagdProvider = class {
+  constructor(gh, path6, key, branch) {
+    this.gh = gh;
+    this.path = path6;
+    this.key = key;
+    this.branch = branch;
+  }
+  gh;
+  path;
+  key;
+  branch;
+  last;
+  describe() {
+    return `flagd file ${this.path} on ${this.branch}, flag ${this.key}`;
+  }
+  async read() {
+    const file2 = await this.gh.readFile(this.path, this.branch);
+    let doc;
+    try {
+      doc = file2 ? JSON.parse(file2.text) : { flags: {} };
+    } catch {
+      throw new Error(`${this.path} is not valid JSON`);
+    }
+    this.last = { doc, sha: file2?.sha };
+    return flagdPercent(doc, this.key);
+  }
+  async write(percent, expected) {
+    const now = await this.read().catch(() => void 0);
+    if (now !== expected || !this.last) throw new ConflictError(`the flag is at ${now ?? "an unreadable value"}%, expected ${expected}%`);
+    try {
+      await this.gh.writeFile(this.path, this.branch, `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}
+`, this.last.sha, `rollout: ${this.key} ${expected}% \u2192 ${percent}%`);
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 409 || s === 422) throw new ConflictError(`${this.path} changed while writing it`);
+      throw err;
+    }
+  }
+};
+async function json2(res, what) {
+  if (!res.ok) throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), { status: res.status });
+  const text = await res.text();
+  return text ? JSON.parse(text) : void 0;
+}
+var WebhookProvider = class {
+  constructor(url2, key, release, token, applied) {
+    this.url = url2;
+    this.key = key;
+    this.release = release;
+    this.token = token;
+    this.applied = applied;
+  }
+  url;
+  key;
+  release;
+  token;
+  applied;
+  describe() {
+    return `webhook ${new URL(this.url).origin}, flag ${this.key}`;
+  }
+  async read() {
+    return this.applied;
+  }
+  async write(percent) {
+    await json2(
+      await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
+        body: JSON.stringify({ flag: this.key, percent, release: this.release }),
+        signal: AbortSignal.timeout(15e3)
+      }),
+      this.describe()
+    );
+  }
+};
+var UnleashProvider = class {
+  constructor(url2, project, environment, key, token) {
+    this.project = project;
+    this.environment = environment;
+    this.key = key;
+    this.token = token;
+    this.base = `${url2.replace(/\/+$/, "")}/api/admin/projects/${encodeURIComponent(project)}/features/${encodeURIComponent(key)}/environments/${encodeURIComponent(environment)}`;
+  }
+  project;
+  environment;
+  key;
+  token;
+  base;
+  describe() {
+    return `Unleash ${new URL(this.base).origin}, ${this.project}/${this.key} in ${this.environment}`;
+  }
+  async call(path6, init = {}) {
+    return json2(
+      await fetch(`${this.base}${path6}`, { ...init, headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} }, signal: AbortSignal.timeout(15e3) }),
+      this.describe()
+    );
+  }
+  async strategy() {
+    const list = await this.call("/strategies");
+    const s = list.find((x) => x.name === "flexibleRollout");
+    return s ? { id: s.id, parameters: s.parameters ?? {} } : void 0;
+  }
+  async read() {
+    const s = await this.strategy();
+    return s ? Number(s.parameters.rollout ?? 0) : 0;
+  }
+  async write(percent, expected) {
+    const s = await this.strategy();
+    const now = s ? Number(s.parameters.rollout ?? 0) : 0;
+    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
+    const parameters = { rollout: String(percent), stickiness: s?.parameters.stickiness ?? "default", groupId: s?.parameters.groupId ?? this.key };
+    if (s) await this.call(`/strategies/${s.id}`, { method: "PUT", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
+    else await this.call("/strategies", { method: "POST", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
+    if (!s) await this.call("/on", { method: "POST" });
+  }
+};
+var LaunchDarklyProvider = class {
+  constructor(base, project, environment, key, token) {
+    this.environment = environment;
+    this.key = key;
+    this.token = token;
+    this.url = `${base.replace(/\/+$/, "")}/api/v2/flags/${encodeURIComponent(project)}/${encodeURIComponent(key)}`;
+  }
+  environment;
+  key;
+  token;
+  url;
+  describe() {
+    return `LaunchDarkly flag ${this.key} in ${this.environment}`;
+  }
+  async flag() {
+    return await json2(await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, { headers: { authorization: this.token }, signal: AbortSignal.timeout(15e3) }), this.describe());
+  }
+  async read() {
+    const f = await this.flag();
+    const onIndex = f.variations.findIndex((v) => v.value === true);
+    const env = f.environments[this.environment];
+    if (!env || env.on === false) return 0;
+    const ft = env.fallthrough ?? {};
+    if (ft.rollout) return (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3;
+    return ft.variation === onIndex ? 100 : 0;
+  }
+  async write(percent, expected) {
+    const f = await this.flag();
+    const now = await this.read();
+    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
+    const on = f.variations.find((v) => v.value === true);
+    const off = f.variations.find((v) => v.value === false);
+    if (!on || !off) throw new Error(`${this.key} is not a boolean flag with true and false variations`);
+    const weight = Math.round(percent * 1e3);
+    await json2(
+      await fetch(this.url, {
+        method: "PATCH",
+        headers: { authorization: this.token, "content-type": "application/json; domain-model=launchdarkly.semanticpatch" },
+        body: JSON.stringify({
+          environmentKey: this.environment,
+          comment: `llm-release-gate rollout ${expected}% \u2192 ${percent}%`,
+          instructions: [{ kind: "updateFallthroughVariationOrRollout", rolloutWeights: { [on._id]: weight, [off._id]: 1e5 - weight } }]
+        }),
+        signal: AbortSignal.timeout(15e3)
+      }),
+      this.describe()
+    );
+  }
+};
+function providerFor(rollout, opts) {
+  const f = rollout.flag;
+  const token = f.token_env ? opts.env[f.token_env] : void 0;
+  switch (f.provider) {
+    case "flagd-file":
+      if (!opts.gh) throw new Error("flagd-file needs the GitHub API in the action");
+      return new GitHubFlagdProvider(opts.gh, f.path, f.key, opts.branch);
+    case "webhook":
+      return new WebhookProvider(f.url, f.key, opts.release, token, opts.applied);
+    case "unleash":
+      return new UnleashProvider(f.url, f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
+    case "launchdarkly":
+      return new LaunchDarklyProvider(f.url ?? "https://app.launchdarkly.com", f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
+  }
+}
 
 // src/report/markdown.ts
 function escapeMarkdown(text, maxLength = 300) {
@@ -61821,19 +62061,8 @@ async function rolloutCommand(command, inputs, ctx, workspace, env) {
   const loaded = await loadConfigFile(inputs.config, workspace);
   const rollout = loaded.config.rollout;
   if (!rollout) throw new ConfigurationError(`${inputs.config} has no rollout section.`, [{ file: inputs.config, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} }" }]);
-  if (rollout.flag.provider !== "flagd-file") {
-    throw new ConfigurationError(`Flag provider ${rollout.flag.provider} is not supported by this version.`, [
-      { file: inputs.config, path: "rollout.flag.provider", line: loaded.lineOf("rollout.flag.provider"), message: `${rollout.flag.provider} is not supported yet: use flagd-file` }
-    ]);
-  }
-  const source = rollout.analysis?.source;
-  if (source && source.provider === "prometheus") {
-    throw new ConfigurationError("The prometheus metric source is not supported by this version.", [
-      { file: inputs.config, path: "rollout.analysis.source.provider", line: loaded.lineOf("rollout.analysis.source.provider"), message: "use a file or http metric source" }
-    ]);
-  }
   const now = /* @__PURE__ */ new Date();
-  const metrics = source?.provider === "file" ? new FileMetricSource(path5.resolve(workspace, source.path), () => now) : source?.provider === "http" ? new HttpMetricSource(source.url, source.token_env ? env[source.token_env] : void 0, () => now) : void 0;
+  const metrics = metricSourceFor(rollout, workspace, env, () => now);
   const gh = new RolloutPublisher(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION7), ctx.owner, ctx.repo);
   let result;
   try {
@@ -61845,6 +62074,7 @@ async function rolloutCommand(command, inputs, ctx, workspace, env) {
       metrics,
       runUrl: ctx.runUrl,
       actor: env.GITHUB_ACTOR,
+      provider: (applied) => providerFor(rollout, { gh, branch: env.GITHUB_REF_NAME || "main", release: env.GITHUB_SHA ?? ctx.headSha, env, applied }),
       gateInPlace: async () => (await runGate({ config: inputs.config, cwd: workspace, commits: ctx.commits })).verdict.decision === "allow"
     }, command);
   } catch (err) {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { configChanges } from './config/diff.js';
 import { loadConfigFile, runGate, type GateOutcome } from './engine.js';
 import { githubTick, PromoteRefused } from './rollout/github-tick.js';
-import { FileMetricSource, HttpMetricSource } from './rollout/sources.js';
+import { providerFor } from './rollout/providers.js';
+import { metricSourceFor } from './rollout/sources.js';
 import { renderRollout } from './report/rollout.js';
 import { ConfigurationError, describeError } from './errors.js';
 import type { GitHubFacts } from './gate/decide.js';
@@ -108,24 +109,8 @@ async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback', input
   const loaded = await loadConfigFile(inputs.config, workspace);
   const rollout = loaded.config.rollout;
   if (!rollout) throw new ConfigurationError(`${inputs.config} has no rollout section.`, [{ file: inputs.config, path: 'rollout', line: 1, message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} }' }]);
-  if (rollout.flag.provider !== 'flagd-file') {
-    throw new ConfigurationError(`Flag provider ${rollout.flag.provider} is not supported by this version.`, [
-      { file: inputs.config, path: 'rollout.flag.provider', line: loaded.lineOf('rollout.flag.provider'), message: `${rollout.flag.provider} is not supported yet: use flagd-file` },
-    ]);
-  }
-  const source = rollout.analysis?.source;
-  if (source && source.provider === 'prometheus') {
-    throw new ConfigurationError('The prometheus metric source is not supported by this version.', [
-      { file: inputs.config, path: 'rollout.analysis.source.provider', line: loaded.lineOf('rollout.analysis.source.provider'), message: 'use a file or http metric source' },
-    ]);
-  }
   const now = new Date();
-  const metrics =
-    source?.provider === 'file'
-      ? new FileMetricSource(path.resolve(workspace, source.path!), () => now)
-      : source?.provider === 'http'
-        ? new HttpMetricSource(source.url!, source.token_env ? env[source.token_env] : undefined, () => now)
-        : undefined;
+  const metrics = metricSourceFor(rollout, workspace, env, () => now);
   const gh = new RolloutPublisher(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo);
   let result;
   try {
@@ -137,6 +122,7 @@ async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback', input
       metrics,
       runUrl: ctx.runUrl,
       actor: env.GITHUB_ACTOR,
+      provider: (applied) => providerFor(rollout, { gh, branch: env.GITHUB_REF_NAME || 'main', release: env.GITHUB_SHA ?? ctx.headSha, env, applied }),
       gateInPlace: async () => (await runGate({ config: inputs.config, cwd: workspace, commits: ctx.commits })).verdict.decision === 'allow',
     }, command);
   } catch (err) {

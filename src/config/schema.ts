@@ -150,6 +150,10 @@ const Rollout = z
             path: z.string().min(1).optional(),
             url: z.string().url().optional(),
             token_env: z.string().optional(),
+            requests: z
+              .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+              .optional()
+              .describe('Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).'),
           })
           .superRefine((s, ctx) => {
             if (s.provider === 'file' && !s.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'the file source needs path: the online metrics JSON' });

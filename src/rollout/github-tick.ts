@@ -1,12 +1,10 @@
 import type { LoadedConfig } from '../config/load.js';
 import { effectiveTier } from '../gate/bars.js';
 import type { RolloutPublisher } from '../github/publisher.js';
-import { statusOf } from '../github/publisher.js';
-import { FlagdError, flagdPercent, withFlagdPercent, type FlagdDocument } from './flagd.js';
 import { stagesFrom } from './plan.js';
 import { reconcile, type RolloutDecision } from './reconcile.js';
 import { describeStatus, recordFrom } from './record.js';
-import type { MetricSource } from './sources.js';
+import { ConflictError, type FlagProvider, type MetricSource } from './sources.js';
 
 export const DEPLOYMENT_TASK = 'deploy:llm-release-gate';
 
@@ -22,6 +20,8 @@ export interface TickContext {
   runUrl?: string;
   /** promote: who asked (must be an approver). */
   actor?: string;
+  /** The flag provider, given the percentage the deployment record last applied (webhooks cannot be read). */
+  provider: (applied: number) => FlagProvider;
 }
 
 export interface TickResult {
@@ -40,28 +40,24 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutPublisher, ctx
   const rollout = loaded.config.rollout!;
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
   const env = rollout.environment;
-  const flagPath = rollout.flag.path!;
   const log: string[] = [];
 
   const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
   let record = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : undefined;
-  const file = await gh.readFile(flagPath, ctx.branch);
-  let doc: FlagdDocument = { flags: {} };
-  let flag: number | { error: string };
-  try {
-    doc = file ? (JSON.parse(file.text) as FlagdDocument) : { flags: {} };
-    flag = flagdPercent(doc, rollout.flag.key);
-  } catch (err) {
-    flag = { error: err instanceof FlagdError ? err.message : `${flagPath} is not valid JSON` };
-  }
+  const applied = record && (record.status === 'active' || record.status === 'paused') ? (stages[record.stage]?.percent ?? 0) : record?.status === 'complete' ? 100 : 0;
+  const provider = ctx.provider(applied);
+  const flag: number | { error: string } = await provider.read().then(
+    (p) => p,
+    (err: Error) => ({ error: err.message }),
+  );
 
-  const writeFlag = async (percent: number, expected: number, why: string): Promise<boolean> => {
+  /** Compare-and-set: false when the flag moved under this run (another tick, or a hand). */
+  const writeFlag = async (percent: number, expected: number): Promise<boolean> => {
     try {
-      await gh.writeFile(flagPath, ctx.branch, `${JSON.stringify(withFlagdPercent(doc, rollout.flag.key, percent), null, 2)}\n`, file?.sha, `rollout: ${rollout.flag.key} ${expected}% → ${percent}% (${why})`);
+      await provider.write(percent, expected);
       return true;
     } catch (err) {
-      const s = statusOf(err);
-      if (s === 409 || s === 422) return false; // another tick wrote first: the precondition failed
+      if (err instanceof ConflictError) return false;
       throw err;
     }
   };
@@ -70,9 +66,9 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutPublisher, ctx
     const current = typeof flag === 'number' ? flag : 0;
     const by = ctx.actor ? ` by @${ctx.actor}` : '';
     const decision: RolloutDecision = { action: 'rollback', percent: 0, stage: record?.stage ?? -1, reason: `kill switch${by}`, next: 'the flag is at 0%; ship a new release to start again', evidence: [], warnings: [], errors: 0, alert: `Rolled back ${rollout.flag.key} by hand${by}` };
-    if (current !== 0 && !(await writeFlag(0, current, 'kill switch'))) decision.warnings.push('The flag file changed while rolling back: run rollback again.');
+    if (current !== 0 && !(await writeFlag(0, current))) decision.warnings.push('The flag file changed while rolling back: run rollback again.');
     if (record && record.status !== 'rolled_back') await gh.deploymentStatus(record.id, 'failure', describeStatus('rollback', record.stage, stages.length, 0, `kill switch${by}`), ctx.runUrl);
-    return { decision, log: [`flag ${rollout.flag.key} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision) };
+    return { decision, log: [`${provider.describe()} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision) };
   }
 
   if (command === 'promote' && record && record.release === ctx.release && record.status !== 'rolled_back' && record.status !== 'complete') {
@@ -110,7 +106,7 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutPublisher, ctx
 
   switch (decision.action) {
     case 'start': {
-      if (!(await writeFlag(decision.percent, current, `start ${ctx.release.slice(0, 12)}`))) return conflict(decision, log);
+      if (!(await writeFlag(decision.percent, current))) return conflict(decision, log);
       if (decision.supersedes !== undefined) await gh.deploymentStatus(decision.supersedes, 'inactive', describeStatus('supersede', record!.stage, stages.length, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`), ctx.runUrl);
       const id = await gh.createDeployment(ctx.release, rollout.environment, DEPLOYMENT_TASK, { flag: rollout.flag.key, stages: stages.map((s) => s.percent) }, `staged rollout of ${rollout.flag.key}`);
       await status('in_progress', 'start', id);
@@ -118,14 +114,14 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutPublisher, ctx
       break;
     }
     case 'advance':
-      if (!(await writeFlag(decision.percent, current, 'advance'))) return conflict(decision, log);
+      if (!(await writeFlag(decision.percent, current))) return conflict(decision, log);
       await status('in_progress', 'advance', record!.id);
       break;
     case 'complete':
       await status('success', 'complete', record!.id);
       break;
     case 'rollback': {
-      if (current !== 0 && !(await writeFlag(0, current, 'regression'))) return conflict(decision, log);
+      if (current !== 0 && !(await writeFlag(0, current))) return conflict(decision, log);
       await status('failure', 'rollback', record!.id);
       return { decision, log, issueUrl: await alert(gh, loaded, ctx, decision) };
     }

@@ -5,7 +5,8 @@ import { ConfigurationError } from '../errors.js';
 import { effectiveTier } from '../gate/bars.js';
 import { stagesFrom } from './plan.js';
 import { reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
-import { ConflictError, FileMetricSource, FlagdFileProvider, HttpMetricSource, type FlagProvider, type MetricSource } from './sources.js';
+import { providerFor } from './providers.js';
+import { ConflictError, FlagdFileProvider, metricSourceFor, type FlagProvider } from './sources.js';
 
 export interface LocalTick {
   decision: RolloutDecision;
@@ -28,16 +29,11 @@ export async function localTick(
   if (!rollout) {
     throw new ConfigurationError(`${loaded.file} has no rollout section.`, [{ file: loaded.file, path: 'rollout', line: 1, message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout' }]);
   }
-  const unsupported = (what: string, path: string, line?: number) =>
-    new ConfigurationError(`${what} is not supported by this version.`, [{ file: loaded.file, path, line, message: `${what} is not supported yet: use flagd-file and a file or http metric source` }]);
-  if (rollout.flag.provider !== 'flagd-file') throw unsupported(`flag provider ${rollout.flag.provider}`, 'rollout.flag.provider', loaded.lineOf('rollout.flag.provider'));
-  const flagFile = path.resolve(opts.cwd, rollout.flag.path!);
-  const provider: FlagProvider = new FlagdFileProvider(flagFile, rollout.flag.key);
-  const src = rollout.analysis?.source;
-  let metrics: MetricSource | undefined;
-  if (src?.provider === 'file') metrics = new FileMetricSource(path.resolve(opts.cwd, src.path!), () => opts.now);
-  else if (src?.provider === 'http') metrics = new HttpMetricSource(src.url!, src.token_env ? opts.env[src.token_env] : undefined, () => opts.now);
-  else if (src) throw unsupported(`metric source ${src.provider}`, 'rollout.analysis.source.provider', loaded.lineOf('rollout.analysis.source.provider'));
+  const flagFile = rollout.flag.provider === 'flagd-file' ? path.resolve(opts.cwd, rollout.flag.path!) : undefined;
+  const provider: FlagProvider = flagFile
+    ? new FlagdFileProvider(flagFile, rollout.flag.key)
+    : providerFor(rollout, { branch: 'main', release: 'workspace', env: opts.env, applied: 0 });
+  const metrics = metricSourceFor(rollout, opts.cwd, opts.env, () => opts.now);
 
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
   const flag = await provider.read().then(
@@ -47,7 +43,8 @@ export async function localTick(
   let deployment: DeploymentRecord | undefined;
   if (typeof flag === 'number' && flag > 0) {
     const stage = stages.findIndex((s) => s.percent === flag);
-    const since = opts.since ?? (await stat(flagFile)).mtime;
+    if (!opts.since && !flagFile) throw new ConfigurationError('--since is needed with this flag provider.', [{ file: loaded.file, path: 'rollout.flag.provider', message: 'outside GitHub there is no deployment record: pass --since with the time the current stage began' }]);
+    const since = opts.since ?? (await stat(flagFile!)).mtime;
     // A percentage that is no stage of the plan reads as the nearest stage below it: the reconciler holds on the mismatch.
     const nearest = stage >= 0 ? stage : Math.max(0, stages.filter((s) => s.percent < flag).length - 1);
     deployment = { id: 0, release: 'workspace', stage: nearest, stageStartedAt: since, status: 'active', errors: 0 };
