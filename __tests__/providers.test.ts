@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { LaunchDarklyProvider, UnleashProvider, WebhookProvider } from '../src/rollout/providers.js';
-import { ConflictError, PrometheusMetricSource } from '../src/rollout/sources.js';
+import { ConflictError, HttpMetricSource, PrometheusMetricSource } from '../src/rollout/sources.js';
 import { analyse } from '../src/rollout/analysis.js';
 import { FIXTURES } from './helpers.js';
 import { services } from './support/services.js';
@@ -131,6 +131,26 @@ describe('webhook provider', () => {
       await expect(p.write(100)).rejects.toThrow(/HTTP 500/);
     } finally {
       await hook.close();
+    }
+  });
+});
+
+describe('http metric source', () => {
+  it('reads the online metrics JSON with a bearer token, and treats a stale or failing export as missing', async () => {
+    const now = new Date('2026-11-28T10:00:00Z');
+    let body: unknown = { generated_at: '2026-11-28T09:55:00Z', variants: { canary: { requests: 100, counts: { error: 1 }, means: { latency_ms: 900 } }, control: { requests: 1000, counts: { error: 9 }, means: { latency_ms: 880 } } } };
+    let status = 200;
+    const api = await peer(() => ({ status, body }));
+    try {
+      const source = new HttpMetricSource(`${api.url}/metrics.json`, 'metrics-token', () => now);
+      expect(await source.read()).toEqual({ generatedAt: '2026-11-28T09:55:00Z', canary: { requests: 100, counts: { error: 1 }, means: { latency_ms: 900 } }, control: { requests: 1000, counts: { error: 9 }, means: { latency_ms: 880 } } });
+      expect(api.seen[0]!.headers.authorization).toBe('Bearer metrics-token');
+      body = { ...(body as object), generated_at: '2026-11-28T06:00:00Z' };
+      await expect(source.read()).rejects.toThrow(/is stale: generated at 2026-11-28T06:00:00Z/);
+      status = 503;
+      await expect(source.read()).rejects.toThrow(/answered HTTP 503/);
+    } finally {
+      await api.close();
     }
   });
 });
