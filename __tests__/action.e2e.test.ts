@@ -3,48 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers.js';
+import { runActionSync } from './support/runner.js';
 
-interface ActionRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-/** Run dist/index.js exactly as the runner does: INPUT_* variables, event file, output files. */
-function runAction(inputs: Record<string, string>, event: object = {}, extraEnv: Record<string, string> = {}): ActionRun {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrg-e2e-'));
-  const files = { output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md'), event: path.join(tmp, 'event.json') };
-  writeFileSync(files.output, '');
-  writeFileSync(files.summary, '');
-  writeFileSync(files.event, JSON.stringify(event));
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: ROOT,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_SHA: 'abc123def4567890abc123def4567890abc12345',
-    GITHUB_REPOSITORY: 'acme/support',
-    RUNNER_TEMP: tmp,
-    ...extraEnv,
-  };
-  // The runner names inputs INPUT_<NAME> upper-cased, spaces to underscores, hyphens kept.
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ROOT, env, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') };
-}
-
-/** GITHUB_OUTPUT uses heredoc records: name<<DELIM \n value \n DELIM. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
-  return out;
-}
+const runAction = runActionSync;
 
 const DEFAULTS = { config: 'examples/llm-release-gate.yml', 'github-token': '', 'fail-on-block': 'true', comment: 'true', 'check-name': 'LLM release gate', 'config-source': 'base', command: 'gate' };
 

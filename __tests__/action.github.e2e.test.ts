@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './helpers.js';
 import { FakeGitHub } from './support/fake-github.js';
+import { runAction } from './support/runner.js';
 
 const HEAD = '1111111111111111111111111111111111111111';
 const BASE = '2222222222222222222222222222222222222222';
@@ -38,45 +37,18 @@ function workspace(fails: number): string {
   return dir;
 }
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-/** Run dist/index.js as the runner does, asynchronously (the fake server shares this process). */
-async function runAction(gh: FakeGitHub, ws: string, eventName: string, event: object, inputs: Record<string, string> = {}): Promise<Result> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrg-run-'));
-  const files = { output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md'), event: path.join(tmp, 'event.json') };
-  writeFileSync(files.output, '');
-  writeFileSync(files.summary, '');
-  writeFileSync(files.event, JSON.stringify(event));
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GITHUB_ACTIONS: 'true',
+/** The action against the fake: its API URL, a token, and the inputs every test shares. */
+function runIn(gh: FakeGitHub, ws: string, eventName: string, event: object, inputs: Record<string, string> = {}) {
+  const all = { config: CONFIG, 'github-token': 'ghs_test', 'check-name': 'LLM release gate', comment: 'true', 'fail-on-block': 'true', 'config-source': 'base', command: 'gate', ...inputs };
+  return runAction(all, event, {
     GITHUB_WORKSPACE: ws,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_PATH: files.event,
     GITHUB_EVENT_NAME: eventName,
     GITHUB_SHA: eventName === 'pull_request' ? MERGE : HEAD,
     GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
     GITHUB_API_URL: gh.url,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '42',
-    RUNNER_TEMP: tmp,
-  };
-  const all = { config: CONFIG, 'github-token': 'ghs_test', 'check-name': 'LLM release gate', comment: 'true', 'fail-on-block': 'true', 'config-source': 'base', command: 'gate', ...inputs };
-  for (const [k, v] of Object.entries(all)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ws, env });
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const outputs: Record<string, string> = {};
-  for (const m of readFileSync(files.output, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
-  return { code, stdout, outputs, summary: readFileSync(files.summary, 'utf8') };
+  });
 }
 
 const pullRequest = (fork = false) => ({
@@ -104,7 +76,7 @@ describe('the action against a loopback GitHub API', () => {
 
   it('pull request: check on the head SHA, the base branch config wins, one sticky comment updated in place', async () => {
     const ws = workspace(40);
-    const first = await runAction(gh, ws, 'pull_request', pullRequest());
+    const first = await runIn(gh, ws, 'pull_request', pullRequest());
     expect(first.code).toBe(1);
     expect(first.outputs.decision).toBe('block');
     const [run] = [...gh.checkRuns.values()];
@@ -130,7 +102,7 @@ describe('the action against a loopback GitHub API', () => {
     // A second run with other results updates the same comment.
     writeFileSync(path.join(ws, 'evals/results.jsonl'), Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= 5, cost_usd: 0.001 })).join('\n'));
     const before = gh.requests.length;
-    const second = await runAction(gh, ws, 'pull_request', pullRequest());
+    const second = await runIn(gh, ws, 'pull_request', pullRequest());
     expect(second.outputs.decision).toBe('allow');
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]!.body).toMatch(/## ✅ LLM release gate: \*\*allow\*\*/);
@@ -142,12 +114,12 @@ describe('the action against a loopback GitHub API', () => {
     ]);
     // a third, identical run leaves the comment alone
     const mid = gh.requests.length;
-    await runAction(gh, ws, 'pull_request', pullRequest());
+    await runIn(gh, ws, 'pull_request', pullRequest());
     expect(gh.requests.slice(mid).some((r) => r.route.includes('comments'))).toBe(false);
   });
 
   it('push: the check on the pushed SHA, the local config, no comment', async () => {
-    const r = await runAction(gh, workspace(5), 'push', {});
+    const r = await runIn(gh, workspace(5), 'push', {});
     expect(r.code).toBe(0);
     expect([...gh.checkRuns.values()][0]).toMatchObject({ head_sha: HEAD, conclusion: 'success' });
     expect(gh.comments).toHaveLength(0);
@@ -156,7 +128,7 @@ describe('the action against a loopback GitHub API', () => {
 
   it('fork: a read-only token degrades to summary and annotations, with a notice; the verdict still decides', async () => {
     gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/check-runs', status: 403 });
-    const r = await runAction(gh, workspace(40), 'pull_request', pullRequest(true));
+    const r = await runIn(gh, workspace(40), 'pull_request', pullRequest(true));
     expect(r.code).toBe(1);
     expect(r.outputs.decision).toBe('block');
     expect(r.stdout).toMatch(/::notice::llm-release-gate could not create the check run: a pull request from a fork gets a read-only token/);
@@ -169,7 +141,7 @@ describe('the action against a loopback GitHub API', () => {
     // A 5xx is retried (see the contract test); here the read fails for good, and so does the write.
     gh.fail({ method: 'POST', route: 'graphql', status: 403 });
     gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 422 });
-    const r = await runAction(gh, workspace(5), 'push', {});
+    const r = await runIn(gh, workspace(5), 'push', {});
     expect(r.code).toBe(0);
     expect(r.outputs.decision).toBe('allow');
     expect(r.summary).toMatch(/LLM release gate: \*\*allow\*\*/);
@@ -179,14 +151,14 @@ describe('the action against a loopback GitHub API', () => {
   it('an organisation as owner, and an environment without reviewers, fail their bars', async () => {
     gh.owners.set('alice', 'Organization');
     gh.environments.set('production', 0);
-    const r = await runAction(gh, workspace(5), 'push', {});
+    const r = await runIn(gh, workspace(5), 'push', {});
     expect(r.outputs.decision).toBe('block');
     expect(r.summary).toMatch(/owner.name @\u200balice is an organisation: name one person/);
     expect(r.summary).toMatch(/environment production has no required reviewers/);
   });
 
   it('comment: false keeps the pull request quiet', async () => {
-    await runAction(gh, workspace(5), 'pull_request', pullRequest(), { comment: 'false' });
+    await runIn(gh, workspace(5), 'pull_request', pullRequest(), { comment: 'false' });
     expect(gh.comments).toHaveLength(0);
   });
 });

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { flagdPercent } from '../src/rollout/flagd.js';
-import { ROOT } from './helpers.js';
 import { FakeGitHub } from './support/fake-github.js';
+import { runAction } from './support/runner.js';
 
 const R1 = 'a1'.repeat(20);
 const R2 = 'b2'.repeat(20);
@@ -48,39 +47,16 @@ function workspace(): string {
   return dir;
 }
 
-async function tick(gh: FakeGitHub, ws: string, release: string, command = 'rollout', actor = 'release-bot') {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrg-rrun-'));
-  const out = path.join(tmp, 'out');
-  const summary = path.join(tmp, 'summary.md');
-  writeFileSync(out, '');
-  writeFileSync(summary, '');
-  writeFileSync(path.join(tmp, 'event.json'), '{}');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+function tick(gh: FakeGitHub, ws: string, release: string, command = 'rollout', actor = 'release-bot') {
+  return runAction({ command, config: CONFIG, 'github-token': 'ghs_test', 'check-name': 'LLM release gate' }, {}, {
     GITHUB_WORKSPACE: ws,
-    GITHUB_OUTPUT: out,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_EVENT_PATH: path.join(tmp, 'event.json'),
     GITHUB_EVENT_NAME: 'schedule',
     GITHUB_SHA: release,
     GITHUB_REF_NAME: 'main',
     GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
     GITHUB_API_URL: gh.url,
     GITHUB_ACTOR: actor,
-    RUNNER_TEMP: tmp,
-    INPUT_COMMAND: command,
-    INPUT_CONFIG: CONFIG,
-    'INPUT_GITHUB-TOKEN': 'ghs_test',
-    'INPUT_CHECK-NAME': 'LLM release gate',
-  };
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ws, env });
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const outputs: Record<string, string> = {};
-  for (const m of readFileSync(out, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
-  return { code, stdout, outputs, summary: readFileSync(summary, 'utf8') };
+  });
 }
 
 describe('rollout ticks against a loopback GitHub API', () => {

@@ -53648,6 +53648,18 @@ function tagsFrom(...values) {
   }
   return [...out];
 }
+async function* jsonLines(file2, ctx, what) {
+  for await (const { text, line } of readLines(file2)) {
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      ctx.problem({ line, message: `not valid JSON: ${what} (a cut-off last line means the file is truncated)` });
+      continue;
+    }
+    yield { value, line };
+  }
+}
 
 // src/results/braintrust.ts
 function norm(o) {
@@ -53663,14 +53675,7 @@ var braintrust = {
   async read({ file: file2 }, ctx) {
     const experiments = [];
     const projects = /* @__PURE__ */ new Set();
-    for await (const { text, line } of readLines(file2)) {
-      let raw;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: "not valid JSON: each line of `braintrust eval --jsonl` output is one experiment summary" });
-        continue;
-      }
+    for await (const { value: raw, line } of jsonLines(file2, ctx, "each line of `braintrust eval --jsonl` output is one experiment summary")) {
       if (!isObject2(raw)) continue;
       const o = norm(raw);
       if (Array.isArray(o.errors) && o.errors.length > 0) {
@@ -58283,14 +58288,7 @@ var lmEvalSamples = {
   detect: ({ firstLine }) => isObject2(firstLine) && "doc_id" in firstLine && ("filtered_resps" in firstLine || "resps" in firstLine || Array.isArray(firstLine.metrics)),
   async read({ file: file2 }, ctx) {
     const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file2))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file2))?.[1] ?? "task";
-    for await (const { text, line } of readLines(file2)) {
-      let doc;
-      try {
-        doc = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: "not valid JSON: each line of an lm-eval samples file is one JSON document" });
-        continue;
-      }
+    for await (const { value: doc, line } of jsonLines(file2, ctx, "each line of an lm-eval samples file is one JSON document")) {
       if (!isObject2(doc)) continue;
       const metrics = Array.isArray(doc.metrics) ? doc.metrics.filter((m) => typeof m === "string") : [];
       const scores = {};
@@ -58326,15 +58324,7 @@ var native = {
   async read({ file: file2 }, ctx) {
     let meta3 = {};
     let first = true;
-    for await (const { text, line } of readLines(file2)) {
-      let value;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: `not valid JSON${first ? "" : " (if this is the last line, the file was cut off)"}: each line must be one JSON object` });
-        first = false;
-        continue;
-      }
+    for await (const { value, line } of jsonLines(file2, ctx, "each line must be one JSON object")) {
       if (first && isObject2(value) && isObject2(value.meta)) {
         meta3 = readMeta(value.meta, line, ctx);
         first = false;
@@ -58442,14 +58432,7 @@ var openaiEvals = {
     const meta3 = { tool: "openai/evals" };
     const bySample = /* @__PURE__ */ new Map();
     let sawReport = false;
-    for await (const { text, line } of readLines(file2)) {
-      let ev;
-      try {
-        ev = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: "not valid JSON: every line of an openai/evals record is one JSON object (a cut-off last line means the run did not finish)" });
-        continue;
-      }
+    for await (const { value: ev, line } of jsonLines(file2, ctx, "every line of an openai/evals record is one JSON object")) {
       if (!isObject2(ev)) continue;
       if (isObject2(ev.spec)) {
         const spec = ev.spec;

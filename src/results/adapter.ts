@@ -1,4 +1,5 @@
 import type { Problem } from '../errors.js';
+import { readLines } from './files.js';
 import type { Aggregate, Format, RunMeta, Sample } from './model.js';
 
 /** What detection knows about a file before an adapter reads it. */
@@ -50,4 +51,21 @@ export function tagsFrom(...values: unknown[]): string[] {
     for (const t of list) if (typeof t === 'string' && t.trim()) out.add(t.trim());
   }
   return [...out];
+}
+
+/**
+ * The lines of a JSONL file, parsed. A line that is not JSON is reported with its number (`what`
+ * says what a line should be) and skipped, so every bad line is listed at once.
+ */
+export async function* jsonLines(file: string, ctx: AdapterContext, what: string): AsyncGenerator<{ value: unknown; line: number }> {
+  for await (const { text, line } of readLines(file)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      ctx.problem({ line, message: `not valid JSON: ${what} (a cut-off last line means the file is truncated)` });
+      continue;
+    }
+    yield { value, line };
+  }
 }

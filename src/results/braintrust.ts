@@ -1,5 +1,4 @@
-import { isObject, num, str, type Adapter } from './adapter.js';
-import { readLines } from './files.js';
+import { isObject, jsonLines, num, str, type Adapter } from './adapter.js';
 
 /** Keys in snake_case (JS, Python) or PascalCase (Go) read alike: lower case, no separators. */
 function norm(o: Record<string, unknown>): Record<string, unknown> {
@@ -22,14 +21,7 @@ export const braintrust: Adapter = {
   async read({ file }, ctx) {
     const experiments: { name: string; scores: Record<string, unknown>; metrics: Record<string, unknown> }[] = [];
     const projects = new Set<string>();
-    for await (const { text, line } of readLines(file)) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: 'not valid JSON: each line of `braintrust eval --jsonl` output is one experiment summary' });
-        continue;
-      }
+    for await (const { value: raw, line } of jsonLines(file, ctx, 'each line of `braintrust eval --jsonl` output is one experiment summary')) {
       if (!isObject(raw)) continue;
       const o = norm(raw);
       if (Array.isArray(o.errors) && o.errors.length > 0) {

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { isObject, num, str, type Adapter } from './adapter.js';
-import { readLines } from './files.js';
+import { isObject, jsonLines, num, str, type Adapter } from './adapter.js';
 
 /**
  * lm-evaluation-harness `results_<ts>.json`: per task, `"<metric>,<filter>"` values with
@@ -59,14 +58,7 @@ export const lmEvalSamples: Adapter = {
   detect: ({ firstLine }) => isObject(firstLine) && 'doc_id' in firstLine && ('filtered_resps' in firstLine || 'resps' in firstLine || Array.isArray(firstLine.metrics)),
   async read({ file }, ctx) {
     const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file))?.[1] ?? 'task';
-    for await (const { text, line } of readLines(file)) {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: 'not valid JSON: each line of an lm-eval samples file is one JSON document' });
-        continue;
-      }
+    for await (const { value: doc, line } of jsonLines(file, ctx, 'each line of an lm-eval samples file is one JSON document')) {
       if (!isObject(doc)) continue;
       const metrics = Array.isArray(doc.metrics) ? doc.metrics.filter((m): m is string => typeof m === 'string') : [];
       const scores: Record<string, number> = {};

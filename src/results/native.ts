@@ -1,5 +1,4 @@
-import { isObject, type Adapter, type AdapterContext } from './adapter.js';
-import { readLines } from './files.js';
+import { isObject, jsonLines, type Adapter, type AdapterContext } from './adapter.js';
 import type { Outcome, RunMeta, Sample } from './model.js';
 
 /**
@@ -15,15 +14,7 @@ export const native: Adapter = {
   async read({ file }, ctx) {
     let meta: RunMeta = {};
     let first = true;
-    for await (const { text, line } of readLines(file)) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: `not valid JSON${first ? '' : ' (if this is the last line, the file was cut off)'}: each line must be one JSON object` });
-        first = false;
-        continue;
-      }
+    for await (const { value, line } of jsonLines(file, ctx, 'each line must be one JSON object')) {
       if (first && isObject(value) && isObject(value.meta)) {
         meta = readMeta(value.meta, line, ctx);
         first = false;

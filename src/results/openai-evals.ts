@@ -1,5 +1,4 @@
-import { isObject, num, str, type Adapter } from './adapter.js';
-import { readLines } from './files.js';
+import { isObject, jsonLines, num, str, type Adapter } from './adapter.js';
 import type { RunMeta, Sample } from './model.js';
 
 /**
@@ -24,14 +23,7 @@ export const openaiEvals: Adapter = {
     }
     const bySample = new Map<string, State>();
     let sawReport = false;
-    for await (const { text, line } of readLines(file)) {
-      let ev: unknown;
-      try {
-        ev = JSON.parse(text);
-      } catch {
-        ctx.problem({ line, message: 'not valid JSON: every line of an openai/evals record is one JSON object (a cut-off last line means the run did not finish)' });
-        continue;
-      }
+    for await (const { value: ev, line } of jsonLines(file, ctx, 'every line of an openai/evals record is one JSON object')) {
       if (!isObject(ev)) continue;
       if (isObject(ev.spec)) {
         const spec = ev.spec;
