@@ -11206,8 +11206,8 @@ function cleanRegex(source) {
   const end = source.endsWith("$") ? source.length - 1 : source.length;
   return source.slice(start, end);
 }
-function floatSafeRemainder(val, step) {
-  const ratio = val / step;
+function floatSafeRemainder(val, step2) {
+  const ratio = val / step2;
   const roundedRatio = Math.round(ratio);
   const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
   if (Math.abs(ratio - roundedRatio) < tolerance)
@@ -30407,7 +30407,7 @@ function configJsonSchema() {
 
 // src/engine.ts
 import { existsSync, statSync as statSync2 } from "node:fs";
-import { mkdtemp, readFile as readFile4, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile as readFile2, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path3 from "node:path";
 
@@ -32556,14 +32556,15 @@ function unreadable(file2, err) {
   const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
   return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
 }
-async function readJson(file2, shown = file2) {
-  let text;
+async function readText(file2, shown = file2) {
   try {
-    text = await readFile(file2, "utf8");
+    return await readFile(file2, "utf8");
   } catch (err) {
     throw unreadable(shown, err);
   }
-  return parseJsonText(text, shown);
+}
+async function readJson(file2, shown = file2) {
+  return parseJsonText(await readText(file2, shown), shown);
 }
 function parseJsonText(text, file2) {
   try {
@@ -33003,9 +33004,6 @@ function eachZipEntry(file2, ctx, onEntry) {
     });
   });
 }
-
-// src/results/junit.ts
-import { readFile as readFile2 } from "node:fs/promises";
 
 // node_modules/fast-xml-parser/src/util.js
 var nameStartChar = ":A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
@@ -37200,12 +37198,7 @@ var junit = {
   format: "junit",
   detect: ({ head }) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<testsuites?[\s>]/.test(head),
   async read({ file: file2 }, ctx) {
-    let xml;
-    try {
-      xml = await readFile2(file2, "utf8");
-    } catch (err) {
-      throw unreadable(ctx.file, err);
-    }
+    const xml = await readText(file2, ctx.file);
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
       ctx.problem({ line: valid.err.line, column: valid.err.col, message: `not well-formed XML (${valid.err.msg}); re-run the tests or re-export the report` });
@@ -37624,9 +37617,6 @@ function sortKeys(v) {
   return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
 }
 
-// src/results/promptfoo-csv.ts
-import { readFile as readFile3 } from "node:fs/promises";
-
 // src/results/csv.ts
 function parseCsv(text) {
   const rows = [];
@@ -37703,12 +37693,7 @@ var promptfooCsv = {
     return rows.length > 0 && promptColumns(rows[0], rows[1]).length > 0;
   },
   async read({ file: file2 }, ctx) {
-    let text;
-    try {
-      text = await readFile3(file2, "utf8");
-    } catch (err) {
-      throw unreadable(ctx.file, err);
-    }
+    const text = await readText(file2, ctx.file);
     const { rows, lines } = parseCsv(text);
     const header = rows[0] ?? [];
     const cols = promptColumns(header, rows[1]);
@@ -37905,7 +37890,7 @@ async function loadConfigFile(file2, cwd) {
   const abs = path3.resolve(cwd, file2);
   let text;
   try {
-    text = await readFile4(abs, "utf8");
+    text = await readFile2(abs, "utf8");
   } catch (err) {
     const code = err.code;
     const what = code === "ENOENT" ? `does not exist: create it (the README has a complete example) or point the config input at it` : code === "EISDIR" ? "is a directory: point at the YAML file" : `cannot be read (${code ?? String(err)})`;
@@ -38136,17 +38121,7 @@ function reconcile(s, p) {
   const first = p.stages[0];
   const d = s.deployment;
   const flagPercent = typeof s.flag === "number" ? s.flag : void 0;
-  const none = (reason, next2, extra = {}) => ({
-    action: "none",
-    percent: flagPercent ?? 0,
-    stage: -1,
-    reason,
-    next: next2,
-    evidence: [],
-    warnings: [],
-    errors: 0,
-    ...extra
-  });
+  const none = (reason, next2, extra = {}) => step("none", flagPercent ?? 0, -1, reason, next2, extra);
   if (!d || d.release !== s.release) {
     if (s.gateAllowed !== true) {
       return none(
@@ -38156,33 +38131,20 @@ function reconcile(s, p) {
     }
     if (typeof s.flag !== "number") return { ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"), action: "hold", errors: 1 };
     const supersedes = d && (d.status === "active" || d.status === "paused") ? d.id : void 0;
-    return {
-      action: "start",
-      percent: first.percent,
-      stage: 0,
-      reason: `release ${short(s.release)} is allowed by the gate${supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : ""}`,
-      next: `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
-      evidence: [],
-      warnings: [],
-      errors: 0,
-      supersedes
-    };
+    return step(
+      "start",
+      first.percent,
+      0,
+      `release ${short(s.release)} is allowed by the gate${supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : ""}`,
+      `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
+      { supersedes }
+    );
   }
   if (d.status === "rolled_back") return none(`release ${short(d.release)} was rolled back`, "a new release starts a new rollout");
   if (d.status === "complete") return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", { percent: 100, stage: d.stage });
   const stage = p.stages[d.stage];
   if (!stage) return none(`the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`, "fix rollout.stages or roll back");
-  const hold = (reason, next2, extra = {}) => ({
-    action: "hold",
-    percent: stage.percent,
-    stage: d.stage,
-    reason,
-    next: next2,
-    evidence: [],
-    warnings: [],
-    errors: 0,
-    ...extra
-  });
+  const hold = (reason, next2, extra = {}) => step("hold", stage.percent, d.stage, reason, next2, extra);
   if (typeof s.flag !== "number") return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
   if (s.flag !== stage.percent) {
     return hold(`the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`, `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`, {
@@ -38198,17 +38160,10 @@ function reconcile(s, p) {
     if (p.onRegression === "pause") {
       return hold(`the canary regressed (${why})`, "paused: on_regression is pause; promote to go on or rollback to revert", { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` });
     }
-    return {
-      action: "rollback",
-      percent: 0,
-      stage: d.stage,
-      reason: `the canary regressed (${why})`,
-      next: "the flag is at 0%; fix and ship a new release",
+    return step("rollback", 0, d.stage, `the canary regressed (${why})`, "the flag is at 0%; fix and ship a new release", {
       evidence,
-      warnings: [],
-      errors: 0,
       alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`
-    };
+    });
   }
   const broken = evidence.filter((e) => e.status === "error");
   if (broken.length > 0) return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
@@ -38221,22 +38176,16 @@ function reconcile(s, p) {
   if (open3.length > 0) waiting.push(`not yet conclusive: ${open3.map((e) => e.name).join(", ")}`);
   if (waiting.length > 0) return hold(`stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`, "the next tick looks again", { evidence });
   if (d.stage === p.stages.length - 1) {
-    return { action: "complete", percent: stage.percent, stage: d.stage, reason: `${stage.percent}% has baked with healthy metrics`, next: "the rollout is done", evidence, warnings: [], errors: 0 };
+    return step("complete", stage.percent, d.stage, `${stage.percent}% has baked with healthy metrics`, "the rollout is done", { evidence });
   }
   if (stage.approval && d.approvedStage !== d.stage) {
     return hold(`stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`, "an approver runs promote to go on", { evidence });
   }
   const next = p.stages[d.stage + 1];
-  return {
-    action: "advance",
-    percent: next.percent,
-    stage: d.stage + 1,
-    reason: `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
-    next: `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
-    evidence,
-    warnings: [],
-    errors: 0
-  };
+  return step("advance", next.percent, d.stage + 1, `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`, `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`, { evidence });
+}
+function step(action, percent, stage, reason, next, extra = {}) {
+  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0, ...extra };
 }
 function countError(hold, d, p, why, evidence) {
   const errors = d.errors + 1;
@@ -38298,7 +38247,7 @@ function withFlagdPercent(doc, key, percent) {
 }
 
 // src/rollout/sources.ts
-import { readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
+import { readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
 import path4 from "node:path";
 var ConflictError = class extends Error {
 };
@@ -38315,7 +38264,7 @@ var FlagdFileProvider = class {
   async doc() {
     let text;
     try {
-      text = await readFile5(this.file, "utf8");
+      text = await readFile3(this.file, "utf8");
     } catch (err) {
       if (err.code === "ENOENT") return { flags: {} };
       throw err;
@@ -38369,7 +38318,7 @@ var FileMetricSource = class {
   async read() {
     let text;
     try {
-      text = await readFile5(this.file, "utf8");
+      text = await readFile3(this.file, "utf8");
     } catch (err) {
       throw new Error(`${this.file} cannot be read (${err.code ?? String(err)})`);
     }

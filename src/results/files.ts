@@ -35,15 +35,18 @@ export function unreadable(file: string, err: unknown): ConfigurationError {
   return new ConfigurationError(`Cannot read eval results ${file}.`, [{ file, message: why }]);
 }
 
-/** A whole JSON file, with a syntax error reported at its line and column. */
-export async function readJson(file: string, shown = file): Promise<unknown> {
-  let text: string;
+/** A whole text file; a failure to read it is the user's to fix, named by `shown`. */
+export async function readText(file: string, shown = file): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw unreadable(shown, err);
   }
-  return parseJsonText(text, shown);
+}
+
+/** A whole JSON file, with a syntax error reported at its line and column. */
+export async function readJson(file: string, shown = file): Promise<unknown> {
+  return parseJsonText(await readText(file, shown), shown);
 }
 
 export function parseJsonText(text: string, file: string): unknown {

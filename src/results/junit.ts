@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { isObject, num, str, tagsFrom, type Adapter } from './adapter.js';
 import { slug } from './deepeval.js';
-import { unreadable } from './files.js';
+import { readText } from './files.js';
 import type { RunMeta, Sample } from './model.js';
 
 type Node = Record<string, unknown>;
@@ -18,12 +17,7 @@ export const junit: Adapter = {
   format: 'junit',
   detect: ({ head }) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<testsuites?[\s>]/.test(head),
   async read({ file }, ctx) {
-    let xml: string;
-    try {
-      xml = await readFile(file, 'utf8');
-    } catch (err) {
-      throw unreadable(ctx.file, err);
-    }
+    const xml = await readText(file, ctx.file);
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
       ctx.problem({ line: valid.err.line, column: valid.err.col, message: `not well-formed XML (${valid.err.msg}); re-run the tests or re-export the report` });

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { type Adapter } from './adapter.js';
 import { parseCsv } from './csv.js';
-import { unreadable } from './files.js';
+import { readText } from './files.js';
 import type { Outcome } from './model.js';
 import { promptfooCaseId } from './promptfoo.js';
 
@@ -53,12 +52,7 @@ export const promptfooCsv: Adapter = {
     return rows.length > 0 && promptColumns(rows[0]!, rows[1]).length > 0;
   },
   async read({ file }, ctx) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw unreadable(ctx.file, err);
-    }
+    const text = await readText(file, ctx.file);
     const { rows, lines } = parseCsv(text);
     const header = rows[0] ?? [];
     const cols = promptColumns(header, rows[1]);

@@ -67,17 +67,7 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
   const first = p.stages[0]!;
   const d = s.deployment;
   const flagPercent = typeof s.flag === 'number' ? s.flag : undefined;
-  const none = (reason: string, next: string, extra: Partial<RolloutDecision> = {}): RolloutDecision => ({
-    action: 'none',
-    percent: flagPercent ?? 0,
-    stage: -1,
-    reason,
-    next,
-    evidence: [],
-    warnings: [],
-    errors: 0,
-    ...extra,
-  });
+  const none = (reason: string, next: string, extra: Partial<RolloutDecision> = {}) => step('none', flagPercent ?? 0, -1, reason, next, extra);
 
   if (!d || d.release !== s.release) {
     if (s.gateAllowed !== true) {
@@ -88,17 +78,14 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
     }
     if (typeof s.flag !== 'number') return { ...none(`the flag could not be read (${s.flag.error})`, 'the next tick tries again'), action: 'hold', errors: 1 };
     const supersedes = d && (d.status === 'active' || d.status === 'paused') ? d.id : undefined;
-    return {
-      action: 'start',
-      percent: first.percent,
-      stage: 0,
-      reason: `release ${short(s.release)} is allowed by the gate${supersedes !== undefined ? `; it replaces ${short(d!.release)} mid-rollout, which starts over` : ''}`,
-      next: `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
-      evidence: [],
-      warnings: [],
-      errors: 0,
-      supersedes,
-    };
+    return step(
+      'start',
+      first.percent,
+      0,
+      `release ${short(s.release)} is allowed by the gate${supersedes !== undefined ? `; it replaces ${short(d!.release)} mid-rollout, which starts over` : ''}`,
+      `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
+      { supersedes },
+    );
   }
 
   if (d.status === 'rolled_back') return none(`release ${short(d.release)} was rolled back`, 'a new release starts a new rollout');
@@ -106,17 +93,7 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
 
   const stage = p.stages[d.stage];
   if (!stage) return none(`the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`, 'fix rollout.stages or roll back');
-  const hold = (reason: string, next: string, extra: Partial<RolloutDecision> = {}): RolloutDecision => ({
-    action: 'hold',
-    percent: stage.percent,
-    stage: d.stage,
-    reason,
-    next,
-    evidence: [],
-    warnings: [],
-    errors: 0,
-    ...extra,
-  });
+  const hold = (reason: string, next: string, extra: Partial<RolloutDecision> = {}) => step('hold', stage.percent, d.stage, reason, next, extra);
 
   if (typeof s.flag !== 'number') return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
   if (s.flag !== stage.percent) {
@@ -134,17 +111,10 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
     if (p.onRegression === 'pause') {
       return hold(`the canary regressed (${why})`, 'paused: on_regression is pause; promote to go on or rollback to revert', { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` });
     }
-    return {
-      action: 'rollback',
-      percent: 0,
-      stage: d.stage,
-      reason: `the canary regressed (${why})`,
-      next: 'the flag is at 0%; fix and ship a new release',
+    return step('rollback', 0, d.stage, `the canary regressed (${why})`, 'the flag is at 0%; fix and ship a new release', {
       evidence,
-      warnings: [],
-      errors: 0,
       alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`,
-    };
+    });
   }
   const broken = evidence.filter((e) => e.status === 'error');
   if (broken.length > 0) return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join('; '), evidence);
@@ -159,22 +129,17 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
   if (waiting.length > 0) return hold(`stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join('; ')}`, 'the next tick looks again', { evidence });
 
   if (d.stage === p.stages.length - 1) {
-    return { action: 'complete', percent: stage.percent, stage: d.stage, reason: `${stage.percent}% has baked with healthy metrics`, next: 'the rollout is done', evidence, warnings: [], errors: 0 };
+    return step('complete', stage.percent, d.stage, `${stage.percent}% has baked with healthy metrics`, 'the rollout is done', { evidence });
   }
   if (stage.approval && d.approvedStage !== d.stage) {
     return hold(`stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`, 'an approver runs promote to go on', { evidence });
   }
   const next = p.stages[d.stage + 1]!;
-  return {
-    action: 'advance',
-    percent: next.percent,
-    stage: d.stage + 1,
-    reason: `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
-    next: `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
-    evidence,
-    warnings: [],
-    errors: 0,
-  };
+  return step('advance', next.percent, d.stage + 1, `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`, `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`, { evidence });
+}
+
+function step(action: RolloutAction, percent: number, stage: number, reason: string, next: string, extra: Partial<RolloutDecision> = {}): RolloutDecision {
+  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0, ...extra };
 }
 
 /** Missing data holds and counts; over max_errors, it alerts (still never promotes or rolls back). */
