@@ -9,14 +9,14 @@ const BASE = '2222222222222222222222222222222222222222';
 const MERGE = '3333333333333333333333333333333333333333';
 const CONFIG = '.github/llm-release-gate.yml';
 
-const config = (min: number) => `version: 1
+const config = (min: number, evalsExtra = '') => `version: 1
 service: summarizer
 owner: { name: "@alice", oncall: "https://pager.example/P1" }
 risk: { tier: high, bad_output_cost: "a wrong refund" }
 evals:
-  results: evals/results.jsonl
+  results: evals/results.jsonl${evalsExtra}
   metrics:
-    - { name: pass_rate, min: ${min} }
+    - { name: pass_rate, min: ${min}, max_drop: 0.05 }
 deploy: { model: gpt-4o-2024-08-06, workflow: .github/workflows/deploy.yml }
 observability: { tracing: langfuse }
 guardrails:
@@ -155,6 +155,19 @@ describe('the action against a loopback GitHub API', () => {
     expect(r.outputs.decision).toBe('block');
     expect(r.summary).toMatch(/owner.name @\u200balice is an organisation: name one person/);
     expect(r.summary).toMatch(/environment production has no required reviewers/);
+  });
+
+  it('reads a { ref, path } baseline through the API in the same single query', async () => {
+    const ws = workspace(5);
+    const extra = '\n  baseline: { ref: main, path: evals/baseline.jsonl }';
+    writeFileSync(path.join(ws, CONFIG), config(0.5, extra));
+    gh.files.set(`${BASE}:${CONFIG}`, config(0.5, extra));
+    gh.files.set('main:evals/baseline.jsonl', Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= 2 })).join('\n'));
+    const r = await runIn(gh, ws, 'pull_request', pullRequest());
+    expect(r.outputs.decision).toBe('allow');
+    expect(r.summary).toMatch(/200 cases paired with main:evals\/baseline\.jsonl/);
+    expect(r.summary).toMatch(/99% → 97\.5%/);
+    expect(gh.count('POST', 'graphql')).toBe(1);
   });
 
   it('comment: false keeps the pull request quiet', async () => {

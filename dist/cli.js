@@ -37938,7 +37938,7 @@ async function runGate(req) {
     }
   };
   const run = await load(patterns);
-  const baseline = baselineSource === void 0 ? void 0 : await loadBaseline(baselineSource, req.cwd, load);
+  const baseline = baselineSource === void 0 ? void 0 : await loadBaseline(baselineSource, req.cwd, load, req.github?.baseline);
   const verdict = decide({
     config: loaded,
     run,
@@ -37956,7 +37956,7 @@ async function runGate(req) {
   verdict.notices.push(...req.notices ?? []);
   return { verdict, loaded, invalidInput };
 }
-async function loadBaseline(source, cwd, load) {
+async function loadBaseline(source, cwd, load, fromApi) {
   if (typeof source === "string") {
     const isGlob = /[*?[\]{}]/.test(source);
     if (!isGlob && !existsSync(path3.resolve(cwd, source))) return { missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })` };
@@ -37964,14 +37964,18 @@ async function loadBaseline(source, cwd, load) {
     if ("problems" in result && isGlob && /No eval results match/.test(result.summary)) return { missing: `no baseline matches ${source}` };
     return result;
   }
-  const text = await gitShow(source.ref, source.path, cwd);
+  const api = fromApi && fromApi.ref === source.ref && fromApi.path === source.path ? fromApi.text : void 0;
+  if (api === null) return { missing: `${source.path} does not exist at ${source.ref}` };
+  const text = api ?? await gitShow(source.ref, source.path, cwd);
   if (text === void 0) {
     return { missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})` };
   }
   const dir = await mkdtemp(path3.join(os.tmpdir(), "llm-release-gate-baseline-"));
   const file2 = path3.join(dir, path3.basename(source.path));
   await writeFile(file2, text);
-  return load([file2]);
+  const run = await load([file2]);
+  if ("all" in run) run.files = [`${source.ref}:${source.path}`];
+  return run;
 }
 
 // src/results/summary.ts

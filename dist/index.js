@@ -58892,7 +58892,7 @@ async function runGate(req) {
     }
   };
   const run2 = await load(patterns);
-  const baseline = baselineSource === void 0 ? void 0 : await loadBaseline(baselineSource, req.cwd, load);
+  const baseline = baselineSource === void 0 ? void 0 : await loadBaseline(baselineSource, req.cwd, load, req.github?.baseline);
   const verdict = decide({
     config: loaded,
     run: run2,
@@ -58910,7 +58910,7 @@ async function runGate(req) {
   verdict.notices.push(...req.notices ?? []);
   return { verdict, loaded, invalidInput };
 }
-async function loadBaseline(source, cwd, load) {
+async function loadBaseline(source, cwd, load, fromApi) {
   if (typeof source === "string") {
     const isGlob = /[*?[\]{}]/.test(source);
     if (!isGlob && !existsSync2(path3.resolve(cwd, source))) return { missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })` };
@@ -58918,14 +58918,18 @@ async function loadBaseline(source, cwd, load) {
     if ("problems" in result && isGlob && /No eval results match/.test(result.summary)) return { missing: `no baseline matches ${source}` };
     return result;
   }
-  const text = await gitShow(source.ref, source.path, cwd);
+  const api = fromApi && fromApi.ref === source.ref && fromApi.path === source.path ? fromApi.text : void 0;
+  if (api === null) return { missing: `${source.path} does not exist at ${source.ref}` };
+  const text = api ?? await gitShow(source.ref, source.path, cwd);
   if (text === void 0) {
     return { missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})` };
   }
   const dir = await mkdtemp(path3.join(os5.tmpdir(), "llm-release-gate-baseline-"));
   const file2 = path3.join(dir, path3.basename(source.path));
   await writeFile2(file2, text);
-  return load([file2]);
+  const run2 = await load([file2]);
+  if ("all" in run2) run2.files = [`${source.ref}:${source.path}`];
+  return run2;
 }
 
 // src/rollout/plan.ts
@@ -59417,10 +59421,12 @@ var FACTS_QUERY = (
     $existsExpr: String!, $withExists: Boolean!,
     $login: String!, $withLogin: Boolean!,
     $env: String!, $withEnv: Boolean!,
-    $pr: Int!, $withPr: Boolean!, $after: String
+    $pr: Int!, $withPr: Boolean!, $after: String,
+    $baselineExpr: String!, $withBaseline: Boolean!
   ) {
     repository(owner: $owner, name: $repo) {
       file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
+      baseline: object(expression: $baselineExpr) @include(if: $withBaseline) { ... on Blob { text isTruncated } }
       exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
       environment(name: $env) @include(if: $withEnv) {
         name
@@ -59466,7 +59472,9 @@ var Publisher = class {
       withEnv: Boolean(q.environment),
       pr: q.pullNumber ?? 0,
       withPr: q.pullNumber !== void 0,
-      after: null
+      after: null,
+      baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : "",
+      withBaseline: Boolean(q.baselineAt)
     };
     const first = await this.client.graphql(FACTS_QUERY, vars);
     const repo = first.repository;
@@ -59476,6 +59484,7 @@ var Publisher = class {
       facts.fileAt = repo?.file?.text ?? null;
     }
     if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
+    if (q.baselineAt) facts.baselineAt = repo?.baseline ? repo.baseline.isTruncated ? void 0 : repo.baseline.text ?? void 0 : null;
     if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
     if (q.environment) {
       const env = repo?.environment;
@@ -59493,6 +59502,7 @@ var Publisher = class {
           withExists: false,
           withLogin: false,
           withEnv: false,
+          withBaseline: false,
           after: page.pageInfo.endCursor
         });
         page = next.repository?.pullRequest?.comments;
@@ -62097,7 +62107,13 @@ var GitHubSide = class {
         return void 0;
       }
     }
-    return { ref: this.ctx.headSha, workflowExists: facts.existsAt, ownerKind: facts.ownerKind, environment: facts.environment };
+    return {
+      ref: this.ctx.headSha,
+      workflowExists: facts.existsAt,
+      ownerKind: facts.ownerKind,
+      environment: facts.environment,
+      baseline: q.baselineAt ? { ...q.baselineAt, text: facts.baselineAt } : void 0
+    };
   }
   questions(configText) {
     const cfg = safeYaml(configText);
@@ -62105,7 +62121,11 @@ var GitHubSide = class {
     const str2 = (v) => typeof v === "string" && v.length > 0 ? v : void 0;
     const login = str2(cfg?.owner?.name);
     const workflow = str2(cfg?.deploy?.workflow);
+    const baseline = cfg?.evals?.baseline;
+    const ref = str2(baseline?.ref);
+    const file2 = str2(baseline?.path);
     return {
+      baselineAt: ref && file2 ? { ref, path: file2 } : void 0,
       existsAt: workflow ? { sha: this.ctx.headSha, path: workflow } : void 0,
       login: login && !login.includes("/") ? login : void 0,
       // Required reviewers matter at the high and critical tiers (and when no tier is set: judged as high).

@@ -101,7 +101,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     }
   };
   const run = await load(patterns);
-  const baseline = baselineSource === undefined ? undefined : await loadBaseline(baselineSource, req.cwd, load);
+  const baseline = baselineSource === undefined ? undefined : await loadBaseline(baselineSource, req.cwd, load, req.github?.baseline);
   const verdict = decide({
     config: loaded,
     run,
@@ -129,6 +129,7 @@ async function loadBaseline(
   source: string | { ref: string; path: string },
   cwd: string,
   load: (files: string[]) => Promise<Run | LoadFailure>,
+  fromApi?: { ref: string; path: string; text?: string | null },
 ): Promise<Run | LoadFailure | { missing: string }> {
   if (typeof source === 'string') {
     const isGlob = /[*?[\]{}]/.test(source);
@@ -137,12 +138,18 @@ async function loadBaseline(
     if ('problems' in result && isGlob && /No eval results match/.test(result.summary)) return { missing: `no baseline matches ${source}` };
     return result;
   }
-  const text = await gitShow(source.ref, source.path, cwd);
+  // Through the GitHub API when the gate has a token (read with the other facts), else git show.
+  const api = fromApi && fromApi.ref === source.ref && fromApi.path === source.path ? fromApi.text : undefined;
+  if (api === null) return { missing: `${source.path} does not exist at ${source.ref}` };
+  const text = api ?? (await gitShow(source.ref, source.path, cwd));
   if (text === undefined) {
     return { missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})` };
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'llm-release-gate-baseline-'));
   const file = path.join(dir, path.basename(source.path));
   await writeFile(file, text);
-  return load([file]);
+  const run = await load([file]);
+  // Name it as the user wrote it, not by the temporary file it was read from.
+  if ('all' in run) run.files = [`${source.ref}:${source.path}`];
+  return run;
 }

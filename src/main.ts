@@ -230,7 +230,13 @@ class GitHubSide {
         return undefined;
       }
     }
-    return { ref: this.ctx.headSha, workflowExists: facts.existsAt, ownerKind: facts.ownerKind, environment: facts.environment };
+    return {
+      ref: this.ctx.headSha,
+      workflowExists: facts.existsAt,
+      ownerKind: facts.ownerKind,
+      environment: facts.environment,
+      baseline: q.baselineAt ? { ...q.baselineAt, text: facts.baselineAt } : undefined,
+    };
   }
 
   private questions(configText: string | undefined): FactQuestions {
@@ -239,7 +245,11 @@ class GitHubSide {
     const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
     const login = str(cfg?.owner?.name);
     const workflow = str(cfg?.deploy?.workflow);
+    const baseline = cfg?.evals?.baseline as { ref?: unknown; path?: unknown } | undefined;
+    const ref = str(baseline?.ref);
+    const file = str(baseline?.path);
     return {
+      baselineAt: ref && file ? { ref, path: file } : undefined,
       existsAt: workflow ? { sha: this.ctx.headSha, path: workflow } : undefined,
       login: login && !login.includes('/') ? login : undefined,
       // Required reviewers matter at the high and critical tiers (and when no tier is set: judged as high).
@@ -303,6 +313,7 @@ class GitHubSide {
 
 /** The few config values the API questions need, read leniently (the gate validates the config itself). */
 interface ConfigPeek {
+  evals?: { baseline?: unknown };
   risk?: { tier?: unknown };
   owner?: { name?: unknown };
   deploy?: { workflow?: unknown };

@@ -26,6 +26,8 @@ export interface GitHubFacts {
   ownerKind?: 'User' | 'Organization' | null;
   /** Required reviewers of guardrails.human_approval.environment; null when it does not exist. */
   environment?: { reviewers: number } | null;
+  /** evals.baseline { ref, path } read through the API: null when not there, undefined when it could not be read. */
+  baseline?: { ref: string; path: string; text?: string | null };
 }
 
 /** Results that could not be read: the problems, and a one-line summary. */

@@ -12,6 +12,8 @@ export interface FactQuestions {
   environment?: string;
   /** The pull request whose comments hold the sticky comment. */
   pullNumber?: number;
+  /** Read the baseline results at a ref (evals.baseline: { ref, path }). */
+  baselineAt?: { ref: string; path: string };
 }
 
 export interface Facts {
@@ -23,6 +25,8 @@ export interface Facts {
   /** null when the environment does not exist. */
   environment?: { reviewers: number } | null;
   comments?: ExistingComment[];
+  /** The baseline's text; null when it is not at that ref; undefined when too large for the API. */
+  baselineAt?: string | null;
 }
 
 export interface ExistingComment {
@@ -56,10 +60,12 @@ const FACTS_QUERY = /* GraphQL */ `
     $existsExpr: String!, $withExists: Boolean!,
     $login: String!, $withLogin: Boolean!,
     $env: String!, $withEnv: Boolean!,
-    $pr: Int!, $withPr: Boolean!, $after: String
+    $pr: Int!, $withPr: Boolean!, $after: String,
+    $baselineExpr: String!, $withBaseline: Boolean!
   ) {
     repository(owner: $owner, name: $repo) {
       file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
+      baseline: object(expression: $baselineExpr) @include(if: $withBaseline) { ... on Blob { text isTruncated } }
       exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
       environment(name: $env) @include(if: $withEnv) {
         name
@@ -79,6 +85,7 @@ const FACTS_QUERY = /* GraphQL */ `
 interface FactsResponse {
   repository: {
     file?: { text?: string; isTruncated?: boolean } | null;
+    baseline?: { text?: string; isTruncated?: boolean } | null;
     exists?: { __typename: string } | null;
     environment?: { name: string; protectionRules: { nodes: { type: string; reviewers: { totalCount: number } }[] } } | null;
     pullRequest?: { comments: { nodes: { databaseId: number; body: string; url: string; viewerDidAuthor: boolean }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } | null;
@@ -117,6 +124,8 @@ export class Publisher {
       pr: q.pullNumber ?? 0,
       withPr: q.pullNumber !== undefined,
       after: null as string | null,
+      baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : '',
+      withBaseline: Boolean(q.baselineAt),
     };
     const first = await this.client.graphql<FactsResponse>(FACTS_QUERY, vars);
     const repo = first.repository;
@@ -126,6 +135,8 @@ export class Publisher {
       facts.fileAt = repo?.file?.text ?? null;
     }
     if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
+    // A blob too large for the API reads as unknown: git show in the checkout is tried instead.
+    if (q.baselineAt) facts.baselineAt = repo?.baseline ? (repo.baseline.isTruncated ? undefined : (repo.baseline.text ?? undefined)) : null;
     if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
     if (q.environment) {
       const env = repo?.environment;
@@ -143,6 +154,7 @@ export class Publisher {
           withExists: false,
           withLogin: false,
           withEnv: false,
+          withBaseline: false,
           after: page.pageInfo.endCursor,
         });
         page = next.repository?.pullRequest?.comments;
