@@ -9,9 +9,12 @@ PG_PORT=54329 UNLEASH_PORT=42429 PROM_PORT=19091
 PGBIN=/usr/lib/postgresql/15/bin
 TOKEN='*:*.lrg-test-admin-token'
 
+up() { # url: answers 2xx (node, not curl: a new machine has Node but maybe not curl)
+  node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" "$1"
+}
 wait_for() { # url, seconds
-  for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 1; done
-  echo "timed out waiting for $1" >&2; return 1
+  for _ in $(seq 1 "$2"); do up "$1" && return 0; sleep 1; done
+  echo "timed out waiting for $1 (logs in .services/)" >&2; return 1
 }
 
 # PostgreSQL: initdb refuses root, so the cluster belongs to the postgres user; fsync off (test data).
@@ -27,7 +30,7 @@ runuser -u postgres -- psql -h 127.0.0.1 -p $PG_PORT -U postgres -tc "select 1 f
   || runuser -u postgres -- psql -h 127.0.0.1 -p $PG_PORT -U postgres -c "create database unleash" >/dev/null
 
 # Unleash, with an admin token seeded at start.
-if ! curl -fsS "http://127.0.0.1:$UNLEASH_PORT/health" >/dev/null 2>&1; then
+if ! up "http://127.0.0.1:$UNLEASH_PORT/health"; then
   DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/unleash" DATABASE_SSL=false HTTP_PORT=$UNLEASH_PORT HTTP_HOST=127.0.0.1 \
     INIT_ADMIN_API_TOKENS="$TOKEN" LOG_LEVEL=warn \
     nohup node services/unleash/node_modules/unleash-server/dist/server.js >"$root/unleash.log" 2>&1 &
@@ -36,7 +39,7 @@ if ! curl -fsS "http://127.0.0.1:$UNLEASH_PORT/health" >/dev/null 2>&1; then
 fi
 
 # Prometheus, with canary/control history loaded before start (OpenMetrics -> TSDB blocks).
-if ! curl -fsS "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1; then
+if ! up "http://127.0.0.1:$PROM_PORT/-/ready"; then
   rm -rf "$root/prom" && mkdir -p "$root/prom"
   node scripts/services/prometheus-history.mjs >"$root/history.om"
   promtool tsdb create-blocks-from openmetrics "$root/history.om" "$root/prom" >/dev/null
