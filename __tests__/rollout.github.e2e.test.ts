@@ -146,7 +146,7 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(gh.issues).toHaveLength(0);
   });
 
-  it('a hand-set flag holds with a warning, and a newer release starts over', async () => {
+  it('a hand-set flag holds with a warning; a newer release starts over once the flag is back', async () => {
     const ws = workspace();
     await tick(gh, ws, R1);
     const doc = JSON.parse(gh.branchFiles.get(`main:${FLAGS}`)!);
@@ -157,6 +157,10 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(held.outputs).toMatchObject({ 'rollout-action': 'hold', 'rollout-percent': '20' });
     expect(held.stdout).toMatch(/::warning::The flag was changed outside the plan \(1%25 → 20%25\)/);
     expect(flag()).toBe(20);
+    // A newer release does not start over a hand-set flag either; once it is set back, it does.
+    expect((await tick(gh, ws, R2)).outputs['rollout-action']).toBe('hold');
+    doc.flags['summarizer-v2'].targeting.fractional = [['on', 1], ['off', 99]];
+    gh.branchFiles.set(`main:${FLAGS}`, JSON.stringify(doc));
 
     const next = await tick(gh, ws, R2);
     expect(next.outputs).toMatchObject({ 'rollout-action': 'start', 'rollout-percent': '1' });

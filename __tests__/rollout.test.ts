@@ -63,6 +63,14 @@ describe('the rollout reconciler, one transition at a time', () => {
     expect(d.reason).toMatch(/replaces r2 mid-rollout/);
   });
 
+  it('does not start over a flag someone else already moved (another run, or a hand)', () => {
+    const d = reconcile(state({ deployment: undefined, flag: 1 }), policy);
+    expect(d.action).toBe('hold');
+    expect(d.reason).toMatch(/the flag is at 1%, but no rollout has set it yet/);
+    // superseding: the flag must be where the old rollout left it
+    expect(reconcile(state({ release: 'r3', deployment: deployment(2), flag: 1 }), policy).action).toBe('hold');
+  });
+
   it('a hand-set flag comes with a warning', () => {
     expect(reconcile(state({ deployment: deployment(1), flag: 25, now: at(61) }), policy).warnings[0]).toMatch(/changed outside the plan \(10% → 25%\)/);
   });

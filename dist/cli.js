@@ -38134,7 +38134,16 @@ function reconcile(s, p) {
       );
     }
     if (typeof s.flag !== "number") return { ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"), action: "hold", errors: 1 };
-    const supersedes = d && (d.status === "active" || d.status === "paused") ? d.id : void 0;
+    const live = d && (d.status === "active" || d.status === "paused");
+    const expected = live ? p.stages[d.stage]?.percent ?? 0 : d?.status === "complete" ? 100 : 0;
+    if (s.flag !== expected) {
+      return {
+        ...none(`the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : "no rollout has set it yet"}`, `the rollout starts once the flag is back at ${expected}% (or run rollback)`),
+        action: "hold",
+        warnings: [`The flag was changed outside the plan (${expected}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`]
+      };
+    }
+    const supersedes = live ? d.id : void 0;
     return step(
       "start",
       first.percent,

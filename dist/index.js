@@ -59027,7 +59027,16 @@ function reconcile(s, p) {
       );
     }
     if (typeof s.flag !== "number") return { ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"), action: "hold", errors: 1 };
-    const supersedes = d && (d.status === "active" || d.status === "paused") ? d.id : void 0;
+    const live = d && (d.status === "active" || d.status === "paused");
+    const expected = live ? p.stages[d.stage]?.percent ?? 0 : d?.status === "complete" ? 100 : 0;
+    if (s.flag !== expected) {
+      return {
+        ...none(`the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : "no rollout has set it yet"}`, `the rollout starts once the flag is back at ${expected}% (or run rollback)`),
+        action: "hold",
+        warnings: [`The flag was changed outside the plan (${expected}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`]
+      };
+    }
+    const supersedes = live ? d.id : void 0;
     return step(
       "start",
       first.percent,
@@ -59309,6 +59318,10 @@ async function githubTick(loaded, gh, ctx, command) {
   const env = rollout.environment;
   const log3 = [];
   const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
+  if (latest && latest.statuses.length === 0) {
+    const decision2 = { action: "hold", percent: stages[0].percent, stage: 0, reason: `another run is starting the rollout of ${latest.sha.slice(0, 12)}`, next: "the next tick reads its record", evidence: [], warnings: [], errors: 0 };
+    return { decision: decision2, log: log3 };
+  }
   let record2 = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : void 0;
   const applied = record2 && (record2.status === "active" || record2.status === "paused") ? stages[record2.stage]?.percent ?? 0 : record2?.status === "complete" ? 100 : 0;
   const provider = ctx.provider(applied);

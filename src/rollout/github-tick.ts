@@ -43,6 +43,11 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutPublisher, ctx
   const log: string[] = [];
 
   const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
+  if (latest && latest.statuses.length === 0) {
+    // Created but not yet given its first status: another run is starting this rollout right now.
+    const decision: RolloutDecision = { action: 'hold', percent: stages[0]!.percent, stage: 0, reason: `another run is starting the rollout of ${latest.sha.slice(0, 12)}`, next: 'the next tick reads its record', evidence: [], warnings: [], errors: 0 };
+    return { decision, log };
+  }
   let record = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : undefined;
   const applied = record && (record.status === 'active' || record.status === 'paused') ? (stages[record.stage]?.percent ?? 0) : record?.status === 'complete' ? 100 : 0;
   const provider = ctx.provider(applied);
