@@ -187,6 +187,26 @@ describe('margins against the baseline', () => {
     expect(required.reasons.join('\n')).toMatch(/baseline_required is true, but the baseline evals\/base.json does not exist/);
   });
 
+  it('compares a slice’s margin on that slice’s own cases', () => {
+    // 3000 cases, 1 in 10 tagged pii; the candidate breaks 30% of the pii cases and nothing else.
+    const build = (broken: boolean) => {
+      const b = new RunBuilder({ pairing: true, sliceTags: ['pii'], pairedSlices: ['pii'] });
+      for (let i = 0; i < 3000; i++) {
+        const pii = i % 10 === 0;
+        const pass = !(broken && pii && i % 30 < 10) && i % 97 !== 0;
+        b.add({ id: `case-${i}`, outcome: pass ? 'pass' : 'fail', scores: {}, tags: pii ? ['pii'] : [], repeat: 0 });
+      }
+      return b.build('native', ['r.jsonl'], {});
+    };
+    const v = gate(CONFIG('    - { name: pass_rate, max_drop: 0.05 }', '  slices:\n    - { tag: pii, metrics: [{ name: pass_rate, max_drop: 0.05 }] }'), build(true), build(false));
+    expect(v.metrics.map((m) => [m.name, m.slice, m.status, m.paired_n])).toEqual([
+      ['pass_rate', undefined, 'pass', 3000],
+      ['pass_rate', 'pii', 'fail', 300],
+    ]);
+    // 100 pii cases break, 2 of which (0 and 2910) already failed in the baseline
+    expect(v.metrics[1]!.delta).toBeCloseTo(-98 / 300, 10);
+  });
+
   it('compares aggregate-only runs unpaired, from their reported standard errors', () => {
     const agg = (value: number) => {
       const b = new RunBuilder();

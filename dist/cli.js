@@ -30900,6 +30900,7 @@ var RunBuilder = class {
   cases;
   /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
   ids;
+  sliceCases = /* @__PURE__ */ new Map();
   keep;
   extraChannels;
   constructor(options2 = {}) {
@@ -30908,6 +30909,7 @@ var RunBuilder = class {
     this.extraChannels = (options2.pairedChannels ?? []).filter((c) => c === "tokens" || c.startsWith("score."));
     this.cases = new CaseTable(this.extraChannels);
     this.ids = options2.pairing ? [] : void 0;
+    for (const tag of options2.pairing ? options2.pairedSlices ?? [] : []) this.sliceCases.set(tag, new CaseTable(this.extraChannels));
   }
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample, file2) {
@@ -30920,15 +30922,13 @@ var RunBuilder = class {
         if (this.cases.markRepeat(row, sample.repeat)) break;
       }
     }
-    const cases = this.cases;
     if (this.ids) this.ids[row] ??= sample.id;
-    if (cases.count(row, sample.outcome) && (sample.outcome === "pass" || sample.outcome === "fail")) {
-      cases.value(row, "score", sample.score);
-      cases.value(row, "latency", sample.latencyMs);
-      cases.value(row, "cost", sample.costUsd);
-      for (let i = 0; i < this.extraChannels.length; i++) {
-        const ch = this.extraChannels[i];
-        cases.value(row, ch, ch === "tokens" ? sample.tokens : sample.scores[ch.slice(6)]);
+    this.tabulate(this.cases, row, sample);
+    if (this.sliceCases.size > 0) {
+      const hash2 = this.cases.hashOf(row);
+      for (const tag of sample.tags) {
+        const table = this.sliceCases.get(tag);
+        if (table) this.tabulate(table, table.row(hash2), sample);
       }
     }
     this.all.add(sample);
@@ -30939,6 +30939,17 @@ var RunBuilder = class {
         if (file2 && !sample.file) sample.file = file2;
         this.failing.push(sample);
       }
+    }
+  }
+  /** Count a sample in a case table, with its per-case values. */
+  tabulate(cases, row, sample) {
+    if (!cases.count(row, sample.outcome) || sample.outcome !== "pass" && sample.outcome !== "fail") return;
+    cases.value(row, "score", sample.score);
+    cases.value(row, "latency", sample.latencyMs);
+    cases.value(row, "cost", sample.costUsd);
+    for (let i = 0; i < this.extraChannels.length; i++) {
+      const ch = this.extraChannels[i];
+      cases.value(row, ch, ch === "tokens" ? sample.tokens : sample.scores[ch.slice(6)]);
     }
   }
   build(format, files, meta3) {
@@ -30953,7 +30964,8 @@ var RunBuilder = class {
       failing: this.failing,
       failingTotal: this.failingTotal,
       cases: this.cases,
-      ids: this.ids
+      ids: this.ids,
+      sliceCases: this.sliceCases
     };
   }
 };
@@ -31457,7 +31469,7 @@ function judgeMetric(t, spec, opts, where, baseline) {
       marginVerdict = () => ({ status: "inconclusive", text: `the allowed ${allowed} cannot be checked: ${why}` });
     } else {
       base.baseline = baseline.value(spec.name);
-      const cmp = where.slice === void 0 ? baseline.compare(spec.name) : { unavailable: "margins are compared on the whole run, not on slices" };
+      const cmp = baseline.compare(spec.name, where.slice);
       if ("unavailable" in cmp) {
         marginVerdict = () => ({ status: "inconclusive", text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}` });
       } else {
@@ -31514,7 +31526,12 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
       const m = measure(baselineRun.all, name, opts.confidence, baselineRun.aggregates);
       return "missing" in m ? null : m.value;
     },
-    compare: (name) => compareMetric(name, pairing, run, baselineRun)
+    compare: (name, slice) => {
+      if (slice === void 0) return compareMetric(name, pairing, run, baselineRun);
+      const [c, b] = [sliceView(run, slice), sliceView(baselineRun, slice)];
+      if (!c || !b) return { unavailable: `the slice "${slice}" has no per-case values in ${c ? "the baseline" : "the candidate"}` };
+      return compareMetric(name, pairRuns(c, b), c, b);
+    }
   } : { missing: baselineError ? `the baseline could not be read (${baselineError.summary})` : baselineInput && "missing" in baselineInput ? baselineInput.missing : "no baseline is configured (set evals.baseline)" };
   const drafts = [];
   if (run) {
@@ -31696,6 +31713,11 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
       dataset_change: pairing.datasetChange ?? null
     } : null
   };
+}
+function sliceView(run, tag) {
+  const all = run.slices.get(tag);
+  const cases = run.sliceCases?.get(tag);
+  return all && cases ? { ...run, all, cases, ids: void 0, aggregates: /* @__PURE__ */ new Map() } : void 0;
 }
 function baselineFindings(pairing, base) {
   if (!pairing) {
@@ -37919,13 +37941,15 @@ async function runGate(req) {
     baseline: typeof baselineSource === "string" ? baselineSource : baselineSource ? `${baselineSource.ref}:${baselineSource.path}` : null,
     format: evals?.format ?? "auto"
   };
-  const marginMetrics = [...evals?.metrics ?? [], ...loaded.config.guardrails?.checks ?? []].filter((m) => m.max_drop !== void 0 || m.max_increase !== void 0);
+  const hasMargin = (m) => m.max_drop !== void 0 || m.max_increase !== void 0;
+  const marginMetrics = [...evals?.metrics ?? [], ...loaded.config.guardrails?.checks ?? [], ...evals?.slices.flatMap((s) => s.metrics) ?? []].filter(hasMargin);
   const options2 = {
     format: evals?.format ?? "auto",
     cwd: req.cwd,
     sliceTags: evals?.slices.map((s) => s.tag) ?? [],
     pairing: baselineSource !== void 0,
-    pairedChannels: channelsFor(marginMetrics.map((m) => m.name))
+    pairedChannels: channelsFor(marginMetrics.map((m) => m.name)),
+    pairedSlices: evals?.slices.filter((s) => s.metrics.some(hasMargin)).map((s) => s.tag) ?? []
   };
   let invalidInput = false;
   const load = async (files) => {

@@ -81,13 +81,15 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   };
 
   // Per-case values are kept only for the metrics a baseline comparison needs.
-  const marginMetrics = [...(evals?.metrics ?? []), ...(loaded.config.guardrails?.checks ?? [])].filter((m) => m.max_drop !== undefined || m.max_increase !== undefined);
+  const hasMargin = (m: { max_drop?: number; max_increase?: number }) => m.max_drop !== undefined || m.max_increase !== undefined;
+  const marginMetrics = [...(evals?.metrics ?? []), ...(loaded.config.guardrails?.checks ?? []), ...(evals?.slices.flatMap((s) => s.metrics) ?? [])].filter(hasMargin);
   const options = {
     format: evals?.format ?? 'auto',
     cwd: req.cwd,
     sliceTags: evals?.slices.map((s) => s.tag) ?? [],
     pairing: baselineSource !== undefined,
     pairedChannels: channelsFor(marginMetrics.map((m) => m.name)),
+    pairedSlices: evals?.slices.filter((s) => s.metrics.some(hasMargin)).map((s) => s.tag) ?? [],
   } as const;
 
   let invalidInput = false;

@@ -72,7 +72,12 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
             const m = measure(baselineRun.all, name, opts.confidence, baselineRun.aggregates);
             return 'missing' in m ? null : m.value;
           },
-          compare: (name) => compareMetric(name, pairing, run, baselineRun),
+          compare: (name, slice) => {
+            if (slice === undefined) return compareMetric(name, pairing, run, baselineRun);
+            const [c, b] = [sliceView(run, slice), sliceView(baselineRun, slice)];
+            if (!c || !b) return { unavailable: `the slice "${slice}" has no per-case values in ${c ? 'the baseline' : 'the candidate'}` };
+            return compareMetric(name, pairRuns(c, b), c, b);
+          },
         }
       : { missing: baselineError ? `the baseline could not be read (${baselineError.summary})` : baselineInput && 'missing' in baselineInput ? baselineInput.missing : 'no baseline is configured (set evals.baseline)' };
 
@@ -319,6 +324,13 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
         }
       : null,
   };
+}
+
+/** A run narrowed to one slice's cases (for comparing a slice's margins). */
+function sliceView(run: Run, tag: string): Run | undefined {
+  const all = run.slices.get(tag);
+  const cases = run.sliceCases?.get(tag);
+  return all && cases ? { ...run, all, cases, ids: undefined, aggregates: new Map() } : undefined;
 }
 
 /** What bar 2 says about the baseline: what was paired, what changed. */

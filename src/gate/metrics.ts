@@ -70,7 +70,8 @@ export type BaselineView =
   | {
       /** The metric on the whole baseline run (null when it cannot be measured there). */
       value(name: string): number | null;
-      compare(name: string): Comparison | { unavailable: string };
+      /** The comparison on the whole run, or on the cases of one slice. */
+      compare(name: string, slice?: string): Comparison | { unavailable: string };
     };
 
 /**
@@ -148,7 +149,7 @@ export function judgeMetric(
       marginVerdict = () => ({ status: 'inconclusive', text: `the allowed ${allowed} cannot be checked: ${why}` });
     } else {
       base.baseline = baseline.value(spec.name);
-      const cmp = where.slice === undefined ? baseline.compare(spec.name) : { unavailable: 'margins are compared on the whole run, not on slices' };
+      const cmp = baseline.compare(spec.name, where.slice);
       if ('unavailable' in cmp) {
         marginVerdict = () => ({ status: 'inconclusive', text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}` });
       } else {

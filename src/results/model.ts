@@ -143,6 +143,8 @@ export interface Run {
   cases: CaseTable;
   /** Case id per `cases` row, when the run was read for pairing. */
   ids?: string[];
+  /** Per-case tables of the slices that are compared with a baseline. */
+  sliceCases?: Map<string, CaseTable>;
 }
 
 export interface RunOptions {
@@ -154,6 +156,8 @@ export interface RunOptions {
   pairing?: boolean;
   /** Per-case value channels to keep beyond score, latency and cost (`tokens`, `score.<name>`). */
   pairedChannels?: readonly string[];
+  /** Slices whose margins are compared with a baseline: they get case tables of their own. */
+  pairedSlices?: readonly string[];
 }
 
 export class RunBuilder {
@@ -166,6 +170,7 @@ export class RunBuilder {
   readonly cases: CaseTable;
   /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
   readonly ids: string[] | undefined;
+  readonly sliceCases = new Map<string, CaseTable>();
   private readonly keep: number;
   private readonly extraChannels: string[];
 
@@ -175,6 +180,7 @@ export class RunBuilder {
     this.extraChannels = (options.pairedChannels ?? []).filter((c) => c === 'tokens' || c.startsWith('score.'));
     this.cases = new CaseTable(this.extraChannels);
     this.ids = options.pairing ? [] : undefined;
+    for (const tag of options.pairing ? (options.pairedSlices ?? []) : []) this.sliceCases.set(tag, new CaseTable(this.extraChannels));
   }
 
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
@@ -189,15 +195,13 @@ export class RunBuilder {
         if (this.cases.markRepeat(row, sample.repeat)) break;
       }
     }
-    const cases = this.cases;
     if (this.ids) this.ids[row] ??= sample.id;
-    if (cases.count(row, sample.outcome) && (sample.outcome === 'pass' || sample.outcome === 'fail')) {
-      cases.value(row, 'score', sample.score);
-      cases.value(row, 'latency', sample.latencyMs);
-      cases.value(row, 'cost', sample.costUsd);
-      for (let i = 0; i < this.extraChannels.length; i++) {
-        const ch = this.extraChannels[i]!;
-        cases.value(row, ch, ch === 'tokens' ? sample.tokens : sample.scores[ch.slice(6)]);
+    this.tabulate(this.cases, row, sample);
+    if (this.sliceCases.size > 0) {
+      const hash = this.cases.hashOf(row);
+      for (const tag of sample.tags) {
+        const table = this.sliceCases.get(tag);
+        if (table) this.tabulate(table, table.row(hash), sample);
       }
     }
     this.all.add(sample);
@@ -208,6 +212,18 @@ export class RunBuilder {
         if (file && !sample.file) sample.file = file;
         this.failing.push(sample);
       }
+    }
+  }
+
+  /** Count a sample in a case table, with its per-case values. */
+  private tabulate(cases: CaseTable, row: number, sample: Sample): void {
+    if (!cases.count(row, sample.outcome) || (sample.outcome !== 'pass' && sample.outcome !== 'fail')) return;
+    cases.value(row, 'score', sample.score);
+    cases.value(row, 'latency', sample.latencyMs);
+    cases.value(row, 'cost', sample.costUsd);
+    for (let i = 0; i < this.extraChannels.length; i++) {
+      const ch = this.extraChannels[i]!;
+      cases.value(row, ch, ch === 'tokens' ? sample.tokens : sample.scores[ch.slice(6)]);
     }
   }
 
@@ -224,6 +240,7 @@ export class RunBuilder {
       failingTotal: this.failingTotal,
       cases: this.cases,
       ids: this.ids,
+      sliceCases: this.sliceCases,
     };
   }
 }
