@@ -53638,19 +53638,21 @@ async function* readLines(file2) {
   try {
     for await (const chunk of stream) {
       const text = rest + chunk;
+      const batch = [];
       let start = 0;
       for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
         line += 1;
         const l = text.slice(start, nl);
         start = nl + 1;
-        if (l.trim()) yield { text: l, line };
+        if (l.trim()) batch.push({ text: l, line });
       }
       rest = text.slice(start);
+      if (batch.length > 0) yield batch;
     }
   } catch (err) {
     throw unreadable(file2, err);
   }
-  if (rest.trim()) yield { text: rest, line: line + 1 };
+  if (rest.trim()) yield [{ text: rest, line: line + 1 }];
 }
 
 // src/results/adapter.ts
@@ -53672,15 +53674,16 @@ function tagsFrom(...values) {
   return [...out];
 }
 async function* jsonLines(file2, ctx, what) {
-  for await (const { text, line } of readLines(file2)) {
-    let value;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      ctx.problem({ line, message: `not valid JSON: ${what} (a cut-off last line means the file is truncated)` });
-      continue;
+  for await (const lines of readLines(file2)) {
+    const batch = [];
+    for (const { text, line } of lines) {
+      try {
+        batch.push({ value: JSON.parse(text), line });
+      } catch {
+        ctx.problem({ line, message: `not valid JSON: ${what} (a cut-off last line means the file is truncated)` });
+      }
     }
-    yield { value, line };
+    yield batch;
   }
 }
 
@@ -53698,15 +53701,17 @@ var braintrust = {
   async read({ file: file2 }, ctx) {
     const experiments = [];
     const projects = /* @__PURE__ */ new Set();
-    for await (const { value: raw, line } of jsonLines(file2, ctx, "each line of `braintrust eval --jsonl` output is one experiment summary")) {
-      if (!isObject2(raw)) continue;
-      const o = norm(raw);
-      if (Array.isArray(o.errors) && o.errors.length > 0) {
-        ctx.runError(`evaluator ${str(o.evaluatorname) ?? "(unnamed)"} failed: ${o.errors.map(String).join("; ").slice(0, 500)}`);
-        continue;
+    for await (const batch of jsonLines(file2, ctx, "each line of `braintrust eval --jsonl` output is one experiment summary")) {
+      for (const { value: raw, line } of batch) {
+        if (!isObject2(raw)) continue;
+        const o = norm(raw);
+        if (Array.isArray(o.errors) && o.errors.length > 0) {
+          ctx.runError(`evaluator ${str(o.evaluatorname) ?? "(unnamed)"} failed: ${o.errors.map(String).join("; ").slice(0, 500)}`);
+          continue;
+        }
+        if (str(o.projectname)) projects.add(String(o.projectname));
+        experiments.push({ name: str(o.experimentname) ?? `line ${line}`, scores: isObject2(o.scores) ? o.scores : {}, metrics: isObject2(o.metrics) ? o.metrics : {} });
       }
-      if (str(o.projectname)) projects.add(String(o.projectname));
-      experiments.push({ name: str(o.experimentname) ?? `line ${line}`, scores: isObject2(o.scores) ? o.scores : {}, metrics: isObject2(o.metrics) ? o.metrics : {} });
     }
     const prefix = (exp) => experiments.length > 1 ? `${exp}/` : "";
     for (const exp of experiments) {
@@ -58303,30 +58308,32 @@ var lmEvalSamples = {
   detect: ({ firstLine }) => isObject2(firstLine) && "doc_id" in firstLine && ("filtered_resps" in firstLine || "resps" in firstLine || Array.isArray(firstLine.metrics)),
   async read({ file: file2 }, ctx) {
     const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file2))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file2))?.[1] ?? "task";
-    for await (const { value: doc, line } of jsonLines(file2, ctx, "each line of an lm-eval samples file is one JSON document")) {
-      if (!isObject2(doc)) continue;
-      const metrics = Array.isArray(doc.metrics) ? doc.metrics.filter((m) => typeof m === "string") : [];
-      const scores = {};
-      for (const m of metrics) {
-        const v = typeof doc[m] === "boolean" ? Number(doc[m]) : num(doc[m]);
-        if (v !== void 0) scores[`${task}.${m}`] = v;
+    for await (const batch of jsonLines(file2, ctx, "each line of an lm-eval samples file is one JSON document")) {
+      for (const { value: doc, line } of batch) {
+        if (!isObject2(doc)) continue;
+        const metrics = Array.isArray(doc.metrics) ? doc.metrics.filter((m) => typeof m === "string") : [];
+        const scores = {};
+        for (const m of metrics) {
+          const v = typeof doc[m] === "boolean" ? Number(doc[m]) : num(doc[m]);
+          if (v !== void 0) scores[`${task}.${m}`] = v;
+        }
+        const primary = metrics[0] !== void 0 ? scores[`${task}.${metrics[0]}`] : void 0;
+        if (primary === void 0) {
+          ctx.problem({ line, path: "metrics", message: "the document names no metric with a numeric value; re-run lm-eval with --log_samples" });
+          continue;
+        }
+        const docId = num(doc.doc_id) ?? str(doc.doc_id);
+        ctx.emit({
+          id: `${task}/${String(docId ?? line)}`,
+          outcome: primary >= 0.5 ? "pass" : "fail",
+          score: primary,
+          scores,
+          tags: [task],
+          repeat: 0,
+          message: primary >= 0.5 ? void 0 : `${metrics[0]} = ${primary} (target ${JSON.stringify(doc.target)})`,
+          line
+        });
       }
-      const primary = metrics[0] !== void 0 ? scores[`${task}.${metrics[0]}`] : void 0;
-      if (primary === void 0) {
-        ctx.problem({ line, path: "metrics", message: "the document names no metric with a numeric value; re-run lm-eval with --log_samples" });
-        continue;
-      }
-      const docId = num(doc.doc_id) ?? str(doc.doc_id);
-      ctx.emit({
-        id: `${task}/${String(docId ?? line)}`,
-        outcome: primary >= 0.5 ? "pass" : "fail",
-        score: primary,
-        scores,
-        tags: [task],
-        repeat: 0,
-        message: primary >= 0.5 ? void 0 : `${metrics[0]} = ${primary} (target ${JSON.stringify(doc.target)})`,
-        line
-      });
     }
     return { tool: "lm-evaluation-harness" };
   }
@@ -58339,15 +58346,17 @@ var native = {
   async read({ file: file2 }, ctx) {
     let meta3 = {};
     let first = true;
-    for await (const { value, line } of jsonLines(file2, ctx, "each line must be one JSON object")) {
-      if (first && isObject2(value) && isObject2(value.meta)) {
-        meta3 = readMeta(value.meta, line, ctx);
+    for await (const batch of jsonLines(file2, ctx, "each line must be one JSON object")) {
+      for (const { value, line } of batch) {
+        if (first && isObject2(value) && isObject2(value.meta)) {
+          meta3 = readMeta(value.meta, line, ctx);
+          first = false;
+          continue;
+        }
         first = false;
-        continue;
+        const sample = toSample2(value, line, ctx);
+        if (sample) ctx.emit(sample);
       }
-      first = false;
-      const sample = toSample2(value, line, ctx);
-      if (sample) ctx.emit(sample);
     }
     return meta3;
   }
@@ -58447,45 +58456,47 @@ var openaiEvals = {
     const meta3 = { tool: "openai/evals" };
     const bySample = /* @__PURE__ */ new Map();
     let sawReport = false;
-    for await (const { value: ev, line } of jsonLines(file2, ctx, "every line of an openai/evals record is one JSON object")) {
-      if (!isObject2(ev)) continue;
-      if (isObject2(ev.spec)) {
-        const spec = ev.spec;
-        const fns = Array.isArray(spec.completion_fns) ? spec.completion_fns.filter((f) => typeof f === "string") : [];
-        meta3.model = fns.join(", ") || void 0;
-        meta3.dataset = str(spec.eval_name) ?? str(spec.base_eval);
-        continue;
-      }
-      if (isObject2(ev.final_report)) {
-        sawReport = true;
-        for (const [k, v] of Object.entries(ev.final_report)) if (num(v) !== void 0) ctx.aggregate(`final_report.${k}`, { value: v });
-        continue;
-      }
-      const id = str(ev.sample_id);
-      if (!id) continue;
-      let st = bySample.get(id);
-      if (!st) bySample.set(id, st = { line, scores: {} });
-      const data = isObject2(ev.data) ? ev.data : {};
-      switch (ev.type) {
-        case "match":
-          st.correct = (st.correct ?? true) && data.correct === true;
-          st.line = line;
-          if (data.correct !== true) st.message = `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(0, 500);
-          break;
-        case "metrics":
-          for (const [k, v] of Object.entries(data)) if (num(v) !== void 0) st.scores[k] = v;
-          if (num(data.score) !== void 0) st.graded = data.score;
-          delete st.scores.score;
-          break;
-        case "sampling": {
-          const usage = isObject2(data.usage) ? data.usage : {};
-          st.tokens = (st.tokens ?? 0) + (num(usage.total_tokens) ?? 0) || st.tokens;
-          break;
+    for await (const batch of jsonLines(file2, ctx, "every line of an openai/evals record is one JSON object")) {
+      for (const { value: ev, line } of batch) {
+        if (!isObject2(ev)) continue;
+        if (isObject2(ev.spec)) {
+          const spec = ev.spec;
+          const fns = Array.isArray(spec.completion_fns) ? spec.completion_fns.filter((f) => typeof f === "string") : [];
+          meta3.model = fns.join(", ") || void 0;
+          meta3.dataset = str(spec.eval_name) ?? str(spec.base_eval);
+          continue;
         }
-        case "error":
-        case "raw_sample_error":
-          st.error = str(data.message) ?? str(data.error) ?? JSON.stringify(data).slice(0, 300);
-          break;
+        if (isObject2(ev.final_report)) {
+          sawReport = true;
+          for (const [k, v] of Object.entries(ev.final_report)) if (num(v) !== void 0) ctx.aggregate(`final_report.${k}`, { value: v });
+          continue;
+        }
+        const id = str(ev.sample_id);
+        if (!id) continue;
+        let st = bySample.get(id);
+        if (!st) bySample.set(id, st = { line, scores: {} });
+        const data = isObject2(ev.data) ? ev.data : {};
+        switch (ev.type) {
+          case "match":
+            st.correct = (st.correct ?? true) && data.correct === true;
+            st.line = line;
+            if (data.correct !== true) st.message = `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(0, 500);
+            break;
+          case "metrics":
+            for (const [k, v] of Object.entries(data)) if (num(v) !== void 0) st.scores[k] = v;
+            if (num(data.score) !== void 0) st.graded = data.score;
+            delete st.scores.score;
+            break;
+          case "sampling": {
+            const usage = isObject2(data.usage) ? data.usage : {};
+            st.tokens = (st.tokens ?? 0) + (num(usage.total_tokens) ?? 0) || st.tokens;
+            break;
+          }
+          case "error":
+          case "raw_sample_error":
+            st.error = str(data.message) ?? str(data.error) ?? JSON.stringify(data).slice(0, 300);
+            break;
+        }
       }
     }
     if (!sawReport) ctx.runError("no final_report line: the openai/evals run did not finish");
@@ -58810,6 +58821,7 @@ async function loadRun(patterns, options2) {
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`)
     });
     if (problems2.length > 0) {
+      problems2.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       if (extra > 0) problems2.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? "" : "s"} like these` });
       throw new ConfigurationError(`Eval results ${shown} (${adapter.format}) could not be read.`, problems2);
     }

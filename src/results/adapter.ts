@@ -54,18 +54,20 @@ export function tagsFrom(...values: unknown[]): string[] {
 }
 
 /**
- * The lines of a JSONL file, parsed. A line that is not JSON is reported with its number (`what`
- * says what a line should be) and skipped, so every bad line is listed at once.
+ * The lines of a JSONL file, parsed, in batches (one await per chunk of the file). A line that is
+ * not JSON is reported with its number (`what` says what a line should be) and skipped, so every
+ * bad line is listed at once.
  */
-export async function* jsonLines(file: string, ctx: AdapterContext, what: string): AsyncGenerator<{ value: unknown; line: number }> {
-  for await (const { text, line } of readLines(file)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      ctx.problem({ line, message: `not valid JSON: ${what} (a cut-off last line means the file is truncated)` });
-      continue;
+export async function* jsonLines(file: string, ctx: AdapterContext, what: string): AsyncGenerator<{ value: unknown; line: number }[]> {
+  for await (const lines of readLines(file)) {
+    const batch: { value: unknown; line: number }[] = [];
+    for (const { text, line } of lines) {
+      try {
+        batch.push({ value: JSON.parse(text), line });
+      } catch {
+        ctx.problem({ line, message: `not valid JSON: ${what} (a cut-off last line means the file is truncated)` });
+      }
     }
-    yield { value, line };
+    yield batch;
   }
 }

@@ -21,15 +21,17 @@ export const braintrust: Adapter = {
   async read({ file }, ctx) {
     const experiments: { name: string; scores: Record<string, unknown>; metrics: Record<string, unknown> }[] = [];
     const projects = new Set<string>();
-    for await (const { value: raw, line } of jsonLines(file, ctx, 'each line of `braintrust eval --jsonl` output is one experiment summary')) {
-      if (!isObject(raw)) continue;
-      const o = norm(raw);
-      if (Array.isArray(o.errors) && o.errors.length > 0) {
-        ctx.runError(`evaluator ${str(o.evaluatorname) ?? '(unnamed)'} failed: ${o.errors.map(String).join('; ').slice(0, 500)}`);
-        continue;
+    for await (const batch of jsonLines(file, ctx, 'each line of `braintrust eval --jsonl` output is one experiment summary')) {
+      for (const { value: raw, line } of batch) {
+        if (!isObject(raw)) continue;
+        const o = norm(raw);
+        if (Array.isArray(o.errors) && o.errors.length > 0) {
+          ctx.runError(`evaluator ${str(o.evaluatorname) ?? '(unnamed)'} failed: ${o.errors.map(String).join('; ').slice(0, 500)}`);
+          continue;
+        }
+        if (str(o.projectname)) projects.add(String(o.projectname));
+        experiments.push({ name: str(o.experimentname) ?? `line ${line}`, scores: isObject(o.scores) ? o.scores : {}, metrics: isObject(o.metrics) ? o.metrics : {} });
       }
-      if (str(o.projectname)) projects.add(String(o.projectname));
-      experiments.push({ name: str(o.experimentname) ?? `line ${line}`, scores: isObject(o.scores) ? o.scores : {}, metrics: isObject(o.metrics) ? o.metrics : {} });
     }
     const prefix = (exp: string) => (experiments.length > 1 ? `${exp}/` : '');
     for (const exp of experiments) {

@@ -58,30 +58,32 @@ export const lmEvalSamples: Adapter = {
   detect: ({ firstLine }) => isObject(firstLine) && 'doc_id' in firstLine && ('filtered_resps' in firstLine || 'resps' in firstLine || Array.isArray(firstLine.metrics)),
   async read({ file }, ctx) {
     const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file))?.[1] ?? 'task';
-    for await (const { value: doc, line } of jsonLines(file, ctx, 'each line of an lm-eval samples file is one JSON document')) {
-      if (!isObject(doc)) continue;
-      const metrics = Array.isArray(doc.metrics) ? doc.metrics.filter((m): m is string => typeof m === 'string') : [];
-      const scores: Record<string, number> = {};
-      for (const m of metrics) {
-        const v = typeof doc[m] === 'boolean' ? Number(doc[m]) : num(doc[m]);
-        if (v !== undefined) scores[`${task}.${m}`] = v;
+    for await (const batch of jsonLines(file, ctx, 'each line of an lm-eval samples file is one JSON document')) {
+      for (const { value: doc, line } of batch) {
+        if (!isObject(doc)) continue;
+        const metrics = Array.isArray(doc.metrics) ? doc.metrics.filter((m): m is string => typeof m === 'string') : [];
+        const scores: Record<string, number> = {};
+        for (const m of metrics) {
+          const v = typeof doc[m] === 'boolean' ? Number(doc[m]) : num(doc[m]);
+          if (v !== undefined) scores[`${task}.${m}`] = v;
+        }
+        const primary = metrics[0] !== undefined ? scores[`${task}.${metrics[0]}`] : undefined;
+        if (primary === undefined) {
+          ctx.problem({ line, path: 'metrics', message: 'the document names no metric with a numeric value; re-run lm-eval with --log_samples' });
+          continue;
+        }
+        const docId = num(doc.doc_id) ?? str(doc.doc_id);
+        ctx.emit({
+          id: `${task}/${String(docId ?? line)}`,
+          outcome: primary >= 0.5 ? 'pass' : 'fail',
+          score: primary,
+          scores,
+          tags: [task],
+          repeat: 0,
+          message: primary >= 0.5 ? undefined : `${metrics[0]} = ${primary} (target ${JSON.stringify(doc.target)})`,
+          line,
+        });
       }
-      const primary = metrics[0] !== undefined ? scores[`${task}.${metrics[0]}`] : undefined;
-      if (primary === undefined) {
-        ctx.problem({ line, path: 'metrics', message: 'the document names no metric with a numeric value; re-run lm-eval with --log_samples' });
-        continue;
-      }
-      const docId = num(doc.doc_id) ?? str(doc.doc_id);
-      ctx.emit({
-        id: `${task}/${String(docId ?? line)}`,
-        outcome: primary >= 0.5 ? 'pass' : 'fail',
-        score: primary,
-        scores,
-        tags: [task],
-        repeat: 0,
-        message: primary >= 0.5 ? undefined : `${metrics[0]} = ${primary} (target ${JSON.stringify(doc.target)})`,
-        line,
-      });
     }
     return { tool: 'lm-evaluation-harness' };
   },

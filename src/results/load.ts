@@ -113,6 +113,7 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`),
     });
     if (problems.length > 0) {
+      problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       if (extra > 0) problems.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? '' : 's'} like these` });
       throw new ConfigurationError(`Eval results ${shown} (${adapter.format}) could not be read.`, problems);
     }

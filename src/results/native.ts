@@ -14,15 +14,17 @@ export const native: Adapter = {
   async read({ file }, ctx) {
     let meta: RunMeta = {};
     let first = true;
-    for await (const { value, line } of jsonLines(file, ctx, 'each line must be one JSON object')) {
-      if (first && isObject(value) && isObject(value.meta)) {
-        meta = readMeta(value.meta, line, ctx);
+    for await (const batch of jsonLines(file, ctx, 'each line must be one JSON object')) {
+      for (const { value, line } of batch) {
+        if (first && isObject(value) && isObject(value.meta)) {
+          meta = readMeta(value.meta, line, ctx);
+          first = false;
+          continue;
+        }
         first = false;
-        continue;
+        const sample = toSample(value, line, ctx);
+        if (sample) ctx.emit(sample);
       }
-      first = false;
-      const sample = toSample(value, line, ctx);
-      if (sample) ctx.emit(sample);
     }
     return meta;
   },

@@ -23,46 +23,48 @@ export const openaiEvals: Adapter = {
     }
     const bySample = new Map<string, State>();
     let sawReport = false;
-    for await (const { value: ev, line } of jsonLines(file, ctx, 'every line of an openai/evals record is one JSON object')) {
-      if (!isObject(ev)) continue;
-      if (isObject(ev.spec)) {
-        const spec = ev.spec;
-        const fns = Array.isArray(spec.completion_fns) ? spec.completion_fns.filter((f) => typeof f === 'string') : [];
-        meta.model = fns.join(', ') || undefined;
-        meta.dataset = str(spec.eval_name) ?? str(spec.base_eval);
-        continue;
-      }
-      if (isObject(ev.final_report)) {
-        sawReport = true;
-        for (const [k, v] of Object.entries(ev.final_report)) if (num(v) !== undefined) ctx.aggregate(`final_report.${k}`, { value: v as number });
-        continue;
-      }
-      const id = str(ev.sample_id);
-      if (!id) continue;
-      let st = bySample.get(id);
-      if (!st) bySample.set(id, (st = { line, scores: {} }));
-      const data = isObject(ev.data) ? ev.data : {};
-      switch (ev.type) {
-        case 'match':
-          // Several match events for one sample (multi-turn): all must be correct.
-          st.correct = (st.correct ?? true) && data.correct === true;
-          st.line = line;
-          if (data.correct !== true) st.message = `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(0, 500);
-          break;
-        case 'metrics':
-          for (const [k, v] of Object.entries(data)) if (num(v) !== undefined) st.scores[k] = v as number;
-          if (num(data.score) !== undefined) st.graded = data.score as number;
-          delete st.scores.score;
-          break;
-        case 'sampling': {
-          const usage = isObject(data.usage) ? data.usage : {};
-          st.tokens = (st.tokens ?? 0) + (num(usage.total_tokens) ?? 0) || st.tokens;
-          break;
+    for await (const batch of jsonLines(file, ctx, 'every line of an openai/evals record is one JSON object')) {
+      for (const { value: ev, line } of batch) {
+        if (!isObject(ev)) continue;
+        if (isObject(ev.spec)) {
+          const spec = ev.spec;
+          const fns = Array.isArray(spec.completion_fns) ? spec.completion_fns.filter((f) => typeof f === 'string') : [];
+          meta.model = fns.join(', ') || undefined;
+          meta.dataset = str(spec.eval_name) ?? str(spec.base_eval);
+          continue;
         }
-        case 'error':
-        case 'raw_sample_error':
-          st.error = str(data.message) ?? str(data.error) ?? JSON.stringify(data).slice(0, 300);
-          break;
+        if (isObject(ev.final_report)) {
+          sawReport = true;
+          for (const [k, v] of Object.entries(ev.final_report)) if (num(v) !== undefined) ctx.aggregate(`final_report.${k}`, { value: v as number });
+          continue;
+        }
+        const id = str(ev.sample_id);
+        if (!id) continue;
+        let st = bySample.get(id);
+        if (!st) bySample.set(id, (st = { line, scores: {} }));
+        const data = isObject(ev.data) ? ev.data : {};
+        switch (ev.type) {
+          case 'match':
+            // Several match events for one sample (multi-turn): all must be correct.
+            st.correct = (st.correct ?? true) && data.correct === true;
+            st.line = line;
+            if (data.correct !== true) st.message = `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(0, 500);
+            break;
+          case 'metrics':
+            for (const [k, v] of Object.entries(data)) if (num(v) !== undefined) st.scores[k] = v as number;
+            if (num(data.score) !== undefined) st.graded = data.score as number;
+            delete st.scores.score;
+            break;
+          case 'sampling': {
+            const usage = isObject(data.usage) ? data.usage : {};
+            st.tokens = (st.tokens ?? 0) + (num(usage.total_tokens) ?? 0) || st.tokens;
+            break;
+          }
+          case 'error':
+          case 'raw_sample_error':
+            st.error = str(data.message) ?? str(data.error) ?? JSON.stringify(data).slice(0, 300);
+            break;
+        }
       }
     }
     if (!sawReport) ctx.runError('no final_report line: the openai/evals run did not finish');
