@@ -38086,6 +38086,15 @@ function stagesFrom(rollout, tier) {
     approval: s.approval || tier === "critical" && i < all.length - 1
   }));
 }
+function rolloutOf(loaded) {
+  const rollout = loaded.config.rollout;
+  if (!rollout) {
+    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [
+      { file: loaded.file, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout" }
+    ]);
+  }
+  return rollout;
+}
 
 // src/stats/sequential.ts
 function confidenceSequence(estimate, v, alpha, tau2) {
@@ -38648,10 +38657,7 @@ function providerFor(rollout, opts) {
 
 // src/rollout/local.ts
 async function localTick(loaded, opts) {
-  const rollout = loaded.config.rollout;
-  if (!rollout) {
-    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [{ file: loaded.file, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout" }]);
-  }
+  const rollout = rolloutOf(loaded);
   const flagFile = rollout.flag.provider === "flagd-file" ? path5.resolve(opts.cwd, rollout.flag.path) : void 0;
   const provider = flagFile ? new FlagdFileProvider(flagFile, rollout.flag.key) : providerFor(rollout, { branch: "main", release: "workspace", env: opts.env, applied: 0 });
   const metrics = metricSourceFor(rollout, opts.cwd, opts.env, () => opts.now);

@@ -58979,6 +58979,15 @@ function stagesFrom(rollout, tier) {
     approval: s.approval || tier === "critical" && i < all.length - 1
   }));
 }
+function rolloutOf(loaded) {
+  const rollout = loaded.config.rollout;
+  if (!rollout) {
+    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [
+      { file: loaded.file, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout" }
+    ]);
+  }
+  return rollout;
+}
 
 // src/stats/sequential.ts
 function confidenceSequence(estimate, v, alpha, tau2) {
@@ -62050,22 +62059,23 @@ async function rolloutCommand(command, inputs, ctx, workspace, env) {
     ]);
   }
   const loaded = await loadConfigFile(inputs.config, workspace);
-  const rollout = loaded.config.rollout;
-  if (!rollout) throw new ConfigurationError(`${inputs.config} has no rollout section.`, [{ file: inputs.config, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} }" }]);
+  const rollout = rolloutOf(loaded);
   const now = /* @__PURE__ */ new Date();
   const metrics = metricSourceFor(rollout, workspace, env, () => now);
   const gh = new RolloutPublisher(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION7), ctx.owner, ctx.repo);
+  const release = env.GITHUB_SHA ?? ctx.headSha;
+  const branch = env.GITHUB_REF_NAME || "main";
   let result;
   try {
     result = await githubTick(loaded, gh, {
-      release: env.GITHUB_SHA ?? ctx.headSha,
-      branch: env.GITHUB_REF_NAME || "main",
+      release,
+      branch,
       now,
       checkName: inputs.checkName,
       metrics,
       runUrl: ctx.runUrl,
       actor: env.GITHUB_ACTOR,
-      provider: (applied) => providerFor(rollout, { gh, branch: env.GITHUB_REF_NAME || "main", release: env.GITHUB_SHA ?? ctx.headSha, env, applied }),
+      provider: (applied) => providerFor(rollout, { gh, branch, release, env, applied }),
       gateInPlace: async () => (await runGate({ config: inputs.config, cwd: workspace, commits: ctx.commits })).verdict.decision === "allow"
     }, command);
   } catch (err) {

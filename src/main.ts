@@ -5,6 +5,7 @@ import path from 'node:path';
 import { configChanges } from './config/diff.js';
 import { loadConfigFile, runGate, type GateOutcome } from './engine.js';
 import { githubTick, PromoteRefused } from './rollout/github-tick.js';
+import { rolloutOf } from './rollout/plan.js';
 import { providerFor } from './rollout/providers.js';
 import { metricSourceFor } from './rollout/sources.js';
 import { renderRollout } from './report/rollout.js';
@@ -107,22 +108,23 @@ async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback', input
     ]);
   }
   const loaded = await loadConfigFile(inputs.config, workspace);
-  const rollout = loaded.config.rollout;
-  if (!rollout) throw new ConfigurationError(`${inputs.config} has no rollout section.`, [{ file: inputs.config, path: 'rollout', line: 1, message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} }' }]);
+  const rollout = rolloutOf(loaded);
   const now = new Date();
   const metrics = metricSourceFor(rollout, workspace, env, () => now);
   const gh = new RolloutPublisher(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo);
+  const release = env.GITHUB_SHA ?? ctx.headSha;
+  const branch = env.GITHUB_REF_NAME || 'main';
   let result;
   try {
     result = await githubTick(loaded, gh, {
-      release: env.GITHUB_SHA ?? ctx.headSha,
-      branch: env.GITHUB_REF_NAME || 'main',
+      release,
+      branch,
       now,
       checkName: inputs.checkName,
       metrics,
       runUrl: ctx.runUrl,
       actor: env.GITHUB_ACTOR,
-      provider: (applied) => providerFor(rollout, { gh, branch: env.GITHUB_REF_NAME || 'main', release: env.GITHUB_SHA ?? ctx.headSha, env, applied }),
+      provider: (applied) => providerFor(rollout, { gh, branch, release, env, applied }),
       gateInPlace: async () => (await runGate({ config: inputs.config, cwd: workspace, commits: ctx.commits })).verdict.decision === 'allow',
     }, command);
   } catch (err) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigurationError } from '../errors.js';
 import { effectiveTier } from '../gate/bars.js';
-import { stagesFrom } from './plan.js';
+import { rolloutOf, stagesFrom } from './plan.js';
 import { reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
 import { providerFor } from './providers.js';
 import { ConflictError, FlagdFileProvider, metricSourceFor, type FlagProvider } from './sources.js';
@@ -25,10 +25,7 @@ export async function localTick(
   loaded: LoadedConfig,
   opts: { cwd: string; now: Date; gateAllowed: boolean; dryRun: boolean; since?: Date; env: NodeJS.ProcessEnv },
 ): Promise<LocalTick> {
-  const rollout = loaded.config.rollout;
-  if (!rollout) {
-    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [{ file: loaded.file, path: 'rollout', line: 1, message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout' }]);
-  }
+  const rollout = rolloutOf(loaded);
   const flagFile = rollout.flag.provider === 'flagd-file' ? path.resolve(opts.cwd, rollout.flag.path!) : undefined;
   const provider: FlagProvider = flagFile
     ? new FlagdFileProvider(flagFile, rollout.flag.key)

@@ -1,4 +1,6 @@
+import type { LoadedConfig } from '../config/load.js';
 import type { RolloutConfig, Tier } from '../config/schema.js';
+import { ConfigurationError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 
 export interface Stage {
@@ -22,4 +24,15 @@ export function stagesFrom(rollout: RolloutConfig, tier: Tier): Stage[] {
     minSamples: s.min_samples ?? DEFAULT_MIN_SAMPLES,
     approval: s.approval || (tier === 'critical' && i < all.length - 1),
   }));
+}
+
+/** The config's rollout section; a config without one cannot drive a rollout (the user's to fix). */
+export function rolloutOf(loaded: LoadedConfig): RolloutConfig {
+  const rollout = loaded.config.rollout;
+  if (!rollout) {
+    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [
+      { file: loaded.file, path: 'rollout', line: 1, message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout' },
+    ]);
+  }
+  return rollout;
 }
