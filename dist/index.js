@@ -61833,16 +61833,14 @@ function fitBytes(renderings, limit) {
     last = render();
     if (byteLength(last) <= limit) return last;
   }
-  const note = "\n\n\u2026 (cut to fit GitHub\u2019s size limit; the full report is in the job summary and the verdict file)\n";
-  let cut = last.slice(0, Math.max(0, limit - byteLength(note)));
-  while (byteLength(cut) + byteLength(note) > limit) cut = cut.slice(0, -Math.max(1, Math.ceil((byteLength(cut) + byteLength(note) - limit) / 4)));
-  return cut + note;
+  const note = "\n\n(cut to fit GitHub\u2019s size limit; the full report is in the job summary and the verdict file)\n";
+  return cutBytes(last, limit - byteLength(note)) + note;
 }
 function cutBytes(s, limit) {
-  if (byteLength(s) <= limit) return s;
-  let out = s.slice(0, limit);
-  while (byteLength(out) > limit - 1) out = out.slice(0, -1);
-  return `${out}\u2026`;
+  const bytes = encoder.encode(s);
+  if (bytes.length <= limit) return s;
+  const head = new TextDecoder().decode(bytes.subarray(0, Math.max(0, limit - 3))).replace(/\uFFFD$/, "");
+  return `${head}\u2026`;
 }
 
 // src/report/summary.ts

@@ -216,7 +216,6 @@ export const ConfigSchema = z
   .describe('llm-release-gate readiness config (.github/llm-release-gate.yml).');
 
 export type Config = z.infer<typeof ConfigSchema>;
-export type EvalsConfig = z.infer<typeof Evals>;
 export type RolloutConfig = z.infer<typeof Rollout>;
 
 /** The JSON Schema editors use to complete and check the config, generated from the zod schema. */

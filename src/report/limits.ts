@@ -31,16 +31,15 @@ export function fitBytes(renderings: (() => string)[], limit: number): string {
     last = render();
     if (byteLength(last) <= limit) return last;
   }
-  const note = '\n\n… (cut to fit GitHub’s size limit; the full report is in the job summary and the verdict file)\n';
-  let cut = last.slice(0, Math.max(0, limit - byteLength(note)));
-  while (byteLength(cut) + byteLength(note) > limit) cut = cut.slice(0, -Math.max(1, Math.ceil((byteLength(cut) + byteLength(note) - limit) / 4)));
-  return cut + note;
+  const note = '\n\n(cut to fit GitHub’s size limit; the full report is in the job summary and the verdict file)\n';
+  return cutBytes(last, limit - byteLength(note)) + note;
 }
 
-/** Cut a string to a byte budget at a character boundary. */
+/** Cut a string to a byte budget at a character boundary (one encode, one decode: linear). */
 export function cutBytes(s: string, limit: number): string {
-  if (byteLength(s) <= limit) return s;
-  let out = s.slice(0, limit);
-  while (byteLength(out) > limit - 1) out = out.slice(0, -1);
-  return `${out}…`;
+  const bytes = encoder.encode(s);
+  if (bytes.length <= limit) return s;
+  // "…" is 3 bytes; a character split by the cut decodes to U+FFFD and is dropped.
+  const head = new TextDecoder().decode(bytes.subarray(0, Math.max(0, limit - 3))).replace(/\uFFFD$/, '');
+  return `${head}…`;
 }
