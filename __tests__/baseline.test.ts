@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../src/config/load.js';
-import { runGate } from '../src/engine.js';
+import { runGate } from '../src/engine/run-gate.js';
 import { compareMetric, pairRuns } from '../src/gate/compare.js';
 import { decide } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { RunBuilder, type Run, type Sample } from '../src/results/model.js';
-import { rng } from '../src/stats/paired.js';
+import { rng } from '../src/stats/bootstrap.js';
 
 const CONFIG = (metrics: string, extra = '') => `
 version: 1

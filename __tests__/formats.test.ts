@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../src/errors.js';
 import { loadRun } from '../src/results/load.js';
-import { summarizeRun } from '../src/results/summary.js';
+import { summarizeRun } from '../src/metrics/summary.js';
 import { FIXTURES, SAMPLES } from './helpers.js';
 
 const F = path.join(FIXTURES, 'formats');

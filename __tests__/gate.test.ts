@@ -1,5 +1,5 @@
 import { parseConfig } from '../src/config/load.js';
-import { modelPinning, ownerShape } from '../src/gate/bars.js';
+import { modelPinning, ownerShape } from '../src/gate/tiers.js';
 import { decide, type RepoFacts } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { RunBuilder, type Sample } from '../src/results/model.js';

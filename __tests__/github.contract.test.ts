@@ -1,5 +1,5 @@
 import { createClient } from '../src/github/client.js';
-import { Publisher, statusOf } from '../src/github/publisher.js';
+import { Publisher, statusOf } from '../src/github/gate-api.js';
 import { FakeGitHub } from './support/fake-github.js';
 
 const quiet = { debug: () => {}, info: () => {}, warning: () => {} };

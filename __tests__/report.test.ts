@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runGate } from '../src/engine.js';
+import { runGate } from '../src/engine/run-gate.js';
 import { annotationsFor } from '../src/report/annotations.js';
 import { commentMarker, renderCheck, renderComment } from '../src/report/github.js';
 import { byteLength, LIMITS } from '../src/report/limits.js';

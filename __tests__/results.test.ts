@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigurationError } from '../src/errors.js';
 import { loadRun } from '../src/results/load.js';
 import type { Sample } from '../src/results/model.js';
-import { summarizeRun } from '../src/results/summary.js';
+import { summarizeRun } from '../src/metrics/summary.js';
 import { FIXTURES, SAMPLES } from './helpers.js';
 
 async function problems(files: string[], format: 'auto' | 'native' | 'promptfoo' = 'auto') {

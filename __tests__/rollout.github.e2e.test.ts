@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { flagdPercent } from '../src/rollout/flagd.js';
+import { flagdPercent } from '../src/rollout/flags/flagd-document.js';
 import { FakeGitHub } from './support/fake-github.js';
 import { runAction } from './support/runner.js';
 

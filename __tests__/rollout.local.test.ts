@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { flagdPercent, withFlagdPercent } from '../src/rollout/flagd.js';
+import { flagdPercent, withFlagdPercent } from '../src/rollout/flags/flagd-document.js';
 import { ROOT } from './helpers.js';
 
 describe('the flagd file', () => {

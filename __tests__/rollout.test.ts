@@ -1,7 +1,7 @@
 import { analyse, type OnlineMetrics } from '../src/rollout/analysis.js';
 import { reconcile, type DeploymentRecord, type ObservedState, type RolloutPolicy } from '../src/rollout/reconcile.js';
 import { alwaysValidP, confidenceSequence, proportionDifference } from '../src/stats/sequential.js';
-import { rng } from '../src/stats/paired.js';
+import { rng } from '../src/stats/bootstrap.js';
 
 const MIN = 60_000;
 const policy: RolloutPolicy = {

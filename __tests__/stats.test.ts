@@ -1,17 +1,13 @@
 import { binomialPmf, logGamma, normalCdf, normalQuantile, tQuantile, zFor } from '../src/stats/distributions.js';
-import { meanInterval, Moments, quantile, quantileInterval, wilson } from '../src/stats/intervals.js';
-import {
-  bootstrapInterval,
-  diffStats,
-  holm,
-  invertInterval,
-  mcnemarExact,
-  mcnemarMidP,
-  mcnemarMidPWorse,
-  newcombePaired,
-  pairedBootstrap,
-  pairedT,
-} from '../src/stats/paired.js';
+import { meanInterval, Moments } from '../src/stats/mean.js';
+import { quantile, quantileInterval } from '../src/stats/quantile.js';
+import { wilson } from '../src/stats/wilson.js';
+import { bootstrapInterval, pairedBootstrap } from '../src/stats/bootstrap.js';
+import { diffStats, pairedT } from '../src/stats/paired-t.js';
+import { holm } from '../src/stats/holm.js';
+import { invertInterval } from '../src/stats/invert.js';
+import { mcnemarExact, mcnemarMidP, mcnemarMidPWorse } from '../src/stats/mcnemar.js';
+import { newcombePaired } from '../src/stats/newcombe.js';
 
 describe('Wilson score interval', () => {
   // Newcombe RG (1998), Two-sided confidence intervals for the single proportion, Stat Med 17:857-872,

@@ -9,7 +9,7 @@
 import { parseConfig } from '../src/config/load.js';
 import { decide } from '../src/gate/decide.js';
 import { RunBuilder, type Run } from '../src/results/model.js';
-import { rng } from '../src/stats/paired.js';
+import { rng } from '../src/stats/bootstrap.js';
 
 const SIMS = Number(process.argv[2] ?? 400);
 const CONFIDENCE = 0.95;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from '../duration.js';
-import { BUILTIN_METRICS, metricInfo } from './metrics.js';
+import { parseDuration } from './duration.js';
+import { BUILTIN_METRICS, metricInfo } from '../metrics/registry.js';
 
 const builtinList = Object.keys(BUILTIN_METRICS).join(', ');
 

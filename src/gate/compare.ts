@@ -1,18 +1,13 @@
-import { metricInfo } from '../config/metrics.js';
+import { metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
 import { normalQuantile, zFor } from '../stats/distributions.js';
-import { quantile, type Interval } from '../stats/intervals.js';
-import {
-  bootstrapInterval,
-  diffStats,
-  invertInterval,
-  mcnemarMidPWorse,
-  newcombePaired,
-  pairedBootstrap,
-  pairedT,
-  seedFrom,
-  type PairedTable,
-} from '../stats/paired.js';
+import { quantile } from '../stats/quantile.js';
+import { type Interval } from '../stats/interval.js';
+import { bootstrapInterval, pairedBootstrap, seedFrom } from '../stats/bootstrap.js';
+import { diffStats, pairedT } from '../stats/paired-t.js';
+import { invertInterval } from '../stats/invert.js';
+import { mcnemarMidPWorse } from '../stats/mcnemar.js';
+import { newcombePaired, type PairedTable } from '../stats/newcombe.js';
 
 /** Candidate and baseline runs joined on stable case ids. */
 export interface Pairing {

@@ -1,9 +1,9 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Problem } from '../errors.js';
 import { isAggregateOnly, type Run, type Tally } from '../results/model.js';
-import { BARS, effectiveTier, isBlocking, modelPinning, ownerShape, resolveStatuses, type BarId, type Finding } from './bars.js';
-import { showValue } from '../format.js';
-import { holm } from '../stats/paired.js';
+import { BARS, effectiveTier, isBlocking, modelPinning, ownerShape, resolveStatuses, type BarId, type Finding } from './tiers.js';
+import { showValue } from '../metrics/display.js';
+import { holm } from '../stats/holm.js';
 import { compareMetric, pairRuns, type Pairing } from './compare.js';
 import { judgeMetric, measure, metricBlocks, type BaselineView, type DraftMetric, type JudgeOptions } from './metrics.js';
 import type { BarResult, MetricResult, Verdict } from './verdict.js';

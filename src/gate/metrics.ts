@@ -1,10 +1,13 @@
 import type { MetricThreshold } from '../config/schema.js';
-import { showDelta, showValue } from '../format.js';
+import { showDelta, showValue } from '../metrics/display.js';
 import type { Aggregate, Tally } from '../results/model.js';
 import { zFor } from '../stats/distributions.js';
-import { minimumDetectable } from '../stats/paired.js';
+import { minimumDetectable } from '../stats/power.js';
 import type { Comparison } from './compare.js';
-import { meanInterval, quantile, quantileInterval, wilson, type Interval } from '../stats/intervals.js';
+import { meanInterval } from '../stats/mean.js';
+import { quantile, quantileInterval } from '../stats/quantile.js';
+import { wilson } from '../stats/wilson.js';
+import { type Interval } from '../stats/interval.js';
 import type { JsonInterval, MetricResult, MetricStatus, Threshold } from './verdict.js';
 
 export interface Measurement {

@@ -1,6 +1,6 @@
 import { metricBlocks } from '../gate/metrics.js';
 import type { Verdict } from '../gate/verdict.js';
-import { metricLabel } from '../format.js';
+import { metricLabel } from '../metrics/display.js';
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';

@@ -1,4 +1,4 @@
-import { BAR_ICON, METRIC_ICON, metricLabel, showDelta, showInterval, showThreshold, showValue } from '../format.js';
+import { BAR_ICON, METRIC_ICON, metricLabel, showDelta, showInterval, showThreshold, showValue } from '../metrics/display.js';
 import type { CaseList, Verdict } from '../gate/verdict.js';
 import { escapeMarkdown, table } from './markdown.js';
 

@@ -5,15 +5,15 @@ import { ConfigurationError, type Problem } from '../errors.js';
 import type { Adapter, Probe } from './adapter.js';
 import { readHead, readJson, unreadable } from './files.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
-import { braintrust } from './braintrust.js';
-import { deepeval } from './deepeval.js';
-import { inspectJson, inspectZip } from './inspect.js';
-import { junit } from './junit.js';
-import { lmEvalResults, lmEvalSamples } from './lm-eval.js';
-import { native } from './native.js';
-import { openaiEvals } from './openai-evals.js';
-import { promptfoo } from './promptfoo.js';
-import { promptfooCsv } from './promptfoo-csv.js';
+import { braintrust } from './adapters/braintrust.js';
+import { deepeval } from './adapters/deepeval.js';
+import { inspectJson, inspectZip } from './adapters/inspect.js';
+import { junit } from './adapters/junit.js';
+import { lmEvalResults, lmEvalSamples } from './adapters/lm-eval.js';
+import { native } from './adapters/native.js';
+import { openaiEvals } from './adapters/openai-evals.js';
+import { promptfoo } from './adapters/promptfoo.js';
+import { promptfooCsv } from './adapters/promptfoo-csv.js';
 
 /** Every adapter, in detection order (the most specific shapes first). */
 export const ADAPTERS: readonly Adapter[] = [

@@ -1,4 +1,4 @@
-import { Moments } from '../stats/intervals.js';
+import { Moments } from '../stats/mean.js';
 import { CaseTable, hashId } from './cases.js';
 
 export type Outcome = 'pass' | 'fail' | 'error' | 'skipped';

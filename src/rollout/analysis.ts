@@ -1,5 +1,5 @@
-import { showValue } from '../format.js';
-import type { Interval } from '../stats/intervals.js';
+import { showValue } from '../metrics/display.js';
+import type { Interval } from '../stats/interval.js';
 import { confidenceSequence, proportionDifference } from '../stats/sequential.js';
 
 /** Online metrics of the canary and control variants (SPEC §7). */

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { RolloutConfig, Tier } from '../config/schema.js';
 import { ConfigurationError } from '../errors.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../config/duration.js';
 
 export interface Stage {
   percent: number;

@@ -1,6 +1,6 @@
 import type { RolloutConfig } from '../config/schema.js';
-import { statusOf, type RolloutPublisher } from '../github/publisher.js';
-import { flagdPercent, withFlagdPercent, type FlagdDocument } from './flagd.js';
+import { statusOf, type RolloutPublisher } from '../github/gate-api.js';
+import { flagdPercent, withFlagdPercent, type FlagdDocument } from './flags/flagd-document.js';
 import { ConflictError, type FlagProvider } from './sources.js';
 
 /** The flagd file in the repository, committed through the Contents API (the file's sha is the precondition). */

@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../config/duration.js';
 import { analyse, type AnalysisMetric, type MetricEvidence, type OnlineMetrics } from './analysis.js';
 import type { Stage } from './plan.js';
 

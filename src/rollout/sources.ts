@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { RolloutConfig } from '../config/schema.js';
 import path from 'node:path';
-import { FlagdError, flagdPercent, withFlagdPercent, type FlagdDocument } from './flagd.js';
+import { FlagdError, flagdPercent, withFlagdPercent, type FlagdDocument } from './flags/flagd-document.js';
 import type { OnlineMetrics, VariantData } from './analysis.js';
 
 /** Where the live percentage lives. `write` is compare-and-set: it refuses when the flag moved. */

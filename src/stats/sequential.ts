@@ -1,4 +1,4 @@
-import type { Interval } from './intervals.js';
+import type { Interval } from './interval.js';
 
 /**
  * Always-valid confidence sequence for a difference estimated as `estimate` with variance `v`,

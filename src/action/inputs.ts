@@ -1,4 +1,4 @@
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from '../errors.js';
 
 /** Every action input, read once and validated (SPEC §2). */
 export interface Inputs {

@@ -1,7 +1,7 @@
 import yauzl from 'yauzl';
-import { isObject, num, str, tagsFrom, type Adapter, type AdapterContext } from './adapter.js';
-import { unreadable } from './files.js';
-import type { RunMeta, Sample } from './model.js';
+import { isObject, num, str, tagsFrom, type Adapter, type AdapterContext } from '../adapter.js';
+import { unreadable } from '../files.js';
+import type { RunMeta, Sample } from '../model.js';
 
 type Node = Record<string, unknown>;
 

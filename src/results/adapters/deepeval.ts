@@ -1,5 +1,5 @@
-import { isObject, num, str, tagsFrom, type Adapter } from './adapter.js';
-import type { Sample } from './model.js';
+import { isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
+import type { Sample } from '../model.js';
 
 /**
  * DeepEval test runs (`TestRun`, e.g. `.deepeval/.latest_test_run.json` or a saved run): per test

@@ -1,5 +1,5 @@
-import { isObject, jsonLines, type Adapter, type AdapterContext } from './adapter.js';
-import type { Outcome, RunMeta, Sample } from './model.js';
+import { isObject, jsonLines, type Adapter, type AdapterContext } from '../adapter.js';
+import type { Outcome, RunMeta, Sample } from '../model.js';
 
 /**
  * The documented native JSONL: one sample per line, every field but `id` optional, an optional

@@ -1,7 +1,7 @@
-import { type Adapter } from './adapter.js';
-import { parseCsv } from './csv.js';
-import { readText } from './files.js';
-import type { Outcome } from './model.js';
+import { type Adapter } from '../adapter.js';
+import { parseCsv } from '../csv.js';
+import { readText } from '../files.js';
+import type { Outcome } from '../model.js';
 import { promptfooCaseId } from './promptfoo.js';
 
 const LEGACY_CELL = /^\[(PASS|FAIL|ERROR)\](?: \(([\d.]+)\))? ?/;

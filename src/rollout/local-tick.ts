@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigurationError } from '../errors.js';
-import { effectiveTier } from '../gate/bars.js';
+import { effectiveTier } from '../gate/tiers.js';
 import { rolloutOf, stagesFrom } from './plan.js';
 import { reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
 import { providerFor } from './providers.js';

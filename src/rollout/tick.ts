@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
-import { effectiveTier } from '../gate/bars.js';
-import type { RolloutPublisher } from '../github/publisher.js';
+import { effectiveTier } from '../gate/tiers.js';
+import type { RolloutPublisher } from '../github/gate-api.js';
 import { stagesFrom } from './plan.js';
 import { reconcile, type RolloutDecision } from './reconcile.js';
 import { describeStatus, recordFrom } from './record.js';

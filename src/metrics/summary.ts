@@ -1,6 +1,6 @@
-import { BUILTIN_METRICS } from '../config/metrics.js';
+import { BUILTIN_METRICS } from './registry.js';
 import { measure } from '../gate/metrics.js';
-import { counts, isAggregateOnly, type Run, type SampleCounts } from './model.js';
+import { counts, isAggregateOnly, type Run, type SampleCounts } from '../results/model.js';
 
 export interface RunSummary {
   format: string;

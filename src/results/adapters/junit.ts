@@ -1,8 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { isObject, num, str, tagsFrom, type Adapter } from './adapter.js';
+import { isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
 import { slug } from './deepeval.js';
-import { readText } from './files.js';
-import type { RunMeta, Sample } from './model.js';
+import { readText } from '../files.js';
+import type { RunMeta, Sample } from '../model.js';
 
 type Node = Record<string, unknown>;
 const ARRAYS = new Set(['testsuite', 'testcase', 'property', 'failure', 'error', 'skipped']);

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { configJsonSchema } from './config/schema.js';
-import { runGate } from './engine.js';
-import { ConfigurationError, describeError } from './errors.js';
-import { summarizeRun } from './results/summary.js';
-import { loadRun } from './results/load.js';
-import { renderTerminal } from './report/terminal.js';
-import type { Format } from './results/model.js';
-import { localTick, type LocalTick } from './rollout/local.js';
+import { configJsonSchema } from '../config/schema.js';
+import { runGate } from '../engine/run-gate.js';
+import { ConfigurationError, describeError } from '../errors.js';
+import { summarizeRun } from '../metrics/summary.js';
+import { loadRun } from '../results/load.js';
+import { renderTerminal } from '../report/terminal.js';
+import type { Format } from '../results/model.js';
+import { localTick, type LocalTick } from '../rollout/local-tick.js';
 
 const USAGE = `llm-release-gate: gate LLM releases on eval results and the readiness bars
 

@@ -1,5 +1,5 @@
-import { isObject, jsonLines, num, str, type Adapter } from './adapter.js';
-import type { RunMeta, Sample } from './model.js';
+import { isObject, jsonLines, num, str, type Adapter } from '../adapter.js';
+import type { RunMeta, Sample } from '../model.js';
 
 /**
  * openai/evals record JSONL (`oaieval ... --record_path`): a `spec` line, a `final_report` line and

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isObject, jsonLines, num, str, type Adapter } from './adapter.js';
+import { isObject, jsonLines, num, str, type Adapter } from '../adapter.js';
 
 /**
  * lm-evaluation-harness `results_<ts>.json`: per task, `"<metric>,<filter>"` values with

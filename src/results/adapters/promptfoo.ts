@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { isObject, num, str, tagsFrom, type Adapter } from './adapter.js';
-import type { Outcome, Sample } from './model.js';
+import { isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
+import type { Outcome, Sample } from '../model.js';
 
 /**
  * promptfoo `-o results.json` (results `version` 3). Rows carry `success`, `score`,

@@ -1,4 +1,4 @@
-import { isObject, jsonLines, num, str, type Adapter } from './adapter.js';
+import { isObject, jsonLines, num, str, type Adapter } from '../adapter.js';
 
 /** Keys in snake_case (JS, Python) or PascalCase (Go) read alike: lower case, no separators. */
 function norm(o: Record<string, unknown>): Record<string, unknown> {

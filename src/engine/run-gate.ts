@@ -2,15 +2,15 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig, type LoadedConfig } from './config/load.js';
-import { ConfigurationError } from './errors.js';
-import { configErrorVerdict, decide } from './gate/decide.js';
-import type { Verdict } from './gate/verdict.js';
-import { channelsFor } from './gate/compare.js';
-import type { GitHubFacts, LoadFailure } from './gate/decide.js';
+import { parseConfig, type LoadedConfig } from '../config/load.js';
+import { ConfigurationError } from '../errors.js';
+import { configErrorVerdict, decide } from '../gate/decide.js';
+import type { Verdict } from '../gate/verdict.js';
+import { channelsFor } from '../gate/compare.js';
+import type { GitHubFacts, LoadFailure } from '../gate/decide.js';
 import { gitShow } from './git.js';
-import { loadRun } from './results/load.js';
-import type { Run } from './results/model.js';
+import { loadRun } from '../results/load.js';
+import type { Run } from '../results/model.js';
 
 /** The gate engine shared by the action and the CLI: files in, verdict out. No env, no process. */
 export interface GateRequest {

@@ -1,5 +1,5 @@
-import { metricInfo } from './config/metrics.js';
-import type { BarStatus, JsonInterval, MetricResult, MetricStatus, Threshold } from './gate/verdict.js';
+import { metricInfo } from './registry.js';
+import type { BarStatus, JsonInterval, MetricResult, MetricStatus, Threshold } from '../gate/verdict.js';
 
 /** Display helpers shared by the Markdown and terminal renderers. */
 export function showValue(name: string, v: number | null): string {

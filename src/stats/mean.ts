@@ -1,0 +1,33 @@
+import { tQuantile } from './distributions.js';
+import type { Interval } from './interval.js';
+import { wilson } from './wilson.js';
+
+/** Welford running moments: mean and variance in one pass, no stored values. */
+export class Moments {
+  n = 0;
+  mean = 0;
+  /** Every value so far is 0 or 1: the mean is a proportion and gets a Wilson interval. */
+  binary = true;
+  private m2 = 0;
+  add(x: number): void {
+    if (x !== 0 && x !== 1) this.binary = false;
+    this.n += 1;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+  get variance(): number {
+    return this.n > 1 ? this.m2 / (this.n - 1) : NaN;
+  }
+}
+
+/**
+ * Interval for a mean: Wilson when every value is 0 or 1 (a t interval would claim certainty from
+ * a run of identical values), else Student t; unbounded below two observations.
+ */
+export function meanInterval(m: Moments, confidence = 0.95): Interval {
+  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * m.n), m.n, confidence);
+  if (m.n < 2) return [-Infinity, Infinity];
+  const half = tQuantile(1 - (1 - confidence) / 2, m.n - 1) * Math.sqrt(m.variance / m.n);
+  return [m.mean - half, m.mean + half];
+}
