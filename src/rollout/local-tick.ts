@@ -5,8 +5,10 @@ import { ConfigurationError } from '../errors.js';
 import { effectiveTier } from '../gate/tiers.js';
 import { rolloutOf, stagesFrom } from './plan.js';
 import { reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
-import { providerFor } from './providers.js';
-import { ConflictError, FlagdFileProvider, metricSourceFor, type FlagProvider } from './sources.js';
+import { providerFor } from './flags/index.js';
+import { FlagdFileProvider } from './flags/flagd-file.js';
+import { ConflictError, type FlagProvider } from './flags/types.js';
+import { metricSourceFor } from './sources/index.js';
 
 export interface LocalTick {
   decision: RolloutDecision;

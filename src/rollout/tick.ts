@@ -4,7 +4,8 @@ import type { RolloutPublisher } from '../github/gate-api.js';
 import { stagesFrom } from './plan.js';
 import { reconcile, type RolloutDecision } from './reconcile.js';
 import { describeStatus, recordFrom } from './record.js';
-import { ConflictError, type FlagProvider, type MetricSource } from './sources.js';
+import { ConflictError, type FlagProvider } from './flags/types.js';
+import type { MetricSource } from './sources/types.js';
 
 export const DEPLOYMENT_TASK = 'deploy:llm-release-gate';
 

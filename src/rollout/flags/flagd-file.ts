@@ -1,0 +1,82 @@
+import { statusOf, type RolloutPublisher } from '../../github/gate-api.js';
+import { FlagdError, flagdPercent, type FlagdDocument, withFlagdPercent } from './flagd-document.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ConflictError, type FlagProvider } from './types.js';
+
+/** The flagd file in the repository, committed through the Contents API (the file's sha is the precondition). */
+export class GitHubFlagdProvider implements FlagProvider {
+  private last?: { doc: FlagdDocument; sha?: string };
+
+  constructor(
+    private readonly gh: RolloutPublisher,
+    private readonly path: string,
+    private readonly key: string,
+    private readonly branch: string,
+  ) {}
+
+  describe(): string {
+    return `flagd file ${this.path} on ${this.branch}, flag ${this.key}`;
+  }
+
+  async read(): Promise<number> {
+    const file = await this.gh.readFile(this.path, this.branch);
+    let doc: FlagdDocument;
+    try {
+      doc = file ? (JSON.parse(file.text) as FlagdDocument) : { flags: {} };
+    } catch {
+      throw new Error(`${this.path} is not valid JSON`);
+    }
+    this.last = { doc, sha: file?.sha };
+    return flagdPercent(doc, this.key);
+  }
+
+  async write(percent: number, expected: number): Promise<void> {
+    const now = await this.read().catch(() => undefined);
+    if (now !== expected || !this.last) throw new ConflictError(`the flag is at ${now ?? 'an unreadable value'}%, expected ${expected}%`);
+    try {
+      await this.gh.writeFile(this.path, this.branch, `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}\n`, this.last.sha, `rollout: ${this.key} ${expected}% → ${percent}%`);
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 409 || s === 422) throw new ConflictError(`${this.path} changed while writing it`);
+      throw err;
+    }
+  }
+}
+
+/** flagd-file written in place (the CLI; the action commits it through the Contents API). */
+export class FlagdFileProvider implements FlagProvider {
+  constructor(
+    private readonly file: string,
+    private readonly key: string,
+  ) {}
+
+  describe(): string {
+    return `flagd file ${this.file}, flag ${this.key}`;
+  }
+
+  private async doc(): Promise<FlagdDocument> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { flags: {} };
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as FlagdDocument;
+    } catch {
+      throw new FlagdError(`${this.file} is not valid JSON`);
+    }
+  }
+
+  async read(): Promise<number> {
+    return flagdPercent(await this.doc(), this.key);
+  }
+
+  async write(percent: number, expected: number): Promise<void> {
+    const doc = await this.doc();
+    const now = flagdPercent(doc, this.key);
+    if (now !== expected) throw new ConflictError(`the flag moved to ${now}% (expected ${expected}%)`);
+    await writeFile(this.file, `${JSON.stringify(withFlagdPercent(doc, this.key, percent), null, 2)}\n`);
+  }
+}

@@ -1,0 +1,16 @@
+/** Where the live percentage lives. `write` is compare-and-set: it refuses when the flag moved. */
+export interface FlagProvider {
+  describe(): string;
+  read(): Promise<number>;
+  write(percent: number, expected: number): Promise<void>;
+}
+
+/** The flag moved under this run (another tick, or a hand): nothing was written. */
+export class ConflictError extends Error {}
+
+/** A flag service's JSON answer; an HTTP error carries its status (for the caller to name it). */
+export async function json(res: Response, what: string): Promise<unknown> {
+  if (!res.ok) throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), { status: res.status });
+  const text = await res.text();
+  return text ? JSON.parse(text) : undefined;
+}

@@ -1,0 +1,23 @@
+import path from 'node:path';
+import type { RolloutConfig } from '../../config/schema.js';
+import { FileMetricSource } from './file.js';
+import { HttpMetricSource } from './http.js';
+import { PrometheusMetricSource } from './prometheus.js';
+import type { MetricSource } from './types.js';
+
+export type { MetricSource } from './types.js';
+
+/** The metric source the config names (undefined when none is configured). */
+export function metricSourceFor(rollout: RolloutConfig, cwd: string, env: NodeJS.ProcessEnv, now: () => Date): MetricSource | undefined {
+  const src = rollout.analysis?.source;
+  if (!src) return undefined;
+  const token = src.token_env ? env[src.token_env] : undefined;
+  switch (src.provider) {
+    case 'file':
+      return new FileMetricSource(path.resolve(cwd, src.path!), now);
+    case 'http':
+      return new HttpMetricSource(src.url!, token, now);
+    case 'prometheus':
+      return new PrometheusMetricSource(src.url!, token, rollout.analysis!.metrics, src.requests);
+  }
+}
