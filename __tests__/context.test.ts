@@ -1,10 +1,12 @@
 import { runContext } from '../src/github/context.js';
 
-const env = { GITHUB_REPOSITORY: 'acme/support', GITHUB_SHA: 'merge-sha', GITHUB_RUN_ID: '42', GITHUB_API_URL: 'https://ghe.example/api/v3' };
+const base = { repo: { owner: 'acme', repo: 'support' }, sha: 'merge-sha', runId: 42, apiUrl: 'https://ghe.example/api/v3', serverUrl: 'https://github.com' };
+/** The shape @actions/github's context has on the runner. */
+const ctxOf = (eventName: string, payload: Record<string, unknown>) => runContext({ ...base, eventName, payload });
 
 describe('the run context', () => {
   it('puts the check on the pull request head, not the merge SHA; reads the base from the event', () => {
-    const ctx = runContext({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, {
+    const ctx = ctxOf('pull_request', {
       pull_request: { number: 7, head: { sha: 'head-sha', repo: { full_name: 'acme/support' } }, base: { sha: 'base-sha', repo: { full_name: 'acme/support' } } },
     });
     expect(ctx).toMatchObject({ owner: 'acme', repo: 'support', headSha: 'head-sha', baseSha: 'base-sha', pullNumber: 7, fromFork: false, apiUrl: 'https://ghe.example/api/v3' });
@@ -13,19 +15,19 @@ describe('the run context', () => {
   });
 
   it('knows a fork by its head repository', () => {
-    const ctx = runContext({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, {
+    const ctx = ctxOf('pull_request', {
       pull_request: { number: 7, head: { sha: 'h', repo: { full_name: 'mallory/support' } }, base: { sha: 'b', repo: { full_name: 'acme/support' } } },
     });
     expect(ctx.fromFork).toBe(true);
   });
 
   it('uses the pushed SHA on push and the merge-queue head in merge queues', () => {
-    expect(runContext({ ...env, GITHUB_EVENT_NAME: 'push' }, {}).headSha).toBe('merge-sha');
-    expect(runContext({ ...env, GITHUB_EVENT_NAME: 'merge_group' }, { merge_group: { head_sha: 'mq-sha' } }).headSha).toBe('mq-sha');
+    expect(ctxOf('push', {}).headSha).toBe('merge-sha');
+    expect(ctxOf('merge_group', { merge_group: { head_sha: 'mq-sha' } }).headSha).toBe('mq-sha');
   });
 
   it('reports a workflow_run on the run’s head SHA and pull request', () => {
-    const ctx = runContext({ ...env, GITHUB_EVENT_NAME: 'workflow_run' }, { workflow_run: { head_sha: 'pr-head', pull_requests: [{ number: 9 }] } });
+    const ctx = ctxOf('workflow_run', { workflow_run: { head_sha: 'pr-head', pull_requests: [{ number: 9 }] } });
     expect(ctx).toMatchObject({ headSha: 'pr-head', pullNumber: 9 });
   });
 });

@@ -1,5 +1,6 @@
 import { parseConfig } from '../src/config/load.js';
-import { modelPinning, ownerShape } from '../src/gate/tiers.js';
+import { modelPinning } from '../src/gate/bars/deploy.js';
+import { ownerShape } from '../src/gate/bars/owner.js';
 import { decide, type RepoFacts } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { RunBuilder, type Sample } from '../src/results/model.js';
@@ -219,9 +220,9 @@ describe('model pinning and owner shape', () => {
   });
 
   it('accepts one login and rejects teams and free text', () => {
-    expect(ownerShape('@alice').ok).toBe(true);
-    expect(ownerShape('bob-smith').ok).toBe(true);
-    expect(ownerShape('@acme/ml').ok).toBe(false);
-    expect(ownerShape('Alice and Bob').ok).toBe(false);
+    expect(ownerShape('@alice').status).toBe('pass');
+    expect(ownerShape('bob-smith').status).toBe('pass');
+    expect(ownerShape('@acme/ml').status).toBe('fail');
+    expect(ownerShape('Alice and Bob').status).toBe('fail');
   });
 });

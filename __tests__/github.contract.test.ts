@@ -1,17 +1,18 @@
 import { createClient } from '../src/github/client.js';
-import { Publisher, statusOf } from '../src/github/gate-api.js';
+import { statusOf } from '../src/github/client.js';
+import { GateApi } from '../src/github/gate-api.js';
 import { FakeGitHub } from './support/fake-github.js';
 
 const quiet = { debug: () => {}, info: () => {}, warning: () => {} };
 
 describe('the GitHub client against GitHub’s API description', () => {
   let gh: FakeGitHub;
-  let pub: Publisher;
+  let pub: GateApi;
 
   beforeEach(async () => {
     gh = new FakeGitHub();
     await gh.start();
-    pub = new Publisher(createClient('test-token', gh.url, quiet, 'test'), gh.owner, gh.repo);
+    pub = new GateApi(createClient('test-token', gh.url, quiet, 'test'), gh.owner, gh.repo);
   });
   afterEach(async () => {
     expect(gh.violations).toEqual([]);

@@ -59,7 +59,7 @@ describe('terminal output', () => {
 describe('annotations', () => {
   it('point at the config lines that fail and at failing samples in their file', async () => {
     const { verdict, loaded } = await runGate({ config: '__tests__/fixtures/hostile.yml', cwd: ROOT });
-    const list = annotationsFor(verdict, '__tests__/fixtures/hostile.yml', loaded!.lineOf, 'warn');
+    const list = annotationsFor(verdict, '__tests__/fixtures/hostile.yml', loaded!.lineOf);
     expect(list).toContainEqual(expect.objectContaining({ level: 'error', file: '__tests__/fixtures/hostile.yml', line: 8, title: 'pass_rate: fail' }));
     expect(list).toContainEqual(expect.objectContaining({ level: 'warning', file: '__tests__/fixtures/hostile.jsonl', line: 2 }));
   });

@@ -11,6 +11,14 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
 var __commonJS = (cb, mod) => function __require3() {
   try {
     return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
@@ -1078,14 +1086,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path8 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path6 && path6[0] !== "/") {
-          path6 = `/${path6}`;
+        if (path8 && path8[0] !== "/") {
+          path8 = `/${path8}`;
         }
-        return new URL(`${origin}${path6}`);
+        return new URL(`${origin}${path8}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1229,31 +1237,31 @@ var require_util = __commonJS({
     function isBuffer(buffer) {
       return buffer instanceof Uint8Array || Buffer.isBuffer(buffer);
     }
-    function validateHandler(handler, method, upgrade) {
-      if (!handler || typeof handler !== "object") {
+    function validateHandler(handler2, method, upgrade) {
+      if (!handler2 || typeof handler2 !== "object") {
         throw new InvalidArgumentError("handler must be an object");
       }
-      if (typeof handler.onConnect !== "function") {
+      if (typeof handler2.onConnect !== "function") {
         throw new InvalidArgumentError("invalid onConnect method");
       }
-      if (typeof handler.onError !== "function") {
+      if (typeof handler2.onError !== "function") {
         throw new InvalidArgumentError("invalid onError method");
       }
-      if (typeof handler.onBodySent !== "function" && handler.onBodySent !== void 0) {
+      if (typeof handler2.onBodySent !== "function" && handler2.onBodySent !== void 0) {
         throw new InvalidArgumentError("invalid onBodySent method");
       }
       if (upgrade || method === "CONNECT") {
-        if (typeof handler.onUpgrade !== "function") {
+        if (typeof handler2.onUpgrade !== "function") {
           throw new InvalidArgumentError("invalid onUpgrade method");
         }
       } else {
-        if (typeof handler.onHeaders !== "function") {
+        if (typeof handler2.onHeaders !== "function") {
           throw new InvalidArgumentError("invalid onHeaders method");
         }
-        if (typeof handler.onData !== "function") {
+        if (typeof handler2.onData !== "function") {
           throw new InvalidArgumentError("invalid onData method");
         }
-        if (typeof handler.onComplete !== "function") {
+        if (typeof handler2.onComplete !== "function") {
           throw new InvalidArgumentError("invalid onComplete method");
         }
       }
@@ -1280,14 +1288,14 @@ var require_util = __commonJS({
       };
     }
     function ReadableStreamFrom(iterable) {
-      let iterator;
+      let iterator2;
       return new ReadableStream(
         {
           async start() {
-            iterator = iterable[Symbol.asyncIterator]();
+            iterator2 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value } = await iterator.next();
+            const { done, value } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -1302,7 +1310,7 @@ var require_util = __commonJS({
             return controller.desiredSize > 0;
           },
           async cancel(reason) {
-            await iterator.return();
+            await iterator2.return();
           },
           type: "bytes"
         }
@@ -1536,39 +1544,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path8, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path6);
+        debuglog("sending request to %s %s/%s", method, origin, path8);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path8, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path6,
+          path8,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path8, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path6);
+        debuglog("trailers received from %s %s/%s", method, origin, path8);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path8, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path6,
+          path8,
           error63.message
         );
       });
@@ -1617,9 +1625,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path6, origin }
+            request: { method, path: path8, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path6);
+          debuglog("sending request to %s %s/%s", method, origin, path8);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1690,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path6,
+        path: path8,
         method,
         body,
         headers,
@@ -1696,12 +1704,12 @@ var require_request = __commonJS({
         throwOnError,
         expectContinue,
         servername
-      }, handler) {
-        if (typeof path6 !== "string") {
+      }, handler2) {
+        if (typeof path8 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path8[0] !== "/" && !(path8.startsWith("http://") || path8.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path6)) {
+        } else if (invalidPathRegex.test(path8)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1775,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path6, query) : path6;
+        this.path = query ? buildURL(path8, query) : path8;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1801,9 +1809,9 @@ var require_request = __commonJS({
         } else if (headers != null) {
           throw new InvalidArgumentError("headers must be an object or an array");
         }
-        validateHandler(handler, method, upgrade);
+        validateHandler(handler2, method, upgrade);
         this.servername = servername || getServerName(this.host);
-        this[kHandler] = handler;
+        this[kHandler] = handler2;
         if (channels.create.hasSubscribers) {
           channels.create.publish({ request: this });
         }
@@ -2241,20 +2249,20 @@ var require_dispatcher_base = __commonJS({
           queueMicrotask(onDestroyed);
         });
       }
-      [kInterceptedDispatch](opts, handler) {
+      [kInterceptedDispatch](opts, handler2) {
         if (!this[kInterceptors] || this[kInterceptors].length === 0) {
           this[kInterceptedDispatch] = this[kDispatch];
-          return this[kDispatch](opts, handler);
+          return this[kDispatch](opts, handler2);
         }
         let dispatch = this[kDispatch].bind(this);
         for (let i = this[kInterceptors].length - 1; i >= 0; i--) {
           dispatch = this[kInterceptors][i](dispatch);
         }
         this[kInterceptedDispatch] = dispatch;
-        return dispatch(opts, handler);
+        return dispatch(opts, handler2);
       }
-      dispatch(opts, handler) {
-        if (!handler || typeof handler !== "object") {
+      dispatch(opts, handler2) {
+        if (!handler2 || typeof handler2 !== "object") {
           throw new InvalidArgumentError("handler must be an object");
         }
         try {
@@ -2267,12 +2275,12 @@ var require_dispatcher_base = __commonJS({
           if (this[kClosed]) {
             throw new ClientClosedError();
           }
-          return this[kInterceptedDispatch](opts, handler);
+          return this[kInterceptedDispatch](opts, handler2);
         } catch (err) {
-          if (typeof handler.onError !== "function") {
+          if (typeof handler2.onError !== "function") {
             throw new InvalidArgumentError("invalid onError method");
           }
-          handler.onError(err);
+          handler2.onError(err);
           return false;
         }
       }
@@ -3671,18 +3679,18 @@ var require_webidl = __commonJS({
     webidl.errors.exception = function(message) {
       return new TypeError(`${message.header}: ${message.message}`);
     };
-    webidl.errors.conversionFailed = function(context) {
-      const plural2 = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
+    webidl.errors.conversionFailed = function(context3) {
+      const plural2 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
-        header: context.prefix,
+        header: context3.prefix,
         message
       });
     };
-    webidl.errors.invalidArgument = function(context) {
+    webidl.errors.invalidArgument = function(context3) {
       return webidl.errors.exception({
-        header: context.prefix,
-        message: `"${context.value}" is an invalid ${context.type}.`
+        header: context3.prefix,
+        message: `"${context3.value}" is an invalid ${context3.type}.`
       });
     };
     webidl.brandCheck = function(V, I, opts) {
@@ -5570,13 +5578,13 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         length = Buffer.byteLength(source);
       }
       if (action != null) {
-        let iterator;
+        let iterator2;
         stream = new ReadableStream({
           async start() {
-            iterator = action(object2)[Symbol.asyncIterator]();
+            iterator2 = action(object2)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value, done } = await iterator.next();
+            const { value, done } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5593,7 +5601,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             return controller.desiredSize > 0;
           },
           async cancel(reason) {
-            await iterator.return();
+            await iterator2.return();
           },
           type: "bytes"
         });
@@ -6460,7 +6468,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path6, host, upgrade, blocking, reset } = request2;
+      const { method, path: path8, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6549,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path6} HTTP/1.1\r
+      let header = `${method} ${path8} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7078,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path8, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7175,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path6;
+      headers[HTTP2_HEADER_PATH] = path8;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7462,17 +7470,17 @@ var require_redirect_handler = __commonJS({
       }
     };
     var RedirectHandler = class {
-      constructor(dispatch, maxRedirections, opts, handler) {
+      constructor(dispatch, maxRedirections, opts, handler2) {
         if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
           throw new InvalidArgumentError("maxRedirections must be a positive number");
         }
-        util.validateHandler(handler, opts.method, opts.upgrade);
+        util.validateHandler(handler2, opts.method, opts.upgrade);
         this.dispatch = dispatch;
         this.location = null;
         this.abort = null;
         this.opts = { ...opts, maxRedirections: 0 };
         this.maxRedirections = maxRedirections;
-        this.handler = handler;
+        this.handler = handler2;
         this.history = [];
         this.redirectionLimitReached = false;
         if (util.isStream(this.opts.body)) {
@@ -7520,9 +7528,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path6 = search ? `${pathname}${search}` : pathname;
+        const path8 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path6;
+        this.opts.path = path8;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7605,12 +7613,12 @@ var require_redirect_interceptor = __commonJS({
     var RedirectHandler = require_redirect_handler();
     function createRedirectInterceptor({ maxRedirections: defaultMaxRedirections }) {
       return (dispatch) => {
-        return function Intercept(opts, handler) {
+        return function Intercept(opts, handler2) {
           const { maxRedirections = defaultMaxRedirections } = opts;
           if (!maxRedirections) {
-            return dispatch(opts, handler);
+            return dispatch(opts, handler2);
           }
-          const redirectHandler = new RedirectHandler(dispatch, maxRedirections, opts, handler);
+          const redirectHandler = new RedirectHandler(dispatch, maxRedirections, opts, handler2);
           opts = { ...opts, maxRedirections: 0 };
           return dispatch(opts, redirectHandler);
         };
@@ -7870,9 +7878,9 @@ var require_client = __commonJS({
         connect(this);
         this.once("connect", cb);
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         const origin = opts.origin || this[kUrl].origin;
-        const request2 = new Request(origin, opts, handler);
+        const request2 = new Request(origin, opts, handler2);
         this[kQueue].push(request2);
         if (this[kResuming]) {
         } else if (util.bodyLength(request2.body) == null && util.isIterable(request2.body)) {
@@ -8321,13 +8329,13 @@ var require_pool_base = __commonJS({
         }
         await Promise.all(this[kClients].map((c) => c.destroy(err)));
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         const dispatcher = this[kGetDispatcher]();
         if (!dispatcher) {
           this[kNeedDrain] = true;
-          this[kQueue].push({ opts, handler });
+          this[kQueue].push({ opts, handler: handler2 });
           this[kQueued]++;
-        } else if (!dispatcher.dispatch(opts, handler)) {
+        } else if (!dispatcher.dispatch(opts, handler2)) {
           dispatcher[kNeedDrain] = true;
           this[kNeedDrain] = !this[kGetDispatcher]();
         }
@@ -8666,7 +8674,7 @@ var require_agent = __commonJS({
         }
         return ret;
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         let key;
         if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
           key = String(opts.origin);
@@ -8678,7 +8686,7 @@ var require_agent = __commonJS({
           dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
           this[kClients].set(key, dispatcher);
         }
-        return dispatcher.dispatch(opts, handler);
+        return dispatcher.dispatch(opts, handler2);
       }
       async [kClose]() {
         const closePromises = [];
@@ -8748,12 +8756,12 @@ var require_proxy_agent = __commonJS({
           this.#client = new Client(proxyUrl, { connect });
         }
       }
-      [kDispatch](opts, handler) {
-        const onHeaders = handler.onHeaders;
-        handler.onHeaders = function(statusCode, data, resume) {
+      [kDispatch](opts, handler2) {
+        const onHeaders = handler2.onHeaders;
+        handler2.onHeaders = function(statusCode, data, resume) {
           if (statusCode === 407) {
-            if (typeof handler.onError === "function") {
-              handler.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
+            if (typeof handler2.onError === "function") {
+              handler2.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
             }
             return;
           }
@@ -8761,16 +8769,16 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path6 = "/",
+          path: path8 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path6;
+        opts.path = origin + path8;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
         }
         opts.headers = { ...this[kProxyHeaders], ...headers };
-        return this.#client[kDispatch](opts, handler);
+        return this.#client[kDispatch](opts, handler2);
       }
       async [kClose]() {
         return this.#client.close();
@@ -8867,7 +8875,7 @@ var require_proxy_agent = __commonJS({
           }
         });
       }
-      dispatch(opts, handler) {
+      dispatch(opts, handler2) {
         const headers = buildHeaders(opts.headers);
         throwIfProxyAuthIsSent(headers);
         if (headers && !("host" in headers) && !("Host" in headers)) {
@@ -8879,7 +8887,7 @@ var require_proxy_agent = __commonJS({
             ...opts,
             headers
           },
-          handler
+          handler2
         );
       }
       /**
@@ -8966,10 +8974,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
         this.#parseNoProxy();
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         const url2 = new URL(opts.origin);
         const agent = this.#getProxyAgentForUrl(url2);
-        return agent.dispatch(opts, handler);
+        return agent.dispatch(opts, handler2);
       }
       async [kClose]() {
         await this[kNoProxyAgent].close();
@@ -9423,13 +9431,13 @@ var require_retry_agent = __commonJS({
         this.#agent = agent;
         this.#options = options2;
       }
-      dispatch(opts, handler) {
+      dispatch(opts, handler2) {
         const retry2 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
-          handler
+          handler: handler2
         });
         return this.#agent.dispatch(opts, retry2);
       }
@@ -9877,17 +9885,17 @@ var require_api_request = __commonJS({
           }
         }
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { callback: callback2, opaque, abort, context, responseHeaders, highWaterMark } = this;
+        const { callback: callback2, opaque, abort, context: context3, responseHeaders, highWaterMark } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -9924,7 +9932,7 @@ var require_api_request = __commonJS({
               trailers: this.trailers,
               opaque,
               body: res,
-              context
+              context: context3
             });
           }
         }
@@ -10093,17 +10101,17 @@ var require_api_stream = __commonJS({
         }
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { factory, opaque, context, callback: callback2, responseHeaders } = this;
+        const { factory, opaque, context: context3, callback: callback2, responseHeaders } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -10131,7 +10139,7 @@ var require_api_stream = __commonJS({
             statusCode,
             headers,
             opaque,
-            context
+            context: context3
           });
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
@@ -10260,11 +10268,11 @@ var require_api_pipeline = __commonJS({
       }
     };
     var PipelineHandler = class extends AsyncResource {
-      constructor(opts, handler) {
+      constructor(opts, handler2) {
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        if (typeof handler !== "function") {
+        if (typeof handler2 !== "function") {
           throw new InvalidArgumentError("invalid handler");
         }
         const { signal, method, opaque, onInfo, responseHeaders } = opts;
@@ -10280,7 +10288,7 @@ var require_api_pipeline = __commonJS({
         super("UNDICI_PIPELINE");
         this.opaque = opaque || null;
         this.responseHeaders = responseHeaders || null;
-        this.handler = handler;
+        this.handler = handler2;
         this.abort = null;
         this.context = null;
         this.onInfo = onInfo || null;
@@ -10323,7 +10331,7 @@ var require_api_pipeline = __commonJS({
         this.res = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         const { ret, res } = this;
         if (this.reason) {
           abort(this.reason);
@@ -10332,10 +10340,10 @@ var require_api_pipeline = __commonJS({
         assert2(!res, "pipeline cannot be retried");
         assert2(!ret.destroyed);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume) {
-        const { opaque, handler, context } = this;
+        const { opaque, handler: handler2, context: context3 } = this;
         if (statusCode < 200) {
           if (this.onInfo) {
             const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10348,12 +10356,12 @@ var require_api_pipeline = __commonJS({
         try {
           this.handler = null;
           const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
-          body = this.runInAsyncScope(handler, null, {
+          body = this.runInAsyncScope(handler2, null, {
             statusCode,
             headers,
             opaque,
             body: this.res,
-            context
+            context: context3
           });
         } catch (err) {
           this.res.on("error", util.nop);
@@ -10395,9 +10403,9 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline(opts, handler) {
+    function pipeline(opts, handler2) {
       try {
-        const pipelineHandler = new PipelineHandler(opts, handler);
+        const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
       } catch (err) {
@@ -10437,7 +10445,7 @@ var require_api_upgrade = __commonJS({
         this.context = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
@@ -10451,7 +10459,7 @@ var require_api_upgrade = __commonJS({
       }
       onUpgrade(statusCode, rawHeaders, socket) {
         assert2(statusCode === 101);
-        const { callback: callback2, opaque, context } = this;
+        const { callback: callback2, opaque, context: context3 } = this;
         removeSignal(this);
         this.callback = null;
         const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10459,7 +10467,7 @@ var require_api_upgrade = __commonJS({
           headers,
           socket,
           opaque,
-          context
+          context: context3
         });
       }
       onError(err) {
@@ -10528,20 +10536,20 @@ var require_api_connect = __commonJS({
         this.abort = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders() {
         throw new SocketError("bad connect", null);
       }
       onUpgrade(statusCode, rawHeaders, socket) {
-        const { callback: callback2, opaque, context } = this;
+        const { callback: callback2, opaque, context: context3 } = this;
         removeSignal(this);
         this.callback = null;
         let headers = rawHeaders;
@@ -10553,7 +10561,7 @@ var require_api_connect = __commonJS({
           headers,
           socket,
           opaque,
-          context
+          context: context3
         });
       }
       onError(err) {
@@ -10736,20 +10744,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path6) {
-      if (typeof path6 !== "string") {
-        return path6;
+    function safeUrl(path8) {
+      if (typeof path8 !== "string") {
+        return path8;
       }
-      const pathSegments = path6.split("?");
+      const pathSegments = path8.split("?");
       if (pathSegments.length !== 2) {
-        return path6;
+        return path8;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path6);
+    function matchKey(mockDispatch2, { path: path8, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path8);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10779,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8 }) => matchValue(safeUrl(path8), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10817,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path6, method, body, headers, query } = opts;
+      const { path: path8, method, body, headers, query } = opts;
       return {
-        path: path6,
+        path: path8,
         method,
         body,
         headers,
@@ -10845,7 +10853,7 @@ var require_mock_utils = __commonJS({
       }
       return Buffer.concat(buffers).toString("utf8");
     }
-    function mockDispatch(opts, handler) {
+    function mockDispatch(opts, handler2) {
       const key = buildKey(opts);
       const mockDispatch2 = getMockDispatch(this[kDispatches], key);
       mockDispatch2.timesInvoked++;
@@ -10858,7 +10866,7 @@ var require_mock_utils = __commonJS({
       mockDispatch2.pending = timesInvoked < times;
       if (error63 !== null) {
         deleteMockDispatch(this[kDispatches], key);
-        handler.onError(error63);
+        handler2.onError(error63);
         return true;
       }
       if (typeof delay === "number" && delay > 0) {
@@ -10878,10 +10886,10 @@ var require_mock_utils = __commonJS({
         const responseData = getResponseData2(body);
         const responseHeaders = generateKeyValues(headers);
         const responseTrailers = generateKeyValues(trailers);
-        handler.onConnect?.((err) => handler.onError(err), null);
-        handler.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
-        handler.onData?.(Buffer.from(responseData));
-        handler.onComplete?.(responseTrailers);
+        handler2.onConnect?.((err) => handler2.onError(err), null);
+        handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
+        handler2.onData?.(Buffer.from(responseData));
+        handler2.onComplete?.(responseTrailers);
         deleteMockDispatch(mockDispatches, key);
       }
       function resume() {
@@ -10892,10 +10900,10 @@ var require_mock_utils = __commonJS({
       const agent = this[kMockAgent];
       const origin = this[kOrigin];
       const originalDispatch = this[kOriginalDispatch];
-      return function dispatch(opts, handler) {
+      return function dispatch(opts, handler2) {
         if (agent.isMockActive) {
           try {
-            mockDispatch.call(this, opts, handler);
+            mockDispatch.call(this, opts, handler2);
           } catch (error63) {
             if (error63 instanceof MockNotMatchedError) {
               const netConnect = agent[kGetNetConnect]();
@@ -10903,7 +10911,7 @@ var require_mock_utils = __commonJS({
                 throw new MockNotMatchedError(`${error63.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
               }
               if (checkNetConnect(netConnect, origin)) {
-                originalDispatch.call(this, opts, handler);
+                originalDispatch.call(this, opts, handler2);
               } else {
                 throw new MockNotMatchedError(`${error63.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
               }
@@ -10912,7 +10920,7 @@ var require_mock_utils = __commonJS({
             }
           }
         } else {
-          originalDispatch.call(this, opts, handler);
+          originalDispatch.call(this, opts, handler2);
         }
       };
     }
@@ -11274,10 +11282,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path8, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path6,
+            Path: path8,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11336,9 +11344,9 @@ var require_mock_agent = __commonJS({
         }
         return dispatcher;
       }
-      dispatch(opts, handler) {
+      dispatch(opts, handler2) {
         this.get(opts.origin);
-        return this[kAgent].dispatch(opts, handler);
+        return this[kAgent].dispatch(opts, handler2);
       }
       async close() {
         await this[kAgent].close();
@@ -11458,11 +11466,11 @@ var require_decorator_handler = __commonJS({
     "use strict";
     module.exports = class DecoratorHandler {
       #handler;
-      constructor(handler) {
-        if (typeof handler !== "object" || handler === null) {
+      constructor(handler2) {
+        if (typeof handler2 !== "object" || handler2 === null) {
           throw new TypeError("handler must be an object");
         }
-        this.#handler = handler;
+        this.#handler = handler2;
       }
       onConnect(...args) {
         return this.#handler.onConnect?.(...args);
@@ -11500,16 +11508,16 @@ var require_redirect = __commonJS({
     module.exports = (opts) => {
       const globalMaxRedirections = opts?.maxRedirections;
       return (dispatch) => {
-        return function redirectInterceptor(opts2, handler) {
+        return function redirectInterceptor(opts2, handler2) {
           const { maxRedirections = globalMaxRedirections, ...baseOpts } = opts2;
           if (!maxRedirections) {
-            return dispatch(opts2, handler);
+            return dispatch(opts2, handler2);
           }
           const redirectHandler = new RedirectHandler(
             dispatch,
             maxRedirections,
             opts2,
-            handler
+            handler2
           );
           return dispatch(baseOpts, redirectHandler);
         };
@@ -11525,13 +11533,13 @@ var require_retry = __commonJS({
     var RetryHandler = require_retry_handler();
     module.exports = (globalOpts) => {
       return (dispatch) => {
-        return function retryInterceptor(opts, handler) {
+        return function retryInterceptor(opts, handler2) {
           return dispatch(
             opts,
             new RetryHandler(
               { ...opts, retryOptions: { ...globalOpts, ...opts.retryOptions } },
               {
-                handler,
+                handler: handler2,
                 dispatch
               }
             )
@@ -11557,13 +11565,13 @@ var require_dump = __commonJS({
       #size = 0;
       #reason = null;
       #handler = null;
-      constructor({ maxSize }, handler) {
-        super(handler);
+      constructor({ maxSize }, handler2) {
+        super(handler2);
         if (maxSize != null && (!Number.isFinite(maxSize) || maxSize < 1)) {
           throw new InvalidArgumentError("maxSize must be a number greater than 0");
         }
         this.#maxSize = maxSize ?? this.#maxSize;
-        this.#handler = handler;
+        this.#handler = handler2;
       }
       onConnect(abort) {
         this.#abort = abort;
@@ -11626,11 +11634,11 @@ var require_dump = __commonJS({
       maxSize: 1024 * 1024
     }) {
       return (dispatch) => {
-        return function Intercept(opts, handler) {
+        return function Intercept(opts, handler2) {
           const { dumpMaxSize = defaultMaxSize } = opts;
           const dumpHandler = new DumpHandler(
             { maxSize: dumpMaxSize },
-            handler
+            handler2
           );
           return dispatch(opts, dumpHandler);
         };
@@ -11821,10 +11829,10 @@ var require_dns = __commonJS({
       #dispatch = null;
       #handler = null;
       #origin = null;
-      constructor(state, { origin, handler, dispatch }, opts) {
-        super(handler);
+      constructor(state, { origin, handler: handler2, dispatch }, opts) {
+        super(handler2);
         this.#origin = origin;
-        this.#handler = handler;
+        this.#handler = handler2;
         this.#opts = { ...opts };
         this.#state = state;
         this.#dispatch = dispatch;
@@ -11897,14 +11905,14 @@ var require_dns = __commonJS({
       };
       const instance = new DNSInstance(opts);
       return (dispatch) => {
-        return function dnsInterceptor(origDispatchOpts, handler) {
+        return function dnsInterceptor(origDispatchOpts, handler2) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
           if (isIP(origin.hostname) !== 0) {
-            return dispatch(origDispatchOpts, handler);
+            return dispatch(origDispatchOpts, handler2);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
             if (err) {
-              return handler.onError(err);
+              return handler2.onError(err);
             }
             let dispatchOpts = null;
             dispatchOpts = {
@@ -11919,7 +11927,7 @@ var require_dns = __commonJS({
             };
             dispatch(
               dispatchOpts,
-              instance.getHandler({ origin, dispatch, handler }, origDispatchOpts)
+              instance.getHandler({ origin, dispatch, handler: handler2 }, origDispatchOpts)
             );
           });
           return true;
@@ -12128,12 +12136,12 @@ var require_headers = __commonJS({
           if (size === 0) {
             return array2;
           }
-          const iterator = this[kHeadersMap][Symbol.iterator]();
-          const firstValue = iterator.next().value;
+          const iterator2 = this[kHeadersMap][Symbol.iterator]();
+          const firstValue = iterator2.next().value;
           array2[0] = [firstValue[0], firstValue[1].value];
           assert2(firstValue[1].value !== null);
           for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
-            value = iterator.next().value;
+            value = iterator2.next().value;
             x = array2[i] = [value[0], value[1].value];
             assert2(x[1] !== null);
             left = 0;
@@ -12154,7 +12162,7 @@ var require_headers = __commonJS({
               array2[left] = x;
             }
           }
-          if (!iterator.next().done) {
+          if (!iterator2.next().done) {
             throw new TypeError("Unreachable");
           }
           return array2;
@@ -12341,15 +12349,15 @@ var require_headers = __commonJS({
     });
     webidl.converters.HeadersInit = function(V, prefix, argument) {
       if (webidl.util.Type(V) === "Object") {
-        const iterator = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator === Headers2.prototype.entries) {
+        const iterator2 = Reflect.get(V, Symbol.iterator);
+        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
           }
         }
-        if (typeof iterator === "function") {
-          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator.bind(V));
+        if (typeof iterator2 === "function") {
+          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator2.bind(V));
         }
         return webidl.converters["record<ByteString, ByteString>"](V, prefix, argument);
       }
@@ -12888,13 +12896,13 @@ var require_request2 = __commonJS({
         init = webidl.converters.RequestInit(init, prefix, "init");
         let request2 = null;
         let fallbackMode = null;
-        const baseUrl = environmentSettingsObject.settingsObject.baseUrl;
+        const baseUrl2 = environmentSettingsObject.settingsObject.baseUrl;
         let signal = null;
         if (typeof input2 === "string") {
           this[kDispatcher] = init.dispatcher;
           let parsedURL;
           try {
-            parsedURL = new URL(input2, baseUrl);
+            parsedURL = new URL(input2, baseUrl2);
           } catch (err) {
             throw new TypeError("Failed to parse URL from " + input2, { cause: err });
           }
@@ -12985,7 +12993,7 @@ var require_request2 = __commonJS({
           } else {
             let parsedReferrer;
             try {
-              parsedReferrer = new URL(referrer, baseUrl);
+              parsedReferrer = new URL(referrer, baseUrl2);
             } catch (err) {
               throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
             }
@@ -13611,7 +13619,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch2(input2, init = void 0) {
+    function fetch3(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14335,8 +14343,8 @@ var require_fetch = __commonJS({
         if (socket) {
           response = makeResponse({ status, statusText, headersList, socket });
         } else {
-          const iterator = body[Symbol.asyncIterator]();
-          fetchParams.controller.next = () => iterator.next();
+          const iterator2 = body[Symbol.asyncIterator]();
+          fetchParams.controller.next = () => iterator2.next();
           response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
@@ -14566,7 +14574,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch: fetch2,
+      fetch: fetch3,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -16156,9 +16164,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path6) {
-      for (let i = 0; i < path6.length; ++i) {
-        const code = path6.charCodeAt(i);
+    function validateCookiePath(path8) {
+      for (let i = 0; i < path8.length; ++i) {
+        const code = path8.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19063,9 +19071,9 @@ var require_undici = __commonJS({
       headerNameToString: util.headerNameToString
     };
     function makeDispatcher(fn) {
-      return (url2, opts, handler) => {
+      return (url2, opts, handler2) => {
         if (typeof opts === "function") {
-          handler = opts;
+          handler2 = opts;
           opts = null;
         }
         if (!url2 || typeof url2 !== "string" && typeof url2 !== "object" && !(url2 instanceof URL)) {
@@ -19078,11 +19086,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path6 = opts.path;
+          let path8 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path6 = `/${path6}`;
+            path8 = `/${path8}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path6);
+          url2 = new URL(util.parseOrigin(url2).origin + path8);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19098,13 +19106,13 @@ var require_undici = __commonJS({
           origin: url2.origin,
           path: url2.search ? `${url2.pathname}${url2.search}` : url2.pathname,
           method: opts.method || (opts.body ? "PUT" : "GET")
-        }, handler);
+        }, handler2);
       };
     }
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch2(init, options2 = void 0) {
+    module.exports.fetch = async function fetch3(init, options2 = void 0) {
       try {
         return await fetchImpl(init, options2);
       } catch (err) {
@@ -19230,17 +19238,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path6) {
-      const ctrl = callVisitor(key, node2, visitor, path6);
+    function visit_(key, node2, visitor, path8) {
+      const ctrl = callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path6);
+            const ci = visit_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19251,13 +19259,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path6);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path6);
+          const cv = visit_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19278,17 +19286,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path6) {
-      const ctrl = await callVisitor(key, node2, visitor, path6);
+    async function visitAsync_(key, node2, visitor, path8) {
+      const ctrl = await callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19299,13 +19307,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path6);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path6);
+          const cv = await visitAsync_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19332,23 +19340,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path6) {
+    function callVisitor(key, node2, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path6);
+        return visitor(key, node2, path8);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path6);
+        return visitor.Map?.(key, node2, path8);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path6);
+        return visitor.Seq?.(key, node2, path8);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path6);
+        return visitor.Pair?.(key, node2, path8);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path6);
+        return visitor.Scalar?.(key, node2, path8);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path6);
+        return visitor.Alias?.(key, node2, path8);
       return void 0;
     }
-    function replaceNode(key, path6, node2) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path8, node2) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19960,10 +19968,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path6, value) {
+    function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path6.length - 1; i >= 0; --i) {
-        const k = path6[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19982,7 +19990,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20012,11 +20020,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path8;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20030,8 +20038,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20045,8 +20053,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20064,8 +20072,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20075,8 +20083,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -20798,7 +20806,7 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning2) {
+    function warn2(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
           node_process.emitWarning(warning2);
@@ -20807,7 +20815,7 @@ var require_log = __commonJS({
       }
     }
     exports2.debug = debug2;
-    exports2.warn = warn;
+    exports2.warn = warn2;
   }
 });
 
@@ -20875,7 +20883,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
-    var log3 = require_log();
+    var log4 = require_log();
     var merge3 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -20924,7 +20932,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log3.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log4.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -22591,9 +22599,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22668,14 +22676,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection2.isEmptyPath(path6)) {
+      deleteIn(path8) {
+        if (Collection2.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22690,10 +22698,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection2.isEmptyPath(path6))
+      getIn(path8, keepScalar) {
+        if (Collection2.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22704,10 +22712,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection2.isEmptyPath(path6))
+      hasIn(path8) {
+        if (Collection2.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22724,13 +22732,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection2.isEmptyPath(path6)) {
+      setIn(path8, value) {
+        if (Collection2.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -24458,15 +24466,15 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+    function createScalarToken(value, context3) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context3;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context.end ?? [
+      const end = context3.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
@@ -24490,8 +24498,8 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+    function setScalarValue(token, value, context3 = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context3;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
@@ -24691,9 +24699,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path6) => {
+    visit2.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path6) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24702,23 +24710,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path6) => {
-      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
-      const field = path6[path6.length - 1][0];
+    visit2.parentCollection = (cst, path8) => {
+      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24729,10 +24737,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26341,7 +26349,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors2();
-    var log3 = require_log();
+    var log4 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -26393,7 +26401,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options2);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning2) => log3.warn(doc.options.logLevel, warning2));
+      doc.warnings.forEach((warning2) => log4.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -26738,8 +26746,8 @@ var require_utils2 = __commonJS({
       }
       return output2;
     };
-    exports2.basename = (path6, { windows } = {}) => {
-      const segs = path6.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path8, { windows } = {}) => {
+      const segs = path8.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -26820,7 +26828,7 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const peek2 = () => str2.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
         return str2.charCodeAt(++index);
@@ -26895,7 +26903,7 @@ var require_scan = __commonJS({
         }
         if (opts.noext !== true) {
           const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
-          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+          if (isExtglobChar === true && peek2() === CHAR_LEFT_PARENTHESES) {
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
@@ -27407,7 +27415,7 @@ var require_parse2 = __commonJS({
       let prev = bos;
       let value;
       const eos = () => state.index === len - 1;
-      const peek = state.peek = (n = 1) => input2[state.index + n];
+      const peek2 = state.peek = (n = 1) => input2[state.index + n];
       const advance = state.advance = () => input2[++state.index] || "";
       const remaining = () => input2.slice(state.index + 1);
       const consume = (value2 = "", num2 = 0) => {
@@ -27420,7 +27428,7 @@ var require_parse2 = __commonJS({
       };
       const negate = () => {
         let count = 1;
-        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+        while (peek2() === "!" && (peek2(2) !== "(" || peek2(3) === "?")) {
           advance();
           state.start++;
           count++;
@@ -27569,7 +27577,7 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (value === "\\") {
-          const next = peek();
+          const next = peek2();
           if (next === "/" && opts.bash !== true) {
             continue;
           }
@@ -27622,7 +27630,7 @@ var require_parse2 = __commonJS({
               }
             }
           }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+          if (value === "[" && peek2() !== ":" || value === "-" && peek2() === "]") {
             value = `\\${value}`;
           }
           if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
@@ -27809,12 +27817,12 @@ var require_parse2 = __commonJS({
         }
         if (value === "?") {
           const isGroup = prev && prev.value === "(";
-          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+          if (!isGroup && opts.noextglob !== true && peek2() === "(" && peek2(2) !== "?") {
             extglobOpen("qmark", value);
             continue;
           }
           if (prev && prev.type === "paren") {
-            const next = peek();
+            const next = peek2();
             let output2 = value;
             if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
               output2 = `\\${value}`;
@@ -27830,8 +27838,8 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (value === "!") {
-          if (opts.noextglob !== true && peek() === "(") {
-            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+          if (opts.noextglob !== true && peek2() === "(") {
+            if (peek2(2) !== "?" || !/[!=<:]/.test(peek2(3))) {
               extglobOpen("negate", value);
               continue;
             }
@@ -27842,7 +27850,7 @@ var require_parse2 = __commonJS({
           }
         }
         if (value === "+") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+          if (opts.noextglob !== true && peek2() === "(" && peek2(2) !== "?") {
             extglobOpen("plus", value);
             continue;
           }
@@ -27858,7 +27866,7 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (value === "@") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+          if (opts.noextglob !== true && peek2() === "(" && peek2(2) !== "?") {
             push({ type: "at", extglob: true, value, output: "" });
             continue;
           }
@@ -27997,7 +28005,7 @@ var require_parse2 = __commonJS({
             state.output += nodot;
             prev.output += nodot;
           }
-          if (peek() !== "*") {
+          if (peek2() !== "*") {
             state.output += ONE_CHAR;
             prev.output += ONE_CHAR;
           }
@@ -28364,10 +28372,10 @@ var require_fd_slicer = __commonJS({
       }
     };
     util.inherits(ReadStream, Readable);
-    function ReadStream(context, options2) {
+    function ReadStream(context3, options2) {
       options2 = options2 || {};
       Readable.call(this, options2);
-      this.context = context;
+      this.context = context3;
       this.context.ref();
       this.start = options2.start || 0;
       this.endOffset = options2.end;
@@ -28771,9 +28779,9 @@ var require_yauzl = __commonJS({
     exports2.Entry = Entry;
     exports2.LocalFileHeader = LocalFileHeader;
     exports2.RandomAccessReader = RandomAccessReader;
-    function openPromise(path6, options2) {
+    function openPromise(path8, options2) {
       return new Promise((resolve3, reject) => {
-        open4(path6, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open4(path8, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -28803,7 +28811,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open4(path6, options2, callback2) {
+    function open4(path8, options2, callback2) {
       if (typeof options2 === "function") {
         callback2 = options2;
         options2 = null;
@@ -28815,7 +28823,7 @@ var require_yauzl = __commonJS({
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
       if (callback2 == null) callback2 = defaultCallback;
-      fs3.open(path6, "r", function(err, fd) {
+      fs3.open(path8, "r", function(err, fd) {
         if (err) return callback2(err);
         fromFd(fd, options2, function(err2, zipfile) {
           if (err2) fs3.close(fd, defaultCallback);
@@ -29544,9 +29552,9 @@ var require_yauzl = __commonJS({
       setImmediate(callback2);
     };
     util.inherits(RefUnrefFilter, PassThrough);
-    function RefUnrefFilter(context) {
+    function RefUnrefFilter(context3) {
       PassThrough.call(this);
-      this.context = context;
+      this.context = context3;
       this.context.ref();
       this.unreffedYet = false;
     }
@@ -29602,6 +29610,4129 @@ var require_yauzl = __commonJS({
   }
 });
 
+// node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+  if (typeof process === "object" && process.version !== void 0) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${process.arch})`;
+  }
+  return "<environment undetectable>";
+}
+var init_universal_user_agent = __esm({
+  "node_modules/universal-user-agent/index.js"() {
+  }
+});
+
+// node_modules/before-after-hook/lib/register.js
+function register(state, name, method, options2) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+  if (!options2) {
+    options2 = {};
+  }
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback2, name2) => {
+      return register.bind(null, state, name2, callback2, options2);
+    }, method)();
+  }
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options2);
+    }
+    return state.registry[name].reduce((method2, registered) => {
+      return registered.hook.bind(null, method2, options2);
+    }, method)();
+  });
+}
+var init_register = __esm({
+  "node_modules/before-after-hook/lib/register.js"() {
+  }
+});
+
+// node_modules/before-after-hook/lib/add.js
+function addHook(state, kind, name, hook2) {
+  const orig = hook2;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+  if (kind === "before") {
+    hook2 = (method, options2) => {
+      return Promise.resolve().then(orig.bind(null, options2)).then(method.bind(null, options2));
+    };
+  }
+  if (kind === "after") {
+    hook2 = (method, options2) => {
+      let result;
+      return Promise.resolve().then(method.bind(null, options2)).then((result_) => {
+        result = result_;
+        return orig(result, options2);
+      }).then(() => {
+        return result;
+      });
+    };
+  }
+  if (kind === "error") {
+    hook2 = (method, options2) => {
+      return Promise.resolve().then(method.bind(null, options2)).catch((error63) => {
+        return orig(error63, options2);
+      });
+    };
+  }
+  state.registry[name].push({
+    hook: hook2,
+    orig
+  });
+}
+var init_add = __esm({
+  "node_modules/before-after-hook/lib/add.js"() {
+  }
+});
+
+// node_modules/before-after-hook/lib/remove.js
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+  const index = state.registry[name].map((registered) => {
+    return registered.orig;
+  }).indexOf(method);
+  if (index === -1) {
+    return;
+  }
+  state.registry[name].splice(index, 1);
+}
+var init_remove = __esm({
+  "node_modules/before-after-hook/lib/remove.js"() {
+  }
+});
+
+// node_modules/before-after-hook/index.js
+function bindApi(hook2, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook2.api = { remove: removeHookRef };
+  hook2.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+function Singular() {
+  const singularHookName = /* @__PURE__ */ Symbol("Singular");
+  const singularHookState = {
+    registry: {}
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+function Collection() {
+  const state = {
+    registry: {}
+  };
+  const hook2 = register.bind(null, state);
+  bindApi(hook2, state);
+  return hook2;
+}
+var bind, bindable, before_after_hook_default;
+var init_before_after_hook = __esm({
+  "node_modules/before-after-hook/index.js"() {
+    init_register();
+    init_add();
+    init_remove();
+    bind = Function.bind;
+    bindable = bind.bind(bind);
+    before_after_hook_default = { Singular, Collection };
+  }
+});
+
+// node_modules/@octokit/endpoint/dist-bundle/index.js
+function lowercaseKeys(object2) {
+  if (!object2) {
+    return {};
+  }
+  return Object.keys(object2).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object2[key];
+    return newObj;
+  }, {});
+}
+function isPlainObject2(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+function mergeDeep(defaults2, options2) {
+  const result = Object.assign({}, defaults2);
+  Object.keys(options2).forEach((key) => {
+    if (isPlainObject2(options2[key])) {
+      if (!(key in defaults2)) Object.assign(result, { [key]: options2[key] });
+      else result[key] = mergeDeep(defaults2[key], options2[key]);
+    } else {
+      Object.assign(result, { [key]: options2[key] });
+    }
+  });
+  return result;
+}
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+function merge2(defaults2, route, options2) {
+  if (typeof route === "string") {
+    let [method, url2] = route.split(" ");
+    options2 = Object.assign(url2 ? { method, url: url2 } : { url: method }, options2);
+  } else {
+    options2 = Object.assign({}, route);
+  }
+  options2.headers = lowercaseKeys(options2.headers);
+  removeUndefinedProperties(options2);
+  removeUndefinedProperties(options2.headers);
+  const mergedOptions = mergeDeep(defaults2 || {}, options2);
+  if (options2.url === "/graphql") {
+    if (defaults2 && defaults2.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults2.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+function addQueryParameters(url2, parameters) {
+  const separator = /\?/.test(url2) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url2;
+  }
+  return url2 + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url2) {
+  const matches = url2.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+function omit2(object2, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object2)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object2[key];
+    }
+  }
+  return result;
+}
+function encodeReserved(str2) {
+  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str2) {
+  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context3, operator, key, modifier) {
+  var value = context3[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context3) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal2) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context3, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal2);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+function parse3(options2) {
+  let method = options2.method.toUpperCase();
+  let url2 = (options2.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options2.headers);
+  let body;
+  let parameters = omit2(options2, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url2);
+  url2 = parseUrl(url2).expand(parameters);
+  if (!/^http/.test(url2)) {
+    url2 = options2.baseUrl + url2;
+  }
+  const omittedParameters = Object.keys(options2).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit2(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options2.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options2.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url2.endsWith("/graphql")) {
+      if (options2.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options2.mediaType.previews).map((preview) => {
+          const format = options2.mediaType.format ? `.${options2.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url2 = addQueryParameters(url2, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url: url2, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options2.request ? { request: options2.request } : null
+  );
+}
+function endpointWithDefaults(defaults2, route, options2) {
+  return parse3(merge2(defaults2, route, options2));
+}
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge2.bind(null, DEFAULTS2),
+    parse: parse3
+  });
+}
+var VERSION, userAgent, DEFAULTS, urlVariableRegex, endpoint;
+var init_dist_bundle = __esm({
+  "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
+    init_universal_user_agent();
+    VERSION = "0.0.0-development";
+    userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+    DEFAULTS = {
+      method: "GET",
+      baseUrl: "https://api.github.com",
+      headers: {
+        accept: "application/vnd.github.v3+json",
+        "user-agent": userAgent
+      },
+      mediaType: {
+        format: ""
+      }
+    };
+    urlVariableRegex = /\{[^{}}]+\}/g;
+    endpoint = withDefaults(null, DEFAULTS);
+  }
+});
+
+// node_modules/content-type/dist/index.js
+function parse4(header, options2) {
+  const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
+  const len = header.length;
+  let valueStart = options2?.start ?? 0;
+  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+    valueStart++;
+  }
+  let index = valueStart;
+  let typeFlags = 0;
+  let whitespace = -1;
+  let stop = options2?.parameters === false ? COMMA_FLAG : 0;
+  while (index < len) {
+    const code = header.charCodeAt(index);
+    const flags = CHAR_MAP[code];
+    if ((flags & stopFlags) !== 0) {
+      stop |= flags & COMMA_FLAG;
+      break;
+    }
+    if ((flags & OWS) !== 0) {
+      if (whitespace === -1)
+        whitespace = index;
+    } else {
+      whitespace = -1;
+    }
+    typeFlags |= code & NON_ASCII | flags;
+    index++;
+  }
+  const valueEnd = whitespace === -1 ? index : whitespace;
+  const value = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+  if (index === len || stop !== 0) {
+    return { type, index, parameters: new NullObject() };
+  }
+  return parseParameters(header, type, index, len, stopFlags);
+}
+function parseParameters(header, type, index, len, stopFlags) {
+  const parameters = new NullObject();
+  parameter: while (index < len) {
+    index++;
+    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+      index++;
+    }
+    const keyStart = index;
+    let keyFlags = 0;
+    let keyWhitespace = -1;
+    while (index < len) {
+      const code = header.charCodeAt(index);
+      const flags = CHAR_MAP[code];
+      if ((flags & stopFlags) !== 0) {
+        if ((flags & COMMA_FLAG) !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if (code === EQ) {
+        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+        const value = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        index++;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+          index++;
+        }
+        if (index < len && header.charCodeAt(index) === DQUOTE) {
+          const quotedStart = ++index;
+          let escaped = false;
+          while (index < len) {
+            const code2 = header.charCodeAt(index);
+            if (code2 === DQUOTE) {
+              if (parameters[key] === void 0) {
+                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+              }
+              index++;
+              let stop2 = 0;
+              while (index < len) {
+                const code3 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code3];
+                if ((flags2 & stopFlags) !== 0) {
+                  stop2 = flags2 & COMMA_FLAG;
+                  break;
+                }
+                index++;
+              }
+              if (stop2 !== 0)
+                break parameter;
+              continue parameter;
+            }
+            if (code2 === BSLASH && index + 1 < len) {
+              escaped = true;
+              index += 2;
+              continue;
+            }
+            index++;
+          }
+          continue parameter;
+        }
+        const valueStart = index;
+        let stop = 0;
+        let valueWhitespace = -1;
+        while (index < len) {
+          const code2 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code2];
+          if ((flags2 & stopFlags) !== 0) {
+            stop = flags2 & COMMA_FLAG;
+            break;
+          }
+          if ((flags2 & OWS) !== 0) {
+            if (valueWhitespace === -1)
+              valueWhitespace = index;
+          } else {
+            valueWhitespace = -1;
+          }
+          index++;
+        }
+        if (parameters[key] === void 0) {
+          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+          parameters[key] = header.slice(valueStart, valueEnd);
+        }
+        if (stop !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if ((flags & OWS) !== 0) {
+        if (keyWhitespace === -1)
+          keyWhitespace = index;
+      } else {
+        keyWhitespace = -1;
+      }
+      keyFlags |= code & NON_ASCII | flags;
+      index++;
+    }
+  }
+  return { type, index, parameters };
+}
+function unescapeQuotedPairs(str2, start, end) {
+  let result = "";
+  for (let index = start; index < end; index++) {
+    if (str2.charCodeAt(index) === BSLASH) {
+      result += str2.slice(start, index);
+      start = ++index;
+    }
+  }
+  return result + str2.slice(start, end);
+}
+var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
+var init_dist = __esm({
+  "node_modules/content-type/dist/index.js"() {
+    SP = 32;
+    HTAB = 9;
+    SEMI = 59;
+    EQ = 61;
+    DQUOTE = 34;
+    BSLASH = 92;
+    COMMA = 44;
+    LOWER_CASE = 1;
+    OWS = 2;
+    SEMI_FLAG = 4;
+    COMMA_FLAG = 8;
+    TOKEN_FLAG = 16;
+    NON_ASCII = 65280;
+    CASE_FLAGS = LOWER_CASE | NON_ASCII;
+    CHAR_MAP = new Uint8Array(256);
+    CHAR_MAP[HTAB] |= OWS;
+    CHAR_MAP[SP] |= OWS;
+    CHAR_MAP[SEMI] |= SEMI_FLAG;
+    CHAR_MAP[COMMA] |= COMMA_FLAG;
+    for (let code = 128; code <= 255; code++) {
+      CHAR_MAP[code] |= LOWER_CASE;
+    }
+    for (const char of "!#$%&'*+-.^_`|~") {
+      CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+    }
+    for (let code = 48; code <= 57; code++) {
+      CHAR_MAP[code] |= TOKEN_FLAG;
+    }
+    for (let code = 65; code <= 90; code++) {
+      CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+    }
+    for (let code = 97; code <= 122; code++) {
+      CHAR_MAP[code] |= TOKEN_FLAG;
+    }
+    NullObject = /* @__PURE__ */ (() => {
+      const C = function() {
+      };
+      C.prototype = /* @__PURE__ */ Object.create(null);
+      return C;
+    })();
+  }
+});
+
+// node_modules/json-with-bigint/json-with-bigint.js
+var intRegex, noiseValue, originalStringify, originalParse, customFormat, bigIntsStringify, noiseStringify, isUnstringifiable, isRawJSON, stringifyIteratively, JSONStringify, featureCache, isContextSourceSupported, convertMarkedBigIntsReviver, JSONParseV2, MAX_INT, MAX_DIGITS, stringsOrLargeNumbers, noiseValueWithQuotes, applyReviverIteratively, serializeBigInts, JSONParse;
+var init_json_with_bigint = __esm({
+  "node_modules/json-with-bigint/json-with-bigint.js"() {
+    intRegex = /^-?\d+$/;
+    noiseValue = /^-?\d+n+$/;
+    originalStringify = JSON.stringify;
+    originalParse = JSON.parse;
+    customFormat = /^-?\d+n$/;
+    bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+    noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+    isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
+    isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
+    stringifyIteratively = (rootValue, replacer, spaceParam) => {
+      let space = "";
+      if (typeof spaceParam === "number") {
+        space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+      } else if (typeof spaceParam === "string") {
+        space = spaceParam.slice(0, 10);
+      }
+      const isFunctionReplacer = typeof replacer === "function";
+      const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
+      const prepareVal = (parent, key, val) => {
+        const isObject3 = val !== null && typeof val === "object";
+        const hasToJSON = isObject3 && typeof val.toJSON === "function";
+        if (hasToJSON) {
+          val = val.toJSON(key);
+        }
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+        if (isNoise) return val + "n";
+        const isBigInt = typeof val === "bigint";
+        if (isBigInt) {
+          const supportsRawJSON = "rawJSON" in JSON;
+          if (supportsRawJSON) return JSON.rawJSON(val.toString());
+          return val.toString() + "n";
+        }
+        if (isFunctionReplacer) {
+          val = replacer.call(parent, key, val);
+        }
+        const isPostReplacerObject = val !== null && typeof val === "object";
+        if (isPostReplacerObject) {
+          const isPrimitiveWrapper = val instanceof Number || val instanceof String || val instanceof Boolean;
+          if (isPrimitiveWrapper) {
+            val = val.valueOf();
+          }
+        }
+        return val;
+      };
+      const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+      if (isUnstringifiable(rootProcessed)) {
+        return void 0;
+      }
+      const isRootPrimitive = rootProcessed === null || typeof rootProcessed !== "object";
+      const isRootNativeRawJSON = isRawJSON(rootProcessed);
+      if (isRootPrimitive || isRootNativeRawJSON) {
+        return originalStringify(rootProcessed);
+      }
+      const chunks = [];
+      let level = 0;
+      const stack = [
+        {
+          parent: { "": rootProcessed },
+          key: "",
+          val: rootProcessed,
+          isArray: Array.isArray(rootProcessed),
+          keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+          index: 0,
+          first: true
+        }
+      ];
+      const visited = new WeakSet([rootProcessed]);
+      while (stack.length > 0) {
+        const node2 = stack[stack.length - 1];
+        if (node2.index === 0) {
+          chunks.push(node2.isArray ? "[" : "{");
+          level++;
+        }
+        let isDone = false;
+        if (node2.isArray) {
+          if (node2.index < node2.val.length) {
+            if (!node2.first) chunks.push(",");
+            if (space) chunks.push("\n" + space.repeat(level));
+            const childRaw = node2.val[node2.index];
+            const childVal = prepareVal(node2.val, String(node2.index), childRaw);
+            if (isUnstringifiable(childVal)) {
+              chunks.push("null");
+              node2.first = false;
+              node2.index++;
+            } else {
+              const isComplexObject = childVal !== null && typeof childVal === "object";
+              const isNativeRaw = isRawJSON(childVal);
+              if (isComplexObject && !isNativeRaw) {
+                if (visited.has(childVal)) {
+                  throw new TypeError("Converting circular structure to JSON");
+                }
+                visited.add(childVal);
+                stack.push({
+                  parent: node2.val,
+                  key: String(node2.index),
+                  val: childVal,
+                  isArray: Array.isArray(childVal),
+                  keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+                  index: 0,
+                  first: true
+                });
+                node2.first = false;
+                node2.index++;
+              } else {
+                chunks.push(originalStringify(childVal));
+                node2.first = false;
+                node2.index++;
+              }
+            }
+          } else {
+            isDone = true;
+          }
+        } else {
+          while (node2.index < node2.keys.length) {
+            const k = node2.keys[node2.index++];
+            const isFilteredOutByArray = propertyList && !propertyList.has(k);
+            if (isFilteredOutByArray) continue;
+            const childRaw = node2.val[k];
+            const childVal = prepareVal(node2.val, k, childRaw);
+            if (isUnstringifiable(childVal)) continue;
+            if (!node2.first) chunks.push(",");
+            if (space) {
+              chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+            } else {
+              chunks.push(originalStringify(k) + ":");
+            }
+            const isComplexObject = childVal !== null && typeof childVal === "object";
+            const isNativeRaw = isRawJSON(childVal);
+            if (isComplexObject && !isNativeRaw) {
+              if (visited.has(childVal)) {
+                throw new TypeError("Converting circular structure to JSON");
+              }
+              visited.add(childVal);
+              stack.push({
+                parent: node2.val,
+                key: k,
+                val: childVal,
+                isArray: Array.isArray(childVal),
+                keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+                index: 0,
+                first: true
+              });
+              node2.first = false;
+              break;
+            } else {
+              chunks.push(originalStringify(childVal));
+              node2.first = false;
+            }
+          }
+          const isNodeFullyProcessed = node2.index >= node2.keys.length && stack[stack.length - 1] === node2;
+          if (isNodeFullyProcessed) {
+            isDone = true;
+          }
+        }
+        if (isDone) {
+          level--;
+          if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+          chunks.push(node2.isArray ? "]" : "}");
+          visited.delete(node2.val);
+          stack.pop();
+        }
+      }
+      return chunks.join("");
+    };
+    JSONStringify = (value, replacer, space) => {
+      try {
+        const supportsRawJSON = "rawJSON" in JSON;
+        if (supportsRawJSON) {
+          return originalStringify(
+            value,
+            (key, val) => {
+              if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+              const hasFunctionReplacer = typeof replacer === "function";
+              if (hasFunctionReplacer) return replacer(key, val);
+              const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+              if (isKeyInArrayReplacer) return val;
+              return val;
+            },
+            space
+          );
+        }
+        if (!value) return originalStringify(value, replacer, space);
+        const convertedToCustomJSON = originalStringify(
+          value,
+          (key, val) => {
+            const isNoise = typeof val === "string" && noiseValue.test(val);
+            if (isNoise) return val.toString() + "n";
+            if (typeof val === "bigint") return val.toString() + "n";
+            const hasFunctionReplacer = typeof replacer === "function";
+            if (hasFunctionReplacer) return replacer(key, val);
+            const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+            if (isKeyInArrayReplacer) return val;
+            return val;
+          },
+          space
+        );
+        const processedJSON = convertedToCustomJSON.replace(
+          bigIntsStringify,
+          "$1$2$3"
+        );
+        const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
+        return denoisedJSON;
+      } catch (error63) {
+        if (error63 instanceof RangeError) {
+          const convertedJSON = stringifyIteratively(value, replacer, space);
+          if (convertedJSON === void 0) return void 0;
+          const supportsRawJSON = "rawJSON" in JSON;
+          if (supportsRawJSON) return convertedJSON;
+          const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+          return processedJSON.replace(noiseStringify, "$1$2$3");
+        }
+        throw error63;
+      }
+    };
+    featureCache = /* @__PURE__ */ new Map();
+    isContextSourceSupported = () => {
+      const parseFingerprint = JSON.parse.toString();
+      if (featureCache.has(parseFingerprint)) {
+        return featureCache.get(parseFingerprint);
+      }
+      try {
+        const result = JSON.parse(
+          "1",
+          (_, __, context3) => !!context3?.source && context3.source === "1"
+        );
+        featureCache.set(parseFingerprint, result);
+        return result;
+      } catch {
+        featureCache.set(parseFingerprint, false);
+        return false;
+      }
+    };
+    convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
+      const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
+      if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+      const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+      if (isNoiseValue) return value.slice(0, -1);
+      const hasUserReviver = typeof userReviver === "function";
+      if (!hasUserReviver) return value;
+      return userReviver(key, value, context3);
+    };
+    JSONParseV2 = (text, reviver) => {
+      return JSON.parse(text, (key, value, context3) => {
+        const isNumber = typeof value === "number";
+        const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+        const isBigNumber = isNumber && isOutOfBounds;
+        const isInt = context3 && intRegex.test(context3.source);
+        const isBigInt = isBigNumber && isInt;
+        if (isBigInt) return BigInt(context3.source);
+        const hasCustomReviver = typeof reviver === "function";
+        if (!hasCustomReviver) return value;
+        return reviver(key, value, context3);
+      });
+    };
+    MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+    MAX_DIGITS = MAX_INT.length;
+    stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+    noiseValueWithQuotes = /^"-?\d+n+"$/;
+    applyReviverIteratively = (parsed, userReviver) => {
+      const rootHolder = { "": parsed };
+      const stack = [{ parent: rootHolder, key: "", visited: false }];
+      while (stack.length > 0) {
+        const node2 = stack[stack.length - 1];
+        if (!node2.visited) {
+          node2.visited = true;
+          const value = node2.parent[node2.key];
+          const isComplexObject = value !== null && typeof value === "object";
+          if (isComplexObject) {
+            const keys = Object.keys(value);
+            for (let i = keys.length - 1; i >= 0; i--) {
+              stack.push({ parent: value, key: keys[i], visited: false });
+            }
+          }
+        } else {
+          const { parent, key } = node2;
+          let value = parent[key];
+          if (typeof value === "string") {
+            const isCustomFormatBigInt = customFormat.test(value);
+            if (isCustomFormatBigInt) {
+              value = BigInt(value.slice(0, -1));
+            } else {
+              const isNoise = noiseValue.test(value);
+              if (isNoise) value = value.slice(0, -1);
+            }
+          }
+          const hasUserReviver = typeof userReviver === "function";
+          if (hasUserReviver) {
+            value = userReviver.call(parent, key, value);
+          }
+          const isDeleted = value === void 0;
+          if (isDeleted) {
+            delete parent[key];
+          } else {
+            parent[key] = value;
+          }
+          stack.pop();
+        }
+      }
+      return rootHolder[""];
+    };
+    serializeBigInts = (text) => {
+      return text.replace(
+        stringsOrLargeNumbers,
+        (match, digits, fractional, exponential) => {
+          const isString = match[0] === '"';
+          const isNoise = isString && noiseValueWithQuotes.test(match);
+          if (isNoise) return match.substring(0, match.length - 1) + 'n"';
+          const hasFractionalOrExponential = fractional || exponential;
+          const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
+          const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+          if (isStandardValue) return match;
+          return '"' + match + 'n"';
+        }
+      );
+    };
+    JSONParse = (text, reviver) => {
+      if (!text) return originalParse(text, reviver);
+      try {
+        if (isContextSourceSupported()) return JSONParseV2(text, reviver);
+        const serializedData = serializeBigInts(text);
+        return originalParse(
+          serializedData,
+          (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
+        );
+      } catch (error63) {
+        if (error63 instanceof RangeError) {
+          const serializedData = serializeBigInts(text);
+          const parsed = originalParse(serializedData);
+          return applyReviverIteratively(parsed, reviver);
+        }
+        throw error63;
+      }
+    };
+  }
+});
+
+// node_modules/@octokit/request-error/dist-src/index.js
+var RequestError;
+var init_dist_src = __esm({
+  "node_modules/@octokit/request-error/dist-src/index.js"() {
+    RequestError = class extends Error {
+      name;
+      /**
+       * http status code
+       */
+      status;
+      /**
+       * Request options that lead to the error.
+       */
+      request;
+      /**
+       * Response object if a response was received
+       */
+      response;
+      constructor(message, statusCode, options2) {
+        super(message, { cause: options2.cause });
+        this.name = "HttpError";
+        this.status = Number.parseInt(statusCode);
+        if (Number.isNaN(this.status)) {
+          this.status = 0;
+        }
+        if ("response" in options2) {
+          this.response = options2.response;
+        }
+        const requestCopy = Object.assign({}, options2.request);
+        if (options2.request.headers.authorization) {
+          requestCopy.headers = Object.assign({}, options2.request.headers, {
+            authorization: options2.request.headers.authorization.replace(
+              /(?<! ) .*$/,
+              " [REDACTED]"
+            )
+          });
+        }
+        requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+        this.request = requestCopy;
+      }
+    };
+  }
+});
+
+// node_modules/@octokit/request/dist-bundle/index.js
+function isPlainObject3(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+async function fetchWrapper(requestOptions) {
+  const fetch3 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch3) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log4 = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch3(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error63) {
+    let message = "Unknown Error";
+    if (error63 instanceof Error) {
+      if (error63.name === "AbortError") {
+        error63.status = 500;
+        throw error63;
+      }
+      message = error63.message;
+      if (error63.name === "TypeError" && "cause" in error63) {
+        if (error63.cause instanceof Error) {
+          message = error63.cause.message;
+        } else if (typeof error63.cause === "string") {
+          message = error63.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error63;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url2 = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url: url2,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log4.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = parse4(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+function withDefaults2(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: withDefaults2.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: withDefaults2.bind(null, endpoint2)
+  });
+}
+var VERSION2, defaults_default, noop, request;
+var init_dist_bundle2 = __esm({
+  "node_modules/@octokit/request/dist-bundle/index.js"() {
+    init_dist_bundle();
+    init_universal_user_agent();
+    init_dist();
+    init_json_with_bigint();
+    init_dist_src();
+    VERSION2 = "10.0.16";
+    defaults_default = {
+      headers: {
+        "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
+      }
+    };
+    noop = () => "";
+    request = withDefaults2(endpoint, defaults_default);
+  }
+});
+
+// node_modules/@octokit/graphql/dist-bundle/index.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+function graphql(request2, query, options2) {
+  if (options2) {
+    if (typeof query === "string" && "query" in options2) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options2) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options2) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl2)) {
+    requestOptions.url = baseUrl2.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+function withDefaults3(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options2) => {
+    return graphql(newRequest, query, options2);
+  };
+  return Object.assign(newApi, {
+    defaults: withDefaults3.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+function withCustomRequest(customRequest) {
+  return withDefaults3(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+var VERSION3, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
+var init_dist_bundle3 = __esm({
+  "node_modules/@octokit/graphql/dist-bundle/index.js"() {
+    init_dist_bundle2();
+    init_universal_user_agent();
+    VERSION3 = "0.0.0-development";
+    GraphqlResponseError = class extends Error {
+      constructor(request2, headers, response) {
+        super(_buildMessageForResponseErrors(response));
+        this.request = request2;
+        this.headers = headers;
+        this.response = response;
+        this.errors = response.errors;
+        this.data = response.data;
+        if (Error.captureStackTrace) {
+          Error.captureStackTrace(this, this.constructor);
+        }
+      }
+      request;
+      headers;
+      response;
+      name = "GraphqlResponseError";
+      errors;
+      data;
+    };
+    NON_VARIABLE_OPTIONS = [
+      "method",
+      "baseUrl",
+      "url",
+      "headers",
+      "request",
+      "query",
+      "mediaType",
+      "operationName"
+    ];
+    FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+    GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+    graphql2 = withDefaults3(request, {
+      headers: {
+        "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
+      },
+      method: "POST",
+      url: "/graphql"
+    });
+  }
+});
+
+// node_modules/@octokit/auth-token/dist-bundle/index.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+async function hook(token, request2, route, parameters) {
+  const endpoint2 = request2.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint2.headers.authorization = withAuthorizationPrefix(token);
+  return request2(endpoint2);
+}
+var b64url, sep3, jwtRE, isJWT, createTokenAuth;
+var init_dist_bundle4 = __esm({
+  "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
+    b64url = "(?:[a-zA-Z0-9_-]+)";
+    sep3 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
+    isJWT = jwtRE.test.bind(jwtRE);
+    createTokenAuth = function createTokenAuth2(token) {
+      if (!token) {
+        throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+      }
+      if (typeof token !== "string") {
+        throw new Error(
+          "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+        );
+      }
+      token = token.replace(/^(token|bearer) +/i, "");
+      return Object.assign(auth.bind(null, token), {
+        hook: hook.bind(null, token)
+      });
+    };
+  }
+});
+
+// node_modules/@octokit/core/dist-src/version.js
+var VERSION4;
+var init_version = __esm({
+  "node_modules/@octokit/core/dist-src/version.js"() {
+    VERSION4 = "7.0.8";
+  }
+});
+
+// node_modules/@octokit/core/dist-src/index.js
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = noop2;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = noop2;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+var noop2, consoleWarn, consoleError, userAgentTrail, Octokit;
+var init_dist_src2 = __esm({
+  "node_modules/@octokit/core/dist-src/index.js"() {
+    init_universal_user_agent();
+    init_before_after_hook();
+    init_dist_bundle2();
+    init_dist_bundle3();
+    init_dist_bundle4();
+    init_version();
+    noop2 = () => {
+    };
+    consoleWarn = console.warn.bind(console);
+    consoleError = console.error.bind(console);
+    userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
+    Octokit = class {
+      static VERSION = VERSION4;
+      static defaults(defaults2) {
+        const OctokitWithDefaults = class extends this {
+          constructor(...args) {
+            const options2 = args[0] || {};
+            if (typeof defaults2 === "function") {
+              super(defaults2(options2));
+              return;
+            }
+            super(
+              Object.assign(
+                {},
+                defaults2,
+                options2,
+                options2.userAgent && defaults2.userAgent ? {
+                  userAgent: `${options2.userAgent} ${defaults2.userAgent}`
+                } : null
+              )
+            );
+          }
+        };
+        return OctokitWithDefaults;
+      }
+      static plugins = [];
+      /**
+       * Attach a plugin (or many) to your Octokit instance.
+       *
+       * @example
+       * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+       */
+      static plugin(...newPlugins) {
+        const currentPlugins = this.plugins;
+        const NewOctokit = class extends this {
+          static plugins = currentPlugins.concat(
+            newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+          );
+        };
+        return NewOctokit;
+      }
+      constructor(options2 = {}) {
+        const hook2 = new before_after_hook_default.Collection();
+        const requestDefaults = {
+          baseUrl: request.endpoint.DEFAULTS.baseUrl,
+          headers: {},
+          request: Object.assign({}, options2.request, {
+            // @ts-ignore internal usage only, no need to type
+            hook: hook2.bind(null, "request")
+          }),
+          mediaType: {
+            previews: [],
+            format: ""
+          }
+        };
+        requestDefaults.headers["user-agent"] = options2.userAgent ? `${options2.userAgent} ${userAgentTrail}` : userAgentTrail;
+        if (options2.baseUrl) {
+          requestDefaults.baseUrl = options2.baseUrl;
+        }
+        if (options2.previews) {
+          requestDefaults.mediaType.previews = options2.previews;
+        }
+        if (options2.timeZone) {
+          requestDefaults.headers["time-zone"] = options2.timeZone;
+        }
+        this.request = request.defaults(requestDefaults);
+        this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+        this.log = createLogger(options2.log);
+        this.hook = hook2;
+        if (!options2.authStrategy) {
+          if (!options2.auth) {
+            this.auth = async () => ({
+              type: "unauthenticated"
+            });
+          } else {
+            const auth2 = createTokenAuth(options2.auth);
+            hook2.wrap("request", auth2.hook);
+            this.auth = auth2;
+          }
+        } else {
+          const { authStrategy, ...otherOptions } = options2;
+          const auth2 = authStrategy(
+            Object.assign(
+              {
+                request: this.request,
+                log: this.log,
+                // we pass the current octokit instance as well as its constructor options
+                // to allow for authentication strategies that return a new octokit instance
+                // that shares the same internal state as the current one. The original
+                // requirement for this was the "event-octokit" authentication strategy
+                // of https://github.com/probot/octokit-auth-probot.
+                octokit: this,
+                octokitOptions: otherOptions
+              },
+              options2.auth
+            )
+          );
+          hook2.wrap("request", auth2.hook);
+          this.auth = auth2;
+        }
+        const classConstructor = this.constructor;
+        for (let i = 0; i < classConstructor.plugins.length; ++i) {
+          Object.assign(this, classConstructor.plugins[i](this, options2));
+        }
+      }
+      // assigned during constructor
+      request;
+      graphql;
+      log;
+      hook;
+      // TODO: type `octokit.auth` based on passed options.authStrategy
+      auth;
+    };
+  }
+});
+
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+function iterator(octokit, route, parameters) {
+  const options2 = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options2.method;
+  const headers = options2.headers;
+  let url2 = options2.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url2) return { done: true };
+        try {
+          const response = await requestMethod({ method, url: url2, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url2 = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url2 && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url2 = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error63) {
+          if (error63.status !== 409) throw error63;
+          url2 = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+var VERSION6, composePaginateRest;
+var init_dist_bundle5 = __esm({
+  "node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
+    VERSION6 = "0.0.0-development";
+    composePaginateRest = Object.assign(paginate, {
+      iterator
+    });
+    paginateRest.VERSION = VERSION6;
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+var VERSION7;
+var init_version2 = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
+    VERSION7 = "17.0.0";
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+var Endpoints, endpoints_default;
+var init_endpoints = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js"() {
+    Endpoints = {
+      actions: {
+        addCustomLabelsToSelfHostedRunnerForOrg: [
+          "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        addCustomLabelsToSelfHostedRunnerForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        addRepoAccessToSelfHostedRunnerGroupInOrg: [
+          "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+        ],
+        addSelectedRepoToOrgSecret: [
+          "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        addSelectedRepoToOrgVariable: [
+          "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+        ],
+        approveWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+        ],
+        cancelWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+        ],
+        createEnvironmentVariable: [
+          "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+        ],
+        createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+        createOrUpdateEnvironmentSecret: [
+          "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+        ],
+        createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+        createOrUpdateRepoSecret: [
+          "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+        ],
+        createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+        createRegistrationTokenForOrg: [
+          "POST /orgs/{org}/actions/runners/registration-token"
+        ],
+        createRegistrationTokenForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+        ],
+        createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+        createRemoveTokenForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+        ],
+        createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+        createWorkflowDispatch: [
+          "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+        ],
+        deleteActionsCacheById: [
+          "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+        ],
+        deleteActionsCacheByKey: [
+          "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+        ],
+        deleteArtifact: [
+          "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+        ],
+        deleteCustomImageFromOrg: [
+          "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+        ],
+        deleteCustomImageVersionFromOrg: [
+          "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+        ],
+        deleteEnvironmentSecret: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+        ],
+        deleteEnvironmentVariable: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+        ],
+        deleteHostedRunnerForOrg: [
+          "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+        ],
+        deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+        deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+        deleteRepoSecret: [
+          "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+        ],
+        deleteRepoVariable: [
+          "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+        ],
+        deleteSelfHostedRunnerFromOrg: [
+          "DELETE /orgs/{org}/actions/runners/{runner_id}"
+        ],
+        deleteSelfHostedRunnerFromRepo: [
+          "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+        ],
+        deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+        deleteWorkflowRunLogs: [
+          "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+        ],
+        disableSelectedRepositoryGithubActionsOrganization: [
+          "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+        ],
+        disableWorkflow: [
+          "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+        ],
+        downloadArtifact: [
+          "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+        ],
+        downloadJobLogsForWorkflowRun: [
+          "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+        ],
+        downloadWorkflowRunAttemptLogs: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+        ],
+        downloadWorkflowRunLogs: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+        ],
+        enableSelectedRepositoryGithubActionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+        ],
+        enableWorkflow: [
+          "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+        ],
+        forceCancelWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+        ],
+        generateRunnerJitconfigForOrg: [
+          "POST /orgs/{org}/actions/runners/generate-jitconfig"
+        ],
+        generateRunnerJitconfigForRepo: [
+          "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+        ],
+        getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+        getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+        getActionsCacheUsageByRepoForOrg: [
+          "GET /orgs/{org}/actions/cache/usage-by-repository"
+        ],
+        getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+        getAllowedActionsOrganization: [
+          "GET /orgs/{org}/actions/permissions/selected-actions"
+        ],
+        getAllowedActionsRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+        ],
+        getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+        getCustomImageForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+        ],
+        getCustomImageVersionForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+        ],
+        getCustomOidcSubClaimForRepo: [
+          "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+        ],
+        getEnvironmentPublicKey: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+        ],
+        getEnvironmentSecret: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+        ],
+        getEnvironmentVariable: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+        ],
+        getGithubActionsDefaultWorkflowPermissionsOrganization: [
+          "GET /orgs/{org}/actions/permissions/workflow"
+        ],
+        getGithubActionsDefaultWorkflowPermissionsRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+        ],
+        getGithubActionsPermissionsOrganization: [
+          "GET /orgs/{org}/actions/permissions"
+        ],
+        getGithubActionsPermissionsRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions"
+        ],
+        getHostedRunnerForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+        ],
+        getHostedRunnersGithubOwnedImagesForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+        ],
+        getHostedRunnersLimitsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/limits"
+        ],
+        getHostedRunnersMachineSpecsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+        ],
+        getHostedRunnersPartnerImagesForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/partner"
+        ],
+        getHostedRunnersPlatformsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/platforms"
+        ],
+        getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+        getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+        getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+        getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+        getPendingDeploymentsForRun: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+        ],
+        getRepoPermissions: [
+          "GET /repos/{owner}/{repo}/actions/permissions",
+          {},
+          { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+        ],
+        getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+        getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+        getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+        getReviewsForRun: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+        ],
+        getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+        getSelfHostedRunnerForRepo: [
+          "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+        ],
+        getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+        getWorkflowAccessToRepository: [
+          "GET /repos/{owner}/{repo}/actions/permissions/access"
+        ],
+        getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+        getWorkflowRunAttempt: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+        ],
+        getWorkflowRunUsage: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+        ],
+        getWorkflowUsage: [
+          "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+        ],
+        listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+        listCustomImageVersionsForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+        ],
+        listCustomImagesForOrg: [
+          "GET /orgs/{org}/actions/hosted-runners/images/custom"
+        ],
+        listEnvironmentSecrets: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+        ],
+        listEnvironmentVariables: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+        ],
+        listGithubHostedRunnersInGroupForOrg: [
+          "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+        ],
+        listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+        listJobsForWorkflowRun: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+        ],
+        listJobsForWorkflowRunAttempt: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+        ],
+        listLabelsForSelfHostedRunnerForOrg: [
+          "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        listLabelsForSelfHostedRunnerForRepo: [
+          "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+        listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+        listRepoOrganizationSecrets: [
+          "GET /repos/{owner}/{repo}/actions/organization-secrets"
+        ],
+        listRepoOrganizationVariables: [
+          "GET /repos/{owner}/{repo}/actions/organization-variables"
+        ],
+        listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+        listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+        listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+        listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+        listRunnerApplicationsForRepo: [
+          "GET /repos/{owner}/{repo}/actions/runners/downloads"
+        ],
+        listSelectedReposForOrgSecret: [
+          "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+        ],
+        listSelectedReposForOrgVariable: [
+          "GET /orgs/{org}/actions/variables/{name}/repositories"
+        ],
+        listSelectedRepositoriesEnabledGithubActionsOrganization: [
+          "GET /orgs/{org}/actions/permissions/repositories"
+        ],
+        listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+        listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+        listWorkflowRunArtifacts: [
+          "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+        ],
+        listWorkflowRuns: [
+          "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+        ],
+        listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+        reRunJobForWorkflowRun: [
+          "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+        ],
+        reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+        reRunWorkflowFailedJobs: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+        ],
+        removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+          "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+          "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        removeCustomLabelFromSelfHostedRunnerForOrg: [
+          "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+        ],
+        removeCustomLabelFromSelfHostedRunnerForRepo: [
+          "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+        ],
+        removeSelectedRepoFromOrgSecret: [
+          "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        removeSelectedRepoFromOrgVariable: [
+          "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+        ],
+        reviewCustomGatesForRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+        ],
+        reviewPendingDeploymentsForRun: [
+          "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+        ],
+        setAllowedActionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/selected-actions"
+        ],
+        setAllowedActionsRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+        ],
+        setCustomLabelsForSelfHostedRunnerForOrg: [
+          "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+        ],
+        setCustomLabelsForSelfHostedRunnerForRepo: [
+          "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+        ],
+        setCustomOidcSubClaimForRepo: [
+          "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+        ],
+        setGithubActionsDefaultWorkflowPermissionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/workflow"
+        ],
+        setGithubActionsDefaultWorkflowPermissionsRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+        ],
+        setGithubActionsPermissionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions"
+        ],
+        setGithubActionsPermissionsRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions"
+        ],
+        setSelectedReposForOrgSecret: [
+          "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+        ],
+        setSelectedReposForOrgVariable: [
+          "PUT /orgs/{org}/actions/variables/{name}/repositories"
+        ],
+        setSelectedRepositoriesEnabledGithubActionsOrganization: [
+          "PUT /orgs/{org}/actions/permissions/repositories"
+        ],
+        setWorkflowAccessToRepository: [
+          "PUT /repos/{owner}/{repo}/actions/permissions/access"
+        ],
+        updateEnvironmentVariable: [
+          "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+        ],
+        updateHostedRunnerForOrg: [
+          "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+        ],
+        updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+        updateRepoVariable: [
+          "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+        ]
+      },
+      activity: {
+        checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+        deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+        deleteThreadSubscription: [
+          "DELETE /notifications/threads/{thread_id}/subscription"
+        ],
+        getFeeds: ["GET /feeds"],
+        getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+        getThread: ["GET /notifications/threads/{thread_id}"],
+        getThreadSubscriptionForAuthenticatedUser: [
+          "GET /notifications/threads/{thread_id}/subscription"
+        ],
+        listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+        listNotificationsForAuthenticatedUser: ["GET /notifications"],
+        listOrgEventsForAuthenticatedUser: [
+          "GET /users/{username}/events/orgs/{org}"
+        ],
+        listPublicEvents: ["GET /events"],
+        listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+        listPublicEventsForUser: ["GET /users/{username}/events/public"],
+        listPublicOrgEvents: ["GET /orgs/{org}/events"],
+        listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+        listReceivedPublicEventsForUser: [
+          "GET /users/{username}/received_events/public"
+        ],
+        listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+        listRepoNotificationsForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/notifications"
+        ],
+        listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+        listReposStarredByUser: ["GET /users/{username}/starred"],
+        listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+        listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+        listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+        listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+        markNotificationsAsRead: ["PUT /notifications"],
+        markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+        markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+        markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+        setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+        setThreadSubscription: [
+          "PUT /notifications/threads/{thread_id}/subscription"
+        ],
+        starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+        unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+      },
+      apps: {
+        addRepoToInstallation: [
+          "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+          {},
+          { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+        ],
+        addRepoToInstallationForAuthenticatedUser: [
+          "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+        ],
+        checkToken: ["POST /applications/{client_id}/token"],
+        createFromManifest: ["POST /app-manifests/{code}/conversions"],
+        createInstallationAccessToken: [
+          "POST /app/installations/{installation_id}/access_tokens"
+        ],
+        deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+        deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+        deleteToken: ["DELETE /applications/{client_id}/token"],
+        getAuthenticated: ["GET /app"],
+        getBySlug: ["GET /apps/{app_slug}"],
+        getInstallation: ["GET /app/installations/{installation_id}"],
+        getOrgInstallation: ["GET /orgs/{org}/installation"],
+        getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+        getSubscriptionPlanForAccount: [
+          "GET /marketplace_listing/accounts/{account_id}"
+        ],
+        getSubscriptionPlanForAccountStubbed: [
+          "GET /marketplace_listing/stubbed/accounts/{account_id}"
+        ],
+        getUserInstallation: ["GET /users/{username}/installation"],
+        getWebhookConfigForApp: ["GET /app/hook/config"],
+        getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+        listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+        listAccountsForPlanStubbed: [
+          "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+        ],
+        listInstallationReposForAuthenticatedUser: [
+          "GET /user/installations/{installation_id}/repositories"
+        ],
+        listInstallationRequestsForAuthenticatedApp: [
+          "GET /app/installation-requests"
+        ],
+        listInstallations: ["GET /app/installations"],
+        listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+        listPlans: ["GET /marketplace_listing/plans"],
+        listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+        listReposAccessibleToInstallation: ["GET /installation/repositories"],
+        listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+        listSubscriptionsForAuthenticatedUserStubbed: [
+          "GET /user/marketplace_purchases/stubbed"
+        ],
+        listWebhookDeliveries: ["GET /app/hook/deliveries"],
+        redeliverWebhookDelivery: [
+          "POST /app/hook/deliveries/{delivery_id}/attempts"
+        ],
+        removeRepoFromInstallation: [
+          "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+          {},
+          { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+        ],
+        removeRepoFromInstallationForAuthenticatedUser: [
+          "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+        ],
+        resetToken: ["PATCH /applications/{client_id}/token"],
+        revokeInstallationAccessToken: ["DELETE /installation/token"],
+        scopeToken: ["POST /applications/{client_id}/token/scoped"],
+        suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+        unsuspendInstallation: [
+          "DELETE /app/installations/{installation_id}/suspended"
+        ],
+        updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+      },
+      billing: {
+        getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+        getGithubActionsBillingUser: [
+          "GET /users/{username}/settings/billing/actions"
+        ],
+        getGithubBillingPremiumRequestUsageReportOrg: [
+          "GET /organizations/{org}/settings/billing/premium_request/usage"
+        ],
+        getGithubBillingPremiumRequestUsageReportUser: [
+          "GET /users/{username}/settings/billing/premium_request/usage"
+        ],
+        getGithubBillingUsageReportOrg: [
+          "GET /organizations/{org}/settings/billing/usage"
+        ],
+        getGithubBillingUsageReportUser: [
+          "GET /users/{username}/settings/billing/usage"
+        ],
+        getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+        getGithubPackagesBillingUser: [
+          "GET /users/{username}/settings/billing/packages"
+        ],
+        getSharedStorageBillingOrg: [
+          "GET /orgs/{org}/settings/billing/shared-storage"
+        ],
+        getSharedStorageBillingUser: [
+          "GET /users/{username}/settings/billing/shared-storage"
+        ]
+      },
+      campaigns: {
+        createCampaign: ["POST /orgs/{org}/campaigns"],
+        deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+        getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+        listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+        updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+      },
+      checks: {
+        create: ["POST /repos/{owner}/{repo}/check-runs"],
+        createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+        get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+        getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+        listAnnotations: [
+          "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+        ],
+        listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+        listForSuite: [
+          "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+        ],
+        listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+        rerequestRun: [
+          "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+        ],
+        rerequestSuite: [
+          "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+        ],
+        setSuitesPreferences: [
+          "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+        ],
+        update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+      },
+      codeScanning: {
+        commitAutofix: [
+          "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+        ],
+        createAutofix: [
+          "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+        ],
+        createVariantAnalysis: [
+          "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+        ],
+        deleteAnalysis: [
+          "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+        ],
+        deleteCodeqlDatabase: [
+          "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+        ],
+        getAlert: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+          {},
+          { renamedParameters: { alert_id: "alert_number" } }
+        ],
+        getAnalysis: [
+          "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+        ],
+        getAutofix: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+        ],
+        getCodeqlDatabase: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+        ],
+        getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+        getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+        getVariantAnalysis: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+        ],
+        getVariantAnalysisRepoTask: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+        ],
+        listAlertInstances: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+        ],
+        listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+        listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+        listAlertsInstances: [
+          "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+          {},
+          { renamed: ["codeScanning", "listAlertInstances"] }
+        ],
+        listCodeqlDatabases: [
+          "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+        ],
+        listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+        updateAlert: [
+          "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+        ],
+        updateDefaultSetup: [
+          "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+        ],
+        uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+      },
+      codeSecurity: {
+        attachConfiguration: [
+          "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+        ],
+        attachEnterpriseConfiguration: [
+          "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+        ],
+        createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+        createConfigurationForEnterprise: [
+          "POST /enterprises/{enterprise}/code-security/configurations"
+        ],
+        deleteConfiguration: [
+          "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+        ],
+        deleteConfigurationForEnterprise: [
+          "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+        ],
+        detachConfiguration: [
+          "DELETE /orgs/{org}/code-security/configurations/detach"
+        ],
+        getConfiguration: [
+          "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+        ],
+        getConfigurationForRepository: [
+          "GET /repos/{owner}/{repo}/code-security-configuration"
+        ],
+        getConfigurationsForEnterprise: [
+          "GET /enterprises/{enterprise}/code-security/configurations"
+        ],
+        getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+        getDefaultConfigurations: [
+          "GET /orgs/{org}/code-security/configurations/defaults"
+        ],
+        getDefaultConfigurationsForEnterprise: [
+          "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+        ],
+        getRepositoriesForConfiguration: [
+          "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+        ],
+        getRepositoriesForEnterpriseConfiguration: [
+          "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+        ],
+        getSingleConfigurationForEnterprise: [
+          "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+        ],
+        setConfigurationAsDefault: [
+          "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+        ],
+        setConfigurationAsDefaultForEnterprise: [
+          "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+        ],
+        updateConfiguration: [
+          "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+        ],
+        updateEnterpriseConfiguration: [
+          "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+        ]
+      },
+      codesOfConduct: {
+        getAllCodesOfConduct: ["GET /codes_of_conduct"],
+        getConductCode: ["GET /codes_of_conduct/{key}"]
+      },
+      codespaces: {
+        addRepositoryForSecretForAuthenticatedUser: [
+          "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        addSelectedRepoToOrgSecret: [
+          "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        checkPermissionsForDevcontainer: [
+          "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+        ],
+        codespaceMachinesForAuthenticatedUser: [
+          "GET /user/codespaces/{codespace_name}/machines"
+        ],
+        createForAuthenticatedUser: ["POST /user/codespaces"],
+        createOrUpdateOrgSecret: [
+          "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+        ],
+        createOrUpdateRepoSecret: [
+          "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+        ],
+        createOrUpdateSecretForAuthenticatedUser: [
+          "PUT /user/codespaces/secrets/{secret_name}"
+        ],
+        createWithPrForAuthenticatedUser: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+        ],
+        createWithRepoForAuthenticatedUser: [
+          "POST /repos/{owner}/{repo}/codespaces"
+        ],
+        deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+        deleteFromOrganization: [
+          "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+        ],
+        deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+        deleteRepoSecret: [
+          "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+        ],
+        deleteSecretForAuthenticatedUser: [
+          "DELETE /user/codespaces/secrets/{secret_name}"
+        ],
+        exportForAuthenticatedUser: [
+          "POST /user/codespaces/{codespace_name}/exports"
+        ],
+        getCodespacesForUserInOrg: [
+          "GET /orgs/{org}/members/{username}/codespaces"
+        ],
+        getExportDetailsForAuthenticatedUser: [
+          "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+        ],
+        getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+        getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+        getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+        getPublicKeyForAuthenticatedUser: [
+          "GET /user/codespaces/secrets/public-key"
+        ],
+        getRepoPublicKey: [
+          "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+        ],
+        getRepoSecret: [
+          "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+        ],
+        getSecretForAuthenticatedUser: [
+          "GET /user/codespaces/secrets/{secret_name}"
+        ],
+        listDevcontainersInRepositoryForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+        ],
+        listForAuthenticatedUser: ["GET /user/codespaces"],
+        listInOrganization: [
+          "GET /orgs/{org}/codespaces",
+          {},
+          { renamedParameters: { org_id: "org" } }
+        ],
+        listInRepositoryForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces"
+        ],
+        listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+        listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+        listRepositoriesForSecretForAuthenticatedUser: [
+          "GET /user/codespaces/secrets/{secret_name}/repositories"
+        ],
+        listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+        listSelectedReposForOrgSecret: [
+          "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+        ],
+        preFlightWithRepoForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces/new"
+        ],
+        publishForAuthenticatedUser: [
+          "POST /user/codespaces/{codespace_name}/publish"
+        ],
+        removeRepositoryForSecretForAuthenticatedUser: [
+          "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        removeSelectedRepoFromOrgSecret: [
+          "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        repoMachinesForAuthenticatedUser: [
+          "GET /repos/{owner}/{repo}/codespaces/machines"
+        ],
+        setRepositoriesForSecretForAuthenticatedUser: [
+          "PUT /user/codespaces/secrets/{secret_name}/repositories"
+        ],
+        setSelectedReposForOrgSecret: [
+          "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+        ],
+        startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+        stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+        stopInOrganization: [
+          "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+        ],
+        updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+      },
+      copilot: {
+        addCopilotSeatsForTeams: [
+          "POST /orgs/{org}/copilot/billing/selected_teams"
+        ],
+        addCopilotSeatsForUsers: [
+          "POST /orgs/{org}/copilot/billing/selected_users"
+        ],
+        cancelCopilotSeatAssignmentForTeams: [
+          "DELETE /orgs/{org}/copilot/billing/selected_teams"
+        ],
+        cancelCopilotSeatAssignmentForUsers: [
+          "DELETE /orgs/{org}/copilot/billing/selected_users"
+        ],
+        copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+        copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+        getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+        getCopilotSeatDetailsForUser: [
+          "GET /orgs/{org}/members/{username}/copilot"
+        ],
+        listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+      },
+      credentials: { revoke: ["POST /credentials/revoke"] },
+      dependabot: {
+        addSelectedRepoToOrgSecret: [
+          "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        createOrUpdateOrgSecret: [
+          "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+        ],
+        createOrUpdateRepoSecret: [
+          "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+        ],
+        deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+        deleteRepoSecret: [
+          "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+        ],
+        getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+        getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+        getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+        getRepoPublicKey: [
+          "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+        ],
+        getRepoSecret: [
+          "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+        ],
+        listAlertsForEnterprise: [
+          "GET /enterprises/{enterprise}/dependabot/alerts"
+        ],
+        listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+        listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+        listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+        listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+        listSelectedReposForOrgSecret: [
+          "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+        ],
+        removeSelectedRepoFromOrgSecret: [
+          "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+        ],
+        repositoryAccessForOrg: [
+          "GET /organizations/{org}/dependabot/repository-access"
+        ],
+        setRepositoryAccessDefaultLevel: [
+          "PUT /organizations/{org}/dependabot/repository-access/default-level"
+        ],
+        setSelectedReposForOrgSecret: [
+          "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+        ],
+        updateAlert: [
+          "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+        ],
+        updateRepositoryAccessForOrg: [
+          "PATCH /organizations/{org}/dependabot/repository-access"
+        ]
+      },
+      dependencyGraph: {
+        createRepositorySnapshot: [
+          "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+        ],
+        diffRange: [
+          "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+        ],
+        exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+      },
+      emojis: { get: ["GET /emojis"] },
+      enterpriseTeamMemberships: {
+        add: [
+          "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+        ],
+        bulkAdd: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+        ],
+        bulkRemove: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+        ],
+        get: [
+          "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+        ],
+        list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+        remove: [
+          "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+        ]
+      },
+      enterpriseTeamOrganizations: {
+        add: [
+          "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+        ],
+        bulkAdd: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+        ],
+        bulkRemove: [
+          "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+        ],
+        delete: [
+          "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+        ],
+        getAssignment: [
+          "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+        ],
+        getAssignments: [
+          "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+        ]
+      },
+      enterpriseTeams: {
+        create: ["POST /enterprises/{enterprise}/teams"],
+        delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+        get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+        list: ["GET /enterprises/{enterprise}/teams"],
+        update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+      },
+      gists: {
+        checkIsStarred: ["GET /gists/{gist_id}/star"],
+        create: ["POST /gists"],
+        createComment: ["POST /gists/{gist_id}/comments"],
+        delete: ["DELETE /gists/{gist_id}"],
+        deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+        fork: ["POST /gists/{gist_id}/forks"],
+        get: ["GET /gists/{gist_id}"],
+        getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+        getRevision: ["GET /gists/{gist_id}/{sha}"],
+        list: ["GET /gists"],
+        listComments: ["GET /gists/{gist_id}/comments"],
+        listCommits: ["GET /gists/{gist_id}/commits"],
+        listForUser: ["GET /users/{username}/gists"],
+        listForks: ["GET /gists/{gist_id}/forks"],
+        listPublic: ["GET /gists/public"],
+        listStarred: ["GET /gists/starred"],
+        star: ["PUT /gists/{gist_id}/star"],
+        unstar: ["DELETE /gists/{gist_id}/star"],
+        update: ["PATCH /gists/{gist_id}"],
+        updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+      },
+      git: {
+        createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+        createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+        createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+        createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+        createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+        deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+        getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+        getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+        getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+        getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+        getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+        listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+        updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+      },
+      gitignore: {
+        getAllTemplates: ["GET /gitignore/templates"],
+        getTemplate: ["GET /gitignore/templates/{name}"]
+      },
+      hostedCompute: {
+        createNetworkConfigurationForOrg: [
+          "POST /orgs/{org}/settings/network-configurations"
+        ],
+        deleteNetworkConfigurationFromOrg: [
+          "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+        ],
+        getNetworkConfigurationForOrg: [
+          "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+        ],
+        getNetworkSettingsForOrg: [
+          "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+        ],
+        listNetworkConfigurationsForOrg: [
+          "GET /orgs/{org}/settings/network-configurations"
+        ],
+        updateNetworkConfigurationForOrg: [
+          "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+        ]
+      },
+      interactions: {
+        getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+        getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+        getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+        getRestrictionsForYourPublicRepos: [
+          "GET /user/interaction-limits",
+          {},
+          { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+        ],
+        removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+        removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+        removeRestrictionsForRepo: [
+          "DELETE /repos/{owner}/{repo}/interaction-limits"
+        ],
+        removeRestrictionsForYourPublicRepos: [
+          "DELETE /user/interaction-limits",
+          {},
+          { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+        ],
+        setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+        setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+        setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+        setRestrictionsForYourPublicRepos: [
+          "PUT /user/interaction-limits",
+          {},
+          { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+        ]
+      },
+      issues: {
+        addAssignees: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+        ],
+        addBlockedByDependency: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+        ],
+        addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+        addSubIssue: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+        ],
+        checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+        checkUserCanBeAssignedToIssue: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+        ],
+        create: ["POST /repos/{owner}/{repo}/issues"],
+        createComment: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+        ],
+        createLabel: ["POST /repos/{owner}/{repo}/labels"],
+        createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+        deleteComment: [
+          "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+        ],
+        deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+        deleteMilestone: [
+          "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+        ],
+        get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+        getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+        getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+        getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+        getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+        getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+        list: ["GET /issues"],
+        listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+        listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+        listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+        listDependenciesBlockedBy: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+        ],
+        listDependenciesBlocking: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+        ],
+        listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+        listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+        listEventsForTimeline: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+        ],
+        listForAuthenticatedUser: ["GET /user/issues"],
+        listForOrg: ["GET /orgs/{org}/issues"],
+        listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+        listLabelsForMilestone: [
+          "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+        ],
+        listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+        listLabelsOnIssue: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+        ],
+        listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+        listSubIssues: [
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+        ],
+        lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+        removeAllLabels: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+        ],
+        removeAssignees: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+        ],
+        removeDependencyBlockedBy: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+        ],
+        removeLabel: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+        ],
+        removeSubIssue: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+        ],
+        reprioritizeSubIssue: [
+          "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+        ],
+        setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+        unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+        update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+        updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+        updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+        updateMilestone: [
+          "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+        ]
+      },
+      licenses: {
+        get: ["GET /licenses/{license}"],
+        getAllCommonlyUsed: ["GET /licenses"],
+        getForRepo: ["GET /repos/{owner}/{repo}/license"]
+      },
+      markdown: {
+        render: ["POST /markdown"],
+        renderRaw: [
+          "POST /markdown/raw",
+          { headers: { "content-type": "text/plain; charset=utf-8" } }
+        ]
+      },
+      meta: {
+        get: ["GET /meta"],
+        getAllVersions: ["GET /versions"],
+        getOctocat: ["GET /octocat"],
+        getZen: ["GET /zen"],
+        root: ["GET /"]
+      },
+      migrations: {
+        deleteArchiveForAuthenticatedUser: [
+          "DELETE /user/migrations/{migration_id}/archive"
+        ],
+        deleteArchiveForOrg: [
+          "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+        ],
+        downloadArchiveForOrg: [
+          "GET /orgs/{org}/migrations/{migration_id}/archive"
+        ],
+        getArchiveForAuthenticatedUser: [
+          "GET /user/migrations/{migration_id}/archive"
+        ],
+        getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+        getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+        listForAuthenticatedUser: ["GET /user/migrations"],
+        listForOrg: ["GET /orgs/{org}/migrations"],
+        listReposForAuthenticatedUser: [
+          "GET /user/migrations/{migration_id}/repositories"
+        ],
+        listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+        listReposForUser: [
+          "GET /user/migrations/{migration_id}/repositories",
+          {},
+          { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+        ],
+        startForAuthenticatedUser: ["POST /user/migrations"],
+        startForOrg: ["POST /orgs/{org}/migrations"],
+        unlockRepoForAuthenticatedUser: [
+          "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+        ],
+        unlockRepoForOrg: [
+          "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+        ]
+      },
+      oidc: {
+        getOidcCustomSubTemplateForOrg: [
+          "GET /orgs/{org}/actions/oidc/customization/sub"
+        ],
+        updateOidcCustomSubTemplateForOrg: [
+          "PUT /orgs/{org}/actions/oidc/customization/sub"
+        ]
+      },
+      orgs: {
+        addSecurityManagerTeam: [
+          "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+          {},
+          {
+            deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+          }
+        ],
+        assignTeamToOrgRole: [
+          "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+        ],
+        assignUserToOrgRole: [
+          "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+        ],
+        blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+        cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+        checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+        checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+        checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+        convertMemberToOutsideCollaborator: [
+          "PUT /orgs/{org}/outside_collaborators/{username}"
+        ],
+        createArtifactStorageRecord: [
+          "POST /orgs/{org}/artifacts/metadata/storage-record"
+        ],
+        createInvitation: ["POST /orgs/{org}/invitations"],
+        createIssueType: ["POST /orgs/{org}/issue-types"],
+        createWebhook: ["POST /orgs/{org}/hooks"],
+        customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+          "PATCH /organizations/{org}/org-properties/values"
+        ],
+        customPropertiesForOrgsGetOrganizationValues: [
+          "GET /organizations/{org}/org-properties/values"
+        ],
+        customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+          "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+        ],
+        customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+          "PATCH /orgs/{org}/properties/schema"
+        ],
+        customPropertiesForReposCreateOrUpdateOrganizationValues: [
+          "PATCH /orgs/{org}/properties/values"
+        ],
+        customPropertiesForReposDeleteOrganizationDefinition: [
+          "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+        ],
+        customPropertiesForReposGetOrganizationDefinition: [
+          "GET /orgs/{org}/properties/schema/{custom_property_name}"
+        ],
+        customPropertiesForReposGetOrganizationDefinitions: [
+          "GET /orgs/{org}/properties/schema"
+        ],
+        customPropertiesForReposGetOrganizationValues: [
+          "GET /orgs/{org}/properties/values"
+        ],
+        delete: ["DELETE /orgs/{org}"],
+        deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+        deleteAttestationsById: [
+          "DELETE /orgs/{org}/attestations/{attestation_id}"
+        ],
+        deleteAttestationsBySubjectDigest: [
+          "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+        ],
+        deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+        deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+        disableSelectedRepositoryImmutableReleasesOrganization: [
+          "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+        ],
+        enableSelectedRepositoryImmutableReleasesOrganization: [
+          "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+        ],
+        get: ["GET /orgs/{org}"],
+        getImmutableReleasesSettings: [
+          "GET /orgs/{org}/settings/immutable-releases"
+        ],
+        getImmutableReleasesSettingsRepositories: [
+          "GET /orgs/{org}/settings/immutable-releases/repositories"
+        ],
+        getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+        getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+        getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+        getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+        getOrgRulesetVersion: [
+          "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+        ],
+        getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+        getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+        getWebhookDelivery: [
+          "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+        ],
+        list: ["GET /organizations"],
+        listAppInstallations: ["GET /orgs/{org}/installations"],
+        listArtifactStorageRecords: [
+          "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+        ],
+        listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+        listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+        listAttestationsBulk: [
+          "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+        ],
+        listBlockedUsers: ["GET /orgs/{org}/blocks"],
+        listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+        listForAuthenticatedUser: ["GET /user/orgs"],
+        listForUser: ["GET /users/{username}/orgs"],
+        listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+        listIssueTypes: ["GET /orgs/{org}/issue-types"],
+        listMembers: ["GET /orgs/{org}/members"],
+        listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+        listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+        listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+        listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+        listOrganizationFineGrainedPermissions: [
+          "GET /orgs/{org}/organization-fine-grained-permissions"
+        ],
+        listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+        listPatGrantRepositories: [
+          "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+        ],
+        listPatGrantRequestRepositories: [
+          "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+        ],
+        listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+        listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+        listPendingInvitations: ["GET /orgs/{org}/invitations"],
+        listPublicMembers: ["GET /orgs/{org}/public_members"],
+        listSecurityManagerTeams: [
+          "GET /orgs/{org}/security-managers",
+          {},
+          {
+            deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+          }
+        ],
+        listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+        listWebhooks: ["GET /orgs/{org}/hooks"],
+        pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+        redeliverWebhookDelivery: [
+          "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+        ],
+        removeMember: ["DELETE /orgs/{org}/members/{username}"],
+        removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+        removeOutsideCollaborator: [
+          "DELETE /orgs/{org}/outside_collaborators/{username}"
+        ],
+        removePublicMembershipForAuthenticatedUser: [
+          "DELETE /orgs/{org}/public_members/{username}"
+        ],
+        removeSecurityManagerTeam: [
+          "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+          {},
+          {
+            deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+          }
+        ],
+        reviewPatGrantRequest: [
+          "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+        ],
+        reviewPatGrantRequestsInBulk: [
+          "POST /orgs/{org}/personal-access-token-requests"
+        ],
+        revokeAllOrgRolesTeam: [
+          "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+        ],
+        revokeAllOrgRolesUser: [
+          "DELETE /orgs/{org}/organization-roles/users/{username}"
+        ],
+        revokeOrgRoleTeam: [
+          "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+        ],
+        revokeOrgRoleUser: [
+          "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+        ],
+        setImmutableReleasesSettings: [
+          "PUT /orgs/{org}/settings/immutable-releases"
+        ],
+        setImmutableReleasesSettingsRepositories: [
+          "PUT /orgs/{org}/settings/immutable-releases/repositories"
+        ],
+        setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+        setPublicMembershipForAuthenticatedUser: [
+          "PUT /orgs/{org}/public_members/{username}"
+        ],
+        unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+        update: ["PATCH /orgs/{org}"],
+        updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+        updateMembershipForAuthenticatedUser: [
+          "PATCH /user/memberships/orgs/{org}"
+        ],
+        updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+        updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+        updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+        updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+      },
+      packages: {
+        deletePackageForAuthenticatedUser: [
+          "DELETE /user/packages/{package_type}/{package_name}"
+        ],
+        deletePackageForOrg: [
+          "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+        ],
+        deletePackageForUser: [
+          "DELETE /users/{username}/packages/{package_type}/{package_name}"
+        ],
+        deletePackageVersionForAuthenticatedUser: [
+          "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        deletePackageVersionForOrg: [
+          "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        deletePackageVersionForUser: [
+          "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        getAllPackageVersionsForAPackageOwnedByAnOrg: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+          {},
+          { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+        ],
+        getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}/versions",
+          {},
+          {
+            renamed: [
+              "packages",
+              "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+            ]
+          }
+        ],
+        getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}/versions"
+        ],
+        getAllPackageVersionsForPackageOwnedByOrg: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+        ],
+        getAllPackageVersionsForPackageOwnedByUser: [
+          "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+        ],
+        getPackageForAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}"
+        ],
+        getPackageForOrganization: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}"
+        ],
+        getPackageForUser: [
+          "GET /users/{username}/packages/{package_type}/{package_name}"
+        ],
+        getPackageVersionForAuthenticatedUser: [
+          "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        getPackageVersionForOrganization: [
+          "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        getPackageVersionForUser: [
+          "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+        ],
+        listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+          "GET /user/docker/conflicts"
+        ],
+        listDockerMigrationConflictingPackagesForOrganization: [
+          "GET /orgs/{org}/docker/conflicts"
+        ],
+        listDockerMigrationConflictingPackagesForUser: [
+          "GET /users/{username}/docker/conflicts"
+        ],
+        listPackagesForAuthenticatedUser: ["GET /user/packages"],
+        listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+        listPackagesForUser: ["GET /users/{username}/packages"],
+        restorePackageForAuthenticatedUser: [
+          "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+        ],
+        restorePackageForOrg: [
+          "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+        ],
+        restorePackageForUser: [
+          "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+        ],
+        restorePackageVersionForAuthenticatedUser: [
+          "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+        ],
+        restorePackageVersionForOrg: [
+          "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+        ],
+        restorePackageVersionForUser: [
+          "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+        ]
+      },
+      privateRegistries: {
+        createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+        deleteOrgPrivateRegistry: [
+          "DELETE /orgs/{org}/private-registries/{secret_name}"
+        ],
+        getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+        getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+        listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+        updateOrgPrivateRegistry: [
+          "PATCH /orgs/{org}/private-registries/{secret_name}"
+        ]
+      },
+      projects: {
+        addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+        addItemForUser: [
+          "POST /users/{username}/projectsV2/{project_number}/items"
+        ],
+        deleteItemForOrg: [
+          "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        deleteItemForUser: [
+          "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        getFieldForOrg: [
+          "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+        ],
+        getFieldForUser: [
+          "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+        ],
+        getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+        getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+        getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+        getUserItem: [
+          "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+        listFieldsForUser: [
+          "GET /users/{username}/projectsV2/{project_number}/fields"
+        ],
+        listForOrg: ["GET /orgs/{org}/projectsV2"],
+        listForUser: ["GET /users/{username}/projectsV2"],
+        listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+        listItemsForUser: [
+          "GET /users/{username}/projectsV2/{project_number}/items"
+        ],
+        updateItemForOrg: [
+          "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+        ],
+        updateItemForUser: [
+          "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+        ]
+      },
+      pulls: {
+        checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+        create: ["POST /repos/{owner}/{repo}/pulls"],
+        createReplyForReviewComment: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+        ],
+        createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+        createReviewComment: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+        ],
+        deletePendingReview: [
+          "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+        ],
+        deleteReviewComment: [
+          "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+        ],
+        dismissReview: [
+          "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+        ],
+        get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+        getReview: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+        ],
+        getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+        list: ["GET /repos/{owner}/{repo}/pulls"],
+        listCommentsForReview: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+        ],
+        listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+        listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+        listRequestedReviewers: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+        ],
+        listReviewComments: [
+          "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+        ],
+        listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+        listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+        merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+        removeRequestedReviewers: [
+          "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+        ],
+        requestReviewers: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+        ],
+        submitReview: [
+          "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+        ],
+        update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+        updateBranch: [
+          "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+        ],
+        updateReview: [
+          "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+        ],
+        updateReviewComment: [
+          "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+        ]
+      },
+      rateLimit: { get: ["GET /rate_limit"] },
+      reactions: {
+        createForCommitComment: [
+          "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+        ],
+        createForIssue: [
+          "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+        ],
+        createForIssueComment: [
+          "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+        ],
+        createForPullRequestReviewComment: [
+          "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+        ],
+        createForRelease: [
+          "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+        ],
+        createForTeamDiscussionCommentInOrg: [
+          "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+        ],
+        createForTeamDiscussionInOrg: [
+          "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+        ],
+        deleteForCommitComment: [
+          "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+        ],
+        deleteForIssue: [
+          "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+        ],
+        deleteForIssueComment: [
+          "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+        ],
+        deleteForPullRequestComment: [
+          "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+        ],
+        deleteForRelease: [
+          "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+        ],
+        deleteForTeamDiscussion: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+        ],
+        deleteForTeamDiscussionComment: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+        ],
+        listForCommitComment: [
+          "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+        ],
+        listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+        listForIssueComment: [
+          "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+        ],
+        listForPullRequestReviewComment: [
+          "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+        ],
+        listForRelease: [
+          "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+        ],
+        listForTeamDiscussionCommentInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+        ],
+        listForTeamDiscussionInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+        ]
+      },
+      repos: {
+        acceptInvitation: [
+          "PATCH /user/repository_invitations/{invitation_id}",
+          {},
+          { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+        ],
+        acceptInvitationForAuthenticatedUser: [
+          "PATCH /user/repository_invitations/{invitation_id}"
+        ],
+        addAppAccessRestrictions: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+          {},
+          { mapToData: "apps" }
+        ],
+        addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+        addStatusCheckContexts: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+          {},
+          { mapToData: "contexts" }
+        ],
+        addTeamAccessRestrictions: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+          {},
+          { mapToData: "teams" }
+        ],
+        addUserAccessRestrictions: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+          {},
+          { mapToData: "users" }
+        ],
+        cancelPagesDeployment: [
+          "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+        ],
+        checkAutomatedSecurityFixes: [
+          "GET /repos/{owner}/{repo}/automated-security-fixes"
+        ],
+        checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+        checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+        checkPrivateVulnerabilityReporting: [
+          "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+        ],
+        checkVulnerabilityAlerts: [
+          "GET /repos/{owner}/{repo}/vulnerability-alerts"
+        ],
+        codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+        compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+        compareCommitsWithBasehead: [
+          "GET /repos/{owner}/{repo}/compare/{basehead}"
+        ],
+        createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+        createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+        createCommitComment: [
+          "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+        ],
+        createCommitSignatureProtection: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+        ],
+        createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+        createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+        createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+        createDeploymentBranchPolicy: [
+          "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+        ],
+        createDeploymentProtectionRule: [
+          "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+        ],
+        createDeploymentStatus: [
+          "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+        ],
+        createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+        createForAuthenticatedUser: ["POST /user/repos"],
+        createFork: ["POST /repos/{owner}/{repo}/forks"],
+        createInOrg: ["POST /orgs/{org}/repos"],
+        createOrUpdateEnvironment: [
+          "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+        ],
+        createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+        createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+        createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+        createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+        createRelease: ["POST /repos/{owner}/{repo}/releases"],
+        createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+        createUsingTemplate: [
+          "POST /repos/{template_owner}/{template_repo}/generate"
+        ],
+        createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+        customPropertiesForReposCreateOrUpdateRepositoryValues: [
+          "PATCH /repos/{owner}/{repo}/properties/values"
+        ],
+        customPropertiesForReposGetRepositoryValues: [
+          "GET /repos/{owner}/{repo}/properties/values"
+        ],
+        declineInvitation: [
+          "DELETE /user/repository_invitations/{invitation_id}",
+          {},
+          { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+        ],
+        declineInvitationForAuthenticatedUser: [
+          "DELETE /user/repository_invitations/{invitation_id}"
+        ],
+        delete: ["DELETE /repos/{owner}/{repo}"],
+        deleteAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+        ],
+        deleteAdminBranchProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+        ],
+        deleteAnEnvironment: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+        ],
+        deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+        deleteBranchProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+        ],
+        deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+        deleteCommitSignatureProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+        ],
+        deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+        deleteDeployment: [
+          "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+        ],
+        deleteDeploymentBranchPolicy: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+        ],
+        deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+        deleteInvitation: [
+          "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+        ],
+        deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+        deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+        deletePullRequestReviewProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+        ],
+        deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+        deleteReleaseAsset: [
+          "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+        ],
+        deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+        deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+        disableAutomatedSecurityFixes: [
+          "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+        ],
+        disableDeploymentProtectionRule: [
+          "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+        ],
+        disableImmutableReleases: [
+          "DELETE /repos/{owner}/{repo}/immutable-releases"
+        ],
+        disablePrivateVulnerabilityReporting: [
+          "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+        ],
+        disableVulnerabilityAlerts: [
+          "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+        ],
+        downloadArchive: [
+          "GET /repos/{owner}/{repo}/zipball/{ref}",
+          {},
+          { renamed: ["repos", "downloadZipballArchive"] }
+        ],
+        downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+        downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+        enableAutomatedSecurityFixes: [
+          "PUT /repos/{owner}/{repo}/automated-security-fixes"
+        ],
+        enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+        enablePrivateVulnerabilityReporting: [
+          "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+        ],
+        enableVulnerabilityAlerts: [
+          "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+        ],
+        generateReleaseNotes: [
+          "POST /repos/{owner}/{repo}/releases/generate-notes"
+        ],
+        get: ["GET /repos/{owner}/{repo}"],
+        getAccessRestrictions: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+        ],
+        getAdminBranchProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+        ],
+        getAllDeploymentProtectionRules: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+        ],
+        getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+        getAllStatusCheckContexts: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+        ],
+        getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+        getAppsWithAccessToProtectedBranch: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+        ],
+        getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+        getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+        getBranchProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+        ],
+        getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+        getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+        getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+        getCollaboratorPermissionLevel: [
+          "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+        ],
+        getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+        getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+        getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+        getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+        getCommitSignatureProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+        ],
+        getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+        getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+        getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+        getCustomDeploymentProtectionRule: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+        ],
+        getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+        getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+        getDeploymentBranchPolicy: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+        ],
+        getDeploymentStatus: [
+          "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+        ],
+        getEnvironment: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}"
+        ],
+        getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+        getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+        getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+        getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+        getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+        getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+        getPages: ["GET /repos/{owner}/{repo}/pages"],
+        getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+        getPagesDeployment: [
+          "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+        ],
+        getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+        getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+        getPullRequestReviewProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+        ],
+        getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+        getReadme: ["GET /repos/{owner}/{repo}/readme"],
+        getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+        getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+        getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+        getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+        getRepoRuleSuite: [
+          "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+        ],
+        getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+        getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+        getRepoRulesetHistory: [
+          "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+        ],
+        getRepoRulesetVersion: [
+          "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+        ],
+        getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+        getStatusChecksProtection: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+        ],
+        getTeamsWithAccessToProtectedBranch: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+        ],
+        getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+        getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+        getUsersWithAccessToProtectedBranch: [
+          "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+        ],
+        getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+        getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+        getWebhookConfigForRepo: [
+          "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+        ],
+        getWebhookDelivery: [
+          "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+        ],
+        listActivities: ["GET /repos/{owner}/{repo}/activity"],
+        listAttestations: [
+          "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+        ],
+        listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+        listBranches: ["GET /repos/{owner}/{repo}/branches"],
+        listBranchesForHeadCommit: [
+          "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+        ],
+        listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+        listCommentsForCommit: [
+          "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+        ],
+        listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+        listCommitStatusesForRef: [
+          "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+        ],
+        listCommits: ["GET /repos/{owner}/{repo}/commits"],
+        listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+        listCustomDeploymentRuleIntegrations: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+        ],
+        listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+        listDeploymentBranchPolicies: [
+          "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+        ],
+        listDeploymentStatuses: [
+          "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+        ],
+        listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+        listForAuthenticatedUser: ["GET /user/repos"],
+        listForOrg: ["GET /orgs/{org}/repos"],
+        listForUser: ["GET /users/{username}/repos"],
+        listForks: ["GET /repos/{owner}/{repo}/forks"],
+        listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+        listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+        listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+        listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+        listPublic: ["GET /repositories"],
+        listPullRequestsAssociatedWithCommit: [
+          "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+        ],
+        listReleaseAssets: [
+          "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+        ],
+        listReleases: ["GET /repos/{owner}/{repo}/releases"],
+        listTags: ["GET /repos/{owner}/{repo}/tags"],
+        listTeams: ["GET /repos/{owner}/{repo}/teams"],
+        listWebhookDeliveries: [
+          "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+        ],
+        listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+        merge: ["POST /repos/{owner}/{repo}/merges"],
+        mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+        pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+        redeliverWebhookDelivery: [
+          "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+        ],
+        removeAppAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+          {},
+          { mapToData: "apps" }
+        ],
+        removeCollaborator: [
+          "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+        ],
+        removeStatusCheckContexts: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+          {},
+          { mapToData: "contexts" }
+        ],
+        removeStatusCheckProtection: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+        ],
+        removeTeamAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+          {},
+          { mapToData: "teams" }
+        ],
+        removeUserAccessRestrictions: [
+          "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+          {},
+          { mapToData: "users" }
+        ],
+        renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+        replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+        requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+        setAdminBranchProtection: [
+          "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+        ],
+        setAppAccessRestrictions: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+          {},
+          { mapToData: "apps" }
+        ],
+        setStatusCheckContexts: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+          {},
+          { mapToData: "contexts" }
+        ],
+        setTeamAccessRestrictions: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+          {},
+          { mapToData: "teams" }
+        ],
+        setUserAccessRestrictions: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+          {},
+          { mapToData: "users" }
+        ],
+        testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+        transfer: ["POST /repos/{owner}/{repo}/transfer"],
+        update: ["PATCH /repos/{owner}/{repo}"],
+        updateBranchProtection: [
+          "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+        ],
+        updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+        updateDeploymentBranchPolicy: [
+          "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+        ],
+        updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+        updateInvitation: [
+          "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+        ],
+        updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+        updatePullRequestReviewProtection: [
+          "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+        ],
+        updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+        updateReleaseAsset: [
+          "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+        ],
+        updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+        updateStatusCheckPotection: [
+          "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+          {},
+          { renamed: ["repos", "updateStatusCheckProtection"] }
+        ],
+        updateStatusCheckProtection: [
+          "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+        ],
+        updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+        updateWebhookConfigForRepo: [
+          "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+        ],
+        uploadReleaseAsset: [
+          "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+          { baseUrl: "https://uploads.github.com" }
+        ]
+      },
+      search: {
+        code: ["GET /search/code"],
+        commits: ["GET /search/commits"],
+        issuesAndPullRequests: ["GET /search/issues"],
+        labels: ["GET /search/labels"],
+        repos: ["GET /search/repositories"],
+        topics: ["GET /search/topics"],
+        users: ["GET /search/users"]
+      },
+      secretScanning: {
+        createPushProtectionBypass: [
+          "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+        ],
+        getAlert: [
+          "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+        ],
+        getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+        listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+        listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+        listLocationsForAlert: [
+          "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+        ],
+        listOrgPatternConfigs: [
+          "GET /orgs/{org}/secret-scanning/pattern-configurations"
+        ],
+        updateAlert: [
+          "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+        ],
+        updateOrgPatternConfigs: [
+          "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+        ]
+      },
+      securityAdvisories: {
+        createFork: [
+          "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+        ],
+        createPrivateVulnerabilityReport: [
+          "POST /repos/{owner}/{repo}/security-advisories/reports"
+        ],
+        createRepositoryAdvisory: [
+          "POST /repos/{owner}/{repo}/security-advisories"
+        ],
+        createRepositoryAdvisoryCveRequest: [
+          "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+        ],
+        getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+        getRepositoryAdvisory: [
+          "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+        ],
+        listGlobalAdvisories: ["GET /advisories"],
+        listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+        listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+        updateRepositoryAdvisory: [
+          "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+        ]
+      },
+      teams: {
+        addOrUpdateMembershipForUserInOrg: [
+          "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+        ],
+        addOrUpdateRepoPermissionsInOrg: [
+          "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+        ],
+        checkPermissionsForRepoInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+        ],
+        create: ["POST /orgs/{org}/teams"],
+        createDiscussionCommentInOrg: [
+          "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+        ],
+        createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+        deleteDiscussionCommentInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+        ],
+        deleteDiscussionInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+        ],
+        deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+        getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+        getDiscussionCommentInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+        ],
+        getDiscussionInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+        ],
+        getMembershipForUserInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+        ],
+        list: ["GET /orgs/{org}/teams"],
+        listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+        listDiscussionCommentsInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+        ],
+        listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+        listForAuthenticatedUser: ["GET /user/teams"],
+        listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+        listPendingInvitationsInOrg: [
+          "GET /orgs/{org}/teams/{team_slug}/invitations"
+        ],
+        listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+        removeMembershipForUserInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+        ],
+        removeRepoInOrg: [
+          "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+        ],
+        updateDiscussionCommentInOrg: [
+          "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+        ],
+        updateDiscussionInOrg: [
+          "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+        ],
+        updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+      },
+      users: {
+        addEmailForAuthenticated: [
+          "POST /user/emails",
+          {},
+          { renamed: ["users", "addEmailForAuthenticatedUser"] }
+        ],
+        addEmailForAuthenticatedUser: ["POST /user/emails"],
+        addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+        block: ["PUT /user/blocks/{username}"],
+        checkBlocked: ["GET /user/blocks/{username}"],
+        checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+        checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+        createGpgKeyForAuthenticated: [
+          "POST /user/gpg_keys",
+          {},
+          { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+        ],
+        createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+        createPublicSshKeyForAuthenticated: [
+          "POST /user/keys",
+          {},
+          { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+        ],
+        createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+        createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+        deleteAttestationsBulk: [
+          "POST /users/{username}/attestations/delete-request"
+        ],
+        deleteAttestationsById: [
+          "DELETE /users/{username}/attestations/{attestation_id}"
+        ],
+        deleteAttestationsBySubjectDigest: [
+          "DELETE /users/{username}/attestations/digest/{subject_digest}"
+        ],
+        deleteEmailForAuthenticated: [
+          "DELETE /user/emails",
+          {},
+          { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+        ],
+        deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+        deleteGpgKeyForAuthenticated: [
+          "DELETE /user/gpg_keys/{gpg_key_id}",
+          {},
+          { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+        ],
+        deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+        deletePublicSshKeyForAuthenticated: [
+          "DELETE /user/keys/{key_id}",
+          {},
+          { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+        ],
+        deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+        deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+        deleteSshSigningKeyForAuthenticatedUser: [
+          "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+        ],
+        follow: ["PUT /user/following/{username}"],
+        getAuthenticated: ["GET /user"],
+        getById: ["GET /user/{account_id}"],
+        getByUsername: ["GET /users/{username}"],
+        getContextForUser: ["GET /users/{username}/hovercard"],
+        getGpgKeyForAuthenticated: [
+          "GET /user/gpg_keys/{gpg_key_id}",
+          {},
+          { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+        ],
+        getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+        getPublicSshKeyForAuthenticated: [
+          "GET /user/keys/{key_id}",
+          {},
+          { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+        ],
+        getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+        getSshSigningKeyForAuthenticatedUser: [
+          "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+        ],
+        list: ["GET /users"],
+        listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+        listAttestationsBulk: [
+          "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+        ],
+        listBlockedByAuthenticated: [
+          "GET /user/blocks",
+          {},
+          { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+        ],
+        listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+        listEmailsForAuthenticated: [
+          "GET /user/emails",
+          {},
+          { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+        ],
+        listEmailsForAuthenticatedUser: ["GET /user/emails"],
+        listFollowedByAuthenticated: [
+          "GET /user/following",
+          {},
+          { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+        ],
+        listFollowedByAuthenticatedUser: ["GET /user/following"],
+        listFollowersForAuthenticatedUser: ["GET /user/followers"],
+        listFollowersForUser: ["GET /users/{username}/followers"],
+        listFollowingForUser: ["GET /users/{username}/following"],
+        listGpgKeysForAuthenticated: [
+          "GET /user/gpg_keys",
+          {},
+          { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+        ],
+        listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+        listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+        listPublicEmailsForAuthenticated: [
+          "GET /user/public_emails",
+          {},
+          { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+        ],
+        listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+        listPublicKeysForUser: ["GET /users/{username}/keys"],
+        listPublicSshKeysForAuthenticated: [
+          "GET /user/keys",
+          {},
+          { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+        ],
+        listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+        listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+        listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+        listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+        listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+        setPrimaryEmailVisibilityForAuthenticated: [
+          "PATCH /user/email/visibility",
+          {},
+          { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+        ],
+        setPrimaryEmailVisibilityForAuthenticatedUser: [
+          "PATCH /user/email/visibility"
+        ],
+        unblock: ["DELETE /user/blocks/{username}"],
+        unfollow: ["DELETE /user/following/{username}"],
+        updateAuthenticated: ["PATCH /user"]
+      }
+    };
+    endpoints_default = Endpoints;
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults2, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults2);
+  function withDecorations(...args) {
+    let options2 = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options2 = Object.assign({}, options2, {
+        data: options2[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options2);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options22 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options22) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options22)) {
+            options22[alias] = options22[name];
+          }
+          delete options22[name];
+        }
+      }
+      return requestWithDefaults(options22);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+var endpointMethodsMap, handler;
+var init_endpoints_to_methods = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js"() {
+    init_endpoints();
+    endpointMethodsMap = /* @__PURE__ */ new Map();
+    for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+      for (const [methodName, endpoint2] of Object.entries(endpoints)) {
+        const [route, defaults2, decorations] = endpoint2;
+        const [method, url2] = route.split(/ /);
+        const endpointDefaults = Object.assign(
+          {
+            method,
+            url: url2
+          },
+          defaults2
+        );
+        if (!endpointMethodsMap.has(scope)) {
+          endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+        }
+        endpointMethodsMap.get(scope).set(methodName, {
+          scope,
+          methodName,
+          endpointDefaults,
+          decorations
+        });
+      }
+    }
+    handler = {
+      has({ scope }, methodName) {
+        return endpointMethodsMap.get(scope).has(methodName);
+      },
+      getOwnPropertyDescriptor(target, methodName) {
+        return {
+          value: this.get(target, methodName),
+          // ensures method is in the cache
+          configurable: true,
+          writable: true,
+          enumerable: true
+        };
+      },
+      defineProperty(target, methodName, descriptor) {
+        Object.defineProperty(target.cache, methodName, descriptor);
+        return true;
+      },
+      deleteProperty(target, methodName) {
+        delete target.cache[methodName];
+        return true;
+      },
+      ownKeys({ scope }) {
+        return [...endpointMethodsMap.get(scope).keys()];
+      },
+      set(target, methodName, value) {
+        return target.cache[methodName] = value;
+      },
+      get({ octokit, scope, cache }, methodName) {
+        if (cache[methodName]) {
+          return cache[methodName];
+        }
+        const method = endpointMethodsMap.get(scope).get(methodName);
+        if (!method) {
+          return void 0;
+        }
+        const { endpointDefaults, decorations } = method;
+        if (decorations) {
+          cache[methodName] = decorate(
+            octokit,
+            scope,
+            methodName,
+            endpointDefaults,
+            decorations
+          );
+        } else {
+          cache[methodName] = octokit.request.defaults(endpointDefaults);
+        }
+        return cache[methodName];
+      }
+    };
+  }
+});
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+var init_dist_src3 = __esm({
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
+    init_version2();
+    init_endpoints_to_methods();
+    restEndpointMethods.VERSION = VERSION7;
+    legacyRestEndpointMethods.VERSION = VERSION7;
+  }
+});
+
 // node_modules/bottleneck/light.js
 var require_light = __commonJS({
   "node_modules/bottleneck/light.js"(exports2, module) {
@@ -29613,19 +33744,19 @@ var require_light = __commonJS({
       function getCjsExportFromNamespace(n) {
         return n && n["default"] || n;
       }
-      var load = function(received, defaults, onto = {}) {
+      var load = function(received, defaults2, onto = {}) {
         var k, ref, v;
-        for (k in defaults) {
-          v = defaults[k];
+        for (k in defaults2) {
+          v = defaults2[k];
           onto[k] = (ref = received[k]) != null ? ref : v;
         }
         return onto;
       };
-      var overwrite = function(received, defaults, onto = {}) {
+      var overwrite = function(received, defaults2, onto = {}) {
         var k, v;
         for (k in received) {
           v = received[k];
-          if (defaults[k] !== void 0) {
+          if (defaults2[k] !== void 0) {
             onto[k] = v;
           }
         }
@@ -30921,6 +35052,963 @@ var require_light = __commonJS({
   }
 });
 
+// node_modules/@actions/github/lib/context.js
+import { readFileSync, existsSync as existsSync3 } from "fs";
+import { EOL as EOL5 } from "os";
+var Context;
+var init_context = __esm({
+  "node_modules/@actions/github/lib/context.js"() {
+    Context = class {
+      /**
+       * Hydrate the context from the environment
+       */
+      constructor() {
+        var _a3, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+          if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+            this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+          } else {
+            const path8 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path8} does not exist${EOL5}`);
+          }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a3 = process.env.GITHUB_API_URL) !== null && _a3 !== void 0 ? _a3 : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl = (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+      }
+      get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+      }
+      get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+          const [owner, repo] = process.env.GITHUB_REPOSITORY.split("/");
+          return { owner, repo };
+        }
+        if (this.payload.repository) {
+          return {
+            owner: this.payload.repository.owner.login,
+            repo: this.payload.repository.name
+          };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+      }
+    };
+  }
+});
+
+// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
+var require_proxy = __commonJS({
+  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getProxyUrl = getProxyUrl2;
+    exports2.checkBypass = checkBypass;
+    function getProxyUrl2(reqUrl) {
+      const usingSsl = reqUrl.protocol === "https:";
+      if (checkBypass(reqUrl)) {
+        return void 0;
+      }
+      const proxyVar = (() => {
+        if (usingSsl) {
+          return process.env["https_proxy"] || process.env["HTTPS_PROXY"];
+        } else {
+          return process.env["http_proxy"] || process.env["HTTP_PROXY"];
+        }
+      })();
+      if (proxyVar) {
+        try {
+          return new DecodedURL(proxyVar);
+        } catch (_a3) {
+          if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
+            return new DecodedURL(`http://${proxyVar}`);
+        }
+      } else {
+        return void 0;
+      }
+    }
+    function checkBypass(reqUrl) {
+      if (!reqUrl.hostname) {
+        return false;
+      }
+      const reqHost = reqUrl.hostname;
+      if (isLoopbackAddress(reqHost)) {
+        return true;
+      }
+      const noProxy = process.env["no_proxy"] || process.env["NO_PROXY"] || "";
+      if (!noProxy) {
+        return false;
+      }
+      let reqPort;
+      if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+      } else if (reqUrl.protocol === "http:") {
+        reqPort = 80;
+      } else if (reqUrl.protocol === "https:") {
+        reqPort = 443;
+      }
+      const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+      if (typeof reqPort === "number") {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+      }
+      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
+        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function isLoopbackAddress(host) {
+      const hostLower = host.toLowerCase();
+      return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
+    }
+    var DecodedURL = class extends URL {
+      constructor(url2, base) {
+        super(url2, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+      }
+      get username() {
+        return this._decodedUsername;
+      }
+      get password() {
+        return this._decodedPassword;
+      }
+    };
+  }
+});
+
+// node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports2 && exports2.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve3) {
+          resolve3(value);
+        });
+      }
+      return new (P || (P = Promise))(function(resolve3, reject) {
+        function fulfilled(value) {
+          try {
+            step2(generator.next(value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function rejected(value) {
+          try {
+            step2(generator["throw"](value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function step2(result) {
+          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+        }
+        step2((generator = generator.apply(thisArg, _arguments || [])).next());
+      });
+    };
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.HttpClient = exports2.HttpClientResponse = exports2.HttpClientError = exports2.MediaTypes = exports2.Headers = exports2.HttpCodes = void 0;
+    exports2.getProxyUrl = getProxyUrl2;
+    exports2.isHttps = isHttps;
+    var http = __importStar(__require("http"));
+    var https = __importStar(__require("https"));
+    var pm2 = __importStar(require_proxy());
+    var tunnel2 = __importStar(require_tunnel2());
+    var undici_1 = require_undici();
+    var HttpCodes2;
+    (function(HttpCodes3) {
+      HttpCodes3[HttpCodes3["OK"] = 200] = "OK";
+      HttpCodes3[HttpCodes3["MultipleChoices"] = 300] = "MultipleChoices";
+      HttpCodes3[HttpCodes3["MovedPermanently"] = 301] = "MovedPermanently";
+      HttpCodes3[HttpCodes3["ResourceMoved"] = 302] = "ResourceMoved";
+      HttpCodes3[HttpCodes3["SeeOther"] = 303] = "SeeOther";
+      HttpCodes3[HttpCodes3["NotModified"] = 304] = "NotModified";
+      HttpCodes3[HttpCodes3["UseProxy"] = 305] = "UseProxy";
+      HttpCodes3[HttpCodes3["SwitchProxy"] = 306] = "SwitchProxy";
+      HttpCodes3[HttpCodes3["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+      HttpCodes3[HttpCodes3["PermanentRedirect"] = 308] = "PermanentRedirect";
+      HttpCodes3[HttpCodes3["BadRequest"] = 400] = "BadRequest";
+      HttpCodes3[HttpCodes3["Unauthorized"] = 401] = "Unauthorized";
+      HttpCodes3[HttpCodes3["PaymentRequired"] = 402] = "PaymentRequired";
+      HttpCodes3[HttpCodes3["Forbidden"] = 403] = "Forbidden";
+      HttpCodes3[HttpCodes3["NotFound"] = 404] = "NotFound";
+      HttpCodes3[HttpCodes3["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+      HttpCodes3[HttpCodes3["NotAcceptable"] = 406] = "NotAcceptable";
+      HttpCodes3[HttpCodes3["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+      HttpCodes3[HttpCodes3["RequestTimeout"] = 408] = "RequestTimeout";
+      HttpCodes3[HttpCodes3["Conflict"] = 409] = "Conflict";
+      HttpCodes3[HttpCodes3["Gone"] = 410] = "Gone";
+      HttpCodes3[HttpCodes3["TooManyRequests"] = 429] = "TooManyRequests";
+      HttpCodes3[HttpCodes3["InternalServerError"] = 500] = "InternalServerError";
+      HttpCodes3[HttpCodes3["NotImplemented"] = 501] = "NotImplemented";
+      HttpCodes3[HttpCodes3["BadGateway"] = 502] = "BadGateway";
+      HttpCodes3[HttpCodes3["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+      HttpCodes3[HttpCodes3["GatewayTimeout"] = 504] = "GatewayTimeout";
+    })(HttpCodes2 || (exports2.HttpCodes = HttpCodes2 = {}));
+    var Headers2;
+    (function(Headers3) {
+      Headers3["Accept"] = "accept";
+      Headers3["ContentType"] = "content-type";
+    })(Headers2 || (exports2.Headers = Headers2 = {}));
+    var MediaTypes2;
+    (function(MediaTypes3) {
+      MediaTypes3["ApplicationJson"] = "application/json";
+    })(MediaTypes2 || (exports2.MediaTypes = MediaTypes2 = {}));
+    function getProxyUrl2(serverUrl) {
+      const proxyUrl = pm2.getProxyUrl(new URL(serverUrl));
+      return proxyUrl ? proxyUrl.href : "";
+    }
+    var HttpRedirectCodes2 = [
+      HttpCodes2.MovedPermanently,
+      HttpCodes2.ResourceMoved,
+      HttpCodes2.SeeOther,
+      HttpCodes2.TemporaryRedirect,
+      HttpCodes2.PermanentRedirect
+    ];
+    var HttpResponseRetryCodes2 = [
+      HttpCodes2.BadGateway,
+      HttpCodes2.ServiceUnavailable,
+      HttpCodes2.GatewayTimeout
+    ];
+    var RetryableHttpVerbs = ["OPTIONS", "GET", "DELETE", "HEAD"];
+    var ExponentialBackoffCeiling = 10;
+    var ExponentialBackoffTimeSlice = 5;
+    var HttpClientError = class _HttpClientError extends Error {
+      constructor(message, statusCode) {
+        super(message);
+        this.name = "HttpClientError";
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, _HttpClientError.prototype);
+      }
+    };
+    exports2.HttpClientError = HttpClientError;
+    var HttpClientResponse = class {
+      constructor(message) {
+        this.message = message;
+      }
+      readBody() {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+            let output2 = Buffer.alloc(0);
+            this.message.on("data", (chunk) => {
+              output2 = Buffer.concat([output2, chunk]);
+            });
+            this.message.on("end", () => {
+              resolve3(output2.toString());
+            });
+          }));
+        });
+      }
+      readBodyBuffer() {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+            const chunks = [];
+            this.message.on("data", (chunk) => {
+              chunks.push(chunk);
+            });
+            this.message.on("end", () => {
+              resolve3(Buffer.concat(chunks));
+            });
+          }));
+        });
+      }
+    };
+    exports2.HttpClientResponse = HttpClientResponse;
+    function isHttps(requestUrl) {
+      const parsedUrl = new URL(requestUrl);
+      return parsedUrl.protocol === "https:";
+    }
+    var HttpClient3 = class {
+      constructor(userAgent2, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent2);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+          if (requestOptions.ignoreSslError != null) {
+            this._ignoreSslError = requestOptions.ignoreSslError;
+          }
+          this._socketTimeout = requestOptions.socketTimeout;
+          if (requestOptions.allowRedirects != null) {
+            this._allowRedirects = requestOptions.allowRedirects;
+          }
+          if (requestOptions.allowRedirectDowngrade != null) {
+            this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+          }
+          if (requestOptions.maxRedirects != null) {
+            this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+          }
+          if (requestOptions.keepAlive != null) {
+            this._keepAlive = requestOptions.keepAlive;
+          }
+          if (requestOptions.allowRetries != null) {
+            this._allowRetries = requestOptions.allowRetries;
+          }
+          if (requestOptions.maxRetries != null) {
+            this._maxRetries = requestOptions.maxRetries;
+          }
+        }
+      }
+      options(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      get(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("GET", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      del(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("DELETE", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      post(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("POST", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      patch(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("PATCH", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      put(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("PUT", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      head(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("HEAD", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+      }
+      /**
+       * Gets a typed object from an endpoint
+       * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+       */
+      getJson(requestUrl_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          const res = yield this.get(requestUrl, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      postJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+          const data = JSON.stringify(obj, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.post(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      putJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+          const data = JSON.stringify(obj, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.put(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      patchJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+          const data = JSON.stringify(obj, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.patch(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      /**
+       * Makes a raw http request.
+       * All other methods such as get, post, patch, and request ultimately call this.
+       * Prefer get, del, post and patch
+       */
+      request(verb, requestUrl, data, headers) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          if (this._disposed) {
+            throw new Error("Client has already been disposed.");
+          }
+          const parsedUrl = new URL(requestUrl);
+          let info2 = this._prepareRequest(verb, parsedUrl, headers);
+          const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
+          let numTries = 0;
+          let response;
+          do {
+            response = yield this.requestRaw(info2, data);
+            if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
+              let authenticationHandler;
+              for (const handler2 of this.handlers) {
+                if (handler2.canHandleAuthentication(response)) {
+                  authenticationHandler = handler2;
+                  break;
+                }
+              }
+              if (authenticationHandler) {
+                return authenticationHandler.handleAuthentication(this, info2, data);
+              } else {
+                return response;
+              }
+            }
+            let redirectsRemaining = this._maxRedirects;
+            while (response.message.statusCode && HttpRedirectCodes2.includes(response.message.statusCode) && this._allowRedirects && redirectsRemaining > 0) {
+              const redirectUrl = response.message.headers["location"];
+              if (!redirectUrl) {
+                break;
+              }
+              const parsedRedirectUrl = new URL(redirectUrl);
+              if (parsedUrl.protocol === "https:" && parsedUrl.protocol !== parsedRedirectUrl.protocol && !this._allowRedirectDowngrade) {
+                throw new Error("Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.");
+              }
+              yield response.readBody();
+              if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                for (const header in headers) {
+                  if (header.toLowerCase() === "authorization") {
+                    delete headers[header];
+                  }
+                }
+              }
+              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+              response = yield this.requestRaw(info2, data);
+              redirectsRemaining--;
+            }
+            if (!response.message.statusCode || !HttpResponseRetryCodes2.includes(response.message.statusCode)) {
+              return response;
+            }
+            numTries += 1;
+            if (numTries < maxTries) {
+              yield response.readBody();
+              yield this._performExponentialBackoff(numTries);
+            }
+          } while (numTries < maxTries);
+          return response;
+        });
+      }
+      /**
+       * Needs to be called if keepAlive is set to true in request options.
+       */
+      dispose() {
+        if (this._agent) {
+          this._agent.destroy();
+        }
+        this._disposed = true;
+      }
+      /**
+       * Raw request.
+       * @param info
+       * @param data
+       */
+      requestRaw(info2, data) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3, reject) => {
+            function callbackForResult(err, res) {
+              if (err) {
+                reject(err);
+              } else if (!res) {
+                reject(new Error("Unknown error"));
+              } else {
+                resolve3(res);
+              }
+            }
+            this.requestRawWithCallback(info2, data, callbackForResult);
+          });
+        });
+      }
+      /**
+       * Raw request with callback.
+       * @param info
+       * @param data
+       * @param onResult
+       */
+      requestRawWithCallback(info2, data, onResult) {
+        if (typeof data === "string") {
+          if (!info2.options.headers) {
+            info2.options.headers = {};
+          }
+          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+          if (!callbackCalled) {
+            callbackCalled = true;
+            onResult(err, res);
+          }
+        }
+        const req = info2.httpModule.request(info2.options, (msg) => {
+          const res = new HttpClientResponse(msg);
+          handleResult(void 0, res);
+        });
+        let socket;
+        req.on("socket", (sock) => {
+          socket = sock;
+        });
+        req.setTimeout(this._socketTimeout || 3 * 6e4, () => {
+          if (socket) {
+            socket.end();
+          }
+          handleResult(new Error(`Request timeout: ${info2.options.path}`));
+        });
+        req.on("error", function(err) {
+          handleResult(err);
+        });
+        if (data && typeof data === "string") {
+          req.write(data, "utf8");
+        }
+        if (data && typeof data !== "string") {
+          data.on("close", function() {
+            req.end();
+          });
+          data.pipe(req);
+        } else {
+          req.end();
+        }
+      }
+      /**
+       * Gets an http agent. This function is useful when you need an http agent that handles
+       * routing through a proxy server - depending upon the url and proxy environment variables.
+       * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+       */
+      getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+      }
+      getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm2.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+          return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+      }
+      _prepareRequest(method, requestUrl, headers) {
+        const info2 = {};
+        info2.parsedUrl = requestUrl;
+        const usingSsl = info2.parsedUrl.protocol === "https:";
+        info2.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info2.options = {};
+        info2.options.host = info2.parsedUrl.hostname;
+        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
+        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
+        info2.options.method = method;
+        info2.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+          info2.options.headers["user-agent"] = this.userAgent;
+        }
+        info2.options.agent = this._getAgent(info2.parsedUrl);
+        if (this.handlers) {
+          for (const handler2 of this.handlers) {
+            handler2.prepareRequest(info2.options);
+          }
+        }
+        return info2;
+      }
+      _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+          return Object.assign({}, lowercaseKeys2(this.requestOptions.headers), lowercaseKeys2(headers || {}));
+        }
+        return lowercaseKeys2(headers || {});
+      }
+      /**
+       * Gets an existing header value or returns a default.
+       * Handles converting number header values to strings since HTTP headers must be strings.
+       * Note: This returns string | string[] since some headers can have multiple values.
+       * For headers that must always be a single string (like Content-Type), use the
+       * specialized _getExistingOrDefaultContentTypeHeader method instead.
+       */
+      _getExistingOrDefaultHeader(additionalHeaders, header, _default3) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[header];
+          if (headerValue) {
+            clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
+          }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== void 0) {
+          return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
+        }
+        if (clientHeader !== void 0) {
+          return clientHeader;
+        }
+        return _default3;
+      }
+      /**
+       * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+       * Always returns a single string (not an array) since Content-Type should be a single value.
+       * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+       * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+       * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+       */
+      _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default3) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[Headers2.ContentType];
+          if (headerValue) {
+            if (typeof headerValue === "number") {
+              clientHeader = String(headerValue);
+            } else if (Array.isArray(headerValue)) {
+              clientHeader = headerValue.join(", ");
+            } else {
+              clientHeader = headerValue;
+            }
+          }
+        }
+        const additionalValue = additionalHeaders[Headers2.ContentType];
+        if (additionalValue !== void 0) {
+          if (typeof additionalValue === "number") {
+            return String(additionalValue);
+          } else if (Array.isArray(additionalValue)) {
+            return additionalValue.join(", ");
+          } else {
+            return additionalValue;
+          }
+        }
+        if (clientHeader !== void 0) {
+          return clientHeader;
+        }
+        return _default3;
+      }
+      _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm2.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+          agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+          agent = this._agent;
+        }
+        if (agent) {
+          return agent;
+        }
+        const usingSsl = parsedUrl.protocol === "https:";
+        let maxSockets = 100;
+        if (this.requestOptions) {
+          maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        if (proxyUrl && proxyUrl.hostname) {
+          const agentOptions = {
+            maxSockets,
+            keepAlive: this._keepAlive,
+            proxy: Object.assign(Object.assign({}, (proxyUrl.username || proxyUrl.password) && {
+              proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+            }), { host: proxyUrl.hostname, port: proxyUrl.port })
+          };
+          let tunnelAgent;
+          const overHttps = proxyUrl.protocol === "https:";
+          if (usingSsl) {
+            tunnelAgent = overHttps ? tunnel2.httpsOverHttps : tunnel2.httpsOverHttp;
+          } else {
+            tunnelAgent = overHttps ? tunnel2.httpOverHttps : tunnel2.httpOverHttp;
+          }
+          agent = tunnelAgent(agentOptions);
+          this._proxyAgent = agent;
+        }
+        if (!agent) {
+          const options2 = { keepAlive: this._keepAlive, maxSockets };
+          agent = usingSsl ? new https.Agent(options2) : new http.Agent(options2);
+          this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+          agent.options = Object.assign(agent.options || {}, {
+            rejectUnauthorized: false
+          });
+        }
+        return agent;
+      }
+      _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+          proxyAgent = this._proxyAgentDispatcher;
+        }
+        if (proxyAgent) {
+          return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === "https:";
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, (proxyUrl.username || proxyUrl.password) && {
+          token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString("base64")}`
+        }));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+          proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+            rejectUnauthorized: false
+          });
+        }
+        return proxyAgent;
+      }
+      _getUserAgentWithOrchestrationId(userAgent2) {
+        const baseUserAgent = userAgent2 || "actions/http-client";
+        const orchId = process.env["ACTIONS_ORCHESTRATION_ID"];
+        if (orchId) {
+          const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
+          return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+      }
+      _performExponentialBackoff(retryNumber) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+        });
+      }
+      _processResponse(res, options2) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3, reject) => __awaiter3(this, void 0, void 0, function* () {
+            const statusCode = res.message.statusCode || 0;
+            const response = {
+              statusCode,
+              result: null,
+              headers: {}
+            };
+            if (statusCode === HttpCodes2.NotFound) {
+              resolve3(response);
+            }
+            function dateTimeDeserializer(key, value) {
+              if (typeof value === "string") {
+                const a = new Date(value);
+                if (!isNaN(a.valueOf())) {
+                  return a;
+                }
+              }
+              return value;
+            }
+            let obj;
+            let contents;
+            try {
+              contents = yield res.readBody();
+              if (contents && contents.length > 0) {
+                if (options2 && options2.deserializeDates) {
+                  obj = JSON.parse(contents, dateTimeDeserializer);
+                } else {
+                  obj = JSON.parse(contents);
+                }
+                response.result = obj;
+              }
+              response.headers = res.message.headers;
+            } catch (err) {
+            }
+            if (statusCode > 299) {
+              let msg;
+              if (obj && obj.message) {
+                msg = obj.message;
+              } else if (contents && contents.length > 0) {
+                msg = contents;
+              } else {
+                msg = `Failed request: (${statusCode})`;
+              }
+              const err = new HttpClientError(msg, statusCode);
+              err.result = response.result;
+              reject(err);
+            } else {
+              resolve3(response);
+            }
+          }));
+        });
+      }
+    };
+    exports2.HttpClient = HttpClient3;
+    var lowercaseKeys2 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+  }
+});
+
+// node_modules/@actions/github/lib/internal/utils.js
+function getAuthString(token, options2) {
+  if (!token && !options2.auth) {
+    throw new Error("Parameter token or opts.auth is required");
+  } else if (token && options2.auth) {
+    throw new Error("Parameters token and opts.auth may not both be specified");
+  }
+  return typeof options2.auth === "string" ? options2.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+  const hc = new httpClient.HttpClient();
+  return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+  const hc = new httpClient.HttpClient();
+  return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+  const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+  const proxyFetch = (url2, opts) => __awaiter2(this, void 0, void 0, function* () {
+    return (0, import_undici2.fetch)(url2, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+  });
+  return proxyFetch;
+}
+function getApiBaseUrl() {
+  return process.env["GITHUB_API_URL"] || "https://api.github.com";
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+  var _a3;
+  const orchId = (_a3 = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a3 === void 0 ? void 0 : _a3.trim();
+  if (orchId) {
+    const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
+    const tag = `actions_orchestration_id/${sanitizedId}`;
+    if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+      return baseUserAgent;
+    const ua = baseUserAgent ? `${baseUserAgent} ` : "";
+    return `${ua}${tag}`;
+  }
+  return baseUserAgent;
+}
+var httpClient, import_undici2, __awaiter2;
+var init_utils = __esm({
+  "node_modules/@actions/github/lib/internal/utils.js"() {
+    httpClient = __toESM(require_lib(), 1);
+    import_undici2 = __toESM(require_undici(), 1);
+    __awaiter2 = function(thisArg, _arguments, P, generator) {
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve3) {
+          resolve3(value);
+        });
+      }
+      return new (P || (P = Promise))(function(resolve3, reject) {
+        function fulfilled(value) {
+          try {
+            step2(generator.next(value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function rejected(value) {
+          try {
+            step2(generator["throw"](value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function step2(result) {
+          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+        }
+        step2((generator = generator.apply(thisArg, _arguments || [])).next());
+      });
+    };
+  }
+});
+
+// node_modules/@actions/github/lib/utils.js
+function getOctokitOptions(token, options2) {
+  const opts = Object.assign({}, options2 || {});
+  const auth2 = getAuthString(token, opts);
+  if (auth2) {
+    opts.auth = auth2;
+  }
+  const userAgent2 = getUserAgentWithOrchestrationId(opts.userAgent);
+  if (userAgent2) {
+    opts.userAgent = userAgent2;
+  }
+  return opts;
+}
+var context, baseUrl, defaults, GitHub;
+var init_utils2 = __esm({
+  "node_modules/@actions/github/lib/utils.js"() {
+    init_context();
+    init_utils();
+    init_dist_src2();
+    init_dist_src3();
+    init_dist_bundle5();
+    init_utils();
+    context = new Context();
+    baseUrl = getApiBaseUrl();
+    defaults = {
+      baseUrl,
+      request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+      }
+    };
+    GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+  }
+});
+
+// node_modules/@actions/github/lib/github.js
+var github_exports = {};
+__export(github_exports, {
+  context: () => context2,
+  getOctokit: () => getOctokit
+});
+function getOctokit(token, options2, ...additionalPlugins) {
+  const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+  return new GitHubWithPlugins(getOctokitOptions(token, options2));
+}
+var context2;
+var init_github = __esm({
+  "node_modules/@actions/github/lib/github.js"() {
+    init_context();
+    init_utils2();
+    context2 = new Context();
+  }
+});
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -31423,46 +36511,8 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// src/main.ts
-import { mkdir as mkdir2, readFile as readFile4, writeFile as writeFile4 } from "node:fs/promises";
+// src/action/run.ts
 import os6 from "node:os";
-import path5 from "node:path";
-
-// src/config/diff.ts
-var import_yaml = __toESM(require_dist(), 1);
-function configChanges(baseText, headText, max = 10) {
-  let base;
-  let head;
-  try {
-    base = (0, import_yaml.parse)(baseText);
-    head = (0, import_yaml.parse)(headText);
-  } catch {
-    return ["the PR\u2019s config is not valid YAML"];
-  }
-  const out = [];
-  const show = (v) => v === void 0 ? "unset" : JSON.stringify(v).slice(0, 40);
-  const walk = (a, b, path6) => {
-    if (out.length > max) return;
-    const isObj = (v) => typeof v === "object" && v !== null;
-    if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
-      const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
-      for (const k of keys) walk(a[k], b[k], path6 ? `${path6}.${k}` : k);
-      return;
-    }
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path6 || "(the whole file)"} (${show(a)} \u2192 ${show(b)})`);
-  };
-  walk(base, head, "");
-  return out.length > max ? [...out.slice(0, max), `and ${out.length - max} more`] : out;
-}
-
-// src/engine.ts
-import { existsSync as existsSync2, statSync as statSync2 } from "node:fs";
-import { mkdtemp, readFile as readFile2, writeFile as writeFile2 } from "node:fs/promises";
-import os5 from "node:os";
-import path3 from "node:path";
-
-// src/config/load.ts
-var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/errors.ts
 var ConfigurationError = class extends Error {
@@ -31484,6 +36534,65 @@ function describeError(err) {
   }
   return err instanceof Error ? err.message : String(err);
 }
+var ExternalServiceError = class extends Error {
+  constructor(service, message, status) {
+    super(message);
+    this.service = service;
+    this.status = status;
+    this.name = "ExternalServiceError";
+  }
+  service;
+  status;
+};
+function isExternalFailure(err) {
+  if (err instanceof ExternalServiceError) return true;
+  if (!(err instanceof Error)) return false;
+  const status = err.status;
+  const code = err.cause?.code ?? err.code;
+  return typeof status === "number" && status >= 400 || err.name === "HttpError" || err.name === "RequestError" || err.name === "AbortError" || err.name === "TimeoutError" || /fetch failed|socket hang up/i.test(err.message) || typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR_)/.test(code);
+}
+
+// src/github/context.ts
+var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review"]);
+function runContext(gh) {
+  const { owner, repo } = gh.repo;
+  const eventName = gh.eventName ?? "";
+  const event = gh.payload;
+  const pr = event.pull_request;
+  const mq = event.merge_group;
+  const wr = eventName === "workflow_run" ? event.workflow_run : void 0;
+  const sha = gh.sha ?? "";
+  const headSha = pr?.head?.sha ?? mq?.head_sha ?? wr?.head_sha ?? sha;
+  const serverUrl = gh.serverUrl || "https://github.com";
+  const headRepo = pr?.head?.repo?.full_name;
+  const baseRepo = pr?.base?.repo?.full_name;
+  return {
+    owner,
+    repo,
+    eventName,
+    headSha,
+    pullNumber: PR_EVENTS.has(eventName) && typeof pr?.number === "number" ? pr.number : wr?.pull_requests?.[0]?.number ?? void 0,
+    baseSha: pr?.base?.sha,
+    fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo),
+    commits: [...new Set([pr?.head?.sha, mq?.head_sha, wr?.head_sha, sha].filter((s) => typeof s === "string" && s.length > 0))],
+    apiUrl: gh.apiUrl || "https://api.github.com",
+    serverUrl,
+    runUrl: Number.isFinite(gh.runId) && gh.runId > 0 ? `${serverUrl}/${owner}/${repo}/actions/runs/${gh.runId}` : void 0
+  };
+}
+
+// src/action/gate-command.ts
+import { mkdir as mkdir2, writeFile as writeFile3 } from "node:fs/promises";
+import path5 from "node:path";
+
+// src/engine/run-gate.ts
+import { existsSync as existsSync2, statSync as statSync2 } from "node:fs";
+import { mkdtemp, readFile as readFile2, writeFile as writeFile2 } from "node:fs/promises";
+import os5 from "node:os";
+import path3 from "node:path";
+
+// src/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -31683,7 +36792,7 @@ __export(external_exports, {
   optional: () => optional,
   output: () => output,
   overwrite: () => _overwrite,
-  parse: () => parse3,
+  parse: () => parse2,
   parseAsync: () => parseAsync2,
   partialRecord: () => partialRecord,
   pipe: () => pipe,
@@ -32035,7 +37144,7 @@ __export(core_exports2, {
   memoizer: () => memoizer,
   mergeValues: () => mergeValues,
   meta: () => meta,
-  parse: () => parse2,
+  parse: () => parse,
   parseAsync: () => parseAsync,
   parseURLObject: () => parseURLObject,
   prettifyError: () => prettifyError,
@@ -32302,10 +37411,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path6) {
-  if (!path6)
+function getElementAtPath(obj, path8) {
+  if (!path8)
     return obj;
-  return path6.reduce((acc, key) => acc?.[key], obj);
+  return path8.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -32645,11 +37754,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path6, issues) {
+function prefixIssues(path8, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path6);
+    iss.path.unshift(path8);
     return iss;
   });
 }
@@ -33111,16 +38220,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path6 = []) => {
+  const processError = (error64, path8 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path8, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
       } else {
-        const fullpath = [...path6, ...issue3.path];
+        const fullpath = [...path8, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -33159,17 +38268,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path6 = []) => {
+  const processError = (error64, path8 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path8, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
       } else {
-        const fullpath = [...path6, ...issue3.path];
+        const fullpath = [...path8, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -33208,8 +38317,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path6) {
+  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path8) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -33255,7 +38364,7 @@ var _parse = (_Err) => {
   };
   return fn;
 };
-var parse2 = /* @__PURE__ */ _parse($ZodRealError);
+var parse = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
   const fn = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
@@ -36408,10 +41517,10 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
       throw new Error("implement() must be called with a function");
     }
     return Object.defineProperty(function(...args) {
-      const parsedArgs = inst._def.input ? parse2(inst._def.input, args) : args;
+      const parsedArgs = inst._def.input ? parse(inst._def.input, args) : args;
       const result = Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return parse2(inst._def.output, result);
+        return parse(inst._def.output, result);
       }
       return result;
     }, "_zod", { value: inst._zod, enumerable: false });
@@ -48718,7 +53827,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
 });
 
 // node_modules/zod/v4/classic/parse.js
-var parse3 = /* @__PURE__ */ _parse(ZodRealError);
+var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
 var safeParseAsync2 = /* @__PURE__ */ _safeParseAsync(ZodRealError);
@@ -48855,7 +53964,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     util_exports.own(this, "~standard", value);
   },
   parse: function _parse2(data, params) {
-    return parse3(this, data, params, { callee: _parse2 });
+    return parse2(this, data, params, { callee: _parse2 });
   },
   parseAsync: async function _parseAsync2(data, params) {
     return await parseAsync2(this, data, params, { callee: _parseAsync2 });
@@ -50347,13 +55456,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path6 = ref.slice(1).split("/").filter(Boolean);
-  if (path6.length === 0) {
+  const path8 = ref.slice(1).split("/").filter(Boolean);
+  if (path8.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path6[0] === defsKey) {
-    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
+  if (path8[0] === defsKey) {
+    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -51202,7 +56311,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/duration.ts
+// src/config/duration.ts
 var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
 var PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
@@ -51220,23 +56329,93 @@ function formatDuration(ms) {
   return `${Math.round(ms / 1e3)}s`;
 }
 
-// src/config/metrics.ts
+// src/metrics/registry.ts
 var BUILTIN_METRICS = {
-  pass_rate: { higherIsBetter: true, kind: "rate", unit: "" },
-  score: { higherIsBetter: true, kind: "mean", unit: "" },
-  error_rate: { higherIsBetter: false, kind: "rate", unit: "" },
-  latency_p50_ms: { higherIsBetter: false, kind: "quantile", unit: "ms" },
-  latency_p95_ms: { higherIsBetter: false, kind: "quantile", unit: "ms" },
-  cost_per_sample_usd: { higherIsBetter: false, kind: "mean", unit: "USD" },
-  tokens_per_sample: { higherIsBetter: false, kind: "mean", unit: "" }
+  pass_rate: {
+    description: "Share of scored samples that passed (errors and skipped left out).",
+    higherIsBetter: true,
+    kind: "rate",
+    unit: "",
+    measure: { rate: "passed" },
+    compare: "paired-binary",
+    missing: "scored samples"
+  },
+  score: {
+    description: "Mean score of the samples that carry one.",
+    higherIsBetter: true,
+    kind: "mean",
+    unit: "",
+    measure: { mean: "score" },
+    compare: "paired-mean",
+    missing: "scores"
+  },
+  error_rate: {
+    description: "Share of attempted samples that were infrastructure errors.",
+    higherIsBetter: false,
+    kind: "rate",
+    unit: "",
+    measure: { rate: "errors" },
+    compare: "paired-binary",
+    missing: "samples"
+  },
+  latency_p50_ms: {
+    description: "Median latency, in milliseconds.",
+    higherIsBetter: false,
+    kind: "quantile",
+    unit: "ms",
+    measure: { quantile: 0.5, of: "latency" },
+    compare: "bootstrap-quantile",
+    missing: "latency"
+  },
+  latency_p95_ms: {
+    description: "95th percentile latency, in milliseconds.",
+    higherIsBetter: false,
+    kind: "quantile",
+    unit: "ms",
+    measure: { quantile: 0.95, of: "latency" },
+    compare: "bootstrap-quantile",
+    missing: "latency"
+  },
+  cost_per_sample_usd: {
+    description: "Mean cost of one sample, in US dollars.",
+    higherIsBetter: false,
+    kind: "mean",
+    unit: "USD",
+    measure: { mean: "cost" },
+    compare: "bootstrap-mean",
+    missing: "cost"
+  },
+  tokens_per_sample: {
+    description: "Mean tokens used by one sample.",
+    higherIsBetter: false,
+    kind: "mean",
+    unit: "",
+    measure: { mean: "tokens" },
+    compare: "bootstrap-mean",
+    missing: "token counts"
+  }
 };
 var NAMED_SCORE_PREFIX = "score.";
+var NAMED_SCORE = {
+  description: "A named score from the results.",
+  higherIsBetter: true,
+  kind: "mean",
+  unit: "",
+  measure: { mean: "score" },
+  compare: "paired-mean"
+};
 function metricInfo(name) {
-  if (name in BUILTIN_METRICS) return BUILTIN_METRICS[name];
+  if (Object.hasOwn(BUILTIN_METRICS, name)) return BUILTIN_METRICS[name];
   if (name.startsWith(NAMED_SCORE_PREFIX) && name.length > NAMED_SCORE_PREFIX.length) {
-    return { higherIsBetter: true, kind: "mean", unit: "" };
+    return { ...NAMED_SCORE, missing: `a named score "${name.slice(NAMED_SCORE_PREFIX.length)}"` };
   }
   return void 0;
+}
+function channelOf(name) {
+  const info2 = metricInfo(name);
+  if (!info2 || "rate" in info2.measure) return void 0;
+  if (name.startsWith(NAMED_SCORE_PREFIX)) return name;
+  return "mean" in info2.measure ? info2.measure.mean : info2.measure.of;
 }
 
 // src/config/schema.ts
@@ -51392,8 +56571,8 @@ var ConfigSchema = external_exports.strictObject({
 
 // src/config/load.ts
 function parseConfig(text, file2) {
-  const lineCounter = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset) => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
     const problems2 = doc.errors.map((e) => {
@@ -51408,7 +56587,7 @@ function parseConfig(text, file2) {
       { file: file2, line: 1, message: `found ${describe3(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)` }
     ]);
   }
-  const lineOf = (path6) => nodeLine(doc, lineAt, path6.split(".").filter(Boolean));
+  const lineOf = (path8) => nodeLine(doc, lineAt, path8.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const problems2 = parsed.error.issues.map((issue3) => toProblem(issue3, doc, data, file2, lineAt));
@@ -51420,15 +56599,15 @@ function parseConfig(text, file2) {
   return { config: parsed.data, file: file2, lineOf };
 }
 function toProblem(issue3, doc, data, file2, lineAt) {
-  const path6 = issue3.path;
-  const found = valueAt(data, path6);
-  const dotted = path6.map(String).join(".");
+  const path8 = issue3.path;
+  const found = valueAt(data, path8);
+  const dotted = path8.map(String).join(".");
   let message;
-  let linePath = path6;
+  let linePath = path8;
   switch (issue3.code) {
     case "unrecognized_keys": {
       const keys = issue3.keys;
-      linePath = [...path6, keys[0]];
+      linePath = [...path8, keys[0]];
       const full = keys.map((k) => dotted ? `${dotted}.${k}` : k);
       message = `unknown key${keys.length > 1 ? "s" : ""} ${full.map((k) => `"${k}"`).join(", ")}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
       return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
@@ -51462,9 +56641,9 @@ function toProblem(issue3, doc, data, file2, lineAt) {
   if (issue3.code === "invalid_type" && issue3.expected === "int") message = `found ${describe3(found)}; expected a whole number`;
   return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
-function unionHint(path6) {
-  if (path6.endsWith("results")) return "a path or glob, or a list of them";
-  if (path6.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+function unionHint(path8) {
+  if (path8.endsWith("results")) return "a path or glob, or a list of them";
+  if (path8.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -51487,24 +56666,24 @@ function describe3(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-function valueAt(data, path6) {
+function valueAt(data, path8) {
   let cur = data;
-  for (const key of path6) {
+  for (const key of path8) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[key];
   }
   return cur;
 }
-function nodeLine(doc, lineAt, path6) {
+function nodeLine(doc, lineAt, path8) {
   let node2 = doc.contents;
   let line = rangeLine(node2, lineAt);
-  for (const key of path6) {
-    if ((0, import_yaml2.isMap)(node2)) {
+  for (const key of path8) {
+    if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === key);
       if (!pair) break;
       line = rangeLine(pair.key, lineAt) ?? line;
       node2 = pair.value;
-    } else if ((0, import_yaml2.isSeq)(node2)) {
+    } else if ((0, import_yaml.isSeq)(node2)) {
       const item = node2.items[Number(key)];
       if (item === void 0) break;
       line = rangeLine(item, lineAt) ?? line;
@@ -51519,6 +56698,111 @@ function rangeLine(node2, lineAt) {
 }
 function yamlMessage(msg) {
   return msg.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+}
+
+// src/metrics/display.ts
+function showValue(name, v) {
+  if (v === null) return "\u2014";
+  if (!Number.isFinite(v)) return v > 0 ? "\u221E" : "\u2212\u221E";
+  const info2 = metricInfo(name);
+  if (info2?.kind === "rate") return `${trim(v * 100)}%`;
+  if (info2?.unit === "USD") return usd(v);
+  if (info2?.unit === "ms") return `${Math.round(v)} ms`;
+  return trim(v);
+}
+function showDelta(name, v, signed = false) {
+  if (v === null) return "\u2014";
+  if (!Number.isFinite(v)) return v > 0 ? "+\u221E" : "\u2212\u221E";
+  const sign = signed && v > 0 ? "+" : v < 0 ? "\u2212" : "";
+  const a = Math.abs(v);
+  const info2 = metricInfo(name);
+  if (info2?.kind === "rate") return `${sign}${trim(a * 100)} pts`;
+  return `${sign}${showValue(name, a)}`;
+}
+function showInterval(name, ci) {
+  if (!ci) return "\u2014";
+  const end = (v, neg) => v === null ? neg ? "\u2212\u221E" : "\u221E" : showValue(name, v);
+  return `${end(ci[0], true)} \u2013 ${end(ci[1], false)}`;
+}
+function showThreshold(name, t) {
+  const parts = [];
+  if (t.min !== void 0) parts.push(`\u2265 ${showValue(name, t.min)}`);
+  if (t.max !== void 0) parts.push(`\u2264 ${showValue(name, t.max)}`);
+  if (t.max_drop !== void 0) parts.push(`drop \u2264 ${showDelta(name, t.max_drop)}`);
+  if (t.max_increase !== void 0) parts.push(`rise \u2264 ${showDelta(name, t.max_increase)}`);
+  return parts.join(", ");
+}
+function trim(v) {
+  if (Math.abs(v) >= 1e3) return v.toFixed(0);
+  return String(Number(v.toPrecision(3)));
+}
+function usd(v) {
+  if (Math.abs(v) >= 100) return `$${Math.round(v).toLocaleString("en-US")}`;
+  if (Math.abs(v) >= 1) return `$${v.toFixed(2)}`;
+  return `$${Number(v.toPrecision(2))}`;
+}
+
+// src/gate/bars/context.ts
+var pass = (text, config_path) => ({ status: "pass", text, config_path });
+var warn = (text, config_path) => ({ status: "warn", text, config_path });
+var fail = (text, config_path) => ({ status: "fail", text, config_path });
+function metricFinding(m) {
+  return { status: m.blocks ? "fail" : m.status !== "pass" ? "warn" : "pass", text: m.reason, config_path: m.config_path, metric: true };
+}
+var pct = (x) => showValue("error_rate", x);
+var usd2 = (x) => showValue("cost_per_sample_usd", x);
+
+// src/gate/bars/cost.ts
+var DAYS_PER_MONTH = 30;
+function judgeCost({ config: config2, run: run2 }) {
+  const cost = config2.cost;
+  if (!cost?.monthly_budget_usd || !cost.requests_per_day) return [fail("no budget: set cost.requests_per_day and cost.monthly_budget_usd", "cost")];
+  if (!run2 || run2.all.cost.n === 0) return [fail("the results carry no cost per sample, so the monthly cost cannot be projected", "cost")];
+  const perRequest = run2.all.cost.mean;
+  const monthly = perRequest * cost.requests_per_day * DAYS_PER_MONTH;
+  const projection = `projected ${usd2(monthly)}/month (${usd2(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH})`;
+  const out = [
+    monthly <= cost.monthly_budget_usd ? pass(`${projection} within budget ${usd2(cost.monthly_budget_usd)}`, "cost.monthly_budget_usd") : fail(`${projection} is over budget ${usd2(cost.monthly_budget_usd)}`, "cost.monthly_budget_usd")
+  ];
+  if (cost.max_cost_per_request_usd !== void 0) {
+    const key = "cost.max_cost_per_request_usd";
+    out.push(
+      perRequest <= cost.max_cost_per_request_usd ? pass(`${usd2(perRequest)} per request within ${usd2(cost.max_cost_per_request_usd)}`, key) : fail(`${usd2(perRequest)} per request is over cost.max_cost_per_request_usd ${usd2(cost.max_cost_per_request_usd)}`, key)
+    );
+  }
+  return out;
+}
+
+// src/gate/bars/deploy.ts
+function judgeDeploy({ config: config2, facts }) {
+  const out = [];
+  const deploy = config2.deploy;
+  if (!deploy?.model) out.push(fail("deploy.model is not set: name the exact model snapshot in production", "deploy"));
+  else {
+    const pin = modelPinning(deploy.model);
+    out.push(pin.pinned ? pass(`model pinned: ${pin.why}`, "deploy.model") : fail(`model not pinned: ${pin.why}; use a dated or versioned model id`, "deploy.model"));
+  }
+  out.push(
+    config2.rollout ? pass(`rollback path: feature flag ${config2.rollout.flag.key} (${config2.rollout.flag.provider})`, "rollout.flag") : deploy?.workflow ? pass(`rollback path: redeploy through ${deploy.workflow}`, "deploy.workflow") : fail("no rollback path: configure rollout (a feature flag) or deploy.workflow", "deploy")
+  );
+  if (deploy?.workflow) {
+    const gh = facts.github?.workflowExists;
+    const at = facts.github?.ref ? ` at ${facts.github.ref.slice(0, 12)}` : "";
+    const key = "deploy.workflow";
+    out.push(
+      gh !== void 0 ? gh ? pass(`deploy workflow ${deploy.workflow} exists${at}`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path`, key) : facts.fileExists(deploy.workflow) ? pass(`deploy workflow ${deploy.workflow} exists in the checkout`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path`, key)
+    );
+  }
+  return out;
+}
+function modelPinning(model) {
+  const m = model.trim();
+  if (/(^|[-_:/@.])(latest|stable|default|current|preview|exp|experimental|beta|nightly)$/i.test(m) || /latest/i.test(m)) {
+    return { pinned: false, why: `"${m}" is a moving alias` };
+  }
+  const pinnedPatterns = [/\d{4}-?\d{2}-?\d{2}/, /-\d{3}$/, /@sha256:[0-9a-f]{12,}/i, /[:@]v?\d+(\.\d+)*$/i, /-v\d+(\.\d+)*$/i, /@[0-9a-f]{7,40}$/i];
+  if (pinnedPatterns.some((p) => p.test(m))) return { pinned: true, why: `"${m}" names a fixed snapshot` };
+  return { pinned: false, why: `"${m}" has no snapshot date or version, so the provider can change it under you` };
 }
 
 // src/stats/distributions.ts
@@ -51595,7 +56879,7 @@ function binomialCdf(k, n, p) {
   return Math.min(1, sum);
 }
 
-// src/stats/intervals.ts
+// src/stats/wilson.ts
 function wilson(successes, n, confidence = 0.95) {
   if (n <= 0) return [0, 1];
   const z2 = zFor(confidence);
@@ -51608,6 +56892,8 @@ function wilson(successes, n, confidence = 0.95) {
   const high = successes === n ? 1 : Math.min(1, (centre + spread) / denom);
   return [low, high];
 }
+
+// src/stats/mean.ts
 var Moments = class {
   n = 0;
   mean = 0;
@@ -51630,25 +56916,6 @@ function meanInterval(m, confidence = 0.95) {
   if (m.n < 2) return [-Infinity, Infinity];
   const half = tQuantile(1 - (1 - confidence) / 2, m.n - 1) * Math.sqrt(m.variance / m.n);
   return [m.mean - half, m.mean + half];
-}
-function quantile(sorted, p) {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-function quantileInterval(sorted, p, confidence = 0.95) {
-  const n = sorted.length;
-  if (n === 0) return [-Infinity, Infinity];
-  const z2 = zFor(confidence);
-  const half = z2 * Math.sqrt(n * p * (1 - p));
-  const j = Math.floor(n * p - half);
-  const k = Math.ceil(n * p + half) + 1;
-  const low = j >= 1 ? sorted[j - 1] : -Infinity;
-  const high = k <= n ? sorted[k - 1] : Infinity;
-  return [low, high];
 }
 
 // src/results/cases.ts
@@ -51928,16 +57195,72 @@ function isAggregateOnly(run2) {
   return run2.all.total === 0 && run2.aggregates.size > 0;
 }
 
-// src/gate/bars.ts
-var BARS = [
-  { id: 1, name: "target", title: "Target", deps: [] },
-  { id: 2, name: "evals", title: "Evals", deps: [1] },
-  { id: 3, name: "deploy", title: "Deploy", deps: [2] },
-  { id: 4, name: "observability", title: "Observability", deps: [3] },
-  { id: 5, name: "guardrails", title: "Guardrails", deps: [1, 4] },
-  { id: 6, name: "cost", title: "Cost", deps: [3] },
-  { id: 7, name: "owner", title: "Owner", deps: [3, 4, 5, 6] }
-];
+// src/gate/bars/evals.ts
+function judgeEvals({ config: config2, run: run2, loadError, baseline, metrics, facts }) {
+  const evals = config2.evals;
+  if (loadError) {
+    return [fail(loadError.summary, "evals.results"), ...loadError.problems.slice(0, 5).map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`, "evals.results"))];
+  }
+  if (!evals) return [fail("no evals section: add evals.results and evals.metrics", "evals")];
+  if (!run2) return [];
+  const out = [];
+  const t = run2.all;
+  const aggregateOnly = isAggregateOnly(run2);
+  out.push(
+    aggregateOnly ? warn(
+      `aggregate-only results from ${run2.files.join(", ")} (${run2.format}): thresholds are judged on the reported aggregates; per-sample comparison with a baseline is not possible`,
+      "evals.results"
+    ) : pass(`${t.total} samples from ${run2.files.join(", ")} (${run2.format})`, "evals.results")
+  );
+  for (const e of run2.runErrors) out.push(fail(`the eval reported an error: ${e}`, "evals.results"));
+  const commit = run2.meta.commit;
+  const matches = (c) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
+  if (commit && facts.commits.length > 0 && !matches(commit)) {
+    out.push(fail(`stale results: they name commit ${commit.slice(0, 12)}, but this change is ${facts.commits[0].slice(0, 12)}; re-run the evals on this commit`, "evals.results"));
+  } else if (evals.require_commit && !commit) {
+    out.push(fail("evals.require_commit is true but the results name no commit: record the commit in the results metadata", "evals.require_commit"));
+  } else if (evals.require_commit && facts.commits.length === 0) {
+    out.push(fail("evals.require_commit is true but the commit under test is unknown (no GITHUB_SHA)", "evals.require_commit"));
+  } else if (commit) {
+    out.push(pass(`results are for commit ${commit.slice(0, 12)}`, "evals.results"));
+  }
+  const scored = aggregateOnly ? Math.max(0, ...[...run2.aggregates.values()].map((a) => a.n ?? 0)) : t.scored;
+  out.push(
+    scored >= evals.min_samples ? pass(`${scored} scored samples (min_samples ${evals.min_samples})`, "evals.min_samples") : fail(
+      `${scored} scored samples, under evals.min_samples ${evals.min_samples}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ""}`,
+      "evals.min_samples"
+    )
+  );
+  const attempted = t.total - t.skipped;
+  const errorRate = attempted > 0 ? t.errors / attempted : 0;
+  out.push(
+    errorRate <= evals.max_error_rate ? pass(`error rate ${pct(errorRate)} within budget ${pct(evals.max_error_rate)}`, "evals.max_error_rate") : fail(
+      `${t.errors} of ${attempted} samples were infrastructure errors (${pct(errorRate)}), over evals.max_error_rate ${pct(evals.max_error_rate)}: fix the eval infrastructure and re-run`,
+      "evals.max_error_rate"
+    )
+  );
+  if ("error" in baseline) out.push(fail(`the baseline could not be read: ${baseline.error.summary}`, "evals.baseline"));
+  else if ("run" in baseline) out.push(...baselineFindings(baseline.pairing, baseline.run));
+  else if (evals.baseline_required) out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, "evals.baseline_required"));
+  else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0)) out.push(warn(`no baseline comparison: ${baseline.missing}`, "evals.baseline"));
+  for (const m of metrics.filter((x) => x.bar === "evals")) out.push(metricFinding(m));
+  return out;
+}
+function baselineFindings(pairing, base) {
+  const key = "evals.baseline";
+  if (!pairing) return [warn(`baseline ${base.files.join(", ")} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case`, key)];
+  const out = [
+    pass(
+      `baseline ${base.files.join(", ")} (${base.format}): ${pairing.candRows.length} cases paired${pairing.added.total ? `, ${pairing.added.total} added` : ""}${pairing.removed.total ? `, ${pairing.removed.total} removed` : ""} (added and removed cases are left out of paired tests)`,
+      key
+    )
+  ];
+  if (pairing.datasetChange) out.push(warn(`${pairing.datasetChange}: the comparison is only as good as the overlap`, key));
+  if (pairing.newlyFailing.total > 0) out.push(warn(`${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? "" : "s"} newly failing, ${pairing.newlyPassing.total} newly passing`, key));
+  return out;
+}
+
+// src/gate/tiers.ts
 var BLOCKING = {
   low: [1, 2, 3, 7],
   medium: [1, 2, 3, 4, 6, 7],
@@ -51950,130 +57273,166 @@ function effectiveTier(config2) {
 function isBlocking(tier, id) {
   return BLOCKING[tier].includes(id);
 }
-function resolveStatuses(tier, findings) {
+function needsHumanApproval(tier) {
+  return tier === "high" || tier === "critical";
+}
+function resolveStatuses(tier, bars, findings) {
   const status = {};
-  for (const bar of BARS) {
-    const own2 = findings[bar.id].every((f) => f.ok) ? "pass" : isBlocking(tier, bar.id) ? "fail" : "warn";
+  for (const bar of bars) {
+    const own2 = findings[bar.id].every((f) => f.status !== "fail") ? "pass" : isBlocking(tier, bar.id) ? "fail" : "warn";
     const depFailed = bar.deps.some((d) => status[d] === "fail" || status[d] === "blocked");
     status[bar.id] = depFailed ? "blocked" : own2;
   }
   return status;
 }
-function modelPinning(model) {
-  const m = model.trim();
-  if (/(^|[-_:/@.])(latest|stable|default|current|preview|exp|experimental|beta|nightly)$/i.test(m) || /latest/i.test(m)) {
-    return { pinned: false, why: `"${m}" is a moving alias` };
+
+// src/gate/bars/guardrails.ts
+function judgeGuardrails({ config: config2, tier, metrics, facts }) {
+  const out = [];
+  const guard = config2.guardrails;
+  if (!guard || guard.checks.length === 0) out.push(fail("no guardrail checks: add guardrails.checks (e.g. { name: score.jailbreak_refusal, min: 0.99 })", "guardrails"));
+  for (const m of metrics.filter((x) => x.bar === "guardrails")) out.push(metricFinding(m));
+  if (needsHumanApproval(tier)) {
+    const env = guard?.human_approval?.environment;
+    const gh = facts.github?.environment;
+    const key = "guardrails.human_approval.environment";
+    out.push(
+      !env ? fail(`the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers`, "guardrails") : gh === void 0 ? pass(`human approval through environment ${env} (judged from the config; its required reviewers were not checked through the GitHub API)`, key) : gh === null ? fail(`environment ${env} does not exist: create it under Settings \u2192 Environments with required reviewers`, key) : gh.reviewers > 0 ? pass(`environment ${env} requires reviewers (${gh.reviewers})`, key) : fail(`environment ${env} has no required reviewers: add them under Settings \u2192 Environments, or the approval step is a formality`, key)
+    );
   }
-  const pinnedPatterns = [/\d{4}-?\d{2}-?\d{2}/, /-\d{3}$/, /@sha256:[0-9a-f]{12,}/i, /[:@]v?\d+(\.\d+)*$/i, /-v\d+(\.\d+)*$/i, /@[0-9a-f]{7,40}$/i];
-  if (pinnedPatterns.some((p) => p.test(m))) return { pinned: true, why: `"${m}" names a fixed snapshot` };
-  return { pinned: false, why: `"${m}" has no snapshot date or version, so the provider can change it under you` };
+  return out;
+}
+
+// src/gate/bars/observability.ts
+function judgeObservability({ config: config2, run: run2 }) {
+  const obs = config2.observability;
+  const out = [obs?.tracing ? pass(`tracing: ${obs.tracing}`, "observability.tracing") : fail("no tracing backend: set observability.tracing (e.g. langfuse, langsmith, otel)", "observability")];
+  if (obs?.require_trace_ids && run2) {
+    const t = run2.all;
+    const key = "observability.require_trace_ids";
+    out.push(
+      t.withTraceId === t.scored ? pass(`every scored sample carries a trace id (${t.withTraceId})`, key) : fail(`${t.scored - t.withTraceId} of ${t.scored} scored samples carry no trace id (observability.require_trace_ids)`, key)
+    );
+  }
+  return out;
+}
+
+// src/gate/bars/owner.ts
+function judgeOwner({ config: config2, facts }) {
+  const owner = config2.owner;
+  if (!owner) return [fail("no owner: set owner.name to one person (a GitHub login) and owner.oncall", "owner")];
+  const shape = ownerShape(owner.name);
+  const kind = facts.github?.ownerKind;
+  const login = owner.name.replace(/^@/, "");
+  const key = "owner.name";
+  return [
+    shape.status === "fail" || kind === void 0 ? shape : kind === "User" ? pass(`owner @${login}, a person (confirmed through the GitHub API)`, key) : kind === "Organization" ? fail(`owner.name @${login} is an organisation: name one person`, key) : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
+    owner.oncall ? pass(`on-call: ${owner.oncall}`, "owner.oncall") : fail("owner.oncall is not set: say where incidents go", "owner")
+  ];
 }
 var LOGIN = /^@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 function ownerShape(name) {
   const n = name.trim();
-  if (n.includes("/")) return { ok: false, text: `owner.name "${n}" is a team: name one person (a GitHub login such as @alice)` };
-  if (!LOGIN.test(n)) return { ok: false, text: `owner.name "${n}" is not a GitHub login: write one person's login, such as @alice` };
-  return { ok: true, text: `owner ${n.startsWith("@") ? n : `@${n}`} (judged from the config: one login, not a team; not confirmed against the GitHub API)` };
+  const key = "owner.name";
+  if (n.includes("/")) return fail(`owner.name "${n}" is a team: name one person (a GitHub login such as @alice)`, key);
+  if (!LOGIN.test(n)) return fail(`owner.name "${n}" is not a GitHub login: write one person's login, such as @alice`, key);
+  return pass(`owner ${n.startsWith("@") ? n : `@${n}`} (judged from the config: one login, not a team; not confirmed against the GitHub API)`, key);
 }
 
-// src/format.ts
-function showValue(name, v) {
-  if (v === null) return "\u2014";
-  if (!Number.isFinite(v)) return v > 0 ? "\u221E" : "\u2212\u221E";
-  const info2 = metricInfo(name);
-  if (info2?.kind === "rate") return `${trim(v * 100)}%`;
-  if (info2?.unit === "USD") return usd(v);
-  if (info2?.unit === "ms") return `${Math.round(v)} ms`;
-  return trim(v);
-}
-function showDelta(name, v, signed = false) {
-  if (v === null) return "\u2014";
-  if (!Number.isFinite(v)) return v > 0 ? "+\u221E" : "\u2212\u221E";
-  const sign = signed && v > 0 ? "+" : v < 0 ? "\u2212" : "";
-  const a = Math.abs(v);
-  const info2 = metricInfo(name);
-  if (info2?.kind === "rate") return `${sign}${trim(a * 100)} pts`;
-  return `${sign}${showValue(name, a)}`;
-}
-function showInterval(name, ci) {
-  if (!ci) return "\u2014";
-  const end = (v, neg) => v === null ? neg ? "\u2212\u221E" : "\u221E" : showValue(name, v);
-  return `${end(ci[0], true)} \u2013 ${end(ci[1], false)}`;
-}
-function showThreshold(name, t) {
-  const parts = [];
-  if (t.min !== void 0) parts.push(`\u2265 ${showValue(name, t.min)}`);
-  if (t.max !== void 0) parts.push(`\u2264 ${showValue(name, t.max)}`);
-  if (t.max_drop !== void 0) parts.push(`drop \u2264 ${showDelta(name, t.max_drop)}`);
-  if (t.max_increase !== void 0) parts.push(`rise \u2264 ${showDelta(name, t.max_increase)}`);
-  return parts.join(", ");
-}
-var BAR_ICON = { pass: "\u2705", fail: "\u274C", warn: "\u26A0\uFE0F", blocked: "\u26D4" };
-var METRIC_ICON = { pass: "\u2705", fail: "\u274C", warn: "\u26A0\uFE0F", inconclusive: "\u2754", error: "\u{1F4A5}" };
-function metricLabel(m) {
-  return m.slice !== void 0 ? `${m.name} [${m.slice}]` : m.name;
-}
-function trim(v) {
-  if (Math.abs(v) >= 1e3) return v.toFixed(0);
-  return String(Number(v.toPrecision(3)));
-}
-function usd(v) {
-  if (Math.abs(v) >= 100) return `$${Math.round(v).toLocaleString("en-US")}`;
-  if (Math.abs(v) >= 1) return `$${v.toFixed(2)}`;
-  return `$${Number(v.toPrecision(2))}`;
+// src/gate/bars/target.ts
+function judgeTarget({ config: config2 }) {
+  const evals = config2.evals;
+  const passBar = (evals?.metrics.length ?? 0) + (evals?.slices.length ?? 0);
+  return [
+    passBar > 0 ? pass(`pass bar written: ${evals.metrics.map((m) => m.name).join(", ") || "slice thresholds only"}`, "evals.metrics") : fail("no pass bar: add thresholds under evals.metrics (e.g. { name: pass_rate, min: 0.9 })", "evals"),
+    config2.risk?.tier ? pass(`risk tier ${config2.risk.tier}`, "risk.tier") : fail("risk.tier is not set (judged as high, every bar blocking): set low, medium, high or critical", "risk"),
+    config2.risk?.bad_output_cost ? pass(`cost of a bad output: ${config2.risk.bad_output_cost}`, "risk.bad_output_cost") : fail("risk.bad_output_cost is not written: say what one wrong output costs", "risk")
+  ];
 }
 
-// src/stats/paired.ts
-function newcombePaired({ a, b, c, d }, confidence = 0.95) {
-  const n = a + b + c + d;
-  if (n === 0) return [-1, 1];
-  const r1 = a + b;
-  const r2 = c + d;
-  const c1 = a + c;
-  const c2 = b + d;
-  const p1 = r1 / n;
-  const p2 = c1 / n;
-  const [l1, u1] = wilson(r1, n, confidence);
-  const [l2, u2] = wilson(c1, n, confidence);
-  let phi = 0;
-  if (r1 > 0 && r2 > 0 && c1 > 0 && c2 > 0) {
-    const A = a * d - b * c;
-    const denom = Math.sqrt(r1 * r2 * c1 * c2);
-    phi = A > n / 2 ? (A - n / 2) / denom : A >= 0 ? 0 : A / denom;
+// src/stats/quantile.ts
+function quantile(sorted, p) {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+function quantileInterval(sorted, p, confidence = 0.95) {
+  const n = sorted.length;
+  if (n === 0) return [-Infinity, Infinity];
+  const z2 = zFor(confidence);
+  const half = z2 * Math.sqrt(n * p * (1 - p));
+  const j = Math.floor(n * p - half);
+  const k = Math.ceil(n * p + half) + 1;
+  const low = j >= 1 ? sorted[j - 1] : -Infinity;
+  const high = k <= n ? sorted[k - 1] : Infinity;
+  return [low, high];
+}
+
+// src/metrics/measure.ts
+function measure(t, name, confidence, aggregates) {
+  const named = name.startsWith(NAMED_SCORE_PREFIX) ? name.slice(NAMED_SCORE_PREFIX.length) : void 0;
+  if (t.total === 0 && !(named !== void 0 && aggregates?.has(named))) {
+    return {
+      missing: aggregates?.size ? `the results are aggregate-only (no per-sample outcomes); aggregate metrics present: ${[...aggregates.keys()].slice(0, 10).map((k) => `score.${k}`).join(", ")}` : "no samples"
+    };
   }
-  const est = p1 - p2;
-  const low = est - Math.sqrt(Math.max(0, (p1 - l1) ** 2 + (u2 - p2) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2)));
-  const high = est + Math.sqrt(Math.max(0, (p2 - l2) ** 2 + (u1 - p1) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1)));
-  return [Math.max(-1, low), Math.min(1, high)];
-}
-function mcnemarMidPWorse(b, c) {
-  const n = b + c;
-  if (n === 0) return 1;
-  return binomialCdf(b, n, 0.5) - 0.5 * binomialPmf(b, n, 0.5);
-}
-function diffStats(d) {
-  const n = d.length;
-  if (n === 0) return { n: 0, mean: NaN, sd: NaN, skew: 0 };
-  let mean3 = 0;
-  for (let i = 0; i < n; i++) mean3 += d[i];
-  mean3 /= n;
-  let m2 = 0;
-  let m3 = 0;
-  for (let i = 0; i < n; i++) {
-    const x = d[i] - mean3;
-    m2 += x * x;
-    m3 += x * x * x;
+  const info2 = metricInfo(name);
+  if (!info2) return { missing: `${name} is not a metric the gate knows` };
+  const how = info2.measure;
+  if ("rate" in how) {
+    if (how.rate === "passed") {
+      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
+    }
+    const n = t.total - t.skipped;
+    return n === 0 ? { missing: "no samples" } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
   }
-  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
-  const pop = m2 / n;
-  return { n, mean: mean3, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
+  if ("quantile" in how) {
+    if (t.latency.length === 0) return { missing: `the results carry no ${info2.missing}` };
+    const sorted = t.latency.sorted();
+    return { value: quantile(sorted, how.quantile), ci: quantileInterval(sorted, how.quantile, confidence), n: sorted.length };
+  }
+  const aggregate = named !== void 0 && !t.named.has(named) ? aggregates?.get(named) : void 0;
+  if (aggregate) return aggregateMeasurement(aggregate, confidence);
+  const m = named !== void 0 ? t.named.get(named) : t[how.mean];
+  if (!m || m.n === 0) {
+    const known = named !== void 0 && t.named.size > 0 ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(", ")})` : "";
+    return { missing: `the results carry no ${info2.missing}${known}` };
+  }
+  return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
 }
-function pairedT(s, confidence = 0.95) {
-  if (s.n < 2) return [-Infinity, Infinity];
-  if (s.sd === 0) return [s.mean, s.mean];
-  const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
-  return [s.mean - half, s.mean + half];
+function aggregateMeasurement(a, confidence) {
+  const n = a.n ?? 0;
+  if (a.stderr !== void 0 && Number.isFinite(a.stderr)) {
+    const half = zFor(confidence) * a.stderr;
+    return { value: a.value, ci: [a.value - half, a.value + half], n };
+  }
+  if (n > 0 && a.value >= 0 && a.value <= 1) return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
+  return { value: a.value, ci: [-Infinity, Infinity], n };
 }
+
+// src/stats/holm.ts
+function holm(pValues, alpha) {
+  const order = pValues.map((p, i) => [p, i]).sort((x, y) => x[0] - y[0]);
+  const m = pValues.length;
+  const rejected = new Array(m).fill(false);
+  for (let k = 0; k < m; k++) {
+    const [p, i] = order[k];
+    if (p > alpha / (m - k)) break;
+    rejected[i] = true;
+  }
+  return rejected;
+}
+
+// src/stats/power.ts
+function minimumDetectable(ci, margin, confidence, power = 0.8) {
+  const se = (ci[1] - ci[0]) / (2 * zFor(confidence));
+  return margin + (zFor(confidence) + normalQuantile(power)) * se;
+}
+
+// src/stats/bootstrap.ts
 function rng(seed) {
   let t = seed >>> 0;
   return () => {
@@ -52128,6 +57487,33 @@ function bootstrapInterval(bs, confidence = 0.95) {
   const at = (q) => r[Math.min(r.length - 1, Math.max(0, Math.round(q * (r.length - 1))))];
   return [at(alpha), at(1 - alpha)];
 }
+
+// src/stats/paired-t.ts
+function diffStats(d) {
+  const n = d.length;
+  if (n === 0) return { n: 0, mean: NaN, sd: NaN, skew: 0 };
+  let mean3 = 0;
+  for (let i = 0; i < n; i++) mean3 += d[i];
+  mean3 /= n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = d[i] - mean3;
+    m2 += x * x;
+    m3 += x * x * x;
+  }
+  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
+  const pop = m2 / n;
+  return { n, mean: mean3, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
+}
+function pairedT(s, confidence = 0.95) {
+  if (s.n < 2) return [-Infinity, Infinity];
+  if (s.sd === 0) return [s.mean, s.mean];
+  const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
+  return [s.mean - half, s.mean + half];
+}
+
+// src/stats/invert.ts
 function invertInterval(interval, margin, worseIsLower) {
   const bound = (conf) => worseIsLower ? interval(conf)[1] : -interval(conf)[0];
   const target = -margin;
@@ -52142,20 +57528,36 @@ function invertInterval(interval, margin, worseIsLower) {
   }
   return (1 - lo) / 2;
 }
-function holm(pValues, alpha) {
-  const order = pValues.map((p, i) => [p, i]).sort((x, y) => x[0] - y[0]);
-  const m = pValues.length;
-  const rejected = new Array(m).fill(false);
-  for (let k = 0; k < m; k++) {
-    const [p, i] = order[k];
-    if (p > alpha / (m - k)) break;
-    rejected[i] = true;
-  }
-  return rejected;
+
+// src/stats/mcnemar.ts
+function mcnemarMidPWorse(b, c) {
+  const n = b + c;
+  if (n === 0) return 1;
+  return binomialCdf(b, n, 0.5) - 0.5 * binomialPmf(b, n, 0.5);
 }
-function minimumDetectable(ci, margin, confidence, power = 0.8) {
-  const se = (ci[1] - ci[0]) / (2 * zFor(confidence));
-  return margin + (zFor(confidence) + normalQuantile(power)) * se;
+
+// src/stats/newcombe.ts
+function newcombePaired({ a, b, c, d }, confidence = 0.95) {
+  const n = a + b + c + d;
+  if (n === 0) return [-1, 1];
+  const r1 = a + b;
+  const r2 = c + d;
+  const c1 = a + c;
+  const c2 = b + d;
+  const p1 = r1 / n;
+  const p2 = c1 / n;
+  const [l1, u1] = wilson(r1, n, confidence);
+  const [l2, u2] = wilson(c1, n, confidence);
+  let phi = 0;
+  if (r1 > 0 && r2 > 0 && c1 > 0 && c2 > 0) {
+    const A = a * d - b * c;
+    const denom = Math.sqrt(r1 * r2 * c1 * c2);
+    phi = A > n / 2 ? (A - n / 2) / denom : A >= 0 ? 0 : A / denom;
+  }
+  const est = p1 - p2;
+  const low = est - Math.sqrt(Math.max(0, (p1 - l1) ** 2 + (u2 - p2) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2)));
+  const high = est + Math.sqrt(Math.max(0, (p2 - l2) ** 2 + (u1 - p1) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1)));
+  return [Math.max(-1, low), Math.min(1, high)];
 }
 
 // src/gate/compare.ts
@@ -52199,14 +57601,6 @@ function pairRuns(cand, base) {
   }
   return { cand, base, candRows: Int32Array.from(candRows), baseRows: Int32Array.from(baseRows), added, removed, newlyFailing, newlyPassing, datasetChange };
 }
-function channelOf(name) {
-  if (name === "score") return "score";
-  if (name.startsWith("score.")) return name;
-  if (name === "latency_p50_ms" || name === "latency_p95_ms") return "latency";
-  if (name === "cost_per_sample_usd") return "cost";
-  if (name === "tokens_per_sample") return "tokens";
-  return void 0;
-}
 function channelsFor(names) {
   return names.map(channelOf).filter((c) => c !== void 0 && c !== "score" && c !== "latency" && c !== "cost");
 }
@@ -52217,14 +57611,17 @@ var mean = (v) => {
 };
 var quantileOf = (p) => (v) => quantile(Float64Array.from(v).sort(), p);
 function compareMetric(name, pairing, cand, base) {
-  const higherIsBetter = metricInfo(name)?.higherIsBetter ?? true;
+  const info2 = metricInfo(name);
+  if (!info2) return { unavailable: `${name} is not a metric the gate knows` };
+  const higherIsBetter = info2.higherIsBetter;
   if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
   if (!pairing || pairing.candRows.length === 0) return { unavailable: "no case is in both the candidate and the baseline, so there is nothing to pair" };
   const { candRows, baseRows } = pairing;
-  if (name === "pass_rate" || name === "error_rate") {
-    const single = everyCaseOnce(pairing, name === "pass_rate" ? "scored" : "n");
+  if ("rate" in info2.measure) {
+    const passRate = info2.measure.rate === "passed";
+    const single = everyCaseOnce(pairing, passRate ? "scored" : "n");
     if (single) {
-      const table2 = binaryTable(pairing, name);
+      const table2 = binaryTable(pairing, passRate);
       const n = table2.a + table2.b + table2.c + table2.d;
       if (n === 0) return { unavailable: "no paired case has an outcome in both runs" };
       const interval = (conf) => newcombePaired(table2, conf);
@@ -52243,9 +57640,9 @@ function compareMetric(name, pairing, cand, base) {
     for (let i = 0; i < candRows.length; i++) {
       const oc = pairing.cand.cases.outcomes(candRows[i]);
       const ob = pairing.base.cases.outcomes(baseRows[i]);
-      if (name === "pass_rate" ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
-      c2.push(name === "pass_rate" ? oc.passed / oc.scored : oc.errors / oc.n);
-      b2.push(name === "pass_rate" ? ob.passed / ob.scored : ob.errors / ob.n);
+      if (passRate ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
+      c2.push(passRate ? oc.passed / oc.scored : oc.errors / oc.n);
+      b2.push(passRate ? ob.passed / ob.scored : ob.errors / ob.n);
     }
     return meanDifference(name, Float64Array.from(c2), Float64Array.from(b2), higherIsBetter, "per-case rates, clustered by case");
   }
@@ -52265,12 +57662,10 @@ function compareMetric(name, pairing, cand, base) {
   if (c.length === 0) return { unavailable: `no paired case has ${name} in both runs` };
   const cv = Float64Array.from(c);
   const bv = Float64Array.from(b);
-  if (name === "latency_p50_ms" || name === "latency_p95_ms") {
-    return bootstrapped(name, cv, bv, quantileOf(name === "latency_p50_ms" ? 0.5 : 0.95), higherIsBetter, "paired bootstrap of the percentile");
+  if ("quantile" in info2.measure) {
+    return bootstrapped(name, cv, bv, quantileOf(info2.measure.quantile), higherIsBetter, "paired bootstrap of the percentile");
   }
-  if (name === "cost_per_sample_usd" || name === "tokens_per_sample") {
-    return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
-  }
+  if (info2.compare === "bootstrap-mean") return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
   return meanDifference(name, cv, bv, higherIsBetter, "paired");
 }
 function binaryMde(discordant, n, margin, confidence, power) {
@@ -52285,14 +57680,14 @@ function everyCaseOnce(p, key) {
   }
   return true;
 }
-function binaryTable(p, name) {
+function binaryTable(p, passRate) {
   const t = { a: 0, b: 0, c: 0, d: 0 };
   for (let i = 0; i < p.candRows.length; i++) {
     const oc = p.cand.cases.outcomes(p.candRows[i]);
     const ob = p.base.cases.outcomes(p.baseRows[i]);
     let x;
     let y;
-    if (name === "pass_rate") {
+    if (passRate) {
       if (oc.scored === 0 || ob.scored === 0) continue;
       x = oc.passed > 0;
       y = ob.passed > 0;
@@ -52338,45 +57733,7 @@ function unpaired(name, cand, base, higherIsBetter) {
   return { estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: Math.min(a.n ?? 0, b.n ?? 0), method: "unpaired, from the reported standard errors" };
 }
 
-// src/gate/metrics.ts
-function measure(t, name, confidence, aggregates) {
-  if (t.total === 0 && !(name.startsWith("score.") && aggregates?.has(name.slice(6)))) {
-    return { missing: aggregates?.size ? `the results are aggregate-only (no per-sample outcomes); aggregate metrics present: ${[...aggregates.keys()].slice(0, 10).map((k) => `score.${k}`).join(", ")}` : "no samples" };
-  }
-  switch (name) {
-    case "pass_rate":
-      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
-    case "error_rate": {
-      const n = t.total - t.skipped;
-      return n === 0 ? { missing: "no samples" } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
-    }
-    case "latency_p50_ms":
-    case "latency_p95_ms": {
-      if (t.latency.length === 0) return { missing: "the results carry no latency" };
-      const sorted = t.latency.sorted();
-      const p = name === "latency_p50_ms" ? 0.5 : 0.95;
-      return { value: quantile(sorted, p), ci: quantileInterval(sorted, p, confidence), n: sorted.length };
-    }
-  }
-  const aggregate = name.startsWith("score.") && !t.named.has(name.slice(6)) ? aggregates?.get(name.slice(6)) : void 0;
-  if (aggregate) return aggregateMeasurement(aggregate, confidence);
-  const m = name === "score" ? t.score : name === "cost_per_sample_usd" ? t.cost : name === "tokens_per_sample" ? t.tokens : t.named.get(name.slice("score.".length));
-  if (!m || m.n === 0) {
-    const what = name === "score" ? "scores" : name === "cost_per_sample_usd" ? "cost" : name === "tokens_per_sample" ? "token counts" : `a named score "${name.slice(6)}"`;
-    const known = name.startsWith("score.") && t.named.size > 0 ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(", ")})` : "";
-    return { missing: `the results carry no ${what}${known}` };
-  }
-  return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
-}
-function aggregateMeasurement(a, confidence) {
-  const n = a.n ?? 0;
-  if (a.stderr !== void 0 && Number.isFinite(a.stderr)) {
-    const half = zFor(confidence) * a.stderr;
-    return { value: a.value, ci: [a.value - half, a.value + half], n };
-  }
-  if (n > 0 && a.value >= 0 && a.value <= 1) return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
-  return { value: a.value, ci: [-Infinity, Infinity], n };
-}
+// src/gate/thresholds.ts
 function judgeMetric(t, spec, opts, where, baseline) {
   const threshold = {};
   for (const k of ["min", "max", "max_drop", "max_increase"]) if (spec[k] !== void 0) threshold[k] = spec[k];
@@ -52461,43 +57818,19 @@ function metricBlocks(r, onInconclusive) {
 function jsonInterval([a, b]) {
   return [Number.isFinite(a) ? a : null, Number.isFinite(b) ? b : null];
 }
-
-// src/gate/decide.ts
-var DAYS_PER_MONTH = 30;
-function decide({ config: loaded, run: runOrError, baseline: baselineInput, facts, inputs }) {
-  const config2 = loaded.config;
-  const tier = effectiveTier(config2);
+function judgeThresholds(config2, run2, baseline, opts) {
+  if (!run2) return [];
   const evals = config2.evals;
-  const stats = evals?.statistics ?? { confidence: 0.95, on_inconclusive: "warn", threshold_on: "interval" };
-  const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
-  const run2 = "all" in runOrError ? runOrError : void 0;
-  const loadError = "all" in runOrError ? void 0 : runOrError;
-  const baselineRun = baselineInput && "all" in baselineInput ? baselineInput : void 0;
-  const baselineError = baselineInput && "problems" in baselineInput ? baselineInput : void 0;
-  const pairing = run2 && baselineRun && !isAggregateOnly(run2) && !isAggregateOnly(baselineRun) ? pairRuns(run2, baselineRun) : void 0;
-  const view = run2 && baselineRun ? {
-    value: (name) => {
-      const m = measure(baselineRun.all, name, opts.confidence, baselineRun.aggregates);
-      return "missing" in m ? null : m.value;
-    },
-    compare: (name, slice) => {
-      if (slice === void 0) return compareMetric(name, pairing, run2, baselineRun);
-      const [c, b] = [sliceView(run2, slice), sliceView(baselineRun, slice)];
-      if (!c || !b) return { unavailable: `the slice "${slice}" has no per-case values in ${c ? "the baseline" : "the candidate"}` };
-      return compareMetric(name, pairRuns(c, b), c, b);
-    }
-  } : { missing: baselineError ? `the baseline could not be read (${baselineError.summary})` : baselineInput && "missing" in baselineInput ? baselineInput.missing : "no baseline is configured (set evals.baseline)" };
+  const view = baselineView(run2, baseline, opts);
+  const aggregates = run2.aggregates;
   const drafts = [];
-  if (run2) {
-    const aggregates = run2.aggregates;
-    evals?.metrics.forEach((m, i) => drafts.push(judgeMetric(run2.all, m, opts, { bar: "evals", configPath: `evals.metrics.${i}`, aggregates }, view)));
-    evals?.slices.forEach(
-      (s, si) => s.metrics.forEach(
-        (m, i) => drafts.push(judgeMetric(run2.slices.get(s.tag), m, opts, { slice: s.tag, bar: "evals", configPath: `evals.slices.${si}.metrics.${i}` }, view))
-      )
-    );
-    config2.guardrails?.checks.forEach((m, i) => drafts.push(judgeMetric(run2.all, m, opts, { bar: "guardrails", configPath: `guardrails.checks.${i}`, aggregates }, view)));
-  }
+  evals?.metrics.forEach((m, i) => drafts.push(judgeMetric(run2.all, m, opts, { bar: "evals", configPath: `evals.metrics.${i}`, aggregates }, view)));
+  evals?.slices.forEach(
+    (s, si) => s.metrics.forEach(
+      (m, i) => drafts.push(judgeMetric(run2.slices.get(s.tag), m, opts, { slice: s.tag, bar: "evals", configPath: `evals.slices.${si}.metrics.${i}` }, view))
+    )
+  );
+  config2.guardrails?.checks.forEach((m, i) => drafts.push(judgeMetric(run2.all, m, opts, { bar: "guardrails", configPath: `guardrails.checks.${i}`, aggregates }, view)));
   const alpha = (1 - opts.confidence) / 2;
   const tested = drafts.map((d, i) => [d, i]).filter(([d]) => d.blocking && d.p < 1);
   const rejected = holm(
@@ -52505,138 +57838,76 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
     alpha
   );
   const regression = new Set(tested.filter((_, k) => rejected[k]).map(([, i]) => i));
-  const metrics = drafts.map((d, i) => d.finish(d.blocking ? regression.has(i) : d.p <= alpha));
-  const metricFinding = (m) => ({ ok: !metricBlocks(m, opts.onInconclusive), warn: m.status !== "pass", text: m.reason });
-  const findings = { 1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: [] };
-  const passBar = (evals?.metrics.length ?? 0) + (evals?.slices.length ?? 0);
-  findings[1].push(
-    passBar > 0 ? { ok: true, text: `pass bar written: ${evals.metrics.map((m) => m.name).join(", ") || "slice thresholds only"}` } : { ok: false, text: "no pass bar: add thresholds under evals.metrics (e.g. { name: pass_rate, min: 0.9 })" },
-    config2.risk?.tier ? { ok: true, text: `risk tier ${config2.risk.tier}` } : { ok: false, text: "risk.tier is not set (judged as high, every bar blocking): set low, medium, high or critical" },
-    config2.risk?.bad_output_cost ? { ok: true, text: `cost of a bad output: ${config2.risk.bad_output_cost}` } : { ok: false, text: "risk.bad_output_cost is not written: say what one wrong output costs" }
-  );
-  if (loadError) {
-    findings[2].push({ ok: false, text: loadError.summary }, ...loadError.problems.slice(0, 5).map((p) => ({ ok: false, text: `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}` })));
-  } else if (run2 && evals) {
-    const t2 = run2.all;
-    const aggregateOnly = isAggregateOnly(run2);
-    findings[2].push(
-      aggregateOnly ? { ok: true, warn: true, text: `aggregate-only results from ${run2.files.join(", ")} (${run2.format}): thresholds are judged on the reported aggregates; per-sample comparison with a baseline is not possible` } : { ok: true, text: `${t2.total} samples from ${run2.files.join(", ")} (${run2.format})` }
-    );
-    for (const e of run2.runErrors) findings[2].push({ ok: false, text: `the eval reported an error: ${e}` });
-    const commit = run2.meta.commit;
-    const matches = (c) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
-    if (commit && facts.commits.length > 0 && !matches(commit)) {
-      findings[2].push({ ok: false, text: `stale results: they name commit ${commit.slice(0, 12)}, but this change is ${facts.commits[0].slice(0, 12)}; re-run the evals on this commit` });
-    } else if (evals.require_commit && !commit) {
-      findings[2].push({ ok: false, text: "evals.require_commit is true but the results name no commit: record the commit in the results metadata" });
-    } else if (evals.require_commit && facts.commits.length === 0) {
-      findings[2].push({ ok: false, text: "evals.require_commit is true but the commit under test is unknown (no GITHUB_SHA)" });
-    } else if (commit) {
-      findings[2].push({ ok: true, text: `results are for commit ${commit.slice(0, 12)}` });
+  return drafts.map((d, i) => {
+    const r = d.finish(d.blocking ? regression.has(i) : d.p <= alpha);
+    return { ...r, blocks: metricBlocks(r, opts.onInconclusive) };
+  });
+}
+function baselineView(run2, baseline, opts) {
+  if ("missing" in baseline) return { missing: baseline.missing };
+  if ("error" in baseline) return { missing: `the baseline could not be read (${baseline.error.summary})` };
+  const base = baseline.run;
+  return {
+    value: (name) => {
+      const m = measure(base.all, name, opts.confidence, base.aggregates);
+      return "missing" in m ? null : m.value;
+    },
+    compare: (name, slice) => {
+      if (slice === void 0) return compareMetric(name, baseline.pairing, run2, base);
+      const [c, b] = [sliceView(run2, slice), sliceView(base, slice)];
+      if (!c || !b) return { unavailable: `the slice "${slice}" has no per-case values in ${c ? "the baseline" : "the candidate"}` };
+      return compareMetric(name, pairRuns(c, b), c, b);
     }
-    const scored = aggregateOnly ? Math.max(0, ...[...run2.aggregates.values()].map((a) => a.n ?? 0)) : t2.scored;
-    findings[2].push(
-      scored >= evals.min_samples ? { ok: true, text: `${scored} scored samples (min_samples ${evals.min_samples})` } : { ok: false, text: `${scored} scored samples, under evals.min_samples ${evals.min_samples}${t2.errors + t2.skipped > 0 ? ` (${t2.errors} errors and ${t2.skipped} skipped do not count)` : ""}` }
-    );
-    const attempted = t2.total - t2.skipped;
-    const errorRate = attempted > 0 ? t2.errors / attempted : 0;
-    findings[2].push(
-      errorRate <= evals.max_error_rate ? { ok: true, text: `error rate ${pct(errorRate)} within budget ${pct(evals.max_error_rate)}` } : { ok: false, text: `${t2.errors} of ${attempted} samples were infrastructure errors (${pct(errorRate)}), over evals.max_error_rate ${pct(evals.max_error_rate)}: fix the eval infrastructure and re-run` }
-    );
-    if (baselineError) {
-      findings[2].push({ ok: false, text: `the baseline could not be read: ${baselineError.summary}` });
-    } else if (baselineRun) {
-      findings[2].push(...baselineFindings(pairing, baselineRun));
-    } else if (evals.baseline_required) {
-      findings[2].push({ ok: false, text: `evals.baseline_required is true, but ${"missing" in view ? view.missing : "the baseline is missing"}` });
-    } else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0)) {
-      findings[2].push({ ok: true, warn: true, text: `no baseline comparison: ${"missing" in view ? view.missing : ""}` });
-    }
-    for (const m of metrics.filter((x) => x.bar === "evals")) findings[2].push(metricFinding(m));
-  } else if (!evals) {
-    findings[2].push({ ok: false, text: "no evals section: add evals.results and evals.metrics" });
-  }
-  const deploy = config2.deploy;
-  if (!deploy?.model) findings[3].push({ ok: false, text: "deploy.model is not set: name the exact model snapshot in production" });
-  else {
-    const pin = modelPinning(deploy.model);
-    findings[3].push({ ok: pin.pinned, text: pin.pinned ? `model pinned: ${pin.why}` : `model not pinned: ${pin.why}; use a dated or versioned model id` });
-  }
-  findings[3].push(
-    config2.rollout || deploy?.workflow ? { ok: true, text: `rollback path: ${config2.rollout ? `feature flag ${config2.rollout.flag.key} (${config2.rollout.flag.provider})` : `redeploy through ${deploy.workflow}`}` } : { ok: false, text: "no rollback path: configure rollout (a feature flag) or deploy.workflow" }
-  );
-  if (deploy?.workflow) {
-    const gh = facts.github?.workflowExists;
-    const at = facts.github?.ref ? ` at ${facts.github.ref.slice(0, 12)}` : "";
-    findings[3].push(
-      gh !== void 0 ? gh ? { ok: true, text: `deploy workflow ${deploy.workflow} exists${at}` } : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path` } : facts.fileExists(deploy.workflow) ? { ok: true, text: `deploy workflow ${deploy.workflow} exists in the checkout` } : { ok: false, text: `deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path` }
-    );
-  }
-  const obs = config2.observability;
-  findings[4].push(obs?.tracing ? { ok: true, text: `tracing: ${obs.tracing}` } : { ok: false, text: "no tracing backend: set observability.tracing (e.g. langfuse, langsmith, otel)" });
-  if (obs?.require_trace_ids && run2) {
-    const t2 = run2.all;
-    findings[4].push(
-      t2.withTraceId === t2.scored ? { ok: true, text: `every scored sample carries a trace id (${t2.withTraceId})` } : { ok: false, text: `${t2.scored - t2.withTraceId} of ${t2.scored} scored samples carry no trace id (observability.require_trace_ids)` }
-    );
-  }
-  const guard = config2.guardrails;
-  if (!guard || guard.checks.length === 0) findings[5].push({ ok: false, text: "no guardrail checks: add guardrails.checks (e.g. { name: score.jailbreak_refusal, min: 0.99 })" });
-  for (const m of metrics.filter((x) => x.bar === "guardrails")) findings[5].push(metricFinding(m));
-  if (tier === "high" || tier === "critical") {
-    const env = guard?.human_approval?.environment;
-    const gh = facts.github?.environment;
-    findings[5].push(
-      !env ? { ok: false, text: `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers` } : gh === void 0 ? { ok: true, text: `human approval through environment ${env} (judged from the config; its required reviewers were not checked through the GitHub API)` } : gh === null ? { ok: false, text: `environment ${env} does not exist: create it under Settings \u2192 Environments with required reviewers` } : gh.reviewers > 0 ? { ok: true, text: `environment ${env} requires reviewers (${gh.reviewers})` } : { ok: false, text: `environment ${env} has no required reviewers: add them under Settings \u2192 Environments, or the approval step is a formality` }
-    );
-  }
-  const cost = config2.cost;
-  if (!cost?.monthly_budget_usd || !cost.requests_per_day) {
-    findings[6].push({ ok: false, text: "no budget: set cost.requests_per_day and cost.monthly_budget_usd" });
-  } else if (!run2 || run2.all.cost.n === 0) {
-    findings[6].push({ ok: false, text: "the results carry no cost per sample, so the monthly cost cannot be projected" });
-  } else {
-    const perRequest = run2.all.cost.mean;
-    const monthly = perRequest * cost.requests_per_day * DAYS_PER_MONTH;
-    findings[6].push(
-      monthly <= cost.monthly_budget_usd ? { ok: true, text: `projected ${usd2(monthly)}/month (${usd2(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH}) within budget ${usd2(cost.monthly_budget_usd)}` } : { ok: false, text: `projected ${usd2(monthly)}/month (${usd2(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH}) is over budget ${usd2(cost.monthly_budget_usd)}` }
-    );
-    if (cost.max_cost_per_request_usd !== void 0) {
-      findings[6].push(
-        perRequest <= cost.max_cost_per_request_usd ? { ok: true, text: `${usd2(perRequest)} per request within ${usd2(cost.max_cost_per_request_usd)}` } : { ok: false, text: `${usd2(perRequest)} per request is over cost.max_cost_per_request_usd ${usd2(cost.max_cost_per_request_usd)}` }
-      );
-    }
-  }
-  const owner = config2.owner;
-  if (!owner) findings[7].push({ ok: false, text: "no owner: set owner.name to one person (a GitHub login) and owner.oncall" });
-  else {
-    const shape = ownerShape(owner.name);
-    const kind = facts.github?.ownerKind;
-    const login = owner.name.replace(/^@/, "");
-    findings[7].push(
-      !shape.ok || kind === void 0 ? shape : kind === "User" ? { ok: true, text: `owner @${login}, a person (confirmed through the GitHub API)` } : kind === "Organization" ? { ok: false, text: `owner.name @${login} is an organisation: name one person` } : { ok: false, text: `owner.name @${login} is not a GitHub account: check the spelling` }
-    );
-    findings[7].push(owner.oncall ? { ok: true, text: `on-call: ${owner.oncall}` } : { ok: false, text: "owner.oncall is not set: say where incidents go" });
-  }
-  const statuses = resolveStatuses(tier, findings);
+  };
+}
+function sliceView(run2, tag) {
+  const all = run2.slices.get(tag);
+  const cases = run2.sliceCases?.get(tag);
+  return all && cases ? { ...run2, all, cases, ids: void 0, aggregates: /* @__PURE__ */ new Map() } : void 0;
+}
+function pairingOf(run2, base) {
+  return run2 && !isAggregateOnly(run2) && !isAggregateOnly(base) ? pairRuns(run2, base) : void 0;
+}
+
+// src/gate/decide.ts
+var BARS = [
+  { id: 1, name: "target", deps: [], judge: judgeTarget },
+  { id: 2, name: "evals", deps: [1], judge: judgeEvals },
+  { id: 3, name: "deploy", deps: [2], judge: judgeDeploy },
+  { id: 4, name: "observability", deps: [3], judge: judgeObservability },
+  { id: 5, name: "guardrails", deps: [1, 4], judge: judgeGuardrails },
+  { id: 6, name: "cost", deps: [3], judge: judgeCost },
+  { id: 7, name: "owner", deps: [3, 4, 5, 6], judge: judgeOwner }
+];
+function decide({ config: loaded, run: runOrError, baseline: baselineInput, facts, inputs }) {
+  const config2 = loaded.config;
+  const tier = effectiveTier(config2);
+  const stats = config2.evals?.statistics ?? { confidence: 0.95, on_inconclusive: "warn", threshold_on: "interval" };
+  const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
+  const run2 = "all" in runOrError ? runOrError : void 0;
+  const loadError = "all" in runOrError ? void 0 : runOrError;
+  const baseline = baselineInput && "all" in baselineInput ? { run: baselineInput, pairing: pairingOf(run2, baselineInput) } : baselineInput && "problems" in baselineInput ? { error: baselineInput } : { missing: baselineInput?.missing ?? "no baseline is configured (set evals.baseline)" };
+  const metrics = judgeThresholds(config2, run2, baseline, opts);
+  const ctx = { config: config2, tier, run: run2, loadError, baseline, metrics, facts };
+  const findings = Object.fromEntries(BARS.map((b) => [b.id, b.judge(ctx)]));
+  const statuses = resolveStatuses(tier, BARS, findings);
   const bars = BARS.map((b) => {
     const status = statuses[b.id];
-    const failedDeps = b.deps.filter((d) => statuses[d] === "fail" || statuses[d] === "blocked");
-    const details = findings[b.id].map((f) => `${!f.ok ? "\u2717" : f.warn ? "\u26A0" : "\u2713"} ${f.text}`);
-    if (status === "blocked") details.unshift(`blocked: depends on ${failedDeps.map((d) => BARS[d - 1].name).join(", ")}, which did not pass`);
-    return { id: b.id, name: b.name, status, blocking: isBlocking(tier, b.id), details };
+    const blockedBy = status === "blocked" ? b.deps.filter((d) => statuses[d] === "fail" || statuses[d] === "blocked").map((d) => BARS[d - 1].name) : [];
+    return { id: b.id, name: b.name, status, blocking: isBlocking(tier, b.id), findings: findings[b.id], blocked_by: blockedBy, details: detailsOf(findings[b.id], blockedBy) };
   });
   const reasons = [];
   const warnings = [];
   for (const bar of bars) {
-    const own2 = findings[bar.id];
-    if (bar.status === "fail") for (const f of own2.filter((x) => !x.ok)) reasons.push(`${bar.name}: ${f.text}`);
+    const failing = bar.findings.filter((f) => f.status === "fail");
+    if (bar.status === "fail") for (const f of failing) reasons.push(`${bar.name}: ${f.text}`);
     else if (bar.status === "blocked" && bar.blocking) reasons.push(`${bar.name}: ${bar.details[0]}`);
-    else if (bar.status === "warn") for (const f of own2.filter((x) => !x.ok)) warnings.push(`${bar.name} (warn only at tier ${tier}): ${f.text}`);
-    if (bar.status !== "blocked") for (const f of own2.filter((x) => x.ok && x.warn)) warnings.push(`${bar.name}: ${f.text}`);
+    else if (bar.status === "warn") for (const f of failing) warnings.push(`${bar.name} (warn only at tier ${tier}): ${f.text}`);
+    if (bar.status !== "blocked") for (const f of bar.findings.filter((x) => x.status === "warn")) warnings.push(`${bar.name}: ${f.text}`);
   }
   const decision = bars.some((b) => b.blocking && (b.status === "fail" || b.status === "blocked")) ? "block" : "allow";
   const t = run2?.all;
+  const pairing = "run" in baseline ? baseline.pairing : void 0;
   return {
     schema: 1,
     decision,
@@ -52656,7 +57927,7 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
       shown: (run2?.failing ?? []).map((s) => ({ id: s.id, outcome: s.outcome, message: s.message, file: s.file, line: s.line })),
       total: run2?.failingTotal ?? 0
     },
-    errors: [...loadError?.problems ?? [], ...baselineError?.problems ?? []],
+    errors: [...loadError?.problems ?? [], ..."error" in baseline ? baseline.error.problems : []],
     comparison: pairing ? {
       baseline: { files: pairing.base.files, format: pairing.base.format },
       paired: pairing.candRows.length,
@@ -52668,24 +57939,10 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
     } : null
   };
 }
-function sliceView(run2, tag) {
-  const all = run2.slices.get(tag);
-  const cases = run2.sliceCases?.get(tag);
-  return all && cases ? { ...run2, all, cases, ids: void 0, aggregates: /* @__PURE__ */ new Map() } : void 0;
-}
-function baselineFindings(pairing, base) {
-  if (!pairing) {
-    return [{ ok: true, warn: true, text: `baseline ${base.files.join(", ")} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case` }];
-  }
-  const out = [
-    {
-      ok: true,
-      text: `baseline ${base.files.join(", ")} (${base.format}): ${pairing.candRows.length} cases paired${pairing.added.total ? `, ${pairing.added.total} added` : ""}${pairing.removed.total ? `, ${pairing.removed.total} removed` : ""} (added and removed cases are left out of paired tests)`
-    }
-  ];
-  if (pairing.datasetChange) out.push({ ok: true, warn: true, text: `${pairing.datasetChange}: the comparison is only as good as the overlap` });
-  if (pairing.newlyFailing.total > 0) out.push({ ok: true, warn: true, text: `${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? "" : "s"} newly failing, ${pairing.newlyPassing.total} newly passing` });
-  return out;
+function detailsOf(findings, blockedBy) {
+  const lines = findings.map((f) => `${f.status === "fail" ? "\u2717" : f.status === "warn" ? "\u26A0" : "\u2713"} ${f.text}`);
+  if (blockedBy.length > 0) lines.unshift(`blocked: depends on ${blockedBy.join(", ")}, which did not pass`);
+  return lines;
 }
 function configErrorVerdict(configFile, summary2, problems2, inputs) {
   return {
@@ -52695,13 +57952,18 @@ function configErrorVerdict(configFile, summary2, problems2, inputs) {
     reasons: [summary2, ...problems2.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)],
     warnings: [],
     notices: [],
-    bars: BARS.map((b) => ({
-      id: b.id,
-      name: b.name,
-      status: b.id === 1 ? "fail" : "blocked",
-      blocking: true,
-      details: b.id === 1 ? [`\u2717 the config ${configFile} could not be used: ${summary2}`] : ["blocked: the config could not be read"]
-    })),
+    bars: BARS.map((b) => {
+      const findings = b.id === 1 ? [{ status: "fail", text: `the config ${configFile} could not be used: ${summary2}`, config_path: "" }] : [];
+      return {
+        id: b.id,
+        name: b.name,
+        status: b.id === 1 ? "fail" : "blocked",
+        blocking: true,
+        findings,
+        blocked_by: b.id === 1 ? [] : ["the config"],
+        details: b.id === 1 ? detailsOf(findings, []) : ["blocked: the config could not be read"]
+      };
+    }),
     metrics: [],
     samples: { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0 },
     inputs,
@@ -52714,10 +57976,8 @@ function configErrorVerdict(configFile, summary2, problems2, inputs) {
     comparison: null
   };
 }
-var pct = (x) => showValue("error_rate", x);
-var usd2 = (x) => showValue("cost_per_sample_usd", x);
 
-// src/git.ts
+// src/engine/git.ts
 import { execFile } from "node:child_process";
 async function gitShow(ref, file2, cwd) {
   for (const candidate of [ref, `origin/${ref}`]) {
@@ -52743,27 +58003,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path6) {
-  let normalized = normalize(path6);
+function cleanPath(path8) {
+  let normalized = normalize(path8);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path6, separator) {
-  return path6.replace(SLASHES_REGEX, separator);
+function convertSlashes(path8, separator) {
+  return path8.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path6) {
-  return path6 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path6);
+function isRootDirectory(path8) {
+  return path8 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path8);
 }
-function normalizePath(path6, options2) {
+function normalizePath(path8, options2) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options2;
-  const pathNeedsCleaning = process.platform === "win32" && path6.includes("/") || path6.startsWith(".");
-  if (resolvePaths) path6 = resolve(path6);
-  if (normalizePath$1 || pathNeedsCleaning) path6 = cleanPath(path6);
-  if (path6 === ".") return "";
-  const needsSeperator = path6[path6.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path6 + pathSeparator : path6, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path8.includes("/") || path8.startsWith(".");
+  if (resolvePaths) path8 = resolve(path8);
+  if (normalizePath$1 || pathNeedsCleaning) path8 = cleanPath(path8);
+  if (path8 === ".") return "";
+  const needsSeperator = path8[path8.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path8 + pathSeparator : path8, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -52800,8 +58060,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path6 = directoryPath || ".";
-  if (filters.every((filter) => filter(path6, true))) paths.push(path6);
+  const path8 = directoryPath || ".";
+  if (filters.every((filter) => filter(path8, true))) paths.push(path8);
 };
 var empty$2 = () => {
 };
@@ -52853,26 +58113,26 @@ var empty = () => {
 function build$3(options2) {
   return options2.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path6, state, callback$1) {
+var resolveSymlinksAsync = function(path8, state, callback$1) {
   const { queue, fs: fs3, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs3.realpath(path6, (error63, resolvedPath) => {
+  fs3.realpath(path8, (error63, resolvedPath) => {
     if (error63) return queue.dequeue(suppressErrors ? null : error63, state);
     fs3.stat(resolvedPath, (error$1, stat4) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat4.isDirectory() && isRecursive2(path6, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat4.isDirectory() && isRecursive2(path8, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat4, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path6, state, callback$1) {
+var resolveSymlinks = function(path8, state, callback$1) {
   const { queue, fs: fs3, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs3.realpathSync(path6);
+    const resolvedPath = fs3.realpathSync(path8);
     const stat4 = fs3.statSync(resolvedPath);
-    if (stat4.isDirectory() && isRecursive2(path6, resolvedPath, state)) return;
+    if (stat4.isDirectory() && isRecursive2(path8, resolvedPath, state)) return;
     callback$1(stat4, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -52882,9 +58142,9 @@ function build$2(options2, isSynchronous) {
   if (!options2.resolveSymlinks || options2.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path6, resolved, state) {
+function isRecursive2(path8, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path6);
+  let parent = dirname(path8);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -52892,7 +58152,7 @@ function isRecursive2(path6, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path6, resolved);
+  state.symlinks.set(path8, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -53064,19 +58324,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path6 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path6)) continue;
-        this.pushDirectory(path6, paths, filters);
-        this.walkDirectory(this.state, path6, path6, depth - 1, this.walk);
+        let path8 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path8)) continue;
+        this.pushDirectory(path8, paths, filters);
+        this.walkDirectory(this.state, path8, path8, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path6 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path6, this.state, (stat4, resolvedPath) => {
+        let path8 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path8, this.state, (stat4, resolvedPath) => {
           if (stat4.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path6 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path6 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path8 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path8 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path6;
+            resolvedPath = useRealPaths ? resolvedPath : path8;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -53242,7 +58502,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options2);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path6) => isMatch(path6));
+    this.options.filters.push((path8) => isMatch(path8));
     return this;
   }
 };
@@ -53317,19 +58577,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path6) {
-  return path6.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path8) {
+  return path8.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path6) {
+function splitPattern(path8) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path6, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path6];
+  const result = import_picomatch.default.scan(path8, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path8];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path6) => path6.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path6) => path6.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path8) => path8.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path8) => path8.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options2) {
   if ((options2 === null || options2 === void 0 ? void 0 : options2.caseSensitiveMatch) === false) return true;
@@ -53436,13 +58696,13 @@ function buildCrawler(options2, patterns) {
   if (options2.deep !== void 0) maxDepth = Math.round(options2.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug2 ? (p, isDirectory2) => {
-      const path6 = format(p, isDirectory2);
-      const matches = matcher(path6) && !ignore(path6);
-      if (matches) log(`matched ${path6}`);
+      const path8 = format(p, isDirectory2);
+      const matches = matcher(path8) && !ignore(path8);
+      if (matches) log(`matched ${path8}`);
       return matches;
     } : (p, isDirectory2) => {
-      const path6 = format(p, isDirectory2);
-      return matcher(path6) && !ignore(path6);
+      const path8 = format(p, isDirectory2);
+      return matcher(path8) && !ignore(path8);
     }],
     exclude: debug2 ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -53568,7 +58828,7 @@ function jsonErrorOffset(text) {
   const ws = () => {
     while (i < text.length && " 	\n\r".includes(text[i])) i++;
   };
-  const fail = () => {
+  const fail2 = () => {
     throw i;
   };
   const value = () => {
@@ -53580,16 +58840,16 @@ function jsonErrorOffset(text) {
       if (text[i] === "}") return void i++;
       for (; ; ) {
         ws();
-        if (text[i] !== '"') fail();
+        if (text[i] !== '"') fail2();
         string4();
         ws();
-        if (text[i] !== ":") fail();
+        if (text[i] !== ":") fail2();
         i++;
         value();
         ws();
         if (text[i] === ",") i++;
         else if (text[i] === "}") return void i++;
-        else fail();
+        else fail2();
       }
     } else if (c === "[") {
       i++;
@@ -53600,16 +58860,16 @@ function jsonErrorOffset(text) {
         ws();
         if (text[i] === ",") i++;
         else if (text[i] === "]") return void i++;
-        else fail();
+        else fail2();
       }
     } else if (c === '"') string4();
     else if (c !== void 0 && /[-0-9]/.test(c)) {
       const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-      if (!m) fail();
+      if (!m) fail2();
       i += m[0].length;
     } else {
       for (const lit of ["true", "false", "null"]) if (text.startsWith(lit, i)) return void (i += lit.length);
-      fail();
+      fail2();
     }
   };
   const string4 = () => {
@@ -53618,10 +58878,10 @@ function jsonErrorOffset(text) {
       const c = text[i];
       if (c === '"') return void i++;
       if (c === "\\") i += 2;
-      else if (c < " ") fail();
+      else if (c < " ") fail2();
       else i++;
     }
-    fail();
+    fail2();
   };
   try {
     value();
@@ -53687,7 +58947,7 @@ async function* jsonLines(file2, ctx, what) {
   }
 }
 
-// src/results/braintrust.ts
+// src/results/adapters/braintrust.ts
 function norm(o) {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[-_]/g, "").toLowerCase(), v]));
 }
@@ -53728,14 +58988,14 @@ var braintrust = {
   }
 };
 
-// src/results/deepeval.ts
+// src/results/adapters/deepeval.ts
 var deepeval = {
   format: "deepeval",
   detect: ({ json: json3 }) => isObject2(json3) && (Array.isArray(json3.testCases) || Array.isArray(json3.conversationalTestCases)) && ("testPassed" in json3 || "metricsScores" in json3 || "testFile" in json3),
   async read({ json: json3 }, ctx) {
     const doc = json3;
     const cases = [...asArray(doc.testCases), ...asArray(doc.conversationalTestCases)];
-    let judgeCost = 0;
+    let judgeCost2 = 0;
     const models = /* @__PURE__ */ new Set();
     cases.forEach((tc, index) => {
       if (!isObject2(tc)) {
@@ -53754,7 +59014,7 @@ var deepeval = {
         else if (m.success === false) {
           failures.push(`${name} (score: ${score ?? "?"}, threshold: ${num(m.threshold) ?? "?"}${str(m.reason) ? `, reason: ${String(m.reason)}` : ""})`);
         }
-        judgeCost += num(m.evaluationCost) ?? 0;
+        judgeCost2 += num(m.evaluationCost) ?? 0;
       }
       const meta3 = isObject2(tc.metadata) ? tc.metadata : {};
       if (str(meta3.model)) models.add(String(meta3.model));
@@ -53774,7 +59034,7 @@ var deepeval = {
       if (values.length > 0) sample.score = values.reduce((a, b) => a + b, 0) / values.length;
       ctx.emit(sample);
     });
-    if (judgeCost > 0) ctx.aggregate("judge_cost_usd", { value: judgeCost, higherIsBetter: false });
+    if (judgeCost2 > 0) ctx.aggregate("judge_cost_usd", { value: judgeCost2, higherIsBetter: false });
     const hyper = isObject2(doc.hyperparameters) ? doc.hyperparameters : {};
     return {
       tool: "deepeval",
@@ -53791,7 +59051,7 @@ function slug(name) {
   return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
 }
 
-// src/results/inspect.ts
+// src/results/adapters/inspect.ts
 var import_yauzl = __toESM(require_yauzl(), 1);
 function scoreValue(v) {
   if (typeof v === "boolean") return v ? 1 : 0;
@@ -53869,8 +59129,8 @@ var EpochReducer = class {
 function mean2(v) {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
-function metaOf(log3) {
-  const spec = isObject2(log3.eval) ? log3.eval : {};
+function metaOf(log4) {
+  const spec = isObject2(log4.eval) ? log4.eval : {};
   const dataset = isObject2(spec.dataset) ? spec.dataset : {};
   const revision = isObject2(spec.revision) ? spec.revision : {};
   const packages = isObject2(spec.packages) ? spec.packages : {};
@@ -53881,13 +59141,13 @@ function metaOf(log3) {
     commit: str(revision.commit)
   };
 }
-function readHeader(log3, reducer, ctx) {
-  const status = str(log3.status);
+function readHeader(log4, reducer, ctx) {
+  const status = str(log4.status);
   if (status && status !== "success") {
-    const err = isObject2(log3.error) ? str(log3.error.message) : void 0;
+    const err = isObject2(log4.error) ? str(log4.error.message) : void 0;
     ctx.runError(`the inspect eval ended with status "${status}"${err ? `: ${err}` : ""}; gate a finished run`);
   }
-  const reductions = Array.isArray(log3.reductions) ? log3.reductions : isObject2(log3.results) && Array.isArray(log3.results.sample_reductions) ? log3.results.sample_reductions : [];
+  const reductions = Array.isArray(log4.reductions) ? log4.reductions : isObject2(log4.results) && Array.isArray(log4.results.sample_reductions) ? log4.results.sample_reductions : [];
   if (reducer.size === 0 && reductions.length > 0) {
     const byId = /* @__PURE__ */ new Map();
     for (const r of reductions.filter(isObject2)) {
@@ -53901,9 +59161,9 @@ function readHeader(log3, reducer, ctx) {
     }
     for (const entry of byId.values()) reducer.add(entry);
   }
-  if (reducer.size === 0 && isObject2(log3.results)) {
-    const n = num(log3.results.completed_samples) ?? num(log3.results.total_samples);
-    for (const score of (Array.isArray(log3.results.scores) ? log3.results.scores : []).filter(isObject2)) {
+  if (reducer.size === 0 && isObject2(log4.results)) {
+    const n = num(log4.results.completed_samples) ?? num(log4.results.total_samples);
+    for (const score of (Array.isArray(log4.results.scores) ? log4.results.scores : []).filter(isObject2)) {
       const metrics = isObject2(score.metrics) ? score.metrics : {};
       const stderr = isObject2(metrics.stderr) ? num(metrics.stderr.value) : void 0;
       for (const [name, m] of Object.entries(metrics)) {
@@ -53912,16 +59172,16 @@ function readHeader(log3, reducer, ctx) {
       }
     }
   }
-  return metaOf(log3);
+  return metaOf(log4);
 }
 var inspectJson = {
   format: "inspect",
   detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.eval) && "task" in json3.eval && ("results" in json3 || "samples" in json3 || "status" in json3),
   async read({ json: json3 }, ctx) {
-    const log3 = json3;
+    const log4 = json3;
     const reducer = new EpochReducer();
-    for (const s of (Array.isArray(log3.samples) ? log3.samples : []).filter(isObject2)) reducer.add(s);
-    const meta3 = readHeader(log3, reducer, ctx);
+    for (const s of (Array.isArray(log4.samples) ? log4.samples : []).filter(isObject2)) reducer.add(s);
+    const meta3 = readHeader(log4, reducer, ctx);
     reducer.emit(ctx);
     return meta3;
   }
@@ -54559,13 +59819,13 @@ var EntityDecoder = class {
    * @param {string} context  — used in error messages ('external' | 'input')
    * @returns {boolean}  true = accept, false = skip
    */
-  _applyRegistrationHook(hook2, name, value, context) {
+  _applyRegistrationHook(hook2, name, value, context3) {
     if (!hook2) return true;
     const action = hook2(name, value);
     if (action === ENTITY_ACTION.BLOCK) return false;
     if (action === ENTITY_ACTION.THROW) {
       throw new Error(
-        `[EntityDecoder] Registration of ${context} entity "&${name};" was rejected by hook`
+        `[EntityDecoder] Registration of ${context3} entity "&${name};" was rejected by hook`
       );
     }
     return true;
@@ -56107,16 +61367,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path6 = this._matcher.path;
-    return path6.length > 0 ? path6[path6.length - 1].tag : void 0;
+    const path8 = this._matcher.path;
+    return path8.length > 0 ? path8[path8.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path6 = this._matcher.path;
-    return path6.length > 0 ? path6[path6.length - 1].namespace : void 0;
+    const path8 = this._matcher.path;
+    return path8.length > 0 ? path8[path8.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -56124,9 +61384,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path6 = this._matcher.path;
-    if (path6.length === 0) return void 0;
-    return path6[path6.length - 1].values?.[attrName];
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return void 0;
+    return path8[path8.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -56134,9 +61394,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path6 = this._matcher.path;
-    if (path6.length === 0) return false;
-    const current = path6[path6.length - 1];
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return false;
+    const current = path8[path8.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -56162,18 +61422,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path6 = this._matcher.path;
-    if (path6.length === 0) return -1;
-    return path6[path6.length - 1].position ?? 0;
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return -1;
+    return path8[path8.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path6 = this._matcher.path;
-    if (path6.length === 0) return -1;
-    return path6[path6.length - 1].counter ?? 0;
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return -1;
+    return path8[path8.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -57301,14 +62561,14 @@ function assertString(value) {
     );
   }
 }
-function assertContext(context) {
-  if (context instanceof RegExp) return;
-  if (Array.isArray(context)) {
-    if (context.length === 0) {
+function assertContext(context3) {
+  if (context3 instanceof RegExp) return;
+  if (Array.isArray(context3)) {
+    if (context3.length === 0) {
       throw new TypeError("is-unsafe: context must not be an empty array");
     }
-    if (Array.isArray(context[0])) {
-      for (const list of context) {
+    if (Array.isArray(context3[0])) {
+      for (const list of context3) {
         if (!Array.isArray(list) || list.length === 0) {
           throw new TypeError(
             "is-unsafe: each context in the array must be a non-empty pattern array (PatternList)"
@@ -57319,13 +62579,13 @@ function assertContext(context) {
     return;
   }
   throw new TypeError(
-    `is-unsafe: second argument must be a PatternList (e.g. HTML), an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context}`
+    `is-unsafe: second argument must be a PatternList (e.g. HTML), an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context3}`
   );
 }
-function normalise(context) {
-  if (context instanceof RegExp) return { lists: null, regex: context };
-  if (Array.isArray(context[0])) return { lists: context, regex: null };
-  return { lists: [context], regex: null };
+function normalise(context3) {
+  if (context3 instanceof RegExp) return { lists: null, regex: context3 };
+  if (Array.isArray(context3[0])) return { lists: context3, regex: null };
+  return { lists: [context3], regex: null };
 }
 function decodedCopy(value, list) {
   if (!list.decodeEntities) return null;
@@ -57342,10 +62602,10 @@ function matchList(value, list) {
   }
   return null;
 }
-function isUnsafe(value, context) {
+function isUnsafe(value, context3) {
   assertString(value);
-  assertContext(context);
-  const { lists, regex: regex2 } = normalise(context);
+  assertContext(context3);
+  const { lists, regex: regex2 } = normalise(context3);
   if (regex2) return regex2.test(value);
   for (const list of lists) {
     if (matchList(value, list) !== null) return true;
@@ -57648,8 +62908,8 @@ var parseXml = function(xmlData) {
       } else {
         let result = readTagExp(xmlData, i, options2.removeNSPrefix);
         if (!result) {
-          const context = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
-          throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context}"`);
+          const context3 = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
+          throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context3}"`);
         }
         let tagName = result.tagName;
         const rawTagName = result.rawTagName;
@@ -58173,7 +63433,7 @@ var XMLValidator = {
   validate: validate2
 };
 
-// src/results/junit.ts
+// src/results/adapters/junit.ts
 var ARRAYS = /* @__PURE__ */ new Set(["testsuite", "testcase", "property", "failure", "error", "skipped"]);
 var junit = {
   format: "junit",
@@ -58262,7 +63522,7 @@ function testcaseLines(xml) {
   return out;
 }
 
-// src/results/lm-eval.ts
+// src/results/adapters/lm-eval.ts
 import path from "node:path";
 var lmEvalResults = {
   format: "lm-eval",
@@ -58339,7 +63599,7 @@ var lmEvalSamples = {
   }
 };
 
-// src/results/native.ts
+// src/results/adapters/native.ts
 var native = {
   format: "native",
   detect: ({ firstLine }) => isObject2(firstLine) && (isObject2(firstLine.meta) && Object.keys(firstLine).length === 1 || "id" in firstLine && ("pass" in firstLine || "error" in firstLine || "score" in firstLine) && !("sample_id" in firstLine) && !("doc_id" in firstLine)),
@@ -58406,7 +63666,7 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path6, value, expected) => out.push({ path: path6, message: `${path6} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
+  const bad = (path8, value, expected) => out.push({ path: path8, message: `${path8} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
   const id = v.id;
   if (!(typeof id === "string" && id.length > 0 || typeof id === "number")) bad("id", id, "a non-empty string that names the case the same way in every run");
   for (const [key, check2, expected] of FIELDS) if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
@@ -58448,7 +63708,7 @@ function toSample2(v, line, ctx) {
   };
 }
 
-// src/results/openai-evals.ts
+// src/results/adapters/openai-evals.ts
 var openaiEvals = {
   format: "openai-evals",
   detect: ({ firstLine }) => isObject2(firstLine) && (isObject2(firstLine.spec) || isObject2(firstLine.final_report) || "run_id" in firstLine && "event_id" in firstLine && "type" in firstLine),
@@ -58521,7 +63781,7 @@ var openaiEvals = {
   }
 };
 
-// src/results/promptfoo.ts
+// src/results/adapters/promptfoo.ts
 import { createHash } from "node:crypto";
 var promptfoo = {
   format: "promptfoo",
@@ -58649,7 +63909,7 @@ function parseCsv(text) {
   return { rows, lines };
 }
 
-// src/results/promptfoo-csv.ts
+// src/results/adapters/promptfoo-csv.ts
 var LEGACY_CELL = /^\[(PASS|FAIL|ERROR)\](?: \(([\d.]+)\))? ?/;
 function promptColumns(header, firstRow) {
   const cols = [];
@@ -58873,7 +64133,7 @@ function lookLike(probe) {
   return `text starting ${JSON.stringify(head.slice(0, 40))}`;
 }
 
-// src/engine.ts
+// src/engine/run-gate.ts
 async function loadConfigFile(file2, cwd) {
   const abs = path3.resolve(cwd, file2);
   let text;
@@ -58968,6 +64228,1431 @@ async function loadBaseline(source, cwd, load, fromApi) {
   return run2;
 }
 
+// node_modules/@octokit/rest/dist-src/index.js
+init_dist_src2();
+
+// node_modules/@octokit/plugin-request-log/dist-src/version.js
+var VERSION5 = "6.0.0";
+
+// node_modules/@octokit/plugin-request-log/dist-src/index.js
+function requestLog(octokit) {
+  octokit.hook.wrap("request", (request2, options2) => {
+    octokit.log.debug("request", options2);
+    const start = Date.now();
+    const requestOptions = octokit.request.endpoint.parse(options2);
+    const path8 = requestOptions.url.replace(options2.baseUrl, "");
+    return request2(options2).then((response) => {
+      const requestId = response.headers["x-github-request-id"];
+      octokit.log.info(
+        `${requestOptions.method} ${path8} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      return response;
+    }).catch((error63) => {
+      const requestId = error63.response?.headers["x-github-request-id"] || "UNKNOWN";
+      octokit.log.error(
+        `${requestOptions.method} ${path8} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      throw error63;
+    });
+  });
+}
+requestLog.VERSION = VERSION5;
+
+// node_modules/@octokit/rest/dist-src/index.js
+init_dist_bundle5();
+init_dist_src3();
+
+// node_modules/@octokit/rest/dist-src/version.js
+var VERSION8 = "22.0.1";
+
+// node_modules/@octokit/rest/dist-src/index.js
+var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
+  {
+    userAgent: `octokit-rest.js/${VERSION8}`
+  }
+);
+
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var import_light = __toESM(require_light(), 1);
+init_dist_src();
+var VERSION9 = "0.0.0-development";
+function isRequestError(error63) {
+  return error63.request !== void 0;
+}
+async function errorRequest(state, octokit, error63, options2) {
+  if (!isRequestError(error63) || !error63?.request.request) {
+    throw error63;
+  }
+  if (error63.status >= 400 && !state.doNotRetry.includes(error63.status)) {
+    const retries = options2.request.retries != null ? options2.request.retries : state.retries;
+    const retryAfter = Math.pow((options2.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error63, retries, retryAfter);
+  }
+  throw error63;
+}
+async function wrapRequest(state, octokit, request2, options2) {
+  const limiter = new import_light.default();
+  limiter.on("failed", function(error63, info2) {
+    const maxRetries = ~~error63.request.request?.retries;
+    const after = ~~error63.request.request?.retryAfter;
+    options2.request.retryCount = info2.retryCount + 1;
+    if (maxRetries > info2.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    options2
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request2, options2) {
+  const response = await request2(options2);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error63 = new RequestError(response.data.errors[0].message, 500, {
+      request: options2,
+      response
+    });
+    return errorRequest(state, octokit, error63, options2);
+  }
+  return response;
+}
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error63, retries, retryAfter) => {
+        error63.request.request = Object.assign({}, error63.request.request, {
+          retries,
+          retryAfter
+        });
+        return error63;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION9;
+
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var import_light2 = __toESM(require_light(), 1);
+var VERSION10 = "0.0.0-development";
+var noop3 = () => Promise.resolve();
+function wrapRequest2(state, request2, options2) {
+  return state.retryLimiter.schedule(doRequest, state, request2, options2);
+}
+async function doRequest(state, request2, options2) {
+  const { pathname } = new URL(options2.url, "http://github.test");
+  const isAuth = isAuthRequest(options2.method, pathname);
+  const isWrite = !isAuth && options2.method !== "GET" && options2.method !== "HEAD";
+  const isSearch = options2.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request2.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop3);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options2);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error63) => error63.type === "RATE_LIMITED")) {
+      const error63 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error63;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck2, common) {
+  groups.global = new Bottleneck2.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck2.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck2.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck2.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck2.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck: Bottleneck2 = import_light2.default,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck2, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    const events = {};
+    const emitter = new Bottleneck2.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error63, info2) {
+      const [state2, request2, options2] = info2.args;
+      const { pathname } = new URL(options2.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
+      if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request2.retryCount;
+      request2.retryCount = retryCount;
+      options2.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error63.message)) {
+          const retryAfter2 = Number(error63.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options2,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error63.response.headers != null && error63.response.headers["x-ratelimit-remaining"] === "0" || (error63.response.data?.errors ?? []).some(
+          (error210) => error210.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error63.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options2,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request2.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request2, options2) => {
+    initializeBottleneck();
+    return wrapRequest2(state, request2, options2);
+  });
+  return {};
+}
+throttling.VERSION = VERSION10;
+throttling.triggersNotification = triggersNotification;
+
+// src/github/client.ts
+var DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
+var GitHubClient = Octokit2.plugin(retry, throttling);
+function createClient(token, baseUrl2, log4, version2 = "dev") {
+  return new GitHubClient({
+    auth: token,
+    baseUrl: baseUrl2.replace(/\/+$/, ""),
+    userAgent: `llm-release-gate/${version2}`,
+    log: { debug: log4.debug, info: log4.debug, warn: log4.warning, error: log4.warning },
+    retry: { doNotRetry: DO_NOT_RETRY, retries: 3 },
+    throttle: {
+      onRateLimit: (after, options2, _octokit, retryCount) => {
+        log4.warning(`GitHub API rate limit on ${options2.method} ${options2.url}; retrying in ${after}s`);
+        return retryCount < 2;
+      },
+      onSecondaryRateLimit: (after, options2, _octokit, retryCount) => {
+        log4.warning(`GitHub API secondary rate limit on ${options2.method} ${options2.url}; retrying in ${after}s`);
+        return retryCount < 2;
+      }
+    }
+  });
+}
+function statusOf(err) {
+  const s = err.status;
+  return typeof s === "number" ? s : void 0;
+}
+
+// src/github/gate-api.ts
+var ANNOTATIONS_PER_REQUEST = 50;
+var FACTS_QUERY = (
+  /* GraphQL */
+  `
+  query Facts(
+    $owner: String!, $repo: String!,
+    $fileExpr: String!, $withFile: Boolean!,
+    $existsExpr: String!, $withExists: Boolean!,
+    $login: String!, $withLogin: Boolean!,
+    $env: String!, $withEnv: Boolean!,
+    $pr: Int!, $withPr: Boolean!, $after: String,
+    $baselineExpr: String!, $withBaseline: Boolean!
+  ) {
+    repository(owner: $owner, name: $repo) {
+      file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
+      baseline: object(expression: $baselineExpr) @include(if: $withBaseline) { ... on Blob { text isTruncated } }
+      exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
+      environment(name: $env) @include(if: $withEnv) {
+        name
+        protectionRules(first: 20) { nodes { type reviewers(first: 1) { totalCount } } }
+      }
+      pullRequest(number: $pr) @include(if: $withPr) {
+        comments(first: 100, after: $after) {
+          nodes { databaseId body url viewerDidAuthor }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+    owner: repositoryOwner(login: $login) @include(if: $withLogin) { __typename }
+  }
+`
+);
+var GateApi = class {
+  constructor(client, owner, repo) {
+    this.client = client;
+    this.owner = owner;
+    this.repo = repo;
+    client.hook.before("request", () => {
+      this.requests += 1;
+    });
+  }
+  client;
+  owner;
+  repo;
+  /** Requests made, for the budget stated in the README (and checked by the end-to-end test). */
+  requests = 0;
+  /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
+  async facts(q) {
+    const vars = {
+      owner: this.owner,
+      repo: this.repo,
+      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
+      withFile: Boolean(q.fileAt),
+      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
+      withExists: Boolean(q.existsAt),
+      login: q.login?.replace(/^@/, "") ?? "",
+      withLogin: Boolean(q.login),
+      env: q.environment ?? "",
+      withEnv: Boolean(q.environment),
+      pr: q.pullNumber ?? 0,
+      withPr: q.pullNumber !== void 0,
+      after: null,
+      baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : "",
+      withBaseline: Boolean(q.baselineAt)
+    };
+    const first = await this.client.graphql(FACTS_QUERY, vars);
+    const repo = first.repository;
+    const facts = {};
+    if (q.fileAt) {
+      if (repo?.file?.isTruncated) throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
+      facts.fileAt = repo?.file?.text ?? null;
+    }
+    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
+    if (q.baselineAt) facts.baselineAt = repo?.baseline ? repo.baseline.isTruncated ? void 0 : repo.baseline.text ?? void 0 : null;
+    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
+    if (q.environment) {
+      const env = repo?.environment;
+      facts.environment = env ? { reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0) } : null;
+    }
+    if (q.pullNumber !== void 0) {
+      const comments = [];
+      let page = repo?.pullRequest?.comments;
+      while (page) {
+        for (const c of page.nodes) comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
+        if (!page.pageInfo.hasNextPage) break;
+        const next = await this.client.graphql(FACTS_QUERY, {
+          ...vars,
+          withFile: false,
+          withExists: false,
+          withLogin: false,
+          withEnv: false,
+          withBaseline: false,
+          after: page.pageInfo.endCursor
+        });
+        page = next.repository?.pullRequest?.comments;
+      }
+      facts.comments = comments;
+    }
+    return facts;
+  }
+  async createCheck(name, headSha, detailsUrl) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: this.owner,
+      repo: this.repo,
+      name,
+      head_sha: headSha,
+      status: "in_progress",
+      started_at: (/* @__PURE__ */ new Date()).toISOString(),
+      ...detailsUrl ? { details_url: detailsUrl } : {}
+    });
+    return { id: Number(res.data.id), url: res.data.html_url ?? "" };
+  }
+  /** Complete the check; annotations go 50 a request (the first batch with the conclusion). */
+  async completeCheck(id, conclusion, output2, annotations) {
+    const batches = [];
+    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      owner: this.owner,
+      repo: this.repo,
+      check_run_id: id,
+      status: "completed",
+      conclusion,
+      completed_at: (/* @__PURE__ */ new Date()).toISOString(),
+      output: { ...output2, ...batches[0] ? { annotations: batches[0] } : {} }
+    });
+    for (const batch of batches.slice(1)) {
+      await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: this.owner,
+        repo: this.repo,
+        check_run_id: id,
+        output: { title: output2.title, summary: output2.summary, annotations: batch }
+      });
+    }
+  }
+  async createComment(pullNumber, body) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: this.owner, repo: this.repo, issue_number: pullNumber, body });
+    return res.data.html_url;
+  }
+  async updateComment(commentId, body) {
+    const res = await this.client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: this.owner, repo: this.repo, comment_id: commentId, body });
+    return res.data.html_url;
+  }
+};
+
+// src/report/icons.ts
+var BAR_ICON = { pass: "\u2705", fail: "\u274C", warn: "\u26A0\uFE0F", blocked: "\u26D4" };
+var METRIC_ICON = { pass: "\u2705", fail: "\u274C", warn: "\u26A0\uFE0F", inconclusive: "\u2754", error: "\u{1F4A5}" };
+function metricLabel(m) {
+  return m.slice !== void 0 ? `${m.name} [${m.slice}]` : m.name;
+}
+
+// src/report/annotations.ts
+function annotationsFor(v, configFile, lineOf, max = 50) {
+  const out = [];
+  for (const e of v.errors) out.push({ level: "error", file: e.file, line: e.line, title: "llm-release-gate: input problem", message: e.message });
+  for (const m of v.metrics) {
+    if (m.status === "pass") continue;
+    out.push({
+      level: m.blocks ? "error" : "warning",
+      file: configFile,
+      line: lineOf(m.config_path),
+      title: `${metricLabel(m)}: ${m.status}`,
+      message: m.reason
+    });
+  }
+  for (const b of v.bars) {
+    if (b.status === "pass" || b.status === "blocked") continue;
+    const failing = b.findings.filter((f) => f.status === "fail" && !f.metric);
+    if (failing.length === 0) continue;
+    const key = failing[0].config_path;
+    out.push({
+      level: b.status === "fail" ? "error" : "warning",
+      file: configFile,
+      line: lineOf(key) ?? lineOf(key.split(".")[0]) ?? 1,
+      title: `Readiness bar ${b.id} (${b.name}): ${b.status}`,
+      message: failing.map((f) => f.text).join("\n")
+    });
+  }
+  for (const f of v.failing.shown) {
+    if (!f.file || !f.line) continue;
+    out.push({ level: "warning", file: f.file, line: f.line, title: `Eval case ${f.outcome === "error" ? "errored" : "failed"}: ${f.id}`, message: f.message ?? f.outcome });
+  }
+  return out.slice(0, max);
+}
+
+// src/report/limits.ts
+var LIMITS = {
+  /** Check run output.summary and output.text: 65,535 bytes each. */
+  checkTextBytes: 65535,
+  /** Issue and PR comment bodies: 65,536 characters. */
+  commentChars: 65536,
+  /** Annotations per check run request. */
+  annotationsPerRequest: 50,
+  /** Annotations we send at most (the rest are counted in the summary). */
+  maxAnnotations: 500,
+  /** Annotation title and message sizes. */
+  annotationTitleChars: 255,
+  annotationMessageBytes: 64 * 1024,
+  /** Job summary (GITHUB_STEP_SUMMARY) per step: 1 MiB. */
+  jobSummaryBytes: 1024 * 1024
+};
+var encoder = new TextEncoder();
+function byteLength(s) {
+  return encoder.encode(s).length;
+}
+function fitBytes(renderings, limit) {
+  let last = "";
+  for (const render of renderings) {
+    last = render();
+    if (byteLength(last) <= limit) return last;
+  }
+  const note = "\n\n(cut to fit GitHub\u2019s size limit; the full report is in the job summary and the verdict file)\n";
+  return cutBytes(last, limit - byteLength(note)) + note;
+}
+function cutBytes(s, limit) {
+  const bytes = encoder.encode(s);
+  if (bytes.length <= limit) return s;
+  const head = new TextDecoder().decode(bytes.subarray(0, Math.max(0, limit - 3))).replace(/\uFFFD$/, "");
+  return `${head}\u2026`;
+}
+
+// src/report/markdown.ts
+function escapeMarkdown(text, maxLength = 300) {
+  let t = text.replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
+  if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
+  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/^([-+#]|\d+\.)/, "\\$1");
+}
+function table(header, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+// src/report/summary.ts
+function renderSummary(v, opts = {}) {
+  const detail = opts.detail ?? "full";
+  const maxFailing = detail === "full" ? opts.maxFailing ?? 20 : detail === "compact" ? 5 : 0;
+  const listed = detail === "full" ? 50 : detail === "compact" ? 10 : 0;
+  const out = [];
+  const icon = v.decision === "allow" ? "\u2705" : "\u26D4";
+  const service = v.service ? ` \u2014 ${escapeMarkdown(v.service, 80)}` : "";
+  out.push(`## ${icon} ${opts.title ?? "LLM release gate"}: **${v.decision}**${service}`);
+  const s = v.samples;
+  const facts = [
+    `readiness **${v.readiness.passed}/${v.readiness.total}**`,
+    `tier ${v.tier}`,
+    s.total > 0 ? `${s.total} samples: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors${s.skipped ? `, ${s.skipped} skipped` : ""}` : "no samples read",
+    v.inputs.format ? `format ${v.inputs.format}` : void 0
+  ].filter(Boolean);
+  out.push("", facts.join(" \xB7 "));
+  const list = (title, items) => {
+    if (items.length === 0) return;
+    out.push("", `**${title}**`, "");
+    for (const r of items.slice(0, 15)) out.push(`- ${escapeMarkdown(r, 400)}`);
+    if (items.length > 15) out.push(`- \u2026 and ${items.length - 15} more`);
+  };
+  for (const n of v.notices) out.push("", `> ${escapeMarkdown(n, 1e3)}`);
+  list("Why it blocks", v.reasons);
+  if (detail !== "minimal") list("Warnings", v.warnings);
+  out.push("", "### Readiness bars", "");
+  out.push(
+    table(
+      ["#", "Bar", "Status", "Blocks at this tier", ...detail === "full" ? ["Evidence"] : []],
+      v.bars.map((b) => [
+        String(b.id),
+        b.name,
+        `${BAR_ICON[b.status]} ${b.status}`,
+        b.blocking ? "yes" : "warn only",
+        ...detail === "full" ? [b.details.map((d) => escapeMarkdown(d, 240)).join("<br>")] : []
+      ])
+    )
+  );
+  if (v.metrics.length > 0) {
+    const conf = `${Math.round(v.confidence * 100)}%`;
+    const compared = v.metrics.some((m) => m.delta !== null);
+    out.push("", "### Metrics", "");
+    out.push(
+      table(
+        ["Metric", "Value", `${conf} interval`, "n", ...compared ? ["Baseline \u2192 candidate", `\u0394 (${conf} interval)`] : [], "Threshold", "Status"],
+        v.metrics.map((m) => [
+          `${escapeMarkdown(metricLabel(m), 80)}${m.bar === "guardrails" ? " (guardrail)" : ""}${m.blocking ? "" : " (non-blocking)"}`,
+          showValue(m.name, m.value),
+          showInterval(m.name, m.ci),
+          String(m.n),
+          ...compared ? [
+            m.baseline === null ? "\u2014" : `${showValue(m.name, m.baseline)} \u2192 ${showValue(m.name, m.value)}`,
+            m.delta === null ? "\u2014" : `${showDelta(m.name, m.delta, true)} (${showDelta(m.name, m.delta_ci?.[0] ?? null, true)} to ${showDelta(m.name, m.delta_ci?.[1] ?? null, true)})`
+          ] : [],
+          showThreshold(m.name, m.threshold),
+          `${METRIC_ICON[m.status]} ${m.status}`
+        ])
+      )
+    );
+    const sensitive = v.metrics.filter((m) => m.mde !== null);
+    if (sensitive.length > 0) {
+      out.push("", `Sensitivity (80% power): ${sensitive.map((m) => `${escapeMarkdown(metricLabel(m), 80)} can detect ${m.threshold.max_drop !== void 0 ? "drops" : "increases"} of ${showDelta(m.name, m.mde)} or more`).join("; ")}.`);
+    }
+    const notPassing = v.metrics.filter((m) => m.status !== "pass");
+    if (notPassing.length > 0 && detail !== "minimal") {
+      out.push("");
+      for (const m of notPassing) out.push(`- ${METRIC_ICON[m.status]} ${escapeMarkdown(m.reason, 400)}`);
+    }
+  }
+  const c = v.comparison;
+  if (c) {
+    out.push("", "### Against the baseline", "");
+    out.push(
+      `${c.paired} cases paired with ${escapeMarkdown(c.baseline.files.join(", "), 200)} (${c.baseline.format})${c.added.total ? `, ${c.added.total} added` : ""}${c.removed.total ? `, ${c.removed.total} removed` : ""} \xB7 ${c.newly_failing.total} newly failing \xB7 ${c.newly_passing.total} newly passing`
+    );
+    if (c.dataset_change) out.push("", `\u26A0\uFE0F ${escapeMarkdown(c.dataset_change, 300)}`);
+    const caseList = (title, list2) => {
+      const ids = list2.ids.slice(0, listed);
+      if (list2.total === 0 || ids.length === 0) return;
+      out.push("", `<details><summary>${title} (${ids.length < list2.total ? `first ${ids.length} of ` : ""}${list2.total})</summary>`, "");
+      for (const id of ids) out.push(`- ${escapeMarkdown(id, 160)}`);
+      out.push("", "</details>");
+    };
+    caseList("Newly failing cases", c.newly_failing);
+    caseList("Newly passing cases", c.newly_passing);
+    caseList("Cases added since the baseline", c.added);
+    caseList("Cases removed since the baseline", c.removed);
+  }
+  if (v.failing.total > 0 && maxFailing > 0) {
+    const shown = v.failing.shown.slice(0, maxFailing);
+    out.push("", `<details><summary>Failing samples (${shown.length < v.failing.total ? `first ${shown.length} of ` : ""}${v.failing.total})</summary>`, "");
+    out.push(
+      table(
+        ["Case", "Outcome", "Why"],
+        shown.map((f) => [escapeMarkdown(f.id, 120), f.outcome, escapeMarkdown(f.message ?? "", 200)])
+      )
+    );
+    out.push("", "</details>");
+  }
+  if (v.errors.length > 0) {
+    out.push("", "### Input problems", "");
+    for (const e of v.errors.slice(0, 30)) {
+      const where = [e.file, e.line ? `line ${e.line}` : "", e.path ?? ""].filter(Boolean).join(", ");
+      out.push(`- ${escapeMarkdown(where, 300)}: ${escapeMarkdown(e.message, 400)}`);
+    }
+  }
+  if (opts.footer) out.push("", opts.footer);
+  return `${out.join("\n")}
+`;
+}
+
+// src/report/github.ts
+var DETAIL = ["full", "compact", "minimal"];
+function commentMarker(checkName) {
+  return `<!-- llm-release-gate:${checkName.replace(/--/g, "")} -->`;
+}
+function renderComment(v, checkName, footer) {
+  const marker = commentMarker(checkName);
+  const budget = LIMITS.commentChars - byteLength(marker) - 1;
+  return `${marker}
+${fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail, footer, title: checkName })), budget)}`;
+}
+function renderCheck(v, leftOutAnnotations) {
+  const head = v.decision === "allow" ? "Allowed" : "Blocked";
+  const reasons = v.reasons.length ? ` \xB7 ${v.reasons.length} reason${v.reasons.length === 1 ? "" : "s"} to block` : "";
+  const footer = leftOutAnnotations > 0 ? `${leftOutAnnotations} more annotations were left out (at most ${LIMITS.maxAnnotations}).` : void 0;
+  return {
+    title: cutBytes(`${head}: readiness ${v.readiness.passed}/${v.readiness.total}${reasons}`, LIMITS.annotationTitleChars),
+    summary: fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail, footer })), LIMITS.checkTextBytes)
+  };
+}
+function renderJobSummary(v) {
+  return fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail })), LIMITS.jobSummaryBytes);
+}
+
+// src/version.ts
+var VERSION11 = true ? "0.1.0" : "dev";
+
+// src/action/config-source.ts
+import { readFile as readFile3 } from "node:fs/promises";
+import path4 from "node:path";
+
+// src/config/diff.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function configChanges(baseText, headText, max = 10) {
+  let base;
+  let head;
+  try {
+    base = (0, import_yaml2.parse)(baseText);
+    head = (0, import_yaml2.parse)(headText);
+  } catch {
+    return ["the PR\u2019s config is not valid YAML"];
+  }
+  const out = [];
+  const show = (v) => v === void 0 ? "unset" : JSON.stringify(v).slice(0, 40);
+  const walk = (a, b, path8) => {
+    if (out.length > max) return;
+    const isObj = (v) => typeof v === "object" && v !== null;
+    if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
+      const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+      for (const k of keys) walk(a[k], b[k], path8 ? `${path8}.${k}` : k);
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path8 || "(the whole file)"} (${show(a)} \u2192 ${show(b)})`);
+  };
+  walk(base, head, "");
+  return out.length > max ? [...out.slice(0, max), `and ${out.length - max} more`] : out;
+}
+
+// src/action/config-source.ts
+function baseConfigFile(inputs, ctx) {
+  return inputs.configSource === "base" && ctx.pullNumber !== void 0 && ctx.baseSha ? { sha: ctx.baseSha, path: inputs.config } : void 0;
+}
+async function chooseConfig(file2, workspace, baseFile, fromApi, local) {
+  if (!baseFile) return { notices: [] };
+  const base = baseFile.sha;
+  const text = fromApi !== void 0 ? fromApi : await gitShow(base, file2, workspace);
+  if (text === null) {
+    return { notices: [`The base branch has no ${file2} yet: this pull request's own config was used (it adds the gate).`] };
+  }
+  if (text === void 0) {
+    return {
+      notices: [
+        `The base branch's ${file2} could not be read (no token, and the checkout lacks commit ${base.slice(0, 12)}): this pull request's own config was used. Check out with fetch-depth: 0 or pass github-token.`
+      ]
+    };
+  }
+  const notices = [];
+  if (local !== void 0 && local !== text) {
+    const changes = configChanges(text, local);
+    notices.push(
+      `This pull request changes ${file2}${changes.length ? `: ${changes.join("; ")}` : ""}. The base branch's config was used: a pull request cannot loosen its own gate. The change takes effect once merged.`
+    );
+  }
+  return { configText: text, notices };
+}
+async function readLocalConfig(workspace, file2) {
+  try {
+    return await readFile3(path4.resolve(workspace, file2), "utf8");
+  } catch {
+    return void 0;
+  }
+}
+
+// src/action/facts.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+function factQuestions(configText, headSha) {
+  const cfg = peek(configText);
+  const tier = cfg?.risk?.tier;
+  const str2 = (v) => typeof v === "string" && v.length > 0 ? v : void 0;
+  const login = str2(cfg?.owner?.name);
+  const workflow = str2(cfg?.deploy?.workflow);
+  const baseline = cfg?.evals?.baseline;
+  const ref = str2(baseline?.ref);
+  const file2 = str2(baseline?.path);
+  return {
+    baselineAt: ref && file2 ? { ref, path: file2 } : void 0,
+    existsAt: workflow ? { sha: headSha, path: workflow } : void 0,
+    login: login && !login.includes("/") ? login : void 0,
+    // Required reviewers matter at the high and critical tiers (and when no tier is set: judged as high).
+    environment: tier === "low" || tier === "medium" ? void 0 : str2(cfg?.guardrails?.human_approval?.environment)
+  };
+}
+function gitHubFacts(facts, q, headSha) {
+  return {
+    ref: headSha,
+    workflowExists: facts.existsAt,
+    ownerKind: facts.ownerKind,
+    environment: facts.environment,
+    baseline: q.baselineAt ? { ...q.baselineAt, text: facts.baselineAt } : void 0
+  };
+}
+function peek(text) {
+  try {
+    const v = text ? (0, import_yaml3.parse)(text) : void 0;
+    return typeof v === "object" && v !== null ? v : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/action/github-reporter.ts
+var GitHubReporter = class {
+  constructor(api, ctx, opts) {
+    this.api = api;
+    this.ctx = ctx;
+    this.opts = opts;
+  }
+  api;
+  ctx;
+  opts;
+  notices = [];
+  check;
+  readOnly = false;
+  /** The first query's questions and answers (reused when the config in use asks the same). */
+  asked;
+  comments;
+  async startCheck() {
+    try {
+      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runUrl);
+    } catch (err) {
+      this.degrade("create the check run", err);
+    }
+  }
+  /**
+   * The first (usually only) read: the config at the base commit when asked for (null: not there;
+   * undefined: the API could not say), the PR's comments, and the facts the local config asks about.
+   */
+  async ask(localText, baseFile) {
+    const q = factQuestions(localText, this.ctx.headSha);
+    try {
+      const facts = await this.api.facts({ ...q, fileAt: baseFile, pullNumber: this.commentPull() });
+      this.asked = { key: JSON.stringify(q), facts };
+      this.comments = facts.comments;
+      return baseFile ? facts.fileAt : void 0;
+    } catch (err) {
+      this.warn("read from the GitHub API", err);
+      return void 0;
+    }
+  }
+  /** The facts for the config in use: the first answers when it asks the same, else one more query. */
+  async factsFor(configText) {
+    const q = factQuestions(configText, this.ctx.headSha);
+    let facts = this.asked?.key === JSON.stringify(q) ? this.asked.facts : void 0;
+    if (!facts) {
+      try {
+        facts = await this.api.facts(q);
+      } catch (err) {
+        this.warn("ask GitHub about the owner, the environment and the deploy workflow", err);
+        return void 0;
+      }
+    }
+    return gitHubFacts(facts, q, this.ctx.headSha);
+  }
+  /** Complete the check with its annotations, keep the sticky comment current. */
+  async publish(v, annotations, leftOut) {
+    let annotated = false;
+    if (this.check && !this.readOnly) {
+      try {
+        await this.api.completeCheck(this.check.id, v.decision === "allow" ? "success" : "failure", renderCheck(v, leftOut), annotations.map(toCheckAnnotation));
+        annotated = true;
+      } catch (err) {
+        this.degrade("complete the check run", err);
+      }
+    }
+    let commentUrl = "";
+    const pull = this.commentPull();
+    if (pull !== void 0 && !this.readOnly) {
+      const marker = commentMarker(this.opts.checkName);
+      const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) \xB7 ` : ""}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
+      const body = renderComment(v, this.opts.checkName, footer);
+      const existing = (this.comments ?? []).find((c) => c.mine && c.body.includes(marker));
+      try {
+        if (!existing) commentUrl = await this.api.createComment(pull, body);
+        else if (existing.body.trim() !== body.trim()) commentUrl = await this.api.updateComment(existing.id, body);
+        else commentUrl = existing.url;
+      } catch (err) {
+        this.degrade("write the pull request comment", err);
+      }
+    }
+    return { checkRunUrl: this.check?.url ?? "", commentUrl, annotated };
+  }
+  commentPull() {
+    return this.opts.comment ? this.ctx.pullNumber : void 0;
+  }
+  /** A write was refused: say so once, and fall back to the summary and workflow-command annotations. */
+  degrade(what, err) {
+    const status = statusOf(err);
+    if (status === 403 || status === 401 || status === 404) {
+      if (!this.readOnly) {
+        const why = this.ctx.fromFork ? "a pull request from a fork gets a read-only token" : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
+        notice(`llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`);
+        this.notices.push(`Reported in the job summary only: ${why}.`);
+      }
+      this.readOnly = true;
+      return;
+    }
+    this.warn(what, err);
+  }
+  warn(what, err) {
+    warning(`llm-release-gate could not ${what} (${statusOf(err) ?? ""} ${err instanceof Error ? err.message : String(err)}); the verdict and exit code are unchanged.`);
+  }
+};
+function toCheckAnnotation(a) {
+  const line = a.line ?? 1;
+  return {
+    path: a.file,
+    start_line: line,
+    end_line: line,
+    annotation_level: a.level === "error" ? "failure" : a.level,
+    title: cutBytes(a.title, LIMITS.annotationTitleChars),
+    message: cutBytes(a.message, LIMITS.annotationMessageBytes)
+  };
+}
+
+// src/action/gate-command.ts
+var log2 = { debug, info, warning };
+async function gateCommand(inputs, ctx, env, outputs) {
+  const github = inputs.githubToken ? new GitHubReporter(new GateApi(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION11), ctx.owner, ctx.repo), ctx, { checkName: inputs.checkName, comment: inputs.comment }) : void 0;
+  if (!github) info("github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).");
+  await github?.startCheck();
+  const local = await readLocalConfig(env.workspace, inputs.config);
+  const baseFile = baseConfigFile(inputs, ctx);
+  const baseText = await github?.ask(local, baseFile);
+  const { configText, notices } = await chooseConfig(inputs.config, env.workspace, baseFile, baseText, local);
+  const facts = await github?.factsFor(configText ?? local);
+  const outcome = await runGate({
+    config: inputs.config,
+    configText,
+    results: inputs.results,
+    baseline: inputs.baseline,
+    cwd: env.workspace,
+    commits: ctx.commits,
+    github: facts,
+    notices: [...notices, ...github?.notices ?? []]
+  });
+  const { verdict, loaded, invalidInput } = outcome;
+  const verdictFile = path5.join(env.tempDir, "llm-release-gate", "verdict.json");
+  await mkdir2(path5.dirname(verdictFile), { recursive: true });
+  await writeFile3(verdictFile, `${JSON.stringify(verdict, null, 2)}
+`);
+  outputs.set("decision", verdict.decision);
+  outputs.set("readiness", `${verdict.readiness.passed}/${verdict.readiness.total}`);
+  outputs.set("verdict-file", verdictFile);
+  const all = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => void 0), Infinity);
+  const annotations = all.slice(0, LIMITS.maxAnnotations);
+  const published = github ? await github.publish(verdict, annotations, all.length - annotations.length) : { checkRunUrl: "", commentUrl: "", annotated: false };
+  outputs.set("check-run-url", published.checkRunUrl);
+  outputs.set("comment-url", published.commentUrl);
+  if (!published.annotated) for (const a of annotations) emitAnnotation(a);
+  if (github) info(`GitHub API requests: ${github.api.requests}`);
+  if (env.hasSummary) await summary.addRaw(renderJobSummary(verdict)).write();
+  info(`Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`);
+  for (const r of verdict.reasons) info(`  - ${r}`);
+  if (invalidInput) {
+    setFailed(`llm-release-gate blocked: the ${loaded ? "eval results" : "config"} could not be used.
+${verdict.reasons.join("\n")}`);
+  } else if (verdict.decision === "block") {
+    if (inputs.failOnBlock) setFailed(`llm-release-gate blocked this release:
+${verdict.reasons.map((r) => `- ${r}`).join("\n")}`);
+    else warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
+  }
+}
+function emitAnnotation(a) {
+  const props = { title: a.title, file: a.file, startLine: a.line };
+  if (a.level === "error") error(a.message, props);
+  else if (a.level === "warning") warning(a.message, props);
+  else notice(a.message, props);
+}
+
+// src/action/inputs.ts
+var COMMANDS = ["gate", "rollout", "promote", "rollback"];
+var SOURCES = ["base", "head"];
+function readInputs(get) {
+  const problems2 = [];
+  const oneOf = (name, allowed, fallback) => {
+    const v = get(name) || fallback;
+    if (allowed.includes(v)) return v;
+    problems2.push(`Input '${name}' must be one of ${allowed.join(", ")}, got '${v}'.`);
+    return fallback;
+  };
+  const bool = (name, fallback) => {
+    const v = get(name);
+    if (v === "") return fallback;
+    if (/^(true|yes|on)$/i.test(v)) return true;
+    if (/^(false|no|off)$/i.test(v)) return false;
+    problems2.push(`Input '${name}' must be true or false, got '${v}'.`);
+    return fallback;
+  };
+  const relativePath = (name, value) => {
+    if (value.split(/[\\/]/).includes("..")) problems2.push(`Input '${name}' must point to a file inside the repository, got '${value}'.`);
+    return value;
+  };
+  const inputs = {
+    command: oneOf("command", COMMANDS, "gate"),
+    config: relativePath("config", get("config") || ".github/llm-release-gate.yml"),
+    results: get("results").split(/\r?\n/).map((s) => s.trim()).filter(Boolean).map((r) => relativePath("results", r)),
+    baseline: get("baseline") ? relativePath("baseline", get("baseline")) : void 0,
+    githubToken: get("github-token"),
+    checkName: get("check-name") || "LLM release gate",
+    comment: bool("comment", true),
+    failOnBlock: bool("fail-on-block", true),
+    configSource: oneOf("config-source", SOURCES, "base")
+  };
+  if (problems2.length > 0) {
+    throw new ConfigurationError("The action inputs are invalid.", problems2.map((message) => ({ file: "workflow inputs", message })));
+  }
+  return inputs;
+}
+
+// src/action/outputs.ts
+var OUTPUT_NAMES = ["decision", "readiness", "verdict-file", "check-run-url", "comment-url", "rollout-action", "rollout-percent"];
+var Outputs = class {
+  values = {
+    decision: "block",
+    readiness: "",
+    "verdict-file": "",
+    "check-run-url": "",
+    "comment-url": "",
+    "rollout-action": "none",
+    "rollout-percent": ""
+  };
+  set(name, value) {
+    this.values[name] = value;
+  }
+  get(name) {
+    return this.values[name];
+  }
+  /** Write every output once (through @actions/core's setOutput in the action). */
+  write(setOutput2) {
+    for (const name of OUTPUT_NAMES) setOutput2(name, this.values[name]);
+  }
+};
+
+// src/github/rollout-api.ts
+var RolloutApi = class {
+  constructor(client, owner, repo) {
+    this.client = client;
+    this.owner = owner;
+    this.repo = repo;
+  }
+  client;
+  owner;
+  repo;
+  /** The newest deployment this action made for the environment, with its statuses (oldest first). */
+  async latestDeployment(environment, task) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/deployments", { owner: this.owner, repo: this.repo, environment, task, per_page: 1 });
+    const d = res.data[0];
+    if (!d) return void 0;
+    const id = Number(d.id);
+    const st = await this.client.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner: this.owner, repo: this.repo, deployment_id: id, per_page: 100 });
+    return {
+      id,
+      sha: d.sha,
+      payload: d.payload,
+      statuses: st.data.map((s) => ({ state: s.state, description: s.description ?? "", createdAt: s.created_at })).reverse()
+    };
+  }
+  async createDeployment(sha, environment, task, payload, description) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/deployments", {
+      owner: this.owner,
+      repo: this.repo,
+      ref: sha,
+      environment,
+      task,
+      payload,
+      description: description.slice(0, 140),
+      auto_merge: false,
+      required_contexts: [],
+      production_environment: environment === "production"
+    });
+    if (!("id" in res.data)) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+    return Number(res.data.id);
+  }
+  async deploymentStatus(id, state, description, logUrl) {
+    await this.client.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
+      owner: this.owner,
+      repo: this.repo,
+      deployment_id: id,
+      state,
+      description: description.slice(0, 140),
+      auto_inactive: false,
+      ...logUrl ? { log_url: logUrl } : {}
+    });
+  }
+  /** The conclusion of the newest check run named `name` on a commit (undefined: none ran). */
+  async checkConclusion(sha, name) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner: this.owner, repo: this.repo, ref: sha, check_name: name, per_page: 10 });
+    const runs = res.data.check_runs.filter((r) => r.status === "completed");
+    return runs.length === 0 ? void 0 : runs[0].conclusion;
+  }
+  /** A file's text and blob sha on a branch (undefined: not there). */
+  async readFile(path8, branch) {
+    try {
+      const res = await this.client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: this.owner, repo: this.repo, path: path8, ref: branch });
+      const data = res.data;
+      if (data.type !== "file" || data.content === void 0) throw new Error(`${path8} is not a file`);
+      return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+    } catch (err) {
+      if (statusOf(err) === 404) return void 0;
+      throw err;
+    }
+  }
+  /** Commit a file, with its previous blob sha as the precondition (a concurrent writer gets 409/422). */
+  async writeFile(path8, branch, text, previousSha, message) {
+    await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
+      owner: this.owner,
+      repo: this.repo,
+      path: path8,
+      branch,
+      message,
+      content: Buffer.from(text, "utf8").toString("base64"),
+      ...previousSha ? { sha: previousSha } : {}
+    });
+  }
+  async createIssue(title, body) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/issues", { owner: this.owner, repo: this.repo, title, body });
+    return res.data.html_url;
+  }
+};
+
+// src/report/rollout.ts
+var ICON = { start: "\u{1F680}", advance: "\u23EB", hold: "\u23F8\uFE0F", rollback: "\u23EA", complete: "\u2705", none: "\u2796" };
+function renderRollout(d, log4, issueUrl, flag) {
+  const out = [`## ${ICON[d.action]} Rollout of ${escapeMarkdown(flag, 80)}: **${d.action}** \u2192 ${d.percent}%`, "", `**Why:** ${escapeMarkdown(d.reason, 600)}`, "", `**Next:** ${escapeMarkdown(d.next, 300)}`];
+  if (d.alert) out.push("", `\u26A0\uFE0F ${escapeMarkdown(d.alert, 600)}${issueUrl ? ` ([issue](${issueUrl}))` : ""}`);
+  for (const w of d.warnings) out.push("", `\u26A0\uFE0F ${escapeMarkdown(w, 400)}`);
+  if (d.evidence.length > 0) {
+    out.push("", "### Canary against control", "");
+    out.push(
+      table(
+        ["Metric", "Status", "Canary", "Control", "Evidence"],
+        d.evidence.map((e) => [escapeMarkdown(e.name, 80), e.status, e.canary === null ? "\u2014" : String(Number(e.canary.toPrecision(4))), e.control === null ? "\u2014" : String(Number(e.control.toPrecision(4))), escapeMarkdown(e.detail, 300)])
+      )
+    );
+  }
+  if (log4.length > 0) out.push("", ...log4.map((l) => `- ${escapeMarkdown(l, 300)}`));
+  return `${out.join("\n")}
+`;
+}
+
+// src/rollout/flags/types.ts
+var ConflictError = class extends Error {
+};
+async function json2(res, what) {
+  if (!res.ok) throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), { status: res.status });
+  const text = await res.text();
+  return text ? JSON.parse(text) : void 0;
+}
+
+// src/rollout/flags/flagd-document.ts
+var FlagdError = class extends Error {
+};
+function flagdPercent(doc, key) {
+  if (typeof doc !== "object" || doc === null || typeof doc.flags !== "object") {
+    throw new FlagdError('the file is not a flagd flag definition (no "flags" object)');
+  }
+  const flag = doc.flags[key];
+  if (flag === void 0) return 0;
+  if (flag.state === "DISABLED") return 0;
+  const targeting = flag.targeting;
+  if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === "on" ? 100 : 0;
+  const split = targeting.fractional;
+  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
+  let on = 0;
+  let total = 0;
+  for (const entry of split) {
+    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
+    total += entry[1];
+    if (entry[0] === "on") on += entry[1];
+  }
+  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
+}
+function withFlagdPercent(doc, key, percent) {
+  const p = Math.max(0, Math.min(100, percent));
+  return {
+    ...doc,
+    flags: {
+      ...doc.flags,
+      [key]: {
+        ...doc.flags[key],
+        state: "ENABLED",
+        variants: { on: true, off: false },
+        defaultVariant: "off",
+        targeting: { fractional: [["on", p], ["off", 100 - p]] }
+      }
+    }
+  };
+}
+
+// src/rollout/flags/flagd-file.ts
+var GitHubFlagdProvider = class {
+  constructor(gh, path8, key, branch) {
+    this.gh = gh;
+    this.path = path8;
+    this.key = key;
+    this.branch = branch;
+  }
+  gh;
+  path;
+  key;
+  branch;
+  last;
+  describe() {
+    return `flagd file ${this.path} on ${this.branch}, flag ${this.key}`;
+  }
+  async read() {
+    const file2 = await this.gh.readFile(this.path, this.branch);
+    let doc;
+    try {
+      doc = file2 ? JSON.parse(file2.text) : { flags: {} };
+    } catch {
+      throw new Error(`${this.path} is not valid JSON`);
+    }
+    this.last = { doc, sha: file2?.sha };
+    return flagdPercent(doc, this.key);
+  }
+  async write(percent, expected) {
+    const now = await this.read().catch(() => void 0);
+    if (now !== expected || !this.last) throw new ConflictError(`the flag is at ${now ?? "an unreadable value"}%, expected ${expected}%`);
+    try {
+      await this.gh.writeFile(this.path, this.branch, `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}
+`, this.last.sha, `rollout: ${this.key} ${expected}% \u2192 ${percent}%`);
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 409 || s === 422) throw new ConflictError(`${this.path} changed while writing it`);
+      throw err;
+    }
+  }
+};
+
+// src/rollout/flags/webhook.ts
+var WebhookProvider = class {
+  constructor(url2, key, release, token, applied) {
+    this.url = url2;
+    this.key = key;
+    this.release = release;
+    this.token = token;
+    this.applied = applied;
+  }
+  url;
+  key;
+  release;
+  token;
+  applied;
+  describe() {
+    return `webhook ${new URL(this.url).origin}, flag ${this.key}`;
+  }
+  async read() {
+    return this.applied;
+  }
+  async write(percent) {
+    await json2(
+      await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
+        body: JSON.stringify({ flag: this.key, percent, release: this.release }),
+        signal: AbortSignal.timeout(15e3)
+      }),
+      this.describe()
+    );
+  }
+};
+
+// src/rollout/flags/unleash.ts
+var UnleashProvider = class {
+  constructor(url2, project, environment, key, token) {
+    this.project = project;
+    this.environment = environment;
+    this.key = key;
+    this.token = token;
+    this.base = `${url2.replace(/\/+$/, "")}/api/admin/projects/${encodeURIComponent(project)}/features/${encodeURIComponent(key)}/environments/${encodeURIComponent(environment)}`;
+  }
+  project;
+  environment;
+  key;
+  token;
+  base;
+  describe() {
+    return `Unleash ${new URL(this.base).origin}, ${this.project}/${this.key} in ${this.environment}`;
+  }
+  async call(path8, init = {}) {
+    return json2(
+      await fetch(`${this.base}${path8}`, { ...init, headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} }, signal: AbortSignal.timeout(15e3) }),
+      this.describe()
+    );
+  }
+  async strategy() {
+    const list = await this.call("/strategies");
+    const s = list.find((x) => x.name === "flexibleRollout");
+    return s ? { id: s.id, parameters: s.parameters ?? {} } : void 0;
+  }
+  async read() {
+    const s = await this.strategy();
+    return s ? Number(s.parameters.rollout ?? 0) : 0;
+  }
+  async write(percent, expected) {
+    const s = await this.strategy();
+    const now = s ? Number(s.parameters.rollout ?? 0) : 0;
+    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
+    const parameters = { rollout: String(percent), stickiness: s?.parameters.stickiness ?? "default", groupId: s?.parameters.groupId ?? this.key };
+    if (s) await this.call(`/strategies/${s.id}`, { method: "PUT", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
+    else await this.call("/strategies", { method: "POST", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
+    if (!s) await this.call("/on", { method: "POST" });
+  }
+};
+
+// src/rollout/flags/launchdarkly.ts
+var LaunchDarklyProvider = class {
+  constructor(base, project, environment, key, token) {
+    this.environment = environment;
+    this.key = key;
+    this.token = token;
+    this.url = `${base.replace(/\/+$/, "")}/api/v2/flags/${encodeURIComponent(project)}/${encodeURIComponent(key)}`;
+  }
+  environment;
+  key;
+  token;
+  url;
+  describe() {
+    return `LaunchDarkly flag ${this.key} in ${this.environment}`;
+  }
+  async flag() {
+    return await json2(await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, { headers: { authorization: this.token }, signal: AbortSignal.timeout(15e3) }), this.describe());
+  }
+  async read() {
+    const f = await this.flag();
+    const onIndex = f.variations.findIndex((v) => v.value === true);
+    const env = f.environments[this.environment];
+    if (!env || env.on === false) return 0;
+    const ft = env.fallthrough ?? {};
+    if (ft.rollout) return (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3;
+    return ft.variation === onIndex ? 100 : 0;
+  }
+  async write(percent, expected) {
+    const f = await this.flag();
+    const now = await this.read();
+    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
+    const on = f.variations.find((v) => v.value === true);
+    const off = f.variations.find((v) => v.value === false);
+    if (!on || !off) throw new Error(`${this.key} is not a boolean flag with true and false variations`);
+    const weight = Math.round(percent * 1e3);
+    await json2(
+      await fetch(this.url, {
+        method: "PATCH",
+        headers: { authorization: this.token, "content-type": "application/json; domain-model=launchdarkly.semanticpatch" },
+        body: JSON.stringify({
+          environmentKey: this.environment,
+          comment: `llm-release-gate rollout ${expected}% \u2192 ${percent}%`,
+          instructions: [{ kind: "updateFallthroughVariationOrRollout", rolloutWeights: { [on._id]: weight, [off._id]: 1e5 - weight } }]
+        }),
+        signal: AbortSignal.timeout(15e3)
+      }),
+      this.describe()
+    );
+  }
+};
+
+// src/rollout/flags/index.ts
+function providerFor(rollout, opts) {
+  const f = rollout.flag;
+  const token = f.token_env ? opts.env[f.token_env] : void 0;
+  switch (f.provider) {
+    case "flagd-file":
+      if (!opts.gh) throw new Error("flagd-file needs the GitHub API in the action");
+      return new GitHubFlagdProvider(opts.gh, f.path, f.key, opts.branch);
+    case "webhook":
+      return new WebhookProvider(f.url, f.key, opts.release, token, opts.applied);
+    case "unleash":
+      return new UnleashProvider(f.url, f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
+    case "launchdarkly":
+      return new LaunchDarklyProvider(f.url ?? "https://app.launchdarkly.com", f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
+  }
+}
+
 // src/rollout/plan.ts
 var DEFAULT_MIN_SAMPLES = 100;
 var DEFAULT_MIN_DURATION_MS = 30 * 6e4;
@@ -58987,6 +65672,151 @@ function rolloutOf(loaded) {
     ]);
   }
   return rollout;
+}
+
+// src/rollout/sources/index.ts
+import path7 from "node:path";
+
+// src/rollout/sources/file.ts
+import path6 from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+
+// src/rollout/sources/online-metrics.ts
+var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
+function parseOnlineMetrics(raw, where, now) {
+  const doc = raw;
+  if (typeof doc !== "object" || doc === null || typeof doc.variants !== "object" || doc.variants === null) {
+    throw new Error(`${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`);
+  }
+  if (typeof doc.generated_at === "string") {
+    const at = Date.parse(doc.generated_at);
+    if (Number.isNaN(at)) throw new Error(`${where}: generated_at is not an ISO-8601 time`);
+    if (now.getTime() - at > MAX_METRICS_AGE_MS) throw new Error(`${where} is stale: generated at ${doc.generated_at}`);
+  }
+  const variant = (v) => {
+    if (typeof v !== "object" || v === null) return void 0;
+    const o = v;
+    const nums = (x) => Object.fromEntries(Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number"));
+    return { requests: typeof o.requests === "number" ? o.requests : NaN, counts: nums(o.counts), means: nums(o.means) };
+  };
+  return { generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0, canary: variant(doc.variants.canary), control: variant(doc.variants.control) };
+}
+
+// src/rollout/sources/file.ts
+var FileMetricSource = class {
+  constructor(file2, now) {
+    this.file = file2;
+    this.now = now;
+  }
+  file;
+  now;
+  describe() {
+    return `metrics file ${this.file}`;
+  }
+  async read() {
+    let text;
+    try {
+      text = await readFile4(this.file, "utf8");
+    } catch (err) {
+      throw new Error(`${this.file} cannot be read (${err.code ?? String(err)})`);
+    }
+    let raw;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new Error(`${this.file} is not valid JSON`);
+    }
+    return parseOnlineMetrics(raw, path6.basename(this.file), this.now());
+  }
+};
+
+// src/rollout/sources/http.ts
+var HttpMetricSource = class {
+  constructor(url2, token, now) {
+    this.url = url2;
+    this.token = token;
+    this.now = now;
+  }
+  url;
+  token;
+  now;
+  describe() {
+    return `metrics at ${new URL(this.url).origin}`;
+  }
+  async read() {
+    const res = await fetch(this.url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(15e3) });
+    if (!res.ok) throw new Error(`${this.describe()} answered HTTP ${res.status}`);
+    let raw;
+    try {
+      raw = await res.json();
+    } catch {
+      throw new Error(`${this.describe()} did not answer JSON`);
+    }
+    return parseOnlineMetrics(raw, this.describe(), this.now());
+  }
+};
+
+// src/rollout/sources/prometheus.ts
+var PrometheusMetricSource = class {
+  constructor(url2, token, metrics, requests) {
+    this.url = url2;
+    this.token = token;
+    this.metrics = metrics;
+    this.requests = requests;
+  }
+  url;
+  token;
+  metrics;
+  requests;
+  describe() {
+    return `Prometheus at ${new URL(this.url).origin}`;
+  }
+  async value(query) {
+    const u = new URL("/api/v1/query", this.url);
+    const res = await fetch(u, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
+      body: new URLSearchParams({ query }),
+      signal: AbortSignal.timeout(15e3)
+    });
+    const doc = await res.json().catch(() => void 0);
+    if (!res.ok || doc?.status !== "success") throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
+    const { resultType, result } = doc.data;
+    if (resultType === "scalar") return Number(result[1]);
+    if (resultType !== "vector") throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
+    const series = result;
+    if (series.length !== 1) throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
+    return Number(series[0].value[1]);
+  }
+  async read() {
+    const variant = async (which2) => {
+      const requests = this.requests ? await this.value(this.requests[which2]) : NaN;
+      const v = { requests, counts: {}, means: {} };
+      for (const m of this.metrics) {
+        if (!m.query) continue;
+        const x = await this.value(m.query[which2]);
+        if (m.name.endsWith("_rate")) v.counts[m.name.slice(0, -5)] = Math.round(x * requests);
+        else v.means[m.name] = x;
+      }
+      return v;
+    };
+    return { canary: await variant("canary"), control: await variant("control") };
+  }
+};
+
+// src/rollout/sources/index.ts
+function metricSourceFor(rollout, cwd, env, now) {
+  const src = rollout.analysis?.source;
+  if (!src) return void 0;
+  const token = src.token_env ? env[src.token_env] : void 0;
+  switch (src.provider) {
+    case "file":
+      return new FileMetricSource(path7.resolve(cwd, src.path), now);
+    case "http":
+      return new HttpMetricSource(src.url, token, now);
+    case "prometheus":
+      return new PrometheusMetricSource(src.url, token, rollout.analysis.metrics, src.requests);
+  }
 }
 
 // src/stats/sequential.ts
@@ -59179,193 +66009,17 @@ function recordFrom(id, release, statuses) {
   return record2;
 }
 
-// src/rollout/sources.ts
-import { readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
-import path4 from "node:path";
-
-// src/rollout/flagd.ts
-var FlagdError = class extends Error {
-};
-function flagdPercent(doc, key) {
-  if (typeof doc !== "object" || doc === null || typeof doc.flags !== "object") {
-    throw new FlagdError('the file is not a flagd flag definition (no "flags" object)');
-  }
-  const flag = doc.flags[key];
-  if (flag === void 0) return 0;
-  if (flag.state === "DISABLED") return 0;
-  const targeting = flag.targeting;
-  if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === "on" ? 100 : 0;
-  const split = targeting.fractional;
-  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
-  let on = 0;
-  let total = 0;
-  for (const entry of split) {
-    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
-    total += entry[1];
-    if (entry[0] === "on") on += entry[1];
-  }
-  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
-}
-function withFlagdPercent(doc, key, percent) {
-  const p = Math.max(0, Math.min(100, percent));
-  return {
-    ...doc,
-    flags: {
-      ...doc.flags,
-      [key]: {
-        ...doc.flags[key],
-        state: "ENABLED",
-        variants: { on: true, off: false },
-        defaultVariant: "off",
-        targeting: { fractional: [["on", p], ["off", 100 - p]] }
-      }
-    }
-  };
-}
-
-// src/rollout/sources.ts
-var ConflictError = class extends Error {
-};
-var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
-function parseOnlineMetrics(raw, where, now) {
-  const doc = raw;
-  if (typeof doc !== "object" || doc === null || typeof doc.variants !== "object" || doc.variants === null) {
-    throw new Error(`${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`);
-  }
-  if (typeof doc.generated_at === "string") {
-    const at = Date.parse(doc.generated_at);
-    if (Number.isNaN(at)) throw new Error(`${where}: generated_at is not an ISO-8601 time`);
-    if (now.getTime() - at > MAX_METRICS_AGE_MS) throw new Error(`${where} is stale: generated at ${doc.generated_at}`);
-  }
-  const variant = (v) => {
-    if (typeof v !== "object" || v === null) return void 0;
-    const o = v;
-    const nums = (x) => Object.fromEntries(Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number"));
-    return { requests: typeof o.requests === "number" ? o.requests : NaN, counts: nums(o.counts), means: nums(o.means) };
-  };
-  return { generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0, canary: variant(doc.variants.canary), control: variant(doc.variants.control) };
-}
-var FileMetricSource = class {
-  constructor(file2, now) {
-    this.file = file2;
-    this.now = now;
-  }
-  file;
-  now;
-  describe() {
-    return `metrics file ${this.file}`;
-  }
-  async read() {
-    let text;
-    try {
-      text = await readFile3(this.file, "utf8");
-    } catch (err) {
-      throw new Error(`${this.file} cannot be read (${err.code ?? String(err)})`);
-    }
-    let raw;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new Error(`${this.file} is not valid JSON`);
-    }
-    return parseOnlineMetrics(raw, path4.basename(this.file), this.now());
-  }
-};
-var HttpMetricSource = class {
-  constructor(url2, token, now) {
-    this.url = url2;
-    this.token = token;
-    this.now = now;
-  }
-  url;
-  token;
-  now;
-  describe() {
-    return `metrics at ${new URL(this.url).origin}`;
-  }
-  async read() {
-    const res = await fetch(this.url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(15e3) });
-    if (!res.ok) throw new Error(`${this.describe()} answered HTTP ${res.status}`);
-    let raw;
-    try {
-      raw = await res.json();
-    } catch {
-      throw new Error(`${this.describe()} did not answer JSON`);
-    }
-    return parseOnlineMetrics(raw, this.describe(), this.now());
-  }
-};
-var PrometheusMetricSource = class {
-  constructor(url2, token, metrics, requests) {
-    this.url = url2;
-    this.token = token;
-    this.metrics = metrics;
-    this.requests = requests;
-  }
-  url;
-  token;
-  metrics;
-  requests;
-  describe() {
-    return `Prometheus at ${new URL(this.url).origin}`;
-  }
-  async value(query) {
-    const u = new URL("/api/v1/query", this.url);
-    const res = await fetch(u, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
-      body: new URLSearchParams({ query }),
-      signal: AbortSignal.timeout(15e3)
-    });
-    const doc = await res.json().catch(() => void 0);
-    if (!res.ok || doc?.status !== "success") throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
-    const { resultType, result } = doc.data;
-    if (resultType === "scalar") return Number(result[1]);
-    if (resultType !== "vector") throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
-    const series = result;
-    if (series.length !== 1) throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
-    return Number(series[0].value[1]);
-  }
-  async read() {
-    const variant = async (which2) => {
-      const requests = this.requests ? await this.value(this.requests[which2]) : NaN;
-      const v = { requests, counts: {}, means: {} };
-      for (const m of this.metrics) {
-        if (!m.query) continue;
-        const x = await this.value(m.query[which2]);
-        if (m.name.endsWith("_rate")) v.counts[m.name.slice(0, -5)] = Math.round(x * requests);
-        else v.means[m.name] = x;
-      }
-      return v;
-    };
-    return { canary: await variant("canary"), control: await variant("control") };
-  }
-};
-function metricSourceFor(rollout, cwd, env, now) {
-  const src = rollout.analysis?.source;
-  if (!src) return void 0;
-  const token = src.token_env ? env[src.token_env] : void 0;
-  switch (src.provider) {
-    case "file":
-      return new FileMetricSource(path4.resolve(cwd, src.path), now);
-    case "http":
-      return new HttpMetricSource(src.url, token, now);
-    case "prometheus":
-      return new PrometheusMetricSource(src.url, token, rollout.analysis.metrics, src.requests);
-  }
-}
-
-// src/rollout/github-tick.ts
+// src/rollout/tick.ts
 var DEPLOYMENT_TASK = "deploy:llm-release-gate";
 async function githubTick(loaded, gh, ctx, command) {
   const rollout = loaded.config.rollout;
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
   const env = rollout.environment;
-  const log3 = [];
+  const log4 = [];
   const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
   if (latest && latest.statuses.length === 0) {
     const decision2 = { action: "hold", percent: stages[0].percent, stage: 0, reason: `another run is starting the rollout of ${latest.sha.slice(0, 12)}`, next: "the next tick reads its record", evidence: [], warnings: [], errors: 0 };
-    return { decision: decision2, log: log3 };
+    return { decision: decision2, log: log4 };
   }
   let record2 = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : void 0;
   const applied = record2 && (record2.status === "active" || record2.status === "paused") ? stages[record2.stage]?.percent ?? 0 : record2?.status === "complete" ? 100 : 0;
@@ -59399,13 +66053,13 @@ async function githubTick(loaded, gh, ctx, command) {
     const stage = stages[record2.stage];
     await gh.deploymentStatus(record2.id, "in_progress", describeStatus("approve", record2.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, { by: ctx.actor }), ctx.runUrl);
     record2 = { ...record2, approvedStage: record2.stage, status: "active" };
-    log3.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded`);
+    log4.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded`);
   }
   let gateAllowed;
   if (!record2 || record2.release !== ctx.release) {
     const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
     gateAllowed = conclusion === void 0 ? await ctx.gateInPlace() : conclusion === "success";
-    log3.push(conclusion === void 0 ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`);
+    log4.push(conclusion === void 0 ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`);
   }
   const metrics = ctx.metrics ? await ctx.metrics.read().then(
     (m) => m,
@@ -59419,38 +66073,38 @@ async function githubTick(loaded, gh, ctx, command) {
   const status = (state, action, id, extra = {}) => gh.deploymentStatus(id, state, describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra), ctx.runUrl);
   switch (decision.action) {
     case "start": {
-      if (!await writeFlag(decision.percent, current)) return conflict(decision, log3);
+      if (!await writeFlag(decision.percent, current)) return conflict(decision, log4);
       if (decision.supersedes !== void 0) await gh.deploymentStatus(decision.supersedes, "inactive", describeStatus("supersede", record2.stage, stages.length, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`), ctx.runUrl);
       const id = await gh.createDeployment(ctx.release, rollout.environment, DEPLOYMENT_TASK, { flag: rollout.flag.key, stages: stages.map((s) => s.percent) }, `staged rollout of ${rollout.flag.key}`);
       await status("in_progress", "start", id);
-      log3.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      log4.push(`deployment ${id} created; flag at ${decision.percent}%`);
       break;
     }
     case "advance":
-      if (!await writeFlag(decision.percent, current)) return conflict(decision, log3);
+      if (!await writeFlag(decision.percent, current)) return conflict(decision, log4);
       await status("in_progress", "advance", record2.id);
       break;
     case "complete":
       await status("success", "complete", record2.id);
       break;
     case "rollback": {
-      if (current !== 0 && !await writeFlag(0, current)) return conflict(decision, log3);
+      if (current !== 0 && !await writeFlag(0, current)) return conflict(decision, log4);
       await status("failure", "rollback", record2.id);
-      return { decision, log: log3, issueUrl: await alert(gh, loaded, ctx, decision) };
+      return { decision, log: log4, issueUrl: await alert(gh, loaded, ctx, decision) };
     }
     case "hold":
       if (record2 && decision.errors !== record2.errors) await status("in_progress", "hold", record2.id, { errors: decision.errors });
       else if (record2 && decision.alert && record2.status !== "paused") await status("in_progress", "pause", record2.id);
       break;
   }
-  return { decision, log: log3 };
+  return { decision, log: log4 };
 }
 var PromoteRefused = class extends Error {
 };
-function conflict(decision, log3) {
+function conflict(decision, log4) {
   return {
     decision: { ...decision, action: "hold", reason: `another run changed the flag file first (${decision.reason})`, next: "the next tick reads the new state" },
-    log: [...log3, "the flag file changed under this run: nothing was written"]
+    log: [...log4, "the flag file changed under this run: nothing was written"]
   };
 }
 async function alert(gh, loaded, ctx, d) {
@@ -59468,2819 +66122,78 @@ async function alert(gh, loaded, ctx, d) {
   return gh.createIssue(`Rollback: ${loaded.config.service} ${ctx.release.slice(0, 12)}`, body);
 }
 
-// src/github/publisher.ts
-var ANNOTATIONS_PER_REQUEST = 50;
-var FACTS_QUERY = (
-  /* GraphQL */
-  `
-  query Facts(
-    $owner: String!, $repo: String!,
-    $fileExpr: String!, $withFile: Boolean!,
-    $existsExpr: String!, $withExists: Boolean!,
-    $login: String!, $withLogin: Boolean!,
-    $env: String!, $withEnv: Boolean!,
-    $pr: Int!, $withPr: Boolean!, $after: String,
-    $baselineExpr: String!, $withBaseline: Boolean!
-  ) {
-    repository(owner: $owner, name: $repo) {
-      file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
-      baseline: object(expression: $baselineExpr) @include(if: $withBaseline) { ... on Blob { text isTruncated } }
-      exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
-      environment(name: $env) @include(if: $withEnv) {
-        name
-        protectionRules(first: 20) { nodes { type reviewers(first: 1) { totalCount } } }
-      }
-      pullRequest(number: $pr) @include(if: $withPr) {
-        comments(first: 100, after: $after) {
-          nodes { databaseId body url viewerDidAuthor }
-          pageInfo { hasNextPage endCursor }
-        }
-      }
-    }
-    owner: repositoryOwner(login: $login) @include(if: $withLogin) { __typename }
-  }
-`
-);
-var Publisher = class {
-  constructor(client, owner, repo) {
-    this.client = client;
-    this.owner = owner;
-    this.repo = repo;
-    client.hook.before("request", () => {
-      this.requests += 1;
-    });
-  }
-  client;
-  owner;
-  repo;
-  /** Requests made, for the budget stated in the README (and checked by the end-to-end test). */
-  requests = 0;
-  /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
-  async facts(q) {
-    const vars = {
-      owner: this.owner,
-      repo: this.repo,
-      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
-      withFile: Boolean(q.fileAt),
-      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
-      withExists: Boolean(q.existsAt),
-      login: q.login?.replace(/^@/, "") ?? "",
-      withLogin: Boolean(q.login),
-      env: q.environment ?? "",
-      withEnv: Boolean(q.environment),
-      pr: q.pullNumber ?? 0,
-      withPr: q.pullNumber !== void 0,
-      after: null,
-      baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : "",
-      withBaseline: Boolean(q.baselineAt)
-    };
-    const first = await this.client.graphql(FACTS_QUERY, vars);
-    const repo = first.repository;
-    const facts = {};
-    if (q.fileAt) {
-      if (repo?.file?.isTruncated) throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
-      facts.fileAt = repo?.file?.text ?? null;
-    }
-    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
-    if (q.baselineAt) facts.baselineAt = repo?.baseline ? repo.baseline.isTruncated ? void 0 : repo.baseline.text ?? void 0 : null;
-    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
-    if (q.environment) {
-      const env = repo?.environment;
-      facts.environment = env ? { reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0) } : null;
-    }
-    if (q.pullNumber !== void 0) {
-      const comments = [];
-      let page = repo?.pullRequest?.comments;
-      while (page) {
-        for (const c of page.nodes) comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
-        if (!page.pageInfo.hasNextPage) break;
-        const next = await this.client.graphql(FACTS_QUERY, {
-          ...vars,
-          withFile: false,
-          withExists: false,
-          withLogin: false,
-          withEnv: false,
-          withBaseline: false,
-          after: page.pageInfo.endCursor
-        });
-        page = next.repository?.pullRequest?.comments;
-      }
-      facts.comments = comments;
-    }
-    return facts;
-  }
-  async createCheck(name, headSha, detailsUrl) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
-      owner: this.owner,
-      repo: this.repo,
-      name,
-      head_sha: headSha,
-      status: "in_progress",
-      started_at: (/* @__PURE__ */ new Date()).toISOString(),
-      ...detailsUrl ? { details_url: detailsUrl } : {}
-    });
-    return { id: Number(res.data.id), url: res.data.html_url ?? "" };
-  }
-  /** Complete the check; annotations go 50 a request (the first batch with the conclusion). */
-  async completeCheck(id, conclusion, output2, annotations) {
-    const batches = [];
-    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-      owner: this.owner,
-      repo: this.repo,
-      check_run_id: id,
-      status: "completed",
-      conclusion,
-      completed_at: (/* @__PURE__ */ new Date()).toISOString(),
-      output: { ...output2, ...batches[0] ? { annotations: batches[0] } : {} }
-    });
-    for (const batch of batches.slice(1)) {
-      await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-        owner: this.owner,
-        repo: this.repo,
-        check_run_id: id,
-        output: { title: output2.title, summary: output2.summary, annotations: batch }
-      });
-    }
-  }
-  async createComment(pullNumber, body) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: this.owner, repo: this.repo, issue_number: pullNumber, body });
-    return res.data.html_url;
-  }
-  async updateComment(commentId, body) {
-    const res = await this.client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: this.owner, repo: this.repo, comment_id: commentId, body });
-    return res.data.html_url;
-  }
-};
-function statusOf(err) {
-  const s = err.status;
-  return typeof s === "number" ? s : void 0;
-}
-var RolloutPublisher = class {
-  constructor(client, owner, repo) {
-    this.client = client;
-    this.owner = owner;
-    this.repo = repo;
-  }
-  client;
-  owner;
-  repo;
-  /** The newest deployment this action made for the environment, with its statuses (oldest first). */
-  async latestDeployment(environment, task) {
-    const res = await this.client.request("GET /repos/{owner}/{repo}/deployments", { owner: this.owner, repo: this.repo, environment, task, per_page: 1 });
-    const d = res.data[0];
-    if (!d) return void 0;
-    const id = Number(d.id);
-    const st = await this.client.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner: this.owner, repo: this.repo, deployment_id: id, per_page: 100 });
-    return {
-      id,
-      sha: d.sha,
-      payload: d.payload,
-      statuses: st.data.map((s) => ({ state: s.state, description: s.description ?? "", createdAt: s.created_at })).reverse()
-    };
-  }
-  async createDeployment(sha, environment, task, payload, description) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/deployments", {
-      owner: this.owner,
-      repo: this.repo,
-      ref: sha,
-      environment,
-      task,
-      payload,
-      description: description.slice(0, 140),
-      auto_merge: false,
-      required_contexts: [],
-      production_environment: environment === "production"
-    });
-    if (!("id" in res.data)) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
-    return Number(res.data.id);
-  }
-  async deploymentStatus(id, state, description, logUrl) {
-    await this.client.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
-      owner: this.owner,
-      repo: this.repo,
-      deployment_id: id,
-      state,
-      description: description.slice(0, 140),
-      auto_inactive: false,
-      ...logUrl ? { log_url: logUrl } : {}
-    });
-  }
-  /** The conclusion of the newest check run named `name` on a commit (undefined: none ran). */
-  async checkConclusion(sha, name) {
-    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner: this.owner, repo: this.repo, ref: sha, check_name: name, per_page: 10 });
-    const runs = res.data.check_runs.filter((r) => r.status === "completed");
-    return runs.length === 0 ? void 0 : runs[0].conclusion;
-  }
-  /** A file's text and blob sha on a branch (undefined: not there). */
-  async readFile(path6, branch) {
-    try {
-      const res = await this.client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: this.owner, repo: this.repo, path: path6, ref: branch });
-      const data = res.data;
-      if (data.type !== "file" || data.content === void 0) throw new Error(`${path6} is not a file`);
-      return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
-    } catch (err) {
-      if (statusOf(err) === 404) return void 0;
-      throw err;
-    }
-  }
-  /** Commit a file, with its previous blob sha as the precondition (a concurrent writer gets 409/422). */
-  async writeFile(path6, branch, text, previousSha, message) {
-    await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
-      owner: this.owner,
-      repo: this.repo,
-      path: path6,
-      branch,
-      message,
-      content: Buffer.from(text, "utf8").toString("base64"),
-      ...previousSha ? { sha: previousSha } : {}
-    });
-  }
-  async createIssue(title, body) {
-    const res = await this.client.request("POST /repos/{owner}/{repo}/issues", { owner: this.owner, repo: this.repo, title, body });
-    return res.data.html_url;
-  }
-};
-
-// src/rollout/providers.ts
-var GitHubFlagdProvider = class {
-  constructor(gh, path6, key, branch) {
-    this.gh = gh;
-    this.path = path6;
-    this.key = key;
-    this.branch = branch;
-  }
-  gh;
-  path;
-  key;
-  branch;
-  last;
-  describe() {
-    return `flagd file ${this.path} on ${this.branch}, flag ${this.key}`;
-  }
-  async read() {
-    const file2 = await this.gh.readFile(this.path, this.branch);
-    let doc;
-    try {
-      doc = file2 ? JSON.parse(file2.text) : { flags: {} };
-    } catch {
-      throw new Error(`${this.path} is not valid JSON`);
-    }
-    this.last = { doc, sha: file2?.sha };
-    return flagdPercent(doc, this.key);
-  }
-  async write(percent, expected) {
-    const now = await this.read().catch(() => void 0);
-    if (now !== expected || !this.last) throw new ConflictError(`the flag is at ${now ?? "an unreadable value"}%, expected ${expected}%`);
-    try {
-      await this.gh.writeFile(this.path, this.branch, `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}
-`, this.last.sha, `rollout: ${this.key} ${expected}% \u2192 ${percent}%`);
-    } catch (err) {
-      const s = statusOf(err);
-      if (s === 409 || s === 422) throw new ConflictError(`${this.path} changed while writing it`);
-      throw err;
-    }
-  }
-};
-async function json2(res, what) {
-  if (!res.ok) throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), { status: res.status });
-  const text = await res.text();
-  return text ? JSON.parse(text) : void 0;
-}
-var WebhookProvider = class {
-  constructor(url2, key, release, token, applied) {
-    this.url = url2;
-    this.key = key;
-    this.release = release;
-    this.token = token;
-    this.applied = applied;
-  }
-  url;
-  key;
-  release;
-  token;
-  applied;
-  describe() {
-    return `webhook ${new URL(this.url).origin}, flag ${this.key}`;
-  }
-  async read() {
-    return this.applied;
-  }
-  async write(percent) {
-    await json2(
-      await fetch(this.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
-        body: JSON.stringify({ flag: this.key, percent, release: this.release }),
-        signal: AbortSignal.timeout(15e3)
-      }),
-      this.describe()
-    );
-  }
-};
-var UnleashProvider = class {
-  constructor(url2, project, environment, key, token) {
-    this.project = project;
-    this.environment = environment;
-    this.key = key;
-    this.token = token;
-    this.base = `${url2.replace(/\/+$/, "")}/api/admin/projects/${encodeURIComponent(project)}/features/${encodeURIComponent(key)}/environments/${encodeURIComponent(environment)}`;
-  }
-  project;
-  environment;
-  key;
-  token;
-  base;
-  describe() {
-    return `Unleash ${new URL(this.base).origin}, ${this.project}/${this.key} in ${this.environment}`;
-  }
-  async call(path6, init = {}) {
-    return json2(
-      await fetch(`${this.base}${path6}`, { ...init, headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} }, signal: AbortSignal.timeout(15e3) }),
-      this.describe()
-    );
-  }
-  async strategy() {
-    const list = await this.call("/strategies");
-    const s = list.find((x) => x.name === "flexibleRollout");
-    return s ? { id: s.id, parameters: s.parameters ?? {} } : void 0;
-  }
-  async read() {
-    const s = await this.strategy();
-    return s ? Number(s.parameters.rollout ?? 0) : 0;
-  }
-  async write(percent, expected) {
-    const s = await this.strategy();
-    const now = s ? Number(s.parameters.rollout ?? 0) : 0;
-    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
-    const parameters = { rollout: String(percent), stickiness: s?.parameters.stickiness ?? "default", groupId: s?.parameters.groupId ?? this.key };
-    if (s) await this.call(`/strategies/${s.id}`, { method: "PUT", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
-    else await this.call("/strategies", { method: "POST", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
-    if (!s) await this.call("/on", { method: "POST" });
-  }
-};
-var LaunchDarklyProvider = class {
-  constructor(base, project, environment, key, token) {
-    this.environment = environment;
-    this.key = key;
-    this.token = token;
-    this.url = `${base.replace(/\/+$/, "")}/api/v2/flags/${encodeURIComponent(project)}/${encodeURIComponent(key)}`;
-  }
-  environment;
-  key;
-  token;
-  url;
-  describe() {
-    return `LaunchDarkly flag ${this.key} in ${this.environment}`;
-  }
-  async flag() {
-    return await json2(await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, { headers: { authorization: this.token }, signal: AbortSignal.timeout(15e3) }), this.describe());
-  }
-  async read() {
-    const f = await this.flag();
-    const onIndex = f.variations.findIndex((v) => v.value === true);
-    const env = f.environments[this.environment];
-    if (!env || env.on === false) return 0;
-    const ft = env.fallthrough ?? {};
-    if (ft.rollout) return (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3;
-    return ft.variation === onIndex ? 100 : 0;
-  }
-  async write(percent, expected) {
-    const f = await this.flag();
-    const now = await this.read();
-    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
-    const on = f.variations.find((v) => v.value === true);
-    const off = f.variations.find((v) => v.value === false);
-    if (!on || !off) throw new Error(`${this.key} is not a boolean flag with true and false variations`);
-    const weight = Math.round(percent * 1e3);
-    await json2(
-      await fetch(this.url, {
-        method: "PATCH",
-        headers: { authorization: this.token, "content-type": "application/json; domain-model=launchdarkly.semanticpatch" },
-        body: JSON.stringify({
-          environmentKey: this.environment,
-          comment: `llm-release-gate rollout ${expected}% \u2192 ${percent}%`,
-          instructions: [{ kind: "updateFallthroughVariationOrRollout", rolloutWeights: { [on._id]: weight, [off._id]: 1e5 - weight } }]
-        }),
-        signal: AbortSignal.timeout(15e3)
-      }),
-      this.describe()
-    );
-  }
-};
-function providerFor(rollout, opts) {
-  const f = rollout.flag;
-  const token = f.token_env ? opts.env[f.token_env] : void 0;
-  switch (f.provider) {
-    case "flagd-file":
-      if (!opts.gh) throw new Error("flagd-file needs the GitHub API in the action");
-      return new GitHubFlagdProvider(opts.gh, f.path, f.key, opts.branch);
-    case "webhook":
-      return new WebhookProvider(f.url, f.key, opts.release, token, opts.applied);
-    case "unleash":
-      return new UnleashProvider(f.url, f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
-    case "launchdarkly":
-      return new LaunchDarklyProvider(f.url ?? "https://app.launchdarkly.com", f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
-  }
-}
-
-// src/report/markdown.ts
-function escapeMarkdown(text, maxLength = 300) {
-  let t = text.replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
-  if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
-  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/^([-+#]|\d+\.)/, "\\$1");
-}
-function table(header, rows) {
-  const line = (cells) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-// src/report/rollout.ts
-var ICON = { start: "\u{1F680}", advance: "\u23EB", hold: "\u23F8\uFE0F", rollback: "\u23EA", complete: "\u2705", none: "\u2796" };
-function renderRollout(d, log3, issueUrl, flag) {
-  const out = [`## ${ICON[d.action]} Rollout of ${escapeMarkdown(flag, 80)}: **${d.action}** \u2192 ${d.percent}%`, "", `**Why:** ${escapeMarkdown(d.reason, 600)}`, "", `**Next:** ${escapeMarkdown(d.next, 300)}`];
-  if (d.alert) out.push("", `\u26A0\uFE0F ${escapeMarkdown(d.alert, 600)}${issueUrl ? ` ([issue](${issueUrl}))` : ""}`);
-  for (const w of d.warnings) out.push("", `\u26A0\uFE0F ${escapeMarkdown(w, 400)}`);
-  if (d.evidence.length > 0) {
-    out.push("", "### Canary against control", "");
-    out.push(
-      table(
-        ["Metric", "Status", "Canary", "Control", "Evidence"],
-        d.evidence.map((e) => [escapeMarkdown(e.name, 80), e.status, e.canary === null ? "\u2014" : String(Number(e.canary.toPrecision(4))), e.control === null ? "\u2014" : String(Number(e.control.toPrecision(4))), escapeMarkdown(e.detail, 300)])
-      )
-    );
-  }
-  if (log3.length > 0) out.push("", ...log3.map((l) => `- ${escapeMarkdown(l, 300)}`));
-  return `${out.join("\n")}
-`;
-}
-
-// node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-  if (typeof process === "object" && process.version !== void 0) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${process.arch})`;
-  }
-  return "<environment undetectable>";
-}
-
-// node_modules/before-after-hook/lib/register.js
-function register(state, name, method, options2) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-  if (!options2) {
-    options2 = {};
-  }
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback2, name2) => {
-      return register.bind(null, state, name2, callback2, options2);
-    }, method)();
-  }
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options2);
-    }
-    return state.registry[name].reduce((method2, registered) => {
-      return registered.hook.bind(null, method2, options2);
-    }, method)();
-  });
-}
-
-// node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name, hook2) {
-  const orig = hook2;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-  if (kind === "before") {
-    hook2 = (method, options2) => {
-      return Promise.resolve().then(orig.bind(null, options2)).then(method.bind(null, options2));
-    };
-  }
-  if (kind === "after") {
-    hook2 = (method, options2) => {
-      let result;
-      return Promise.resolve().then(method.bind(null, options2)).then((result_) => {
-        result = result_;
-        return orig(result, options2);
-      }).then(() => {
-        return result;
-      });
-    };
-  }
-  if (kind === "error") {
-    hook2 = (method, options2) => {
-      return Promise.resolve().then(method.bind(null, options2)).catch((error63) => {
-        return orig(error63, options2);
-      });
-    };
-  }
-  state.registry[name].push({
-    hook: hook2,
-    orig
-  });
-}
-
-// node_modules/before-after-hook/lib/remove.js
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-  const index = state.registry[name].map((registered) => {
-    return registered.orig;
-  }).indexOf(method);
-  if (index === -1) {
-    return;
-  }
-  state.registry[name].splice(index, 1);
-}
-
-// node_modules/before-after-hook/index.js
-var bind = Function.bind;
-var bindable = bind.bind(bind);
-function bindApi(hook2, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook2.api = { remove: removeHookRef };
-  hook2.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-function Singular() {
-  const singularHookName = /* @__PURE__ */ Symbol("Singular");
-  const singularHookState = {
-    registry: {}
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-function Collection() {
-  const state = {
-    registry: {}
-  };
-  const hook2 = register.bind(null, state);
-  bindApi(hook2, state);
-  return hook2;
-}
-var before_after_hook_default = { Singular, Collection };
-
-// node_modules/@octokit/endpoint/dist-bundle/index.js
-var VERSION = "0.0.0-development";
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-function lowercaseKeys(object2) {
-  if (!object2) {
-    return {};
-  }
-  return Object.keys(object2).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object2[key];
-    return newObj;
-  }, {});
-}
-function isPlainObject2(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-function mergeDeep(defaults, options2) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options2).forEach((key) => {
-    if (isPlainObject2(options2[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options2[key] });
-      else result[key] = mergeDeep(defaults[key], options2[key]);
-    } else {
-      Object.assign(result, { [key]: options2[key] });
-    }
-  });
-  return result;
-}
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-function merge2(defaults, route, options2) {
-  if (typeof route === "string") {
-    let [method, url2] = route.split(" ");
-    options2 = Object.assign(url2 ? { method, url: url2 } : { url: method }, options2);
-  } else {
-    options2 = Object.assign({}, route);
-  }
-  options2.headers = lowercaseKeys(options2.headers);
-  removeUndefinedProperties(options2);
-  removeUndefinedProperties(options2.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options2);
-  if (options2.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-function addQueryParameters(url2, parameters) {
-  const separator = /\?/.test(url2) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url2;
-  }
-  return url2 + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url2) {
-  const matches = url2.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-function omit2(object2, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object2)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object2[key];
-    }
-  }
-  return result;
-}
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal2) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal2);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-function parse4(options2) {
-  let method = options2.method.toUpperCase();
-  let url2 = (options2.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options2.headers);
-  let body;
-  let parameters = omit2(options2, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url2);
-  url2 = parseUrl(url2).expand(parameters);
-  if (!/^http/.test(url2)) {
-    url2 = options2.baseUrl + url2;
-  }
-  const omittedParameters = Object.keys(options2).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit2(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options2.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options2.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url2.endsWith("/graphql")) {
-      if (options2.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options2.mediaType.previews).map((preview) => {
-          const format = options2.mediaType.format ? `.${options2.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url2 = addQueryParameters(url2, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url: url2, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options2.request ? { request: options2.request } : null
-  );
-}
-function endpointWithDefaults(defaults, route, options2) {
-  return parse4(merge2(defaults, route, options2));
-}
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge2.bind(null, DEFAULTS2),
-    parse: parse4
-  });
-}
-var endpoint = withDefaults(null, DEFAULTS);
-
-// node_modules/content-type/dist/index.js
-var SP = 32;
-var HTAB = 9;
-var SEMI = 59;
-var EQ = 61;
-var DQUOTE = 34;
-var BSLASH = 92;
-var COMMA = 44;
-var LOWER_CASE = 1;
-var OWS = 2;
-var SEMI_FLAG = 4;
-var COMMA_FLAG = 8;
-var TOKEN_FLAG = 16;
-var NON_ASCII = 65280;
-var CASE_FLAGS = LOWER_CASE | NON_ASCII;
-var CHAR_MAP = new Uint8Array(256);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 128; code <= 255; code++) {
-  CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-  CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 48; code <= 57; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 65; code <= 90; code++) {
-  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 97; code <= 122; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
-}
-var NullObject = /* @__PURE__ */ (() => {
-  const C = function() {
-  };
-  C.prototype = /* @__PURE__ */ Object.create(null);
-  return C;
-})();
-function parse5(header, options2) {
-  const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
-  let valueStart = options2?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-    valueStart++;
-  }
-  let index = valueStart;
-  let typeFlags = 0;
-  let whitespace = -1;
-  let stop = options2?.parameters === false ? COMMA_FLAG : 0;
-  while (index < len) {
-    const code = header.charCodeAt(index);
-    const flags = CHAR_MAP[code];
-    if ((flags & stopFlags) !== 0) {
-      stop |= flags & COMMA_FLAG;
-      break;
-    }
-    if ((flags & OWS) !== 0) {
-      if (whitespace === -1)
-        whitespace = index;
-    } else {
-      whitespace = -1;
-    }
-    typeFlags |= code & NON_ASCII | flags;
-    index++;
-  }
-  const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-  if (index === len || stop !== 0) {
-    return { type, index, parameters: new NullObject() };
-  }
-  return parseParameters(header, type, index, len, stopFlags);
-}
-function parseParameters(header, type, index, len, stopFlags) {
-  const parameters = new NullObject();
-  parameter: while (index < len) {
-    index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-      index++;
-    }
-    const keyStart = index;
-    let keyFlags = 0;
-    let keyWhitespace = -1;
-    while (index < len) {
-      const code = header.charCodeAt(index);
-      const flags = CHAR_MAP[code];
-      if ((flags & stopFlags) !== 0) {
-        if ((flags & COMMA_FLAG) !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if (code === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-        index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-          index++;
-        }
-        if (index < len && header.charCodeAt(index) === DQUOTE) {
-          const quotedStart = ++index;
-          let escaped = false;
-          while (index < len) {
-            const code2 = header.charCodeAt(index);
-            if (code2 === DQUOTE) {
-              if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
-              }
-              index++;
-              let stop2 = 0;
-              while (index < len) {
-                const code3 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code3];
-                if ((flags2 & stopFlags) !== 0) {
-                  stop2 = flags2 & COMMA_FLAG;
-                  break;
-                }
-                index++;
-              }
-              if (stop2 !== 0)
-                break parameter;
-              continue parameter;
-            }
-            if (code2 === BSLASH && index + 1 < len) {
-              escaped = true;
-              index += 2;
-              continue;
-            }
-            index++;
-          }
-          continue parameter;
-        }
-        const valueStart = index;
-        let stop = 0;
-        let valueWhitespace = -1;
-        while (index < len) {
-          const code2 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code2];
-          if ((flags2 & stopFlags) !== 0) {
-            stop = flags2 & COMMA_FLAG;
-            break;
-          }
-          if ((flags2 & OWS) !== 0) {
-            if (valueWhitespace === -1)
-              valueWhitespace = index;
-          } else {
-            valueWhitespace = -1;
-          }
-          index++;
-        }
-        if (parameters[key] === void 0) {
-          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key] = header.slice(valueStart, valueEnd);
-        }
-        if (stop !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if ((flags & OWS) !== 0) {
-        if (keyWhitespace === -1)
-          keyWhitespace = index;
-      } else {
-        keyWhitespace = -1;
-      }
-      keyFlags |= code & NON_ASCII | flags;
-      index++;
-    }
-  }
-  return { type, index, parameters };
-}
-function unescapeQuotedPairs(str2, start, end) {
-  let result = "";
-  for (let index = start; index < end; index++) {
-    if (str2.charCodeAt(index) === BSLASH) {
-      result += str2.slice(start, index);
-      start = ++index;
-    }
-  }
-  return result + str2.slice(start, end);
-}
-
-// node_modules/json-with-bigint/json-with-bigint.js
-var intRegex = /^-?\d+$/;
-var noiseValue = /^-?\d+n+$/;
-var originalStringify = JSON.stringify;
-var originalParse = JSON.parse;
-var customFormat = /^-?\d+n$/;
-var bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-var noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-var isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
-var isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
-var stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
-  const prepareVal = (parent, key, val) => {
-    const isObject3 = val !== null && typeof val === "object";
-    const hasToJSON = isObject3 && typeof val.toJSON === "function";
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-    if (isNoise) return val + "n";
-    const isBigInt = typeof val === "bigint";
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-      return val.toString() + "n";
-    }
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-    const isPostReplacerObject = val !== null && typeof val === "object";
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper = val instanceof Number || val instanceof String || val instanceof Boolean;
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-    return val;
-  };
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-  if (isUnstringifiable(rootProcessed)) {
-    return void 0;
-  }
-  const isRootPrimitive = rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-  const chunks = [];
-  let level = 0;
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true
-    }
-  ];
-  const visited = new WeakSet([rootProcessed]);
-  while (stack.length > 0) {
-    const node2 = stack[stack.length - 1];
-    if (node2.index === 0) {
-      chunks.push(node2.isArray ? "[" : "{");
-      level++;
-    }
-    let isDone = false;
-    if (node2.isArray) {
-      if (node2.index < node2.val.length) {
-        if (!node2.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level));
-        const childRaw = node2.val[node2.index];
-        const childVal = prepareVal(node2.val, String(node2.index), childRaw);
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node2.first = false;
-          node2.index++;
-        } else {
-          const isComplexObject = childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-            visited.add(childVal);
-            stack.push({
-              parent: node2.val,
-              key: String(node2.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true
-            });
-            node2.first = false;
-            node2.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node2.first = false;
-            node2.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node2.index < node2.keys.length) {
-        const k = node2.keys[node2.index++];
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-        if (isFilteredOutByArray) continue;
-        const childRaw = node2.val[k];
-        const childVal = prepareVal(node2.val, k, childRaw);
-        if (isUnstringifiable(childVal)) continue;
-        if (!node2.first) chunks.push(",");
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-        const isComplexObject = childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-          visited.add(childVal);
-          stack.push({
-            parent: node2.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true
-          });
-          node2.first = false;
-          break;
-        } else {
-          chunks.push(originalStringify(childVal));
-          node2.first = false;
-        }
-      }
-      const isNodeFullyProcessed = node2.index >= node2.keys.length && stack[stack.length - 1] === node2;
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-    if (isDone) {
-      level--;
-      if (!node2.first && space) chunks.push("\n" + space.repeat(level));
-      chunks.push(node2.isArray ? "]" : "}");
-      visited.delete(node2.val);
-      stack.pop();
-    }
-  }
-  return chunks.join("");
-};
-var JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-          const hasFunctionReplacer = typeof replacer === "function";
-          if (hasFunctionReplacer) return replacer(key, val);
-          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
-          if (isKeyInArrayReplacer) return val;
-          return val;
-        },
-        space
-      );
-    }
-    if (!value) return originalStringify(value, replacer, space);
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-        if (isNoise) return val.toString() + "n";
-        if (typeof val === "bigint") return val.toString() + "n";
-        const hasFunctionReplacer = typeof replacer === "function";
-        if (hasFunctionReplacer) return replacer(key, val);
-        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
-        if (isKeyInArrayReplacer) return val;
-        return val;
-      },
-      space
-    );
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3"
-    );
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
-    return denoisedJSON;
-  } catch (error63) {
-    if (error63 instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-      if (convertedJSON === void 0) return void 0;
-      const supportsRawJSON = "rawJSON" in JSON;
-      if (supportsRawJSON) return convertedJSON;
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-    throw error63;
-  }
-};
-var featureCache = /* @__PURE__ */ new Map();
-var isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1"
-    );
-    featureCache.set(parseFingerprint, result);
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-    return false;
-  }
-};
-var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-  const hasUserReviver = typeof userReviver === "function";
-  if (!hasUserReviver) return value;
-  return userReviver(key, value, context);
-};
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-    if (isBigInt) return BigInt(context.source);
-    const hasCustomReviver = typeof reviver === "function";
-    if (!hasCustomReviver) return value;
-    return reviver(key, value, context);
-  });
-};
-var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-var MAX_DIGITS = MAX_INT.length;
-var stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-var noiseValueWithQuotes = /^"-?\d+n+"$/;
-var applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-  while (stack.length > 0) {
-    const node2 = stack[stack.length - 1];
-    if (!node2.visited) {
-      node2.visited = true;
-      const value = node2.parent[node2.key];
-      const isComplexObject = value !== null && typeof value === "object";
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node2;
-      let value = parent[key];
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-      const hasUserReviver = typeof userReviver === "function";
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-      const isDeleted = value === void 0;
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-      stack.pop();
-    }
-  }
-  return rootHolder[""];
-};
-var serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"';
-      const hasFractionalOrExponential = fractional || exponential;
-      const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
-      const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-      if (isStandardValue) return match;
-      return '"' + match + 'n"';
-    }
-  );
-};
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
-    return originalParse(
-      serializedData,
-      (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
-    );
-  } catch (error63) {
-    if (error63 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-      return applyReviverIteratively(parsed, reviver);
-    }
-    throw error63;
-  }
-};
-
-// node_modules/@octokit/request-error/dist-src/index.js
-var RequestError = class extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options2) {
-    super(message, { cause: options2.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    if ("response" in options2) {
-      this.response = options2.response;
-    }
-    const requestCopy = Object.assign({}, options2.request);
-    if (options2.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options2.request.headers, {
-        authorization: options2.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-};
-
-// node_modules/@octokit/request/dist-bundle/index.js
-var VERSION2 = "10.0.16";
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
-  }
-};
-function isPlainObject3(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch2) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log3 = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch2(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error63) {
-    let message = "Unknown Error";
-    if (error63 instanceof Error) {
-      if (error63.name === "AbortError") {
-        error63.status = 500;
-        throw error63;
-      }
-      message = error63.message;
-      if (error63.name === "TypeError" && "cause" in error63) {
-        if (error63.cause instanceof Error) {
-          message = error63.cause.message;
-        } else if (typeof error63.cause === "string") {
-          message = error63.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error63;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url2 = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url: url2,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log3.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = parse5(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-function withDefaults2(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: withDefaults2.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: withDefaults2.bind(null, endpoint2)
-  });
-}
-var request = withDefaults2(endpoint, defaults_default);
-
-// node_modules/@octokit/graphql/dist-bundle/index.js
-var VERSION3 = "0.0.0-development";
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options2) {
-  if (options2) {
-    if (typeof query === "string" && "query" in options2) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options2) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options2) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-function withDefaults3(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options2) => {
-    return graphql(newRequest, query, options2);
-  };
-  return Object.assign(newApi, {
-    defaults: withDefaults3.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-var graphql2 = withDefaults3(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return withDefaults3(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-// node_modules/@octokit/auth-token/dist-bundle/index.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep3 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-async function hook(token, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request2(endpoint2);
-}
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-// node_modules/@octokit/core/dist-src/version.js
-var VERSION4 = "7.0.8";
-
-// node_modules/@octokit/core/dist-src/index.js
-var noop2 = () => {
-};
-var consoleWarn = console.warn.bind(console);
-var consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = noop2;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = noop2;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
-var Octokit = class {
-  static VERSION = VERSION4;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options2 = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options2));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options2,
-            options2.userAgent && defaults.userAgent ? {
-              userAgent: `${options2.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options2 = {}) {
-    const hook2 = new before_after_hook_default.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options2.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook2.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options2.userAgent ? `${options2.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options2.baseUrl) {
-      requestDefaults.baseUrl = options2.baseUrl;
-    }
-    if (options2.previews) {
-      requestDefaults.mediaType.previews = options2.previews;
-    }
-    if (options2.timeZone) {
-      requestDefaults.headers["time-zone"] = options2.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options2.log);
-    this.hook = hook2;
-    if (!options2.authStrategy) {
-      if (!options2.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth2 = createTokenAuth(options2.auth);
-        hook2.wrap("request", auth2.hook);
-        this.auth = auth2;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options2;
-      const auth2 = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options2.auth
-        )
-      );
-      hook2.wrap("request", auth2.hook);
-      this.auth = auth2;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options2));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-};
-
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
-var import_light = __toESM(require_light(), 1);
-var VERSION5 = "0.0.0-development";
-function isRequestError(error63) {
-  return error63.request !== void 0;
-}
-async function errorRequest(state, octokit, error63, options2) {
-  if (!isRequestError(error63) || !error63?.request.request) {
-    throw error63;
-  }
-  if (error63.status >= 400 && !state.doNotRetry.includes(error63.status)) {
-    const retries = options2.request.retries != null ? options2.request.retries : state.retries;
-    const retryAfter = Math.pow((options2.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error63, retries, retryAfter);
-  }
-  throw error63;
-}
-async function wrapRequest(state, octokit, request2, options2) {
-  const limiter = new import_light.default();
-  limiter.on("failed", function(error63, info2) {
-    const maxRetries = ~~error63.request.request?.retries;
-    const after = ~~error63.request.request?.retryAfter;
-    options2.request.retryCount = info2.retryCount + 1;
-    if (maxRetries > info2.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
-    options2
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request2, options2) {
-  const response = await request2(options2);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error63 = new RequestError(response.data.errors[0].message, 500, {
-      request: options2,
-      response
-    });
-    return errorRequest(state, octokit, error63, options2);
-  }
-  return response;
-}
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error63, retries, retryAfter) => {
-        error63.request.request = Object.assign({}, error63.request.request, {
-          retries,
-          retryAfter
-        });
-        return error63;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = VERSION5;
-
-// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-var import_light2 = __toESM(require_light(), 1);
-var VERSION6 = "0.0.0-development";
-var noop3 = () => Promise.resolve();
-function wrapRequest2(state, request2, options2) {
-  return state.retryLimiter.schedule(doRequest, state, request2, options2);
-}
-async function doRequest(state, request2, options2) {
-  const { pathname } = new URL(options2.url, "http://github.test");
-  const isAuth = isAuthRequest(options2.method, pathname);
-  const isWrite = !isAuth && options2.method !== "GET" && options2.method !== "HEAD";
-  const isSearch = options2.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request2.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, noop3);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, noop3);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, noop3);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options2);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error63) => error63.type === "RATE_LIMITED")) {
-      const error63 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error63;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path6) => path6.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck2, common) {
-  groups.global = new Bottleneck2.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck2.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck2.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck2.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck2.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck: Bottleneck2 = import_light2.default,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck2, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
-    const events = {};
-    const emitter = new Bottleneck2.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error63, info2) {
-      const [state2, request2, options2] = info2.args;
-      const { pathname } = new URL(options2.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
-      if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request2.retryCount;
-      request2.retryCount = retryCount;
-      options2.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error63.message)) {
-          const retryAfter2 = Number(error63.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options2,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error63.response.headers != null && error63.response.headers["x-ratelimit-remaining"] === "0" || (error63.response.data?.errors ?? []).some(
-          (error210) => error210.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error63.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options2,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request2.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request2, options2) => {
-    initializeBottleneck();
-    return wrapRequest2(state, request2, options2);
-  });
-  return {};
-}
-throttling.VERSION = VERSION6;
-throttling.triggersNotification = triggersNotification;
-
-// src/github/client.ts
-var DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
-var GitHubClient = Octokit.plugin(retry, throttling);
-function createClient(token, baseUrl, log3, version2 = "dev") {
-  return new GitHubClient({
-    auth: token,
-    baseUrl: baseUrl.replace(/\/+$/, ""),
-    userAgent: `llm-release-gate/${version2}`,
-    log: { debug: log3.debug, info: log3.debug, warn: log3.warning, error: log3.warning },
-    retry: { doNotRetry: DO_NOT_RETRY, retries: 3 },
-    throttle: {
-      onRateLimit: (after, options2, _octokit, retryCount) => {
-        log3.warning(`GitHub API rate limit on ${options2.method} ${options2.url}; retrying in ${after}s`);
-        return retryCount < 2;
-      },
-      onSecondaryRateLimit: (after, options2, _octokit, retryCount) => {
-        log3.warning(`GitHub API secondary rate limit on ${options2.method} ${options2.url}; retrying in ${after}s`);
-        return retryCount < 2;
-      }
-    }
-  });
-}
-
-// src/github/context.ts
-var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review"]);
-function runContext(env, event) {
-  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "/").split("/");
-  const eventName = env.GITHUB_EVENT_NAME ?? "";
-  const pr = event.pull_request;
-  const mq = event.merge_group;
-  const wr = eventName === "workflow_run" ? event.workflow_run : void 0;
-  const sha = env.GITHUB_SHA ?? "";
-  const headSha = pr?.head?.sha ?? mq?.head_sha ?? wr?.head_sha ?? sha;
-  const serverUrl = env.GITHUB_SERVER_URL || "https://github.com";
-  const headRepo = pr?.head?.repo?.full_name;
-  const baseRepo = pr?.base?.repo?.full_name;
-  return {
-    owner,
-    repo,
-    eventName,
-    headSha,
-    pullNumber: PR_EVENTS.has(eventName) && typeof pr?.number === "number" ? pr.number : wr?.pull_requests?.[0]?.number ?? void 0,
-    baseSha: pr?.base?.sha,
-    fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo),
-    commits: [...new Set([pr?.head?.sha, mq?.head_sha, wr?.head_sha, sha].filter((s) => typeof s === "string" && s.length > 0))],
-    apiUrl: env.GITHUB_API_URL || "https://api.github.com",
-    serverUrl,
-    runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0
-  };
-}
-
-// src/inputs.ts
-var COMMANDS = ["gate", "rollout", "promote", "rollback"];
-var SOURCES = ["base", "head"];
-function readInputs(get) {
-  const problems2 = [];
-  const oneOf = (name, allowed, fallback) => {
-    const v = get(name) || fallback;
-    if (allowed.includes(v)) return v;
-    problems2.push(`Input '${name}' must be one of ${allowed.join(", ")}, got '${v}'.`);
-    return fallback;
-  };
-  const bool = (name, fallback) => {
-    const v = get(name);
-    if (v === "") return fallback;
-    if (/^(true|yes|on)$/i.test(v)) return true;
-    if (/^(false|no|off)$/i.test(v)) return false;
-    problems2.push(`Input '${name}' must be true or false, got '${v}'.`);
-    return fallback;
-  };
-  const relativePath = (name, value) => {
-    if (value.split(/[\\/]/).includes("..")) problems2.push(`Input '${name}' must point to a file inside the repository, got '${value}'.`);
-    return value;
-  };
-  const inputs = {
-    command: oneOf("command", COMMANDS, "gate"),
-    config: relativePath("config", get("config") || ".github/llm-release-gate.yml"),
-    results: get("results").split(/\r?\n/).map((s) => s.trim()).filter(Boolean).map((r) => relativePath("results", r)),
-    baseline: get("baseline") ? relativePath("baseline", get("baseline")) : void 0,
-    githubToken: get("github-token"),
-    checkName: get("check-name") || "LLM release gate",
-    comment: bool("comment", true),
-    failOnBlock: bool("fail-on-block", true),
-    configSource: oneOf("config-source", SOURCES, "base")
-  };
-  if (problems2.length > 0) {
-    throw new ConfigurationError("The action inputs are invalid.", problems2.map((message) => ({ file: "workflow inputs", message })));
-  }
-  return inputs;
-}
-
-// src/report/annotations.ts
-var BAR_KEY = { 1: "risk", 2: "evals", 3: "deploy", 4: "observability", 5: "guardrails", 6: "cost", 7: "owner" };
-function annotationsFor(v, configFile, lineOf, onInconclusive, max = 50) {
-  const out = [];
-  for (const e of v.errors) out.push({ level: "error", file: e.file, line: e.line, title: "llm-release-gate: input problem", message: e.message });
-  for (const m of v.metrics) {
-    if (m.status === "pass") continue;
-    out.push({
-      level: metricBlocks(m, onInconclusive) ? "error" : "warning",
-      file: configFile,
-      line: lineOf(m.config_path),
-      title: `${metricLabel(m)}: ${m.status}`,
-      message: m.reason
-    });
-  }
-  const metricReasons = new Set(v.metrics.map((m) => m.reason));
-  for (const b of v.bars) {
-    if (b.status === "pass" || b.status === "blocked") continue;
-    const failing = b.details.filter((d) => d.startsWith("\u2717")).map((d) => d.slice(2)).filter((d) => !metricReasons.has(d));
-    if (failing.length === 0) continue;
-    out.push({
-      level: b.status === "fail" ? "error" : "warning",
-      file: configFile,
-      line: lineOf(BAR_KEY[b.id]) ?? 1,
-      title: `Readiness bar ${b.id} (${b.name}): ${b.status}`,
-      message: failing.join("\n")
-    });
-  }
-  for (const f of v.failing.shown) {
-    if (!f.file || !f.line) continue;
-    out.push({ level: "warning", file: f.file, line: f.line, title: `Eval case ${f.outcome === "error" ? "errored" : "failed"}: ${f.id}`, message: f.message ?? f.outcome });
-  }
-  return out.slice(0, max);
-}
-
-// src/report/limits.ts
-var LIMITS = {
-  /** Check run output.summary and output.text: 65,535 bytes each. */
-  checkTextBytes: 65535,
-  /** Issue and PR comment bodies: 65,536 characters. */
-  commentChars: 65536,
-  /** Annotations per check run request. */
-  annotationsPerRequest: 50,
-  /** Annotations we send at most (the rest are counted in the summary). */
-  maxAnnotations: 500,
-  /** Annotation title and message sizes. */
-  annotationTitleChars: 255,
-  annotationMessageBytes: 64 * 1024,
-  /** Job summary (GITHUB_STEP_SUMMARY) per step: 1 MiB. */
-  jobSummaryBytes: 1024 * 1024
-};
-var encoder = new TextEncoder();
-function byteLength(s) {
-  return encoder.encode(s).length;
-}
-function fitBytes(renderings, limit) {
-  let last = "";
-  for (const render of renderings) {
-    last = render();
-    if (byteLength(last) <= limit) return last;
-  }
-  const note = "\n\n(cut to fit GitHub\u2019s size limit; the full report is in the job summary and the verdict file)\n";
-  return cutBytes(last, limit - byteLength(note)) + note;
-}
-function cutBytes(s, limit) {
-  const bytes = encoder.encode(s);
-  if (bytes.length <= limit) return s;
-  const head = new TextDecoder().decode(bytes.subarray(0, Math.max(0, limit - 3))).replace(/\uFFFD$/, "");
-  return `${head}\u2026`;
-}
-
-// src/report/summary.ts
-function renderSummary(v, opts = {}) {
-  const detail = opts.detail ?? "full";
-  const maxFailing = detail === "full" ? opts.maxFailing ?? 20 : detail === "compact" ? 5 : 0;
-  const listed = detail === "full" ? 50 : detail === "compact" ? 10 : 0;
-  const out = [];
-  const icon = v.decision === "allow" ? "\u2705" : "\u26D4";
-  const service = v.service ? ` \u2014 ${escapeMarkdown(v.service, 80)}` : "";
-  out.push(`## ${icon} ${opts.title ?? "LLM release gate"}: **${v.decision}**${service}`);
-  const s = v.samples;
-  const facts = [
-    `readiness **${v.readiness.passed}/${v.readiness.total}**`,
-    `tier ${v.tier}`,
-    s.total > 0 ? `${s.total} samples: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors${s.skipped ? `, ${s.skipped} skipped` : ""}` : "no samples read",
-    v.inputs.format ? `format ${v.inputs.format}` : void 0
-  ].filter(Boolean);
-  out.push("", facts.join(" \xB7 "));
-  const list = (title, items) => {
-    if (items.length === 0) return;
-    out.push("", `**${title}**`, "");
-    for (const r of items.slice(0, 15)) out.push(`- ${escapeMarkdown(r, 400)}`);
-    if (items.length > 15) out.push(`- \u2026 and ${items.length - 15} more`);
-  };
-  for (const n of v.notices) out.push("", `> ${escapeMarkdown(n, 1e3)}`);
-  list("Why it blocks", v.reasons);
-  if (detail !== "minimal") list("Warnings", v.warnings);
-  out.push("", "### Readiness bars", "");
-  out.push(
-    table(
-      ["#", "Bar", "Status", "Blocks at this tier", ...detail === "full" ? ["Evidence"] : []],
-      v.bars.map((b) => [
-        String(b.id),
-        b.name,
-        `${BAR_ICON[b.status]} ${b.status}`,
-        b.blocking ? "yes" : "warn only",
-        ...detail === "full" ? [b.details.map((d) => escapeMarkdown(d, 240)).join("<br>")] : []
-      ])
-    )
-  );
-  if (v.metrics.length > 0) {
-    const conf = `${Math.round(v.confidence * 100)}%`;
-    const compared = v.metrics.some((m) => m.delta !== null);
-    out.push("", "### Metrics", "");
-    out.push(
-      table(
-        ["Metric", "Value", `${conf} interval`, "n", ...compared ? ["Baseline \u2192 candidate", `\u0394 (${conf} interval)`] : [], "Threshold", "Status"],
-        v.metrics.map((m) => [
-          `${escapeMarkdown(metricLabel(m), 80)}${m.bar === "guardrails" ? " (guardrail)" : ""}${m.blocking ? "" : " (non-blocking)"}`,
-          showValue(m.name, m.value),
-          showInterval(m.name, m.ci),
-          String(m.n),
-          ...compared ? [
-            m.baseline === null ? "\u2014" : `${showValue(m.name, m.baseline)} \u2192 ${showValue(m.name, m.value)}`,
-            m.delta === null ? "\u2014" : `${showDelta(m.name, m.delta, true)} (${showDelta(m.name, m.delta_ci?.[0] ?? null, true)} to ${showDelta(m.name, m.delta_ci?.[1] ?? null, true)})`
-          ] : [],
-          showThreshold(m.name, m.threshold),
-          `${METRIC_ICON[m.status]} ${m.status}`
-        ])
-      )
-    );
-    const sensitive = v.metrics.filter((m) => m.mde !== null);
-    if (sensitive.length > 0) {
-      out.push("", `Sensitivity (80% power): ${sensitive.map((m) => `${escapeMarkdown(metricLabel(m), 80)} can detect ${m.threshold.max_drop !== void 0 ? "drops" : "increases"} of ${showDelta(m.name, m.mde)} or more`).join("; ")}.`);
-    }
-    const notPassing = v.metrics.filter((m) => m.status !== "pass");
-    if (notPassing.length > 0 && detail !== "minimal") {
-      out.push("");
-      for (const m of notPassing) out.push(`- ${METRIC_ICON[m.status]} ${escapeMarkdown(m.reason, 400)}`);
-    }
-  }
-  const c = v.comparison;
-  if (c) {
-    out.push("", "### Against the baseline", "");
-    out.push(
-      `${c.paired} cases paired with ${escapeMarkdown(c.baseline.files.join(", "), 200)} (${c.baseline.format})${c.added.total ? `, ${c.added.total} added` : ""}${c.removed.total ? `, ${c.removed.total} removed` : ""} \xB7 ${c.newly_failing.total} newly failing \xB7 ${c.newly_passing.total} newly passing`
-    );
-    if (c.dataset_change) out.push("", `\u26A0\uFE0F ${escapeMarkdown(c.dataset_change, 300)}`);
-    const caseList = (title, list2) => {
-      const ids = list2.ids.slice(0, listed);
-      if (list2.total === 0 || ids.length === 0) return;
-      out.push("", `<details><summary>${title} (${ids.length < list2.total ? `first ${ids.length} of ` : ""}${list2.total})</summary>`, "");
-      for (const id of ids) out.push(`- ${escapeMarkdown(id, 160)}`);
-      out.push("", "</details>");
-    };
-    caseList("Newly failing cases", c.newly_failing);
-    caseList("Newly passing cases", c.newly_passing);
-    caseList("Cases added since the baseline", c.added);
-    caseList("Cases removed since the baseline", c.removed);
-  }
-  if (v.failing.total > 0 && maxFailing > 0) {
-    const shown = v.failing.shown.slice(0, maxFailing);
-    out.push("", `<details><summary>Failing samples (${shown.length < v.failing.total ? `first ${shown.length} of ` : ""}${v.failing.total})</summary>`, "");
-    out.push(
-      table(
-        ["Case", "Outcome", "Why"],
-        shown.map((f) => [escapeMarkdown(f.id, 120), f.outcome, escapeMarkdown(f.message ?? "", 200)])
-      )
-    );
-    out.push("", "</details>");
-  }
-  if (v.errors.length > 0) {
-    out.push("", "### Input problems", "");
-    for (const e of v.errors.slice(0, 30)) {
-      const where = [e.file, e.line ? `line ${e.line}` : "", e.path ?? ""].filter(Boolean).join(", ");
-      out.push(`- ${escapeMarkdown(where, 300)}: ${escapeMarkdown(e.message, 400)}`);
-    }
-  }
-  if (opts.footer) out.push("", opts.footer);
-  return `${out.join("\n")}
-`;
-}
-
-// src/report/github.ts
-var DETAIL = ["full", "compact", "minimal"];
-function commentMarker(checkName) {
-  return `<!-- llm-release-gate:${checkName.replace(/--/g, "")} -->`;
-}
-function renderComment(v, checkName, footer) {
-  const marker = commentMarker(checkName);
-  const budget = LIMITS.commentChars - byteLength(marker) - 1;
-  return `${marker}
-${fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail, footer, title: checkName })), budget)}`;
-}
-function renderCheck(v, leftOutAnnotations) {
-  const head = v.decision === "allow" ? "Allowed" : "Blocked";
-  const reasons = v.reasons.length ? ` \xB7 ${v.reasons.length} reason${v.reasons.length === 1 ? "" : "s"} to block` : "";
-  const footer = leftOutAnnotations > 0 ? `${leftOutAnnotations} more annotations were left out (at most ${LIMITS.maxAnnotations}).` : void 0;
-  return {
-    title: cutBytes(`${head}: readiness ${v.readiness.passed}/${v.readiness.total}${reasons}`, LIMITS.annotationTitleChars),
-    summary: fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail, footer })), LIMITS.checkTextBytes)
-  };
-}
-function renderJobSummary(v) {
-  return fitBytes(DETAIL.map((detail) => () => renderSummary(v, { detail })), LIMITS.jobSummaryBytes);
-}
-
-// src/main.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-var VERSION7 = "0.1.0";
-async function run(env = process.env) {
-  try {
-    await gate(env);
-  } catch (err) {
-    setOutput("decision", "block");
-    if (err instanceof ConfigurationError) {
-      setFailed(describeError(err));
-    } else {
-      setFailed(
-        `llm-release-gate failed unexpectedly (a bug in the action, not in your config): ${err instanceof Error ? err.stack ?? err.message : String(err)}
-Please report it with this log.`
-      );
-    }
-  }
-}
-var log2 = { debug, info, warning };
-async function gate(env) {
-  const inputs = readInputs((name) => getInput(name));
-  setNoRolloutOutputs();
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const ctx = runContext(env, await readEvent(env.GITHUB_EVENT_PATH));
-  if (inputs.command !== "gate") return rolloutCommand(inputs.command, inputs, ctx, workspace, env);
-  const github = inputs.githubToken ? new GitHubSide(new Publisher(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION7), ctx.owner, ctx.repo), ctx, inputs) : void 0;
-  if (!inputs.githubToken) info("github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).");
-  await github?.startCheck();
-  const local = await readLocal(workspace, inputs.config);
-  const baseFile = inputs.configSource === "base" && ctx.pullNumber !== void 0 && ctx.baseSha ? { sha: ctx.baseSha, path: inputs.config } : void 0;
-  const baseText = await github?.ask(local, baseFile);
-  const { configText, notices } = await chooseConfig(inputs, ctx, workspace, baseFile, baseText, local);
-  const facts = await github?.factsFor(configText ?? local);
-  const outcome = await runGate({
-    config: inputs.config,
-    configText,
-    results: inputs.results,
-    baseline: inputs.baseline,
-    cwd: workspace,
-    commits: ctx.commits,
-    github: facts,
-    notices: [...notices, ...github?.notices ?? []]
-  });
-  const { verdict, loaded, invalidInput } = outcome;
-  const verdictFile = path5.join(env.RUNNER_TEMP || os6.tmpdir(), "llm-release-gate", "verdict.json");
-  await mkdir2(path5.dirname(verdictFile), { recursive: true });
-  await writeFile4(verdictFile, `${JSON.stringify(verdict, null, 2)}
-`);
-  setOutput("decision", verdict.decision);
-  setOutput("readiness", `${verdict.readiness.passed}/${verdict.readiness.total}`);
-  setOutput("verdict-file", verdictFile);
-  const onInconclusive = loaded?.config.evals?.statistics.on_inconclusive ?? "warn";
-  const all = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => void 0), onInconclusive, Infinity);
-  const annotations = all.slice(0, LIMITS.maxAnnotations);
-  const published = github ? await github.publish(outcome, annotations, all.length - annotations.length) : { checkRunUrl: "", commentUrl: "", annotated: false };
-  setOutput("check-run-url", published.checkRunUrl);
-  setOutput("comment-url", published.commentUrl);
-  if (!published.annotated) for (const a of annotations) emitAnnotation(a);
-  if (github) info(`GitHub API requests: ${github.publisher.requests}`);
-  await writeSummary(verdict, env);
-  info(`Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`);
-  for (const r of verdict.reasons) info(`  - ${r}`);
-  if (invalidInput) {
-    setFailed(`llm-release-gate blocked: the ${loaded ? "eval results" : "config"} could not be used.
-${verdict.reasons.join("\n")}`);
-  } else if (verdict.decision === "block") {
-    if (inputs.failOnBlock) setFailed(`llm-release-gate blocked this release:
-${verdict.reasons.map((r) => `- ${r}`).join("\n")}`);
-    else warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
-  }
-}
-async function rolloutCommand(command, inputs, ctx, workspace, env) {
+// src/action/rollout-command.ts
+var log3 = { debug, info, warning };
+async function rolloutCommand(command, inputs, ctx, env, outputs) {
   if (!inputs.githubToken) {
     throw new ConfigurationError(`command: ${command} needs a token.`, [
-      { file: "workflow inputs", message: "Input 'github-token' is empty: a rollout records its state in a GitHub Deployment and commits the flag file; grant deployments: write, contents: write, issues: write, checks: read" }
+      {
+        file: "workflow inputs",
+        message: "Input 'github-token' is empty: a rollout records its state in a GitHub Deployment and commits the flag file; grant deployments: write, contents: write, issues: write, checks: read"
+      }
     ]);
   }
-  const loaded = await loadConfigFile(inputs.config, workspace);
+  const loaded = await loadConfigFile(inputs.config, env.workspace);
   const rollout = rolloutOf(loaded);
   const now = /* @__PURE__ */ new Date();
-  const metrics = metricSourceFor(rollout, workspace, env, () => now);
-  const gh = new RolloutPublisher(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION7), ctx.owner, ctx.repo);
-  const release = env.GITHUB_SHA ?? ctx.headSha;
-  const branch = env.GITHUB_REF_NAME || "main";
+  const metrics = metricSourceFor(rollout, env.workspace, env.vars, () => now);
+  const gh = new RolloutApi(createClient(inputs.githubToken, ctx.apiUrl, log3, VERSION11), ctx.owner, ctx.repo);
+  const release = env.sha ?? ctx.headSha;
+  const branch = env.branch;
   let result;
   try {
-    result = await githubTick(loaded, gh, {
-      release,
-      branch,
-      now,
-      checkName: inputs.checkName,
-      metrics,
-      runUrl: ctx.runUrl,
-      actor: env.GITHUB_ACTOR,
-      provider: (applied) => providerFor(rollout, { gh, branch, release, env, applied }),
-      gateInPlace: async () => (await runGate({ config: inputs.config, cwd: workspace, commits: ctx.commits })).verdict.decision === "allow"
-    }, command);
+    result = await githubTick(
+      loaded,
+      gh,
+      {
+        release,
+        branch,
+        now,
+        checkName: inputs.checkName,
+        metrics,
+        runUrl: ctx.runUrl,
+        actor: env.actor,
+        provider: (applied) => providerFor(rollout, { gh, branch, release, env: env.vars, applied }),
+        gateInPlace: async () => (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision === "allow"
+      },
+      command
+    );
   } catch (err) {
     if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
     throw err;
   }
   const d = result.decision;
-  setOutput("rollout-action", d.action);
-  setOutput("rollout-percent", String(d.percent));
+  outputs.set("rollout-action", d.action);
+  outputs.set("rollout-percent", String(d.percent));
   for (const w of d.warnings) warning(w);
   if (d.alert) warning(d.alert);
   info(`Rollout: ${d.action} \u2192 ${d.percent}%: ${d.reason}. Next: ${d.next}`);
-  if (env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
+  if (env.hasSummary) await summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
 }
-async function chooseConfig(inputs, ctx, workspace, baseFile, fromApi, local) {
-  if (!baseFile) return { notices: [] };
-  const base = baseFile.sha;
-  const text = fromApi !== void 0 ? fromApi : await gitShow(base, inputs.config, workspace);
-  if (text === null) {
-    return { notices: [`The base branch has no ${inputs.config} yet: this pull request's own config was used (it adds the gate).`] };
-  }
-  if (text === void 0) {
-    return { notices: [`The base branch's ${inputs.config} could not be read (no token, and the checkout lacks commit ${base.slice(0, 12)}): this pull request's own config was used. Check out with fetch-depth: 0 or pass github-token.`] };
-  }
-  const notices = [];
-  if (local !== void 0 && local !== text) {
-    const changes = configChanges(text, local);
-    notices.push(
-      `This pull request changes ${inputs.config}${changes.length ? `: ${changes.join("; ")}` : ""}. The base branch's config was used: a pull request cannot loosen its own gate. The change takes effect once merged.`
-    );
-  }
-  return { configText: text, notices };
-}
-async function readLocal(workspace, file2) {
+
+// src/action/run.ts
+async function run(env = process.env) {
+  const outputs = new Outputs();
   try {
-    return await readFile4(path5.resolve(workspace, file2), "utf8");
-  } catch {
-    return void 0;
-  }
-}
-var GitHubSide = class {
-  constructor(publisher, ctx, inputs) {
-    this.publisher = publisher;
-    this.ctx = ctx;
-    this.inputs = inputs;
-  }
-  publisher;
-  ctx;
-  inputs;
-  notices = [];
-  check;
-  readOnly = false;
-  /** The first query's questions and answers (reused when the config in use asks the same). */
-  asked;
-  comments;
-  async startCheck() {
-    try {
-      this.check = await this.publisher.createCheck(this.inputs.checkName, this.ctx.headSha, this.ctx.runUrl);
-    } catch (err) {
-      this.degrade("create the check run", err);
+    const inputs = readInputs((name) => getInput(name));
+    const { context: context3 } = await Promise.resolve().then(() => (init_github(), github_exports));
+    const ctx = runContext(context3);
+    const actionEnv = { workspace: env.GITHUB_WORKSPACE || process.cwd(), tempDir: env.RUNNER_TEMP || os6.tmpdir(), hasSummary: Boolean(env.GITHUB_STEP_SUMMARY) };
+    if (inputs.command !== "gate") outputs.set("decision", "");
+    if (inputs.command === "gate") await gateCommand(inputs, ctx, actionEnv, outputs);
+    else await rolloutCommand(inputs.command, inputs, ctx, { ...actionEnv, sha: env.GITHUB_SHA, branch: env.GITHUB_REF_NAME || "main", actor: env.GITHUB_ACTOR, vars: env }, outputs);
+  } catch (err) {
+    outputs.set("decision", "block");
+    if (err instanceof ConfigurationError) setFailed(describeError(err));
+    else if (isExternalFailure(err)) setFailed(`llm-release-gate could not finish: a service did not answer as expected (${describeError(err)}). Nothing is wrong with your config; re-run the job.`);
+    else {
+      setFailed(
+        `llm-release-gate failed unexpectedly (a bug in the action, not in your config): ${err instanceof Error ? err.stack ?? err.message : String(err)}
+Please report it with this log.`
+      );
     }
-  }
-  /**
-   * The first (usually only) read: the config at the base commit when asked for (null: not there;
-   * undefined: the API could not say), the PR's comments, and the facts the local config asks about.
-   */
-  async ask(localText, baseFile) {
-    const q = this.questions(localText);
-    try {
-      const facts = await this.publisher.facts({ ...q, fileAt: baseFile, pullNumber: this.commentPull() });
-      this.asked = { key: JSON.stringify(q), facts };
-      this.comments = facts.comments;
-      return baseFile ? facts.fileAt : void 0;
-    } catch (err) {
-      this.warn("read from the GitHub API", err);
-      return void 0;
-    }
-  }
-  /** The facts for the config in use: the first answers when it asks the same, else one more query. */
-  async factsFor(configText) {
-    const q = this.questions(configText);
-    let facts = this.asked?.key === JSON.stringify(q) ? this.asked.facts : void 0;
-    if (!facts) {
-      try {
-        facts = await this.publisher.facts(q);
-      } catch (err) {
-        this.warn("ask GitHub about the owner, the environment and the deploy workflow", err);
-        return void 0;
-      }
-    }
-    return {
-      ref: this.ctx.headSha,
-      workflowExists: facts.existsAt,
-      ownerKind: facts.ownerKind,
-      environment: facts.environment,
-      baseline: q.baselineAt ? { ...q.baselineAt, text: facts.baselineAt } : void 0
-    };
-  }
-  questions(configText) {
-    const cfg = safeYaml(configText);
-    const tier = cfg?.risk?.tier;
-    const str2 = (v) => typeof v === "string" && v.length > 0 ? v : void 0;
-    const login = str2(cfg?.owner?.name);
-    const workflow = str2(cfg?.deploy?.workflow);
-    const baseline = cfg?.evals?.baseline;
-    const ref = str2(baseline?.ref);
-    const file2 = str2(baseline?.path);
-    return {
-      baselineAt: ref && file2 ? { ref, path: file2 } : void 0,
-      existsAt: workflow ? { sha: this.ctx.headSha, path: workflow } : void 0,
-      login: login && !login.includes("/") ? login : void 0,
-      // Required reviewers matter at the high and critical tiers (and when no tier is set: judged as high).
-      environment: tier === "low" || tier === "medium" ? void 0 : str2(cfg?.guardrails?.human_approval?.environment)
-    };
-  }
-  /** Complete the check with its annotations, keep the sticky comment current. */
-  async publish(outcome, annotations, leftOut) {
-    const v = outcome.verdict;
-    let annotated = false;
-    if (this.check && !this.readOnly) {
-      try {
-        await this.publisher.completeCheck(this.check.id, v.decision === "allow" ? "success" : "failure", renderCheck(v, leftOut), annotations.map(toCheckAnnotation));
-        annotated = true;
-      } catch (err) {
-        this.degrade("complete the check run", err);
-      }
-    }
-    let commentUrl = "";
-    const pull = this.commentPull();
-    if (pull !== void 0 && !this.readOnly) {
-      const marker = commentMarker(this.inputs.checkName);
-      const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) \xB7 ` : ""}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
-      const body = renderComment(v, this.inputs.checkName, footer);
-      const existing = (this.comments ?? []).find((c) => c.mine && c.body.includes(marker));
-      try {
-        if (!existing) commentUrl = await this.publisher.createComment(pull, body);
-        else if (existing.body.trim() !== body.trim()) commentUrl = await this.publisher.updateComment(existing.id, body);
-        else commentUrl = existing.url;
-      } catch (err) {
-        this.degrade("write the pull request comment", err);
-      }
-    }
-    return { checkRunUrl: this.check?.url ?? "", commentUrl, annotated };
-  }
-  commentPull() {
-    return this.inputs.comment ? this.ctx.pullNumber : void 0;
-  }
-  /** A write was refused: say so once, and fall back to the summary and workflow-command annotations. */
-  degrade(what, err) {
-    const status = statusOf(err);
-    if (status === 403 || status === 401 || status === 404) {
-      if (!this.readOnly) {
-        const why = this.ctx.fromFork ? "a pull request from a fork gets a read-only token" : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
-        notice(`llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`);
-        this.notices.push(`Reported in the job summary only: ${why}.`);
-      }
-      this.readOnly = true;
-      return;
-    }
-    this.warn(what, err);
-  }
-  warn(what, err) {
-    warning(`llm-release-gate could not ${what} (${statusOf(err) ?? ""} ${err instanceof Error ? err.message : String(err)}); the verdict and exit code are unchanged.`);
-  }
-};
-function safeYaml(text) {
-  try {
-    const v = text ? (0, import_yaml3.parse)(text) : void 0;
-    return typeof v === "object" && v !== null ? v : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function toCheckAnnotation(a) {
-  const line = a.line ?? 1;
-  return {
-    path: a.file,
-    start_line: line,
-    end_line: line,
-    annotation_level: a.level === "error" ? "failure" : a.level,
-    title: cutBytes(a.title, LIMITS.annotationTitleChars),
-    message: cutBytes(a.message, LIMITS.annotationMessageBytes)
-  };
-}
-function emitAnnotation(a) {
-  const props = { title: a.title, file: a.file, startLine: a.line };
-  if (a.level === "error") error(a.message, props);
-  else if (a.level === "warning") warning(a.message, props);
-  else notice(a.message, props);
-}
-async function writeSummary(verdict, env) {
-  if (!env.GITHUB_STEP_SUMMARY) return;
-  await summary.addRaw(renderJobSummary(verdict)).write();
-}
-function setNoRolloutOutputs() {
-  setOutput("check-run-url", "");
-  setOutput("comment-url", "");
-  setOutput("rollout-action", "none");
-  setOutput("rollout-percent", "");
-}
-async function readEvent(file2) {
-  if (!file2) return {};
-  try {
-    return JSON.parse(await readFile4(file2, "utf8"));
-  } catch {
-    warning(`Could not read the event payload at ${file2}; commit checks use GITHUB_SHA only.`);
-    return {};
+  } finally {
+    outputs.write(setOutput);
   }
 }
 

@@ -39,3 +39,35 @@ export function describeError(err: unknown): string {
   }
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A service the action talks to failed or did not answer (GitHub, a flag service, a metrics source):
+ * reported as that, with what to do (re-run, check the service), never as a bug in the action.
+ */
+export class ExternalServiceError extends Error {
+  constructor(
+    readonly service: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ExternalServiceError';
+  }
+}
+
+/** Is this a failure of a remote service (an HTTP status from it, or no answer at all)? */
+export function isExternalFailure(err: unknown): boolean {
+  if (err instanceof ExternalServiceError) return true;
+  if (!(err instanceof Error)) return false;
+  const status = (err as { status?: unknown }).status;
+  const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+  return (
+    (typeof status === 'number' && status >= 400) ||
+    err.name === 'HttpError' ||
+    err.name === 'RequestError' ||
+    err.name === 'AbortError' ||
+    err.name === 'TimeoutError' ||
+    /fetch failed|socket hang up/i.test(err.message) ||
+    (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR_)/.test(code))
+  );
+}

@@ -6,7 +6,8 @@ import { summarizeRun } from '../metrics/summary.js';
 import { loadRun } from '../results/load.js';
 import { renderTerminal } from '../report/terminal.js';
 import type { Format } from '../results/model.js';
-import { localTick, type LocalTick } from '../rollout/local-tick.js';
+import { localTick } from '../rollout/local-tick.js';
+import { renderRunSummary, renderTick } from './render.js';
 
 const USAGE = `llm-release-gate: gate LLM releases on eval results and the readiness bars
 
@@ -93,31 +94,6 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new ConfigurationError(`Unknown command '${command}'.\n\n${USAGE}`);
   }
-}
-
-function renderTick(t: LocalTick, dryRun: boolean): string {
-  const d = t.decision;
-  const lines = [
-    `rollout: ${d.action.toUpperCase()} → ${d.percent}%${dryRun ? ' (dry run: nothing written)' : t.wrote ? ` (written to ${t.flag})` : ''}`,
-    `why: ${d.reason}`,
-    `next: ${d.next}`,
-    ...d.evidence.map((e) => `  ${e.status.toUpperCase().padEnd(12)} ${e.name}: ${e.detail}`),
-    ...d.warnings.map((w) => `warning: ${w}`),
-    ...(d.alert ? [`alert: ${d.alert}`] : []),
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-function renderRunSummary(s: ReturnType<typeof summarizeRun>): string {
-  const lines = [
-    `format: ${s.format}`,
-    `samples: ${s.samples.total} total, ${s.samples.passed} passed, ${s.samples.failed} failed, ${s.samples.errors} errors, ${s.samples.skipped} skipped`,
-    'metrics:',
-    ...Object.entries(s.metrics).map(([k, m]) => `  ${k.padEnd(28)} ${String(Number(m.value.toPrecision(4))).padStart(10)}  n=${m.n}`),
-    ...(s.aggregate_only ? ['aggregate-only: thresholds work on these values; per-sample comparison with a baseline is not possible'] : []),
-    ...s.errors.map((e) => `error: ${e}`),
-  ];
-  return `${lines.join('\n')}\n`;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,4 +1,4 @@
-import { metricInfo } from '../metrics/registry.js';
+import { channelOf, metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
 import { normalQuantile, zFor } from '../stats/distributions.js';
 import { quantile } from '../stats/quantile.js';
@@ -82,16 +82,6 @@ export interface Comparison {
   mde?(margin: number, confidence: number, power?: number): number;
 }
 
-/** How the per-case value of a metric is read from the case table. */
-function channelOf(name: string): string | undefined {
-  if (name === 'score') return 'score';
-  if (name.startsWith('score.')) return name;
-  if (name === 'latency_p50_ms' || name === 'latency_p95_ms') return 'latency';
-  if (name === 'cost_per_sample_usd') return 'cost';
-  if (name === 'tokens_per_sample') return 'tokens';
-  return undefined;
-}
-
 /** The per-case channel each metric with a margin needs kept (beyond score, latency and cost). */
 export function channelsFor(names: readonly string[]): string[] {
   return names.map(channelOf).filter((c): c is string => c !== undefined && c !== 'score' && c !== 'latency' && c !== 'cost');
@@ -109,15 +99,18 @@ const quantileOf = (p: number) => (v: Float64Array) => quantile(Float64Array.fro
  * aggregates (estimate ± stderr) where they are aggregate-only, else why it cannot be compared.
  */
 export function compareMetric(name: string, pairing: Pairing | undefined, cand: Run, base: Run): Comparison | { unavailable: string } {
-  const higherIsBetter = metricInfo(name)?.higherIsBetter ?? true;
+  const info = metricInfo(name);
+  if (!info) return { unavailable: `${name} is not a metric the gate knows` };
+  const higherIsBetter = info.higherIsBetter;
   if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
   if (!pairing || pairing.candRows.length === 0) return { unavailable: 'no case is in both the candidate and the baseline, so there is nothing to pair' };
   const { candRows, baseRows } = pairing;
 
-  if (name === 'pass_rate' || name === 'error_rate') {
-    const single = everyCaseOnce(pairing, name === 'pass_rate' ? 'scored' : 'n');
+  if ('rate' in info.measure) {
+    const passRate = info.measure.rate === 'passed';
+    const single = everyCaseOnce(pairing, passRate ? 'scored' : 'n');
     if (single) {
-      const table = binaryTable(pairing, name);
+      const table = binaryTable(pairing, passRate);
       const n = table.a + table.b + table.c + table.d;
       if (n === 0) return { unavailable: 'no paired case has an outcome in both runs' };
       const interval = (conf: number) => newcombePaired(table, conf);
@@ -138,9 +131,9 @@ export function compareMetric(name: string, pairing: Pairing | undefined, cand: 
     for (let i = 0; i < candRows.length; i++) {
       const oc = pairing.cand.cases.outcomes(candRows[i]!);
       const ob = pairing.base.cases.outcomes(baseRows[i]!);
-      if (name === 'pass_rate' ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
-      c.push(name === 'pass_rate' ? oc.passed / oc.scored : oc.errors / oc.n);
-      b.push(name === 'pass_rate' ? ob.passed / ob.scored : ob.errors / ob.n);
+      if (passRate ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
+      c.push(passRate ? oc.passed / oc.scored : oc.errors / oc.n);
+      b.push(passRate ? ob.passed / ob.scored : ob.errors / ob.n);
     }
     return meanDifference(name, Float64Array.from(c), Float64Array.from(b), higherIsBetter, 'per-case rates, clustered by case');
   }
@@ -161,12 +154,10 @@ export function compareMetric(name: string, pairing: Pairing | undefined, cand: 
   if (c.length === 0) return { unavailable: `no paired case has ${name} in both runs` };
   const cv = Float64Array.from(c);
   const bv = Float64Array.from(b);
-  if (name === 'latency_p50_ms' || name === 'latency_p95_ms') {
-    return bootstrapped(name, cv, bv, quantileOf(name === 'latency_p50_ms' ? 0.5 : 0.95), higherIsBetter, 'paired bootstrap of the percentile');
+  if ('quantile' in info.measure) {
+    return bootstrapped(name, cv, bv, quantileOf(info.measure.quantile), higherIsBetter, 'paired bootstrap of the percentile');
   }
-  if (name === 'cost_per_sample_usd' || name === 'tokens_per_sample') {
-    return bootstrapped(name, cv, bv, mean, higherIsBetter, 'paired bootstrap of the mean');
-  }
+  if (info.compare === 'bootstrap-mean') return bootstrapped(name, cv, bv, mean, higherIsBetter, 'paired bootstrap of the mean');
   return meanDifference(name, cv, bv, higherIsBetter, 'paired');
 }
 
@@ -190,14 +181,14 @@ function everyCaseOnce(p: Pairing, key: 'scored' | 'n'): boolean {
 }
 
 /** 2×2 table of paired single outcomes: for error_rate, "pass" reads "errored". */
-function binaryTable(p: Pairing, name: 'pass_rate' | 'error_rate'): PairedTable {
+function binaryTable(p: Pairing, passRate: boolean): PairedTable {
   const t = { a: 0, b: 0, c: 0, d: 0 };
   for (let i = 0; i < p.candRows.length; i++) {
     const oc = p.cand.cases.outcomes(p.candRows[i]!);
     const ob = p.base.cases.outcomes(p.baseRows[i]!);
     let x: boolean;
     let y: boolean;
-    if (name === 'pass_rate') {
+    if (passRate) {
       if (oc.scored === 0 || ob.scored === 0) continue;
       x = oc.passed > 0;
       y = ob.passed > 0;

@@ -34,6 +34,21 @@ export interface MetricResult {
   reason: string;
   /** Dotted config key path of the threshold (for annotations). */
   config_path: string;
+  /** Does this result stop the release (at its tier, under statistics.on_inconclusive)? */
+  blocks: boolean;
+}
+
+export type FindingStatus = 'pass' | 'warn' | 'fail';
+
+/** One observation behind a bar's status: what reports show and annotate, with the config key it is about. */
+export interface Finding {
+  /** fail: the bar does not pass on it; warn: passes, but a reviewer should look; pass. */
+  status: FindingStatus;
+  text: string;
+  /** Dotted config key path the finding is about (where its annotation points). */
+  config_path: string;
+  /** Set when the finding is a metric's result (annotated at the metric's own line). */
+  metric?: true;
 }
 
 export interface BarResult {
@@ -41,6 +56,10 @@ export interface BarResult {
   name: string;
   status: BarStatus;
   blocking: boolean;
+  findings: Finding[];
+  /** The bars this one depends on that did not pass (when its status is blocked). */
+  blocked_by: string[];
+  /** The findings as lines (✓ ⚠ ✗), for readers of verdict schema 1. */
   details: string[];
 }
 

@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/core';
+import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 
@@ -37,4 +37,10 @@ export function createClient(token: string, baseUrl: string, log: Logger, versio
       },
     },
   });
+}
+
+/** The status of a failed API call, when it has one. */
+export function statusOf(err: unknown): number | undefined {
+  const s = (err as { status?: unknown }).status;
+  return typeof s === 'number' ? s : undefined;
 }

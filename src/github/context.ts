@@ -1,3 +1,5 @@
+import type { context as githubContext } from '@actions/github';
+
 /** What the gate needs from the workflow run: the repository, the event, the commits it is about. */
 export interface RunContext {
   owner: string;
@@ -18,20 +20,29 @@ export interface RunContext {
   runUrl?: string;
 }
 
-type Payload = Record<string, unknown>;
+/** The parts of @actions/github's `context` the gate reads (tests build it by hand). */
+export type GitHubRunContext = Pick<typeof githubContext, 'payload' | 'eventName' | 'sha' | 'runId' | 'apiUrl' | 'serverUrl'> & {
+  repo: { owner: string; repo: string };
+};
+
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review']);
 
-/** Build the context from the runner's environment variables and the event payload. */
-export function runContext(env: NodeJS.ProcessEnv, event: Payload): RunContext {
-  const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '/').split('/');
-  const eventName = env.GITHUB_EVENT_NAME ?? '';
+/**
+ * The run context on top of @actions/github's: the repository, event, run id and URLs come from it;
+ * which commit a check belongs on (PR head, merge-queue head, workflow_run head) and whether the
+ * pull request comes from a fork are decided here, from the event payload.
+ */
+export function runContext(gh: GitHubRunContext): RunContext {
+  const { owner, repo } = gh.repo;
+  const eventName = gh.eventName ?? '';
+  const event = gh.payload as Record<string, unknown>;
   const pr = event.pull_request as { number?: number; head?: { sha?: string; repo?: { full_name?: string } }; base?: { sha?: string; repo?: { full_name?: string } } } | undefined;
   const mq = event.merge_group as { head_sha?: string } | undefined;
   // workflow_run: the second half of the fork recipe (the PR's run uploaded results; this one reports).
   const wr = eventName === 'workflow_run' ? (event.workflow_run as { head_sha?: string; pull_requests?: { number?: number }[] } | undefined) : undefined;
-  const sha = env.GITHUB_SHA ?? '';
+  const sha = gh.sha ?? '';
   const headSha = pr?.head?.sha ?? mq?.head_sha ?? wr?.head_sha ?? sha;
-  const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+  const serverUrl = gh.serverUrl || 'https://github.com';
   const headRepo = pr?.head?.repo?.full_name;
   const baseRepo = pr?.base?.repo?.full_name;
   return {
@@ -43,8 +54,8 @@ export function runContext(env: NodeJS.ProcessEnv, event: Payload): RunContext {
     baseSha: pr?.base?.sha,
     fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo),
     commits: [...new Set([pr?.head?.sha, mq?.head_sha, wr?.head_sha, sha].filter((s): s is string => typeof s === 'string' && s.length > 0))],
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    apiUrl: gh.apiUrl || 'https://api.github.com',
     serverUrl,
-    runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    runUrl: Number.isFinite(gh.runId) && gh.runId > 0 ? `${serverUrl}/${owner}/${repo}/actions/runs/${gh.runId}` : undefined,
   };
 }

@@ -1,7 +1,9 @@
 import { metricInfo } from './registry.js';
-import type { BarStatus, JsonInterval, MetricResult, MetricStatus, Threshold } from '../gate/verdict.js';
 
-/** Display helpers shared by the Markdown and terminal renderers. */
+/** JSON has no infinity: an unbounded end of an interval is null. */
+type JsonInterval = [number | null, number | null];
+
+/** How each metric is shown (its unit and kind come from the registry); shared by every renderer. */
 export function showValue(name: string, v: number | null): string {
   if (v === null) return '—';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
@@ -32,20 +34,13 @@ export function showInterval(name: string, ci: JsonInterval | null): string {
   return `${end(ci[0], true)} – ${end(ci[1], false)}`;
 }
 
-export function showThreshold(name: string, t: Threshold): string {
+export function showThreshold(name: string, t: { min?: number; max?: number; max_drop?: number; max_increase?: number }): string {
   const parts: string[] = [];
   if (t.min !== undefined) parts.push(`≥ ${showValue(name, t.min)}`);
   if (t.max !== undefined) parts.push(`≤ ${showValue(name, t.max)}`);
   if (t.max_drop !== undefined) parts.push(`drop ≤ ${showDelta(name, t.max_drop)}`);
   if (t.max_increase !== undefined) parts.push(`rise ≤ ${showDelta(name, t.max_increase)}`);
   return parts.join(', ');
-}
-
-export const BAR_ICON: Record<BarStatus, string> = { pass: '✅', fail: '❌', warn: '⚠️', blocked: '⛔' };
-export const METRIC_ICON: Record<MetricStatus, string> = { pass: '✅', fail: '❌', warn: '⚠️', inconclusive: '❔', error: '💥' };
-
-export function metricLabel(m: MetricResult): string {
-  return m.slice !== undefined ? `${m.name} [${m.slice}]` : m.name;
 }
 
 function trim(v: number): string {

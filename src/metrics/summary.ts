@@ -1,5 +1,5 @@
 import { BUILTIN_METRICS } from './registry.js';
-import { measure } from '../gate/metrics.js';
+import { measure } from './measure.js';
 import { counts, isAggregateOnly, type Run, type SampleCounts } from '../results/model.js';
 
 export interface RunSummary {

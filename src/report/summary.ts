@@ -1,4 +1,5 @@
-import { BAR_ICON, METRIC_ICON, metricLabel, showDelta, showInterval, showThreshold, showValue } from '../metrics/display.js';
+import { showDelta, showInterval, showThreshold, showValue } from '../metrics/display.js';
+import { BAR_ICON, METRIC_ICON, metricLabel } from './icons.js';
 import type { CaseList, Verdict } from '../gate/verdict.js';
 import { escapeMarkdown, table } from './markdown.js';
 

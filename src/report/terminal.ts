@@ -1,4 +1,5 @@
-import { metricLabel, showInterval, showThreshold, showValue } from '../metrics/display.js';
+import { showInterval, showThreshold, showValue } from '../metrics/display.js';
+import { metricLabel } from './icons.js';
 import type { Verdict } from '../gate/verdict.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, grey: 90, bold: 1 } as const;

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import { effectiveTier } from '../gate/tiers.js';
-import type { RolloutPublisher } from '../github/gate-api.js';
+import type { RolloutApi } from '../github/rollout-api.js';
 import { stagesFrom } from './plan.js';
 import { reconcile, type RolloutDecision } from './reconcile.js';
 import { describeStatus, recordFrom } from './record.js';
@@ -37,7 +37,7 @@ export interface TickResult {
  * decide (pure), then write at most one step: the flag first (with the file's sha as precondition,
  * so two ticks at once never both step), then the deployment status.
  */
-export async function githubTick(loaded: LoadedConfig, gh: RolloutPublisher, ctx: TickContext, command: 'rollout' | 'promote' | 'rollback'): Promise<TickResult> {
+export async function githubTick(loaded: LoadedConfig, gh: RolloutApi, ctx: TickContext, command: 'rollout' | 'promote' | 'rollback'): Promise<TickResult> {
   const rollout = loaded.config.rollout!;
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
   const env = rollout.environment;
@@ -150,7 +150,7 @@ function conflict(decision: RolloutDecision, log: string[]): TickResult {
 }
 
 /** One issue per rollback, @mentioning the owner, with the evidence. */
-async function alert(gh: RolloutPublisher, loaded: LoadedConfig, ctx: TickContext, d: RolloutDecision): Promise<string | undefined> {
+async function alert(gh: RolloutApi, loaded: LoadedConfig, ctx: TickContext, d: RolloutDecision): Promise<string | undefined> {
   const owner = loaded.config.owner?.name;
   const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, '\\|')} |`);
   const body = [

@@ -1,4 +1,5 @@
-import { statusOf, type RolloutPublisher } from '../../github/gate-api.js';
+import { statusOf } from '../../github/client.js';
+import type { RolloutApi } from '../../github/rollout-api.js';
 import { FlagdError, flagdPercent, type FlagdDocument, withFlagdPercent } from './flagd-document.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ConflictError, type FlagProvider } from './types.js';
@@ -8,7 +9,7 @@ export class GitHubFlagdProvider implements FlagProvider {
   private last?: { doc: FlagdDocument; sha?: string };
 
   constructor(
-    private readonly gh: RolloutPublisher,
+    private readonly gh: RolloutApi,
     private readonly path: string,
     private readonly key: string,
     private readonly branch: string,

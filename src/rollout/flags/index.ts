@@ -1,5 +1,5 @@
 import { type RolloutConfig } from '../../config/schema.js';
-import { type RolloutPublisher } from '../../github/gate-api.js';
+import type { RolloutApi } from '../../github/rollout-api.js';
 import { type FlagProvider } from './types.js';
 import { GitHubFlagdProvider } from './flagd-file.js';
 import { WebhookProvider } from './webhook.js';
@@ -9,7 +9,7 @@ import { LaunchDarklyProvider } from './launchdarkly.js';
 /** The provider the config names. `applied` is the percentage the deployment record last set (webhooks cannot be read). */
 export function providerFor(
   rollout: RolloutConfig,
-  opts: { gh?: RolloutPublisher; branch: string; release: string; env: NodeJS.ProcessEnv; applied: number },
+  opts: { gh?: RolloutApi; branch: string; release: string; env: NodeJS.ProcessEnv; applied: number },
 ): FlagProvider {
   const f = rollout.flag;
   const token = f.token_env ? opts.env[f.token_env] : undefined;

@@ -1,65 +1,13 @@
-import type { MetricThreshold } from '../config/schema.js';
+import type { Config, MetricThreshold } from '../config/schema.js';
 import { showDelta, showValue } from '../metrics/display.js';
-import type { Aggregate, Tally } from '../results/model.js';
-import { zFor } from '../stats/distributions.js';
+import { measure } from '../metrics/measure.js';
+import { isAggregateOnly, type Aggregate, type Run, type Tally } from '../results/model.js';
+import { holm } from '../stats/holm.js';
 import { minimumDetectable } from '../stats/power.js';
-import type { Comparison } from './compare.js';
-import { meanInterval } from '../stats/mean.js';
-import { quantile, quantileInterval } from '../stats/quantile.js';
-import { wilson } from '../stats/wilson.js';
+import { compareMetric, pairRuns, type Comparison, type Pairing } from './compare.js';
 import { type Interval } from '../stats/interval.js';
+import type { LoadFailure } from './bars/context.js';
 import type { JsonInterval, MetricResult, MetricStatus, Threshold } from './verdict.js';
-
-export interface Measurement {
-  value: number;
-  ci: Interval;
-  n: number;
-}
-
-/** The value of a metric over a set of samples, with its interval; or why it cannot be measured. */
-export function measure(t: Tally, name: string, confidence: number, aggregates?: ReadonlyMap<string, Aggregate>): Measurement | { missing: string } {
-  if (t.total === 0 && !(name.startsWith('score.') && aggregates?.has(name.slice(6)))) {
-    return { missing: aggregates?.size ? `the results are aggregate-only (no per-sample outcomes); aggregate metrics present: ${[...aggregates.keys()].slice(0, 10).map((k) => `score.${k}`).join(', ')}` : 'no samples' };
-  }
-  switch (name) {
-    case 'pass_rate':
-      return t.scored === 0 ? { missing: 'no scored samples (every sample errored or was skipped)' } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
-    case 'error_rate': {
-      const n = t.total - t.skipped;
-      return n === 0 ? { missing: 'no samples' } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
-    }
-    case 'latency_p50_ms':
-    case 'latency_p95_ms': {
-      if (t.latency.length === 0) return { missing: 'the results carry no latency' };
-      const sorted = t.latency.sorted();
-      const p = name === 'latency_p50_ms' ? 0.5 : 0.95;
-      return { value: quantile(sorted, p), ci: quantileInterval(sorted, p, confidence), n: sorted.length };
-    }
-  }
-  const aggregate = name.startsWith('score.') && !t.named.has(name.slice(6)) ? aggregates?.get(name.slice(6)) : undefined;
-  if (aggregate) return aggregateMeasurement(aggregate, confidence);
-  const m = name === 'score' ? t.score : name === 'cost_per_sample_usd' ? t.cost : name === 'tokens_per_sample' ? t.tokens : t.named.get(name.slice('score.'.length));
-  if (!m || m.n === 0) {
-    const what = name === 'score' ? 'scores' : name === 'cost_per_sample_usd' ? 'cost' : name === 'tokens_per_sample' ? 'token counts' : `a named score "${name.slice(6)}"`;
-    const known = name.startsWith('score.') && t.named.size > 0 ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(', ')})` : '';
-    return { missing: `the results carry no ${what}${known}` };
-  }
-  return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
-}
-
-/**
- * An aggregate's interval: from the tool's standard error when given; else, for a proportion with a
- * known n, Wilson; else unbounded (a threshold on it can only be judged on the estimate).
- */
-function aggregateMeasurement(a: Aggregate, confidence: number): Measurement {
-  const n = a.n ?? 0;
-  if (a.stderr !== undefined && Number.isFinite(a.stderr)) {
-    const half = zFor(confidence) * a.stderr;
-    return { value: a.value, ci: [a.value - half, a.value + half], n };
-  }
-  if (n > 0 && a.value >= 0 && a.value <= 1) return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
-  return { value: a.value, ci: [-Infinity, Infinity], n };
-}
 
 export interface JudgeOptions {
   confidence: number;
@@ -85,7 +33,7 @@ export type BaselineView =
 export interface DraftMetric {
   p: number;
   blocking: boolean;
-  finish(regression: boolean): MetricResult;
+  finish(regression: boolean): Omit<MetricResult, 'blocks'>;
 }
 
 /** Judge one configured threshold. Absolute bounds are judged on the interval unless told otherwise. */
@@ -114,7 +62,7 @@ export function judgeMetric(
   const label = where.slice !== undefined ? `${spec.name} [${where.slice}]` : spec.name;
   const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
   if ('missing' in m) {
-    const result: MetricResult = { ...base, status: 'error', value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+    const result = { ...base, status: 'error' as const, value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
     return { p: 1, blocking: spec.blocking, finish: () => result };
   }
   const fmt = (v: number) => showValue(spec.name, v);
@@ -175,7 +123,7 @@ export function judgeMetric(
     }
   }
 
-  const finish = (regression: boolean): MetricResult => {
+  const finish = (regression: boolean): Omit<MetricResult, 'blocks'> => {
     const all = marginVerdict ? [...verdicts, marginVerdict(regression)] : verdicts;
     const raw = all.some((v) => v.status === 'fail') ? 'fail' : all.some((v) => v.status === 'inconclusive') ? 'inconclusive' : 'pass';
     const status: MetricStatus = raw === 'fail' && !spec.blocking ? 'warn' : raw;
@@ -197,11 +145,75 @@ function formatP(p: number): string {
 }
 
 /** Does this metric result stop the release? */
-export function metricBlocks(r: MetricResult, onInconclusive: 'warn' | 'block'): boolean {
+function metricBlocks(r: Omit<MetricResult, 'blocks'>, onInconclusive: 'warn' | 'block'): boolean {
   if (!r.blocking) return false;
   return r.status === 'fail' || r.status === 'error' || (r.status === 'inconclusive' && onInconclusive === 'block');
 }
 
 export function jsonInterval([a, b]: Interval): JsonInterval {
   return [Number.isFinite(a) ? a : null, Number.isFinite(b) ? b : null];
+}
+
+/** The baseline as the gate found it: a run (paired where both runs have cases), unreadable, or missing. */
+export type BaselineState = { run: Run; pairing?: Pairing } | { error: LoadFailure } | { missing: string };
+
+/**
+ * Every configured threshold (the pass bar, its slices, the guardrail checks), judged. A regression
+ * beyond a margin is declared only when Holm's procedure across the blocking metrics rejects it at
+ * (1 − confidence) / 2, one-sided: several metrics do not multiply false blocks.
+ */
+export function judgeThresholds(config: Config, run: Run | undefined, baseline: BaselineState, opts: JudgeOptions): MetricResult[] {
+  if (!run) return [];
+  const evals = config.evals;
+  const view = baselineView(run, baseline, opts);
+  const aggregates = run.aggregates;
+  const drafts: DraftMetric[] = [];
+  evals?.metrics.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}`, aggregates }, view)));
+  evals?.slices.forEach((s, si) =>
+    s.metrics.forEach((m, i) =>
+      drafts.push(judgeMetric(run.slices.get(s.tag) as Tally | undefined, m, opts, { slice: s.tag, bar: 'evals', configPath: `evals.slices.${si}.metrics.${i}` }, view)),
+    ),
+  );
+  config.guardrails?.checks.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}`, aggregates }, view)));
+  const alpha = (1 - opts.confidence) / 2;
+  const tested = drafts.map((d, i) => [d, i] as const).filter(([d]) => d.blocking && d.p < 1);
+  const rejected = holm(
+    tested.map(([d]) => d.p),
+    alpha,
+  );
+  const regression = new Set(tested.filter((_, k) => rejected[k]).map(([, i]) => i));
+  return drafts.map((d, i) => {
+    const r = d.finish(d.blocking ? regression.has(i) : d.p <= alpha);
+    return { ...r, blocks: metricBlocks(r, opts.onInconclusive) };
+  });
+}
+
+function baselineView(run: Run, baseline: BaselineState, opts: JudgeOptions): BaselineView {
+  if ('missing' in baseline) return { missing: baseline.missing };
+  if ('error' in baseline) return { missing: `the baseline could not be read (${baseline.error.summary})` };
+  const base = baseline.run;
+  return {
+    value: (name) => {
+      const m = measure(base.all, name, opts.confidence, base.aggregates);
+      return 'missing' in m ? null : m.value;
+    },
+    compare: (name, slice) => {
+      if (slice === undefined) return compareMetric(name, baseline.pairing, run, base);
+      const [c, b] = [sliceView(run, slice), sliceView(base, slice)];
+      if (!c || !b) return { unavailable: `the slice "${slice}" has no per-case values in ${c ? 'the baseline' : 'the candidate'}` };
+      return compareMetric(name, pairRuns(c, b), c, b);
+    },
+  };
+}
+
+/** A run narrowed to one slice's cases (for comparing a slice's margins). */
+function sliceView(run: Run, tag: string): Run | undefined {
+  const all = run.slices.get(tag);
+  const cases = run.sliceCases?.get(tag);
+  return all && cases ? { ...run, all, cases, ids: undefined, aggregates: new Map() } : undefined;
+}
+
+/** Pair the runs on case ids, where both have per-case values. */
+export function pairingOf(run: Run | undefined, base: Run): Pairing | undefined {
+  return run && !isAggregateOnly(run) && !isAggregateOnly(base) ? pairRuns(run, base) : undefined;
 }

@@ -1,0 +1,130 @@
+import * as core from '@actions/core';
+import type { GitHubFacts } from '../gate/decide.js';
+import type { Verdict } from '../gate/verdict.js';
+import { statusOf } from '../github/client.js';
+import type { RunContext } from '../github/context.js';
+import type { CheckAnnotation, ExistingComment, Facts, GateApi } from '../github/gate-api.js';
+import type { Annotation } from '../report/annotations.js';
+import { commentMarker, renderCheck, renderComment } from '../report/github.js';
+import { cutBytes, LIMITS } from '../report/limits.js';
+import { factQuestions, gitHubFacts } from './facts.js';
+
+/** Everything the gate does through the GitHub API: the check run, the sticky comment, the facts; degrading to the job summary on any failure. */
+export class GitHubReporter {
+  readonly notices: string[] = [];
+  private check?: { id: number; url: string };
+  private readOnly = false;
+  /** The first query's questions and answers (reused when the config in use asks the same). */
+  private asked?: { key: string; facts: Facts };
+  private comments?: ExistingComment[];
+
+  constructor(
+    readonly api: GateApi,
+    private readonly ctx: RunContext,
+    private readonly opts: { checkName: string; comment: boolean },
+  ) {}
+
+  async startCheck(): Promise<void> {
+    try {
+      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runUrl);
+    } catch (err) {
+      this.degrade('create the check run', err);
+    }
+  }
+
+  /**
+   * The first (usually only) read: the config at the base commit when asked for (null: not there;
+   * undefined: the API could not say), the PR's comments, and the facts the local config asks about.
+   */
+  async ask(localText: string | undefined, baseFile?: { sha: string; path: string }): Promise<string | null | undefined> {
+    const q = factQuestions(localText, this.ctx.headSha);
+    try {
+      const facts = await this.api.facts({ ...q, fileAt: baseFile, pullNumber: this.commentPull() });
+      this.asked = { key: JSON.stringify(q), facts };
+      this.comments = facts.comments;
+      return baseFile ? facts.fileAt : undefined;
+    } catch (err) {
+      this.warn('read from the GitHub API', err);
+      return undefined;
+    }
+  }
+
+  /** The facts for the config in use: the first answers when it asks the same, else one more query. */
+  async factsFor(configText: string | undefined): Promise<GitHubFacts | undefined> {
+    const q = factQuestions(configText, this.ctx.headSha);
+    let facts = this.asked?.key === JSON.stringify(q) ? this.asked.facts : undefined;
+    if (!facts) {
+      try {
+        facts = await this.api.facts(q);
+      } catch (err) {
+        this.warn('ask GitHub about the owner, the environment and the deploy workflow', err);
+        return undefined;
+      }
+    }
+    return gitHubFacts(facts, q, this.ctx.headSha);
+  }
+
+  /** Complete the check with its annotations, keep the sticky comment current. */
+  async publish(v: Verdict, annotations: Annotation[], leftOut: number): Promise<{ checkRunUrl: string; commentUrl: string; annotated: boolean }> {
+    let annotated = false;
+    if (this.check && !this.readOnly) {
+      try {
+        await this.api.completeCheck(this.check.id, v.decision === 'allow' ? 'success' : 'failure', renderCheck(v, leftOut), annotations.map(toCheckAnnotation));
+        annotated = true;
+      } catch (err) {
+        this.degrade('complete the check run', err);
+      }
+    }
+    let commentUrl = '';
+    const pull = this.commentPull();
+    if (pull !== undefined && !this.readOnly) {
+      const marker = commentMarker(this.opts.checkName);
+      const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) · ` : ''}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
+      const body = renderComment(v, this.opts.checkName, footer);
+      const existing = (this.comments ?? []).find((c) => c.mine && c.body.includes(marker));
+      try {
+        if (!existing) commentUrl = await this.api.createComment(pull, body);
+        else if (existing.body.trim() !== body.trim()) commentUrl = await this.api.updateComment(existing.id, body);
+        else commentUrl = existing.url;
+      } catch (err) {
+        this.degrade('write the pull request comment', err);
+      }
+    }
+    return { checkRunUrl: this.check?.url ?? '', commentUrl, annotated };
+  }
+
+  private commentPull(): number | undefined {
+    return this.opts.comment ? this.ctx.pullNumber : undefined;
+  }
+
+  /** A write was refused: say so once, and fall back to the summary and workflow-command annotations. */
+  private degrade(what: string, err: unknown): void {
+    const status = statusOf(err);
+    if (status === 403 || status === 401 || status === 404) {
+      if (!this.readOnly) {
+        const why = this.ctx.fromFork ? 'a pull request from a fork gets a read-only token' : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
+        core.notice(`llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`);
+        this.notices.push(`Reported in the job summary only: ${why}.`);
+      }
+      this.readOnly = true;
+      return;
+    }
+    this.warn(what, err);
+  }
+
+  private warn(what: string, err: unknown): void {
+    core.warning(`llm-release-gate could not ${what} (${statusOf(err) ?? ''} ${err instanceof Error ? err.message : String(err)}); the verdict and exit code are unchanged.`);
+  }
+}
+
+function toCheckAnnotation(a: Annotation): CheckAnnotation {
+  const line = a.line ?? 1;
+  return {
+    path: a.file,
+    start_line: line,
+    end_line: line,
+    annotation_level: a.level === 'error' ? 'failure' : a.level,
+    title: cutBytes(a.title, LIMITS.annotationTitleChars),
+    message: cutBytes(a.message, LIMITS.annotationMessageBytes),
+  };
+}

@@ -1,0 +1,75 @@
+import * as core from '@actions/core';
+import { loadConfigFile, runGate } from '../engine/run-gate.js';
+import { ConfigurationError } from '../errors.js';
+import { createClient } from '../github/client.js';
+import type { RunContext } from '../github/context.js';
+import { RolloutApi } from '../github/rollout-api.js';
+import { renderRollout } from '../report/rollout.js';
+import { providerFor } from '../rollout/flags/index.js';
+import { rolloutOf } from '../rollout/plan.js';
+import { metricSourceFor } from '../rollout/sources/index.js';
+import { githubTick, PromoteRefused } from '../rollout/tick.js';
+import { VERSION } from '../version.js';
+import type { ActionEnv } from './gate-command.js';
+import type { Inputs } from './inputs.js';
+import type { Outputs } from './outputs.js';
+
+export interface RolloutEnv extends ActionEnv {
+  /** The commit being rolled out (GITHUB_SHA), the branch the flag file lives on, who ran it. */
+  sha?: string;
+  branch: string;
+  actor?: string;
+  /** The process environment, where rollout.*.token_env names are looked up. */
+  vars: NodeJS.ProcessEnv;
+}
+
+const log = { debug: core.debug, info: core.info, warning: core.warning };
+
+/** rollout / promote / rollback: one step of the staged rollout, recorded in a GitHub Deployment. */
+export async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback', inputs: Inputs, ctx: RunContext, env: RolloutEnv, outputs: Outputs): Promise<void> {
+  if (!inputs.githubToken) {
+    throw new ConfigurationError(`command: ${command} needs a token.`, [
+      {
+        file: 'workflow inputs',
+        message:
+          "Input 'github-token' is empty: a rollout records its state in a GitHub Deployment and commits the flag file; grant deployments: write, contents: write, issues: write, checks: read",
+      },
+    ]);
+  }
+  const loaded = await loadConfigFile(inputs.config, env.workspace);
+  const rollout = rolloutOf(loaded);
+  const now = new Date();
+  const metrics = metricSourceFor(rollout, env.workspace, env.vars, () => now);
+  const gh = new RolloutApi(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo);
+  const release = env.sha ?? ctx.headSha;
+  const branch = env.branch;
+  let result;
+  try {
+    result = await githubTick(
+      loaded,
+      gh,
+      {
+        release,
+        branch,
+        now,
+        checkName: inputs.checkName,
+        metrics,
+        runUrl: ctx.runUrl,
+        actor: env.actor,
+        provider: (applied) => providerFor(rollout, { gh, branch, release, env: env.vars, applied }),
+        gateInPlace: async () => (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision === 'allow',
+      },
+      command,
+    );
+  } catch (err) {
+    if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
+    throw err;
+  }
+  const d = result.decision;
+  outputs.set('rollout-action', d.action);
+  outputs.set('rollout-percent', String(d.percent));
+  for (const w of d.warnings) core.warning(w);
+  if (d.alert) core.warning(d.alert);
+  core.info(`Rollout: ${d.action} → ${d.percent}%: ${d.reason}. Next: ${d.next}`);
+  if (env.hasSummary) await core.summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
+}
