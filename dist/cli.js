@@ -31671,7 +31671,11 @@ var MetricThreshold = external_exports.strictObject({
     }
   }
 });
-var duration3 = external_exports.string().refine((s) => parseDuration(s) !== void 0, { message: "is not a duration: write it like 30m, 1h, 2h30m or 1d" }).describe("A duration such as 30m, 1h, 2h30m or 1d.");
+var duration3 = external_exports.string().refine((s) => parseDuration(s) !== void 0, { message: "is not a duration: write it like 30m, 1h, 2h30m or 1d" }).transform((s) => parseDuration(s)).describe("A duration such as 30m, 1h, 2h30m or 1d.");
+var needed = (message) => external_exports.string({ error: (iss) => iss.input === void 0 ? message : void 0 }).min(1);
+function withDefaultProvider(fallback, union2) {
+  return external_exports.preprocess((v) => typeof v === "object" && v !== null && !Array.isArray(v) && v.provider === void 0 ? { ...v, provider: fallback } : v, union2);
+}
 var githubLogin = external_exports.string().describe('A GitHub login such as "@alice".');
 var pathOrList = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]);
 var FORMATS = ["auto", "promptfoo", "inspect", "lm-eval", "openai-evals", "deepeval", "junit", "braintrust", "native"];
@@ -31692,8 +31696,13 @@ var Evals = external_exports.strictObject({
   metrics: external_exports.array(MetricThreshold).default([]).describe("The pass bar: thresholds on metrics of the whole run."),
   slices: external_exports.array(external_exports.strictObject({ tag: external_exports.string().min(1), metrics: external_exports.array(MetricThreshold).min(1) })).default([]).describe("Thresholds on the samples carrying a tag.")
 });
-var FlagProvider = external_exports.enum(["flagd-file", "unleash", "launchdarkly", "webhook"]);
-var MetricSourceProvider = external_exports.enum(["file", "http", "prometheus"]);
+var flagKey = external_exports.string().min(1).describe("The flag key in the provider.");
+function service(provider, what = "") {
+  return {
+    url: external_exports.string({ error: (iss) => iss.input === void 0 ? what ? `the ${provider} source needs url` : `${provider} needs url: the address of the service` : void 0 }).url().describe("The service URL."),
+    token_env: external_exports.string().optional().describe("Name of the environment variable that holds the API token.")
+  };
+}
 var RolloutMetric = external_exports.strictObject({
   name: external_exports.string().min(1).describe("X_rate (counts.X / requests) or a name looked up in means."),
   max_increase: external_exports.number().nonnegative().optional(),
@@ -31714,18 +31723,19 @@ var Stage = external_exports.strictObject({
 });
 var Rollout = external_exports.strictObject({
   environment: external_exports.string().min(1).default("production"),
-  flag: external_exports.strictObject({
-    provider: FlagProvider.default("flagd-file"),
-    key: external_exports.string().min(1),
-    path: external_exports.string().min(1).optional().describe("flagd-file: the flagd JSON file in the repository."),
-    url: external_exports.string().url().optional().describe("unleash, launchdarkly, webhook: the service URL."),
-    project: external_exports.string().optional(),
-    environment: external_exports.string().optional(),
-    token_env: external_exports.string().optional().describe("Name of the environment variable that holds the API token.")
-  }).superRefine((f, ctx) => {
-    if (f.provider === "flagd-file" && !f.path) ctx.addIssue({ code: "custom", path: ["path"], message: "flagd-file needs path: the flagd JSON file, e.g. flags/flags.json" });
-    if (f.provider !== "flagd-file" && !f.url) ctx.addIssue({ code: "custom", path: ["url"], message: `${f.provider} needs url: the address of the service` });
-  }),
+  flag: withDefaultProvider(
+    "flagd-file",
+    external_exports.discriminatedUnion("provider", [
+      external_exports.strictObject({
+        provider: external_exports.literal("flagd-file").describe("The flag lives in a flagd JSON file in the repository (the default)."),
+        key: flagKey,
+        path: needed("flagd-file needs path: the flagd JSON file, e.g. flags/flags.json").describe("flagd-file: the flagd JSON file in the repository.")
+      }),
+      external_exports.strictObject({ provider: external_exports.literal("unleash"), key: flagKey, ...service("unleash"), project: external_exports.string().optional(), environment: external_exports.string().optional() }),
+      external_exports.strictObject({ provider: external_exports.literal("launchdarkly"), key: flagKey, ...service("launchdarkly"), project: external_exports.string().optional(), environment: external_exports.string().optional() }),
+      external_exports.strictObject({ provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
+    ])
+  ),
   stages: external_exports.array(Stage).min(1).default([{ percent: 1, approval: false }, { percent: 10, approval: false }, { percent: 50, approval: false }, { percent: 100, approval: false }]).superRefine((stages, ctx) => {
     stages.forEach((s, i) => {
       if (i > 0 && s.percent <= stages[i - 1].percent) {
@@ -31736,16 +31746,18 @@ var Rollout = external_exports.strictObject({
     if (last && last.percent !== 100) ctx.addIssue({ code: "custom", path: [stages.length - 1, "percent"], message: `the last stage must be 100%, found ${last.percent}%` });
   }),
   analysis: external_exports.strictObject({
-    source: external_exports.strictObject({
-      provider: MetricSourceProvider.default("file"),
-      path: external_exports.string().min(1).optional(),
-      url: external_exports.string().url().optional(),
-      token_env: external_exports.string().optional(),
-      requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
-    }).superRefine((s, ctx) => {
-      if (s.provider === "file" && !s.path) ctx.addIssue({ code: "custom", path: ["path"], message: "the file source needs path: the online metrics JSON" });
-      if (s.provider !== "file" && !s.url) ctx.addIssue({ code: "custom", path: ["url"], message: `the ${s.provider} source needs url` });
-    }),
+    source: withDefaultProvider(
+      "file",
+      external_exports.discriminatedUnion("provider", [
+        external_exports.strictObject({ provider: external_exports.literal("file"), path: needed("the file source needs path: the online metrics JSON") }),
+        external_exports.strictObject({ provider: external_exports.literal("http"), ...service("http", "source") }),
+        external_exports.strictObject({
+          provider: external_exports.literal("prometheus"),
+          ...service("prometheus", "source"),
+          requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
+        })
+      ])
+    ),
     metrics: external_exports.array(RolloutMetric).min(1),
     max_errors: external_exports.number().int().min(0).default(3)
   }).optional(),
@@ -31787,11 +31799,22 @@ var ConfigSchema = external_exports.strictObject({
 }).describe("llm-release-gate readiness config (.github/llm-release-gate.yml).");
 function configJsonSchema() {
   const schema = external_exports.toJSONSchema(ConfigSchema, { io: "input", unrepresentable: "any" });
+  optionalDefaultProvider(schema, ["flagd-file", "file"]);
   return {
     ...schema,
     $id: "https://github.com/llm-release-gate/llm-release-gate/blob/main/schema/config.schema.json",
     title: "llm-release-gate config"
   };
+}
+function optionalDefaultProvider(node2, defaults) {
+  if (typeof node2 !== "object" || node2 === null) return;
+  const n = node2;
+  const provider = n.properties?.provider;
+  if (provider && typeof provider.const === "string" && defaults.includes(provider.const) && n.required) {
+    n.required = n.required.filter((k) => k !== "provider");
+    provider.default = provider.const;
+  }
+  for (const v of Object.values(node2)) optionalDefaultProvider(v, defaults);
 }
 
 // src/engine/run-gate.ts
@@ -31868,7 +31891,10 @@ function toProblem(issue2, doc, data, file2, lineAt) {
       return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
     }
     case "invalid_type":
-      message = found === void 0 ? `is required but missing: add ${expectedWord(issue2.expected)}` : `expected ${expectedWord(issue2.expected)}, found ${describe3(found)}`;
+      message = found === void 0 ? (
+        // A schema-written message says what to add for this key (e.g. "flagd-file needs path: …").
+        issue2.message && !issue2.message.startsWith("Invalid input") ? issue2.message : `is required but missing: add ${expectedWord(issue2.expected)}`
+      ) : `expected ${expectedWord(issue2.expected)}, found ${describe3(found)}`;
       break;
     case "invalid_value": {
       const allowed = issue2.values.map((v) => JSON.stringify(v)).join(", ");
@@ -39558,7 +39584,7 @@ var DEFAULT_MIN_DURATION_MS = 30 * 6e4;
 function stagesFrom(rollout, tier) {
   return rollout.stages.map((s, i, all) => ({
     percent: s.percent,
-    minDurationMs: s.min_duration ? parseDuration(s.min_duration) : DEFAULT_MIN_DURATION_MS,
+    minDurationMs: s.min_duration ?? DEFAULT_MIN_DURATION_MS,
     minSamples: s.min_samples ?? DEFAULT_MIN_SAMPLES,
     approval: s.approval || tier === "critical" && i < all.length - 1
   }));
@@ -44352,17 +44378,18 @@ var LaunchDarklyProvider = class {
 // src/rollout/flags/index.ts
 function providerFor(rollout, opts) {
   const f = rollout.flag;
+  if (f.provider === "flagd-file") {
+    if (!opts.gh) throw new Error("flagd-file needs the GitHub API in the action");
+    return new GitHubFlagdProvider(opts.gh, f.path, f.key, opts.branch);
+  }
   const token = f.token_env ? opts.env[f.token_env] : void 0;
   switch (f.provider) {
-    case "flagd-file":
-      if (!opts.gh) throw new Error("flagd-file needs the GitHub API in the action");
-      return new GitHubFlagdProvider(opts.gh, f.path, f.key, opts.branch);
     case "webhook":
       return new WebhookProvider(f.url, f.key, opts.release, token, opts.applied);
     case "unleash":
       return new UnleashProvider(f.url, f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
     case "launchdarkly":
-      return new LaunchDarklyProvider(f.url ?? "https://app.launchdarkly.com", f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
+      return new LaunchDarklyProvider(f.url, f.project ?? "default", f.environment ?? "production", f.key, token ?? "");
   }
 }
 
@@ -44500,15 +44527,10 @@ var PrometheusMetricSource = class {
 function metricSourceFor(rollout, cwd, env, now) {
   const src = rollout.analysis?.source;
   if (!src) return void 0;
+  if (src.provider === "file") return new FileMetricSource(path5.resolve(cwd, src.path), now);
   const token = src.token_env ? env[src.token_env] : void 0;
-  switch (src.provider) {
-    case "file":
-      return new FileMetricSource(path5.resolve(cwd, src.path), now);
-    case "http":
-      return new HttpMetricSource(src.url, token, now);
-    case "prometheus":
-      return new PrometheusMetricSource(src.url, token, rollout.analysis.metrics, src.requests);
-  }
+  if (src.provider === "http") return new HttpMetricSource(src.url, token, now);
+  return new PrometheusMetricSource(src.url, token, rollout.analysis.metrics, src.requests);
 }
 
 // src/rollout/local-tick.ts

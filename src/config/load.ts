@@ -69,7 +69,10 @@ function toProblem(
     case 'invalid_type':
       message =
         found === undefined
-          ? `is required but missing: add ${expectedWord(issue.expected)}`
+          ? // A schema-written message says what to add for this key (e.g. "flagd-file needs path: …").
+            issue.message && !issue.message.startsWith('Invalid input')
+            ? issue.message
+            : `is required but missing: add ${expectedWord(issue.expected)}`
           : `expected ${expectedWord(issue.expected)}, found ${describe(found)}`;
       break;
     case 'invalid_value': {

@@ -47,10 +47,20 @@ export const MetricThreshold = z
   });
 export type MetricThreshold = z.infer<typeof MetricThreshold>;
 
+/** A duration such as 30m, parsed here: the config carries milliseconds from then on. */
 const duration = z
   .string()
   .refine((s) => parseDuration(s) !== undefined, { message: 'is not a duration: write it like 30m, 1h, 2h30m or 1d' })
+  .transform((s) => parseDuration(s)!)
   .describe('A duration such as 30m, 1h, 2h30m or 1d.');
+
+/** A required key whose absence gets a message that says what to write. */
+const needed = (message: string) => z.string({ error: (iss) => (iss.input === undefined ? message : undefined) }).min(1);
+
+/** A discriminated union whose discriminator may be left out (then `fallback`). */
+function withDefaultProvider<T extends z.ZodType>(fallback: string, union: T) {
+  return z.preprocess((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { provider?: unknown }).provider === undefined ? { ...v, provider: fallback } : v), union);
+}
 
 const githubLogin = z
   .string()
@@ -87,8 +97,18 @@ const Evals = z.strictObject({
     .describe('Thresholds on the samples carrying a tag.'),
 });
 
-const FlagProvider = z.enum(['flagd-file', 'unleash', 'launchdarkly', 'webhook']);
-const MetricSourceProvider = z.enum(['file', 'http', 'prometheus']);
+const flagKey = z.string().min(1).describe('The flag key in the provider.');
+
+/** The keys every remote service shares: its URL and the environment variable holding its token. */
+function service(provider: string, what = '') {
+  return {
+    url: z
+      .string({ error: (iss) => (iss.input === undefined ? (what ? `the ${provider} source needs url` : `${provider} needs url: the address of the service`) : undefined) })
+      .url()
+      .describe('The service URL.'),
+    token_env: z.string().optional().describe('Name of the environment variable that holds the API token.'),
+  };
+}
 
 const RolloutMetric = z
   .strictObject({
@@ -115,20 +135,19 @@ const Stage = z.strictObject({
 const Rollout = z
   .strictObject({
     environment: z.string().min(1).default('production'),
-    flag: z
-      .strictObject({
-        provider: FlagProvider.default('flagd-file'),
-        key: z.string().min(1),
-        path: z.string().min(1).optional().describe('flagd-file: the flagd JSON file in the repository.'),
-        url: z.string().url().optional().describe('unleash, launchdarkly, webhook: the service URL.'),
-        project: z.string().optional(),
-        environment: z.string().optional(),
-        token_env: z.string().optional().describe('Name of the environment variable that holds the API token.'),
-      })
-      .superRefine((f, ctx) => {
-        if (f.provider === 'flagd-file' && !f.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'flagd-file needs path: the flagd JSON file, e.g. flags/flags.json' });
-        if (f.provider !== 'flagd-file' && !f.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `${f.provider} needs url: the address of the service` });
-      }),
+    flag: withDefaultProvider(
+      'flagd-file',
+      z.discriminatedUnion('provider', [
+        z.strictObject({
+          provider: z.literal('flagd-file').describe('The flag lives in a flagd JSON file in the repository (the default).'),
+          key: flagKey,
+          path: needed('flagd-file needs path: the flagd JSON file, e.g. flags/flags.json').describe('flagd-file: the flagd JSON file in the repository.'),
+        }),
+        z.strictObject({ provider: z.literal('unleash'), key: flagKey, ...service('unleash'), project: z.string().optional(), environment: z.string().optional() }),
+        z.strictObject({ provider: z.literal('launchdarkly'), key: flagKey, ...service('launchdarkly'), project: z.string().optional(), environment: z.string().optional() }),
+        z.strictObject({ provider: z.literal('webhook'), key: flagKey, ...service('webhook') }),
+      ]),
+    ),
     stages: z
       .array(Stage)
       .min(1)
@@ -144,21 +163,21 @@ const Rollout = z
       }),
     analysis: z
       .strictObject({
-        source: z
-          .strictObject({
-            provider: MetricSourceProvider.default('file'),
-            path: z.string().min(1).optional(),
-            url: z.string().url().optional(),
-            token_env: z.string().optional(),
-            requests: z
-              .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
-              .optional()
-              .describe('Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).'),
-          })
-          .superRefine((s, ctx) => {
-            if (s.provider === 'file' && !s.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'the file source needs path: the online metrics JSON' });
-            if (s.provider !== 'file' && !s.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `the ${s.provider} source needs url` });
-          }),
+        source: withDefaultProvider(
+          'file',
+          z.discriminatedUnion('provider', [
+            z.strictObject({ provider: z.literal('file'), path: needed('the file source needs path: the online metrics JSON') }),
+            z.strictObject({ provider: z.literal('http'), ...service('http', 'source') }),
+            z.strictObject({
+              provider: z.literal('prometheus'),
+              ...service('prometheus', 'source'),
+              requests: z
+                .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+                .optional()
+                .describe('Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).'),
+            }),
+          ]),
+        ),
         metrics: z.array(RolloutMetric).min(1),
         max_errors: z.number().int().min(0).default(3),
       })
@@ -221,9 +240,22 @@ export type RolloutConfig = z.infer<typeof Rollout>;
 /** The JSON Schema editors use to complete and check the config, generated from the zod schema. */
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  optionalDefaultProvider(schema, ['flagd-file', 'file']);
   return {
     ...schema,
     $id: 'https://github.com/llm-release-gate/llm-release-gate/blob/main/schema/config.schema.json',
     title: 'llm-release-gate config',
   };
+}
+
+/** In the JSON Schema, the default branch of a provider union may leave `provider` out (as the loader allows). */
+function optionalDefaultProvider(node: unknown, defaults: readonly string[]): void {
+  if (typeof node !== 'object' || node === null) return;
+  const n = node as { properties?: { provider?: { const?: unknown; default?: unknown } }; required?: string[] };
+  const provider = n.properties?.provider;
+  if (provider && typeof provider.const === 'string' && defaults.includes(provider.const) && n.required) {
+    n.required = n.required.filter((k) => k !== 'provider');
+    provider.default = provider.const;
+  }
+  for (const v of Object.values(node)) optionalDefaultProvider(v, defaults);
 }

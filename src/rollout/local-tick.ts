@@ -28,7 +28,7 @@ export async function localTick(
   opts: { cwd: string; now: Date; gateAllowed: boolean; dryRun: boolean; since?: Date; env: NodeJS.ProcessEnv },
 ): Promise<LocalTick> {
   const rollout = rolloutOf(loaded);
-  const flagFile = rollout.flag.provider === 'flagd-file' ? path.resolve(opts.cwd, rollout.flag.path!) : undefined;
+  const flagFile = rollout.flag.provider === 'flagd-file' ? path.resolve(opts.cwd, rollout.flag.path) : undefined;
   const provider: FlagProvider = flagFile
     ? new FlagdFileProvider(flagFile, rollout.flag.key)
     : providerFor(rollout, { branch: 'main', release: 'workspace', env: opts.env, applied: 0 });

@@ -1,7 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { RolloutConfig, Tier } from '../config/schema.js';
 import { ConfigurationError } from '../errors.js';
-import { parseDuration } from '../config/duration.js';
 
 export interface Stage {
   percent: number;
@@ -20,7 +19,7 @@ export const DEFAULT_MIN_DURATION_MS = 30 * 60_000;
 export function stagesFrom(rollout: RolloutConfig, tier: Tier): Stage[] {
   return rollout.stages.map((s, i, all) => ({
     percent: s.percent,
-    minDurationMs: s.min_duration ? parseDuration(s.min_duration)! : DEFAULT_MIN_DURATION_MS,
+    minDurationMs: s.min_duration ?? DEFAULT_MIN_DURATION_MS,
     minSamples: s.min_samples ?? DEFAULT_MIN_SAMPLES,
     approval: s.approval || (tier === 'critical' && i < all.length - 1),
   }));

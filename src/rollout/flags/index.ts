@@ -12,16 +12,17 @@ export function providerFor(
   opts: { gh?: RolloutApi; branch: string; release: string; env: NodeJS.ProcessEnv; applied: number },
 ): FlagProvider {
   const f = rollout.flag;
+  if (f.provider === 'flagd-file') {
+    if (!opts.gh) throw new Error('flagd-file needs the GitHub API in the action');
+    return new GitHubFlagdProvider(opts.gh, f.path, f.key, opts.branch);
+  }
   const token = f.token_env ? opts.env[f.token_env] : undefined;
   switch (f.provider) {
-    case 'flagd-file':
-      if (!opts.gh) throw new Error('flagd-file needs the GitHub API in the action');
-      return new GitHubFlagdProvider(opts.gh, f.path!, f.key, opts.branch);
     case 'webhook':
-      return new WebhookProvider(f.url!, f.key, opts.release, token, opts.applied);
+      return new WebhookProvider(f.url, f.key, opts.release, token, opts.applied);
     case 'unleash':
-      return new UnleashProvider(f.url!, f.project ?? 'default', f.environment ?? 'production', f.key, token ?? '');
+      return new UnleashProvider(f.url, f.project ?? 'default', f.environment ?? 'production', f.key, token ?? '');
     case 'launchdarkly':
-      return new LaunchDarklyProvider(f.url ?? 'https://app.launchdarkly.com', f.project ?? 'default', f.environment ?? 'production', f.key, token ?? '');
+      return new LaunchDarklyProvider(f.url, f.project ?? 'default', f.environment ?? 'production', f.key, token ?? '');
   }
 }

@@ -11,13 +11,8 @@ export type { MetricSource } from './types.js';
 export function metricSourceFor(rollout: RolloutConfig, cwd: string, env: NodeJS.ProcessEnv, now: () => Date): MetricSource | undefined {
   const src = rollout.analysis?.source;
   if (!src) return undefined;
+  if (src.provider === 'file') return new FileMetricSource(path.resolve(cwd, src.path), now);
   const token = src.token_env ? env[src.token_env] : undefined;
-  switch (src.provider) {
-    case 'file':
-      return new FileMetricSource(path.resolve(cwd, src.path!), now);
-    case 'http':
-      return new HttpMetricSource(src.url!, token, now);
-    case 'prometheus':
-      return new PrometheusMetricSource(src.url!, token, rollout.analysis!.metrics, src.requests);
-  }
+  if (src.provider === 'http') return new HttpMetricSource(src.url, token, now);
+  return new PrometheusMetricSource(src.url, token, rollout.analysis!.metrics, src.requests);
 }
