@@ -7,17 +7,48 @@ import { runActionSync } from './support/runner.js';
 
 const runAction = runActionSync;
 
-const DEFAULTS = { config: 'examples/llm-release-gate.yml', 'github-token': '', 'fail-on-block': 'true', comment: 'true', 'check-name': 'LLM release gate', 'config-source': 'base', command: 'gate' };
+const DEFAULTS = {
+  config: 'examples/llm-release-gate.yml',
+  'github-token': '',
+  'fail-on-block': 'true',
+  comment: 'true',
+  'check-name': 'LLM release gate',
+  'config-source': 'base',
+  command: 'gate',
+};
 
 describe('the action, run as the runner runs it', () => {
   it('allows the example: outputs, verdict file, summary, exit 0', () => {
     const r = runAction(DEFAULTS);
     expect(r.code).toBe(0);
-    expect(r.outputs).toMatchObject({ decision: 'allow', readiness: '7/7', 'rollout-action': 'none', 'check-run-url': '', 'comment-url': '' });
+    expect(r.outputs).toMatchObject({
+      decision: 'allow',
+      readiness: '7/7',
+      'rollout-action': 'none',
+      'check-run-url': '',
+      'comment-url': '',
+    });
     const verdict = JSON.parse(readFileSync(r.outputs['verdict-file']!, 'utf8'));
-    expect(verdict).toMatchObject({ schema: 1, decision: 'allow', readiness: { passed: 7, total: 7 }, samples: { total: 400, passed: 396, failed: 4, errors: 0, skipped: 0 } });
-    expect(verdict.inputs).toEqual({ config: 'examples/llm-release-gate.yml', results: ['examples/evals/promptfoo-results.json'], baseline: 'examples/evals/baseline.json', format: 'promptfoo' });
-    expect(verdict.metrics[0]).toMatchObject({ name: 'pass_rate', status: 'pass', n: 400, baseline: 389 / 400, delta: (396 - 389) / 400, paired_n: 400 });
+    expect(verdict).toMatchObject({
+      schema: 1,
+      decision: 'allow',
+      readiness: { passed: 7, total: 7 },
+      samples: { total: 400, passed: 396, failed: 4, errors: 0, skipped: 0 },
+    });
+    expect(verdict.inputs).toEqual({
+      config: 'examples/llm-release-gate.yml',
+      results: ['examples/evals/promptfoo-results.json'],
+      baseline: 'examples/evals/baseline.json',
+      format: 'promptfoo',
+    });
+    expect(verdict.metrics[0]).toMatchObject({
+      name: 'pass_rate',
+      status: 'pass',
+      n: 400,
+      baseline: 389 / 400,
+      delta: (396 - 389) / 400,
+      paired_n: 400,
+    });
     expect(verdict.metrics[0].delta_ci).toHaveLength(2);
     expect(verdict.comparison).toMatchObject({ paired: 400, added: { total: 0 }, removed: { total: 0 } });
     expect(verdict.metrics[0].ci).toHaveLength(2);
@@ -44,7 +75,9 @@ describe('the action, run as the runner runs it', () => {
     const r = runAction({ ...DEFAULTS, config: '__tests__/fixtures/invalid.yml', 'fail-on-block': 'false' });
     expect(r.code).toBe(1);
     expect(r.outputs.decision).toBe('block');
-    expect(r.stdout).toMatch(/::error title=llm-release-gate%3A input problem,file=__tests__\/fixtures\/invalid.yml,line=3::found the text "extreme"/);
+    expect(r.stdout).toMatch(
+      /::error title=llm-release-gate%3A input problem,file=__tests__\/fixtures\/invalid.yml,line=3::found the text "extreme"/,
+    );
     expect(r.stdout).toMatch(/line=6::found number -5; expected at least 1/);
     expect(r.stdout).toMatch(/line=7::pass_rate is a rate between 0 and 1/);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
@@ -55,7 +88,9 @@ describe('the action, run as the runner runs it', () => {
     const r = runAction({ ...DEFAULTS, config: '__tests__/fixtures/missing-results.yml', 'fail-on-block': 'false' });
     expect(r.code).toBe(1);
     expect(r.outputs.decision).toBe('block');
-    expect(r.stdout).toMatch(/evals\/out\/does-not-exist.json.*does not exist: check the path, and that the eval step wrote it/);
+    expect(r.stdout).toMatch(
+      /evals\/out\/does-not-exist.json.*does not exist: check the path, and that the eval step wrote it/,
+    );
     expect(JSON.parse(readFileSync(r.outputs['verdict-file']!, 'utf8')).bars[1].status).toBe('fail');
   });
 
@@ -75,20 +110,29 @@ describe('the action, run as the runner runs it', () => {
 
   it('judges stale results against the pull request head, not the merge SHA', () => {
     const event = { pull_request: { head: { sha: '4bf92f3577b34da6a3ce929d0e0e4736aaaaaaaa' } } };
-    const fresh = runAction({ ...DEFAULTS, config: '__tests__/fixtures/native-commit.yml' }, event, { GITHUB_EVENT_NAME: 'pull_request' });
+    const fresh = runAction({ ...DEFAULTS, config: '__tests__/fixtures/native-commit.yml' }, event, {
+      GITHUB_EVENT_NAME: 'pull_request',
+    });
     expect(fresh.outputs.decision).toBe('allow');
-    const stale = runAction({ ...DEFAULTS, config: '__tests__/fixtures/native-commit.yml' }, { pull_request: { head: { sha: '0000000000000000000000000000000000000000' } } }, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: '1111111111111111111111111111111111111111' });
+    const stale = runAction(
+      { ...DEFAULTS, config: '__tests__/fixtures/native-commit.yml' },
+      { pull_request: { head: { sha: '0000000000000000000000000000000000000000' } } },
+      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: '1111111111111111111111111111111111111111' },
+    );
     expect(stale.outputs.decision).toBe('block');
     expect(stale.stdout).toMatch(/stale results: they name commit 4bf92f3577b3/);
   });
 });
 
 describe('the CLI', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
 
   it('exits 0 on allow, 1 on block, 2 on invalid input', () => {
     expect(cli('gate', '--config', 'examples/llm-release-gate.yml').status).toBe(0);
-    expect(cli('gate', '--config', 'examples/llm-release-gate.yml', '--results', '__tests__/fixtures/native.jsonl').status).toBe(1);
+    expect(
+      cli('gate', '--config', 'examples/llm-release-gate.yml', '--results', '__tests__/fixtures/native.jsonl').status,
+    ).toBe(1);
     const invalid = cli('gate', '--config', '__tests__/fixtures/invalid.yml');
     expect(invalid.status).toBe(2);
     expect(invalid.stdout).toMatch(/BLOCK/);
@@ -104,7 +148,10 @@ describe('the CLI', () => {
   it('prints a normalized summary of one results file', () => {
     const r = cli('results', '__tests__/samples/promptfoo/results.json', '--json');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'promptfoo', samples: { total: 40, passed: 35, failed: 5, errors: 0, skipped: 0 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      format: 'promptfoo',
+      samples: { total: 40, passed: 35, failed: 5, errors: 0, skipped: 0 },
+    });
   });
 
   it('prints the JSON Schema', () => {
@@ -124,17 +171,34 @@ describe('config-source: base without a token', () => {
       `version: 1\nservice: s\nowner: { name: "@alice", oncall: "#oncall" }\nrisk: { tier: low, bad_output_cost: "low" }\nevals:\n  results: r.jsonl\n  metrics: [{ name: pass_rate, min: ${min} }]\ndeploy: { model: m-2024-01-01, workflow: deploy.yml }\n`;
     writeFileSync(path.join(dir, 'gate.yml'), cfg(0.9));
     writeFileSync(path.join(dir, 'deploy.yml'), 'on: push\n');
-    writeFileSync(path.join(dir, 'r.jsonl'), Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `c${i}`, pass: i >= 30 })).join('\n'));
+    writeFileSync(
+      path.join(dir, 'r.jsonl'),
+      Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `c${i}`, pass: i >= 30 })).join('\n'),
+    );
     git('add', '.');
     git('commit', '-qm', 'base');
     const base = git('rev-parse', 'HEAD');
     writeFileSync(path.join(dir, 'gate.yml'), cfg(0.5));
-    const event = { pull_request: { number: 3, head: { sha: 'f'.repeat(40), repo: { full_name: 'acme/support' } }, base: { sha: base, repo: { full_name: 'acme/support' } } } };
-    const r = runAction({ ...DEFAULTS, config: 'gate.yml', 'config-source': 'base' }, event, { GITHUB_WORKSPACE: dir, GITHUB_EVENT_NAME: 'pull_request' });
+    const event = {
+      pull_request: {
+        number: 3,
+        head: { sha: 'f'.repeat(40), repo: { full_name: 'acme/support' } },
+        base: { sha: base, repo: { full_name: 'acme/support' } },
+      },
+    };
+    const r = runAction({ ...DEFAULTS, config: 'gate.yml', 'config-source': 'base' }, event, {
+      GITHUB_WORKSPACE: dir,
+      GITHUB_EVENT_NAME: 'pull_request',
+    });
     expect(r.outputs.decision).toBe('block');
-    expect(r.summary).toMatch(/This pull request changes gate.yml: evals.metrics.0.min \(0.9 → 0.5\). The base branch's config was used/);
+    expect(r.summary).toMatch(
+      /This pull request changes gate.yml: evals.metrics.0.min \(0.9 → 0.5\). The base branch's config was used/,
+    );
     // head opts out
-    const head = runAction({ ...DEFAULTS, config: 'gate.yml', 'config-source': 'head' }, event, { GITHUB_WORKSPACE: dir, GITHUB_EVENT_NAME: 'pull_request' });
+    const head = runAction({ ...DEFAULTS, config: 'gate.yml', 'config-source': 'head' }, event, {
+      GITHUB_WORKSPACE: dir,
+      GITHUB_EVENT_NAME: 'pull_request',
+    });
     expect(head.outputs.decision).toBe('allow');
   });
 });

@@ -32,14 +32,25 @@ function workspace(fails: number): string {
   mkdirSync(path.join(dir, 'evals'));
   writeFileSync(path.join(dir, CONFIG), config(0.5));
   writeFileSync(path.join(dir, '.github/workflows/deploy.yml'), 'on: workflow_dispatch\n');
-  const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= fails, cost_usd: 0.001, error: null }));
+  const lines = Array.from({ length: 200 }, (_, i) =>
+    JSON.stringify({ id: `case-${i}`, pass: i >= fails, cost_usd: 0.001, error: null }),
+  );
   writeFileSync(path.join(dir, 'evals/results.jsonl'), `${lines.join('\n')}\n`);
   return dir;
 }
 
 /** The action against the fake: its API URL, a token, and the inputs every test shares. */
 function runIn(gh: FakeGitHub, ws: string, eventName: string, event: object, inputs: Record<string, string> = {}) {
-  const all = { config: CONFIG, 'github-token': 'ghs_test', 'check-name': 'LLM release gate', comment: 'true', 'fail-on-block': 'true', 'config-source': 'base', command: 'gate', ...inputs };
+  const all = {
+    config: CONFIG,
+    'github-token': 'ghs_test',
+    'check-name': 'LLM release gate',
+    comment: 'true',
+    'fail-on-block': 'true',
+    'config-source': 'base',
+    command: 'gate',
+    ...inputs,
+  };
   return runAction(all, event, {
     GITHUB_WORKSPACE: ws,
     GITHUB_EVENT_NAME: eventName,
@@ -81,12 +92,18 @@ describe('the action against a loopback GitHub API', () => {
     expect(first.outputs.decision).toBe('block');
     const [run] = [...gh.checkRuns.values()];
     expect(run).toMatchObject({ head_sha: HEAD, name: 'LLM release gate', status: 'completed', conclusion: 'failure' });
-    expect((run!.output as { summary: string }).summary).toMatch(/The base branch's config was used: a pull request cannot loosen its own gate/);
+    expect((run!.output as { summary: string }).summary).toMatch(
+      /The base branch's config was used: a pull request cannot loosen its own gate/,
+    );
     expect((run!.output as { summary: string }).summary).toMatch(/evals\.metrics\.0\.min \(0\.9 → 0\.5\)/);
-    expect(run!.annotations).toContainEqual(expect.objectContaining({ path: CONFIG, annotation_level: 'failure', title: 'pass_rate: fail' }));
+    expect(run!.annotations).toContainEqual(
+      expect.objectContaining({ path: CONFIG, annotation_level: 'failure', title: 'pass_rate: fail' }),
+    );
     expect(first.outputs['check-run-url']).toBe(run!.html_url);
     expect(gh.comments).toHaveLength(1);
-    expect(gh.comments[0]!.body).toMatch(/^<!-- llm-release-gate:LLM release gate -->\n## ⛔ LLM release gate: \*\*block\*\*/);
+    expect(gh.comments[0]!.body).toMatch(
+      /^<!-- llm-release-gate:LLM release gate -->\n## ⛔ LLM release gate: \*\*block\*\*/,
+    );
     expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
     // facts confirmed through the API
     expect(first.summary).toMatch(/owner @\u200balice, a person \(confirmed through the GitHub API\)/);
@@ -100,7 +117,12 @@ describe('the action against a loopback GitHub API', () => {
     expect(first.stdout).not.toMatch(/::warning/);
 
     // A second run with other results updates the same comment.
-    writeFileSync(path.join(ws, 'evals/results.jsonl'), Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= 5, cost_usd: 0.001 })).join('\n'));
+    writeFileSync(
+      path.join(ws, 'evals/results.jsonl'),
+      Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= 5, cost_usd: 0.001 })).join(
+        '\n',
+      ),
+    );
     const before = gh.requests.length;
     const second = await runIn(gh, ws, 'pull_request', pullRequest());
     expect(second.outputs.decision).toBe('allow');
@@ -123,7 +145,11 @@ describe('the action against a loopback GitHub API', () => {
     expect(r.code).toBe(0);
     expect([...gh.checkRuns.values()][0]).toMatchObject({ head_sha: HEAD, conclusion: 'success' });
     expect(gh.comments).toHaveLength(0);
-    expect(gh.requests.map((x) => x.route)).toEqual(['/repos/{owner}/{repo}/check-runs', 'graphql', '/repos/{owner}/{repo}/check-runs/{check_run_id}']);
+    expect(gh.requests.map((x) => x.route)).toEqual([
+      '/repos/{owner}/{repo}/check-runs',
+      'graphql',
+      '/repos/{owner}/{repo}/check-runs/{check_run_id}',
+    ]);
   });
 
   it('fork: a read-only token degrades to summary and annotations, with a notice; the verdict still decides', async () => {
@@ -131,7 +157,9 @@ describe('the action against a loopback GitHub API', () => {
     const r = await runIn(gh, workspace(40), 'pull_request', pullRequest(true));
     expect(r.code).toBe(1);
     expect(r.outputs.decision).toBe('block');
-    expect(r.stdout).toMatch(/::notice::llm-release-gate could not create the check run: a pull request from a fork gets a read-only token/);
+    expect(r.stdout).toMatch(
+      /::notice::llm-release-gate could not create the check run: a pull request from a fork gets a read-only token/,
+    );
     expect(r.stdout).toMatch(/::error title=pass_rate%3A fail,file=\.github\/llm-release-gate.yml,line=\d+::/);
     expect(r.summary).toMatch(/Reported in the job summary only: a pull request from a fork gets a read-only token/);
     expect(gh.count('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(0);
@@ -162,7 +190,10 @@ describe('the action against a loopback GitHub API', () => {
     const extra = '\n  baseline: { ref: main, path: evals/baseline.jsonl }';
     writeFileSync(path.join(ws, CONFIG), config(0.5, extra));
     gh.files.set(`${BASE}:${CONFIG}`, config(0.5, extra));
-    gh.files.set('main:evals/baseline.jsonl', Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= 2 })).join('\n'));
+    gh.files.set(
+      'main:evals/baseline.jsonl',
+      Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `case-${i}`, pass: i >= 2 })).join('\n'),
+    );
     const r = await runIn(gh, ws, 'pull_request', pullRequest());
     expect(r.outputs.decision).toBe('allow');
     expect(r.summary).toMatch(/200 cases paired with main:evals\/baseline\.jsonl/);

@@ -4,19 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { runGate } from '../src/engine/run-gate.js';
-import { compareMetric, pairRuns } from '../src/gate/compare.js';
+import { compareMetric } from '../src/gate/compare.js';
+import { pairRuns } from '../src/gate/pairing.js';
 import { decide } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { RunBuilder, type Run, type Sample } from '../src/results/model.js';
 import { rng } from '../src/stats/bootstrap.js';
 
-const CONFIG = (metrics: string, extra = '') => `
+const CONFIG = (metrics: string, extra = '', results = 'r.jsonl') => `
 version: 1
 service: s
 owner: { name: "@alice", oncall: "#oncall" }
 risk: { tier: low, bad_output_cost: "low" }
 evals:
-  results: r.jsonl
+  results: ${results}
   metrics:
 ${metrics}
 ${extra}
@@ -83,7 +84,10 @@ describe('pairing on case ids', () => {
   });
 
   it('flags a changed dataset identity', () => {
-    const p = pairRuns(run({ n: 5, pass: () => true, dataset: 'tickets@v4' }), run({ n: 5, pass: () => true, dataset: 'tickets@v3' }));
+    const p = pairRuns(
+      run({ n: 5, pass: () => true, dataset: 'tickets@v4' }),
+      run({ n: 5, pass: () => true, dataset: 'tickets@v3' }),
+    );
     expect(p.datasetChange).toBe('the dataset changed: baseline "tickets@v3", candidate "tickets@v4"');
   });
 });
@@ -117,7 +121,9 @@ describe('margins against the baseline', () => {
     const m = v.metrics[0]!;
     expect(m.status).toBe('inconclusive');
     expect(m.mde!).toBeGreaterThan(0.1);
-    expect(m.reason).toMatch(/cannot rule out a drop of 2 pts or more; this suite can detect drops of \d+(\.\d+)? pts or more/);
+    expect(m.reason).toMatch(
+      /cannot rule out a drop of 2 pts or more; this suite can detect drops of \d+(\.\d+)? pts or more/,
+    );
     expect(v.decision).toBe('allow');
   });
 
@@ -135,11 +141,19 @@ describe('margins against the baseline', () => {
   });
 
   it('compares continuous scores (paired t) and latency percentiles (seeded paired bootstrap)', () => {
-    const yaml = CONFIG('    - { name: score.faith, max_drop: 0.01 }\n    - { name: latency_p95_ms, max_increase: 100 }');
+    const yaml = CONFIG(
+      '    - { name: score.faith, max_drop: 0.01 }\n    - { name: latency_p95_ms, max_increase: 100 }',
+    );
     const r = rng(6);
     const noise = Array.from({ length: 500 }, () => r());
-    const base = run({ n: 500, pass: () => true, score: (i) => 0.8 + 0.1 * noise[i]!, latency: (i) => 500 + 1000 * noise[i]! }, ['score.faith']);
-    const worse = run({ n: 500, pass: () => true, score: (i) => 0.75 + 0.1 * noise[i]!, latency: (i) => 900 + 1000 * noise[i]! }, ['score.faith']);
+    const base = run(
+      { n: 500, pass: () => true, score: (i) => 0.8 + 0.1 * noise[i]!, latency: (i) => 500 + 1000 * noise[i]! },
+      ['score.faith'],
+    );
+    const worse = run(
+      { n: 500, pass: () => true, score: (i) => 0.75 + 0.1 * noise[i]!, latency: (i) => 900 + 1000 * noise[i]! },
+      ['score.faith'],
+    );
     const v = gate(yaml, worse, base);
     expect(v.metrics.map((m) => [m.name, m.status])).toEqual([
       ['score.faith', 'fail'],
@@ -153,7 +167,11 @@ describe('margins against the baseline', () => {
 
   it('ignores NaN scores rather than poisoning the comparison', () => {
     const yaml = CONFIG('    - { name: score, max_drop: 0.05 }');
-    const v = gate(yaml, run({ n: 60, pass: () => true, score: (i) => (i % 10 === 0 ? NaN : 0.9) }), run({ n: 60, pass: () => true, score: () => 0.9 }));
+    const v = gate(
+      yaml,
+      run({ n: 60, pass: () => true, score: (i) => (i % 10 === 0 ? NaN : 0.9) }),
+      run({ n: 60, pass: () => true, score: () => 0.9 }),
+    );
     expect(v.metrics[0]).toMatchObject({ status: 'pass', delta: 0, paired_n: 54 });
   });
 
@@ -170,9 +188,17 @@ describe('margins against the baseline', () => {
     const one = gate(CONFIG('    - { name: score.a, max_drop: 0.01 }'), cand, base);
     expect(one.metrics[0]!.status).toBe('fail');
     expect(one.metrics[0]!.reason).toMatch(/one-sided p = 0\.020/);
-    const two = gate(CONFIG('    - { name: score.a, max_drop: 0.01 }\n    - { name: score.b, max_drop: 0.01 }'), cand, base);
+    const two = gate(
+      CONFIG('    - { name: score.a, max_drop: 0.01 }\n    - { name: score.b, max_drop: 0.01 }'),
+      cand,
+      base,
+    );
     expect(two.metrics.map((m) => m.status)).toEqual(['inconclusive', 'inconclusive']);
-    const oneBlocking = gate(CONFIG('    - { name: score.a, max_drop: 0.01 }\n    - { name: score.b, max_drop: 0.01, blocking: false }'), cand, base);
+    const oneBlocking = gate(
+      CONFIG('    - { name: score.a, max_drop: 0.01 }\n    - { name: score.b, max_drop: 0.01, blocking: false }'),
+      cand,
+      base,
+    );
     expect(oneBlocking.metrics.map((m) => m.status)).toEqual(['fail', 'warn']);
   });
 
@@ -180,11 +206,17 @@ describe('margins against the baseline', () => {
     const cand = run({ n: 100, pass: () => true });
     const missing = gate(passRate, cand, { missing: 'the baseline evals/base.json does not exist' });
     expect(missing.metrics[0]!.status).toBe('inconclusive');
-    expect(missing.metrics[0]!.reason).toMatch(/the allowed drop of 2 pts cannot be checked: the baseline evals\/base.json does not exist/);
+    expect(missing.metrics[0]!.reason).toMatch(
+      /the allowed drop of 2 pts cannot be checked: the baseline evals\/base.json does not exist/,
+    );
     expect(missing.decision).toBe('allow');
-    const required = gate(CONFIG('    - { name: pass_rate, max_drop: 0.02 }', '  baseline_required: true'), cand, { missing: 'the baseline evals/base.json does not exist' });
+    const required = gate(CONFIG('    - { name: pass_rate, max_drop: 0.02 }', '  baseline_required: true'), cand, {
+      missing: 'the baseline evals/base.json does not exist',
+    });
     expect(required.decision).toBe('block');
-    expect(required.reasons.join('\n')).toMatch(/baseline_required is true, but the baseline evals\/base.json does not exist/);
+    expect(required.reasons.join('\n')).toMatch(
+      /baseline_required is true, but the baseline evals\/base.json does not exist/,
+    );
   });
 
   it('compares a slice’s margin on that slice’s own cases', () => {
@@ -198,7 +230,14 @@ describe('margins against the baseline', () => {
       }
       return b.build('native', ['r.jsonl'], {});
     };
-    const v = gate(CONFIG('    - { name: pass_rate, max_drop: 0.05 }', '  slices:\n    - { tag: pii, metrics: [{ name: pass_rate, max_drop: 0.05 }] }'), build(true), build(false));
+    const v = gate(
+      CONFIG(
+        '    - { name: pass_rate, max_drop: 0.05 }',
+        '  slices:\n    - { tag: pii, metrics: [{ name: pass_rate, max_drop: 0.05 }] }',
+      ),
+      build(true),
+      build(false),
+    );
     expect(v.metrics.map((m) => [m.name, m.slice, m.status, m.paired_n])).toEqual([
       ['pass_rate', undefined, 'pass', 3000],
       ['pass_rate', 'pii', 'fail', 300],
@@ -239,7 +278,7 @@ describe('baseline sources', () => {
   });
 
   const cfg = (baseline: string) =>
-    CONFIG('    - { name: pass_rate, max_drop: 0.05 }', `  baseline: ${baseline}`).replace('results: r.jsonl', 'results: results.jsonl');
+    CONFIG('    - { name: pass_rate, max_drop: 0.05 }', `  baseline: ${baseline}`, 'results.jsonl');
 
   it('reads { ref, path } from git and finds the regression', async () => {
     writeFileSync(path.join(dir, 'gate.yml'), cfg('{ ref: main, path: results.jsonl }'));
@@ -254,7 +293,9 @@ describe('baseline sources', () => {
   it('treats a ref that is not in the checkout as a missing baseline', async () => {
     writeFileSync(path.join(dir, 'gate.yml'), cfg('{ ref: release-9, path: results.jsonl }'));
     const { verdict } = await runGate({ config: 'gate.yml', cwd: dir });
-    expect(verdict.metrics[0]!.reason).toMatch(/results.jsonl at release-9 is not in the checkout \(check out with fetch-depth: 0/);
+    expect(verdict.metrics[0]!.reason).toMatch(
+      /results.jsonl at release-9 is not in the checkout \(check out with fetch-depth: 0/,
+    );
   });
 
   it('fails closed on a baseline that exists but cannot be read', async () => {

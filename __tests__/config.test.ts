@@ -48,22 +48,36 @@ describe('readiness config', () => {
     expect(byPath['evals.metrics.0.min']!.message).toMatch(/between 0 and 1, found 90 \(write 90% as 0.9\)/);
     expect(byPath['evals.metrics.1.max_drop']!.message).toMatch(/use max_increase/);
     expect(byPath['evals.metrics.2.name']).toMatchObject({ line: 8 });
-    expect(byPath['evals.metrics.2.name']!.message).toMatch(/"bogus" is not a metric the gate knows: use one of pass_rate/);
+    expect(byPath['evals.metrics.2.name']!.message).toMatch(
+      /"bogus" is not a metric the gate knows: use one of pass_rate/,
+    );
     expect(byPath['evals.statistcs']).toMatchObject({ line: 9 });
     expect(byPath['evals.statistcs']!.message).toMatch(/unknown key/);
     expect(byPath['risk.tier']).toMatchObject({ line: 10 });
-    expect(byPath['risk.tier']!.message).toMatch(/found the text "extreme"; expected one of "low", "medium", "high", "critical"/);
+    expect(byPath['risk.tier']!.message).toMatch(
+      /found the text "extreme"; expected one of "low", "medium", "high", "critical"/,
+    );
     expect(problems).toHaveLength(6);
   });
 
   it('says what is missing and where to add it', () => {
     const problems = problemsOf('service: x\n');
-    expect(problems).toEqual([{ file: 'gate.yml', path: 'version', line: 1, message: expect.stringMatching(/required but missing/) }]);
+    expect(problems).toEqual([
+      { file: 'gate.yml', path: 'version', line: 1, message: expect.stringMatching(/required but missing/) },
+    ]);
   });
 
   it('validates the rollout section: durations, rising stages ending at 100%, provider needs', () => {
     const problems = problemsOf(
-      ['version: 1', 'service: x', 'rollout:', '  flag: { key: a }', '  stages:', '    - { percent: 10, min_duration: 3 weeks }', '    - { percent: 5 }'].join('\n'),
+      [
+        'version: 1',
+        'service: x',
+        'rollout:',
+        '  flag: { key: a }',
+        '  stages:',
+        '    - { percent: 10, min_duration: 3 weeks }',
+        '    - { percent: 5 }',
+      ].join('\n'),
     );
     const messages = problems.map((p) => `${p.path}@${p.line}: ${p.message}`);
     expect(messages).toEqual(

@@ -70,14 +70,22 @@ describe('format detection from content', () => {
     const err = await rejection(path.join(SAMPLES, 'evalgate/aotp_evalgate_results.json'));
     const msg = err.problems[0]!.message;
     expect(msg).toMatch(/looks like a JSON object with keys overall, scores, failures/);
-    for (const f of ['promptfoo', 'inspect', 'lm-eval', 'openai-evals', 'deepeval', 'junit', 'braintrust', 'native']) expect(msg).toContain(f);
-    expect((await rejection(path.join(F, 'vars-only.csv'))).problems[0]!.message).toMatch(/a CSV with columns question,expected \(a promptfoo CSV needs its Status column/);
+    for (const f of ['promptfoo', 'inspect', 'lm-eval', 'openai-evals', 'deepeval', 'junit', 'braintrust', 'native'])
+      expect(msg).toContain(f);
+    expect((await rejection(path.join(F, 'vars-only.csv'))).problems[0]!.message).toMatch(
+      /a CSV with columns question,expected \(a promptfoo CSV needs its Status column/,
+    );
   });
 });
 
 describe('inspect_ai', () => {
   it('reduces epochs per sample: mean score, pass above 0.5, errored epochs left out', async () => {
-    const run = await loadRun([path.join(F, 'inspect-epochs.json')], { format: 'auto', cwd: '/', sliceTags: ['pii'], keepFailing: 10 });
+    const run = await loadRun([path.join(F, 'inspect-epochs.json')], {
+      format: 'auto',
+      cwd: '/',
+      sliceTags: ['pii'],
+      keepFailing: 10,
+    });
     const s = summarizeRun(run);
     // 1: C C I -> 0.67 pass; 2: I I C -> 0.33 fail; 3: C P C -> 0.83 pass; 4: all errored; 5: C (error) C -> 1 pass
     expect(s.samples).toEqual({ total: 5, passed: 3, failed: 1, errors: 1, skipped: 0 });
@@ -85,7 +93,12 @@ describe('inspect_ai', () => {
     expect(s.metrics['score.rubric.helpful']!.value).toBeCloseTo(0.8, 10);
     expect(s.metrics.tokens_per_sample!.value).toBe(15);
     expect(s.metrics.latency_p50_ms!.value).toBe(1500);
-    expect(s.meta).toEqual({ tool: 'inspect_ai 0.3.120', model: 'openai/gpt-4o-mini-2024-07-18', dataset: 'refunds, 5 samples', commit: '4bf92f35' });
+    expect(s.meta).toEqual({
+      tool: 'inspect_ai 0.3.120',
+      model: 'openai/gpt-4o-mini-2024-07-18',
+      dataset: 'refunds, 5 samples',
+      commit: '4bf92f35',
+    });
     expect(run.failing.map((f) => [f.id, f.outcome, f.message])).toEqual([
       ['2', 'fail', 'checked — answer: no — target: "yes"'],
       ['4', 'error', 'RateLimitError: 429'],
@@ -114,7 +127,9 @@ describe('inspect_ai', () => {
   });
 
   it('names a truncated .eval and an unfinished one', async () => {
-    expect((await rejection(path.join(F, 'inspect-truncated.eval'))).problems[0]!.message).toMatch(/not a readable ZIP archive.*truncated/);
+    expect((await rejection(path.join(F, 'inspect-truncated.eval'))).problems[0]!.message).toMatch(
+      /not a readable ZIP archive.*truncated/,
+    );
     const unfinished = await summary(path.join(F, 'inspect-unfinished.eval'));
     expect(unfinished.errors[0]).toMatch(/no header.json: the eval did not finish/);
   });
@@ -122,10 +137,27 @@ describe('inspect_ai', () => {
 
 describe('lm-evaluation-harness', () => {
   it('reads results as aggregates: "metric,filter" keys, N/A stderr, n-samples', async () => {
-    const run = await loadRun([path.join(SAMPLES, 'lm_eval/lm_eval_results_example.json')], { format: 'auto', cwd: '/' });
-    expect(run.aggregates.get('arc_easy.acc')).toEqual({ value: 0.7567, stderr: 0.0088, n: 2376, higherIsBetter: true });
-    expect(run.aggregates.get('gsm8k.exact_match.strict-match')).toEqual({ value: 0.3, stderr: undefined, n: 1319, higherIsBetter: true });
-    expect(run.meta).toMatchObject({ tool: 'lm-evaluation-harness 0.4.9', model: 'EleutherAI/pythia-160m', commit: '4e7e0d4' });
+    const run = await loadRun([path.join(SAMPLES, 'lm_eval/lm_eval_results_example.json')], {
+      format: 'auto',
+      cwd: '/',
+    });
+    expect(run.aggregates.get('arc_easy.acc')).toEqual({
+      value: 0.7567,
+      stderr: 0.0088,
+      n: 2376,
+      higherIsBetter: true,
+    });
+    expect(run.aggregates.get('gsm8k.exact_match.strict-match')).toEqual({
+      value: 0.3,
+      stderr: undefined,
+      n: 1319,
+      higherIsBetter: true,
+    });
+    expect(run.meta).toMatchObject({
+      tool: 'lm-evaluation-harness 0.4.9',
+      model: 'EleutherAI/pythia-160m',
+      commit: '4e7e0d4',
+    });
     const s = summarizeRun(run);
     expect(s.aggregate_only).toBe(true);
     // stderr given: estimate ± 1.96 × stderr
@@ -135,7 +167,10 @@ describe('lm-evaluation-harness', () => {
   });
 
   it('merges samples files with the results into per-sample outcomes', async () => {
-    const run = await loadRun([path.join(SAMPLES, 'lm_eval/*.json*'), path.join(F, 'samples_gsm8k_*.jsonl')], { format: 'lm-eval', cwd: '/' });
+    const run = await loadRun([path.join(SAMPLES, 'lm_eval/*.json*'), path.join(F, 'samples_gsm8k_*.jsonl')], {
+      format: 'lm-eval',
+      cwd: '/',
+    });
     const s = summarizeRun(run);
     expect(s.aggregate_only).toBe(false);
     expect(s.samples).toMatchObject({ total: 3, passed: 2, failed: 1 });
@@ -148,19 +183,32 @@ describe('lm-evaluation-harness', () => {
 
 describe('openai/evals', () => {
   it('reads a record in any line order; match events decide, metrics events grade', async () => {
-    const run = await loadRun([path.join(F, 'openai-evals-shuffled.jsonl')], { format: 'auto', cwd: '/', keepFailing: 10 });
+    const run = await loadRun([path.join(F, 'openai-evals-shuffled.jsonl')], {
+      format: 'auto',
+      cwd: '/',
+      keepFailing: 10,
+    });
     const s = summarizeRun(run);
     expect(s.samples).toEqual({ total: 5, passed: 2, failed: 2, errors: 1, skipped: 0 });
-    expect(s.meta).toEqual({ tool: 'openai/evals', model: 'auto_gpt_completion_fn', dataset: 'test-match.s1.simple-v0' });
+    expect(s.meta).toEqual({
+      tool: 'openai/evals',
+      model: 'auto_gpt_completion_fn',
+      dataset: 'test-match.s1.simple-v0',
+    });
     expect(s.metrics['score.final_report.accuracy']!.value).toBeCloseTo(1 / 3, 10);
     const byId = Object.fromEntries(run.failing.map((f) => [f.id, f]));
     expect(byId['test-match.s1.0']!.message).toBe('expected "time", got "Once upon a time"');
-    expect(byId['test-match.s1.3']).toMatchObject({ outcome: 'error', message: 'no match or metrics event was recorded for this sample' });
+    expect(byId['test-match.s1.3']).toMatchObject({
+      outcome: 'error',
+      message: 'no match or metrics event was recorded for this sample',
+    });
   });
 
   it('says when the run did not finish (no final_report)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-'));
-    const lines = readFileSync(path.join(SAMPLES, 'openai_evals/openai_evals_record_test-match.jsonl'), 'utf8').split('\n').filter((l) => !l.includes('final_report'));
+    const lines = readFileSync(path.join(SAMPLES, 'openai_evals/openai_evals_record_test-match.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.includes('final_report'));
     writeFileSync(path.join(dir, 'r.jsonl'), lines.join('\n'));
     expect((await summary(path.join(dir, 'r.jsonl'))).errors[0]).toMatch(/no final_report line/);
   });
@@ -168,14 +216,20 @@ describe('openai/evals', () => {
 
 describe('DeepEval', () => {
   it('keeps metricsData as named scores, the app cost and latency apart from the judge cost', async () => {
-    const run = await loadRun([path.join(SAMPLES, 'deepeval/deepeval_test_run_example.json')], { format: 'auto', cwd: '/', sliceTags: ['refunds'] });
+    const run = await loadRun([path.join(SAMPLES, 'deepeval/deepeval_test_run_example.json')], {
+      format: 'auto',
+      cwd: '/',
+      sliceTags: ['refunds'],
+    });
     const s = summarizeRun(run);
     expect(s.metrics['score.answer_relevancy']!.value).toBe(0.93);
     expect(s.metrics['score.faithfulness']!.value).toBe(0.5);
     expect(s.metrics.cost_per_sample_usd!.value).toBe(0.00042);
     expect(s.metrics.latency_p50_ms!.value).toBe(1840);
     expect(run.aggregates.get('judge_cost_usd')!.value).toBeCloseTo(0.0055, 10);
-    expect(run.failing[0]!.message).toBe("Faithfulness (score: 0.5, threshold: 0.9, reason: Claims 'full refund' while context says ...)");
+    expect(run.failing[0]!.message).toBe(
+      "Faithfulness (score: 0.5, threshold: 0.9, reason: Claims 'full refund' while context says ...)",
+    );
     expect(s.meta).toMatchObject({ tool: 'deepeval', model: 'gpt-4o-mini', dataset: 'refund-goldens' });
     expect(run.slices.get('refunds')!.failed).toBe(1);
   });
@@ -183,7 +237,12 @@ describe('DeepEval', () => {
 
 describe('JUnit XML', () => {
   it('reads xunit1 properties, skipped apart, <error> as an infrastructure error, nested suites', async () => {
-    const run = await loadRun([path.join(F, 'pytest-xunit1.xml')], { format: 'auto', cwd: '/', sliceTags: ['pii', 'refund'], keepFailing: 10 });
+    const run = await loadRun([path.join(F, 'pytest-xunit1.xml')], {
+      format: 'auto',
+      cwd: '/',
+      sliceTags: ['pii', 'refund'],
+      keepFailing: 10,
+    });
     const s = summarizeRun(run);
     expect(s.samples).toEqual({ total: 5, passed: 2, failed: 1, errors: 1, skipped: 1 });
     expect(s.metrics.pass_rate).toMatchObject({ value: 2 / 3, n: 3 });
@@ -200,7 +259,10 @@ describe('JUnit XML', () => {
   });
 
   it('parses DeepEval-style scores out of pytest failure messages and suite properties (xunit2)', async () => {
-    const run = await loadRun([path.join(SAMPLES, 'junit/pytest_junit_eval_example.xml')], { format: 'auto', cwd: '/' });
+    const run = await loadRun([path.join(SAMPLES, 'junit/pytest_junit_eval_example.xml')], {
+      format: 'auto',
+      cwd: '/',
+    });
     expect(run.all.named.get('faithfulness')!.mean).toBe(0.5);
     expect(run.all.named.get('answer_relevancy')!.mean).toBe(0.91);
     expect(run.meta).toMatchObject({ model: 'gpt-4o-mini', dataset: 'refund-goldens@v3', commit: '9f1c2ab' });
@@ -214,7 +276,10 @@ describe('JUnit XML', () => {
 
   it('names the line where malformed XML breaks', async () => {
     const err = await rejection(path.join(F, 'broken.xml'));
-    expect(err.problems[0]).toMatchObject({ line: 5, message: expect.stringMatching(/not well-formed XML \(Expected closing tag 'testcase'/) });
+    expect(err.problems[0]).toMatchObject({
+      line: 5,
+      message: expect.stringMatching(/not well-formed XML \(Expected closing tag 'testcase'/),
+    });
   });
 });
 
@@ -228,7 +293,11 @@ describe('Braintrust summaries', () => {
 
   it('reads Go PascalCase keys, prefixing scores by experiment when there are several', async () => {
     const s = await summary(path.join(F, 'braintrust-go.jsonl'));
-    expect(Object.keys(s.metrics).sort()).toEqual(['score.pr-12-tone/Tone', 'score.pr-12/Factuality', 'score.pr-12/duration']);
+    expect(Object.keys(s.metrics).sort()).toEqual([
+      'score.pr-12-tone/Tone',
+      'score.pr-12/Factuality',
+      'score.pr-12/duration',
+    ]);
     expect(s.metrics['score.pr-12/Factuality']!.value).toBe(0.91);
   });
 });
@@ -254,7 +323,14 @@ describe('promptfoo CSV export', () => {
 
 describe('several files', () => {
   it('merge into one run with distinct ids, any mix of formats', async () => {
-    const run = await loadRun([path.join(FIXTURES, 'native.jsonl'), path.join(F, 'pytest-xunit1.xml'), path.join(SAMPLES, 'promptfoo/results.json')], { format: 'auto', cwd: '/' });
+    const run = await loadRun(
+      [
+        path.join(FIXTURES, 'native.jsonl'),
+        path.join(F, 'pytest-xunit1.xml'),
+        path.join(SAMPLES, 'promptfoo/results.json'),
+      ],
+      { format: 'auto', cwd: '/' },
+    );
     expect(run.format).toBe('native+junit+promptfoo');
     expect(run.all.total).toBe(5 + 5 + 40);
   });

@@ -4,28 +4,7 @@ import { ownerShape } from '../src/gate/bars/owner.js';
 import { decide, type RepoFacts } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { RunBuilder, type Sample } from '../src/results/model.js';
-
-const FULL = `
-version: 1
-service: summarizer
-owner: { name: "@alice", oncall: "https://pager.example/P1" }
-risk: { tier: TIER, bad_output_cost: "a wrong refund, up to $500" }
-evals:
-  results: r.jsonl
-  min_samples: 100
-  metrics:
-    - { name: pass_rate, min: 0.9 }
-  slices:
-    - { tag: pii, metrics: [{ name: pass_rate, min: 0.9 }] }
-deploy: { model: gpt-4o-2024-08-06, workflow: .github/workflows/deploy.yml }
-observability: { tracing: langfuse }
-guardrails:
-  checks: [{ name: score.refusal, min: 0.9 }]
-  human_approval: { environment: production }
-cost: { max_cost_per_request_usd: 0.01, requests_per_day: 1000, monthly_budget_usd: 100 }
-rollout:
-  flag: { key: summarizer-v2, path: flags.json }
-`;
+import { configYaml } from './support/config.js';
 
 function samples(n: number, passRate: number, extra: Partial<Sample> = {}, prefix = 'c'): Sample[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -45,14 +24,19 @@ function gate(yaml: string, list: Sample[], f: RepoFacts = facts, meta = {}): Ve
   const loaded = parseConfig(yaml, 'gate.yml');
   const builder = new RunBuilder({ sliceTags: loaded.config.evals?.slices.map((s) => s.tag) ?? [] });
   list.forEach((s) => builder.add(s));
-  return decide({ config: loaded, run: builder.build('native', ['r.jsonl'], meta), facts: f, inputs: { config: 'gate.yml', results: ['r.jsonl'], baseline: null, format: 'auto' } });
+  return decide({
+    config: loaded,
+    run: builder.build('native', ['r.jsonl'], meta),
+    facts: f,
+    inputs: { config: 'gate.yml', results: ['r.jsonl'], baseline: null, format: 'auto' },
+  });
 }
 
 const status = (v: Verdict) => Object.fromEntries(v.bars.map((b) => [b.name, b.status]));
 
 describe('the gate', () => {
   it('allows a change that clears every bar', () => {
-    const v = gate(FULL.replace('TIER', 'high'), samples(400, 0.97));
+    const v = gate(configYaml(), samples(400, 0.97));
     expect(v.decision).toBe('allow');
     expect(v.readiness).toEqual({ passed: 7, total: 7 });
     expect(v.reasons).toEqual([]);
@@ -65,64 +49,92 @@ describe('the gate', () => {
   });
 
   it('blocks on a pass rate whose interval lies wholly under the minimum, and says why', () => {
-    const v = gate(FULL.replace('TIER', 'high'), samples(400, 0.8));
+    const v = gate(configYaml(), samples(400, 0.8));
     expect(v.decision).toBe('block');
     const m = v.metrics[0]!;
     expect(m.status).toBe('fail');
     expect(m.value).toBeCloseTo(0.8, 10);
     expect(m.ci![1]).toBeLessThan(0.9);
     expect(v.reasons[0]).toMatch(/^evals: pass_rate 80% \(95% CI .*n=400\): below the minimum 90%/);
-    expect(status(v)).toMatchObject({ target: 'pass', evals: 'fail', deploy: 'blocked', observability: 'blocked', guardrails: 'blocked', cost: 'blocked', owner: 'blocked' });
+    expect(status(v)).toMatchObject({
+      target: 'pass',
+      evals: 'fail',
+      deploy: 'blocked',
+      observability: 'blocked',
+      guardrails: 'blocked',
+      cost: 'blocked',
+      owner: 'blocked',
+    });
   });
 
   it('calls a pass rate inconclusive when the interval straddles the minimum; on_inconclusive decides', () => {
     const list = samples(120, 0.91);
-    const warn = gate(FULL.replace('TIER', 'high'), list);
+    const warn = gate(configYaml(), list);
     expect(warn.metrics[0]!.status).toBe('inconclusive');
     expect(warn.decision).toBe('allow');
     expect(warn.warnings.join('\n')).toMatch(/pass_rate .* straddles the minimum/);
 
-    const block = gate(FULL.replace('TIER', 'high').replace('min_samples: 100', 'min_samples: 100\n  statistics: { on_inconclusive: block }'), list);
+    const block = gate(configYaml({ evals: { statistics: { on_inconclusive: 'block' } } }), list);
     expect(block.metrics[0]!.status).toBe('inconclusive');
     expect(block.decision).toBe('block');
 
-    const estimate = gate(FULL.replace('TIER', 'high').replace('min_samples: 100', 'min_samples: 100\n  statistics: { threshold_on: estimate }'), list);
+    const estimate = gate(configYaml({ evals: { statistics: { threshold_on: 'estimate' } } }), list);
     expect(estimate.metrics[0]!.status).toBe('pass');
   });
 
   it('blocks under min_samples and over the error budget; errors leave the pass-rate denominator', () => {
-    expect(gate(FULL.replace('TIER', 'high'), samples(50, 1)).reasons).toContain('evals: 50 scored samples, under evals.min_samples 100');
+    expect(gate(configYaml(), samples(50, 1)).reasons).toContain(
+      'evals: 50 scored samples, under evals.min_samples 100',
+    );
     const withErrors = [...samples(300, 1), ...samples(30, 0, { outcome: 'error', message: 'HTTP 503' }, 'e')];
-    const v = gate(FULL.replace('TIER', 'high'), withErrors);
+    const v = gate(configYaml(), withErrors);
     expect(v.metrics[0]!.value).toBe(1);
     expect(v.metrics[0]!.n).toBe(300);
-    expect(v.reasons.join('\n')).toMatch(/30 of 330 samples were infrastructure errors \(9.09%\), over evals.max_error_rate 5%/);
+    expect(v.reasons.join('\n')).toMatch(
+      /30 of 330 samples were infrastructure errors \(9.09%\), over evals.max_error_rate 5%/,
+    );
     expect(v.decision).toBe('block');
   });
 
   it('blocks stale results that name another commit', () => {
-    const v = gate(FULL.replace('TIER', 'high'), samples(400, 1), facts, { commit: 'ffff000011112222' });
+    const v = gate(configYaml(), samples(400, 1), facts, { commit: 'ffff000011112222' });
     expect(v.decision).toBe('block');
     expect(v.reasons[0]).toMatch(/stale results: they name commit ffff00001111, but this change is abc123def456/);
-    expect(gate(FULL.replace('TIER', 'high'), samples(400, 1), facts, { commit: 'abc123d' }).decision).toBe('allow');
+    expect(gate(configYaml(), samples(400, 1), facts, { commit: 'abc123d' }).decision).toBe('allow');
   });
 
   it('requires a commit when require_commit is set', () => {
-    const yaml = FULL.replace('TIER', 'high').replace('min_samples: 100', 'min_samples: 100\n  require_commit: true');
+    const yaml = configYaml({ evals: { require_commit: true } });
     expect(gate(yaml, samples(400, 1)).reasons[0]).toMatch(/require_commit is true but the results name no commit/);
   });
 
   it('reports an unmeasurable metric as an error that blocks', () => {
-    const yaml = FULL.replace('TIER', 'high').replace('    - { name: pass_rate, min: 0.9 }\n  slices', '    - { name: pass_rate, min: 0.9 }\n    - { name: score.faithfulness, min: 0.8 }\n  slices');
+    const yaml = configYaml({
+      evals: {
+        metrics: [
+          { name: 'pass_rate', min: 0.9 },
+          { name: 'score.faithfulness', min: 0.8 },
+        ],
+      },
+    });
     const v = gate(yaml, samples(400, 1));
     const m = v.metrics.find((x) => x.name === 'score.faithfulness')!;
     expect(m.status).toBe('error');
-    expect(m.reason).toMatch(/cannot be measured: the results carry no a named score "faithfulness" \(named scores present: refusal\)|named score "faithfulness"/);
+    expect(m.reason).toMatch(
+      /cannot be measured: the results carry no a named score "faithfulness" \(named scores present: refusal\)|named score "faithfulness"/,
+    );
     expect(v.decision).toBe('block');
   });
 
   it('turns a failing non-blocking metric into a warning', () => {
-    const yaml = FULL.replace('TIER', 'high').replace('{ name: pass_rate, min: 0.9 }\n  slices', '{ name: pass_rate, min: 0.9 }\n    - { name: cost_per_sample_usd, max: 0.001, blocking: false }\n  slices');
+    const yaml = configYaml({
+      evals: {
+        metrics: [
+          { name: 'pass_rate', min: 0.9 },
+          { name: 'cost_per_sample_usd', max: 0.001, blocking: false },
+        ],
+      },
+    });
     const v = gate(yaml, samples(400, 1));
     expect(v.metrics.find((m) => m.name === 'cost_per_sample_usd')!.status).toBe('warn');
     expect(v.decision).toBe('allow');
@@ -131,10 +143,7 @@ describe('the gate', () => {
   describe('tiers decide which bars block', () => {
     // No tracing (bar 4), no guardrails (bar 5), no cost (bar 6).
     const bare = (tier: string) =>
-      FULL.replace('TIER', tier)
-        .replace('observability: { tracing: langfuse }\n', '')
-        .replace(/guardrails:\n.*\n.*\n/, '')
-        .replace(/^cost: .*\n/m, '');
+      configYaml({ risk: { tier }, observability: undefined, guardrails: undefined, cost: undefined });
 
     it.each([
       ['low', 'allow', { observability: 'warn', guardrails: 'warn', cost: 'warn', owner: 'pass' }],
@@ -146,18 +155,20 @@ describe('the gate', () => {
       expect(v.decision).toBe(decision);
       expect(status(v)).toMatchObject(bars);
       expect(v.bars.filter((b) => b.blocking).map((b) => b.id)).toEqual(
-        { low: [1, 2, 3, 7], medium: [1, 2, 3, 4, 6, 7], high: [1, 2, 3, 4, 5, 6, 7], critical: [1, 2, 3, 4, 5, 6, 7] }[tier],
+        { low: [1, 2, 3, 7], medium: [1, 2, 3, 4, 6, 7], high: [1, 2, 3, 4, 5, 6, 7], critical: [1, 2, 3, 4, 5, 6, 7] }[
+          tier
+        ],
       );
     });
 
     it('medium tier: a guardrail failure only warns', () => {
-      const v = gate(FULL.replace('TIER', 'medium'), samples(400, 1, { scores: { refusal: 0 } }));
+      const v = gate(configYaml({ risk: { tier: 'medium' } }), samples(400, 1, { scores: { refusal: 0 } }));
       expect(status(v).guardrails).toBe('warn');
       expect(v.decision).toBe('allow');
     });
 
     it('a missing tier is judged as high and fails the target bar', () => {
-      const v = gate(FULL.replace(/risk: .*\n/, ''), samples(400, 1));
+      const v = gate(configYaml({ risk: undefined }), samples(400, 1));
       expect(v.tier).toBe('high');
       expect(status(v).target).toBe('fail');
       expect(v.decision).toBe('block');
@@ -165,32 +176,37 @@ describe('the gate', () => {
     });
 
     it('high tier needs a human approval step', () => {
-      const v = gate(FULL.replace('TIER', 'high').replace('  human_approval: { environment: production }\n', ''), samples(400, 1));
+      const v = gate(configYaml({ guardrails: { human_approval: undefined } }), samples(400, 1));
       expect(status(v).guardrails).toBe('fail');
       expect(v.reasons.join('\n')).toMatch(/high tier needs a human approval step/);
     });
   });
 
   it('checks the deploy bar: pinned model, rollback path, workflow file', () => {
-    const v = gate(FULL.replace('TIER', 'high').replace('gpt-4o-2024-08-06', 'gpt-4o-latest'), samples(400, 1), { ...facts, fileExists: () => false });
+    const v = gate(configYaml({ deploy: { model: 'gpt-4o-latest' } }), samples(400, 1), {
+      ...facts,
+      fileExists: () => false,
+    });
     expect(status(v).deploy).toBe('fail');
     expect(v.reasons.join('\n')).toMatch(/model not pinned: "gpt-4o-latest" is a moving alias/);
     expect(v.reasons.join('\n')).toMatch(/deploy.workflow .github\/workflows\/deploy.yml does not exist/);
   });
 
   it('projects cost against the monthly budget', () => {
-    const v = gate(FULL.replace('TIER', 'high').replace('monthly_budget_usd: 100', 'monthly_budget_usd: 50'), samples(400, 1));
+    const v = gate(configYaml({ cost: { monthly_budget_usd: 50 } }), samples(400, 1));
     // $0.002 × 1000/day × 30 = $60
     expect(v.reasons).toContain('cost: projected $60.00/month ($0.002 × 1000 requests/day × 30) is over budget $50.00');
   });
 
   it('fails the owner bar for a team', () => {
-    const v = gate(FULL.replace('TIER', 'high').replace('"@alice"', '"@acme/ml-team"'), samples(400, 1));
-    expect(v.reasons).toContain('owner: owner.name "@acme/ml-team" is a team: name one person (a GitHub login such as @alice)');
+    const v = gate(configYaml({ owner: { name: '@acme/ml-team' } }), samples(400, 1));
+    expect(v.reasons).toContain(
+      'owner: owner.name "@acme/ml-team" is a team: name one person (a GitHub login such as @alice)',
+    );
   });
 
   it('blocks when results could not be read', () => {
-    const loaded = parseConfig(FULL.replace('TIER', 'high'), 'gate.yml');
+    const loaded = parseConfig(configYaml(), 'gate.yml');
     const v = decide({
       config: loaded,
       run: { summary: 'Cannot read eval results r.jsonl.', problems: [{ file: 'r.jsonl', message: 'does not exist' }] },

@@ -20,10 +20,25 @@ describe('the GitHub client against GitHub’s API description', () => {
   });
 
   it('creates a check run in progress and completes it, 50 annotations a request', async () => {
-    const { id, url } = await pub.createCheck('LLM release gate', 'a'.repeat(40), 'https://github.com/acme/support/actions/runs/1');
+    const { id, url } = await pub.createCheck(
+      'LLM release gate',
+      'a'.repeat(40),
+      'https://github.com/acme/support/actions/runs/1',
+    );
     expect(url).toBe(`https://github.com/acme/support/runs/${id}`);
-    expect(gh.checkRuns.get(id)).toMatchObject({ status: 'in_progress', head_sha: 'a'.repeat(40), name: 'LLM release gate' });
-    const annotations = Array.from({ length: 120 }, (_, i) => ({ path: 'gate.yml', start_line: i + 1, end_line: i + 1, annotation_level: 'failure' as const, title: `t${i}`, message: `m${i}` }));
+    expect(gh.checkRuns.get(id)).toMatchObject({
+      status: 'in_progress',
+      head_sha: 'a'.repeat(40),
+      name: 'LLM release gate',
+    });
+    const annotations = Array.from({ length: 120 }, (_, i) => ({
+      path: 'gate.yml',
+      start_line: i + 1,
+      end_line: i + 1,
+      annotation_level: 'failure' as const,
+      title: `t${i}`,
+      message: `m${i}`,
+    }));
     await pub.completeCheck(id, 'failure', { title: 'Blocked', summary: 'why' }, annotations);
     const run = gh.checkRuns.get(id)!;
     expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
@@ -45,7 +60,12 @@ describe('the GitHub client against GitHub’s API description', () => {
       environment: 'production',
       pullNumber: 7,
     });
-    expect(facts).toMatchObject({ fileAt: 'version: 1\n', existsAt: true, ownerKind: 'User', environment: { reviewers: 2 } });
+    expect(facts).toMatchObject({
+      fileAt: 'version: 1\n',
+      existsAt: true,
+      ownerKind: 'User',
+      environment: { reviewers: 2 },
+    });
     expect(facts.comments).toHaveLength(130);
     expect(facts.comments!.filter((c) => c.mine).map((c) => c.id)).toEqual([121]);
     expect(gh.count('POST', 'graphql')).toBe(2);
@@ -54,13 +74,23 @@ describe('the GitHub client against GitHub’s API description', () => {
   it('tells missing files, organisations, strangers and environments without reviewers apart', async () => {
     gh.owners.set('acme', 'Organization');
     gh.environments.set('staging', 0);
-    expect(await pub.facts({ fileAt: { sha: 'b', path: 'x.yml' }, existsAt: { sha: 'h', path: 'y.yml' }, login: 'acme', environment: 'staging' })).toEqual({
+    expect(
+      await pub.facts({
+        fileAt: { sha: 'b', path: 'x.yml' },
+        existsAt: { sha: 'h', path: 'y.yml' },
+        login: 'acme',
+        environment: 'staging',
+      }),
+    ).toEqual({
       fileAt: null,
       existsAt: false,
       ownerKind: 'Organization',
       environment: { reviewers: 0 },
     });
-    expect(await pub.facts({ login: 'nobody-here', environment: 'prod' })).toEqual({ ownerKind: null, environment: null });
+    expect(await pub.facts({ login: 'nobody-here', environment: 'prod' })).toEqual({
+      ownerKind: null,
+      environment: null,
+    });
   });
 
   it('creates and updates a comment', async () => {
@@ -71,7 +101,13 @@ describe('the GitHub client against GitHub’s API description', () => {
   });
 
   it('waits out a 429 with retry-after, and retries a 502', async () => {
-    gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/check-runs', status: 429, headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' }, times: 1 });
+    gh.fail({
+      method: 'POST',
+      route: '/repos/{owner}/{repo}/check-runs',
+      status: 429,
+      headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' },
+      times: 1,
+    });
     gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 502, times: 1 });
     await pub.createCheck('LLM release gate', 'b'.repeat(40));
     await pub.createComment(7, 'hi');

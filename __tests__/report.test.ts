@@ -43,7 +43,9 @@ describe('job summary', () => {
   });
 
   it('escapes every Markdown and HTML control character', () => {
-    expect(escapeMarkdown('a|b <i>x</i> @bob *y* `z`\nnext')).toBe('a\\|b &lt;i&gt;x&lt;/i&gt; @\u200bbob \\*y\\* \\`z\\` next');
+    expect(escapeMarkdown('a|b <i>x</i> @bob *y* `z`\nnext')).toBe(
+      'a\\|b &lt;i&gt;x&lt;/i&gt; @\u200bbob \\*y\\* \\`z\\` next',
+    );
     expect(escapeMarkdown('x'.repeat(400), 10)).toBe('xxxxxxxxx…');
   });
 });
@@ -60,15 +62,28 @@ describe('annotations', () => {
   it('point at the config lines that fail and at failing samples in their file', async () => {
     const { verdict, loaded } = await runGate({ config: '__tests__/fixtures/hostile.yml', cwd: ROOT });
     const list = annotationsFor(verdict, '__tests__/fixtures/hostile.yml', loaded!.lineOf);
-    expect(list).toContainEqual(expect.objectContaining({ level: 'error', file: '__tests__/fixtures/hostile.yml', line: 8, title: 'pass_rate: fail' }));
-    expect(list).toContainEqual(expect.objectContaining({ level: 'warning', file: '__tests__/fixtures/hostile.jsonl', line: 2 }));
+    expect(list).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        file: '__tests__/fixtures/hostile.yml',
+        line: 8,
+        title: 'pass_rate: fail',
+      }),
+    );
+    expect(list).toContainEqual(
+      expect.objectContaining({ level: 'warning', file: '__tests__/fixtures/hostile.jsonl', line: 2 }),
+    );
   });
 });
 
 describe('check run and PR comment', () => {
   it('render the comment with its marker, hostile eval text escaped (golden)', async () => {
     const { verdict } = await runGate({ config: '__tests__/fixtures/hostile.yml', cwd: ROOT });
-    const body = renderComment(verdict, 'LLM release gate', '<sub>[Workflow run](https://github.com/acme/support/actions/runs/42) · commit 111111111111</sub>');
+    const body = renderComment(
+      verdict,
+      'LLM release gate',
+      '<sub>[Workflow run](https://github.com/acme/support/actions/runs/42) · commit 111111111111</sub>',
+    );
     expect(body.startsWith(`${commentMarker('LLM release gate')}\n`)).toBe(true);
     golden('comment-hostile.md', body);
   });
@@ -85,7 +100,14 @@ describe('check run and PR comment', () => {
     // 3,000 failing samples with long messages, 400 warnings: far beyond one check summary.
     const big = {
       ...verdict,
-      failing: { total: 3000, shown: Array.from({ length: 3000 }, (_, i) => ({ id: `case-${i}`, outcome: 'fail' as const, message: 'é'.repeat(300) })) },
+      failing: {
+        total: 3000,
+        shown: Array.from({ length: 3000 }, (_, i) => ({
+          id: `case-${i}`,
+          outcome: 'fail' as const,
+          message: 'é'.repeat(300),
+        })),
+      },
       warnings: Array.from({ length: 400 }, (_, i) => `warning ${i} ${'x'.repeat(300)}`),
       bars: verdict.bars.map((b) => ({ ...b, details: Array.from({ length: 200 }, () => '✗ '.padEnd(240, 'y')) })),
     };
@@ -101,7 +123,13 @@ describe('check run and PR comment', () => {
   it('cut at a character boundary when even the least detail does not fit', async () => {
     const { verdict } = await runGate({ config: '__tests__/fixtures/hostile.yml', cwd: ROOT });
     // Thousands of metric rows with emoji in their names: too much even for the minimal report.
-    const huge = { ...verdict, metrics: Array.from({ length: 3000 }, (_, i) => ({ ...verdict.metrics[0]!, name: `score.${'😀'.repeat(20)}${i}` })) };
+    const huge = {
+      ...verdict,
+      metrics: Array.from({ length: 3000 }, (_, i) => ({
+        ...verdict.metrics[0]!,
+        name: `score.${'😀'.repeat(20)}${i}`,
+      })),
+    };
     const { summary } = renderCheck(huge, 0);
     expect(byteLength(summary)).toBeLessThanOrEqual(LIMITS.checkTextBytes);
     expect(summary).toMatch(/cut to fit GitHub’s size limit/);

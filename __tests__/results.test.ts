@@ -43,14 +43,21 @@ describe('promptfoo adapter', () => {
   });
 
   it('reads the trimmed 0.121.11 export with its top-level metadata', async () => {
-    const run = await loadRun([path.join(SAMPLES, 'promptfoo/results-0.121.11-trimmed.json')], { format: 'auto', cwd: SAMPLES });
+    const run = await loadRun([path.join(SAMPLES, 'promptfoo/results-0.121.11-trimmed.json')], {
+      format: 'auto',
+      cwd: SAMPLES,
+    });
     expect(run.meta.tool).toBe('promptfoo 0.121.11');
     expect(run.all.total).toBe(2);
     expect(run.all.failed).toBe(2);
   });
 
   it('counts failureReason 2 as an infrastructure error and reads tags, latency, cost and tokens', async () => {
-    const run = await loadRun([path.join(FIXTURES, 'promptfoo-mixed.json')], { format: 'auto', cwd: FIXTURES, sliceTags: ['pii'] });
+    const run = await loadRun([path.join(FIXTURES, 'promptfoo-mixed.json')], {
+      format: 'auto',
+      cwd: FIXTURES,
+      sliceTags: ['pii'],
+    });
     expect(summarizeRun(run).samples).toEqual({ total: 4, passed: 2, failed: 1, errors: 1, skipped: 0 });
     const err = run.failing.find((f) => f.outcome === 'error')!;
     expect(err.message).toBe('Request timed out after 30000ms');
@@ -65,9 +72,18 @@ describe('promptfoo adapter', () => {
 
 describe('native JSONL adapter', () => {
   it('reads meta, outcomes, named scores, tags, errors and skipped samples', async () => {
-    const run = await loadRun([path.join(FIXTURES, 'native.jsonl')], { format: 'auto', cwd: FIXTURES, sliceTags: ['pii'] });
+    const run = await loadRun([path.join(FIXTURES, 'native.jsonl')], {
+      format: 'auto',
+      cwd: FIXTURES,
+      sliceTags: ['pii'],
+    });
     expect(run.format).toBe('native');
-    expect(run.meta).toEqual({ tool: 'my-harness 1.2', model: 'gpt-4o-2024-08-06', dataset: 'tickets-v3', commit: '4bf92f3577b34da6a3ce929d0e0e4736aaaaaaaa' });
+    expect(run.meta).toEqual({
+      tool: 'my-harness 1.2',
+      model: 'gpt-4o-2024-08-06',
+      dataset: 'tickets-v3',
+      commit: '4bf92f3577b34da6a3ce929d0e0e4736aaaaaaaa',
+    });
     expect(summarizeRun(run).samples).toEqual({ total: 5, passed: 2, failed: 1, errors: 1, skipped: 1 });
     expect(run.all.withTraceId).toBe(1);
     expect(run.slices.get('pii')!.passed).toBe(1);
@@ -96,7 +112,8 @@ describe('native JSONL adapter', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-'));
     const file = path.join(dir, 'big.jsonl');
     const lines: string[] = [];
-    for (let i = 0; i < 50_000; i++) lines.push(JSON.stringify({ id: `c${i}`, pass: i % 10 !== 0, latency_ms: i % 1000 }));
+    for (let i = 0; i < 50_000; i++)
+      lines.push(JSON.stringify({ id: `c${i}`, pass: i % 10 !== 0, latency_ms: i % 1000 }));
     writeFileSync(file, lines.join('\n'));
     const run = await loadRun([file], { format: 'auto', cwd: dir });
     expect(run.all.total).toBe(50_000);
@@ -109,7 +126,10 @@ describe('native JSONL adapter', () => {
 describe('loading results', () => {
   it('names a missing file and says what to check', async () => {
     const err = await problems(['/nope/results.json']);
-    expect(err.problems[0]).toMatchObject({ file: '/nope/results.json', message: expect.stringMatching(/does not exist.*eval step/) });
+    expect(err.problems[0]).toMatchObject({
+      file: '/nope/results.json',
+      message: expect.stringMatching(/does not exist.*eval step/),
+    });
   });
 
   it('names a glob that matches nothing', async () => {
@@ -119,7 +139,10 @@ describe('loading results', () => {
 
   it('points a JSON syntax error at its line and column', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-'));
-    writeFileSync(path.join(dir, 'r.json'), '{\n  "results": {\n    "version": 3,\n    "results": [\n      {"success": true,}\n    ]\n  }\n}\n');
+    writeFileSync(
+      path.join(dir, 'r.json'),
+      '{\n  "results": {\n    "version": 3,\n    "results": [\n      {"success": true,}\n    ]\n  }\n}\n',
+    );
     const err = await problems([path.join(dir, 'r.json')]);
     expect(err.problems[0]).toMatchObject({ line: 5, column: 24 });
     expect(err.problems[0]!.message).toMatch(/invalid JSON/);

@@ -33,7 +33,12 @@ rollout:
 `;
 
 function metrics(canaryErrors: number): string {
-  return JSON.stringify({ variants: { canary: { requests: 20_000, counts: { error: canaryErrors }, means: {} }, control: { requests: 200_000, counts: { error: 2_000 }, means: {} } } });
+  return JSON.stringify({
+    variants: {
+      canary: { requests: 20_000, counts: { error: canaryErrors }, means: {} },
+      control: { requests: 200_000, counts: { error: 2_000 }, means: {} },
+    },
+  });
 }
 
 function workspace(): string {
@@ -42,21 +47,28 @@ function workspace(): string {
   mkdirSync(path.join(dir, 'evals'));
   writeFileSync(path.join(dir, CONFIG), config);
   writeFileSync(path.join(dir, 'deploy.yml'), 'on: push\n');
-  writeFileSync(path.join(dir, 'evals/results.jsonl'), Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `c${i}`, pass: true })).join('\n'));
+  writeFileSync(
+    path.join(dir, 'evals/results.jsonl'),
+    Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `c${i}`, pass: true })).join('\n'),
+  );
   writeFileSync(path.join(dir, 'telemetry.json'), metrics(200));
   return dir;
 }
 
 function tick(gh: FakeGitHub, ws: string, release: string, command = 'rollout', actor = 'release-bot') {
-  return runAction({ command, config: CONFIG, 'github-token': 'ghs_test', 'check-name': 'LLM release gate' }, {}, {
-    GITHUB_WORKSPACE: ws,
-    GITHUB_EVENT_NAME: 'schedule',
-    GITHUB_SHA: release,
-    GITHUB_REF_NAME: 'main',
-    GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
-    GITHUB_API_URL: gh.url,
-    GITHUB_ACTOR: actor,
-  });
+  return runAction(
+    { command, config: CONFIG, 'github-token': 'ghs_test', 'check-name': 'LLM release gate' },
+    {},
+    {
+      GITHUB_WORKSPACE: ws,
+      GITHUB_EVENT_NAME: 'schedule',
+      GITHUB_SHA: release,
+      GITHUB_REF_NAME: 'main',
+      GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+      GITHUB_API_URL: gh.url,
+      GITHUB_ACTOR: actor,
+    },
+  );
 }
 
 describe('rollout ticks against a loopback GitHub API', () => {
@@ -67,7 +79,12 @@ describe('rollout ticks against a loopback GitHub API', () => {
   beforeEach(async () => {
     gh = new FakeGitHub();
     await gh.start();
-    gh.branchFiles.set(`main:${FLAGS}`, JSON.stringify({ flags: { other: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } } }));
+    gh.branchFiles.set(
+      `main:${FLAGS}`,
+      JSON.stringify({
+        flags: { other: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } },
+      }),
+    );
     gh.commitChecks.set(R1, [{ name: 'LLM release gate', conclusion: 'success' }]);
     gh.commitChecks.set(R2, [{ name: 'LLM release gate', conclusion: 'success' }]);
   });
@@ -85,7 +102,9 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(JSON.parse(gh.branchFiles.get(`main:${FLAGS}`)!).flags.other.defaultVariant).toBe('on');
     expect(gh.deployments).toHaveLength(1);
     expect(gh.deployments[0]).toMatchObject({ sha: R1, environment: 'production', task: 'deploy:llm-release-gate' });
-    expect(gh.deployments[0]!.statuses.map((s) => s.description)).toEqual([expect.stringMatching(/^stage 1\/3 · 1% · start: /)]);
+    expect(gh.deployments[0]!.statuses.map((s) => s.description)).toEqual([
+      expect.stringMatching(/^stage 1\/3 · 1% · start: /),
+    ]);
 
     // 10 minutes later: baking, healthy, no new status
     minutes(10);
@@ -106,7 +125,9 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(refused.stdout).toMatch(/@mallory is not in rollout.approvers/);
     const promoted = await tick(gh, ws, R1, 'promote', 'bob');
     expect(promoted.outputs).toMatchObject({ 'rollout-action': 'advance', 'rollout-percent': '100' });
-    expect(gh.deployments[0]!.statuses.map((s) => s.description)).toContainEqual(expect.stringMatching(/^stage 2\/3 · 50% · approve by @bob/));
+    expect(gh.deployments[0]!.statuses.map((s) => s.description)).toContainEqual(
+      expect.stringMatching(/^stage 2\/3 · 50% · approve by @bob/),
+    );
 
     minutes(61);
     expect((await tick(gh, ws, R1)).outputs['rollout-action']).toBe('complete');
@@ -150,7 +171,10 @@ describe('rollout ticks against a loopback GitHub API', () => {
     const ws = workspace();
     await tick(gh, ws, R1);
     const doc = JSON.parse(gh.branchFiles.get(`main:${FLAGS}`)!);
-    doc.flags['summarizer-v2'].targeting.fractional = [['on', 20], ['off', 80]];
+    doc.flags['summarizer-v2'].targeting.fractional = [
+      ['on', 20],
+      ['off', 80],
+    ];
     gh.branchFiles.set(`main:${FLAGS}`, JSON.stringify(doc));
     minutes(40);
     const held = await tick(gh, ws, R1);
@@ -159,7 +183,10 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(flag()).toBe(20);
     // A newer release does not start over a hand-set flag either; once it is set back, it does.
     expect((await tick(gh, ws, R2)).outputs['rollout-action']).toBe('hold');
-    doc.flags['summarizer-v2'].targeting.fractional = [['on', 1], ['off', 99]];
+    doc.flags['summarizer-v2'].targeting.fractional = [
+      ['on', 1],
+      ['off', 99],
+    ];
     gh.branchFiles.set(`main:${FLAGS}`, JSON.stringify(doc));
 
     const next = await tick(gh, ws, R2);
@@ -191,6 +218,9 @@ describe('rollout ticks against a loopback GitHub API', () => {
     const r = await tick(gh, ws, R1, 'rollback', 'alice');
     expect(r.outputs).toMatchObject({ 'rollout-action': 'rollback', 'rollout-percent': '0' });
     expect(flag()).toBe(0);
-    expect(gh.deployments[0]!.statuses.at(-1)).toMatchObject({ state: 'failure', description: expect.stringMatching(/kill switch by @alice/) });
+    expect(gh.deployments[0]!.statuses.at(-1)).toMatchObject({
+      state: 'failure',
+      description: expect.stringMatching(/kill switch by @alice/),
+    });
   });
 });

@@ -15,7 +15,8 @@ describe('the flagd file', () => {
       core.setConfigurations(JSON.stringify(next));
       let on = 0;
       const n = 20_000;
-      for (let i = 0; i < n; i++) if (core.resolveBooleanEvaluation('summarizer-v2', false, { targetingKey: `user-${i}` }).value) on += 1;
+      for (let i = 0; i < n; i++)
+        if (core.resolveBooleanEvaluation('summarizer-v2', false, { targetingKey: `user-${i}` }).value) on += 1;
       expect(Math.abs((100 * on) / n - percent)).toBeLessThanOrEqual(2);
       expect(flagdPercent(next, 'summarizer-v2')).toBe(percent);
       // the other flag is untouched
@@ -26,19 +27,44 @@ describe('the flagd file', () => {
 
   it('reads an absent or disabled flag as 0% and refuses targeting it does not manage', () => {
     expect(flagdPercent({ flags: {} }, 'k')).toBe(0);
-    expect(flagdPercent({ flags: { k: { state: 'DISABLED', targeting: { fractional: [['on', 50], ['off', 50]] } } } }, 'k')).toBe(0);
-    expect(() => flagdPercent({ flags: { k: { state: 'ENABLED', targeting: { if: [true, 'on', 'off'] } } } }, 'k')).toThrow(/targeting the rollout does not manage/);
+    expect(
+      flagdPercent(
+        {
+          flags: {
+            k: {
+              state: 'DISABLED',
+              targeting: {
+                fractional: [
+                  ['on', 50],
+                  ['off', 50],
+                ],
+              },
+            },
+          },
+        },
+        'k',
+      ),
+    ).toBe(0);
+    expect(() =>
+      flagdPercent({ flags: { k: { state: 'ENABLED', targeting: { if: [true, 'on', 'off'] } } } }, 'k'),
+    ).toThrow(/targeting the rollout does not manage/);
   });
 });
 
 describe('llm-release-gate rollout (CLI)', () => {
-  const cli = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'rollout', '--config', 'examples/llm-release-gate.yml', ...args], { cwd, encoding: 'utf8' });
+  const cli = (cwd: string, ...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'dist/cli.js'), 'rollout', '--config', 'examples/llm-release-gate.yml', ...args],
+      { cwd, encoding: 'utf8' },
+    );
   const copy = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-roll-'));
     cpSync(path.join(ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });
     return dir;
   };
-  const flag = (dir: string) => flagdPercent(JSON.parse(readFileSync(path.join(dir, 'examples/flags/flags.json'), 'utf8')), 'summarizer-v2');
+  const flag = (dir: string) =>
+    flagdPercent(JSON.parse(readFileSync(path.join(dir, 'examples/flags/flags.json'), 'utf8')), 'summarizer-v2');
 
   it('--dry-run says what a tick would do and writes nothing', () => {
     const dir = copy();

@@ -1,5 +1,6 @@
 import { analyse, type OnlineMetrics } from '../src/rollout/analysis.js';
 import { reconcile, type DeploymentRecord, type ObservedState, type RolloutPolicy } from '../src/rollout/reconcile.js';
+import { describeStatus, recordFrom } from '../src/rollout/record.js';
 import { alwaysValidP, confidenceSequence, proportionDifference } from '../src/stats/sequential.js';
 import { rng } from '../src/stats/bootstrap.js';
 
@@ -29,27 +30,123 @@ const regressed: OnlineMetrics = {
 };
 
 const T0 = new Date('2026-11-28T10:00:00Z');
-const deployment = (stage: number, extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({ id: 9, release: 'r2', stage, stageStartedAt: T0, status: 'active', errors: 0, ...extra });
+const deployment = (stage: number, extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
+  id: 9,
+  release: 'r2',
+  stage,
+  stageStartedAt: T0,
+  status: 'active',
+  errors: 0,
+  ...extra,
+});
 const at = (minutes: number) => new Date(T0.getTime() + minutes * MIN);
-const state = (extra: Partial<ObservedState>): ObservedState => ({ release: 'r2', flag: 1, gateAllowed: true, metrics: healthy, now: at(31), ...extra });
+const state = (extra: Partial<ObservedState>): ObservedState => ({
+  release: 'r2',
+  flag: 1,
+  gateAllowed: true,
+  metrics: healthy,
+  now: at(31),
+  ...extra,
+});
 
 describe('the rollout reconciler, one transition at a time', () => {
   it.each<[string, Partial<ObservedState>, string, number, RegExp]>([
-    ['no deployment, gate allowed: start at the first stage', { deployment: undefined, flag: 0 }, 'start', 1, /allowed by the gate/],
-    ['no deployment, gate blocked: nothing', { deployment: undefined, flag: 0, gateAllowed: false }, 'none', 0, /blocked by the gate/],
-    ['no deployment, gate unknown: nothing', { deployment: undefined, flag: 0, gateAllowed: undefined }, 'none', 0, /could not be found/],
+    [
+      'no deployment, gate allowed: start at the first stage',
+      { deployment: undefined, flag: 0 },
+      'start',
+      1,
+      /allowed by the gate/,
+    ],
+    [
+      'no deployment, gate blocked: nothing',
+      { deployment: undefined, flag: 0, gateAllowed: false },
+      'none',
+      0,
+      /blocked by the gate/,
+    ],
+    [
+      'no deployment, gate unknown: nothing',
+      { deployment: undefined, flag: 0, gateAllowed: undefined },
+      'none',
+      0,
+      /could not be found/,
+    ],
     ['stage baked, healthy: advance', { deployment: deployment(0) }, 'advance', 10, /baked with healthy metrics/],
     ['stage not baked: hold', { deployment: deployment(0), now: at(10) }, 'hold', 1, /baked 10m of 30m/],
-    ['too few canary requests: hold', { deployment: deployment(0), metrics: { ...healthy, canary: { ...healthy.canary!, requests: 50, counts: { error: 0 } } } }, 'hold', 1, /50 of 200 requests/],
-    ['regression: roll back to 0%', { deployment: deployment(1), flag: 10, metrics: regressed, now: at(61) }, 'rollback', 0, /canary regressed \(error_rate: canary exceeds control/],
-    ['approval needed to leave the 50% stage', { deployment: deployment(2), flag: 50, now: at(121) }, 'hold', 50, /waits for an approval/],
-    ['approved: advance to 100%', { deployment: deployment(2, { approvedStage: 2 }), flag: 50, now: at(121) }, 'advance', 100, /baked/],
-    ['last stage baked: complete', { deployment: deployment(3), flag: 100, now: at(61) }, 'complete', 100, /100% has baked/],
-    ['flag changed by hand: hold, never fight', { deployment: deployment(1), flag: 25, now: at(61) }, 'hold', 25, /flag is at 25%, but stage 2 of the plan is 10%/],
-    ['flag unreadable: hold and count', { deployment: deployment(1), flag: { error: 'HTTP 503' }, now: at(61) }, 'hold', 10, /flag could not be read/],
-    ['metrics unreadable: hold and count', { deployment: deployment(1), flag: 10, metrics: { error: 'ENOENT' }, now: at(61) }, 'hold', 10, /metrics could not be read/],
-    ['already rolled back: nothing', { deployment: deployment(1, { status: 'rolled_back' }), flag: 0 }, 'none', 0, /was rolled back/],
-    ['complete: nothing', { deployment: deployment(3, { status: 'complete' }), flag: 100 }, 'none', 100, /fully rolled out/],
+    [
+      'too few canary requests: hold',
+      {
+        deployment: deployment(0),
+        metrics: { ...healthy, canary: { ...healthy.canary!, requests: 50, counts: { error: 0 } } },
+      },
+      'hold',
+      1,
+      /50 of 200 requests/,
+    ],
+    [
+      'regression: roll back to 0%',
+      { deployment: deployment(1), flag: 10, metrics: regressed, now: at(61) },
+      'rollback',
+      0,
+      /canary regressed \(error_rate: canary exceeds control/,
+    ],
+    [
+      'approval needed to leave the 50% stage',
+      { deployment: deployment(2), flag: 50, now: at(121) },
+      'hold',
+      50,
+      /waits for an approval/,
+    ],
+    [
+      'approved: advance to 100%',
+      { deployment: deployment(2, { approvedStage: 2 }), flag: 50, now: at(121) },
+      'advance',
+      100,
+      /baked/,
+    ],
+    [
+      'last stage baked: complete',
+      { deployment: deployment(3), flag: 100, now: at(61) },
+      'complete',
+      100,
+      /100% has baked/,
+    ],
+    [
+      'flag changed by hand: hold, never fight',
+      { deployment: deployment(1), flag: 25, now: at(61) },
+      'hold',
+      25,
+      /flag is at 25%, but stage 2 of the plan is 10%/,
+    ],
+    [
+      'flag unreadable: hold and count',
+      { deployment: deployment(1), flag: { error: 'HTTP 503' }, now: at(61) },
+      'hold',
+      10,
+      /flag could not be read/,
+    ],
+    [
+      'metrics unreadable: hold and count',
+      { deployment: deployment(1), flag: 10, metrics: { error: 'ENOENT' }, now: at(61) },
+      'hold',
+      10,
+      /metrics could not be read/,
+    ],
+    [
+      'already rolled back: nothing',
+      { deployment: deployment(1, { status: 'rolled_back' }), flag: 0 },
+      'none',
+      0,
+      /was rolled back/,
+    ],
+    [
+      'complete: nothing',
+      { deployment: deployment(3, { status: 'complete' }), flag: 100 },
+      'none',
+      100,
+      /fully rolled out/,
+    ],
   ])('%s', (_, s, action, percent, reason) => {
     const d = reconcile(state(s), policy);
     expect(d.action).toBe(action);
@@ -72,27 +169,50 @@ describe('the rollout reconciler, one transition at a time', () => {
   });
 
   it('a hand-set flag comes with a warning', () => {
-    expect(reconcile(state({ deployment: deployment(1), flag: 25, now: at(61) }), policy).warnings[0]).toMatch(/changed outside the plan \(10% → 25%\)/);
+    expect(reconcile(state({ deployment: deployment(1), flag: 25, now: at(61) }), policy).warnings[0]).toMatch(
+      /changed outside the plan \(10% → 25%\)/,
+    );
   });
 
   it('missing metric data is never a rollback on its own, and alerts past max_errors', () => {
     const broken: OnlineMetrics = { canary: { requests: 20_000, counts: {}, means: {} }, control: healthy.control };
-    const one = reconcile(state({ deployment: deployment(1, { errors: 2 }), flag: 10, metrics: broken, now: at(61) }), policy);
+    const one = reconcile(
+      state({ deployment: deployment(1, { errors: 2 }), flag: 10, metrics: broken, now: at(61) }),
+      policy,
+    );
     expect(one).toMatchObject({ action: 'hold', errors: 3, alert: undefined });
-    const four = reconcile(state({ deployment: deployment(1, { errors: 3 }), flag: 10, metrics: broken, now: at(61) }), policy);
+    const four = reconcile(
+      state({ deployment: deployment(1, { errors: 3 }), flag: 10, metrics: broken, now: at(61) }),
+      policy,
+    );
     expect(four).toMatchObject({ action: 'hold', errors: 4 });
     expect(four.alert).toMatch(/stuck: 4 ticks without usable metrics/);
   });
 
   it('on_regression: pause holds and alerts instead of rolling back', () => {
-    const d = reconcile(state({ deployment: deployment(1), flag: 10, metrics: regressed, now: at(61) }), { ...policy, onRegression: 'pause' });
+    const d = reconcile(state({ deployment: deployment(1), flag: 10, metrics: regressed, now: at(61) }), {
+      ...policy,
+      onRegression: 'pause',
+    });
     expect(d.action).toBe('hold');
     expect(d.alert).toMatch(/paused at 10%/);
   });
 
   it('the critical tier needs an approval to leave every stage but the last', async () => {
     const { stagesFrom } = await import('../src/rollout/plan.js');
-    const stages = stagesFrom({ environment: 'production', flag: { provider: 'flagd-file', key: 'k', path: 'f.json' }, stages: [{ percent: 5, approval: false }, { percent: 100, approval: false }], on_regression: 'rollback', approvers: [] }, 'critical');
+    const stages = stagesFrom(
+      {
+        environment: 'production',
+        flag: { provider: 'flagd-file', key: 'k', path: 'f.json' },
+        stages: [
+          { percent: 5, approval: false },
+          { percent: 100, approval: false },
+        ],
+        on_regression: 'rollback',
+        approvers: [],
+      },
+      'critical',
+    );
     expect(stages.map((s) => s.approval)).toEqual([true, false]);
   });
 });
@@ -100,8 +220,16 @@ describe('the rollout reconciler, one transition at a time', () => {
 describe('canary analysis', () => {
   it('judges rates with an always-valid interval and means on their values; missing data is an error', () => {
     const evidence = analyse(
-      [{ name: 'error_rate', max_increase: 0.01 }, { name: 'thumbs_down_rate', max_increase: 0.02 }, { name: 'cost_per_request_usd', max: 0.012 }, { name: 'latency_ms', max_increase: 100 }],
-      { canary: { requests: 5000, counts: { error: 50 }, means: { cost_per_request_usd: 0.013 } }, control: { requests: 50000, counts: { error: 500, thumbs_down: 100 }, means: { cost_per_request_usd: 0.01 } } },
+      [
+        { name: 'error_rate', max_increase: 0.01 },
+        { name: 'thumbs_down_rate', max_increase: 0.02 },
+        { name: 'cost_per_request_usd', max: 0.012 },
+        { name: 'latency_ms', max_increase: 100 },
+      ],
+      {
+        canary: { requests: 5000, counts: { error: 50 }, means: { cost_per_request_usd: 0.013 } },
+        control: { requests: 50000, counts: { error: 500, thumbs_down: 100 }, means: { cost_per_request_usd: 0.01 } },
+      },
     );
     expect(evidence.map((e) => [e.name, e.status])).toEqual([
       ['error_rate', 'pass'],
@@ -109,8 +237,15 @@ describe('canary analysis', () => {
       ['cost_per_request_usd', 'fail'],
       ['latency_ms', 'error'],
     ]);
-    expect(analyse([{ name: 'error_rate', max_increase: 0.01 }], { canary: { requests: 0, counts: { error: 0 }, means: {} }, control: healthy.control })[0]!.status).toBe('error');
-    expect(analyse([{ name: 'error_rate', max_increase: 0.01 }], { control: healthy.control })[0]!.detail).toMatch(/no canary variant/);
+    expect(
+      analyse([{ name: 'error_rate', max_increase: 0.01 }], {
+        canary: { requests: 0, counts: { error: 0 }, means: {} },
+        control: healthy.control,
+      })[0]!.status,
+    ).toBe('error');
+    expect(analyse([{ name: 'error_rate', max_increase: 0.01 }], { control: healthy.control })[0]!.detail).toMatch(
+      /no canary variant/,
+    );
   });
 });
 
@@ -151,5 +286,63 @@ describe('always-valid confidence sequences', () => {
     }
     expect(everMissed / sims).toBeLessThanOrEqual(0.05);
     expect(fixedMissed / sims).toBeGreaterThan(0.15);
+  });
+});
+
+describe('the deployment record', () => {
+  it('reads back what the statuses wrote, transition by transition', () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 10, 1, 10, m)).toISOString();
+    const statuses = [
+      { state: 'in_progress', description: describeStatus('start', 0, 4, 1, 'gate allowed'), createdAt: at(0) },
+      {
+        state: 'in_progress',
+        description: describeStatus('advance', 1, 4, 10, 'canary within bounds'),
+        createdAt: at(30),
+      },
+      {
+        state: 'in_progress',
+        description: describeStatus('hold', 1, 4, 10, 'metrics unreadable', { errors: 2 }),
+        createdAt: at(45),
+      },
+      {
+        state: 'in_progress',
+        description: describeStatus('approve', 1, 4, 10, 'leaving 10% approved', { by: '@bob' }),
+        createdAt: at(50),
+      },
+    ];
+    expect(recordFrom(7, 'sha1', statuses)).toEqual({
+      id: 7,
+      release: 'sha1',
+      stage: 1,
+      stageStartedAt: new Date(at(30)),
+      status: 'active',
+      errors: 0,
+      approvedStage: 1,
+    });
+    expect(recordFrom(7, 'sha1', statuses.slice(0, 3))).toMatchObject({
+      stage: 1,
+      errors: 2,
+      approvedStage: undefined,
+    });
+    const paused = [
+      ...statuses,
+      { state: 'in_progress', description: describeStatus('pause', 1, 4, 10, 'canary regressed'), createdAt: at(55) },
+    ];
+    expect(recordFrom(7, 'sha1', paused).status).toBe('paused');
+    const rolledBack = [
+      ...statuses,
+      { state: 'failure', description: describeStatus('rollback', 1, 4, 0, 'error_rate rose'), createdAt: at(60) },
+    ];
+    expect(recordFrom(7, 'sha1', rolledBack).status).toBe('rolled_back');
+    expect(
+      recordFrom(7, 'sha1', [
+        ...statuses,
+        { state: 'success', description: describeStatus('complete', 3, 4, 100, 'baked'), createdAt: at(90) },
+      ]).status,
+    ).toBe('complete');
+  });
+
+  it('keeps descriptions within GitHub’s 140 characters', () => {
+    expect(describeStatus('hold', 2, 4, 50, 'x'.repeat(300), { errors: 12 })).toHaveLength(140);
   });
 });

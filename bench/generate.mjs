@@ -7,7 +7,7 @@ import { once } from 'node:events';
 const lines = Number(process.argv[2] ?? 1_000_000);
 const out = process.argv[3] ?? `bench/out/native-${lines}.jsonl`;
 let seed = 42;
-const rand = () => ((seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
+const rand = () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
 
 const stream = createWriteStream(out);
 stream.write(`${JSON.stringify({ meta: { tool: 'bench', model: 'gpt-4o-2024-08-06', dataset: `bench-${lines}` } })}\n`);

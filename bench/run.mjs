@@ -10,10 +10,14 @@ mkdirSync('bench/out', { recursive: true });
 
 function measure(args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', './bench/rss.mjs', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--import', './bench/rss.mjs', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const m = /BENCH (\{.*\})/.exec(r.stderr);
-  if (!m || (r.status !== 0 && r.status !== 1)) throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
+  if (!m || (r.status !== 0 && r.status !== 1))
+    throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
   return { wallMs, ...JSON.parse(m[1]) };
 }
 
@@ -44,8 +48,12 @@ for (const n of sizes) {
 }
 
 const fmt = (x, d = 0) => x.toFixed(d);
-console.log('\n| lines | bare loop wall (ms) | gate wall (ms) | gate throughput / bare | bare peak RSS (MB) | gate peak RSS (MB) |');
+console.log(
+  '\n| lines | bare loop wall (ms) | gate wall (ms) | gate throughput / bare | bare peak RSS (MB) | gate peak RSS (MB) |',
+);
 console.log('|---:|---:|---:|---:|---:|---:|');
 for (const { lines, bare, gate } of rows) {
-  console.log(`| ${lines.toLocaleString('en-US')} | ${fmt(bare.wallMs)} | ${fmt(gate.wallMs)} | ${fmt(bare.wallMs / gate.wallMs, 2)} | ${fmt(bare.peakRssMb)} | ${fmt(gate.peakRssMb)} |`);
+  console.log(
+    `| ${lines.toLocaleString('en-US')} | ${fmt(bare.wallMs)} | ${fmt(gate.wallMs)} | ${fmt(bare.wallMs / gate.wallMs, 2)} | ${fmt(bare.peakRssMb)} | ${fmt(gate.peakRssMb)} |`,
+  );
 }

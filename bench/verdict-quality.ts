@@ -44,13 +44,25 @@ function difficulties(n: number, mean: number, random: () => number): Float64Arr
 function draw(p: Float64Array, drop: number, random: () => number): Run {
   const b = new RunBuilder({ pairing: true });
   for (let i = 0; i < p.length; i++) {
-    b.add({ id: `case-${i}`, outcome: random() < Math.max(0, p[i]! - drop) ? 'pass' : 'fail', scores: {}, tags: [], repeat: 0 });
+    b.add({
+      id: `case-${i}`,
+      outcome: random() < Math.max(0, p[i]! - drop) ? 'pass' : 'fail',
+      scores: {},
+      tags: [],
+      repeat: 0,
+    });
   }
   return b.build('native', ['r.jsonl'], {});
 }
 
 function judge(margin: number, cand: Run, base: Run): { gateBlocks: boolean; naiveBlocks: boolean; mde: number } {
-  const v = decide({ config: configFor(margin), run: cand, baseline: base, facts: { fileExists: () => true, commits: [] }, inputs: { config: 'bench.yml', results: [], baseline: null, format: 'native' } });
+  const v = decide({
+    config: configFor(margin),
+    run: cand,
+    baseline: base,
+    facts: { fileExists: () => true, commits: [] },
+    inputs: { config: 'bench.yml', results: [], baseline: null, format: 'native' },
+  });
   const m = v.metrics[0]!;
   const naiveDrop = base.all.passed / base.all.scored - cand.all.passed / cand.all.scored;
   return { gateBlocks: m.status === 'fail', naiveBlocks: naiveDrop > margin, mde: m.mde ?? NaN };
@@ -58,35 +70,41 @@ function judge(margin: number, cand: Run, base: Run): { gateBlocks: boolean; nai
 
 const rows: string[] = [];
 for (const margin of [0, 0.02])
-for (const n of [200, 500, 2000]) {
-  const random = rng(1000 + n);
-  // A/A: the same system twice; the grader's noise is the only difference.
-  let gateFalse = 0;
-  let naiveFalse = 0;
-  const mdes: number[] = [];
-  for (let s = 0; s < SIMS; s++) {
-    const p = difficulties(n, 0.85, random);
-    const r = judge(margin, draw(p, 0, random), draw(p, 0, random));
-    gateFalse += Number(r.gateBlocks);
-    naiveFalse += Number(r.naiveBlocks);
-    mdes.push(r.mde);
+  for (const n of [200, 500, 2000]) {
+    const random = rng(1000 + n);
+    // A/A: the same system twice; the grader's noise is the only difference.
+    let gateFalse = 0;
+    let naiveFalse = 0;
+    const mdes: number[] = [];
+    for (let s = 0; s < SIMS; s++) {
+      const p = difficulties(n, 0.85, random);
+      const r = judge(margin, draw(p, 0, random), draw(p, 0, random));
+      gateFalse += Number(r.gateBlocks);
+      naiveFalse += Number(r.naiveBlocks);
+      mdes.push(r.mde);
+    }
+    mdes.sort((a, b) => a - b);
+    const mde = mdes[Math.floor(mdes.length / 2)]!;
+    // A/B: a real drop as large as the median MDE the gate reported for this suite size.
+    let gateCaught = 0;
+    let naiveCaught = 0;
+    for (let s = 0; s < SIMS; s++) {
+      const p = difficulties(n, 0.85, random);
+      const r = judge(margin, draw(p, mde, random), draw(p, 0, random));
+      gateCaught += Number(r.gateBlocks);
+      naiveCaught += Number(r.naiveBlocks);
+    }
+    const pct = (x: number) => `${((100 * x) / SIMS).toFixed(1)}%`;
+    rows.push(
+      `| ${margin * 100} pts | ${n} | ${pct(gateFalse)} | ${pct(naiveFalse)} | ${(mde * 100).toFixed(1)} pts | ${pct(gateCaught)} | ${pct(naiveCaught)} |`,
+    );
   }
-  mdes.sort((a, b) => a - b);
-  const mde = mdes[Math.floor(mdes.length / 2)]!;
-  // A/B: a real drop as large as the median MDE the gate reported for this suite size.
-  let gateCaught = 0;
-  let naiveCaught = 0;
-  for (let s = 0; s < SIMS; s++) {
-    const p = difficulties(n, 0.85, random);
-    const r = judge(margin, draw(p, mde, random), draw(p, 0, random));
-    gateCaught += Number(r.gateBlocks);
-    naiveCaught += Number(r.naiveBlocks);
-  }
-  const pct = (x: number) => `${((100 * x) / SIMS).toFixed(1)}%`;
-  rows.push(`| ${margin * 100} pts | ${n} | ${pct(gateFalse)} | ${pct(naiveFalse)} | ${(mde * 100).toFixed(1)} pts | ${pct(gateCaught)} | ${pct(naiveCaught)} |`);
-}
 
-console.log(`\n${SIMS} simulations per cell; pass rate 85%, confidence ${CONFIDENCE}; targets: false blocks ≤ ${((1 - CONFIDENCE) * 100).toFixed(0)}%, power ≥ 80% at the MDE\n`);
-console.log('| max_drop | cases | false blocks, gate (A/A) | false blocks, naive | reported MDE (median) | power at MDE, gate | power at MDE, naive |');
+console.log(
+  `\n${SIMS} simulations per cell; pass rate 85%, confidence ${CONFIDENCE}; targets: false blocks ≤ ${((1 - CONFIDENCE) * 100).toFixed(0)}%, power ≥ 80% at the MDE\n`,
+);
+console.log(
+  '| max_drop | cases | false blocks, gate (A/A) | false blocks, naive | reported MDE (median) | power at MDE, gate | power at MDE, naive |',
+);
 console.log('|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(r);

@@ -31546,6 +31546,118 @@ function formatDuration(ms) {
   return `${Math.round(ms / 1e3)}s`;
 }
 
+// src/config/rollout-schema.ts
+var githubLogin = external_exports.string().describe('A GitHub login such as "@alice".');
+var duration3 = external_exports.string().refine((s) => parseDuration(s) !== void 0, { message: "is not a duration: write it like 30m, 1h, 2h30m or 1d" }).transform((s) => parseDuration(s)).describe("A duration such as 30m, 1h, 2h30m or 1d.");
+var needed = (message) => external_exports.string({ error: (iss) => iss.input === void 0 ? message : void 0 }).min(1);
+function withDefaultProvider(fallback, union2) {
+  return external_exports.preprocess(
+    (v) => typeof v === "object" && v !== null && !Array.isArray(v) && v.provider === void 0 ? { ...v, provider: fallback } : v,
+    union2
+  );
+}
+var flagKey = external_exports.string().min(1).describe("The flag key in the provider.");
+function service(provider, what = "") {
+  return {
+    url: external_exports.string({
+      error: (iss) => iss.input === void 0 ? what ? `the ${provider} source needs url` : `${provider} needs url: the address of the service` : void 0
+    }).url().describe("The service URL."),
+    token_env: external_exports.string().optional().describe("Name of the environment variable that holds the API token.")
+  };
+}
+var RolloutMetric = external_exports.strictObject({
+  name: external_exports.string().min(1).describe("X_rate (counts.X / requests) or a name looked up in means."),
+  max_increase: external_exports.number().nonnegative().optional(),
+  max_drop: external_exports.number().nonnegative().optional(),
+  max: external_exports.number().optional(),
+  min: external_exports.number().optional(),
+  query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant.")
+}).superRefine((m, ctx) => {
+  if ([m.max_increase, m.max_drop, m.max, m.min].every((v) => v === void 0)) {
+    ctx.addIssue({ code: "custom", message: "sets no threshold: add max_increase, max_drop, max or min" });
+  }
+});
+var Stage = external_exports.strictObject({
+  percent: external_exports.number().gt(0).max(100).describe("Share of traffic on the new version at this stage."),
+  min_duration: duration3.optional(),
+  min_samples: external_exports.number().int().min(0).optional(),
+  approval: external_exports.boolean().default(false).describe("true: a promote run by an approver is needed to leave this stage.")
+});
+var Rollout = external_exports.strictObject({
+  environment: external_exports.string().min(1).default("production"),
+  flag: withDefaultProvider(
+    "flagd-file",
+    external_exports.discriminatedUnion("provider", [
+      external_exports.strictObject({
+        provider: external_exports.literal("flagd-file").describe("The flag lives in a flagd JSON file in the repository (the default)."),
+        key: flagKey,
+        path: needed("flagd-file needs path: the flagd JSON file, e.g. flags/flags.json").describe(
+          "flagd-file: the flagd JSON file in the repository."
+        )
+      }),
+      external_exports.strictObject({
+        provider: external_exports.literal("unleash"),
+        key: flagKey,
+        ...service("unleash"),
+        project: external_exports.string().optional(),
+        environment: external_exports.string().optional()
+      }),
+      external_exports.strictObject({
+        provider: external_exports.literal("launchdarkly"),
+        key: flagKey,
+        ...service("launchdarkly"),
+        project: external_exports.string().optional(),
+        environment: external_exports.string().optional()
+      }),
+      external_exports.strictObject({ provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
+    ])
+  ),
+  stages: external_exports.array(Stage).min(1).default([
+    { percent: 1, approval: false },
+    { percent: 10, approval: false },
+    { percent: 50, approval: false },
+    { percent: 100, approval: false }
+  ]).superRefine((stages, ctx) => {
+    stages.forEach((s, i) => {
+      if (i > 0 && s.percent <= stages[i - 1].percent) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "percent"],
+          message: `stages must rise: ${s.percent}% follows ${stages[i - 1].percent}%`
+        });
+      }
+    });
+    const last = stages[stages.length - 1];
+    if (last && last.percent !== 100)
+      ctx.addIssue({
+        code: "custom",
+        path: [stages.length - 1, "percent"],
+        message: `the last stage must be 100%, found ${last.percent}%`
+      });
+  }),
+  analysis: external_exports.strictObject({
+    source: withDefaultProvider(
+      "file",
+      external_exports.discriminatedUnion("provider", [
+        external_exports.strictObject({
+          provider: external_exports.literal("file"),
+          path: needed("the file source needs path: the online metrics JSON")
+        }),
+        external_exports.strictObject({ provider: external_exports.literal("http"), ...service("http", "source") }),
+        external_exports.strictObject({
+          provider: external_exports.literal("prometheus"),
+          ...service("prometheus", "source"),
+          requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
+        })
+      ])
+    ),
+    metrics: external_exports.array(RolloutMetric).min(1),
+    max_errors: external_exports.number().int().min(0).default(3)
+  }).optional(),
+  on_regression: external_exports.enum(["rollback", "pause"]).default("rollback"),
+  approvers: external_exports.array(githubLogin).default([])
+});
+
 // src/metrics/registry.ts
 var BUILTIN_METRICS = {
   pass_rate: {
@@ -31653,32 +31765,52 @@ var MetricThreshold = external_exports.strictObject({
     ctx.addIssue({ code: "custom", message: "sets no threshold: add min, max, max_drop or max_increase" });
   }
   if (m.min !== void 0 && m.max !== void 0 && m.min > m.max) {
-    ctx.addIssue({ code: "custom", path: ["min"], message: `min (${m.min}) is above max (${m.max}): no value can pass` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["min"],
+      message: `min (${m.min}) is above max (${m.max}): no value can pass`
+    });
   }
   const info = metricInfo(m.name);
   if (info && m.max_drop !== void 0 && !info.higherIsBetter) {
-    ctx.addIssue({ code: "custom", path: ["max_drop"], message: `${m.name} is lower-is-better: use max_increase instead of max_drop` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["max_drop"],
+      message: `${m.name} is lower-is-better: use max_increase instead of max_drop`
+    });
   }
   if (info && m.max_increase !== void 0 && info.higherIsBetter) {
-    ctx.addIssue({ code: "custom", path: ["max_increase"], message: `${m.name} is higher-is-better: use max_drop instead of max_increase` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["max_increase"],
+      message: `${m.name} is higher-is-better: use max_drop instead of max_increase`
+    });
   }
   if (info?.kind === "rate") {
     for (const key of ["min", "max"]) {
       const v = m[key];
       if (v !== void 0 && (v < 0 || v > 1)) {
-        ctx.addIssue({ code: "custom", path: [key], message: `${m.name} is a rate between 0 and 1, found ${v} (write 90% as 0.9)` });
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${m.name} is a rate between 0 and 1, found ${v} (write 90% as 0.9)`
+        });
       }
     }
   }
 });
-var duration3 = external_exports.string().refine((s) => parseDuration(s) !== void 0, { message: "is not a duration: write it like 30m, 1h, 2h30m or 1d" }).transform((s) => parseDuration(s)).describe("A duration such as 30m, 1h, 2h30m or 1d.");
-var needed = (message) => external_exports.string({ error: (iss) => iss.input === void 0 ? message : void 0 }).min(1);
-function withDefaultProvider(fallback, union2) {
-  return external_exports.preprocess((v) => typeof v === "object" && v !== null && !Array.isArray(v) && v.provider === void 0 ? { ...v, provider: fallback } : v, union2);
-}
-var githubLogin = external_exports.string().describe('A GitHub login such as "@alice".');
 var pathOrList = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]);
-var FORMATS = ["auto", "promptfoo", "inspect", "lm-eval", "openai-evals", "deepeval", "junit", "braintrust", "native"];
+var FORMATS = [
+  "auto",
+  "promptfoo",
+  "inspect",
+  "lm-eval",
+  "openai-evals",
+  "deepeval",
+  "junit",
+  "braintrust",
+  "native"
+];
 var TIERS = ["low", "medium", "high", "critical"];
 var Evals = external_exports.strictObject({
   results: pathOrList.optional().describe("Eval results: a path, a glob, or a list of them."),
@@ -31695,74 +31827,6 @@ var Evals = external_exports.strictObject({
   }).prefault({}),
   metrics: external_exports.array(MetricThreshold).default([]).describe("The pass bar: thresholds on metrics of the whole run."),
   slices: external_exports.array(external_exports.strictObject({ tag: external_exports.string().min(1), metrics: external_exports.array(MetricThreshold).min(1) })).default([]).describe("Thresholds on the samples carrying a tag.")
-});
-var flagKey = external_exports.string().min(1).describe("The flag key in the provider.");
-function service(provider, what = "") {
-  return {
-    url: external_exports.string({ error: (iss) => iss.input === void 0 ? what ? `the ${provider} source needs url` : `${provider} needs url: the address of the service` : void 0 }).url().describe("The service URL."),
-    token_env: external_exports.string().optional().describe("Name of the environment variable that holds the API token.")
-  };
-}
-var RolloutMetric = external_exports.strictObject({
-  name: external_exports.string().min(1).describe("X_rate (counts.X / requests) or a name looked up in means."),
-  max_increase: external_exports.number().nonnegative().optional(),
-  max_drop: external_exports.number().nonnegative().optional(),
-  max: external_exports.number().optional(),
-  min: external_exports.number().optional(),
-  query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant.")
-}).superRefine((m, ctx) => {
-  if ([m.max_increase, m.max_drop, m.max, m.min].every((v) => v === void 0)) {
-    ctx.addIssue({ code: "custom", message: "sets no threshold: add max_increase, max_drop, max or min" });
-  }
-});
-var Stage = external_exports.strictObject({
-  percent: external_exports.number().gt(0).max(100).describe("Share of traffic on the new version at this stage."),
-  min_duration: duration3.optional(),
-  min_samples: external_exports.number().int().min(0).optional(),
-  approval: external_exports.boolean().default(false).describe("true: a promote run by an approver is needed to leave this stage.")
-});
-var Rollout = external_exports.strictObject({
-  environment: external_exports.string().min(1).default("production"),
-  flag: withDefaultProvider(
-    "flagd-file",
-    external_exports.discriminatedUnion("provider", [
-      external_exports.strictObject({
-        provider: external_exports.literal("flagd-file").describe("The flag lives in a flagd JSON file in the repository (the default)."),
-        key: flagKey,
-        path: needed("flagd-file needs path: the flagd JSON file, e.g. flags/flags.json").describe("flagd-file: the flagd JSON file in the repository.")
-      }),
-      external_exports.strictObject({ provider: external_exports.literal("unleash"), key: flagKey, ...service("unleash"), project: external_exports.string().optional(), environment: external_exports.string().optional() }),
-      external_exports.strictObject({ provider: external_exports.literal("launchdarkly"), key: flagKey, ...service("launchdarkly"), project: external_exports.string().optional(), environment: external_exports.string().optional() }),
-      external_exports.strictObject({ provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
-    ])
-  ),
-  stages: external_exports.array(Stage).min(1).default([{ percent: 1, approval: false }, { percent: 10, approval: false }, { percent: 50, approval: false }, { percent: 100, approval: false }]).superRefine((stages, ctx) => {
-    stages.forEach((s, i) => {
-      if (i > 0 && s.percent <= stages[i - 1].percent) {
-        ctx.addIssue({ code: "custom", path: [i, "percent"], message: `stages must rise: ${s.percent}% follows ${stages[i - 1].percent}%` });
-      }
-    });
-    const last = stages[stages.length - 1];
-    if (last && last.percent !== 100) ctx.addIssue({ code: "custom", path: [stages.length - 1, "percent"], message: `the last stage must be 100%, found ${last.percent}%` });
-  }),
-  analysis: external_exports.strictObject({
-    source: withDefaultProvider(
-      "file",
-      external_exports.discriminatedUnion("provider", [
-        external_exports.strictObject({ provider: external_exports.literal("file"), path: needed("the file source needs path: the online metrics JSON") }),
-        external_exports.strictObject({ provider: external_exports.literal("http"), ...service("http", "source") }),
-        external_exports.strictObject({
-          provider: external_exports.literal("prometheus"),
-          ...service("prometheus", "source"),
-          requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
-        })
-      ])
-    ),
-    metrics: external_exports.array(RolloutMetric).min(1),
-    max_errors: external_exports.number().int().min(0).default(3)
-  }).optional(),
-  on_regression: external_exports.enum(["rollback", "pause"]).default("rollback"),
-  approvers: external_exports.array(githubLogin).default([])
 });
 var ConfigSchema = external_exports.strictObject({
   $schema: external_exports.string().optional(),
@@ -31862,7 +31926,11 @@ function parseConfig(text, file2) {
   const data = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === void 0 || typeof data !== "object" || Array.isArray(data)) {
     throw new ConfigurationError(`The config ${file2} is empty or not a mapping.`, [
-      { file: file2, line: 1, message: `found ${describe3(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)` }
+      {
+        file: file2,
+        line: 1,
+        message: `found ${describe3(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)`
+      }
     ]);
   }
   const lineOf = (path7) => nodeLine(doc, lineAt, path7.split(".").filter(Boolean));
@@ -31919,7 +31987,8 @@ function toProblem(issue2, doc, data, file2, lineAt) {
     default:
       message = issue2.message.startsWith("is ") ? `${describe3(found)} ${issue2.message}` : issue2.message;
   }
-  if (issue2.code === "invalid_type" && issue2.expected === "int") message = `found ${describe3(found)}; expected a whole number`;
+  if (issue2.code === "invalid_type" && issue2.expected === "int")
+    message = `found ${describe3(found)}; expected a whole number`;
   return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
 function unionHint(path7) {
@@ -32028,7 +32097,12 @@ var pass = (text, config_path) => ({ status: "pass", text, config_path });
 var warn = (text, config_path) => ({ status: "warn", text, config_path });
 var fail = (text, config_path) => ({ status: "fail", text, config_path });
 function metricFinding(m) {
-  return { status: m.blocks ? "fail" : m.status !== "pass" ? "warn" : "pass", text: m.reason, config_path: m.config_path, metric: true };
+  return {
+    status: m.blocks ? "fail" : m.status !== "pass" ? "warn" : "pass",
+    text: m.reason,
+    config_path: m.config_path,
+    metric: true
+  };
 }
 var pct = (x) => showValue("error_rate", x);
 var usd2 = (x) => showValue("cost_per_sample_usd", x);
@@ -32037,8 +32111,10 @@ var usd2 = (x) => showValue("cost_per_sample_usd", x);
 var DAYS_PER_MONTH = 30;
 function judgeCost({ config: config2, run }) {
   const cost = config2.cost;
-  if (!cost?.monthly_budget_usd || !cost.requests_per_day) return [fail("no budget: set cost.requests_per_day and cost.monthly_budget_usd", "cost")];
-  if (!run || run.all.cost.n === 0) return [fail("the results carry no cost per sample, so the monthly cost cannot be projected", "cost")];
+  if (!cost?.monthly_budget_usd || !cost.requests_per_day)
+    return [fail("no budget: set cost.requests_per_day and cost.monthly_budget_usd", "cost")];
+  if (!run || run.all.cost.n === 0)
+    return [fail("the results carry no cost per sample, so the monthly cost cannot be projected", "cost")];
   const perRequest = run.all.cost.mean;
   const monthly = perRequest * cost.requests_per_day * DAYS_PER_MONTH;
   const projection = `projected ${usd2(monthly)}/month (${usd2(perRequest)} \xD7 ${cost.requests_per_day} requests/day \xD7 ${DAYS_PER_MONTH})`;
@@ -32048,7 +32124,10 @@ function judgeCost({ config: config2, run }) {
   if (cost.max_cost_per_request_usd !== void 0) {
     const key = "cost.max_cost_per_request_usd";
     out.push(
-      perRequest <= cost.max_cost_per_request_usd ? pass(`${usd2(perRequest)} per request within ${usd2(cost.max_cost_per_request_usd)}`, key) : fail(`${usd2(perRequest)} per request is over cost.max_cost_per_request_usd ${usd2(cost.max_cost_per_request_usd)}`, key)
+      perRequest <= cost.max_cost_per_request_usd ? pass(`${usd2(perRequest)} per request within ${usd2(cost.max_cost_per_request_usd)}`, key) : fail(
+        `${usd2(perRequest)} per request is over cost.max_cost_per_request_usd ${usd2(cost.max_cost_per_request_usd)}`,
+        key
+      )
     );
   }
   return out;
@@ -32061,7 +32140,9 @@ function judgeDeploy({ config: config2, facts }) {
   if (!deploy?.model) out.push(fail("deploy.model is not set: name the exact model snapshot in production", "deploy"));
   else {
     const pin = modelPinning(deploy.model);
-    out.push(pin.pinned ? pass(`model pinned: ${pin.why}`, "deploy.model") : fail(`model not pinned: ${pin.why}; use a dated or versioned model id`, "deploy.model"));
+    out.push(
+      pin.pinned ? pass(`model pinned: ${pin.why}`, "deploy.model") : fail(`model not pinned: ${pin.why}; use a dated or versioned model id`, "deploy.model")
+    );
   }
   out.push(
     config2.rollout ? pass(`rollback path: feature flag ${config2.rollout.flag.key} (${config2.rollout.flag.provider})`, "rollout.flag") : deploy?.workflow ? pass(`rollback path: redeploy through ${deploy.workflow}`, "deploy.workflow") : fail("no rollback path: configure rollout (a feature flag) or deploy.workflow", "deploy")
@@ -32081,7 +32162,14 @@ function modelPinning(model) {
   if (/(^|[-_:/@.])(latest|stable|default|current|preview|exp|experimental|beta|nightly)$/i.test(m) || /latest/i.test(m)) {
     return { pinned: false, why: `"${m}" is a moving alias` };
   }
-  const pinnedPatterns = [/\d{4}-?\d{2}-?\d{2}/, /-\d{3}$/, /@sha256:[0-9a-f]{12,}/i, /[:@]v?\d+(\.\d+)*$/i, /-v\d+(\.\d+)*$/i, /@[0-9a-f]{7,40}$/i];
+  const pinnedPatterns = [
+    /\d{4}-?\d{2}-?\d{2}/,
+    /-\d{3}$/,
+    /@sha256:[0-9a-f]{12,}/i,
+    /[:@]v?\d+(\.\d+)*$/i,
+    /-v\d+(\.\d+)*$/i,
+    /@[0-9a-f]{7,40}$/i
+  ];
   if (pinnedPatterns.some((p) => p.test(m))) return { pinned: true, why: `"${m}" names a fixed snapshot` };
   return { pinned: false, why: `"${m}" has no snapshot date or version, so the provider can change it under you` };
 }
@@ -32412,7 +32500,8 @@ var RunBuilder = class {
     this.extraChannels = (options2.pairedChannels ?? []).filter((c) => c === "tokens" || c.startsWith("score."));
     this.cases = new CaseTable(this.extraChannels);
     this.ids = options2.pairing ? [] : void 0;
-    for (const tag of options2.pairing ? options2.pairedSlices ?? [] : []) this.sliceCases.set(tag, new CaseTable(this.extraChannels));
+    for (const tag of options2.pairing ? options2.pairedSlices ?? [] : [])
+      this.sliceCases.set(tag, new CaseTable(this.extraChannels));
   }
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample, file2) {
@@ -32483,7 +32572,10 @@ function counts(t) {
 function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts }) {
   const evals = config2.evals;
   if (loadError) {
-    return [fail(loadError.summary, "evals.results"), ...loadError.problems.slice(0, 5).map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`, "evals.results"))];
+    return [
+      fail(loadError.summary, "evals.results"),
+      ...loadError.problems.slice(0, 5).map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`, "evals.results"))
+    ];
   }
   if (!evals) return [fail("no evals section: add evals.results and evals.metrics", "evals")];
   if (!run) return [];
@@ -32500,11 +32592,23 @@ function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts 
   const commit = run.meta.commit;
   const matches = (c) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
   if (commit && facts.commits.length > 0 && !matches(commit)) {
-    out.push(fail(`stale results: they name commit ${commit.slice(0, 12)}, but this change is ${facts.commits[0].slice(0, 12)}; re-run the evals on this commit`, "evals.results"));
+    out.push(
+      fail(
+        `stale results: they name commit ${commit.slice(0, 12)}, but this change is ${facts.commits[0].slice(0, 12)}; re-run the evals on this commit`,
+        "evals.results"
+      )
+    );
   } else if (evals.require_commit && !commit) {
-    out.push(fail("evals.require_commit is true but the results name no commit: record the commit in the results metadata", "evals.require_commit"));
+    out.push(
+      fail(
+        "evals.require_commit is true but the results name no commit: record the commit in the results metadata",
+        "evals.require_commit"
+      )
+    );
   } else if (evals.require_commit && facts.commits.length === 0) {
-    out.push(fail("evals.require_commit is true but the commit under test is unknown (no GITHUB_SHA)", "evals.require_commit"));
+    out.push(
+      fail("evals.require_commit is true but the commit under test is unknown (no GITHUB_SHA)", "evals.require_commit")
+    );
   } else if (commit) {
     out.push(pass(`results are for commit ${commit.slice(0, 12)}`, "evals.results"));
   }
@@ -32523,24 +32627,40 @@ function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts 
       "evals.max_error_rate"
     )
   );
-  if ("error" in baseline) out.push(fail(`the baseline could not be read: ${baseline.error.summary}`, "evals.baseline"));
+  if ("error" in baseline)
+    out.push(fail(`the baseline could not be read: ${baseline.error.summary}`, "evals.baseline"));
   else if ("run" in baseline) out.push(...baselineFindings(baseline.pairing, baseline.run));
-  else if (evals.baseline_required) out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, "evals.baseline_required"));
-  else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0)) out.push(warn(`no baseline comparison: ${baseline.missing}`, "evals.baseline"));
+  else if (evals.baseline_required)
+    out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, "evals.baseline_required"));
+  else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0))
+    out.push(warn(`no baseline comparison: ${baseline.missing}`, "evals.baseline"));
   for (const m of metrics.filter((x) => x.bar === "evals")) out.push(metricFinding(m));
   return out;
 }
 function baselineFindings(pairing, base) {
   const key = "evals.baseline";
-  if (!pairing) return [warn(`baseline ${base.files.join(", ")} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case`, key)];
+  if (!pairing)
+    return [
+      warn(
+        `baseline ${base.files.join(", ")} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case`,
+        key
+      )
+    ];
   const out = [
     pass(
       `baseline ${base.files.join(", ")} (${base.format}): ${pairing.candRows.length} cases paired${pairing.added.total ? `, ${pairing.added.total} added` : ""}${pairing.removed.total ? `, ${pairing.removed.total} removed` : ""} (added and removed cases are left out of paired tests)`,
       key
     )
   ];
-  if (pairing.datasetChange) out.push(warn(`${pairing.datasetChange}: the comparison is only as good as the overlap`, key));
-  if (pairing.newlyFailing.total > 0) out.push(warn(`${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? "" : "s"} newly failing, ${pairing.newlyPassing.total} newly passing`, key));
+  if (pairing.datasetChange)
+    out.push(warn(`${pairing.datasetChange}: the comparison is only as good as the overlap`, key));
+  if (pairing.newlyFailing.total > 0)
+    out.push(
+      warn(
+        `${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? "" : "s"} newly failing, ${pairing.newlyPassing.total} newly passing`,
+        key
+      )
+    );
   return out;
 }
 
@@ -32574,14 +32694,32 @@ function resolveStatuses(tier, bars, findings) {
 function judgeGuardrails({ config: config2, tier, metrics, facts }) {
   const out = [];
   const guard = config2.guardrails;
-  if (!guard || guard.checks.length === 0) out.push(fail("no guardrail checks: add guardrails.checks (e.g. { name: score.jailbreak_refusal, min: 0.99 })", "guardrails"));
+  if (!guard || guard.checks.length === 0)
+    out.push(
+      fail(
+        "no guardrail checks: add guardrails.checks (e.g. { name: score.jailbreak_refusal, min: 0.99 })",
+        "guardrails"
+      )
+    );
   for (const m of metrics.filter((x) => x.bar === "guardrails")) out.push(metricFinding(m));
   if (needsHumanApproval(tier)) {
     const env = guard?.human_approval?.environment;
     const gh = facts.github?.environment;
     const key = "guardrails.human_approval.environment";
     out.push(
-      !env ? fail(`the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers`, "guardrails") : gh === void 0 ? pass(`human approval through environment ${env} (judged from the config; its required reviewers were not checked through the GitHub API)`, key) : gh === null ? fail(`environment ${env} does not exist: create it under Settings \u2192 Environments with required reviewers`, key) : gh.reviewers > 0 ? pass(`environment ${env} requires reviewers (${gh.reviewers})`, key) : fail(`environment ${env} has no required reviewers: add them under Settings \u2192 Environments, or the approval step is a formality`, key)
+      !env ? fail(
+        `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers`,
+        "guardrails"
+      ) : gh === void 0 ? pass(
+        `human approval through environment ${env} (judged from the config; its required reviewers were not checked through the GitHub API)`,
+        key
+      ) : gh === null ? fail(
+        `environment ${env} does not exist: create it under Settings \u2192 Environments with required reviewers`,
+        key
+      ) : gh.reviewers > 0 ? pass(`environment ${env} requires reviewers (${gh.reviewers})`, key) : fail(
+        `environment ${env} has no required reviewers: add them under Settings \u2192 Environments, or the approval step is a formality`,
+        key
+      )
     );
   }
   return out;
@@ -32590,12 +32728,17 @@ function judgeGuardrails({ config: config2, tier, metrics, facts }) {
 // src/gate/bars/observability.ts
 function judgeObservability({ config: config2, run }) {
   const obs = config2.observability;
-  const out = [obs?.tracing ? pass(`tracing: ${obs.tracing}`, "observability.tracing") : fail("no tracing backend: set observability.tracing (e.g. langfuse, langsmith, otel)", "observability")];
+  const out = [
+    obs?.tracing ? pass(`tracing: ${obs.tracing}`, "observability.tracing") : fail("no tracing backend: set observability.tracing (e.g. langfuse, langsmith, otel)", "observability")
+  ];
   if (obs?.require_trace_ids && run) {
     const t = run.all;
     const key = "observability.require_trace_ids";
     out.push(
-      t.withTraceId === t.scored ? pass(`every scored sample carries a trace id (${t.withTraceId})`, key) : fail(`${t.scored - t.withTraceId} of ${t.scored} scored samples carry no trace id (observability.require_trace_ids)`, key)
+      t.withTraceId === t.scored ? pass(`every scored sample carries a trace id (${t.withTraceId})`, key) : fail(
+        `${t.scored - t.withTraceId} of ${t.scored} scored samples carry no trace id (observability.require_trace_ids)`,
+        key
+      )
     );
   }
   return out;
@@ -32619,8 +32762,12 @@ function ownerShape(name) {
   const n = name.trim();
   const key = "owner.name";
   if (n.includes("/")) return fail(`owner.name "${n}" is a team: name one person (a GitHub login such as @alice)`, key);
-  if (!LOGIN.test(n)) return fail(`owner.name "${n}" is not a GitHub login: write one person's login, such as @alice`, key);
-  return pass(`owner ${n.startsWith("@") ? n : `@${n}`} (judged from the config: one login, not a team; not confirmed against the GitHub API)`, key);
+  if (!LOGIN.test(n))
+    return fail(`owner.name "${n}" is not a GitHub login: write one person's login, such as @alice`, key);
+  return pass(
+    `owner ${n.startsWith("@") ? n : `@${n}`} (judged from the config: one login, not a team; not confirmed against the GitHub API)`,
+    key
+  );
 }
 
 // src/gate/bars/target.ts
@@ -32628,7 +32775,10 @@ function judgeTarget({ config: config2 }) {
   const evals = config2.evals;
   const passBar = (evals?.metrics.length ?? 0) + (evals?.slices.length ?? 0);
   return [
-    passBar > 0 ? pass(`pass bar written: ${evals.metrics.map((m) => m.name).join(", ") || "slice thresholds only"}`, "evals.metrics") : fail("no pass bar: add thresholds under evals.metrics (e.g. { name: pass_rate, min: 0.9 })", "evals"),
+    passBar > 0 ? pass(
+      `pass bar written: ${evals.metrics.map((m) => m.name).join(", ") || "slice thresholds only"}`,
+      "evals.metrics"
+    ) : fail("no pass bar: add thresholds under evals.metrics (e.g. { name: pass_rate, min: 0.9 })", "evals"),
     config2.risk?.tier ? pass(`risk tier ${config2.risk.tier}`, "risk.tier") : fail("risk.tier is not set (judged as high, every bar blocking): set low, medium, high or critical", "risk"),
     config2.risk?.bad_output_cost ? pass(`cost of a bad output: ${config2.risk.bad_output_cost}`, "risk.bad_output_cost") : fail("risk.bad_output_cost is not written: say what one wrong output costs", "risk")
   ];
@@ -32676,7 +32826,11 @@ function measure(t, name, confidence, aggregates) {
   if ("quantile" in how) {
     if (t.latency.length === 0) return { missing: `the results carry no ${info.missing}` };
     const sorted = t.latency.sorted();
-    return { value: quantile(sorted, how.quantile), ci: quantileInterval(sorted, how.quantile, confidence), n: sorted.length };
+    return {
+      value: quantile(sorted, how.quantile),
+      ci: quantileInterval(sorted, how.quantile, confidence),
+      n: sorted.length
+    };
   }
   const aggregate = named !== void 0 && !t.named.has(named) ? aggregates?.get(named) : void 0;
   if (aggregate) return aggregateMeasurement(aggregate, confidence);
@@ -32693,7 +32847,8 @@ function aggregateMeasurement(a, confidence) {
     const half = zFor(confidence) * a.stderr;
     return { value: a.value, ci: [a.value - half, a.value + half], n };
   }
-  if (n > 0 && a.value >= 0 && a.value <= 1) return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
+  if (n > 0 && a.value >= 0 && a.value <= 1)
+    return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
   return { value: a.value, ci: [-Infinity, Infinity], n };
 }
 
@@ -32845,46 +33000,6 @@ function newcombePaired({ a, b, c, d }, confidence = 0.95) {
 }
 
 // src/gate/compare.ts
-var LISTED = 50;
-function passes(run, row) {
-  const o = run.cases.outcomes(row);
-  return o.scored === 0 ? void 0 : o.passed * 2 > o.scored;
-}
-function pairRuns(cand, base) {
-  const candRows = [];
-  const baseRows = [];
-  const added = { total: 0, ids: [] };
-  const newlyFailing = { total: 0, ids: [] };
-  const newlyPassing = { total: 0, ids: [] };
-  const note = (list, id) => {
-    list.total += 1;
-    if (list.ids.length < LISTED && id !== void 0) list.ids.push(id);
-  };
-  const seenBase = new Uint8Array(base.cases.size);
-  for (let row = 0; row < cand.cases.size; row++) {
-    const b = base.cases.find(cand.cases.hashOf(row));
-    if (b < 0) {
-      note(added, cand.ids?.[row]);
-      continue;
-    }
-    seenBase[b] = 1;
-    candRows.push(row);
-    baseRows.push(b);
-    const now = passes(cand, row);
-    const before = passes(base, b);
-    if (before === true && now === false) note(newlyFailing, cand.ids?.[row]);
-    if (before === false && now === true) note(newlyPassing, cand.ids?.[row]);
-  }
-  const removed = { total: 0, ids: [] };
-  for (let row = 0; row < base.cases.size; row++) if (!seenBase[row]) note(removed, base.ids?.[row]);
-  let datasetChange;
-  const [cd, bd] = [cand.meta.dataset, base.meta.dataset];
-  if (cd && bd && cd !== bd) datasetChange = `the dataset changed: baseline "${bd}", candidate "${cd}"`;
-  else if (added.total + removed.total > 0.1 * Math.max(1, base.cases.size)) {
-    datasetChange = `the case set changed: ${added.total} added, ${removed.total} removed of ${base.cases.size} baseline cases`;
-  }
-  return { cand, base, candRows: Int32Array.from(candRows), baseRows: Int32Array.from(baseRows), added, removed, newlyFailing, newlyPassing, datasetChange };
-}
 function channelsFor(names) {
   return names.map(channelOf).filter((c) => c !== void 0 && c !== "score" && c !== "latency" && c !== "cost");
 }
@@ -32899,7 +33014,8 @@ function compareMetric(name, pairing, cand, base) {
   if (!info) return { unavailable: `${name} is not a metric the gate knows` };
   const higherIsBetter = info.higherIsBetter;
   if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
-  if (!pairing || pairing.candRows.length === 0) return { unavailable: "no case is in both the candidate and the baseline, so there is nothing to pair" };
+  if (!pairing || pairing.candRows.length === 0)
+    return { unavailable: "no case is in both the candidate and the baseline, so there is nothing to pair" };
   const { candRows, baseRows } = pairing;
   if ("rate" in info.measure) {
     const passRate = info.measure.rate === "passed";
@@ -32928,7 +33044,13 @@ function compareMetric(name, pairing, cand, base) {
       c2.push(passRate ? oc.passed / oc.scored : oc.errors / oc.n);
       b2.push(passRate ? ob.passed / ob.scored : ob.errors / ob.n);
     }
-    return meanDifference(name, Float64Array.from(c2), Float64Array.from(b2), higherIsBetter, "per-case rates, clustered by case");
+    return meanDifference(
+      name,
+      Float64Array.from(c2),
+      Float64Array.from(b2),
+      higherIsBetter,
+      "per-case rates, clustered by case"
+    );
   }
   const channel = channelOf(name);
   if (!channel || !pairing.cand.cases.hasChannel(channel) || !pairing.base.cases.hasChannel(channel)) {
@@ -32947,9 +33069,17 @@ function compareMetric(name, pairing, cand, base) {
   const cv = Float64Array.from(c);
   const bv = Float64Array.from(b);
   if ("quantile" in info.measure) {
-    return bootstrapped(name, cv, bv, quantileOf(info.measure.quantile), higherIsBetter, "paired bootstrap of the percentile");
+    return bootstrapped(
+      name,
+      cv,
+      bv,
+      quantileOf(info.measure.quantile),
+      higherIsBetter,
+      "paired bootstrap of the percentile"
+    );
   }
-  if (info.compare === "bootstrap-mean") return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
+  if (info.compare === "bootstrap-mean")
+    return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
   return meanDifference(name, cv, bv, higherIsBetter, "paired");
 }
 function binaryMde(discordant, n, margin, confidence, power) {
@@ -32994,33 +33124,109 @@ function meanDifference(name, c, b, higherIsBetter, what) {
   const s = diffStats(d);
   if (s.n >= 30 && Math.abs(s.skew) < 2) {
     const interval = (conf) => pairedT(s, conf);
-    return { estimate: s.mean, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: s.n, method: `${what}: paired t interval` };
+    return {
+      estimate: s.mean,
+      interval,
+      pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+      n: s.n,
+      method: `${what}: paired t interval`
+    };
   }
   return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
 }
 function bootstrapped(name, c, b, stat4, higherIsBetter, method) {
   const bs = pairedBootstrap(c, b, stat4, seedFrom(`${name}:${c.length}`));
   const interval = (conf) => bootstrapInterval(bs, conf);
-  return { estimate: bs.estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: c.length, method };
+  return {
+    estimate: bs.estimate,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: c.length,
+    method
+  };
 }
 function unpaired(name, cand, base, higherIsBetter) {
   const key = name.startsWith("score.") ? name.slice(6) : void 0;
   const a = key ? cand.aggregates.get(key) : void 0;
   const b = key ? base.aggregates.get(key) : void 0;
-  if (!a || !b) return { unavailable: "aggregate-only results: per-sample comparison is not possible, and the reported aggregates do not both have this metric" };
+  if (!a || !b)
+    return {
+      unavailable: "aggregate-only results: per-sample comparison is not possible, and the reported aggregates do not both have this metric"
+    };
   if (a.stderr === void 0 || b.stderr === void 0) {
-    return { unavailable: "aggregate-only results without a standard error on both sides: per-sample comparison is not possible" };
+    return {
+      unavailable: "aggregate-only results without a standard error on both sides: per-sample comparison is not possible"
+    };
   }
   const se = Math.sqrt(a.stderr ** 2 + b.stderr ** 2);
   const estimate = a.value - b.value;
   const interval = (conf) => [estimate - zFor(conf) * se, estimate + zFor(conf) * se];
-  return { estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: Math.min(a.n ?? 0, b.n ?? 0), method: "unpaired, from the reported standard errors" };
+  return {
+    estimate,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: Math.min(a.n ?? 0, b.n ?? 0),
+    method: "unpaired, from the reported standard errors"
+  };
+}
+
+// src/gate/pairing.ts
+var LISTED = 50;
+function passes(run, row) {
+  const o = run.cases.outcomes(row);
+  return o.scored === 0 ? void 0 : o.passed * 2 > o.scored;
+}
+function pairRuns(cand, base) {
+  const candRows = [];
+  const baseRows = [];
+  const added = { total: 0, ids: [] };
+  const newlyFailing = { total: 0, ids: [] };
+  const newlyPassing = { total: 0, ids: [] };
+  const note = (list, id) => {
+    list.total += 1;
+    if (list.ids.length < LISTED && id !== void 0) list.ids.push(id);
+  };
+  const seenBase = new Uint8Array(base.cases.size);
+  for (let row = 0; row < cand.cases.size; row++) {
+    const b = base.cases.find(cand.cases.hashOf(row));
+    if (b < 0) {
+      note(added, cand.ids?.[row]);
+      continue;
+    }
+    seenBase[b] = 1;
+    candRows.push(row);
+    baseRows.push(b);
+    const now = passes(cand, row);
+    const before = passes(base, b);
+    if (before === true && now === false) note(newlyFailing, cand.ids?.[row]);
+    if (before === false && now === true) note(newlyPassing, cand.ids?.[row]);
+  }
+  const removed = { total: 0, ids: [] };
+  for (let row = 0; row < base.cases.size; row++) if (!seenBase[row]) note(removed, base.ids?.[row]);
+  let datasetChange;
+  const [cd, bd] = [cand.meta.dataset, base.meta.dataset];
+  if (cd && bd && cd !== bd) datasetChange = `the dataset changed: baseline "${bd}", candidate "${cd}"`;
+  else if (added.total + removed.total > 0.1 * Math.max(1, base.cases.size)) {
+    datasetChange = `the case set changed: ${added.total} added, ${removed.total} removed of ${base.cases.size} baseline cases`;
+  }
+  return {
+    cand,
+    base,
+    candRows: Int32Array.from(candRows),
+    baseRows: Int32Array.from(baseRows),
+    added,
+    removed,
+    newlyFailing,
+    newlyPassing,
+    datasetChange
+  };
 }
 
 // src/gate/thresholds.ts
 function judgeMetric(t, spec, opts, where, baseline) {
   const threshold = {};
-  for (const k of ["min", "max", "max_drop", "max_increase"]) if (spec[k] !== void 0) threshold[k] = spec[k];
+  for (const k of ["min", "max", "max_drop", "max_increase"])
+    if (spec[k] !== void 0) threshold[k] = spec[k];
   const base = {
     name: spec.name,
     ...where.slice !== void 0 ? { slice: where.slice } : {},
@@ -33037,7 +33243,14 @@ function judgeMetric(t, spec, opts, where, baseline) {
   const label = where.slice !== void 0 ? `${spec.name} [${where.slice}]` : spec.name;
   const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
   if ("missing" in m) {
-    const result = { ...base, status: "error", value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+    const result = {
+      ...base,
+      status: "error",
+      value: null,
+      ci: null,
+      n: 0,
+      reason: `${label} cannot be measured: ${m.missing}.`
+    };
     return { p: 1, blocking: spec.blocking, finish: () => result };
   }
   const fmt = (v) => showValue(spec.name, v);
@@ -33066,7 +33279,10 @@ function judgeMetric(t, spec, opts, where, baseline) {
       base.baseline = baseline.value(spec.name);
       const cmp = baseline.compare(spec.name, where.slice);
       if ("unavailable" in cmp) {
-        marginVerdict = () => ({ status: "inconclusive", text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}` });
+        marginVerdict = () => ({
+          status: "inconclusive",
+          text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}`
+        });
       } else {
         const ci = cmp.interval(opts.confidence);
         base.delta = cmp.estimate;
@@ -33077,7 +33293,10 @@ function judgeMetric(t, spec, opts, where, baseline) {
         const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? "samples" : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
         const detect = `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, base.mde)} or more`;
-        marginVerdict = (regression) => regression ? { status: "fail", text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)` } : clearsMargin ? { status: "pass", text: `${shows}: within the allowed ${allowed}` } : { status: "inconclusive", text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
+        marginVerdict = (regression) => regression ? {
+          status: "fail",
+          text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`
+        } : clearsMargin ? { status: "pass", text: `${shows}: within the allowed ${allowed}` } : { status: "inconclusive", text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
       }
     }
   }
@@ -33088,7 +33307,14 @@ function judgeMetric(t, spec, opts, where, baseline) {
     const shown = all.filter((v) => v.status === raw).map((v) => v.text);
     const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}\u2013${fmt(m.ci[1])}, n=${m.n})`;
     const tail = raw === "inconclusive" ? opts.onInconclusive === "block" && spec.blocking ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive: more samples would decide it)" : "";
-    return { ...base, status, value: m.value, ci: jsonInterval(m.ci), n: m.n, reason: `${label} ${estimate}: ${shown.join("; ")}${tail}.` };
+    return {
+      ...base,
+      status,
+      value: m.value,
+      ci: jsonInterval(m.ci),
+      n: m.n,
+      reason: `${label} ${estimate}: ${shown.join("; ")}${tail}.`
+    };
   };
   return { p, blocking: spec.blocking, finish };
 }
@@ -33108,13 +33334,27 @@ function judgeThresholds(config2, run, baseline, opts) {
   const view = baselineView(run, baseline, opts);
   const aggregates = run.aggregates;
   const drafts = [];
-  evals?.metrics.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: "evals", configPath: `evals.metrics.${i}`, aggregates }, view)));
+  evals?.metrics.forEach(
+    (m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: "evals", configPath: `evals.metrics.${i}`, aggregates }, view))
+  );
   evals?.slices.forEach(
     (s, si) => s.metrics.forEach(
-      (m, i) => drafts.push(judgeMetric(run.slices.get(s.tag), m, opts, { slice: s.tag, bar: "evals", configPath: `evals.slices.${si}.metrics.${i}` }, view))
+      (m, i) => drafts.push(
+        judgeMetric(
+          run.slices.get(s.tag),
+          m,
+          opts,
+          { slice: s.tag, bar: "evals", configPath: `evals.slices.${si}.metrics.${i}` },
+          view
+        )
+      )
     )
   );
-  config2.guardrails?.checks.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: "guardrails", configPath: `guardrails.checks.${i}`, aggregates }, view)));
+  config2.guardrails?.checks.forEach(
+    (m, i) => drafts.push(
+      judgeMetric(run.all, m, opts, { bar: "guardrails", configPath: `guardrails.checks.${i}`, aggregates }, view)
+    )
+  );
   const alpha = (1 - opts.confidence) / 2;
   const tested = drafts.map((d, i) => [d, i]).filter(([d]) => d.blocking && d.p < 1);
   const rejected = holm(
@@ -33139,7 +33379,10 @@ function baselineView(run, baseline, opts) {
     compare: (name, slice) => {
       if (slice === void 0) return compareMetric(name, baseline.pairing, run, base);
       const [c, b] = [sliceView(run, slice), sliceView(base, slice)];
-      if (!c || !b) return { unavailable: `the slice "${slice}" has no per-case values in ${c ? "the baseline" : "the candidate"}` };
+      if (!c || !b)
+        return {
+          unavailable: `the slice "${slice}" has no per-case values in ${c ? "the baseline" : "the candidate"}`
+        };
       return compareMetric(name, pairRuns(c, b), c, b);
     }
   };
@@ -33163,10 +33406,20 @@ var BARS = [
   { id: 6, name: "cost", deps: [3], judge: judgeCost },
   { id: 7, name: "owner", deps: [3, 4, 5, 6], judge: judgeOwner }
 ];
-function decide({ config: loaded, run: runOrError, baseline: baselineInput, facts, inputs }) {
+function decide({
+  config: loaded,
+  run: runOrError,
+  baseline: baselineInput,
+  facts,
+  inputs
+}) {
   const config2 = loaded.config;
   const tier = effectiveTier(config2);
-  const stats = config2.evals?.statistics ?? { confidence: 0.95, on_inconclusive: "warn", threshold_on: "interval" };
+  const stats = config2.evals?.statistics ?? {
+    confidence: 0.95,
+    on_inconclusive: "warn",
+    threshold_on: "interval"
+  };
   const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
   const run = "all" in runOrError ? runOrError : void 0;
   const loadError = "all" in runOrError ? void 0 : runOrError;
@@ -33178,7 +33431,15 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
   const bars = BARS.map((b) => {
     const status = statuses[b.id];
     const blockedBy = status === "blocked" ? b.deps.filter((d) => statuses[d] === "fail" || statuses[d] === "blocked").map((d) => BARS[d - 1].name) : [];
-    return { id: b.id, name: b.name, status, blocking: isBlocking(tier, b.id), findings: findings[b.id], blocked_by: blockedBy, details: detailsOf(findings[b.id], blockedBy) };
+    return {
+      id: b.id,
+      name: b.name,
+      status,
+      blocking: isBlocking(tier, b.id),
+      findings: findings[b.id],
+      blocked_by: blockedBy,
+      details: detailsOf(findings[b.id], blockedBy)
+    };
   });
   const reasons = [];
   const warnings = [];
@@ -33186,8 +33447,10 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
     const failing = bar.findings.filter((f) => f.status === "fail");
     if (bar.status === "fail") for (const f of failing) reasons.push(`${bar.name}: ${f.text}`);
     else if (bar.status === "blocked" && bar.blocking) reasons.push(`${bar.name}: ${bar.details[0]}`);
-    else if (bar.status === "warn") for (const f of failing) warnings.push(`${bar.name} (warn only at tier ${tier}): ${f.text}`);
-    if (bar.status !== "blocked") for (const f of bar.findings.filter((x) => x.status === "warn")) warnings.push(`${bar.name}: ${f.text}`);
+    else if (bar.status === "warn")
+      for (const f of failing) warnings.push(`${bar.name} (warn only at tier ${tier}): ${f.text}`);
+    if (bar.status !== "blocked")
+      for (const f of bar.findings.filter((x) => x.status === "warn")) warnings.push(`${bar.name}: ${f.text}`);
   }
   const decision = bars.some((b) => b.blocking && (b.status === "fail" || b.status === "blocked")) ? "block" : "allow";
   const t = run?.all;
@@ -33201,14 +33464,26 @@ function decide({ config: loaded, run: runOrError, baseline: baselineInput, fact
     notices: [],
     bars,
     metrics,
-    samples: { total: t?.total ?? 0, passed: t?.passed ?? 0, failed: t?.failed ?? 0, errors: t?.errors ?? 0, skipped: t?.skipped ?? 0 },
+    samples: {
+      total: t?.total ?? 0,
+      passed: t?.passed ?? 0,
+      failed: t?.failed ?? 0,
+      errors: t?.errors ?? 0,
+      skipped: t?.skipped ?? 0
+    },
     inputs: { ...inputs, format: run?.format ?? inputs.format },
     service: config2.service,
     tier,
     confidence: opts.confidence,
     run: run ? { ...run.meta } : null,
     failing: {
-      shown: (run?.failing ?? []).map((s) => ({ id: s.id, outcome: s.outcome, message: s.message, file: s.file, line: s.line })),
+      shown: (run?.failing ?? []).map((s) => ({
+        id: s.id,
+        outcome: s.outcome,
+        message: s.message,
+        file: s.file,
+        line: s.line
+      })),
       total: run?.failingTotal ?? 0
     },
     errors: [...loadError?.problems ?? [], ..."error" in baseline ? baseline.error.problems : []],
@@ -33233,7 +33508,10 @@ function configErrorVerdict(configFile, summary, problems2, inputs) {
     schema: 1,
     decision: "block",
     readiness: { passed: 0, total: BARS.length },
-    reasons: [summary, ...problems2.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)],
+    reasons: [
+      summary,
+      ...problems2.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)
+    ],
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {
@@ -33266,7 +33544,12 @@ import { execFile } from "node:child_process";
 async function gitShow(ref, file2, cwd) {
   for (const candidate of [ref, `origin/${ref}`]) {
     const text = await new Promise((resolve3) => {
-      execFile("git", ["show", `${candidate}:${file2}`], { cwd, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" }, (err, stdout) => resolve3(err ? void 0 : stdout));
+      execFile(
+        "git",
+        ["show", `${candidate}:${file2}`],
+        { cwd, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" },
+        (err, stdout) => resolve3(err ? void 0 : stdout)
+      );
     });
     if (text !== void 0) return text;
   }
@@ -34094,7 +34377,12 @@ function parseJsonText(text, file2) {
     const { line, column } = lineColumn(text, offset);
     const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
     throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
-      { file: file2, line, column, message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results` }
+      {
+        file: file2,
+        line,
+        column,
+        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`
+      }
     ]);
   }
 }
@@ -34245,16 +34533,26 @@ var braintrust = {
   async read({ file: file2 }, ctx) {
     const experiments = [];
     const projects = /* @__PURE__ */ new Set();
-    for await (const batch of jsonLines(file2, ctx, "each line of `braintrust eval --jsonl` output is one experiment summary")) {
+    for await (const batch of jsonLines(
+      file2,
+      ctx,
+      "each line of `braintrust eval --jsonl` output is one experiment summary"
+    )) {
       for (const { value: raw, line } of batch) {
         if (!isObject2(raw)) continue;
         const o = norm(raw);
         if (Array.isArray(o.errors) && o.errors.length > 0) {
-          ctx.runError(`evaluator ${str(o.evaluatorname) ?? "(unnamed)"} failed: ${o.errors.map(String).join("; ").slice(0, 500)}`);
+          ctx.runError(
+            `evaluator ${str(o.evaluatorname) ?? "(unnamed)"} failed: ${o.errors.map(String).join("; ").slice(0, 500)}`
+          );
           continue;
         }
         if (str(o.projectname)) projects.add(String(o.projectname));
-        experiments.push({ name: str(o.experimentname) ?? `line ${line}`, scores: isObject2(o.scores) ? o.scores : {}, metrics: isObject2(o.metrics) ? o.metrics : {} });
+        experiments.push({
+          name: str(o.experimentname) ?? `line ${line}`,
+          scores: isObject2(o.scores) ? o.scores : {},
+          metrics: isObject2(o.metrics) ? o.metrics : {}
+        });
       }
     }
     const prefix = (exp) => experiments.length > 1 ? `${exp}/` : "";
@@ -34296,7 +34594,9 @@ var deepeval = {
         if (score !== void 0) scores[slug(name)] = score;
         if (str(m.error)) error62 = `${name}: ${String(m.error)}`;
         else if (m.success === false) {
-          failures.push(`${name} (score: ${score ?? "?"}, threshold: ${num(m.threshold) ?? "?"}${str(m.reason) ? `, reason: ${String(m.reason)}` : ""})`);
+          failures.push(
+            `${name} (score: ${score ?? "?"}, threshold: ${num(m.threshold) ?? "?"}${str(m.reason) ? `, reason: ${String(m.reason)}` : ""})`
+          );
         }
         judgeCost2 += num(m.evaluationCost) ?? 0;
       }
@@ -34353,7 +34653,11 @@ var EpochReducer = class {
   add(raw) {
     const id = String(raw.id ?? "");
     let s = this.samples.get(id);
-    if (!s) this.samples.set(id, s = { primary: [], named: /* @__PURE__ */ new Map(), errors: [], tokens: [], latencies: [], tags: [], epochs: 0 });
+    if (!s)
+      this.samples.set(
+        id,
+        s = { primary: [], named: /* @__PURE__ */ new Map(), errors: [], tokens: [], latencies: [], tags: [], epochs: 0 }
+      );
     s.epochs += 1;
     const error62 = isObject2(raw.error) ? str(raw.error.message) : str(raw.error);
     if (error62) {
@@ -34369,7 +34673,12 @@ var EpochReducer = class {
         if (v === void 0) continue;
         if (first) {
           s.primary.push(v);
-          if (v <= 0.5 && !s.message) s.message = [str(score.explanation), str(score.answer) !== void 0 ? `answer: ${String(score.answer)}` : void 0, `target: ${JSON.stringify(raw.target)}`].filter(Boolean).join(" \u2014 ");
+          if (v <= 0.5 && !s.message)
+            s.message = [
+              str(score.explanation),
+              str(score.answer) !== void 0 ? `answer: ${String(score.answer)}` : void 0,
+              `target: ${JSON.stringify(raw.target)}`
+            ].filter(Boolean).join(" \u2014 ");
           first = false;
         }
         const list = s.named.get(key) ?? [];
@@ -34421,7 +34730,10 @@ function metaOf(log2) {
   return {
     tool: `inspect_ai${str(packages.inspect_ai) ? ` ${String(packages.inspect_ai)}` : ""}`,
     model: str(spec.model),
-    dataset: [str(dataset.name) ?? str(spec.task), num(dataset.samples) !== void 0 ? `${dataset.samples} samples` : void 0].filter(Boolean).join(", ") || void 0,
+    dataset: [
+      str(dataset.name) ?? str(spec.task),
+      num(dataset.samples) !== void 0 ? `${dataset.samples} samples` : void 0
+    ].filter(Boolean).join(", ") || void 0,
     commit: str(revision.commit)
   };
 }
@@ -34452,7 +34764,12 @@ function readHeader(log2, reducer, ctx) {
       const stderr = isObject2(metrics.stderr) ? num(metrics.stderr.value) : void 0;
       for (const [name, m] of Object.entries(metrics)) {
         if (name === "stderr" || !isObject2(m) || num(m.value) === void 0) continue;
-        ctx.aggregate(`${str(score.name) ?? "score"}.${name}`, { value: m.value, stderr: name === "accuracy" || name === "mean" ? stderr : void 0, n, higherIsBetter: true });
+        ctx.aggregate(`${str(score.name) ?? "score"}.${name}`, {
+          value: m.value,
+          stderr: name === "accuracy" || name === "mean" ? stderr : void 0,
+          n,
+          higherIsBetter: true
+        });
       }
     }
   }
@@ -34497,7 +34814,9 @@ function eachZipEntry(file2, ctx, onEntry) {
   return new Promise((resolve3, reject) => {
     import_yauzl.default.open(file2, { lazyEntries: true, autoClose: true }, (err, zip) => {
       if (err || !zip) {
-        ctx.problem({ message: `not a readable ZIP archive (${err?.message ?? "unknown error"}); is the .eval file truncated?` });
+        ctx.problem({
+          message: `not a readable ZIP archive (${err?.message ?? "unknown error"}); is the .eval file truncated?`
+        });
         return resolve3();
       }
       zip.on("error", (e) => {
@@ -38726,10 +39045,20 @@ var junit = {
     const xml = await readText(file2, ctx.file);
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
-      ctx.problem({ line: valid.err.line, column: valid.err.col, message: `not well-formed XML (${valid.err.msg}); re-run the tests or re-export the report` });
+      ctx.problem({
+        line: valid.err.line,
+        column: valid.err.col,
+        message: `not well-formed XML (${valid.err.msg}); re-run the tests or re-export the report`
+      });
       return {};
     }
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ARRAYS.has(name), parseAttributeValue: false, textNodeName: "#text" }).parse(xml);
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: "",
+      isArray: (name) => ARRAYS.has(name),
+      parseAttributeValue: false,
+      textNodeName: "#text"
+    }).parse(xml);
     const lines = testcaseLines(xml);
     let index = 0;
     const meta3 = {};
@@ -38863,7 +39192,11 @@ var lmEvalSamples = {
         }
         const primary = metrics[0] !== void 0 ? scores[`${task}.${metrics[0]}`] : void 0;
         if (primary === void 0) {
-          ctx.problem({ line, path: "metrics", message: "the document names no metric with a numeric value; re-run lm-eval with --log_samples" });
+          ctx.problem({
+            line,
+            path: "metrics",
+            message: "the document names no metric with a numeric value; re-run lm-eval with --log_samples"
+          });
           continue;
         }
         const docId = num(doc.doc_id) ?? str(doc.doc_id);
@@ -38911,7 +39244,8 @@ function readMeta(m, line, ctx) {
   for (const k of META_KEYS) {
     const v = m[k];
     if (v === void 0 || v === null) continue;
-    if (typeof v !== "string") ctx.problem({ line, path: `meta.${k}`, message: `expected a string, found ${JSON.stringify(v)}` });
+    if (typeof v !== "string")
+      ctx.problem({ line, path: `meta.${k}`, message: `expected a string, found ${JSON.stringify(v)}` });
     else meta3[k] = v;
   }
   return meta3;
@@ -38950,18 +39284,27 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path7, value, expected) => out.push({ path: path7, message: `${path7} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}` });
+  const bad = (path7, value, expected) => out.push({
+    path: path7,
+    message: `${path7} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
+  });
   const id = v.id;
-  if (!(typeof id === "string" && id.length > 0 || typeof id === "number")) bad("id", id, "a non-empty string that names the case the same way in every run");
-  for (const [key, check2, expected] of FIELDS) if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
+  if (!(typeof id === "string" && id.length > 0 || typeof id === "number"))
+    bad("id", id, "a non-empty string that names the case the same way in every run");
+  for (const [key, check2, expected] of FIELDS)
+    if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
   if (v.scores !== void 0 && v.scores !== null) {
     if (!isObject2(v.scores)) bad("scores", v.scores, 'an object of named numbers, e.g. {"faithfulness": 0.9}');
     else for (const [k, s] of Object.entries(v.scores)) if (!isNum2(s)) bad(`scores.${k}`, s, "a number");
   }
-  if (v.tags !== void 0 && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === "string"))) bad("tags", v.tags, "a list of strings");
+  if (v.tags !== void 0 && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === "string")))
+    bad("tags", v.tags, "a list of strings");
   const hasError = v.error !== void 0 && v.error !== null;
   if (out.length === 0 && !hasError && typeof v.pass !== "boolean" && v.skipped !== true) {
-    out.push({ path: "pass", message: 'the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)' });
+    out.push({
+      path: "pass",
+      message: 'the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)'
+    });
   }
   return out;
 }
@@ -39012,7 +39355,8 @@ var openaiEvals = {
         }
         if (isObject2(ev.final_report)) {
           sawReport = true;
-          for (const [k, v] of Object.entries(ev.final_report)) if (num(v) !== void 0) ctx.aggregate(`final_report.${k}`, { value: v });
+          for (const [k, v] of Object.entries(ev.final_report))
+            if (num(v) !== void 0) ctx.aggregate(`final_report.${k}`, { value: v });
           continue;
         }
         const id = str(ev.sample_id);
@@ -39024,7 +39368,11 @@ var openaiEvals = {
           case "match":
             st.correct = (st.correct ?? true) && data.correct === true;
             st.line = line;
-            if (data.correct !== true) st.message = `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(0, 500);
+            if (data.correct !== true)
+              st.message = `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(
+                0,
+                500
+              );
             break;
           case "metrics":
             for (const [k, v] of Object.entries(data)) if (num(v) !== void 0) st.scores[k] = v;
@@ -39085,7 +39433,10 @@ var promptfoo = {
     const models = /* @__PURE__ */ new Set();
     rows.forEach((row, index) => {
       if (!isObject2(row)) {
-        ctx.problem({ path: `results.results.${index}`, message: "is not an object; the file is not a promptfoo results export" });
+        ctx.problem({
+          path: `results.results.${index}`,
+          message: "is not an object; the file is not a promptfoo results export"
+        });
         return;
       }
       const sample = toSample3(row, index, prompts);
@@ -39113,7 +39464,13 @@ function toSample3(row, index, prompts) {
   const prompt = isObject2(row.prompt) ? row.prompt : {};
   const promptLabel = str(prompt.label) ?? str(promptEntry?.label) ?? "";
   const promptKey = promptLabel.split(": ")[0] ?? "";
-  const id = promptfooCaseId(description ?? `test ${num(row.testIdx) ?? index}`, description ?? "", vars, promptKey, provider);
+  const id = promptfooCaseId(
+    description ?? `test ${num(row.testIdx) ?? index}`,
+    description ?? "",
+    vars,
+    promptKey,
+    provider
+  );
   const failureReason = num(row.failureReason);
   const outcome = failureReason === 2 ? "error" : row.success === true ? "pass" : failureReason === void 0 && str(row.error) && !isObject2(row.gradingResult) ? "error" : "fail";
   const grading = isObject2(row.gradingResult) ? row.gradingResult : {};
@@ -39145,7 +39502,9 @@ function promptfooCaseId(title, description, vars, promptKey, provider) {
 function sortKeys(v) {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isObject2(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v).sort().map((k) => [k, sortKeys(v[k])])
+  );
 }
 
 // src/results/csv.ts
@@ -39229,7 +39588,10 @@ var promptfooCsv = {
     const header = rows[0] ?? [];
     const cols = promptColumns(header, rows[1]);
     if (cols.length === 0) {
-      ctx.problem({ line: 1, message: "this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead" });
+      ctx.problem({
+        line: 1,
+        message: "this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead"
+      });
       return {};
     }
     const first = cols[0].index;
@@ -39250,7 +39612,8 @@ var promptfooCsv = {
           score = col.score !== void 0 && row[col.score] ? Number(row[col.score]) : void 0;
           if (col.named !== void 0 && row[col.named]) {
             try {
-              for (const [k, v] of Object.entries(JSON.parse(row[col.named]))) if (typeof v === "number") scores[k] = v;
+              for (const [k, v] of Object.entries(JSON.parse(row[col.named])))
+                if (typeof v === "number") scores[k] = v;
             } catch {
               ctx.problem({ line: lines[r + 1], path: header[col.named], message: "Named Scores is not valid JSON" });
             }
@@ -39276,7 +39639,10 @@ var promptfooCsv = {
         });
       }
     });
-    return { tool: "promptfoo (CSV)", model: [...new Set(cols.map((c) => c.provider).filter(Boolean))].join(", ") || void 0 };
+    return {
+      tool: "promptfoo (CSV)",
+      model: [...new Set(cols.map((c) => c.provider).filter(Boolean))].join(", ") || void 0
+    };
   }
 };
 
@@ -39322,7 +39688,10 @@ async function resolveResultFiles(patterns, cwd) {
     const matched = await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true });
     if (matched.length === 0) {
       throw new ConfigurationError(`No eval results match ${pattern}.`, [
-        { file: pattern, message: `the glob matched no file under ${cwd}: check evals.results (or the results input), and that the eval step ran first` }
+        {
+          file: pattern,
+          message: `the glob matched no file under ${cwd}: check evals.results (or the results input), and that the eval step ran first`
+        }
       ]);
     }
     for (const f of matched.sort()) files.add(path2.resolve(f));
@@ -39332,7 +39701,11 @@ async function resolveResultFiles(patterns, cwd) {
 async function loadRun(patterns, options2) {
   if (patterns.length === 0) {
     throw new ConfigurationError("No eval results are configured.", [
-      { file: "config", path: "evals.results", message: "set evals.results in the config (or the results input) to the eval output file" }
+      {
+        file: "config",
+        path: "evals.results",
+        message: "set evals.results in the config (or the results input) to the eval output file"
+      }
     ]);
   }
   const files = await resolveResultFiles(patterns, options2.cwd);
@@ -39366,7 +39739,8 @@ async function loadRun(patterns, options2) {
     });
     if (problems2.length > 0) {
       problems2.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-      if (extra > 0) problems2.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? "" : "s"} like these` });
+      if (extra > 0)
+        problems2.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? "" : "s"} like these` });
       throw new ConfigurationError(`Eval results ${shown} (${adapter.format}) could not be read.`, problems2);
     }
     formats.add(adapter.format);
@@ -39413,7 +39787,8 @@ function lookLike(probe) {
   if (head.startsWith("<")) return `XML starting ${JSON.stringify(head.slice(0, 40))}`;
   if (head.startsWith("PK")) return "a ZIP archive (an inspect .eval log holds header.json and samples/)";
   const firstLine = head.split("\n", 1)[0];
-  if (firstLine.includes(",")) return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
+  if (firstLine.includes(","))
+    return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
   return `text starting ${JSON.stringify(head.slice(0, 40))}`;
 }
 
@@ -39452,7 +39827,11 @@ async function runGate(req) {
     format: evals?.format ?? "auto"
   };
   const hasMargin = (m) => m.max_drop !== void 0 || m.max_increase !== void 0;
-  const marginMetrics = [...evals?.metrics ?? [], ...loaded.config.guardrails?.checks ?? [], ...evals?.slices.flatMap((s) => s.metrics) ?? []].filter(hasMargin);
+  const marginMetrics = [
+    ...evals?.metrics ?? [],
+    ...loaded.config.guardrails?.checks ?? [],
+    ...evals?.slices.flatMap((s) => s.metrics) ?? []
+  ].filter(hasMargin);
   const options2 = {
     format: evals?.format ?? "auto",
     cwd: req.cwd,
@@ -39493,16 +39872,22 @@ async function runGate(req) {
 async function loadBaseline(source, cwd, load, fromApi) {
   if (typeof source === "string") {
     const isGlob = /[*?[\]{}]/.test(source);
-    if (!isGlob && !existsSync(path3.resolve(cwd, source))) return { missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })` };
+    if (!isGlob && !existsSync(path3.resolve(cwd, source)))
+      return {
+        missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })`
+      };
     const result = await load([source]);
-    if ("problems" in result && isGlob && /No eval results match/.test(result.summary)) return { missing: `no baseline matches ${source}` };
+    if ("problems" in result && isGlob && /No eval results match/.test(result.summary))
+      return { missing: `no baseline matches ${source}` };
     return result;
   }
   const api = fromApi && fromApi.ref === source.ref && fromApi.path === source.path ? fromApi.text : void 0;
   if (api === null) return { missing: `${source.path} does not exist at ${source.ref}` };
   const text = api ?? await gitShow(source.ref, source.path, cwd);
   if (text === void 0) {
-    return { missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})` };
+    return {
+      missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})`
+    };
   }
   const dir = await mkdtemp(path3.join(os.tmpdir(), "llm-release-gate-baseline-"));
   const file2 = path3.join(dir, path3.basename(source.path));
@@ -39522,7 +39907,15 @@ function summarizeRun(run, confidence = 0.95) {
     if ("missing" in m) continue;
     metrics[name] = { value: m.value, ci: [finite(m.ci[0]), finite(m.ci[1])], n: m.n };
   }
-  return { format: run.format, files: run.files, meta: run.meta, samples: counts(run.all), metrics, aggregate_only: isAggregateOnly(run), errors: run.runErrors };
+  return {
+    format: run.format,
+    files: run.files,
+    meta: run.meta,
+    samples: counts(run.all),
+    metrics,
+    aggregate_only: isAggregateOnly(run),
+    errors: run.runErrors
+  };
 }
 function finite(v) {
   return Number.isFinite(v) ? v : null;
@@ -39537,12 +39930,20 @@ function metricLabel(m) {
 var CODES = { red: 31, green: 32, yellow: 33, grey: 90, bold: 1 };
 function renderTerminal(v, color) {
   const paint = (code, s2) => color ? `\x1B[${CODES[code]}m${s2}\x1B[0m` : s2;
-  const status = (s2) => paint(s2 === "pass" ? "green" : s2 === "warn" || s2 === "inconclusive" ? "yellow" : s2 === "blocked" ? "grey" : "red", s2.toUpperCase().padEnd(12));
+  const status = (s2) => paint(
+    s2 === "pass" ? "green" : s2 === "warn" || s2 === "inconclusive" ? "yellow" : s2 === "blocked" ? "grey" : "red",
+    s2.toUpperCase().padEnd(12)
+  );
   const out = [];
   const decision = v.decision === "allow" ? paint("green", "ALLOW") : paint("red", "BLOCK");
-  out.push(`${paint("bold", "llm-release-gate")}: ${decision}${v.service ? `  ${v.service}` : ""}  (readiness ${v.readiness.passed}/${v.readiness.total}, tier ${v.tier})`);
+  out.push(
+    `${paint("bold", "llm-release-gate")}: ${decision}${v.service ? `  ${v.service}` : ""}  (readiness ${v.readiness.passed}/${v.readiness.total}, tier ${v.tier})`
+  );
   const s = v.samples;
-  if (s.total > 0) out.push(`samples: ${s.total} total, ${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped (${v.inputs.format})`);
+  if (s.total > 0)
+    out.push(
+      `samples: ${s.total} total, ${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped (${v.inputs.format})`
+    );
   out.push("", paint("bold", "Readiness bars"));
   for (const b of v.bars) {
     out.push(`  ${b.id} ${b.name.padEnd(14)} ${status(b.status)}${b.blocking ? "" : paint("grey", " (warn only)")}`);
@@ -39558,10 +39959,16 @@ function renderTerminal(v, color) {
   }
   if (v.failing.total > 0) {
     out.push("", paint("bold", `Failing samples (${v.failing.total})`));
-    for (const f of v.failing.shown.slice(0, 10)) out.push(`  ${f.outcome === "error" ? "ERROR" : "FAIL "} ${f.id}${f.message ? paint("grey", ` \u2014 ${oneLine(f.message)}`) : ""}`);
+    for (const f of v.failing.shown.slice(0, 10))
+      out.push(
+        `  ${f.outcome === "error" ? "ERROR" : "FAIL "} ${f.id}${f.message ? paint("grey", ` \u2014 ${oneLine(f.message)}`) : ""}`
+      );
     if (v.failing.total > 10) out.push(paint("grey", `  \u2026 and ${v.failing.total - 10} more (--json for all kept)`));
   }
-  for (const [title, items] of [["Why it blocks", v.reasons], ["Warnings", v.warnings]]) {
+  for (const [title, items] of [
+    ["Why it blocks", v.reasons],
+    ["Warnings", v.warnings]
+  ]) {
     if (items.length === 0) continue;
     out.push("", paint("bold", title));
     for (const r of items) out.push(`  - ${r}`);
@@ -39593,7 +40000,12 @@ function rolloutOf(loaded) {
   const rollout = loaded.config.rollout;
   if (!rollout) {
     throw new ConfigurationError(`${loaded.file} has no rollout section.`, [
-      { file: loaded.file, path: "rollout", line: 1, message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout" }
+      {
+        file: loaded.file,
+        path: "rollout",
+        line: 1,
+        message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout"
+      }
     ]);
   }
   return rollout;
@@ -39621,7 +40033,8 @@ function analyse(metrics, data) {
 function judge(m, data) {
   const base = { name: m.name, canary: null, control: null, cs: null };
   const { canary, control } = data;
-  if (!canary || !control) return { ...base, status: "error", detail: `no ${!canary ? "canary" : "control"} variant in the metrics` };
+  if (!canary || !control)
+    return { ...base, status: "error", detail: `no ${!canary ? "canary" : "control"} variant in the metrics` };
   const rate = m.name.endsWith("_rate");
   const fmt = (v) => rate ? `${showValue("error_rate", v)}` : String(Number(v.toPrecision(4)));
   let c;
@@ -39630,8 +40043,10 @@ function judge(m, data) {
   if (rate) {
     const key = m.name.slice(0, -"_rate".length);
     const [xc, xk] = [canary.counts?.[key], control.counts?.[key]];
-    if (!(canary.requests > 0) || !(control.requests > 0)) return { ...base, status: "error", detail: `no traffic on the ${canary.requests > 0 ? "control" : "canary"}` };
-    if (!isCount(xc) || !isCount(xk)) return { ...base, status: "error", detail: `counts.${key} is missing or not a number` };
+    if (!(canary.requests > 0) || !(control.requests > 0))
+      return { ...base, status: "error", detail: `no traffic on the ${canary.requests > 0 ? "control" : "canary"}` };
+    if (!isCount(xc) || !isCount(xk))
+      return { ...base, status: "error", detail: `counts.${key} is missing or not a number` };
     c = xc / canary.requests;
     k = xk / control.requests;
     const d = proportionDifference(xc, canary.requests, xk, control.requests);
@@ -39639,30 +40054,62 @@ function judge(m, data) {
     cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, 5e-3) ** 2);
   } else {
     const [mc, mk] = [canary.means?.[m.name], control.means?.[m.name]];
-    if (!Number.isFinite(mc) || !Number.isFinite(mk)) return { ...base, status: "error", detail: `means.${m.name} is missing or not a number` };
+    if (!Number.isFinite(mc) || !Number.isFinite(mk))
+      return { ...base, status: "error", detail: `means.${m.name} is missing or not a number` };
     c = mc;
     k = mk;
   }
   const verdicts = [];
-  if (m.max !== void 0) verdicts.push(c > m.max ? { status: "fail", text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` } : { status: "pass", text: `canary ${fmt(c)} \u2264 ${fmt(m.max)}` });
-  if (m.min !== void 0) verdicts.push(c < m.min ? { status: "fail", text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` } : { status: "pass", text: `canary ${fmt(c)} \u2265 ${fmt(m.min)}` });
+  if (m.max !== void 0)
+    verdicts.push(
+      c > m.max ? { status: "fail", text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` } : { status: "pass", text: `canary ${fmt(c)} \u2264 ${fmt(m.max)}` }
+    );
+  if (m.min !== void 0)
+    verdicts.push(
+      c < m.min ? { status: "fail", text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` } : { status: "pass", text: `canary ${fmt(c)} \u2265 ${fmt(m.min)}` }
+    );
   const diff = c - k;
   if (m.max_increase !== void 0) {
     const d = m.max_increase;
     const [lo, hi] = cs ?? [diff, diff];
     verdicts.push(
-      lo > d ? { status: "fail", text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : hi <= d ? { status: "pass", text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : { status: "inconclusive", text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` }
+      lo > d ? {
+        status: "fail",
+        text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
+      } : hi <= d ? {
+        status: "pass",
+        text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
+      } : {
+        status: "inconclusive",
+        text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`
+      }
     );
   }
   if (m.max_drop !== void 0) {
     const d = m.max_drop;
     const [lo, hi] = cs ?? [diff, diff];
     verdicts.push(
-      hi < -d ? { status: "fail", text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : lo >= -d ? { status: "pass", text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})` } : { status: "inconclusive", text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` }
+      hi < -d ? {
+        status: "fail",
+        text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
+      } : lo >= -d ? {
+        status: "pass",
+        text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
+      } : {
+        status: "inconclusive",
+        text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`
+      }
     );
   }
   const status = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
-  return { ...base, canary: c, control: k, cs, status, detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join("; ") };
+  return {
+    ...base,
+    canary: c,
+    control: k,
+    cs,
+    status,
+    detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join("; ")
+  };
 }
 function isCount(v) {
   return typeof v === "number" && Number.isFinite(v) && v >= 0;
@@ -39681,14 +40128,24 @@ function reconcile(s, p) {
         "the rollout starts once the gate allows this release"
       );
     }
-    if (typeof s.flag !== "number") return { ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"), action: "hold", errors: 1 };
+    if (typeof s.flag !== "number")
+      return {
+        ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"),
+        action: "hold",
+        errors: 1
+      };
     const live = d && (d.status === "active" || d.status === "paused");
     const expected = live ? p.stages[d.stage]?.percent ?? 0 : d?.status === "complete" ? 100 : 0;
     if (s.flag !== expected) {
       return {
-        ...none(`the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : "no rollout has set it yet"}`, `the rollout starts once the flag is back at ${expected}% (or run rollback)`),
+        ...none(
+          `the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : "no rollout has set it yet"}`,
+          `the rollout starts once the flag is back at ${expected}% (or run rollback)`
+        ),
         action: "hold",
-        warnings: [`The flag was changed outside the plan (${expected}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`]
+        warnings: [
+          `The flag was changed outside the plan (${expected}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`
+        ]
       };
     }
     const supersedes = live ? d.id : void 0;
@@ -39701,17 +40158,32 @@ function reconcile(s, p) {
       { supersedes }
     );
   }
-  if (d.status === "rolled_back") return none(`release ${short(d.release)} was rolled back`, "a new release starts a new rollout");
-  if (d.status === "complete") return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", { percent: 100, stage: d.stage });
+  if (d.status === "rolled_back")
+    return none(`release ${short(d.release)} was rolled back`, "a new release starts a new rollout");
+  if (d.status === "complete")
+    return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", {
+      percent: 100,
+      stage: d.stage
+    });
   const stage = p.stages[d.stage];
-  if (!stage) return none(`the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`, "fix rollout.stages or roll back");
+  if (!stage)
+    return none(
+      `the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`,
+      "fix rollout.stages or roll back"
+    );
   const hold = (reason, next2, extra = {}) => step("hold", stage.percent, d.stage, reason, next2, extra);
   if (typeof s.flag !== "number") return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
   if (s.flag !== stage.percent) {
-    return hold(`the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`, `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`, {
-      percent: s.flag,
-      warnings: [`The flag was changed outside the plan (${stage.percent}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`]
-    });
+    return hold(
+      `the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`,
+      `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`,
+      {
+        percent: s.flag,
+        warnings: [
+          `The flag was changed outside the plan (${stage.percent}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`
+        ]
+      }
+    );
   }
   if ("error" in s.metrics) return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
   const evidence = analyse(p.metrics, s.metrics);
@@ -39719,31 +40191,69 @@ function reconcile(s, p) {
   if (failed.length > 0) {
     const why = failed.map((e) => `${e.name}: ${e.detail}`).join("; ");
     if (p.onRegression === "pause") {
-      return hold(`the canary regressed (${why})`, "paused: on_regression is pause; promote to go on or rollback to revert", { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` });
+      return hold(
+        `the canary regressed (${why})`,
+        "paused: on_regression is pause; promote to go on or rollback to revert",
+        { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` }
+      );
     }
-    return step("rollback", 0, d.stage, `the canary regressed (${why})`, "the flag is at 0%; fix and ship a new release", {
-      evidence,
-      alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`
-    });
+    return step(
+      "rollback",
+      0,
+      d.stage,
+      `the canary regressed (${why})`,
+      "the flag is at 0%; fix and ship a new release",
+      {
+        evidence,
+        alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`
+      }
+    );
   }
   const broken = evidence.filter((e) => e.status === "error");
-  if (broken.length > 0) return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
+  if (broken.length > 0)
+    return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
   const waiting = [];
   const baked = s.now.getTime() - d.stageStartedAt.getTime();
-  if (baked < stage.minDurationMs) waiting.push(`it has baked ${formatDuration(Math.max(0, Math.floor(baked / 6e4) * 6e4))} of ${formatDuration(stage.minDurationMs)}`);
+  if (baked < stage.minDurationMs)
+    waiting.push(
+      `it has baked ${formatDuration(Math.max(0, Math.floor(baked / 6e4) * 6e4))} of ${formatDuration(stage.minDurationMs)}`
+    );
   const requests = s.metrics.canary?.requests ?? 0;
   if (requests < stage.minSamples) waiting.push(`the canary has ${requests} of ${stage.minSamples} requests`);
   const open3 = evidence.filter((e) => e.status === "inconclusive");
   if (open3.length > 0) waiting.push(`not yet conclusive: ${open3.map((e) => e.name).join(", ")}`);
-  if (waiting.length > 0) return hold(`stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`, "the next tick looks again", { evidence });
+  if (waiting.length > 0)
+    return hold(
+      `stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`,
+      "the next tick looks again",
+      { evidence }
+    );
   if (d.stage === p.stages.length - 1) {
-    return step("complete", stage.percent, d.stage, `${stage.percent}% has baked with healthy metrics`, "the rollout is done", { evidence });
+    return step(
+      "complete",
+      stage.percent,
+      d.stage,
+      `${stage.percent}% has baked with healthy metrics`,
+      "the rollout is done",
+      { evidence }
+    );
   }
   if (stage.approval && d.approvedStage !== d.stage) {
-    return hold(`stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`, "an approver runs promote to go on", { evidence });
+    return hold(
+      `stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`,
+      "an approver runs promote to go on",
+      { evidence }
+    );
   }
   const next = p.stages[d.stage + 1];
-  return step("advance", next.percent, d.stage + 1, `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`, `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`, { evidence });
+  return step(
+    "advance",
+    next.percent,
+    d.stage + 1,
+    `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
+    `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
+    { evidence }
+  );
 }
 function step(action, percent, stage, reason, next, extra = {}) {
   return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0, ...extra };
@@ -39751,11 +40261,15 @@ function step(action, percent, stage, reason, next, extra = {}) {
 function countError(hold, d, p, why, evidence) {
   const errors = d.errors + 1;
   const over = errors > p.maxErrors;
-  return hold(`the analysis could not be done: ${why}`, over ? "someone must look: the metric source keeps failing" : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`, {
-    evidence,
-    errors,
-    alert: over ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})` : void 0
-  });
+  return hold(
+    `the analysis could not be done: ${why}`,
+    over ? "someone must look: the metric source keeps failing" : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`,
+    {
+      evidence,
+      errors,
+      alert: over ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})` : void 0
+    }
+  );
 }
 function short(sha) {
   return sha.slice(0, 12);
@@ -39765,7 +40279,10 @@ function short(sha) {
 var ConflictError = class extends Error {
 };
 async function json2(res, what) {
-  if (!res.ok) throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), { status: res.status });
+  if (!res.ok)
+    throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), {
+      status: res.status
+    });
   const text = await res.text();
   return text ? JSON.parse(text) : void 0;
 }
@@ -44144,11 +44661,15 @@ function flagdPercent(doc, key) {
   const targeting = flag.targeting;
   if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === "on" ? 100 : 0;
   const split = targeting.fractional;
-  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
+  if (!Array.isArray(split))
+    throw new FlagdError(
+      `flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`
+    );
   let on = 0;
   let total = 0;
   for (const entry of split) {
-    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
+    if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number")
+      throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
     total += entry[1];
     if (entry[0] === "on") on += entry[1];
   }
@@ -44165,7 +44686,12 @@ function withFlagdPercent(doc, key, percent) {
         state: "ENABLED",
         variants: { on: true, off: false },
         defaultVariant: "off",
-        targeting: { fractional: [["on", p], ["off", 100 - p]] }
+        targeting: {
+          fractional: [
+            ["on", p],
+            ["off", 100 - p]
+          ]
+        }
       }
     }
   };
@@ -44201,10 +44727,17 @@ var GitHubFlagdProvider = class {
   }
   async write(percent, expected) {
     const now = await this.read().catch(() => void 0);
-    if (now !== expected || !this.last) throw new ConflictError(`the flag is at ${now ?? "an unreadable value"}%, expected ${expected}%`);
+    if (now !== expected || !this.last)
+      throw new ConflictError(`the flag is at ${now ?? "an unreadable value"}%, expected ${expected}%`);
     try {
-      await this.gh.writeFile(this.path, this.branch, `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}
-`, this.last.sha, `rollout: ${this.key} ${expected}% \u2192 ${percent}%`);
+      await this.gh.writeFile(
+        this.path,
+        this.branch,
+        `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}
+`,
+        this.last.sha,
+        `rollout: ${this.key} ${expected}% \u2192 ${percent}%`
+      );
     } catch (err) {
       const s = statusOf(err);
       if (s === 409 || s === 422) throw new ConflictError(`${this.path} changed while writing it`);
@@ -44272,7 +44805,10 @@ var WebhookProvider = class {
     await json2(
       await fetch(this.url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
+        headers: {
+          "content-type": "application/json",
+          ...this.token ? { authorization: `Bearer ${this.token}` } : {}
+        },
         body: JSON.stringify({ flag: this.key, percent, release: this.release }),
         signal: AbortSignal.timeout(15e3)
       }),
@@ -44300,7 +44836,11 @@ var UnleashProvider = class {
   }
   async call(path7, init = {}) {
     return json2(
-      await fetch(`${this.base}${path7}`, { ...init, headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} }, signal: AbortSignal.timeout(15e3) }),
+      await fetch(`${this.base}${path7}`, {
+        ...init,
+        headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} },
+        signal: AbortSignal.timeout(15e3)
+      }),
       this.describe()
     );
   }
@@ -44317,9 +44857,18 @@ var UnleashProvider = class {
     const s = await this.strategy();
     const now = s ? Number(s.parameters.rollout ?? 0) : 0;
     if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
-    const parameters = { rollout: String(percent), stickiness: s?.parameters.stickiness ?? "default", groupId: s?.parameters.groupId ?? this.key };
-    if (s) await this.call(`/strategies/${s.id}`, { method: "PUT", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
-    else await this.call("/strategies", { method: "POST", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
+    const parameters = {
+      rollout: String(percent),
+      stickiness: s?.parameters.stickiness ?? "default",
+      groupId: s?.parameters.groupId ?? this.key
+    };
+    if (s)
+      await this.call(`/strategies/${s.id}`, {
+        method: "PUT",
+        body: JSON.stringify({ name: "flexibleRollout", parameters })
+      });
+    else
+      await this.call("/strategies", { method: "POST", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
     if (!s) await this.call("/on", { method: "POST" });
   }
 };
@@ -44340,7 +44889,13 @@ var LaunchDarklyProvider = class {
     return `LaunchDarkly flag ${this.key} in ${this.environment}`;
   }
   async flag() {
-    return await json2(await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, { headers: { authorization: this.token }, signal: AbortSignal.timeout(15e3) }), this.describe());
+    return await json2(
+      await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, {
+        headers: { authorization: this.token },
+        signal: AbortSignal.timeout(15e3)
+      }),
+      this.describe()
+    );
   }
   async read() {
     const f = await this.flag();
@@ -44362,11 +44917,19 @@ var LaunchDarklyProvider = class {
     await json2(
       await fetch(this.url, {
         method: "PATCH",
-        headers: { authorization: this.token, "content-type": "application/json; domain-model=launchdarkly.semanticpatch" },
+        headers: {
+          authorization: this.token,
+          "content-type": "application/json; domain-model=launchdarkly.semanticpatch"
+        },
         body: JSON.stringify({
           environmentKey: this.environment,
           comment: `llm-release-gate rollout ${expected}% \u2192 ${percent}%`,
-          instructions: [{ kind: "updateFallthroughVariationOrRollout", rolloutWeights: { [on._id]: weight, [off._id]: 1e5 - weight } }]
+          instructions: [
+            {
+              kind: "updateFallthroughVariationOrRollout",
+              rolloutWeights: { [on._id]: weight, [off._id]: 1e5 - weight }
+            }
+          ]
         }),
         signal: AbortSignal.timeout(15e3)
       }),
@@ -44405,7 +44968,9 @@ var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
 function parseOnlineMetrics(raw, where, now) {
   const doc = raw;
   if (typeof doc !== "object" || doc === null || typeof doc.variants !== "object" || doc.variants === null) {
-    throw new Error(`${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`);
+    throw new Error(
+      `${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`
+    );
   }
   if (typeof doc.generated_at === "string") {
     const at = Date.parse(doc.generated_at);
@@ -44415,10 +44980,20 @@ function parseOnlineMetrics(raw, where, now) {
   const variant = (v) => {
     if (typeof v !== "object" || v === null) return void 0;
     const o = v;
-    const nums = (x) => Object.fromEntries(Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number"));
-    return { requests: typeof o.requests === "number" ? o.requests : NaN, counts: nums(o.counts), means: nums(o.means) };
+    const nums = (x) => Object.fromEntries(
+      Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number")
+    );
+    return {
+      requests: typeof o.requests === "number" ? o.requests : NaN,
+      counts: nums(o.counts),
+      means: nums(o.means)
+    };
   };
-  return { generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0, canary: variant(doc.variants.canary), control: variant(doc.variants.control) };
+  return {
+    generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0,
+    canary: variant(doc.variants.canary),
+    control: variant(doc.variants.control)
+  };
 }
 
 // src/rollout/sources/file.ts
@@ -44463,7 +45038,10 @@ var HttpMetricSource = class {
     return `metrics at ${new URL(this.url).origin}`;
   }
   async read() {
-    const res = await fetch(this.url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(15e3) });
+    const res = await fetch(this.url, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      signal: AbortSignal.timeout(15e3)
+    });
     if (!res.ok) throw new Error(`${this.describe()} answered HTTP ${res.status}`);
     let raw;
     try {
@@ -44494,17 +45072,23 @@ var PrometheusMetricSource = class {
     const u = new URL("/api/v1/query", this.url);
     const res = await fetch(u, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", ...this.token ? { authorization: `Bearer ${this.token}` } : {} },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...this.token ? { authorization: `Bearer ${this.token}` } : {}
+      },
       body: new URLSearchParams({ query }),
       signal: AbortSignal.timeout(15e3)
     });
     const doc = await res.json().catch(() => void 0);
-    if (!res.ok || doc?.status !== "success") throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
+    if (!res.ok || doc?.status !== "success")
+      throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
     const { resultType, result } = doc.data;
     if (resultType === "scalar") return Number(result[1]);
-    if (resultType !== "vector") throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
+    if (resultType !== "vector")
+      throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
     const series = result;
-    if (series.length !== 1) throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
+    if (series.length !== 1)
+      throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
     return Number(series[0].value[1]);
   }
   async read() {
@@ -44547,7 +45131,14 @@ async function localTick(loaded, opts) {
   let deployment;
   if (typeof flag === "number" && flag > 0) {
     const stage = stages.findIndex((s) => s.percent === flag);
-    if (!opts.since && !flagFile) throw new ConfigurationError("--since is needed with this flag provider.", [{ file: loaded.file, path: "rollout.flag.provider", message: "outside GitHub there is no deployment record: pass --since with the time the current stage began" }]);
+    if (!opts.since && !flagFile)
+      throw new ConfigurationError("--since is needed with this flag provider.", [
+        {
+          file: loaded.file,
+          path: "rollout.flag.provider",
+          message: "outside GitHub there is no deployment record: pass --since with the time the current stage began"
+        }
+      ]);
     const since = opts.since ?? (await stat3(flagFile)).mtime;
     const nearest = stage >= 0 ? stage : Math.max(0, stages.filter((s) => s.percent < flag).length - 1);
     deployment = { id: 0, release: "workspace", stage: nearest, stageStartedAt: since, status: "active", errors: 0 };
@@ -44558,7 +45149,12 @@ async function localTick(loaded, opts) {
   ) : { error: "no rollout.analysis.source is configured" };
   const decision = reconcile(
     { release: "workspace", deployment, flag, gateAllowed: opts.gateAllowed, metrics: data, now: opts.now },
-    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression }
+    {
+      stages,
+      metrics: rollout.analysis?.metrics ?? [],
+      maxErrors: rollout.analysis?.max_errors ?? 3,
+      onRegression: rollout.on_regression
+    }
   );
   let wrote = false;
   const changes = decision.action === "start" || decision.action === "advance" || decision.action === "rollback";
@@ -44567,7 +45163,8 @@ async function localTick(loaded, opts) {
       await provider.write(decision.percent, flag);
       wrote = true;
     } catch (err) {
-      if (err instanceof ConflictError) decision.warnings.push(`Not written: ${err.message}; the next tick looks again.`);
+      if (err instanceof ConflictError)
+        decision.warnings.push(`Not written: ${err.message}; the next tick looks again.`);
       else throw err;
     }
   }
@@ -44593,7 +45190,9 @@ function renderRunSummary(s) {
     `format: ${s.format}`,
     `samples: ${s.samples.total} total, ${s.samples.passed} passed, ${s.samples.failed} failed, ${s.samples.errors} errors, ${s.samples.skipped} skipped`,
     "metrics:",
-    ...Object.entries(s.metrics).map(([k, m]) => `  ${k.padEnd(28)} ${String(Number(m.value.toPrecision(4))).padStart(10)}  n=${m.n}`),
+    ...Object.entries(s.metrics).map(
+      ([k, m]) => `  ${k.padEnd(28)} ${String(Number(m.value.toPrecision(4))).padStart(10)}  n=${m.n}`
+    ),
     ...s.aggregate_only ? ["aggregate-only: thresholds work on these values; per-sample comparison with a baseline is not possible"] : [],
     ...s.errors.map((e) => `error: ${e}`)
   ];
@@ -44636,8 +45235,10 @@ async function main(argv) {
         cwd: process.cwd(),
         commits: values.commit ?? []
       });
-      process.stdout.write(values.json ? `${JSON.stringify(outcome.verdict, null, 2)}
-` : renderTerminal(outcome.verdict, color));
+      process.stdout.write(
+        values.json ? `${JSON.stringify(outcome.verdict, null, 2)}
+` : renderTerminal(outcome.verdict, color)
+      );
       return outcome.invalidInput ? 2 : outcome.verdict.decision === "allow" ? 0 : 1;
     }
     case "results": {
@@ -44646,7 +45247,8 @@ async function main(argv) {
         allowPositionals: true,
         options: { format: { type: "string", default: "auto" }, json: { type: "boolean", default: false } }
       });
-      if (positionals.length === 0) throw new ConfigurationError("Name at least one results file: llm-release-gate results FILE --json");
+      if (positionals.length === 0)
+        throw new ConfigurationError("Name at least one results file: llm-release-gate results FILE --json");
       const run = await loadRun(positionals, { format: values.format, cwd: process.cwd() });
       const summary = summarizeRun(run);
       process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}
@@ -44671,8 +45273,16 @@ async function main(argv) {
         return 2;
       }
       const since = values.since ? new Date(values.since) : void 0;
-      if (since && Number.isNaN(since.getTime())) throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
-      const tick = await localTick(gate.loaded, { cwd, now: /* @__PURE__ */ new Date(), gateAllowed: gate.verdict.decision === "allow", dryRun: values["dry-run"], since, env: process.env });
+      if (since && Number.isNaN(since.getTime()))
+        throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
+      const tick = await localTick(gate.loaded, {
+        cwd,
+        now: /* @__PURE__ */ new Date(),
+        gateAllowed: gate.verdict.decision === "allow",
+        dryRun: values["dry-run"],
+        since,
+        env: process.env
+      });
       process.stdout.write(values.json ? `${JSON.stringify(tick, null, 2)}
 ` : renderTick(tick, values["dry-run"]));
       return 0;
@@ -44703,9 +45313,11 @@ main(process.argv.slice(2)).then(
 `);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`llm-release-gate: unexpected error (a bug, please report it):
+      process.stderr.write(
+        `llm-release-gate: unexpected error (a bug, please report it):
 ${err instanceof Error ? err.stack : String(err)}
-`);
+`
+      );
       process.exitCode = 3;
     }
   }

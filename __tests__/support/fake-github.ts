@@ -34,7 +34,10 @@ function load() {
   if (cached) return cached;
   const spec = JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')) as {
     paths: Record<string, Record<string, Operation['operation']>>;
-    components: { parameters: Record<string, { name: string; in: string; schema?: { type?: string } }>; [k: string]: unknown };
+    components: {
+      parameters: Record<string, { name: string; in: string; schema?: { type?: string } }>;
+      [k: string]: unknown;
+    };
   };
   // Parameters shared through components are referenced: resolve them so every name is known.
   for (const methods of Object.values(spec.paths)) {
@@ -49,9 +52,12 @@ function load() {
   const operations: Operation[] = [];
   for (const [template, methods] of Object.entries(spec.paths)) {
     const params = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-    const regex = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`);
+    const regex = new RegExp(
+      `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`,
+    );
     for (const [method, operation] of Object.entries(methods)) {
-      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) operations.push({ method: method.toUpperCase(), template, regex, params, operation });
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        operations.push({ method: method.toUpperCase(), template, regex, params, operation });
     }
   }
   // OpenAPI 3.0's `nullable` without a `type` (next to a oneOf or $ref) is not JSON Schema: drop it there.
@@ -69,7 +75,13 @@ function load() {
   addFormats(ajv);
   ajv.addSchema(spec, 'gh');
   // The package's exports map offers ESM only; its SDL file sits beside it in node_modules.
-  const sdl = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/@octokit/graphql-schema/schema.graphql'), 'utf8');
+  const sdl = readFileSync(
+    path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../node_modules/@octokit/graphql-schema/schema.graphql',
+    ),
+    'utf8',
+  );
   // The published SDL repeats two fields of one type; the schema is otherwise GitHub's own.
   const schema = buildSchema(sdl, { assumeValidSDL: true });
   cached = { operations, ajv, schema };
@@ -111,7 +123,14 @@ export class FakeGitHub {
   readonly files = new Map<string, string>();
   readonly owners = new Map<string, 'User' | 'Organization'>();
   readonly environments = new Map<string, number>();
-  readonly deployments: { id: number; sha: string; environment: string; task: string; payload: unknown; statuses: { state: string; description: string; created_at: string }[] }[] = [];
+  readonly deployments: {
+    id: number;
+    sha: string;
+    environment: string;
+    task: string;
+    payload: unknown;
+    statuses: { state: string; description: string; created_at: string }[];
+  }[] = [];
   /** Files on branches, for the Contents API: `${branch}:${path}` -> text. */
   readonly branchFiles = new Map<string, string>();
   readonly issues: { title: string; body: string }[] = [];
@@ -119,7 +138,8 @@ export class FakeGitHub {
   readonly commitChecks = new Map<string, { name: string; conclusion: string }[]>();
   /** Make everything recorded so far `minutes` older (a rollout's bake time passes in a test). */
   age(minutes: number): void {
-    for (const d of this.deployments) for (const st of d.statuses) st.created_at = new Date(Date.parse(st.created_at) - minutes * 60_000).toISOString();
+    for (const d of this.deployments)
+      for (const st of d.statuses) st.created_at = new Date(Date.parse(st.created_at) - minutes * 60_000).toISOString();
   }
   private faults: Fault[] = [];
   private server?: http.Server;
@@ -127,7 +147,10 @@ export class FakeGitHub {
   private query = new URLSearchParams();
   url = '';
 
-  constructor(readonly owner = 'acme', readonly repo = 'support') {
+  constructor(
+    readonly owner = 'acme',
+    readonly repo = 'support',
+  ) {
     load();
   }
 
@@ -167,7 +190,10 @@ export class FakeGitHub {
     return this.requests.filter((r) => (!method || r.method === method) && (!route || r.route === route)).length;
   }
 
-  private async handle(req: http.IncomingMessage, raw: string): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+  private async handle(
+    req: http.IncomingMessage,
+    raw: string,
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
     let body: unknown;
@@ -177,8 +203,10 @@ export class FakeGitHub {
       this.violations.push(`${method} ${url.pathname}: body is not JSON`);
       return { status: 400, body: { message: 'Problems parsing JSON' } };
     }
-    if (!req.headers.authorization?.match(/^(token|bearer) /i)) this.violations.push(`${method} ${url.pathname}: no Authorization header`);
-    if (!req.headers['user-agent']?.startsWith('llm-release-gate/')) this.violations.push(`${method} ${url.pathname}: user agent ${req.headers['user-agent']}`);
+    if (!req.headers.authorization?.match(/^(token|bearer) /i))
+      this.violations.push(`${method} ${url.pathname}: no Authorization header`);
+    if (!req.headers['user-agent']?.startsWith('llm-release-gate/'))
+      this.violations.push(`${method} ${url.pathname}: user agent ${req.headers['user-agent']}`);
 
     if (method === 'POST' && url.pathname === '/graphql') {
       this.requests.push({ method, path: url.pathname, route: 'graphql', body, headers: req.headers });
@@ -197,15 +225,22 @@ export class FakeGitHub {
     const values = op.regex.exec(url.pathname)!.slice(1).map(decodeURIComponent);
     const params = Object.fromEntries(op.params.map((p, i) => [p, values[i]!]));
     for (const p of op.operation.parameters ?? []) {
-      if (p.in === 'path' && p.schema?.type === 'integer' && !/^\d+$/.test(params[p.name] ?? '')) this.violations.push(`${method} ${op.template}: path parameter ${p.name} must be an integer, got ${params[p.name]}`);
+      if (p.in === 'path' && p.schema?.type === 'integer' && !/^\d+$/.test(params[p.name] ?? ''))
+        this.violations.push(
+          `${method} ${op.template}: path parameter ${p.name} must be an integer, got ${params[p.name]}`,
+        );
     }
     for (const key of url.searchParams.keys()) {
-      if (!(op.operation.parameters ?? []).some((p) => p.in === 'query' && p.name === key)) this.violations.push(`${method} ${op.template}: unknown query parameter ${key}`);
+      if (!(op.operation.parameters ?? []).some((p) => p.in === 'query' && p.name === key))
+        this.violations.push(`${method} ${op.template}: unknown query parameter ${key}`);
     }
     if (op.operation.requestBody) {
       const pointer = `gh#/paths/${op.template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method.toLowerCase()}/requestBody/content/application~1json/schema`;
       const check: ValidateFunction = ajv.getSchema(pointer) ?? ajv.compile({ $ref: pointer });
-      if (!check(body)) this.violations.push(`${method} ${op.template}: body does not match the API description: ${ajv.errorsText(check.errors)}`);
+      if (!check(body))
+        this.violations.push(
+          `${method} ${op.template}: body does not match the API description: ${ajv.errorsText(check.errors)}`,
+        );
     }
     const fault = this.fault(method, op.template);
     if (fault) return fault;
@@ -214,10 +249,16 @@ export class FakeGitHub {
   }
 
   private fault(method: string, route: string) {
-    const f = this.faults.find((x) => x.method === method && x.route === route && (x.times === undefined || x.times > 0));
+    const f = this.faults.find(
+      (x) => x.method === method && x.route === route && (x.times === undefined || x.times > 0),
+    );
     if (!f) return undefined;
     if (f.times !== undefined) f.times -= 1;
-    return { status: f.status, headers: f.headers, body: { message: `fake ${f.status}`, documentation_url: 'https://docs.github.com/rest' } };
+    return {
+      status: f.status,
+      headers: f.headers,
+      body: { message: `fake ${f.status}`, documentation_url: 'https://docs.github.com/rest' },
+    };
   }
 
   private respond(method: string, route: string, params: Record<string, string>, body: Record<string, unknown>) {
@@ -227,7 +268,17 @@ export class FakeGitHub {
         const id = this.nextId++;
         const run = { ...body, id, annotations: [] as unknown[], html_url: html(`/runs/${id}`) };
         this.checkRuns.set(id, run);
-        return { status: 201, body: { id, head_sha: body.head_sha, name: body.name, status: body.status, html_url: run.html_url, app: { slug: 'github-actions' } } };
+        return {
+          status: 201,
+          body: {
+            id,
+            head_sha: body.head_sha,
+            name: body.name,
+            status: body.status,
+            html_url: run.html_url,
+            app: { slug: 'github-actions' },
+          },
+        };
       }
       case 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': {
         const run = this.checkRuns.get(Number(params.check_run_id));
@@ -235,12 +286,18 @@ export class FakeGitHub {
         const output = (body.output ?? {}) as { annotations?: unknown[] };
         run.annotations.push(...(output.annotations ?? []));
         Object.assign(run, { ...body, annotations: run.annotations, output: { ...(run.output as object), ...output } });
-        return { status: 200, body: { id: run.id, html_url: run.html_url, status: run.status, conclusion: run.conclusion } };
+        return {
+          status: 200,
+          body: { id: run.id, html_url: run.html_url, status: run.status, conclusion: run.conclusion },
+        };
       }
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         const id = this.nextId++;
         this.comments.push({ id, body: String(body.body), mine: true });
-        return { status: 201, body: { id, body: body.body, html_url: html(`/pull/${params.issue_number}#issuecomment-${id}`) } };
+        return {
+          status: 201,
+          body: { id, body: body.body, html_url: html(`/pull/${params.issue_number}#issuecomment-${id}`) },
+        };
       }
       case 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': {
         const c = this.comments.find((x) => x.id === Number(params.comment_id));
@@ -253,15 +310,38 @@ export class FakeGitHub {
     switch (`${method} ${route}`) {
       case 'GET /repos/{owner}/{repo}/deployments': {
         const list = this.deployments
-          .filter((d) => (!query.get('environment') || d.environment === query.get('environment')) && (!query.get('task') || d.task === query.get('task')))
+          .filter(
+            (d) =>
+              (!query.get('environment') || d.environment === query.get('environment')) &&
+              (!query.get('task') || d.task === query.get('task')),
+          )
           .reverse()
           .slice(0, Number(query.get('per_page') ?? 30));
-        return { status: 200, body: list.map((d) => ({ id: d.id, sha: d.sha, environment: d.environment, task: d.task, payload: d.payload })) };
+        return {
+          status: 200,
+          body: list.map((d) => ({
+            id: d.id,
+            sha: d.sha,
+            environment: d.environment,
+            task: d.task,
+            payload: d.payload,
+          })),
+        };
       }
       case 'POST /repos/{owner}/{repo}/deployments': {
         const id = this.nextId++;
-        this.deployments.push({ id, sha: String(body.ref), environment: String(body.environment), task: String(body.task), payload: body.payload, statuses: [] });
-        return { status: 201, body: { id, sha: body.ref, environment: body.environment, task: body.task, payload: body.payload } };
+        this.deployments.push({
+          id,
+          sha: String(body.ref),
+          environment: String(body.environment),
+          task: String(body.task),
+          payload: body.payload,
+          statuses: [],
+        });
+        return {
+          status: 201,
+          body: { id, sha: body.ref, environment: body.environment, task: body.task, payload: body.payload },
+        };
       }
       case 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
         const d = this.deployments.find((x) => x.id === Number(params.deployment_id));
@@ -270,28 +350,61 @@ export class FakeGitHub {
       case 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
         const d = this.deployments.find((x) => x.id === Number(params.deployment_id));
         if (!d) return { status: 404, body: { message: 'Not Found' } };
-        const st = { state: String(body.state), description: String(body.description ?? ''), created_at: new Date().toISOString() };
+        const st = {
+          state: String(body.state),
+          description: String(body.description ?? ''),
+          created_at: new Date().toISOString(),
+        };
         d.statuses.push(st);
         return { status: 201, body: st };
       }
       case 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
-        const runs = (this.commitChecks.get(params.ref!) ?? []).filter((r) => !query.get('check_name') || r.name === query.get('check_name'));
-        return { status: 200, body: { total_count: runs.length, check_runs: runs.map((r, i) => ({ id: i + 1, name: r.name, status: 'completed', conclusion: r.conclusion })) } };
+        const runs = (this.commitChecks.get(params.ref!) ?? []).filter(
+          (r) => !query.get('check_name') || r.name === query.get('check_name'),
+        );
+        return {
+          status: 200,
+          body: {
+            total_count: runs.length,
+            check_runs: runs.map((r, i) => ({
+              id: i + 1,
+              name: r.name,
+              status: 'completed',
+              conclusion: r.conclusion,
+            })),
+          },
+        };
       }
       case 'GET /repos/{owner}/{repo}/contents/{path}': {
         const key = `${query.get('ref') ?? 'main'}:${params.path}`;
         const text = this.branchFiles.get(key);
         if (text === undefined) return { status: 404, body: { message: 'Not Found' } };
-        return { status: 200, body: { type: 'file', path: params.path, sha: blobSha(text), encoding: 'base64', content: Buffer.from(text).toString('base64') } };
+        return {
+          status: 200,
+          body: {
+            type: 'file',
+            path: params.path,
+            sha: blobSha(text),
+            encoding: 'base64',
+            content: Buffer.from(text).toString('base64'),
+          },
+        };
       }
       case 'PUT /repos/{owner}/{repo}/contents/{path}': {
         const key = `${String(body.branch ?? 'main')}:${params.path}`;
         const current = this.branchFiles.get(key);
-        if (current !== undefined && body.sha !== blobSha(current)) return { status: 409, body: { message: `${params.path} does not match ${String(body.sha)}` } };
+        if (current !== undefined && body.sha !== blobSha(current))
+          return { status: 409, body: { message: `${params.path} does not match ${String(body.sha)}` } };
         if (current === undefined && body.sha) return { status: 422, body: { message: 'sha given for a new file' } };
         const text = Buffer.from(String(body.content), 'base64').toString('utf8');
         this.branchFiles.set(key, text);
-        return { status: current === undefined ? 201 : 200, body: { content: { path: params.path, sha: blobSha(text) }, commit: { sha: blobSha(`commit ${text}`), message: body.message } } };
+        return {
+          status: current === undefined ? 201 : 200,
+          body: {
+            content: { path: params.path, sha: blobSha(text) },
+            commit: { sha: blobSha(`commit ${text}`), message: body.message },
+          },
+        };
       }
       case 'POST /repos/{owner}/{repo}/issues': {
         this.issues.push({ title: String(body.title), body: String(body.body ?? '') });
@@ -315,23 +428,47 @@ export class FakeGitHub {
           ? null
           : {
               object: ({ expression }: { expression: string }) =>
-                this.files.has(expression) ? { __typename: 'Blob', text: this.files.get(expression), isTruncated: false } : null,
+                this.files.has(expression)
+                  ? { __typename: 'Blob', text: this.files.get(expression), isTruncated: false }
+                  : null,
               environment: ({ name: env }: { name: string }) =>
                 this.environments.has(env)
-                  ? { name: env, protectionRules: () => ({ nodes: this.environments.get(env)! > 0 ? [{ type: 'REQUIRED_REVIEWERS', reviewers: () => ({ totalCount: this.environments.get(env) }) }] : [] }) }
+                  ? {
+                      name: env,
+                      protectionRules: () => ({
+                        nodes:
+                          this.environments.get(env)! > 0
+                            ? [
+                                {
+                                  type: 'REQUIRED_REVIEWERS',
+                                  reviewers: () => ({ totalCount: this.environments.get(env) }),
+                                },
+                              ]
+                            : [],
+                      }),
+                    }
                   : null,
               pullRequest: () => ({
                 comments: ({ first, after }: { first: number; after?: string }) => {
                   const start = after ? Number(after) : 0;
                   const page = this.comments.slice(start, start + first);
                   return {
-                    nodes: page.map((c) => ({ databaseId: c.id, body: c.body, url: `https://github.com/${this.owner}/${this.repo}/pull/1#issuecomment-${c.id}`, viewerDidAuthor: c.mine })),
-                    pageInfo: { hasNextPage: start + first < this.comments.length, endCursor: String(start + page.length) },
+                    nodes: page.map((c) => ({
+                      databaseId: c.id,
+                      body: c.body,
+                      url: `https://github.com/${this.owner}/${this.repo}/pull/1#issuecomment-${c.id}`,
+                      viewerDidAuthor: c.mine,
+                    })),
+                    pageInfo: {
+                      hasNextPage: start + first < this.comments.length,
+                      endCursor: String(start + page.length),
+                    },
                   };
                 },
               }),
             },
-      repositoryOwner: ({ login }: { login: string }) => (this.owners.has(login) ? { __typename: this.owners.get(login) } : null),
+      repositoryOwner: ({ login }: { login: string }) =>
+        this.owners.has(login) ? { __typename: this.owners.get(login) } : null,
     };
     return graphql({ schema, source: query, variableValues: variables, rootValue });
   }

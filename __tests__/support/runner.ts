@@ -22,7 +22,11 @@ interface Prepared {
 
 function prepare(inputs: Record<string, string>, event: object, env: Record<string, string>): Prepared {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrg-run-'));
-  const files = { output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md'), event: path.join(tmp, 'event.json') };
+  const files = {
+    output: path.join(tmp, 'output'),
+    summary: path.join(tmp, 'summary.md'),
+    event: path.join(tmp, 'event.json'),
+  };
   writeFileSync(files.output, '');
   writeFileSync(files.summary, '');
   writeFileSync(files.event, JSON.stringify(event));
@@ -42,7 +46,12 @@ function prepare(inputs: Record<string, string>, event: object, env: Record<stri
   for (const [k, v] of Object.entries(inputs)) all[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   return {
     env: all,
-    finish: (code, stdout) => ({ code, stdout, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') }),
+    finish: (code, stdout) => ({
+      code,
+      stdout,
+      outputs: parseOutputs(readFileSync(files.output, 'utf8')),
+      summary: readFileSync(files.summary, 'utf8'),
+    }),
   };
 }
 
@@ -53,16 +62,31 @@ export function parseOutputs(text: string): Record<string, string> {
   return out;
 }
 
-export function runActionSync(inputs: Record<string, string>, event: object = {}, env: Record<string, string> = {}): ActionRun & { stderr: string } {
+export function runActionSync(
+  inputs: Record<string, string>,
+  event: object = {},
+  env: Record<string, string> = {},
+): ActionRun & { stderr: string } {
   const p = prepare(inputs, event, env);
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: p.env.GITHUB_WORKSPACE, env: p.env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/index.js')], {
+    cwd: p.env.GITHUB_WORKSPACE,
+    env: p.env,
+    encoding: 'utf8',
+  });
   return { ...p.finish(r.status, r.stdout), stderr: r.stderr };
 }
 
 /** Asynchronous, for tests whose fake GitHub server runs in this same process. */
-export async function runAction(inputs: Record<string, string>, event: object = {}, env: Record<string, string> = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  event: object = {},
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
   const p = prepare(inputs, event, env);
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: p.env.GITHUB_WORKSPACE, env: p.env });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], {
+    cwd: p.env.GITHUB_WORKSPACE,
+    env: p.env,
+  });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -10,6 +10,9 @@ export interface Services {
 /** The real services the Jest global setup started (scripts/services/start.sh). */
 export function services(): Services {
   const file = path.join(ROOT, '.services/env.json');
-  if (!existsSync(file)) throw new Error('The test services are not running: npm test starts them (scripts/services/start.sh); see the README.');
+  if (!existsSync(file))
+    throw new Error(
+      'The test services are not running: npm test starts them (scripts/services/start.sh); see the README.',
+    );
   return JSON.parse(readFileSync(file, 'utf8')) as Services;
 }

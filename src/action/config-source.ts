@@ -7,7 +7,9 @@ import type { Inputs } from './inputs.js';
 
 /** The config file at the base commit, when config-source: base applies (a pull request with a base). */
 export function baseConfigFile(inputs: Inputs, ctx: RunContext): { sha: string; path: string } | undefined {
-  return inputs.configSource === 'base' && ctx.pullNumber !== undefined && ctx.baseSha ? { sha: ctx.baseSha, path: inputs.config } : undefined;
+  return inputs.configSource === 'base' && ctx.pullNumber !== undefined && ctx.baseSha
+    ? { sha: ctx.baseSha, path: inputs.config }
+    : undefined;
 }
 
 /**
@@ -27,7 +29,9 @@ export async function chooseConfig(
   const base = baseFile.sha;
   const text = fromApi !== undefined ? fromApi : await gitShow(base, file, workspace);
   if (text === null) {
-    return { notices: [`The base branch has no ${file} yet: this pull request's own config was used (it adds the gate).`] };
+    return {
+      notices: [`The base branch has no ${file} yet: this pull request's own config was used (it adds the gate).`],
+    };
   }
   if (text === undefined) {
     return {

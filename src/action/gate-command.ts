@@ -27,9 +27,14 @@ const log = { debug: core.debug, info: core.info, warning: core.warning };
 /** command: gate — read, judge, report (check run, comment, summary, annotations), set the exit code. */
 export async function gateCommand(inputs: Inputs, ctx: RunContext, env: ActionEnv, outputs: Outputs): Promise<void> {
   const github = inputs.githubToken
-    ? new GitHubReporter(new GateApi(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo), ctx, { checkName: inputs.checkName, comment: inputs.comment })
+    ? new GitHubReporter(
+        new GateApi(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo),
+        ctx,
+        { checkName: inputs.checkName, comment: inputs.comment },
+      )
     : undefined;
-  if (!github) core.info('github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).');
+  if (!github)
+    core.info('github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).');
 
   await github?.startCheck();
   const local = await readLocalConfig(env.workspace, inputs.config);
@@ -59,7 +64,9 @@ export async function gateCommand(inputs: Inputs, ctx: RunContext, env: ActionEn
 
   const all = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => undefined), Infinity);
   const annotations = all.slice(0, LIMITS.maxAnnotations);
-  const published = github ? await github.publish(verdict, annotations, all.length - annotations.length) : { checkRunUrl: '', commentUrl: '', annotated: false };
+  const published = github
+    ? await github.publish(verdict, annotations, all.length - annotations.length)
+    : { checkRunUrl: '', commentUrl: '', annotated: false };
   outputs.set('check-run-url', published.checkRunUrl);
   outputs.set('comment-url', published.commentUrl);
   // Without a check run to carry them, annotations go out as workflow commands (the runner shows them).
@@ -67,13 +74,18 @@ export async function gateCommand(inputs: Inputs, ctx: RunContext, env: ActionEn
   if (github) core.info(`GitHub API requests: ${github.api.requests}`);
 
   if (env.hasSummary) await core.summary.addRaw(renderJobSummary(verdict)).write();
-  core.info(`Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`);
+  core.info(
+    `Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`,
+  );
   for (const r of verdict.reasons) core.info(`  - ${r}`);
 
   if (invalidInput) {
-    core.setFailed(`llm-release-gate blocked: the ${loaded ? 'eval results' : 'config'} could not be used.\n${verdict.reasons.join('\n')}`);
+    core.setFailed(
+      `llm-release-gate blocked: the ${loaded ? 'eval results' : 'config'} could not be used.\n${verdict.reasons.join('\n')}`,
+    );
   } else if (verdict.decision === 'block') {
-    if (inputs.failOnBlock) core.setFailed(`llm-release-gate blocked this release:\n${verdict.reasons.map((r) => `- ${r}`).join('\n')}`);
+    if (inputs.failOnBlock)
+      core.setFailed(`llm-release-gate blocked this release:\n${verdict.reasons.map((r) => `- ${r}`).join('\n')}`);
     else core.warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
   }
 }

@@ -36,7 +36,10 @@ export class GitHubReporter {
    * The first (usually only) read: the config at the base commit when asked for (null: not there;
    * undefined: the API could not say), the PR's comments, and the facts the local config asks about.
    */
-  async ask(localText: string | undefined, baseFile?: { sha: string; path: string }): Promise<string | null | undefined> {
+  async ask(
+    localText: string | undefined,
+    baseFile?: { sha: string; path: string },
+  ): Promise<string | null | undefined> {
     const q = factQuestions(localText, this.ctx.headSha);
     try {
       const facts = await this.api.facts({ ...q, fileAt: baseFile, pullNumber: this.commentPull() });
@@ -65,11 +68,20 @@ export class GitHubReporter {
   }
 
   /** Complete the check with its annotations, keep the sticky comment current. */
-  async publish(v: Verdict, annotations: Annotation[], leftOut: number): Promise<{ checkRunUrl: string; commentUrl: string; annotated: boolean }> {
+  async publish(
+    v: Verdict,
+    annotations: Annotation[],
+    leftOut: number,
+  ): Promise<{ checkRunUrl: string; commentUrl: string; annotated: boolean }> {
     let annotated = false;
     if (this.check && !this.readOnly) {
       try {
-        await this.api.completeCheck(this.check.id, v.decision === 'allow' ? 'success' : 'failure', renderCheck(v, leftOut), annotations.map(toCheckAnnotation));
+        await this.api.completeCheck(
+          this.check.id,
+          v.decision === 'allow' ? 'success' : 'failure',
+          renderCheck(v, leftOut),
+          annotations.map(toCheckAnnotation),
+        );
         annotated = true;
       } catch (err) {
         this.degrade('complete the check run', err);
@@ -102,8 +114,12 @@ export class GitHubReporter {
     const status = statusOf(err);
     if (status === 403 || status === 401 || status === 404) {
       if (!this.readOnly) {
-        const why = this.ctx.fromFork ? 'a pull request from a fork gets a read-only token' : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
-        core.notice(`llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`);
+        const why = this.ctx.fromFork
+          ? 'a pull request from a fork gets a read-only token'
+          : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
+        core.notice(
+          `llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`,
+        );
         this.notices.push(`Reported in the job summary only: ${why}.`);
       }
       this.readOnly = true;
@@ -113,7 +129,9 @@ export class GitHubReporter {
   }
 
   private warn(what: string, err: unknown): void {
-    core.warning(`llm-release-gate could not ${what} (${statusOf(err) ?? ''} ${err instanceof Error ? err.message : String(err)}); the verdict and exit code are unchanged.`);
+    core.warning(
+      `llm-release-gate could not ${what} (${statusOf(err) ?? ''} ${err instanceof Error ? err.message : String(err)}); the verdict and exit code are unchanged.`,
+    );
   }
 }
 

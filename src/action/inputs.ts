@@ -34,7 +34,8 @@ export function readInputs(get: (name: string) => string): Inputs {
     return fallback;
   };
   const relativePath = (name: string, value: string): string => {
-    if (value.split(/[\\/]/).includes('..')) problems.push(`Input '${name}' must point to a file inside the repository, got '${value}'.`);
+    if (value.split(/[\\/]/).includes('..'))
+      problems.push(`Input '${name}' must point to a file inside the repository, got '${value}'.`);
     return value;
   };
   const inputs: Inputs = {
@@ -53,7 +54,10 @@ export function readInputs(get: (name: string) => string): Inputs {
     configSource: oneOf('config-source', SOURCES, 'base'),
   };
   if (problems.length > 0) {
-    throw new ConfigurationError('The action inputs are invalid.', problems.map((message) => ({ file: 'workflow inputs', message })));
+    throw new ConfigurationError(
+      'The action inputs are invalid.',
+      problems.map((message) => ({ file: 'workflow inputs', message })),
+    );
   }
   return inputs;
 }

@@ -1,5 +1,13 @@
 /** The action's outputs (action.yml), each written once at the end of the run, whatever happened. */
-export const OUTPUT_NAMES = ['decision', 'readiness', 'verdict-file', 'check-run-url', 'comment-url', 'rollout-action', 'rollout-percent'] as const;
+export const OUTPUT_NAMES = [
+  'decision',
+  'readiness',
+  'verdict-file',
+  'check-run-url',
+  'comment-url',
+  'rollout-action',
+  'rollout-percent',
+] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
 /**

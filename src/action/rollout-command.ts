@@ -26,7 +26,13 @@ export interface RolloutEnv extends ActionEnv {
 const log = { debug: core.debug, info: core.info, warning: core.warning };
 
 /** rollout / promote / rollback: one step of the staged rollout, recorded in a GitHub Deployment. */
-export async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback', inputs: Inputs, ctx: RunContext, env: RolloutEnv, outputs: Outputs): Promise<void> {
+export async function rolloutCommand(
+  command: 'rollout' | 'promote' | 'rollback',
+  inputs: Inputs,
+  ctx: RunContext,
+  env: RolloutEnv,
+  outputs: Outputs,
+): Promise<void> {
   if (!inputs.githubToken) {
     throw new ConfigurationError(`command: ${command} needs a token.`, [
       {
@@ -57,7 +63,9 @@ export async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback'
         runUrl: ctx.runUrl,
         actor: env.actor,
         provider: (applied) => providerFor(rollout, { gh, branch, release, env: env.vars, applied }),
-        gateInPlace: async () => (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision === 'allow',
+        gateInPlace: async () =>
+          (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision ===
+          'allow',
       },
       command,
     );
@@ -71,5 +79,6 @@ export async function rolloutCommand(command: 'rollout' | 'promote' | 'rollback'
   for (const w of d.warnings) core.warning(w);
   if (d.alert) core.warning(d.alert);
   core.info(`Rollout: ${d.action} → ${d.percent}%: ${d.reason}. Next: ${d.next}`);
-  if (env.hasSummary) await core.summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
+  if (env.hasSummary)
+    await core.summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
 }

@@ -18,15 +18,35 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // @actions/github reads the runner's environment when it is loaded: load it inside the try.
     const { context } = await import('@actions/github');
     const ctx = runContext(context);
-    const actionEnv = { workspace: env.GITHUB_WORKSPACE || process.cwd(), tempDir: env.RUNNER_TEMP || os.tmpdir(), hasSummary: Boolean(env.GITHUB_STEP_SUMMARY) };
+    const actionEnv = {
+      workspace: env.GITHUB_WORKSPACE || process.cwd(),
+      tempDir: env.RUNNER_TEMP || os.tmpdir(),
+      hasSummary: Boolean(env.GITHUB_STEP_SUMMARY),
+    };
     if (inputs.command !== 'gate') outputs.set('decision', '');
     if (inputs.command === 'gate') await gateCommand(inputs, ctx, actionEnv, outputs);
-    else await rolloutCommand(inputs.command, inputs, ctx, { ...actionEnv, sha: env.GITHUB_SHA, branch: env.GITHUB_REF_NAME || 'main', actor: env.GITHUB_ACTOR, vars: env }, outputs);
+    else
+      await rolloutCommand(
+        inputs.command,
+        inputs,
+        ctx,
+        {
+          ...actionEnv,
+          sha: env.GITHUB_SHA,
+          branch: env.GITHUB_REF_NAME || 'main',
+          actor: env.GITHUB_ACTOR,
+          vars: env,
+        },
+        outputs,
+      );
   } catch (err) {
     // Whatever happened, never leave an `allow` behind.
     outputs.set('decision', 'block');
     if (err instanceof ConfigurationError) core.setFailed(describeError(err));
-    else if (isExternalFailure(err)) core.setFailed(`llm-release-gate could not finish: a service did not answer as expected (${describeError(err)}). Nothing is wrong with your config; re-run the job.`);
+    else if (isExternalFailure(err))
+      core.setFailed(
+        `llm-release-gate could not finish: a service did not answer as expected (${describeError(err)}). Nothing is wrong with your config; re-run the job.`,
+      );
     else {
       core.setFailed(
         `llm-release-gate failed unexpectedly (a bug in the action, not in your config): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nPlease report it with this log.`,

@@ -45,7 +45,9 @@ async function main(argv: string[]): Promise<number> {
         cwd: process.cwd(),
         commits: values.commit ?? [],
       });
-      process.stdout.write(values.json ? `${JSON.stringify(outcome.verdict, null, 2)}\n` : renderTerminal(outcome.verdict, color));
+      process.stdout.write(
+        values.json ? `${JSON.stringify(outcome.verdict, null, 2)}\n` : renderTerminal(outcome.verdict, color),
+      );
       return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
     }
     case 'results': {
@@ -54,7 +56,8 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
         options: { format: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false } },
       });
-      if (positionals.length === 0) throw new ConfigurationError('Name at least one results file: llm-release-gate results FILE --json');
+      if (positionals.length === 0)
+        throw new ConfigurationError('Name at least one results file: llm-release-gate results FILE --json');
       const run = await loadRun(positionals, { format: values.format as Format | 'auto', cwd: process.cwd() });
       const summary = summarizeRun(run);
       process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(summary));
@@ -77,8 +80,16 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const since = values.since ? new Date(values.since) : undefined;
-      if (since && Number.isNaN(since.getTime())) throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
-      const tick = await localTick(gate.loaded, { cwd, now: new Date(), gateAllowed: gate.verdict.decision === 'allow', dryRun: values['dry-run']!, since, env: process.env });
+      if (since && Number.isNaN(since.getTime()))
+        throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
+      const tick = await localTick(gate.loaded, {
+        cwd,
+        now: new Date(),
+        gateAllowed: gate.verdict.decision === 'allow',
+        dryRun: values['dry-run']!,
+        since,
+        env: process.env,
+      });
       process.stdout.write(values.json ? `${JSON.stringify(tick, null, 2)}\n` : renderTick(tick, values['dry-run']!));
       return 0;
     }
@@ -105,7 +116,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`llm-release-gate: ${describeError(err)}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+      process.stderr.write(
+        `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`,
+      );
       process.exitCode = 3;
     }
   },

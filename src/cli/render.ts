@@ -20,8 +20,12 @@ export function renderRunSummary(s: RunSummary): string {
     `format: ${s.format}`,
     `samples: ${s.samples.total} total, ${s.samples.passed} passed, ${s.samples.failed} failed, ${s.samples.errors} errors, ${s.samples.skipped} skipped`,
     'metrics:',
-    ...Object.entries(s.metrics).map(([k, m]) => `  ${k.padEnd(28)} ${String(Number(m.value.toPrecision(4))).padStart(10)}  n=${m.n}`),
-    ...(s.aggregate_only ? ['aggregate-only: thresholds work on these values; per-sample comparison with a baseline is not possible'] : []),
+    ...Object.entries(s.metrics).map(
+      ([k, m]) => `  ${k.padEnd(28)} ${String(Number(m.value.toPrecision(4))).padStart(10)}  n=${m.n}`,
+    ),
+    ...(s.aggregate_only
+      ? ['aggregate-only: thresholds work on these values; per-sample comparison with a baseline is not possible']
+      : []),
     ...s.errors.map((e) => `error: ${e}`),
   ];
   return `${lines.join('\n')}\n`;

@@ -20,7 +20,8 @@ export function configChanges(baseText: string, headText: string, max = 10): str
     const isObj = (v: unknown) => typeof v === 'object' && v !== null;
     if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
       const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
-      for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      for (const k of keys)
+        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
       return;
     }
     if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path || '(the whole file)'} (${show(a)} → ${show(b)})`);

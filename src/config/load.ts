@@ -30,7 +30,11 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigurationError(`The config ${file} is empty or not a mapping.`, [
-      { file, line: 1, message: `found ${describe(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)` },
+      {
+        file,
+        line: 1,
+        message: `found ${describe(data)}; expected a YAML mapping that starts with "version: 1" (see the README for a complete example)`,
+      },
     ]);
   }
 
@@ -77,7 +81,10 @@ function toProblem(
       break;
     case 'invalid_value': {
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ');
-      message = found === undefined ? `is required but missing: add it (${allowed})` : `found ${describe(found)}; expected one of ${allowed}`;
+      message =
+        found === undefined
+          ? `is required but missing: add it (${allowed})`
+          : `found ${describe(found)}; expected one of ${allowed}`;
       break;
     }
     case 'too_small':
@@ -104,7 +111,8 @@ function toProblem(
       // Refinement messages that start with "is ..." read as a sentence about the value found.
       message = issue.message.startsWith('is ') ? `${describe(found)} ${issue.message}` : issue.message;
   }
-  if (issue.code === 'invalid_type' && issue.expected === 'int') message = `found ${describe(found)}; expected a whole number`;
+  if (issue.code === 'invalid_type' && issue.expected === 'int')
+    message = `found ${describe(found)}; expected a whole number`;
   return { file, path: dotted || undefined, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
 

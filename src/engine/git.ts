@@ -7,7 +7,12 @@ import { execFile } from 'node:child_process';
 export async function gitShow(ref: string, file: string, cwd: string): Promise<string | undefined> {
   for (const candidate of [ref, `origin/${ref}`]) {
     const text = await new Promise<string | undefined>((resolve) => {
-      execFile('git', ['show', `${candidate}:${file}`], { cwd, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout));
+      execFile(
+        'git',
+        ['show', `${candidate}:${file}`],
+        { cwd, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' },
+        (err, stdout) => resolve(err ? undefined : stdout),
+      );
     });
     if (text !== undefined) return text;
   }

@@ -62,7 +62,10 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   let loaded: LoadedConfig;
   const baseInputs = { config: req.config, results: req.results ?? [], baseline: req.baseline ?? null, format: null };
   try {
-    loaded = req.configText !== undefined ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd);
+    loaded =
+      req.configText !== undefined
+        ? parseConfig(req.configText, req.config)
+        : await loadConfigFile(req.config, req.cwd);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     const verdict = configErrorVerdict(req.config, err.message, err.problems, baseInputs);
@@ -76,13 +79,23 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const inputs = {
     config: req.config,
     results: patterns,
-    baseline: typeof baselineSource === 'string' ? baselineSource : baselineSource ? `${baselineSource.ref}:${baselineSource.path}` : null,
+    baseline:
+      typeof baselineSource === 'string'
+        ? baselineSource
+        : baselineSource
+          ? `${baselineSource.ref}:${baselineSource.path}`
+          : null,
     format: evals?.format ?? 'auto',
   };
 
   // Per-case values are kept only for the metrics a baseline comparison needs.
-  const hasMargin = (m: { max_drop?: number; max_increase?: number }) => m.max_drop !== undefined || m.max_increase !== undefined;
-  const marginMetrics = [...(evals?.metrics ?? []), ...(loaded.config.guardrails?.checks ?? []), ...(evals?.slices.flatMap((s) => s.metrics) ?? [])].filter(hasMargin);
+  const hasMargin = (m: { max_drop?: number; max_increase?: number }) =>
+    m.max_drop !== undefined || m.max_increase !== undefined;
+  const marginMetrics = [
+    ...(evals?.metrics ?? []),
+    ...(loaded.config.guardrails?.checks ?? []),
+    ...(evals?.slices.flatMap((s) => s.metrics) ?? []),
+  ].filter(hasMargin);
   const options = {
     format: evals?.format ?? 'auto',
     cwd: req.cwd,
@@ -103,7 +116,8 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     }
   };
   const run = await load(patterns);
-  const baseline = baselineSource === undefined ? undefined : await loadBaseline(baselineSource, req.cwd, load, req.github?.baseline);
+  const baseline =
+    baselineSource === undefined ? undefined : await loadBaseline(baselineSource, req.cwd, load, req.github?.baseline);
   const verdict = decide({
     config: loaded,
     run,
@@ -135,9 +149,13 @@ async function loadBaseline(
 ): Promise<Run | LoadFailure | { missing: string }> {
   if (typeof source === 'string') {
     const isGlob = /[*?[\]{}]/.test(source);
-    if (!isGlob && !existsSync(path.resolve(cwd, source))) return { missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })` };
+    if (!isGlob && !existsSync(path.resolve(cwd, source)))
+      return {
+        missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })`,
+      };
     const result = await load([source]);
-    if ('problems' in result && isGlob && /No eval results match/.test(result.summary)) return { missing: `no baseline matches ${source}` };
+    if ('problems' in result && isGlob && /No eval results match/.test(result.summary))
+      return { missing: `no baseline matches ${source}` };
     return result;
   }
   // Through the GitHub API when the gate has a token (read with the other facts), else git show.
@@ -145,7 +163,9 @@ async function loadBaseline(
   if (api === null) return { missing: `${source.path} does not exist at ${source.ref}` };
   const text = api ?? (await gitShow(source.ref, source.path, cwd));
   if (text === undefined) {
-    return { missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})` };
+    return {
+      missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})`,
+    };
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'llm-release-gate-baseline-'));
   const file = path.join(dir, path.basename(source.path));

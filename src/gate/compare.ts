@@ -1,5 +1,6 @@
 import { channelOf, metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
+import type { Pairing } from './pairing.js';
 import { normalQuantile, zFor } from '../stats/distributions.js';
 import { quantile } from '../stats/quantile.js';
 import { type Interval } from '../stats/interval.js';
@@ -8,66 +9,6 @@ import { diffStats, pairedT } from '../stats/paired-t.js';
 import { invertInterval } from '../stats/invert.js';
 import { mcnemarMidPWorse } from '../stats/mcnemar.js';
 import { newcombePaired, type PairedTable } from '../stats/newcombe.js';
-
-/** Candidate and baseline runs joined on stable case ids. */
-export interface Pairing {
-  cand: Run;
-  base: Run;
-  /** Table rows of the cases both runs have, aligned. */
-  candRows: Int32Array;
-  baseRows: Int32Array;
-  added: { total: number; ids: string[] };
-  removed: { total: number; ids: string[] };
-  newlyFailing: { total: number; ids: string[] };
-  newlyPassing: { total: number; ids: string[] };
-  /** Set when the dataset identity differs (name/hash, or the number of cases). */
-  datasetChange?: string;
-}
-
-const LISTED = 50;
-
-/** A case passes when most of its scored repeats pass. */
-function passes(run: Run, row: number): boolean | undefined {
-  const o = run.cases.outcomes(row);
-  return o.scored === 0 ? undefined : o.passed * 2 > o.scored;
-}
-
-export function pairRuns(cand: Run, base: Run): Pairing {
-  const candRows: number[] = [];
-  const baseRows: number[] = [];
-  const added = { total: 0, ids: [] as string[] };
-  const newlyFailing = { total: 0, ids: [] as string[] };
-  const newlyPassing = { total: 0, ids: [] as string[] };
-  const note = (list: { total: number; ids: string[] }, id: string | undefined) => {
-    list.total += 1;
-    if (list.ids.length < LISTED && id !== undefined) list.ids.push(id);
-  };
-  const seenBase = new Uint8Array(base.cases.size);
-  for (let row = 0; row < cand.cases.size; row++) {
-    const b = base.cases.find(cand.cases.hashOf(row));
-    if (b < 0) {
-      note(added, cand.ids?.[row]);
-      continue;
-    }
-    seenBase[b] = 1;
-    candRows.push(row);
-    baseRows.push(b);
-    const now = passes(cand, row);
-    const before = passes(base, b);
-    if (before === true && now === false) note(newlyFailing, cand.ids?.[row]);
-    if (before === false && now === true) note(newlyPassing, cand.ids?.[row]);
-  }
-  const removed = { total: 0, ids: [] as string[] };
-  for (let row = 0; row < base.cases.size; row++) if (!seenBase[row]) note(removed, base.ids?.[row]);
-
-  let datasetChange: string | undefined;
-  const [cd, bd] = [cand.meta.dataset, base.meta.dataset];
-  if (cd && bd && cd !== bd) datasetChange = `the dataset changed: baseline "${bd}", candidate "${cd}"`;
-  else if (added.total + removed.total > 0.1 * Math.max(1, base.cases.size)) {
-    datasetChange = `the case set changed: ${added.total} added, ${removed.total} removed of ${base.cases.size} baseline cases`;
-  }
-  return { cand, base, candRows: Int32Array.from(candRows), baseRows: Int32Array.from(baseRows), added, removed, newlyFailing, newlyPassing, datasetChange };
-}
 
 /** The difference candidate − baseline of one metric, with an interval at any confidence. */
 export interface Comparison {
@@ -84,7 +25,9 @@ export interface Comparison {
 
 /** The per-case channel each metric with a margin needs kept (beyond score, latency and cost). */
 export function channelsFor(names: readonly string[]): string[] {
-  return names.map(channelOf).filter((c): c is string => c !== undefined && c !== 'score' && c !== 'latency' && c !== 'cost');
+  return names
+    .map(channelOf)
+    .filter((c): c is string => c !== undefined && c !== 'score' && c !== 'latency' && c !== 'cost');
 }
 
 const mean = (v: Float64Array) => {
@@ -98,12 +41,18 @@ const quantileOf = (p: number) => (v: Float64Array) => quantile(Float64Array.fro
  * Compare one metric: paired on case ids where both runs have cases, unpaired on reported
  * aggregates (estimate ± stderr) where they are aggregate-only, else why it cannot be compared.
  */
-export function compareMetric(name: string, pairing: Pairing | undefined, cand: Run, base: Run): Comparison | { unavailable: string } {
+export function compareMetric(
+  name: string,
+  pairing: Pairing | undefined,
+  cand: Run,
+  base: Run,
+): Comparison | { unavailable: string } {
   const info = metricInfo(name);
   if (!info) return { unavailable: `${name} is not a metric the gate knows` };
   const higherIsBetter = info.higherIsBetter;
   if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
-  if (!pairing || pairing.candRows.length === 0) return { unavailable: 'no case is in both the candidate and the baseline, so there is nothing to pair' };
+  if (!pairing || pairing.candRows.length === 0)
+    return { unavailable: 'no case is in both the candidate and the baseline, so there is nothing to pair' };
   const { candRows, baseRows } = pairing;
 
   if ('rate' in info.measure) {
@@ -119,7 +68,11 @@ export function compareMetric(name: string, pairing: Pairing | undefined, cand: 
         interval,
         // With no margin, McNemar's mid-p on the discordant cases; with one, the Newcombe interval inverted.
         pWorse: (margin) =>
-          margin === 0 ? (higherIsBetter ? mcnemarMidPWorse(table.b, table.c) : mcnemarMidPWorse(table.c, table.b)) : invertInterval(interval, margin, higherIsBetter),
+          margin === 0
+            ? higherIsBetter
+              ? mcnemarMidPWorse(table.b, table.c)
+              : mcnemarMidPWorse(table.c, table.b)
+            : invertInterval(interval, margin, higherIsBetter),
         n,
         method: 'Newcombe paired score interval, McNemar mid-p',
         mde: (margin, conf, power = 0.8) => binaryMde((table.b + table.c) / n, n, margin, conf, power),
@@ -135,7 +88,13 @@ export function compareMetric(name: string, pairing: Pairing | undefined, cand: 
       c.push(passRate ? oc.passed / oc.scored : oc.errors / oc.n);
       b.push(passRate ? ob.passed / ob.scored : ob.errors / ob.n);
     }
-    return meanDifference(name, Float64Array.from(c), Float64Array.from(b), higherIsBetter, 'per-case rates, clustered by case');
+    return meanDifference(
+      name,
+      Float64Array.from(c),
+      Float64Array.from(b),
+      higherIsBetter,
+      'per-case rates, clustered by case',
+    );
   }
 
   const channel = channelOf(name);
@@ -155,9 +114,17 @@ export function compareMetric(name: string, pairing: Pairing | undefined, cand: 
   const cv = Float64Array.from(c);
   const bv = Float64Array.from(b);
   if ('quantile' in info.measure) {
-    return bootstrapped(name, cv, bv, quantileOf(info.measure.quantile), higherIsBetter, 'paired bootstrap of the percentile');
+    return bootstrapped(
+      name,
+      cv,
+      bv,
+      quantileOf(info.measure.quantile),
+      higherIsBetter,
+      'paired bootstrap of the percentile',
+    );
   }
-  if (info.compare === 'bootstrap-mean') return bootstrapped(name, cv, bv, mean, higherIsBetter, 'paired bootstrap of the mean');
+  if (info.compare === 'bootstrap-mean')
+    return bootstrapped(name, cv, bv, mean, higherIsBetter, 'paired bootstrap of the mean');
   return meanDifference(name, cv, bv, higherIsBetter, 'paired');
 }
 
@@ -206,14 +173,26 @@ function binaryTable(p: Pairing, passRate: boolean): PairedTable {
 }
 
 /** Mean of paired differences: t interval for 30+ pairs without heavy skew, else a bootstrap. */
-function meanDifference(name: string, c: Float64Array, b: Float64Array, higherIsBetter: boolean, what: string): Comparison | { unavailable: string } {
+function meanDifference(
+  name: string,
+  c: Float64Array,
+  b: Float64Array,
+  higherIsBetter: boolean,
+  what: string,
+): Comparison | { unavailable: string } {
   if (c.length === 0) return { unavailable: 'no paired case has an outcome in both runs' };
   const d = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) d[i] = c[i]! - b[i]!;
   const s = diffStats(d);
   if (s.n >= 30 && Math.abs(s.skew) < 2) {
     const interval = (conf: number) => pairedT(s, conf);
-    return { estimate: s.mean, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: s.n, method: `${what}: paired t interval` };
+    return {
+      estimate: s.mean,
+      interval,
+      pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+      n: s.n,
+      method: `${what}: paired t interval`,
+    };
   }
   return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
 }
@@ -228,7 +207,13 @@ function bootstrapped(
 ): Comparison {
   const bs = pairedBootstrap(c, b, stat, seedFrom(`${name}:${c.length}`));
   const interval = (conf: number) => bootstrapInterval(bs, conf);
-  return { estimate: bs.estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: c.length, method };
+  return {
+    estimate: bs.estimate,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: c.length,
+    method,
+  };
 }
 
 /** Aggregate-only runs: the difference of reported values, its stderr from both (independent). */
@@ -236,12 +221,25 @@ function unpaired(name: string, cand: Run, base: Run, higherIsBetter: boolean): 
   const key = name.startsWith('score.') ? name.slice(6) : undefined;
   const a = key ? cand.aggregates.get(key) : undefined;
   const b = key ? base.aggregates.get(key) : undefined;
-  if (!a || !b) return { unavailable: 'aggregate-only results: per-sample comparison is not possible, and the reported aggregates do not both have this metric' };
+  if (!a || !b)
+    return {
+      unavailable:
+        'aggregate-only results: per-sample comparison is not possible, and the reported aggregates do not both have this metric',
+    };
   if (a.stderr === undefined || b.stderr === undefined) {
-    return { unavailable: 'aggregate-only results without a standard error on both sides: per-sample comparison is not possible' };
+    return {
+      unavailable:
+        'aggregate-only results without a standard error on both sides: per-sample comparison is not possible',
+    };
   }
   const se = Math.sqrt(a.stderr ** 2 + b.stderr ** 2);
   const estimate = a.value - b.value;
   const interval = (conf: number): Interval => [estimate - zFor(conf) * se, estimate + zFor(conf) * se];
-  return { estimate, interval, pWorse: (m) => invertInterval(interval, m, higherIsBetter), n: Math.min(a.n ?? 0, b.n ?? 0), method: 'unpaired, from the reported standard errors' };
+  return {
+    estimate,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: Math.min(a.n ?? 0, b.n ?? 0),
+    method: 'unpaired, from the reported standard errors',
+  };
 }

@@ -24,7 +24,12 @@ export const BARS = [
   { id: 5, name: 'guardrails', deps: [1, 4], judge: judgeGuardrails },
   { id: 6, name: 'cost', deps: [3], judge: judgeCost },
   { id: 7, name: 'owner', deps: [3, 4, 5, 6], judge: judgeOwner },
-] as const satisfies readonly { id: BarId; name: string; deps: readonly BarId[]; judge: (ctx: BarContext) => Finding[] }[];
+] as const satisfies readonly {
+  id: BarId;
+  name: string;
+  deps: readonly BarId[];
+  judge: (ctx: BarContext) => Finding[];
+}[];
 
 export interface GateInput {
   config: LoadedConfig;
@@ -40,10 +45,20 @@ export interface GateInput {
 }
 
 /** The pure decision: (config, run, repo facts) -> Verdict. Judging is in the bars; this wires them. */
-export function decide({ config: loaded, run: runOrError, baseline: baselineInput, facts, inputs }: GateInput): Verdict {
+export function decide({
+  config: loaded,
+  run: runOrError,
+  baseline: baselineInput,
+  facts,
+  inputs,
+}: GateInput): Verdict {
   const config = loaded.config;
   const tier = effectiveTier(config);
-  const stats = config.evals?.statistics ?? { confidence: 0.95, on_inconclusive: 'warn' as const, threshold_on: 'interval' as const };
+  const stats = config.evals?.statistics ?? {
+    confidence: 0.95,
+    on_inconclusive: 'warn' as const,
+    threshold_on: 'interval' as const,
+  };
   const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
   const run = 'all' in runOrError ? runOrError : undefined;
   const loadError = 'all' in runOrError ? undefined : runOrError;
@@ -60,8 +75,19 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
   const statuses = resolveStatuses(tier, BARS, findings);
   const bars: BarResult[] = BARS.map((b) => {
     const status = statuses[b.id];
-    const blockedBy = status === 'blocked' ? b.deps.filter((d) => statuses[d] === 'fail' || statuses[d] === 'blocked').map((d) => BARS[d - 1]!.name) : [];
-    return { id: b.id, name: b.name, status, blocking: isBlocking(tier, b.id), findings: findings[b.id], blocked_by: blockedBy, details: detailsOf(findings[b.id], blockedBy) };
+    const blockedBy =
+      status === 'blocked'
+        ? b.deps.filter((d) => statuses[d] === 'fail' || statuses[d] === 'blocked').map((d) => BARS[d - 1]!.name)
+        : [];
+    return {
+      id: b.id,
+      name: b.name,
+      status,
+      blocking: isBlocking(tier, b.id),
+      findings: findings[b.id],
+      blocked_by: blockedBy,
+      details: detailsOf(findings[b.id], blockedBy),
+    };
   });
 
   const reasons: string[] = [];
@@ -70,8 +96,10 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
     const failing = bar.findings.filter((f) => f.status === 'fail');
     if (bar.status === 'fail') for (const f of failing) reasons.push(`${bar.name}: ${f.text}`);
     else if (bar.status === 'blocked' && bar.blocking) reasons.push(`${bar.name}: ${bar.details[0]}`);
-    else if (bar.status === 'warn') for (const f of failing) warnings.push(`${bar.name} (warn only at tier ${tier}): ${f.text}`);
-    if (bar.status !== 'blocked') for (const f of bar.findings.filter((x) => x.status === 'warn')) warnings.push(`${bar.name}: ${f.text}`);
+    else if (bar.status === 'warn')
+      for (const f of failing) warnings.push(`${bar.name} (warn only at tier ${tier}): ${f.text}`);
+    if (bar.status !== 'blocked')
+      for (const f of bar.findings.filter((x) => x.status === 'warn')) warnings.push(`${bar.name}: ${f.text}`);
   }
 
   const decision = bars.some((b) => b.blocking && (b.status === 'fail' || b.status === 'blocked')) ? 'block' : 'allow';
@@ -86,14 +114,26 @@ export function decide({ config: loaded, run: runOrError, baseline: baselineInpu
     notices: [],
     bars,
     metrics,
-    samples: { total: t?.total ?? 0, passed: t?.passed ?? 0, failed: t?.failed ?? 0, errors: t?.errors ?? 0, skipped: t?.skipped ?? 0 },
+    samples: {
+      total: t?.total ?? 0,
+      passed: t?.passed ?? 0,
+      failed: t?.failed ?? 0,
+      errors: t?.errors ?? 0,
+      skipped: t?.skipped ?? 0,
+    },
     inputs: { ...inputs, format: run?.format ?? inputs.format },
     service: config.service,
     tier,
     confidence: opts.confidence,
     run: run ? { ...run.meta } : null,
     failing: {
-      shown: (run?.failing ?? []).map((s) => ({ id: s.id, outcome: s.outcome as 'fail' | 'error', message: s.message, file: s.file, line: s.line })),
+      shown: (run?.failing ?? []).map((s) => ({
+        id: s.id,
+        outcome: s.outcome as 'fail' | 'error',
+        message: s.message,
+        file: s.file,
+        line: s.line,
+      })),
       total: run?.failingTotal ?? 0,
     },
     errors: [...(loadError?.problems ?? []), ...('error' in baseline ? baseline.error.problems : [])],
@@ -119,16 +159,27 @@ function detailsOf(findings: readonly Finding[], blockedBy: readonly string[]): 
 }
 
 /** The verdict when the config itself cannot be read: block, with the problems as the reasons. */
-export function configErrorVerdict(configFile: string, summary: string, problems: Problem[], inputs: Verdict['inputs']): Verdict {
+export function configErrorVerdict(
+  configFile: string,
+  summary: string,
+  problems: Problem[],
+  inputs: Verdict['inputs'],
+): Verdict {
   return {
     schema: 1,
     decision: 'block',
     readiness: { passed: 0, total: BARS.length },
-    reasons: [summary, ...problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}${p.path ? ` ${p.path}` : ''}: ${p.message}`)],
+    reasons: [
+      summary,
+      ...problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}${p.path ? ` ${p.path}` : ''}: ${p.message}`),
+    ],
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {
-      const findings: Finding[] = b.id === 1 ? [{ status: 'fail', text: `the config ${configFile} could not be used: ${summary}`, config_path: '' }] : [];
+      const findings: Finding[] =
+        b.id === 1
+          ? [{ status: 'fail', text: `the config ${configFile} could not be used: ${summary}`, config_path: '' }]
+          : [];
       return {
         id: b.id,
         name: b.name,

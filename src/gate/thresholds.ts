@@ -4,7 +4,8 @@ import { measure } from '../metrics/measure.js';
 import { isAggregateOnly, type Aggregate, type Run, type Tally } from '../results/model.js';
 import { holm } from '../stats/holm.js';
 import { minimumDetectable } from '../stats/power.js';
-import { compareMetric, pairRuns, type Comparison, type Pairing } from './compare.js';
+import { compareMetric, type Comparison } from './compare.js';
+import { pairRuns, type Pairing } from './pairing.js';
 import { type Interval } from '../stats/interval.js';
 import type { LoadFailure } from './bars/context.js';
 import type { JsonInterval, MetricResult, MetricStatus, Threshold } from './verdict.js';
@@ -45,7 +46,8 @@ export function judgeMetric(
   baseline?: BaselineView,
 ): DraftMetric {
   const threshold: Threshold = {};
-  for (const k of ['min', 'max', 'max_drop', 'max_increase'] as const) if (spec[k] !== undefined) threshold[k] = spec[k];
+  for (const k of ['min', 'max', 'max_drop', 'max_increase'] as const)
+    if (spec[k] !== undefined) threshold[k] = spec[k];
   const base = {
     name: spec.name,
     ...(where.slice !== undefined ? { slice: where.slice } : {}),
@@ -60,9 +62,18 @@ export function judgeMetric(
     config_path: where.configPath,
   };
   const label = where.slice !== undefined ? `${spec.name} [${where.slice}]` : spec.name;
-  const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
+  const m = t
+    ? measure(t, spec.name, opts.confidence, where.aggregates)
+    : { missing: `no sample carries the tag "${where.slice}"` };
   if ('missing' in m) {
-    const result = { ...base, status: 'error' as const, value: null, ci: null, n: 0, reason: `${label} cannot be measured: ${m.missing}.` };
+    const result = {
+      ...base,
+      status: 'error' as const,
+      value: null,
+      ci: null,
+      n: 0,
+      reason: `${label} cannot be measured: ${m.missing}.`,
+    };
     return { p: 1, blocking: spec.blocking, finish: () => result };
   }
   const fmt = (v: number) => showValue(spec.name, v);
@@ -94,15 +105,21 @@ export function judgeMetric(
   const margin = spec.max_drop ?? spec.max_increase;
   if (margin !== undefined) {
     const higherIsBetter = spec.max_drop !== undefined;
-    const allowed = higherIsBetter ? `drop of ${showDelta(spec.name, margin)}` : `increase of ${showDelta(spec.name, margin)}`;
+    const allowed = higherIsBetter
+      ? `drop of ${showDelta(spec.name, margin)}`
+      : `increase of ${showDelta(spec.name, margin)}`;
     if (!baseline || 'missing' in baseline) {
-      const why = baseline && 'missing' in baseline ? baseline.missing : 'no baseline is configured (set evals.baseline)';
+      const why =
+        baseline && 'missing' in baseline ? baseline.missing : 'no baseline is configured (set evals.baseline)';
       marginVerdict = () => ({ status: 'inconclusive', text: `the allowed ${allowed} cannot be checked: ${why}` });
     } else {
       base.baseline = baseline.value(spec.name);
       const cmp = baseline.compare(spec.name, where.slice);
       if ('unavailable' in cmp) {
-        marginVerdict = () => ({ status: 'inconclusive', text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}` });
+        marginVerdict = () => ({
+          status: 'inconclusive',
+          text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}`,
+        });
       } else {
         const ci = cmp.interval(opts.confidence);
         base.delta = cmp.estimate;
@@ -115,7 +132,10 @@ export function judgeMetric(
         const detect = `this suite can detect ${higherIsBetter ? 'drops' : 'increases'} of ${showDelta(spec.name, base.mde)} or more`;
         marginVerdict = (regression) =>
           regression
-            ? { status: 'fail', text: `${shows}: ${higherIsBetter ? 'a drop' : 'an increase'} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)` }
+            ? {
+                status: 'fail',
+                text: `${shows}: ${higherIsBetter ? 'a drop' : 'an increase'} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`,
+              }
             : clearsMargin
               ? { status: 'pass', text: `${shows}: within the allowed ${allowed}` }
               : { status: 'inconclusive', text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
@@ -125,7 +145,11 @@ export function judgeMetric(
 
   const finish = (regression: boolean): Omit<MetricResult, 'blocks'> => {
     const all = marginVerdict ? [...verdicts, marginVerdict(regression)] : verdicts;
-    const raw = all.some((v) => v.status === 'fail') ? 'fail' : all.some((v) => v.status === 'inconclusive') ? 'inconclusive' : 'pass';
+    const raw = all.some((v) => v.status === 'fail')
+      ? 'fail'
+      : all.some((v) => v.status === 'inconclusive')
+        ? 'inconclusive'
+        : 'pass';
     const status: MetricStatus = raw === 'fail' && !spec.blocking ? 'warn' : raw;
     const shown = all.filter((v) => v.status === raw).map((v) => v.text);
     const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}–${fmt(m.ci[1])}, n=${m.n})`;
@@ -135,7 +159,14 @@ export function judgeMetric(
           ? ' (inconclusive blocks: statistics.on_inconclusive is block)'
           : ' (inconclusive: more samples would decide it)'
         : '';
-    return { ...base, status, value: m.value, ci: jsonInterval(m.ci), n: m.n, reason: `${label} ${estimate}: ${shown.join('; ')}${tail}.` };
+    return {
+      ...base,
+      status,
+      value: m.value,
+      ci: jsonInterval(m.ci),
+      n: m.n,
+      reason: `${label} ${estimate}: ${shown.join('; ')}${tail}.`,
+    };
   };
   return { p, blocking: spec.blocking, finish };
 }
@@ -162,19 +193,38 @@ export type BaselineState = { run: Run; pairing?: Pairing } | { error: LoadFailu
  * beyond a margin is declared only when Holm's procedure across the blocking metrics rejects it at
  * (1 − confidence) / 2, one-sided: several metrics do not multiply false blocks.
  */
-export function judgeThresholds(config: Config, run: Run | undefined, baseline: BaselineState, opts: JudgeOptions): MetricResult[] {
+export function judgeThresholds(
+  config: Config,
+  run: Run | undefined,
+  baseline: BaselineState,
+  opts: JudgeOptions,
+): MetricResult[] {
   if (!run) return [];
   const evals = config.evals;
   const view = baselineView(run, baseline, opts);
   const aggregates = run.aggregates;
   const drafts: DraftMetric[] = [];
-  evals?.metrics.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}`, aggregates }, view)));
+  evals?.metrics.forEach((m, i) =>
+    drafts.push(judgeMetric(run.all, m, opts, { bar: 'evals', configPath: `evals.metrics.${i}`, aggregates }, view)),
+  );
   evals?.slices.forEach((s, si) =>
     s.metrics.forEach((m, i) =>
-      drafts.push(judgeMetric(run.slices.get(s.tag) as Tally | undefined, m, opts, { slice: s.tag, bar: 'evals', configPath: `evals.slices.${si}.metrics.${i}` }, view)),
+      drafts.push(
+        judgeMetric(
+          run.slices.get(s.tag) as Tally | undefined,
+          m,
+          opts,
+          { slice: s.tag, bar: 'evals', configPath: `evals.slices.${si}.metrics.${i}` },
+          view,
+        ),
+      ),
     ),
   );
-  config.guardrails?.checks.forEach((m, i) => drafts.push(judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}`, aggregates }, view)));
+  config.guardrails?.checks.forEach((m, i) =>
+    drafts.push(
+      judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}`, aggregates }, view),
+    ),
+  );
   const alpha = (1 - opts.confidence) / 2;
   const tested = drafts.map((d, i) => [d, i] as const).filter(([d]) => d.blocking && d.p < 1);
   const rejected = holm(
@@ -200,7 +250,10 @@ function baselineView(run: Run, baseline: BaselineState, opts: JudgeOptions): Ba
     compare: (name, slice) => {
       if (slice === undefined) return compareMetric(name, baseline.pairing, run, base);
       const [c, b] = [sliceView(run, slice), sliceView(base, slice)];
-      if (!c || !b) return { unavailable: `the slice "${slice}" has no per-case values in ${c ? 'the baseline' : 'the candidate'}` };
+      if (!c || !b)
+        return {
+          unavailable: `the slice "${slice}" has no per-case values in ${c ? 'the baseline' : 'the candidate'}`,
+        };
       return compareMetric(name, pairRuns(c, b), c, b);
     },
   };

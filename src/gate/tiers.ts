@@ -30,10 +30,18 @@ export function needsHumanApproval(tier: Tier): boolean {
  * Status of each bar from its own findings and its dependencies. A bar whose dependency failed (or
  * is itself blocked) is `blocked`, never silently passed; a warn-only failure does not block dependents.
  */
-export function resolveStatuses(tier: Tier, bars: readonly { id: BarId; deps: readonly BarId[] }[], findings: Record<BarId, Finding[]>): Record<BarId, BarStatus> {
+export function resolveStatuses(
+  tier: Tier,
+  bars: readonly { id: BarId; deps: readonly BarId[] }[],
+  findings: Record<BarId, Finding[]>,
+): Record<BarId, BarStatus> {
   const status = {} as Record<BarId, BarStatus>;
   for (const bar of bars) {
-    const own = findings[bar.id].every((f) => f.status !== 'fail') ? 'pass' : isBlocking(tier, bar.id) ? 'fail' : 'warn';
+    const own = findings[bar.id].every((f) => f.status !== 'fail')
+      ? 'pass'
+      : isBlocking(tier, bar.id)
+        ? 'fail'
+        : 'warn';
     const depFailed = bar.deps.some((d) => status[d] === 'fail' || status[d] === 'blocked');
     status[bar.id] = depFailed ? 'blocked' : own;
   }

@@ -31,7 +31,12 @@ export function createClient(token: string, baseUrl: string, log: Logger, versio
         log.warning(`GitHub API rate limit on ${options.method} ${options.url}; retrying in ${after}s`);
         return retryCount < 2;
       },
-      onSecondaryRateLimit: (after: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      onSecondaryRateLimit: (
+        after: number,
+        options: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
         log.warning(`GitHub API secondary rate limit on ${options.method} ${options.url}; retrying in ${after}s`);
         return retryCount < 2;
       },

@@ -21,7 +21,10 @@ export interface RunContext {
 }
 
 /** The parts of @actions/github's `context` the gate reads (tests build it by hand). */
-export type GitHubRunContext = Pick<typeof githubContext, 'payload' | 'eventName' | 'sha' | 'runId' | 'apiUrl' | 'serverUrl'> & {
+export type GitHubRunContext = Pick<
+  typeof githubContext,
+  'payload' | 'eventName' | 'sha' | 'runId' | 'apiUrl' | 'serverUrl'
+> & {
   repo: { owner: string; repo: string };
 };
 
@@ -36,10 +39,19 @@ export function runContext(gh: GitHubRunContext): RunContext {
   const { owner, repo } = gh.repo;
   const eventName = gh.eventName ?? '';
   const event = gh.payload as Record<string, unknown>;
-  const pr = event.pull_request as { number?: number; head?: { sha?: string; repo?: { full_name?: string } }; base?: { sha?: string; repo?: { full_name?: string } } } | undefined;
+  const pr = event.pull_request as
+    | {
+        number?: number;
+        head?: { sha?: string; repo?: { full_name?: string } };
+        base?: { sha?: string; repo?: { full_name?: string } };
+      }
+    | undefined;
   const mq = event.merge_group as { head_sha?: string } | undefined;
   // workflow_run: the second half of the fork recipe (the PR's run uploaded results; this one reports).
-  const wr = eventName === 'workflow_run' ? (event.workflow_run as { head_sha?: string; pull_requests?: { number?: number }[] } | undefined) : undefined;
+  const wr =
+    eventName === 'workflow_run'
+      ? (event.workflow_run as { head_sha?: string; pull_requests?: { number?: number }[] } | undefined)
+      : undefined;
   const sha = gh.sha ?? '';
   const headSha = pr?.head?.sha ?? mq?.head_sha ?? wr?.head_sha ?? sha;
   const serverUrl = gh.serverUrl || 'https://github.com';
@@ -50,12 +62,22 @@ export function runContext(gh: GitHubRunContext): RunContext {
     repo,
     eventName,
     headSha,
-    pullNumber: PR_EVENTS.has(eventName) && typeof pr?.number === 'number' ? pr.number : (wr?.pull_requests?.[0]?.number ?? undefined),
+    pullNumber:
+      PR_EVENTS.has(eventName) && typeof pr?.number === 'number'
+        ? pr.number
+        : (wr?.pull_requests?.[0]?.number ?? undefined),
     baseSha: pr?.base?.sha,
     fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo),
-    commits: [...new Set([pr?.head?.sha, mq?.head_sha, wr?.head_sha, sha].filter((s): s is string => typeof s === 'string' && s.length > 0))],
+    commits: [
+      ...new Set(
+        [pr?.head?.sha, mq?.head_sha, wr?.head_sha, sha].filter(
+          (s): s is string => typeof s === 'string' && s.length > 0,
+        ),
+      ),
+    ],
     apiUrl: gh.apiUrl || 'https://api.github.com',
     serverUrl,
-    runUrl: Number.isFinite(gh.runId) && gh.runId > 0 ? `${serverUrl}/${owner}/${repo}/actions/runs/${gh.runId}` : undefined,
+    runUrl:
+      Number.isFinite(gh.runId) && gh.runId > 0 ? `${serverUrl}/${owner}/${repo}/actions/runs/${gh.runId}` : undefined,
   };
 }

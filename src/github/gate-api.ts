@@ -1,4 +1,5 @@
 import type { GitHubClient } from './client.js';
+import { LIMITS } from '../report/limits.js';
 
 /** What the readiness bars ask GitHub, for the values a config names. */
 export interface FactQuestions {
@@ -51,34 +52,69 @@ export interface CheckOutput {
   text?: string;
 }
 
-const ANNOTATIONS_PER_REQUEST = 50;
-
 const FACTS_QUERY = /* GraphQL */ `
   query Facts(
-    $owner: String!, $repo: String!,
-    $fileExpr: String!, $withFile: Boolean!,
-    $existsExpr: String!, $withExists: Boolean!,
-    $login: String!, $withLogin: Boolean!,
-    $env: String!, $withEnv: Boolean!,
-    $pr: Int!, $withPr: Boolean!, $after: String,
-    $baselineExpr: String!, $withBaseline: Boolean!
+    $owner: String!
+    $repo: String!
+    $fileExpr: String!
+    $withFile: Boolean!
+    $existsExpr: String!
+    $withExists: Boolean!
+    $login: String!
+    $withLogin: Boolean!
+    $env: String!
+    $withEnv: Boolean!
+    $pr: Int!
+    $withPr: Boolean!
+    $after: String
+    $baselineExpr: String!
+    $withBaseline: Boolean!
   ) {
     repository(owner: $owner, name: $repo) {
-      file: object(expression: $fileExpr) @include(if: $withFile) { ... on Blob { text isTruncated } }
-      baseline: object(expression: $baselineExpr) @include(if: $withBaseline) { ... on Blob { text isTruncated } }
-      exists: object(expression: $existsExpr) @include(if: $withExists) { __typename }
+      file: object(expression: $fileExpr) @include(if: $withFile) {
+        ... on Blob {
+          text
+          isTruncated
+        }
+      }
+      baseline: object(expression: $baselineExpr) @include(if: $withBaseline) {
+        ... on Blob {
+          text
+          isTruncated
+        }
+      }
+      exists: object(expression: $existsExpr) @include(if: $withExists) {
+        __typename
+      }
       environment(name: $env) @include(if: $withEnv) {
         name
-        protectionRules(first: 20) { nodes { type reviewers(first: 1) { totalCount } } }
+        protectionRules(first: 20) {
+          nodes {
+            type
+            reviewers(first: 1) {
+              totalCount
+            }
+          }
+        }
       }
       pullRequest(number: $pr) @include(if: $withPr) {
         comments(first: 100, after: $after) {
-          nodes { databaseId body url viewerDidAuthor }
-          pageInfo { hasNextPage endCursor }
+          nodes {
+            databaseId
+            body
+            url
+            viewerDidAuthor
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
         }
       }
     }
-    owner: repositoryOwner(login: $login) @include(if: $withLogin) { __typename }
+    owner: repositoryOwner(login: $login) @include(if: $withLogin) {
+      __typename
+    }
   }
 `;
 
@@ -87,8 +123,16 @@ interface FactsResponse {
     file?: { text?: string; isTruncated?: boolean } | null;
     baseline?: { text?: string; isTruncated?: boolean } | null;
     exists?: { __typename: string } | null;
-    environment?: { name: string; protectionRules: { nodes: { type: string; reviewers: { totalCount: number } }[] } } | null;
-    pullRequest?: { comments: { nodes: { databaseId: number; body: string; url: string; viewerDidAuthor: boolean }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } | null;
+    environment?: {
+      name: string;
+      protectionRules: { nodes: { type: string; reviewers: { totalCount: number } }[] };
+    } | null;
+    pullRequest?: {
+      comments: {
+        nodes: { databaseId: number; body: string; url: string; viewerDidAuthor: boolean }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    } | null;
   } | null;
   owner?: { __typename: 'User' | 'Organization' } | null;
 }
@@ -131,22 +175,35 @@ export class GateApi {
     const repo = first.repository;
     const facts: Facts = {};
     if (q.fileAt) {
-      if (repo?.file?.isTruncated) throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
+      if (repo?.file?.isTruncated)
+        throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
       facts.fileAt = repo?.file?.text ?? null;
     }
     if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
     // A blob too large for the API reads as unknown: git show in the checkout is tried instead.
-    if (q.baselineAt) facts.baselineAt = repo?.baseline ? (repo.baseline.isTruncated ? undefined : (repo.baseline.text ?? undefined)) : null;
+    if (q.baselineAt)
+      facts.baselineAt = repo?.baseline
+        ? repo.baseline.isTruncated
+          ? undefined
+          : (repo.baseline.text ?? undefined)
+        : null;
     if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
     if (q.environment) {
       const env = repo?.environment;
-      facts.environment = env ? { reviewers: env.protectionRules.nodes.filter((r) => r.type === 'REQUIRED_REVIEWERS').reduce((n, r) => n + r.reviewers.totalCount, 0) } : null;
+      facts.environment = env
+        ? {
+            reviewers: env.protectionRules.nodes
+              .filter((r) => r.type === 'REQUIRED_REVIEWERS')
+              .reduce((n, r) => n + r.reviewers.totalCount, 0),
+          }
+        : null;
     }
     if (q.pullNumber !== undefined) {
       const comments: ExistingComment[] = [];
       let page = repo?.pullRequest?.comments;
       while (page) {
-        for (const c of page.nodes) comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
+        for (const c of page.nodes)
+          comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
         if (!page.pageInfo.hasNextPage) break;
         const next = await this.client.graphql<FactsResponse>(FACTS_QUERY, {
           ...vars,
@@ -174,13 +231,19 @@ export class GateApi {
       started_at: new Date().toISOString(),
       ...(detailsUrl ? { details_url: detailsUrl } : {}),
     });
-    return { id: Number(res.data.id), url: res.data.html_url ?? "" };
+    return { id: Number(res.data.id), url: res.data.html_url ?? '' };
   }
 
   /** Complete the check; annotations go 50 a request (the first batch with the conclusion). */
-  async completeCheck(id: number, conclusion: 'success' | 'failure', output: CheckOutput, annotations: CheckAnnotation[]): Promise<void> {
+  async completeCheck(
+    id: number,
+    conclusion: 'success' | 'failure',
+    output: CheckOutput,
+    annotations: CheckAnnotation[],
+  ): Promise<void> {
     const batches: CheckAnnotation[][] = [];
-    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    for (let i = 0; i < annotations.length; i += LIMITS.annotationsPerRequest)
+      batches.push(annotations.slice(i, i + LIMITS.annotationsPerRequest));
     await this.client.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       owner: this.owner,
       repo: this.repo,
@@ -201,12 +264,22 @@ export class GateApi {
   }
 
   async createComment(pullNumber: number, body: string): Promise<string> {
-    const res = await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: this.owner, repo: this.repo, issue_number: pullNumber, body });
+    const res = await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: pullNumber,
+      body,
+    });
     return res.data.html_url;
   }
 
   async updateComment(commentId: number, body: string): Promise<string> {
-    const res = await this.client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: this.owner, repo: this.repo, comment_id: commentId, body });
+    const res = await this.client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      owner: this.owner,
+      repo: this.repo,
+      comment_id: commentId,
+      body,
+    });
     return res.data.html_url;
   }
 }

@@ -24,20 +24,39 @@ export class RolloutApi {
 
   /** The newest deployment this action made for the environment, with its statuses (oldest first). */
   async latestDeployment(environment: string, task: string): Promise<DeploymentWithStatuses | undefined> {
-    const res = await this.client.request('GET /repos/{owner}/{repo}/deployments', { owner: this.owner, repo: this.repo, environment, task, per_page: 1 });
+    const res = await this.client.request('GET /repos/{owner}/{repo}/deployments', {
+      owner: this.owner,
+      repo: this.repo,
+      environment,
+      task,
+      per_page: 1,
+    });
     const d = res.data[0];
     if (!d) return undefined;
     const id = Number(d.id);
-    const st = await this.client.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { owner: this.owner, repo: this.repo, deployment_id: id, per_page: 100 });
+    const st = await this.client.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      owner: this.owner,
+      repo: this.repo,
+      deployment_id: id,
+      per_page: 100,
+    });
     return {
       id,
       sha: d.sha,
       payload: d.payload,
-      statuses: st.data.map((s) => ({ state: s.state, description: s.description ?? '', createdAt: s.created_at })).reverse(),
+      statuses: st.data
+        .map((s) => ({ state: s.state, description: s.description ?? '', createdAt: s.created_at }))
+        .reverse(),
     };
   }
 
-  async createDeployment(sha: string, environment: string, task: string, payload: Record<string, unknown>, description: string): Promise<number> {
+  async createDeployment(
+    sha: string,
+    environment: string,
+    task: string,
+    payload: Record<string, unknown>,
+    description: string,
+  ): Promise<number> {
     const res = await this.client.request('POST /repos/{owner}/{repo}/deployments', {
       owner: this.owner,
       repo: this.repo,
@@ -50,11 +69,17 @@ export class RolloutApi {
       required_contexts: [],
       production_environment: environment === 'production',
     });
-    if (!('id' in res.data)) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+    if (!('id' in res.data))
+      throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
     return Number(res.data.id);
   }
 
-  async deploymentStatus(id: number, state: 'in_progress' | 'success' | 'failure' | 'inactive', description: string, logUrl?: string): Promise<void> {
+  async deploymentStatus(
+    id: number,
+    state: 'in_progress' | 'success' | 'failure' | 'inactive',
+    description: string,
+    logUrl?: string,
+  ): Promise<void> {
     await this.client.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
       owner: this.owner,
       repo: this.repo,
@@ -68,7 +93,13 @@ export class RolloutApi {
 
   /** The conclusion of the newest check run named `name` on a commit (undefined: none ran). */
   async checkConclusion(sha: string, name: string): Promise<string | null | undefined> {
-    const res = await this.client.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner: this.owner, repo: this.repo, ref: sha, check_name: name, per_page: 10 });
+    const res = await this.client.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      owner: this.owner,
+      repo: this.repo,
+      ref: sha,
+      check_name: name,
+      per_page: 10,
+    });
     const runs = res.data.check_runs.filter((r) => r.status === 'completed');
     return runs.length === 0 ? undefined : runs[0]!.conclusion;
   }
@@ -76,7 +107,12 @@ export class RolloutApi {
   /** A file's text and blob sha on a branch (undefined: not there). */
   async readFile(path: string, branch: string): Promise<{ text: string; sha: string } | undefined> {
     try {
-      const res = await this.client.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: this.owner, repo: this.repo, path, ref: branch });
+      const res = await this.client.request('GET /repos/{owner}/{repo}/contents/{path}', {
+        owner: this.owner,
+        repo: this.repo,
+        path,
+        ref: branch,
+      });
       const data = res.data as { type?: string; content?: string; sha: string };
       if (data.type !== 'file' || data.content === undefined) throw new Error(`${path} is not a file`);
       return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
@@ -87,7 +123,13 @@ export class RolloutApi {
   }
 
   /** Commit a file, with its previous blob sha as the precondition (a concurrent writer gets 409/422). */
-  async writeFile(path: string, branch: string, text: string, previousSha: string | undefined, message: string): Promise<void> {
+  async writeFile(
+    path: string,
+    branch: string,
+    text: string,
+    previousSha: string | undefined,
+    message: string,
+  ): Promise<void> {
     await this.client.request('PUT /repos/{owner}/{repo}/contents/{path}', {
       owner: this.owner,
       repo: this.repo,
@@ -100,7 +142,12 @@ export class RolloutApi {
   }
 
   async createIssue(title: string, body: string): Promise<string> {
-    const res = await this.client.request('POST /repos/{owner}/{repo}/issues', { owner: this.owner, repo: this.repo, title, body });
+    const res = await this.client.request('POST /repos/{owner}/{repo}/issues', {
+      owner: this.owner,
+      repo: this.repo,
+      title,
+      body,
+    });
     return res.data.html_url;
   }
 }

@@ -34,7 +34,10 @@ export function showInterval(name: string, ci: JsonInterval | null): string {
   return `${end(ci[0], true)} – ${end(ci[1], false)}`;
 }
 
-export function showThreshold(name: string, t: { min?: number; max?: number; max_drop?: number; max_increase?: number }): string {
+export function showThreshold(
+  name: string,
+  t: { min?: number; max?: number; max_drop?: number; max_increase?: number },
+): string {
   const parts: string[] = [];
   if (t.min !== undefined) parts.push(`≥ ${showValue(name, t.min)}`);
   if (t.max !== undefined) parts.push(`≤ ${showValue(name, t.max)}`);

@@ -13,7 +13,12 @@ export interface Measurement {
 }
 
 /** The value of a metric over a set of samples, with its interval; or why it cannot be measured. */
-export function measure(t: Tally, name: string, confidence: number, aggregates?: ReadonlyMap<string, Aggregate>): Measurement | { missing: string } {
+export function measure(
+  t: Tally,
+  name: string,
+  confidence: number,
+  aggregates?: ReadonlyMap<string, Aggregate>,
+): Measurement | { missing: string } {
   const named = name.startsWith(NAMED_SCORE_PREFIX) ? name.slice(NAMED_SCORE_PREFIX.length) : undefined;
   if (t.total === 0 && !(named !== undefined && aggregates?.has(named))) {
     return {
@@ -30,7 +35,9 @@ export function measure(t: Tally, name: string, confidence: number, aggregates?:
   const how = info.measure;
   if ('rate' in how) {
     if (how.rate === 'passed') {
-      return t.scored === 0 ? { missing: 'no scored samples (every sample errored or was skipped)' } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
+      return t.scored === 0
+        ? { missing: 'no scored samples (every sample errored or was skipped)' }
+        : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
     }
     const n = t.total - t.skipped;
     return n === 0 ? { missing: 'no samples' } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
@@ -38,13 +45,20 @@ export function measure(t: Tally, name: string, confidence: number, aggregates?:
   if ('quantile' in how) {
     if (t.latency.length === 0) return { missing: `the results carry no ${info.missing}` };
     const sorted = t.latency.sorted();
-    return { value: quantile(sorted, how.quantile), ci: quantileInterval(sorted, how.quantile, confidence), n: sorted.length };
+    return {
+      value: quantile(sorted, how.quantile),
+      ci: quantileInterval(sorted, how.quantile, confidence),
+      n: sorted.length,
+    };
   }
   const aggregate = named !== undefined && !t.named.has(named) ? aggregates?.get(named) : undefined;
   if (aggregate) return aggregateMeasurement(aggregate, confidence);
   const m = named !== undefined ? t.named.get(named) : t[how.mean];
   if (!m || m.n === 0) {
-    const known = named !== undefined && t.named.size > 0 ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(', ')})` : '';
+    const known =
+      named !== undefined && t.named.size > 0
+        ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(', ')})`
+        : '';
     return { missing: `the results carry no ${info.missing}${known}` };
   }
   return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
@@ -60,6 +74,7 @@ function aggregateMeasurement(a: Aggregate, confidence: number): Measurement {
     const half = zFor(confidence) * a.stderr;
     return { value: a.value, ci: [a.value - half, a.value + half], n };
   }
-  if (n > 0 && a.value >= 0 && a.value <= 1) return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
+  if (n > 0 && a.value >= 0 && a.value <= 1)
+    return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
   return { value: a.value, ci: [-Infinity, Infinity], n };
 }

@@ -17,7 +17,8 @@ export interface MetricInfo {
    * How it is measured and compared: a rate of outcomes (`passed` of scored, or `errors` of attempted),
    * the mean of a channel, or a quantile of a channel.
    */
-  measure: { rate: 'passed' | 'errors' } | { mean: Exclude<ValueChannel, 'latency'> } | { quantile: number; of: 'latency' };
+  measure:
+    { rate: 'passed' | 'errors' } | { mean: Exclude<ValueChannel, 'latency'> } | { quantile: number; of: 'latency' };
   /** How a margin against the baseline is tested on paired cases. */
   compare: 'paired-binary' | 'paired-mean' | 'bootstrap-mean' | 'bootstrap-quantile';
   /** The words used when the results lack it ("the results carry no …"). */

@@ -23,7 +23,15 @@ export function summarizeRun(run: Run, confidence = 0.95): RunSummary {
     if ('missing' in m) continue;
     metrics[name] = { value: m.value, ci: [finite(m.ci[0]), finite(m.ci[1])], n: m.n };
   }
-  return { format: run.format, files: run.files, meta: run.meta, samples: counts(run.all), metrics, aggregate_only: isAggregateOnly(run), errors: run.runErrors };
+  return {
+    format: run.format,
+    files: run.files,
+    meta: run.meta,
+    samples: counts(run.all),
+    metrics,
+    aggregate_only: isAggregateOnly(run),
+    errors: run.runErrors,
+  };
 }
 
 function finite(v: number): number | null {

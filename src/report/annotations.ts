@@ -14,9 +14,21 @@ export interface Annotation {
  * failing bars (at the config key of their first failing finding, else its section), then failing
  * samples that have a position in their file. Capped at `max`.
  */
-export function annotationsFor(v: Verdict, configFile: string, lineOf: (path: string) => number | undefined, max = 50): Annotation[] {
+export function annotationsFor(
+  v: Verdict,
+  configFile: string,
+  lineOf: (path: string) => number | undefined,
+  max = 50,
+): Annotation[] {
   const out: Annotation[] = [];
-  for (const e of v.errors) out.push({ level: 'error', file: e.file, line: e.line, title: 'llm-release-gate: input problem', message: e.message });
+  for (const e of v.errors)
+    out.push({
+      level: 'error',
+      file: e.file,
+      line: e.line,
+      title: 'llm-release-gate: input problem',
+      message: e.message,
+    });
   for (const m of v.metrics) {
     if (m.status === 'pass') continue;
     out.push({
@@ -43,7 +55,13 @@ export function annotationsFor(v: Verdict, configFile: string, lineOf: (path: st
   }
   for (const f of v.failing.shown) {
     if (!f.file || !f.line) continue;
-    out.push({ level: 'warning', file: f.file, line: f.line, title: `Eval case ${f.outcome === 'error' ? 'errored' : 'failed'}: ${f.id}`, message: f.message ?? f.outcome });
+    out.push({
+      level: 'warning',
+      file: f.file,
+      line: f.line,
+      title: `Eval case ${f.outcome === 'error' ? 'errored' : 'failed'}: ${f.id}`,
+      message: f.message ?? f.outcome,
+    });
   }
   return out.slice(0, max);
 }

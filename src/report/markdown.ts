@@ -3,7 +3,10 @@
  * @mentions, nothing that breaks a table row or closes a <details> block.
  */
 export function escapeMarkdown(text: string, maxLength = 300): string {
-  let t = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
+  let t = text
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}…`;
   return t
     .replace(/&/g, '&amp;')

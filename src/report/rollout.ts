@@ -5,7 +5,13 @@ const ICON = { start: '🚀', advance: '⏫', hold: '⏸️', rollback: '⏪', c
 
 /** The job summary of a rollout tick: the decision, the evidence, what happens next. */
 export function renderRollout(d: RolloutDecision, log: string[], issueUrl: string | undefined, flag: string): string {
-  const out = [`## ${ICON[d.action]} Rollout of ${escapeMarkdown(flag, 80)}: **${d.action}** → ${d.percent}%`, '', `**Why:** ${escapeMarkdown(d.reason, 600)}`, '', `**Next:** ${escapeMarkdown(d.next, 300)}`];
+  const out = [
+    `## ${ICON[d.action]} Rollout of ${escapeMarkdown(flag, 80)}: **${d.action}** → ${d.percent}%`,
+    '',
+    `**Why:** ${escapeMarkdown(d.reason, 600)}`,
+    '',
+    `**Next:** ${escapeMarkdown(d.next, 300)}`,
+  ];
   if (d.alert) out.push('', `⚠️ ${escapeMarkdown(d.alert, 600)}${issueUrl ? ` ([issue](${issueUrl}))` : ''}`);
   for (const w of d.warnings) out.push('', `⚠️ ${escapeMarkdown(w, 400)}`);
   if (d.evidence.length > 0) {
@@ -13,7 +19,13 @@ export function renderRollout(d: RolloutDecision, log: string[], issueUrl: strin
     out.push(
       table(
         ['Metric', 'Status', 'Canary', 'Control', 'Evidence'],
-        d.evidence.map((e) => [escapeMarkdown(e.name, 80), e.status, e.canary === null ? '—' : String(Number(e.canary.toPrecision(4))), e.control === null ? '—' : String(Number(e.control.toPrecision(4))), escapeMarkdown(e.detail, 300)]),
+        d.evidence.map((e) => [
+          escapeMarkdown(e.name, 80),
+          e.status,
+          e.canary === null ? '—' : String(Number(e.canary.toPrecision(4))),
+          e.control === null ? '—' : String(Number(e.control.toPrecision(4))),
+          escapeMarkdown(e.detail, 300),
+        ]),
       ),
     );
   }

@@ -30,7 +30,9 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
   const facts = [
     `readiness **${v.readiness.passed}/${v.readiness.total}**`,
     `tier ${v.tier}`,
-    s.total > 0 ? `${s.total} samples: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors${s.skipped ? `, ${s.skipped} skipped` : ''}` : 'no samples read',
+    s.total > 0
+      ? `${s.total} samples: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors${s.skipped ? `, ${s.skipped} skipped` : ''}`
+      : 'no samples read',
     v.inputs.format ? `format ${v.inputs.format}` : undefined,
   ].filter(Boolean);
   out.push('', facts.join(' · '));
@@ -65,7 +67,15 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
     out.push('', '### Metrics', '');
     out.push(
       table(
-        ['Metric', 'Value', `${conf} interval`, 'n', ...(compared ? ['Baseline → candidate', `Δ (${conf} interval)`] : []), 'Threshold', 'Status'],
+        [
+          'Metric',
+          'Value',
+          `${conf} interval`,
+          'n',
+          ...(compared ? ['Baseline → candidate', `Δ (${conf} interval)`] : []),
+          'Threshold',
+          'Status',
+        ],
         v.metrics.map((m) => [
           `${escapeMarkdown(metricLabel(m), 80)}${m.bar === 'guardrails' ? ' (guardrail)' : ''}${m.blocking ? '' : ' (non-blocking)'}`,
           showValue(m.name, m.value),
@@ -74,7 +84,9 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
           ...(compared
             ? [
                 m.baseline === null ? '—' : `${showValue(m.name, m.baseline)} → ${showValue(m.name, m.value)}`,
-                m.delta === null ? '—' : `${showDelta(m.name, m.delta, true)} (${showDelta(m.name, m.delta_ci?.[0] ?? null, true)} to ${showDelta(m.name, m.delta_ci?.[1] ?? null, true)})`,
+                m.delta === null
+                  ? '—'
+                  : `${showDelta(m.name, m.delta, true)} (${showDelta(m.name, m.delta_ci?.[0] ?? null, true)} to ${showDelta(m.name, m.delta_ci?.[1] ?? null, true)})`,
               ]
             : []),
           showThreshold(m.name, m.threshold),
@@ -84,7 +96,10 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
     );
     const sensitive = v.metrics.filter((m) => m.mde !== null);
     if (sensitive.length > 0) {
-      out.push('', `Sensitivity (80% power): ${sensitive.map((m) => `${escapeMarkdown(metricLabel(m), 80)} can detect ${m.threshold.max_drop !== undefined ? 'drops' : 'increases'} of ${showDelta(m.name, m.mde)} or more`).join('; ')}.`);
+      out.push(
+        '',
+        `Sensitivity (80% power): ${sensitive.map((m) => `${escapeMarkdown(metricLabel(m), 80)} can detect ${m.threshold.max_drop !== undefined ? 'drops' : 'increases'} of ${showDelta(m.name, m.mde)} or more`).join('; ')}.`,
+      );
     }
     const notPassing = v.metrics.filter((m) => m.status !== 'pass');
     if (notPassing.length > 0 && detail !== 'minimal') {
@@ -105,7 +120,11 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
     const caseList = (title: string, list: CaseList) => {
       const ids = list.ids.slice(0, listed);
       if (list.total === 0 || ids.length === 0) return;
-      out.push('', `<details><summary>${title} (${ids.length < list.total ? `first ${ids.length} of ` : ''}${list.total})</summary>`, '');
+      out.push(
+        '',
+        `<details><summary>${title} (${ids.length < list.total ? `first ${ids.length} of ` : ''}${list.total})</summary>`,
+        '',
+      );
       for (const id of ids) out.push(`- ${escapeMarkdown(id, 160)}`);
       out.push('', '</details>');
     };
@@ -117,7 +136,11 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
 
   if (v.failing.total > 0 && maxFailing > 0) {
     const shown = v.failing.shown.slice(0, maxFailing);
-    out.push('', `<details><summary>Failing samples (${shown.length < v.failing.total ? `first ${shown.length} of ` : ''}${v.failing.total})</summary>`, '');
+    out.push(
+      '',
+      `<details><summary>Failing samples (${shown.length < v.failing.total ? `first ${shown.length} of ` : ''}${v.failing.total})</summary>`,
+      '',
+    );
     out.push(
       table(
         ['Case', 'Outcome', 'Why'],

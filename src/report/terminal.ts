@@ -9,12 +9,20 @@ type Paint = (code: keyof typeof CODES, s: string) => string;
 export function renderTerminal(v: Verdict, color: boolean): string {
   const paint: Paint = (code, s) => (color ? `\u001b[${CODES[code]}m${s}\u001b[0m` : s);
   const status = (s: string) =>
-    paint(s === 'pass' ? 'green' : s === 'warn' || s === 'inconclusive' ? 'yellow' : s === 'blocked' ? 'grey' : 'red', s.toUpperCase().padEnd(12));
+    paint(
+      s === 'pass' ? 'green' : s === 'warn' || s === 'inconclusive' ? 'yellow' : s === 'blocked' ? 'grey' : 'red',
+      s.toUpperCase().padEnd(12),
+    );
   const out: string[] = [];
   const decision = v.decision === 'allow' ? paint('green', 'ALLOW') : paint('red', 'BLOCK');
-  out.push(`${paint('bold', 'llm-release-gate')}: ${decision}${v.service ? `  ${v.service}` : ''}  (readiness ${v.readiness.passed}/${v.readiness.total}, tier ${v.tier})`);
+  out.push(
+    `${paint('bold', 'llm-release-gate')}: ${decision}${v.service ? `  ${v.service}` : ''}  (readiness ${v.readiness.passed}/${v.readiness.total}, tier ${v.tier})`,
+  );
   const s = v.samples;
-  if (s.total > 0) out.push(`samples: ${s.total} total, ${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped (${v.inputs.format})`);
+  if (s.total > 0)
+    out.push(
+      `samples: ${s.total} total, ${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped (${v.inputs.format})`,
+    );
   out.push('', paint('bold', 'Readiness bars'));
   for (const b of v.bars) {
     out.push(`  ${b.id} ${b.name.padEnd(14)} ${status(b.status)}${b.blocking ? '' : paint('grey', ' (warn only)')}`);
@@ -30,10 +38,16 @@ export function renderTerminal(v: Verdict, color: boolean): string {
   }
   if (v.failing.total > 0) {
     out.push('', paint('bold', `Failing samples (${v.failing.total})`));
-    for (const f of v.failing.shown.slice(0, 10)) out.push(`  ${f.outcome === 'error' ? 'ERROR' : 'FAIL '} ${f.id}${f.message ? paint('grey', ` — ${oneLine(f.message)}`) : ''}`);
+    for (const f of v.failing.shown.slice(0, 10))
+      out.push(
+        `  ${f.outcome === 'error' ? 'ERROR' : 'FAIL '} ${f.id}${f.message ? paint('grey', ` — ${oneLine(f.message)}`) : ''}`,
+      );
     if (v.failing.total > 10) out.push(paint('grey', `  … and ${v.failing.total - 10} more (--json for all kept)`));
   }
-  for (const [title, items] of [['Why it blocks', v.reasons], ['Warnings', v.warnings]] as const) {
+  for (const [title, items] of [
+    ['Why it blocks', v.reasons],
+    ['Warnings', v.warnings],
+  ] as const) {
     if (items.length === 0) continue;
     out.push('', paint('bold', title));
     for (const r of items) out.push(`  - ${r}`);

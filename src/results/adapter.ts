@@ -58,7 +58,11 @@ export function tagsFrom(...values: unknown[]): string[] {
  * not JSON is reported with its number (`what` says what a line should be) and skipped, so every
  * bad line is listed at once.
  */
-export async function* jsonLines(file: string, ctx: AdapterContext, what: string): AsyncGenerator<{ value: unknown; line: number }[]> {
+export async function* jsonLines(
+  file: string,
+  ctx: AdapterContext,
+  what: string,
+): AsyncGenerator<{ value: unknown; line: number }[]> {
   for await (const lines of readLines(file)) {
     const batch: { value: unknown; line: number }[] = [];
     for (const { text, line } of lines) {

@@ -147,7 +147,10 @@ export class CaseTable {
 
   private growColumns(): void {
     const cap = this.hashes.length * 2;
-    const grow = <T extends Uint8Array | Uint16Array | Float32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
+    const grow = <T extends Uint8Array | Uint16Array | Float32Array | Float64Array>(
+      a: T,
+      make: new (n: number) => T,
+    ): T => {
       const b = new make(cap);
       b.set(a);
       return b;

@@ -55,9 +55,17 @@ export function parseJsonText(text: string, file: string): unknown {
   } catch (err) {
     const offset = jsonErrorOffset(text);
     const { line, column } = lineColumn(text, offset);
-    const what = offset >= text.trimEnd().length || /end of JSON input/.test((err as Error).message) ? 'the JSON ends early (is the file truncated?)' : `invalid JSON (${(err as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '')})`;
+    const what =
+      offset >= text.trimEnd().length || /end of JSON input/.test((err as Error).message)
+        ? 'the JSON ends early (is the file truncated?)'
+        : `invalid JSON (${(err as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '')})`;
     throw new ConfigurationError(`Eval results ${file} are not valid JSON.`, [
-      { file, line: line, column, message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results` },
+      {
+        file,
+        line: line,
+        column,
+        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`,
+      },
     ]);
   }
 }

@@ -60,7 +60,10 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
     const matched = await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true });
     if (matched.length === 0) {
       throw new ConfigurationError(`No eval results match ${pattern}.`, [
-        { file: pattern, message: `the glob matched no file under ${cwd}: check evals.results (or the results input), and that the eval step ran first` },
+        {
+          file: pattern,
+          message: `the glob matched no file under ${cwd}: check evals.results (or the results input), and that the eval step ran first`,
+        },
       ]);
     }
     for (const f of matched.sort()) files.add(path.resolve(f));
@@ -77,7 +80,11 @@ export interface LoadOptions extends RunOptions {
 export async function loadRun(patterns: readonly string[], options: LoadOptions): Promise<Run> {
   if (patterns.length === 0) {
     throw new ConfigurationError('No eval results are configured.', [
-      { file: 'config', path: 'evals.results', message: 'set evals.results in the config (or the results input) to the eval output file' },
+      {
+        file: 'config',
+        path: 'evals.results',
+        message: 'set evals.results in the config (or the results input) to the eval output file',
+      },
     ]);
   }
   const files = await resolveResultFiles(patterns, options.cwd);
@@ -91,7 +98,9 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
     const adapter = candidates.find((a) => a.detect(probe));
     if (!adapter) {
       throw new ConfigurationError(
-        options.format === 'auto' ? `Eval results ${shown} are in a format the gate does not recognise.` : `Eval results ${shown} are not ${options.format} output.`,
+        options.format === 'auto'
+          ? `Eval results ${shown} are in a format the gate does not recognise.`
+          : `Eval results ${shown} are not ${options.format} output.`,
         [
           {
             file: shown,
@@ -114,7 +123,8 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
     });
     if (problems.length > 0) {
       problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-      if (extra > 0) problems.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? '' : 's'} like these` });
+      if (extra > 0)
+        problems.push({ file: shown, message: `and ${extra} more problem${extra === 1 ? '' : 's'} like these` });
       throw new ConfigurationError(`Eval results ${shown} (${adapter.format}) could not be read.`, problems);
     }
     formats.add(adapter.format);
@@ -160,14 +170,20 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
 function lookLike(probe: Probe): string {
   const head = probe.head.trimStart();
   if (head.length === 0) return 'an empty file';
-  const keys = (v: unknown) => Object.keys(v as object).slice(0, 8).join(', ');
+  const keys = (v: unknown) =>
+    Object.keys(v as object)
+      .slice(0, 8)
+      .join(', ');
   if (probe.json !== undefined && typeof probe.json === 'object' && probe.json !== null) {
-    return Array.isArray(probe.json) ? `a JSON list of ${probe.json.length}` : `a JSON object with keys ${keys(probe.json)}`;
+    return Array.isArray(probe.json)
+      ? `a JSON list of ${probe.json.length}`
+      : `a JSON object with keys ${keys(probe.json)}`;
   }
   if (probe.firstLine !== undefined) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;
   if (head.startsWith('<')) return `XML starting ${JSON.stringify(head.slice(0, 40))}`;
   if (head.startsWith('PK')) return 'a ZIP archive (an inspect .eval log holds header.json and samples/)';
   const firstLine = head.split('\n', 1)[0]!;
-  if (firstLine.includes(',')) return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
+  if (firstLine.includes(','))
+    return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
   return `text starting ${JSON.stringify(head.slice(0, 40))}`;
 }

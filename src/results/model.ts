@@ -31,7 +31,16 @@ export interface RunMeta {
   commit?: string;
 }
 
-export const FORMAT_NAMES = ['promptfoo', 'inspect', 'lm-eval', 'openai-evals', 'deepeval', 'junit', 'braintrust', 'native'] as const;
+export const FORMAT_NAMES = [
+  'promptfoo',
+  'inspect',
+  'lm-eval',
+  'openai-evals',
+  'deepeval',
+  'junit',
+  'braintrust',
+  'native',
+] as const;
 export type Format = (typeof FORMAT_NAMES)[number];
 
 /** Growable float column: latencies kept for quantiles without one object per sample (float32: µs precision up to hours). */
@@ -180,7 +189,8 @@ export class RunBuilder {
     this.extraChannels = (options.pairedChannels ?? []).filter((c) => c === 'tokens' || c.startsWith('score.'));
     this.cases = new CaseTable(this.extraChannels);
     this.ids = options.pairing ? [] : undefined;
-    for (const tag of options.pairing ? (options.pairedSlices ?? []) : []) this.sliceCases.set(tag, new CaseTable(this.extraChannels));
+    for (const tag of options.pairing ? (options.pairedSlices ?? []) : [])
+      this.sliceCases.set(tag, new CaseTable(this.extraChannels));
   }
 
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */

@@ -49,7 +49,8 @@ export function analyse(metrics: readonly AnalysisMetric[], data: OnlineMetrics)
 function judge(m: AnalysisMetric, data: OnlineMetrics): MetricEvidence {
   const base = { name: m.name, canary: null, control: null, cs: null };
   const { canary, control } = data;
-  if (!canary || !control) return { ...base, status: 'error', detail: `no ${!canary ? 'canary' : 'control'} variant in the metrics` };
+  if (!canary || !control)
+    return { ...base, status: 'error', detail: `no ${!canary ? 'canary' : 'control'} variant in the metrics` };
   const rate = m.name.endsWith('_rate');
   const fmt = (v: number) => (rate ? `${showValue('error_rate', v)}` : String(Number(v.toPrecision(4))));
   let c: number;
@@ -58,8 +59,10 @@ function judge(m: AnalysisMetric, data: OnlineMetrics): MetricEvidence {
   if (rate) {
     const key = m.name.slice(0, -'_rate'.length);
     const [xc, xk] = [canary.counts?.[key], control.counts?.[key]];
-    if (!(canary.requests > 0) || !(control.requests > 0)) return { ...base, status: 'error', detail: `no traffic on the ${canary.requests > 0 ? 'control' : 'canary'}` };
-    if (!isCount(xc) || !isCount(xk)) return { ...base, status: 'error', detail: `counts.${key} is missing or not a number` };
+    if (!(canary.requests > 0) || !(control.requests > 0))
+      return { ...base, status: 'error', detail: `no traffic on the ${canary.requests > 0 ? 'control' : 'canary'}` };
+    if (!isCount(xc) || !isCount(xk))
+      return { ...base, status: 'error', detail: `counts.${key} is missing or not a number` };
     c = xc / canary.requests;
     k = xk / control.requests;
     const d = proportionDifference(xc, canary.requests, xk, control.requests);
@@ -67,23 +70,43 @@ function judge(m: AnalysisMetric, data: OnlineMetrics): MetricEvidence {
     cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, 0.005) ** 2);
   } else {
     const [mc, mk] = [canary.means?.[m.name], control.means?.[m.name]];
-    if (!Number.isFinite(mc) || !Number.isFinite(mk)) return { ...base, status: 'error', detail: `means.${m.name} is missing or not a number` };
+    if (!Number.isFinite(mc) || !Number.isFinite(mk))
+      return { ...base, status: 'error', detail: `means.${m.name} is missing or not a number` };
     c = mc!;
     k = mk!;
   }
   const verdicts: { status: AnalysisStatus; text: string }[] = [];
-  if (m.max !== undefined) verdicts.push(c > m.max ? { status: 'fail', text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` } : { status: 'pass', text: `canary ${fmt(c)} ≤ ${fmt(m.max)}` });
-  if (m.min !== undefined) verdicts.push(c < m.min ? { status: 'fail', text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` } : { status: 'pass', text: `canary ${fmt(c)} ≥ ${fmt(m.min)}` });
+  if (m.max !== undefined)
+    verdicts.push(
+      c > m.max
+        ? { status: 'fail', text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` }
+        : { status: 'pass', text: `canary ${fmt(c)} ≤ ${fmt(m.max)}` },
+    );
+  if (m.min !== undefined)
+    verdicts.push(
+      c < m.min
+        ? { status: 'fail', text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` }
+        : { status: 'pass', text: `canary ${fmt(c)} ≥ ${fmt(m.min)}` },
+    );
   const diff = c - k;
   if (m.max_increase !== undefined) {
     const d = m.max_increase;
     const [lo, hi] = cs ?? [diff, diff];
     verdicts.push(
       lo > d
-        ? { status: 'fail', text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ''})` }
+        ? {
+            status: 'fail',
+            text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ''})`,
+          }
         : hi <= d
-          ? { status: 'pass', text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ''})` }
-          : { status: 'inconclusive', text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` },
+          ? {
+              status: 'pass',
+              text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ''})`,
+            }
+          : {
+              status: 'inconclusive',
+              text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`,
+            },
     );
   }
   if (m.max_drop !== undefined) {
@@ -91,14 +114,37 @@ function judge(m: AnalysisMetric, data: OnlineMetrics): MetricEvidence {
     const [lo, hi] = cs ?? [diff, diff];
     verdicts.push(
       hi < -d
-        ? { status: 'fail', text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ''})` }
+        ? {
+            status: 'fail',
+            text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ''})`,
+          }
         : lo >= -d
-          ? { status: 'pass', text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ''})` }
-          : { status: 'inconclusive', text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})` },
+          ? {
+              status: 'pass',
+              text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ''})`,
+            }
+          : {
+              status: 'inconclusive',
+              text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`,
+            },
     );
   }
-  const status: AnalysisStatus = verdicts.some((v) => v.status === 'fail') ? 'fail' : verdicts.some((v) => v.status === 'inconclusive') ? 'inconclusive' : 'pass';
-  return { ...base, canary: c, control: k, cs, status, detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join('; ') };
+  const status: AnalysisStatus = verdicts.some((v) => v.status === 'fail')
+    ? 'fail'
+    : verdicts.some((v) => v.status === 'inconclusive')
+      ? 'inconclusive'
+      : 'pass';
+  return {
+    ...base,
+    canary: c,
+    control: k,
+    cs,
+    status,
+    detail: verdicts
+      .filter((v) => v.status === status)
+      .map((v) => v.text)
+      .join('; '),
+  };
 }
 
 function isCount(v: unknown): v is number {

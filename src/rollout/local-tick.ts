@@ -42,7 +42,14 @@ export async function localTick(
   let deployment: DeploymentRecord | undefined;
   if (typeof flag === 'number' && flag > 0) {
     const stage = stages.findIndex((s) => s.percent === flag);
-    if (!opts.since && !flagFile) throw new ConfigurationError('--since is needed with this flag provider.', [{ file: loaded.file, path: 'rollout.flag.provider', message: 'outside GitHub there is no deployment record: pass --since with the time the current stage began' }]);
+    if (!opts.since && !flagFile)
+      throw new ConfigurationError('--since is needed with this flag provider.', [
+        {
+          file: loaded.file,
+          path: 'rollout.flag.provider',
+          message: 'outside GitHub there is no deployment record: pass --since with the time the current stage began',
+        },
+      ]);
     const since = opts.since ?? (await stat(flagFile!)).mtime;
     // A percentage that is no stage of the plan reads as the nearest stage below it: the reconciler holds on the mismatch.
     const nearest = stage >= 0 ? stage : Math.max(0, stages.filter((s) => s.percent < flag).length - 1);
@@ -56,7 +63,12 @@ export async function localTick(
     : { error: 'no rollout.analysis.source is configured' };
   const decision = reconcile(
     { release: 'workspace', deployment, flag, gateAllowed: opts.gateAllowed, metrics: data, now: opts.now },
-    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression },
+    {
+      stages,
+      metrics: rollout.analysis?.metrics ?? [],
+      maxErrors: rollout.analysis?.max_errors ?? 3,
+      onRegression: rollout.on_regression,
+    },
   );
   let wrote = false;
   const changes = decision.action === 'start' || decision.action === 'advance' || decision.action === 'rollback';
@@ -65,7 +77,8 @@ export async function localTick(
       await provider.write(decision.percent, flag);
       wrote = true;
     } catch (err) {
-      if (err instanceof ConflictError) decision.warnings.push(`Not written: ${err.message}; the next tick looks again.`);
+      if (err instanceof ConflictError)
+        decision.warnings.push(`Not written: ${err.message}; the next tick looks again.`);
       else throw err;
     }
   }

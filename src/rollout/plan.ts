@@ -30,7 +30,12 @@ export function rolloutOf(loaded: LoadedConfig): RolloutConfig {
   const rollout = loaded.config.rollout;
   if (!rollout) {
     throw new ConfigurationError(`${loaded.file} has no rollout section.`, [
-      { file: loaded.file, path: 'rollout', line: 1, message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout' },
+      {
+        file: loaded.file,
+        path: 'rollout',
+        line: 1,
+        message: 'add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout',
+      },
     ]);
   }
   return rollout;

@@ -67,25 +67,38 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
   const first = p.stages[0]!;
   const d = s.deployment;
   const flagPercent = typeof s.flag === 'number' ? s.flag : undefined;
-  const none = (reason: string, next: string, extra: Partial<RolloutDecision> = {}) => step('none', flagPercent ?? 0, -1, reason, next, extra);
+  const none = (reason: string, next: string, extra: Partial<RolloutDecision> = {}) =>
+    step('none', flagPercent ?? 0, -1, reason, next, extra);
 
   if (!d || d.release !== s.release) {
     if (s.gateAllowed !== true) {
       return none(
-        s.gateAllowed === false ? `release ${short(s.release)} was blocked by the gate` : `the gate's verdict on ${short(s.release)} could not be found`,
+        s.gateAllowed === false
+          ? `release ${short(s.release)} was blocked by the gate`
+          : `the gate's verdict on ${short(s.release)} could not be found`,
         'the rollout starts once the gate allows this release',
       );
     }
-    if (typeof s.flag !== 'number') return { ...none(`the flag could not be read (${s.flag.error})`, 'the next tick tries again'), action: 'hold', errors: 1 };
+    if (typeof s.flag !== 'number')
+      return {
+        ...none(`the flag could not be read (${s.flag.error})`, 'the next tick tries again'),
+        action: 'hold',
+        errors: 1,
+      };
     // Compare-and-set on the record too: the flag must be where the last record left it. Otherwise
     // a hand (or another run that just started this release) moved it: hold, never fight.
     const live = d && (d.status === 'active' || d.status === 'paused');
     const expected = live ? (p.stages[d.stage]?.percent ?? 0) : d?.status === 'complete' ? 100 : 0;
     if (s.flag !== expected) {
       return {
-        ...none(`the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : 'no rollout has set it yet'}`, `the rollout starts once the flag is back at ${expected}% (or run rollback)`),
+        ...none(
+          `the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : 'no rollout has set it yet'}`,
+          `the rollout starts once the flag is back at ${expected}% (or run rollback)`,
+        ),
         action: 'hold',
-        warnings: [`The flag was changed outside the plan (${expected}% → ${s.flag}%); the rollout holds rather than fight it.`],
+        warnings: [
+          `The flag was changed outside the plan (${expected}% → ${s.flag}%); the rollout holds rather than fight it.`,
+        ],
       };
     }
     const supersedes = live ? d.id : undefined;
@@ -99,19 +112,35 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
     );
   }
 
-  if (d.status === 'rolled_back') return none(`release ${short(d.release)} was rolled back`, 'a new release starts a new rollout');
-  if (d.status === 'complete') return none(`release ${short(d.release)} is fully rolled out`, 'nothing to do until the next release', { percent: 100, stage: d.stage });
+  if (d.status === 'rolled_back')
+    return none(`release ${short(d.release)} was rolled back`, 'a new release starts a new rollout');
+  if (d.status === 'complete')
+    return none(`release ${short(d.release)} is fully rolled out`, 'nothing to do until the next release', {
+      percent: 100,
+      stage: d.stage,
+    });
 
   const stage = p.stages[d.stage];
-  if (!stage) return none(`the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`, 'fix rollout.stages or roll back');
-  const hold = (reason: string, next: string, extra: Partial<RolloutDecision> = {}) => step('hold', stage.percent, d.stage, reason, next, extra);
+  if (!stage)
+    return none(
+      `the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`,
+      'fix rollout.stages or roll back',
+    );
+  const hold = (reason: string, next: string, extra: Partial<RolloutDecision> = {}) =>
+    step('hold', stage.percent, d.stage, reason, next, extra);
 
   if (typeof s.flag !== 'number') return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
   if (s.flag !== stage.percent) {
-    return hold(`the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`, `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`, {
-      percent: s.flag,
-      warnings: [`The flag was changed outside the plan (${stage.percent}% → ${s.flag}%); the rollout holds rather than fight it.`],
-    });
+    return hold(
+      `the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`,
+      `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`,
+      {
+        percent: s.flag,
+        warnings: [
+          `The flag was changed outside the plan (${stage.percent}% → ${s.flag}%); the rollout holds rather than fight it.`,
+        ],
+      },
+    );
   }
 
   if ('error' in s.metrics) return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
@@ -120,36 +149,81 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
   if (failed.length > 0) {
     const why = failed.map((e) => `${e.name}: ${e.detail}`).join('; ');
     if (p.onRegression === 'pause') {
-      return hold(`the canary regressed (${why})`, 'paused: on_regression is pause; promote to go on or rollback to revert', { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` });
+      return hold(
+        `the canary regressed (${why})`,
+        'paused: on_regression is pause; promote to go on or rollback to revert',
+        { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` },
+      );
     }
-    return step('rollback', 0, d.stage, `the canary regressed (${why})`, 'the flag is at 0%; fix and ship a new release', {
-      evidence,
-      alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`,
-    });
+    return step(
+      'rollback',
+      0,
+      d.stage,
+      `the canary regressed (${why})`,
+      'the flag is at 0%; fix and ship a new release',
+      {
+        evidence,
+        alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`,
+      },
+    );
   }
   const broken = evidence.filter((e) => e.status === 'error');
-  if (broken.length > 0) return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join('; '), evidence);
+  if (broken.length > 0)
+    return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join('; '), evidence);
 
   const waiting: string[] = [];
   const baked = s.now.getTime() - d.stageStartedAt.getTime();
-  if (baked < stage.minDurationMs) waiting.push(`it has baked ${formatDuration(Math.max(0, Math.floor(baked / 60_000) * 60_000))} of ${formatDuration(stage.minDurationMs)}`);
+  if (baked < stage.minDurationMs)
+    waiting.push(
+      `it has baked ${formatDuration(Math.max(0, Math.floor(baked / 60_000) * 60_000))} of ${formatDuration(stage.minDurationMs)}`,
+    );
   const requests = s.metrics.canary?.requests ?? 0;
   if (requests < stage.minSamples) waiting.push(`the canary has ${requests} of ${stage.minSamples} requests`);
   const open = evidence.filter((e) => e.status === 'inconclusive');
   if (open.length > 0) waiting.push(`not yet conclusive: ${open.map((e) => e.name).join(', ')}`);
-  if (waiting.length > 0) return hold(`stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join('; ')}`, 'the next tick looks again', { evidence });
+  if (waiting.length > 0)
+    return hold(
+      `stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join('; ')}`,
+      'the next tick looks again',
+      { evidence },
+    );
 
   if (d.stage === p.stages.length - 1) {
-    return step('complete', stage.percent, d.stage, `${stage.percent}% has baked with healthy metrics`, 'the rollout is done', { evidence });
+    return step(
+      'complete',
+      stage.percent,
+      d.stage,
+      `${stage.percent}% has baked with healthy metrics`,
+      'the rollout is done',
+      { evidence },
+    );
   }
   if (stage.approval && d.approvedStage !== d.stage) {
-    return hold(`stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`, 'an approver runs promote to go on', { evidence });
+    return hold(
+      `stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`,
+      'an approver runs promote to go on',
+      { evidence },
+    );
   }
   const next = p.stages[d.stage + 1]!;
-  return step('advance', next.percent, d.stage + 1, `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`, `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`, { evidence });
+  return step(
+    'advance',
+    next.percent,
+    d.stage + 1,
+    `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
+    `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
+    { evidence },
+  );
 }
 
-function step(action: RolloutAction, percent: number, stage: number, reason: string, next: string, extra: Partial<RolloutDecision> = {}): RolloutDecision {
+function step(
+  action: RolloutAction,
+  percent: number,
+  stage: number,
+  reason: string,
+  next: string,
+  extra: Partial<RolloutDecision> = {},
+): RolloutDecision {
   return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0, ...extra };
 }
 
@@ -163,11 +237,19 @@ function countError(
 ): RolloutDecision {
   const errors = d.errors + 1;
   const over = errors > p.maxErrors;
-  return hold(`the analysis could not be done: ${why}`, over ? 'someone must look: the metric source keeps failing' : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`, {
-    evidence,
-    errors,
-    alert: over ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})` : undefined,
-  });
+  return hold(
+    `the analysis could not be done: ${why}`,
+    over
+      ? 'someone must look: the metric source keeps failing'
+      : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`,
+    {
+      evidence,
+      errors,
+      alert: over
+        ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})`
+        : undefined,
+    },
+  );
 }
 
 function short(sha: string): string {

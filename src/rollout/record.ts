@@ -6,7 +6,14 @@ import type { DeploymentRecord, RolloutAction } from './reconcile.js';
  *   "stage 2/4 · 10% · advance: <why>"        "stage 2/4 · 10% · hold · errors 2: <why>"
  *   "stage 3/4 · 50% · approve by @bob: ..."  (GitHub caps descriptions at 140 characters)
  */
-export function describeStatus(action: RolloutAction | 'approve' | 'pause' | 'supersede', stage: number, stages: number, percent: number, why: string, extra: { errors?: number; by?: string } = {}): string {
+export function describeStatus(
+  action: RolloutAction | 'approve' | 'pause' | 'supersede',
+  stage: number,
+  stages: number,
+  percent: number,
+  why: string,
+  extra: { errors?: number; by?: string } = {},
+): string {
   const head = `stage ${stage + 1}/${stages} · ${percent}% · ${action}${extra.by ? ` by @${extra.by.replace(/^@/, '')}` : ''}${extra.errors ? ` · errors ${extra.errors}` : ''}`;
   return `${head}: ${why}`.slice(0, 140);
 }
@@ -21,7 +28,14 @@ export interface StatusLike {
 
 /** Read a deployment record back from its statuses (oldest first). */
 export function recordFrom(id: number, release: string, statuses: readonly StatusLike[]): DeploymentRecord {
-  const record: DeploymentRecord = { id, release, stage: 0, stageStartedAt: new Date(statuses[0]?.createdAt ?? 0), status: 'active', errors: 0 };
+  const record: DeploymentRecord = {
+    id,
+    release,
+    stage: 0,
+    stageStartedAt: new Date(statuses[0]?.createdAt ?? 0),
+    status: 'active',
+    errors: 0,
+  };
   for (const s of statuses) {
     const m = LINE.exec(s.description);
     if (m) {

@@ -37,7 +37,12 @@ export interface TickResult {
  * decide (pure), then write at most one step: the flag first (with the file's sha as precondition,
  * so two ticks at once never both step), then the deployment status.
  */
-export async function githubTick(loaded: LoadedConfig, gh: RolloutApi, ctx: TickContext, command: 'rollout' | 'promote' | 'rollback'): Promise<TickResult> {
+export async function githubTick(
+  loaded: LoadedConfig,
+  gh: RolloutApi,
+  ctx: TickContext,
+  command: 'rollout' | 'promote' | 'rollback',
+): Promise<TickResult> {
   const rollout = loaded.config.rollout!;
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
   const env = rollout.environment;
@@ -46,11 +51,25 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutApi, ctx: Tick
   const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
   if (latest && latest.statuses.length === 0) {
     // Created but not yet given its first status: another run is starting this rollout right now.
-    const decision: RolloutDecision = { action: 'hold', percent: stages[0]!.percent, stage: 0, reason: `another run is starting the rollout of ${latest.sha.slice(0, 12)}`, next: 'the next tick reads its record', evidence: [], warnings: [], errors: 0 };
+    const decision: RolloutDecision = {
+      action: 'hold',
+      percent: stages[0]!.percent,
+      stage: 0,
+      reason: `another run is starting the rollout of ${latest.sha.slice(0, 12)}`,
+      next: 'the next tick reads its record',
+      evidence: [],
+      warnings: [],
+      errors: 0,
+    };
     return { decision, log };
   }
   let record = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : undefined;
-  const applied = record && (record.status === 'active' || record.status === 'paused') ? (stages[record.stage]?.percent ?? 0) : record?.status === 'complete' ? 100 : 0;
+  const applied =
+    record && (record.status === 'active' || record.status === 'paused')
+      ? (stages[record.stage]?.percent ?? 0)
+      : record?.status === 'complete'
+        ? 100
+        : 0;
   const provider = ctx.provider(applied);
   const flag: number | { error: string } = await provider.read().then(
     (p) => p,
@@ -71,19 +90,51 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutApi, ctx: Tick
   if (command === 'rollback') {
     const current = typeof flag === 'number' ? flag : 0;
     const by = ctx.actor ? ` by @${ctx.actor}` : '';
-    const decision: RolloutDecision = { action: 'rollback', percent: 0, stage: record?.stage ?? -1, reason: `kill switch${by}`, next: 'the flag is at 0%; ship a new release to start again', evidence: [], warnings: [], errors: 0, alert: `Rolled back ${rollout.flag.key} by hand${by}` };
-    if (current !== 0 && !(await writeFlag(0, current))) decision.warnings.push('The flag file changed while rolling back: run rollback again.');
-    if (record && record.status !== 'rolled_back') await gh.deploymentStatus(record.id, 'failure', describeStatus('rollback', record.stage, stages.length, 0, `kill switch${by}`), ctx.runUrl);
+    const decision: RolloutDecision = {
+      action: 'rollback',
+      percent: 0,
+      stage: record?.stage ?? -1,
+      reason: `kill switch${by}`,
+      next: 'the flag is at 0%; ship a new release to start again',
+      evidence: [],
+      warnings: [],
+      errors: 0,
+      alert: `Rolled back ${rollout.flag.key} by hand${by}`,
+    };
+    if (current !== 0 && !(await writeFlag(0, current)))
+      decision.warnings.push('The flag file changed while rolling back: run rollback again.');
+    if (record && record.status !== 'rolled_back')
+      await gh.deploymentStatus(
+        record.id,
+        'failure',
+        describeStatus('rollback', record.stage, stages.length, 0, `kill switch${by}`),
+        ctx.runUrl,
+      );
     return { decision, log: [`${provider.describe()} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision) };
   }
 
-  if (command === 'promote' && record && record.release === ctx.release && record.status !== 'rolled_back' && record.status !== 'complete') {
+  if (
+    command === 'promote' &&
+    record &&
+    record.release === ctx.release &&
+    record.status !== 'rolled_back' &&
+    record.status !== 'complete'
+  ) {
     const approvers = rollout.approvers.map((a) => a.replace(/^@/, '').toLowerCase());
     if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase())) {
-      throw new PromoteRefused(`@${ctx.actor ?? 'unknown'} is not in rollout.approvers (${rollout.approvers.join(', ') || 'none'})`);
+      throw new PromoteRefused(
+        `@${ctx.actor ?? 'unknown'} is not in rollout.approvers (${rollout.approvers.join(', ') || 'none'})`,
+      );
     }
     const stage = stages[record.stage]!;
-    await gh.deploymentStatus(record.id, 'in_progress', describeStatus('approve', record.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, { by: ctx.actor }), ctx.runUrl);
+    await gh.deploymentStatus(
+      record.id,
+      'in_progress',
+      describeStatus('approve', record.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, {
+        by: ctx.actor,
+      }),
+      ctx.runUrl,
+    );
     record = { ...record, approvedStage: record.stage, status: 'active' };
     log.push(`approval of stage ${record.stage + 1} by @${ctx.actor} recorded`);
   }
@@ -93,7 +144,11 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutApi, ctx: Tick
   if (!record || record.release !== ctx.release) {
     const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
     gateAllowed = conclusion === undefined ? await ctx.gateInPlace() : conclusion === 'success';
-    log.push(conclusion === undefined ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`);
+    log.push(
+      conclusion === undefined
+        ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace`
+        : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`,
+    );
   }
   const metrics = ctx.metrics
     ? await ctx.metrics.read().then(
@@ -103,18 +158,51 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutApi, ctx: Tick
     : { error: 'no rollout.analysis.source is configured' };
   const decision = reconcile(
     { release: ctx.release, deployment: record, flag, gateAllowed, metrics, now: ctx.now },
-    { stages, metrics: rollout.analysis?.metrics ?? [], maxErrors: rollout.analysis?.max_errors ?? 3, onRegression: rollout.on_regression },
+    {
+      stages,
+      metrics: rollout.analysis?.metrics ?? [],
+      maxErrors: rollout.analysis?.max_errors ?? 3,
+      onRegression: rollout.on_regression,
+    },
   );
 
   const current = typeof flag === 'number' ? flag : 0;
-  const status = (state: 'in_progress' | 'success' | 'failure', action: Parameters<typeof describeStatus>[0], id: number, extra: { errors?: number } = {}) =>
-    gh.deploymentStatus(id, state, describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra), ctx.runUrl);
+  const status = (
+    state: 'in_progress' | 'success' | 'failure',
+    action: Parameters<typeof describeStatus>[0],
+    id: number,
+    extra: { errors?: number } = {},
+  ) =>
+    gh.deploymentStatus(
+      id,
+      state,
+      describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra),
+      ctx.runUrl,
+    );
 
   switch (decision.action) {
     case 'start': {
       if (!(await writeFlag(decision.percent, current))) return conflict(decision, log);
-      if (decision.supersedes !== undefined) await gh.deploymentStatus(decision.supersedes, 'inactive', describeStatus('supersede', record!.stage, stages.length, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`), ctx.runUrl);
-      const id = await gh.createDeployment(ctx.release, rollout.environment, DEPLOYMENT_TASK, { flag: rollout.flag.key, stages: stages.map((s) => s.percent) }, `staged rollout of ${rollout.flag.key}`);
+      if (decision.supersedes !== undefined)
+        await gh.deploymentStatus(
+          decision.supersedes,
+          'inactive',
+          describeStatus(
+            'supersede',
+            record!.stage,
+            stages.length,
+            decision.percent,
+            `superseded by ${ctx.release.slice(0, 12)}`,
+          ),
+          ctx.runUrl,
+        );
+      const id = await gh.createDeployment(
+        ctx.release,
+        rollout.environment,
+        DEPLOYMENT_TASK,
+        { flag: rollout.flag.key, stages: stages.map((s) => s.percent) },
+        `staged rollout of ${rollout.flag.key}`,
+      );
       await status('in_progress', 'start', id);
       log.push(`deployment ${id} created; flag at ${decision.percent}%`);
       break;
@@ -133,7 +221,8 @@ export async function githubTick(loaded: LoadedConfig, gh: RolloutApi, ctx: Tick
     }
     case 'hold':
       // A status only when the rollout's state changes: an error count, a pause on regression.
-      if (record && decision.errors !== record.errors) await status('in_progress', 'hold', record.id, { errors: decision.errors });
+      if (record && decision.errors !== record.errors)
+        await status('in_progress', 'hold', record.id, { errors: decision.errors });
       else if (record && decision.alert && record.status !== 'paused') await status('in_progress', 'pause', record.id);
       break;
   }
@@ -144,13 +233,23 @@ export class PromoteRefused extends Error {}
 
 function conflict(decision: RolloutDecision, log: string[]): TickResult {
   return {
-    decision: { ...decision, action: 'hold', reason: `another run changed the flag file first (${decision.reason})`, next: 'the next tick reads the new state' },
+    decision: {
+      ...decision,
+      action: 'hold',
+      reason: `another run changed the flag file first (${decision.reason})`,
+      next: 'the next tick reads the new state',
+    },
     log: [...log, 'the flag file changed under this run: nothing was written'],
   };
 }
 
 /** One issue per rollback, @mentioning the owner, with the evidence. */
-async function alert(gh: RolloutApi, loaded: LoadedConfig, ctx: TickContext, d: RolloutDecision): Promise<string | undefined> {
+async function alert(
+  gh: RolloutApi,
+  loaded: LoadedConfig,
+  ctx: TickContext,
+  d: RolloutDecision,
+): Promise<string | undefined> {
   const owner = loaded.config.owner?.name;
   const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, '\\|')} |`);
   const body = [

@@ -5,7 +5,11 @@ import { type Interval } from './interval.js';
  * area α at which the interval's bound just reaches the margin. `worseIsLower`: a higher-is-better
  * metric (regression = the difference falls below −margin).
  */
-export function invertInterval(interval: (confidence: number) => Interval, margin: number, worseIsLower: boolean): number {
+export function invertInterval(
+  interval: (confidence: number) => Interval,
+  margin: number,
+  worseIsLower: boolean,
+): number {
   const bound = (conf: number) => (worseIsLower ? interval(conf)[1] : -interval(conf)[0]);
   const target = -margin;
   // At confidence → 0 the interval shrinks to the estimate: on the good side there is no evidence.

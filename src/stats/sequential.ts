@@ -22,7 +22,12 @@ export function alwaysValidP(estimate: number, v: number, theta0: number, tau2: 
 }
 
 /** Difference of two independent proportions (canary − control) and its variance. */
-export function proportionDifference(x1: number, n1: number, x2: number, n2: number): { estimate: number; variance: number } {
+export function proportionDifference(
+  x1: number,
+  n1: number,
+  x2: number,
+  n2: number,
+): { estimate: number; variance: number } {
   const p1 = x1 / n1;
   const p2 = x2 / n2;
   // A half-count floor keeps the variance positive when a variant has no events yet.

@@ -50,7 +50,12 @@ export const fail = (text: string, config_path: string): Finding => ({ status: '
 
 /** A judged metric as its bar's finding: it fails the bar only when it blocks. */
 export function metricFinding(m: MetricResult): Finding {
-  return { status: m.blocks ? 'fail' : m.status !== 'pass' ? 'warn' : 'pass', text: m.reason, config_path: m.config_path, metric: true };
+  return {
+    status: m.blocks ? 'fail' : m.status !== 'pass' ? 'warn' : 'pass',
+    text: m.reason,
+    config_path: m.config_path,
+    metric: true,
+  };
 }
 
 export const pct = (x: number) => showValue('error_rate', x);

@@ -6,8 +6,10 @@ const DAYS_PER_MONTH = 30;
 /** 6 cost: the measured cost per request × traffic stays under the monthly budget. */
 export function judgeCost({ config, run }: BarContext): Finding[] {
   const cost = config.cost;
-  if (!cost?.monthly_budget_usd || !cost.requests_per_day) return [fail('no budget: set cost.requests_per_day and cost.monthly_budget_usd', 'cost')];
-  if (!run || run.all.cost.n === 0) return [fail('the results carry no cost per sample, so the monthly cost cannot be projected', 'cost')];
+  if (!cost?.monthly_budget_usd || !cost.requests_per_day)
+    return [fail('no budget: set cost.requests_per_day and cost.monthly_budget_usd', 'cost')];
+  if (!run || run.all.cost.n === 0)
+    return [fail('the results carry no cost per sample, so the monthly cost cannot be projected', 'cost')];
   const perRequest = run.all.cost.mean;
   const monthly = perRequest * cost.requests_per_day * DAYS_PER_MONTH;
   const projection = `projected ${usd(monthly)}/month (${usd(perRequest)} × ${cost.requests_per_day} requests/day × ${DAYS_PER_MONTH})`;
@@ -21,7 +23,10 @@ export function judgeCost({ config, run }: BarContext): Finding[] {
     out.push(
       perRequest <= cost.max_cost_per_request_usd
         ? pass(`${usd(perRequest)} per request within ${usd(cost.max_cost_per_request_usd)}`, key)
-        : fail(`${usd(perRequest)} per request is over cost.max_cost_per_request_usd ${usd(cost.max_cost_per_request_usd)}`, key),
+        : fail(
+            `${usd(perRequest)} per request is over cost.max_cost_per_request_usd ${usd(cost.max_cost_per_request_usd)}`,
+            key,
+          ),
     );
   }
   return out;

@@ -8,7 +8,11 @@ export function judgeDeploy({ config, facts }: BarContext): Finding[] {
   if (!deploy?.model) out.push(fail('deploy.model is not set: name the exact model snapshot in production', 'deploy'));
   else {
     const pin = modelPinning(deploy.model);
-    out.push(pin.pinned ? pass(`model pinned: ${pin.why}`, 'deploy.model') : fail(`model not pinned: ${pin.why}; use a dated or versioned model id`, 'deploy.model'));
+    out.push(
+      pin.pinned
+        ? pass(`model pinned: ${pin.why}`, 'deploy.model')
+        : fail(`model not pinned: ${pin.why}; use a dated or versioned model id`, 'deploy.model'),
+    );
   }
   out.push(
     config.rollout
@@ -37,12 +41,22 @@ export function judgeDeploy({ config, facts }: BarContext): Finding[] {
 /** A model id that floats (an alias that a provider re-points) rather than a pinned snapshot. */
 export function modelPinning(model: string): { pinned: boolean; why: string } {
   const m = model.trim();
-  if (/(^|[-_:/@.])(latest|stable|default|current|preview|exp|experimental|beta|nightly)$/i.test(m) || /latest/i.test(m)) {
+  if (
+    /(^|[-_:/@.])(latest|stable|default|current|preview|exp|experimental|beta|nightly)$/i.test(m) ||
+    /latest/i.test(m)
+  ) {
     return { pinned: false, why: `"${m}" is a moving alias` };
   }
   // Dated snapshots (gpt-4o-2024-08-06, claude-3-5-sonnet-20241022), numbered revisions (gemini-1.5-pro-002),
   // explicit versions (:v2, @sha256:…, -v1.2, /revisions/…).
-  const pinnedPatterns = [/\d{4}-?\d{2}-?\d{2}/, /-\d{3}$/, /@sha256:[0-9a-f]{12,}/i, /[:@]v?\d+(\.\d+)*$/i, /-v\d+(\.\d+)*$/i, /@[0-9a-f]{7,40}$/i];
+  const pinnedPatterns = [
+    /\d{4}-?\d{2}-?\d{2}/,
+    /-\d{3}$/,
+    /@sha256:[0-9a-f]{12,}/i,
+    /[:@]v?\d+(\.\d+)*$/i,
+    /-v\d+(\.\d+)*$/i,
+    /@[0-9a-f]{7,40}$/i,
+  ];
   if (pinnedPatterns.some((p) => p.test(m))) return { pinned: true, why: `"${m}" names a fixed snapshot` };
   return { pinned: false, why: `"${m}" has no snapshot date or version, so the provider can change it under you` };
 }

@@ -1,5 +1,5 @@
 import { isAggregateOnly, type Run } from '../../results/model.js';
-import type { Pairing } from '../compare.js';
+import type { Pairing } from '../pairing.js';
 import type { Finding } from '../verdict.js';
 import { fail, metricFinding, pass, pct, warn, type BarContext } from './context.js';
 
@@ -7,7 +7,12 @@ import { fail, metricFinding, pass, pct, warn, type BarContext } from './context
 export function judgeEvals({ config, run, loadError, baseline, metrics, facts }: BarContext): Finding[] {
   const evals = config.evals;
   if (loadError) {
-    return [fail(loadError.summary, 'evals.results'), ...loadError.problems.slice(0, 5).map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`, 'evals.results'))];
+    return [
+      fail(loadError.summary, 'evals.results'),
+      ...loadError.problems
+        .slice(0, 5)
+        .map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`, 'evals.results')),
+    ];
   }
   if (!evals) return [fail('no evals section: add evals.results and evals.metrics', 'evals')];
   if (!run) return [];
@@ -27,11 +32,23 @@ export function judgeEvals({ config, run, loadError, baseline, metrics, facts }:
   const commit = run.meta.commit;
   const matches = (c: string) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
   if (commit && facts.commits.length > 0 && !matches(commit)) {
-    out.push(fail(`stale results: they name commit ${commit.slice(0, 12)}, but this change is ${facts.commits[0]!.slice(0, 12)}; re-run the evals on this commit`, 'evals.results'));
+    out.push(
+      fail(
+        `stale results: they name commit ${commit.slice(0, 12)}, but this change is ${facts.commits[0]!.slice(0, 12)}; re-run the evals on this commit`,
+        'evals.results',
+      ),
+    );
   } else if (evals.require_commit && !commit) {
-    out.push(fail('evals.require_commit is true but the results name no commit: record the commit in the results metadata', 'evals.require_commit'));
+    out.push(
+      fail(
+        'evals.require_commit is true but the results name no commit: record the commit in the results metadata',
+        'evals.require_commit',
+      ),
+    );
   } else if (evals.require_commit && facts.commits.length === 0) {
-    out.push(fail('evals.require_commit is true but the commit under test is unknown (no GITHUB_SHA)', 'evals.require_commit'));
+    out.push(
+      fail('evals.require_commit is true but the commit under test is unknown (no GITHUB_SHA)', 'evals.require_commit'),
+    );
   } else if (commit) {
     out.push(pass(`results are for commit ${commit.slice(0, 12)}`, 'evals.results'));
   }
@@ -56,10 +73,13 @@ export function judgeEvals({ config, run, loadError, baseline, metrics, facts }:
         ),
   );
 
-  if ('error' in baseline) out.push(fail(`the baseline could not be read: ${baseline.error.summary}`, 'evals.baseline'));
+  if ('error' in baseline)
+    out.push(fail(`the baseline could not be read: ${baseline.error.summary}`, 'evals.baseline'));
   else if ('run' in baseline) out.push(...baselineFindings(baseline.pairing, baseline.run));
-  else if (evals.baseline_required) out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, 'evals.baseline_required'));
-  else if (evals.metrics.some((m) => m.max_drop !== undefined || m.max_increase !== undefined)) out.push(warn(`no baseline comparison: ${baseline.missing}`, 'evals.baseline'));
+  else if (evals.baseline_required)
+    out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, 'evals.baseline_required'));
+  else if (evals.metrics.some((m) => m.max_drop !== undefined || m.max_increase !== undefined))
+    out.push(warn(`no baseline comparison: ${baseline.missing}`, 'evals.baseline'));
 
   for (const m of metrics.filter((x) => x.bar === 'evals')) out.push(metricFinding(m));
   return out;
@@ -68,14 +88,27 @@ export function judgeEvals({ config, run, loadError, baseline, metrics, facts }:
 /** What bar 2 says about the baseline: what was paired, what changed. */
 function baselineFindings(pairing: Pairing | undefined, base: Run): Finding[] {
   const key = 'evals.baseline';
-  if (!pairing) return [warn(`baseline ${base.files.join(', ')} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case`, key)];
+  if (!pairing)
+    return [
+      warn(
+        `baseline ${base.files.join(', ')} (${base.format}) is aggregate-only or the candidate is: compared on reported aggregates, not per case`,
+        key,
+      ),
+    ];
   const out = [
     pass(
       `baseline ${base.files.join(', ')} (${base.format}): ${pairing.candRows.length} cases paired${pairing.added.total ? `, ${pairing.added.total} added` : ''}${pairing.removed.total ? `, ${pairing.removed.total} removed` : ''} (added and removed cases are left out of paired tests)`,
       key,
     ),
   ];
-  if (pairing.datasetChange) out.push(warn(`${pairing.datasetChange}: the comparison is only as good as the overlap`, key));
-  if (pairing.newlyFailing.total > 0) out.push(warn(`${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? '' : 's'} newly failing, ${pairing.newlyPassing.total} newly passing`, key));
+  if (pairing.datasetChange)
+    out.push(warn(`${pairing.datasetChange}: the comparison is only as good as the overlap`, key));
+  if (pairing.newlyFailing.total > 0)
+    out.push(
+      warn(
+        `${pairing.newlyFailing.total} case${pairing.newlyFailing.total === 1 ? '' : 's'} newly failing, ${pairing.newlyPassing.total} newly passing`,
+        key,
+      ),
+    );
   return out;
 }

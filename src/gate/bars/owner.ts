@@ -17,7 +17,9 @@ export function judgeOwner({ config, facts }: BarContext): Finding[] {
         : kind === 'Organization'
           ? fail(`owner.name @${login} is an organisation: name one person`, key)
           : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
-    owner.oncall ? pass(`on-call: ${owner.oncall}`, 'owner.oncall') : fail('owner.oncall is not set: say where incidents go', 'owner'),
+    owner.oncall
+      ? pass(`on-call: ${owner.oncall}`, 'owner.oncall')
+      : fail('owner.oncall is not set: say where incidents go', 'owner'),
   ];
 }
 
@@ -28,6 +30,10 @@ export function ownerShape(name: string): Finding {
   const n = name.trim();
   const key = 'owner.name';
   if (n.includes('/')) return fail(`owner.name "${n}" is a team: name one person (a GitHub login such as @alice)`, key);
-  if (!LOGIN.test(n)) return fail(`owner.name "${n}" is not a GitHub login: write one person's login, such as @alice`, key);
-  return pass(`owner ${n.startsWith('@') ? n : `@${n}`} (judged from the config: one login, not a team; not confirmed against the GitHub API)`, key);
+  if (!LOGIN.test(n))
+    return fail(`owner.name "${n}" is not a GitHub login: write one person's login, such as @alice`, key);
+  return pass(
+    `owner ${n.startsWith('@') ? n : `@${n}`} (judged from the config: one login, not a team; not confirmed against the GitHub API)`,
+    key,
+  );
 }

@@ -16,21 +16,33 @@ export const braintrust: Adapter = {
   detect: ({ firstLine }) => {
     if (!isObject(firstLine)) return false;
     const o = norm(firstLine);
-    return ('experimentname' in o && ('scores' in o || 'metrics' in o)) || ('evaluatorname' in o && Array.isArray(o.errors));
+    return (
+      ('experimentname' in o && ('scores' in o || 'metrics' in o)) || ('evaluatorname' in o && Array.isArray(o.errors))
+    );
   },
   async read({ file }, ctx) {
     const experiments: { name: string; scores: Record<string, unknown>; metrics: Record<string, unknown> }[] = [];
     const projects = new Set<string>();
-    for await (const batch of jsonLines(file, ctx, 'each line of `braintrust eval --jsonl` output is one experiment summary')) {
+    for await (const batch of jsonLines(
+      file,
+      ctx,
+      'each line of `braintrust eval --jsonl` output is one experiment summary',
+    )) {
       for (const { value: raw, line } of batch) {
         if (!isObject(raw)) continue;
         const o = norm(raw);
         if (Array.isArray(o.errors) && o.errors.length > 0) {
-          ctx.runError(`evaluator ${str(o.evaluatorname) ?? '(unnamed)'} failed: ${o.errors.map(String).join('; ').slice(0, 500)}`);
+          ctx.runError(
+            `evaluator ${str(o.evaluatorname) ?? '(unnamed)'} failed: ${o.errors.map(String).join('; ').slice(0, 500)}`,
+          );
           continue;
         }
         if (str(o.projectname)) projects.add(String(o.projectname));
-        experiments.push({ name: str(o.experimentname) ?? `line ${line}`, scores: isObject(o.scores) ? o.scores : {}, metrics: isObject(o.metrics) ? o.metrics : {} });
+        experiments.push({
+          name: str(o.experimentname) ?? `line ${line}`,
+          scores: isObject(o.scores) ? o.scores : {},
+          metrics: isObject(o.metrics) ? o.metrics : {},
+        });
       }
     }
     const prefix = (exp: string) => (experiments.length > 1 ? `${exp}/` : '');

@@ -10,7 +10,9 @@ import type { Sample } from '../model.js';
 export const deepeval: Adapter = {
   format: 'deepeval',
   detect: ({ json }) =>
-    isObject(json) && (Array.isArray(json.testCases) || Array.isArray(json.conversationalTestCases)) && ('testPassed' in json || 'metricsScores' in json || 'testFile' in json),
+    isObject(json) &&
+    (Array.isArray(json.testCases) || Array.isArray(json.conversationalTestCases)) &&
+    ('testPassed' in json || 'metricsScores' in json || 'testFile' in json),
   async read({ json }, ctx) {
     const doc = json as Record<string, unknown>;
     const cases = [...asArray(doc.testCases), ...asArray(doc.conversationalTestCases)];
@@ -31,7 +33,9 @@ export const deepeval: Adapter = {
         if (score !== undefined) scores[slug(name)] = score;
         if (str(m.error)) error = `${name}: ${String(m.error)}`;
         else if (m.success === false) {
-          failures.push(`${name} (score: ${score ?? '?'}, threshold: ${num(m.threshold) ?? '?'}${str(m.reason) ? `, reason: ${String(m.reason)}` : ''})`);
+          failures.push(
+            `${name} (score: ${score ?? '?'}, threshold: ${num(m.threshold) ?? '?'}${str(m.reason) ? `, reason: ${String(m.reason)}` : ''})`,
+          );
         }
         judgeCost += num(m.evaluationCost) ?? 0;
       }

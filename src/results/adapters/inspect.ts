@@ -41,7 +41,11 @@ class EpochReducer {
   add(raw: Node): void {
     const id = String(raw.id ?? '');
     let s = this.samples.get(id);
-    if (!s) this.samples.set(id, (s = { primary: [], named: new Map(), errors: [], tokens: [], latencies: [], tags: [], epochs: 0 }));
+    if (!s)
+      this.samples.set(
+        id,
+        (s = { primary: [], named: new Map(), errors: [], tokens: [], latencies: [], tags: [], epochs: 0 }),
+      );
     s.epochs += 1;
     const error = isObject(raw.error) ? str(raw.error.message) : str(raw.error);
     if (error) {
@@ -59,7 +63,14 @@ class EpochReducer {
         if (v === undefined) continue;
         if (first) {
           s.primary.push(v);
-          if (v <= 0.5 && !s.message) s.message = [str(score.explanation), str(score.answer) !== undefined ? `answer: ${String(score.answer)}` : undefined, `target: ${JSON.stringify(raw.target)}`].filter(Boolean).join(' — ');
+          if (v <= 0.5 && !s.message)
+            s.message = [
+              str(score.explanation),
+              str(score.answer) !== undefined ? `answer: ${String(score.answer)}` : undefined,
+              `target: ${JSON.stringify(raw.target)}`,
+            ]
+              .filter(Boolean)
+              .join(' — ');
           first = false;
         }
         const list = s.named.get(key) ?? [];
@@ -70,7 +81,9 @@ class EpochReducer {
     const output = isObject(raw.output) ? raw.output : {};
     const usage = isObject(output.usage) ? output.usage : undefined;
     const modelUsage = isObject(raw.model_usage) ? Object.values(raw.model_usage).filter(isObject) : [];
-    const tokens = num(usage?.total_tokens) ?? (modelUsage.length ? modelUsage.reduce((a, u) => a + (num(u.total_tokens) ?? 0), 0) : undefined);
+    const tokens =
+      num(usage?.total_tokens) ??
+      (modelUsage.length ? modelUsage.reduce((a, u) => a + (num(u.total_tokens) ?? 0), 0) : undefined);
     if (tokens !== undefined) s.tokens.push(tokens);
     const seconds = num(raw.total_time) ?? num(raw.working_time);
     if (seconds !== undefined) s.latencies.push(seconds * 1000);
@@ -93,7 +106,11 @@ class EpochReducer {
         tokens: s.tokens.length ? mean(s.tokens) : undefined,
         latencyMs: s.latencies.length ? mean(s.latencies) : undefined,
         repeat: 0,
-        message: !scored ? (s.errors[0] ?? 'no score was recorded for this sample') : reduced! > 0.5 ? undefined : s.message,
+        message: !scored
+          ? (s.errors[0] ?? 'no score was recorded for this sample')
+          : reduced! > 0.5
+            ? undefined
+            : s.message,
       } satisfies Sample);
     }
   }
@@ -115,7 +132,13 @@ function metaOf(log: Node): RunMeta {
   return {
     tool: `inspect_ai${str(packages.inspect_ai) ? ` ${String(packages.inspect_ai)}` : ''}`,
     model: str(spec.model),
-    dataset: [str(dataset.name) ?? str(spec.task), num(dataset.samples) !== undefined ? `${dataset.samples} samples` : undefined].filter(Boolean).join(', ') || undefined,
+    dataset:
+      [
+        str(dataset.name) ?? str(spec.task),
+        num(dataset.samples) !== undefined ? `${dataset.samples} samples` : undefined,
+      ]
+        .filter(Boolean)
+        .join(', ') || undefined,
     commit: str(revision.commit),
   };
 }
@@ -128,7 +151,11 @@ function readHeader(log: Node, reducer: EpochReducer, ctx: AdapterContext): RunM
     ctx.runError(`the inspect eval ended with status "${status}"${err ? `: ${err}` : ''}; gate a finished run`);
   }
   // Per-sample reductions stand in for samples when the log holds none (a header-only log).
-  const reductions = Array.isArray(log.reductions) ? log.reductions : isObject(log.results) && Array.isArray(log.results.sample_reductions) ? log.results.sample_reductions : [];
+  const reductions = Array.isArray(log.reductions)
+    ? log.reductions
+    : isObject(log.results) && Array.isArray(log.results.sample_reductions)
+      ? log.results.sample_reductions
+      : [];
   if (reducer.size === 0 && reductions.length > 0) {
     const byId = new Map<string, Node>();
     for (const r of reductions.filter(isObject)) {
@@ -149,7 +176,12 @@ function readHeader(log: Node, reducer: EpochReducer, ctx: AdapterContext): RunM
       const stderr = isObject(metrics.stderr) ? num(metrics.stderr.value) : undefined;
       for (const [name, m] of Object.entries(metrics)) {
         if (name === 'stderr' || !isObject(m) || num(m.value) === undefined) continue;
-        ctx.aggregate(`${str(score.name) ?? 'score'}.${name}`, { value: m.value as number, stderr: name === 'accuracy' || name === 'mean' ? stderr : undefined, n, higherIsBetter: true });
+        ctx.aggregate(`${str(score.name) ?? 'score'}.${name}`, {
+          value: m.value as number,
+          stderr: name === 'accuracy' || name === 'mean' ? stderr : undefined,
+          n,
+          higherIsBetter: true,
+        });
       }
     }
   }
@@ -159,7 +191,11 @@ function readHeader(log: Node, reducer: EpochReducer, ctx: AdapterContext): RunM
 /** inspect_ai EvalLog JSON (`--log-format json`). */
 export const inspectJson: Adapter = {
   format: 'inspect',
-  detect: ({ json }) => isObject(json) && isObject(json.eval) && 'task' in json.eval && ('results' in json || 'samples' in json || 'status' in json),
+  detect: ({ json }) =>
+    isObject(json) &&
+    isObject(json.eval) &&
+    'task' in json.eval &&
+    ('results' in json || 'samples' in json || 'status' in json),
   async read({ json }, ctx) {
     const log = json as Node;
     const reducer = new EpochReducer();
@@ -196,11 +232,17 @@ export const inspectZip: Adapter = {
 };
 
 /** Each JSON entry of a ZIP, read one at a time (the archive is never loaded whole). */
-function eachZipEntry(file: string, ctx: AdapterContext, onEntry: (name: string, data: unknown) => void): Promise<void> {
+function eachZipEntry(
+  file: string,
+  ctx: AdapterContext,
+  onEntry: (name: string, data: unknown) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
       if (err || !zip) {
-        ctx.problem({ message: `not a readable ZIP archive (${err?.message ?? 'unknown error'}); is the .eval file truncated?` });
+        ctx.problem({
+          message: `not a readable ZIP archive (${err?.message ?? 'unknown error'}); is the .eval file truncated?`,
+        });
         return resolve();
       }
       zip.on('error', (e: Error) => {

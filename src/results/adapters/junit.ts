@@ -20,10 +20,20 @@ export const junit: Adapter = {
     const xml = await readText(file, ctx.file);
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
-      ctx.problem({ line: valid.err.line, column: valid.err.col, message: `not well-formed XML (${valid.err.msg}); re-run the tests or re-export the report` });
+      ctx.problem({
+        line: valid.err.line,
+        column: valid.err.col,
+        message: `not well-formed XML (${valid.err.msg}); re-run the tests or re-export the report`,
+      });
       return {};
     }
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ARRAYS.has(name), parseAttributeValue: false, textNodeName: '#text' }).parse(xml) as Node;
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      isArray: (name) => ARRAYS.has(name),
+      parseAttributeValue: false,
+      textNodeName: '#text',
+    }).parse(xml) as Node;
     const lines = testcaseLines(xml);
     let index = 0;
     const meta: RunMeta = {};

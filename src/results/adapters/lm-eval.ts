@@ -8,7 +8,10 @@ import { isObject, jsonLines, num, str, type Adapter } from '../adapter.js';
  */
 export const lmEvalResults: Adapter = {
   format: 'lm-eval',
-  detect: ({ json }) => isObject(json) && isObject(json.results) && (isObject(json['n-samples']) || isObject(json.versions) || 'lm_eval_version' in json),
+  detect: ({ json }) =>
+    isObject(json) &&
+    isObject(json.results) &&
+    (isObject(json['n-samples']) || isObject(json.versions) || 'lm_eval_version' in json),
   async read({ json }, ctx) {
     const doc = json as Record<string, unknown>;
     const results = doc.results as Record<string, unknown>;
@@ -37,7 +40,11 @@ export const lmEvalResults: Adapter = {
     return {
       tool: `lm-evaluation-harness${str(doc.lm_eval_version) ? ` ${String(doc.lm_eval_version)}` : ''}`,
       model: str(doc.model_name) ?? str(config.model_args) ?? str(config.model),
-      dataset: isObject(doc.task_hashes) ? Object.entries(doc.task_hashes).map(([t, h]) => `${t}@${String(h).slice(0, 12)}`).join(', ') : Object.keys(results).join(', '),
+      dataset: isObject(doc.task_hashes)
+        ? Object.entries(doc.task_hashes)
+            .map(([t, h]) => `${t}@${String(h).slice(0, 12)}`)
+            .join(', ')
+        : Object.keys(results).join(', '),
       commit: str(doc.git_hash),
     };
   },
@@ -55,9 +62,15 @@ export function lmEvalKey(task: string, metric: string, filter: string): string 
  */
 export const lmEvalSamples: Adapter = {
   format: 'lm-eval',
-  detect: ({ firstLine }) => isObject(firstLine) && 'doc_id' in firstLine && ('filtered_resps' in firstLine || 'resps' in firstLine || Array.isArray(firstLine.metrics)),
+  detect: ({ firstLine }) =>
+    isObject(firstLine) &&
+    'doc_id' in firstLine &&
+    ('filtered_resps' in firstLine || 'resps' in firstLine || Array.isArray(firstLine.metrics)),
   async read({ file }, ctx) {
-    const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file))?.[1] ?? 'task';
+    const task =
+      /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file))?.[1] ??
+      /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file))?.[1] ??
+      'task';
     for await (const batch of jsonLines(file, ctx, 'each line of an lm-eval samples file is one JSON document')) {
       for (const { value: doc, line } of batch) {
         if (!isObject(doc)) continue;
@@ -69,7 +82,11 @@ export const lmEvalSamples: Adapter = {
         }
         const primary = metrics[0] !== undefined ? scores[`${task}.${metrics[0]}`] : undefined;
         if (primary === undefined) {
-          ctx.problem({ line, path: 'metrics', message: 'the document names no metric with a numeric value; re-run lm-eval with --log_samples' });
+          ctx.problem({
+            line,
+            path: 'metrics',
+            message: 'the document names no metric with a numeric value; re-run lm-eval with --log_samples',
+          });
           continue;
         }
         const docId = num(doc.doc_id) ?? str(doc.doc_id);

@@ -10,7 +10,10 @@ export const native: Adapter = {
   detect: ({ firstLine }) =>
     isObject(firstLine) &&
     ((isObject(firstLine.meta) && Object.keys(firstLine).length === 1) ||
-      (('id' in firstLine) && ('pass' in firstLine || 'error' in firstLine || 'score' in firstLine) && !('sample_id' in firstLine) && !('doc_id' in firstLine))),
+      ('id' in firstLine &&
+        ('pass' in firstLine || 'error' in firstLine || 'score' in firstLine) &&
+        !('sample_id' in firstLine) &&
+        !('doc_id' in firstLine))),
   async read({ file }, ctx) {
     let meta: RunMeta = {};
     let first = true;
@@ -37,7 +40,8 @@ function readMeta(m: Record<string, unknown>, line: number, ctx: AdapterContext)
   for (const k of META_KEYS) {
     const v = m[k];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string') ctx.problem({ line, path: `meta.${k}`, message: `expected a string, found ${JSON.stringify(v)}` });
+    if (typeof v !== 'string')
+      ctx.problem({ line, path: `meta.${k}`, message: `expected a string, found ${JSON.stringify(v)}` });
     else meta[k] = v;
   }
   return meta;
@@ -83,18 +87,28 @@ function wellFormed(v: Record<string, unknown>): boolean {
 function problems(v: Record<string, unknown>): { path: string; message: string }[] {
   const out: { path: string; message: string }[] = [];
   const bad = (path: string, value: unknown, expected: string) =>
-    out.push({ path, message: `${path} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}` });
+    out.push({
+      path,
+      message: `${path} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}`,
+    });
   const id = v.id;
-  if (!((typeof id === 'string' && id.length > 0) || typeof id === 'number')) bad('id', id, 'a non-empty string that names the case the same way in every run');
-  for (const [key, check, expected] of FIELDS) if (v[key] !== undefined && v[key] !== null && !check(v[key])) bad(key, v[key], expected);
+  if (!((typeof id === 'string' && id.length > 0) || typeof id === 'number'))
+    bad('id', id, 'a non-empty string that names the case the same way in every run');
+  for (const [key, check, expected] of FIELDS)
+    if (v[key] !== undefined && v[key] !== null && !check(v[key])) bad(key, v[key], expected);
   if (v.scores !== undefined && v.scores !== null) {
     if (!isObject(v.scores)) bad('scores', v.scores, 'an object of named numbers, e.g. {"faithfulness": 0.9}');
     else for (const [k, s] of Object.entries(v.scores)) if (!isNum(s)) bad(`scores.${k}`, s, 'a number');
   }
-  if (v.tags !== undefined && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string'))) bad('tags', v.tags, 'a list of strings');
+  if (v.tags !== undefined && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string')))
+    bad('tags', v.tags, 'a list of strings');
   const hasError = v.error !== undefined && v.error !== null;
   if (out.length === 0 && !hasError && typeof v.pass !== 'boolean' && v.skipped !== true) {
-    out.push({ path: 'pass', message: 'the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)' });
+    out.push({
+      path: 'pass',
+      message:
+        'the sample has no outcome: add "pass": true or false (or a non-null "error" for an infrastructure failure)',
+    });
   }
   return out;
 }
@@ -108,8 +122,14 @@ function toSample(v: unknown, line: number, ctx: AdapterContext): Sample | undef
     for (const p of problems(v)) ctx.problem({ line, ...p });
     return undefined;
   }
-  const error = v.error === undefined || v.error === null ? undefined : typeof v.error === 'string' ? v.error : JSON.stringify(v.error);
-  const outcome: Outcome = error !== undefined ? 'error' : v.skipped === true ? 'skipped' : v.pass === true ? 'pass' : 'fail';
+  const error =
+    v.error === undefined || v.error === null
+      ? undefined
+      : typeof v.error === 'string'
+        ? v.error
+        : JSON.stringify(v.error);
+  const outcome: Outcome =
+    error !== undefined ? 'error' : v.skipped === true ? 'skipped' : v.pass === true ? 'pass' : 'fail';
   return {
     id: String(v.id),
     outcome,

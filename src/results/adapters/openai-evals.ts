@@ -9,7 +9,10 @@ import type { RunMeta, Sample } from '../model.js';
 export const openaiEvals: Adapter = {
   format: 'openai-evals',
   detect: ({ firstLine }) =>
-    isObject(firstLine) && (isObject(firstLine.spec) || isObject(firstLine.final_report) || ('run_id' in firstLine && 'event_id' in firstLine && 'type' in firstLine)),
+    isObject(firstLine) &&
+    (isObject(firstLine.spec) ||
+      isObject(firstLine.final_report) ||
+      ('run_id' in firstLine && 'event_id' in firstLine && 'type' in firstLine)),
   async read({ file }, ctx) {
     const meta: RunMeta = { tool: 'openai/evals' };
     interface State {
@@ -28,14 +31,17 @@ export const openaiEvals: Adapter = {
         if (!isObject(ev)) continue;
         if (isObject(ev.spec)) {
           const spec = ev.spec;
-          const fns = Array.isArray(spec.completion_fns) ? spec.completion_fns.filter((f) => typeof f === 'string') : [];
+          const fns = Array.isArray(spec.completion_fns)
+            ? spec.completion_fns.filter((f) => typeof f === 'string')
+            : [];
           meta.model = fns.join(', ') || undefined;
           meta.dataset = str(spec.eval_name) ?? str(spec.base_eval);
           continue;
         }
         if (isObject(ev.final_report)) {
           sawReport = true;
-          for (const [k, v] of Object.entries(ev.final_report)) if (num(v) !== undefined) ctx.aggregate(`final_report.${k}`, { value: v as number });
+          for (const [k, v] of Object.entries(ev.final_report))
+            if (num(v) !== undefined) ctx.aggregate(`final_report.${k}`, { value: v as number });
           continue;
         }
         const id = str(ev.sample_id);
@@ -48,7 +54,12 @@ export const openaiEvals: Adapter = {
             // Several match events for one sample (multi-turn): all must be correct.
             st.correct = (st.correct ?? true) && data.correct === true;
             st.line = line;
-            if (data.correct !== true) st.message = `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(0, 500);
+            if (data.correct !== true)
+              st.message =
+                `expected ${JSON.stringify(data.expected)}, got ${JSON.stringify(data.sampled ?? data.picked)}`.slice(
+                  0,
+                  500,
+                );
             break;
           case 'metrics':
             for (const [k, v] of Object.entries(data)) if (num(v) !== undefined) st.scores[k] = v as number;
@@ -79,7 +90,8 @@ export const openaiEvals: Adapter = {
         tags: [],
         repeat: 0,
         tokens: st.tokens,
-        message: st.error ?? (correct === undefined ? 'no match or metrics event was recorded for this sample' : st.message),
+        message:
+          st.error ?? (correct === undefined ? 'no match or metrics event was recorded for this sample' : st.message),
         line: st.line,
       };
       if (st.correct !== undefined) sample.score = st.correct ? 1 : 0;

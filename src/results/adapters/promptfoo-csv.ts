@@ -57,12 +57,19 @@ export const promptfooCsv: Adapter = {
     const header = rows[0] ?? [];
     const cols = promptColumns(header, rows[1]);
     if (cols.length === 0) {
-      ctx.problem({ line: 1, message: 'this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead' });
+      ctx.problem({
+        line: 1,
+        message:
+          'this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead',
+      });
       return {};
     }
     const first = cols[0]!.index;
     const descCol = header[0] === 'Description' ? 0 : -1;
-    const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
+    const varCols = header
+      .slice(0, first)
+      .map((name, i) => ({ name, i }))
+      .filter((c) => c.i !== descCol);
     rows.slice(1).forEach((row, r) => {
       const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? '']));
       const description = descCol >= 0 ? (row[descCol] ?? '') : '';
@@ -78,7 +85,8 @@ export const promptfooCsv: Adapter = {
           score = col.score !== undefined && row[col.score] ? Number(row[col.score]) : undefined;
           if (col.named !== undefined && row[col.named]) {
             try {
-              for (const [k, v] of Object.entries(JSON.parse(row[col.named]!) as Record<string, unknown>)) if (typeof v === 'number') scores[k] = v;
+              for (const [k, v] of Object.entries(JSON.parse(row[col.named]!) as Record<string, unknown>))
+                if (typeof v === 'number') scores[k] = v;
             } catch {
               ctx.problem({ line: lines[r + 1], path: header[col.named], message: 'Named Scores is not valid JSON' });
             }
@@ -89,7 +97,8 @@ export const promptfooCsv: Adapter = {
           if (!m) continue;
           outcome = m[1] === 'PASS' ? 'pass' : m[1] === 'FAIL' ? 'fail' : 'error';
           score = m[2] !== undefined ? Number(m[2]) : undefined;
-          message = outcome === 'pass' ? undefined : (row[col.index] ?? '').replace(LEGACY_CELL, '').split('\n---\n')[0];
+          message =
+            outcome === 'pass' ? undefined : (row[col.index] ?? '').replace(LEGACY_CELL, '').split('\n---\n')[0];
         }
         const promptKey = col.label.split(': ')[0] ?? '';
         ctx.emit({
@@ -104,6 +113,9 @@ export const promptfooCsv: Adapter = {
         });
       }
     });
-    return { tool: 'promptfoo (CSV)', model: [...new Set(cols.map((c) => c.provider).filter(Boolean))].join(', ') || undefined };
+    return {
+      tool: 'promptfoo (CSV)',
+      model: [...new Set(cols.map((c) => c.provider).filter(Boolean))].join(', ') || undefined,
+    };
   },
 };

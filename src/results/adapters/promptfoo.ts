@@ -10,9 +10,14 @@ import type { Outcome, Sample } from '../model.js';
  */
 export const promptfoo: Adapter = {
   format: 'promptfoo',
-  detect: ({ json }) => isObject(json) && isObject(json.results) && Array.isArray(json.results.results) && 'version' in json.results,
+  detect: ({ json }) =>
+    isObject(json) && isObject(json.results) && Array.isArray(json.results.results) && 'version' in json.results,
   async read({ json }, ctx) {
-    const doc = json as { results: Record<string, unknown>; metadata?: Record<string, unknown>; config?: Record<string, unknown> };
+    const doc = json as {
+      results: Record<string, unknown>;
+      metadata?: Record<string, unknown>;
+      config?: Record<string, unknown>;
+    };
     const version = doc.results.version;
     if (typeof version !== 'number' || version < 3) {
       ctx.problem({
@@ -26,7 +31,10 @@ export const promptfoo: Adapter = {
     const models = new Set<string>();
     rows.forEach((row, index) => {
       if (!isObject(row)) {
-        ctx.problem({ path: `results.results.${index}`, message: 'is not an object; the file is not a promptfoo results export' });
+        ctx.problem({
+          path: `results.results.${index}`,
+          message: 'is not an object; the file is not a promptfoo results export',
+        });
         return;
       }
       const sample = toSample(row, index, prompts);
@@ -51,22 +59,41 @@ function toSample(row: Record<string, unknown>, index: number, prompts: unknown[
   const providerObj = isObject(row.provider) ? row.provider : {};
   const provider = str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? '';
   const promptIdx = num(row.promptIdx);
-  const promptEntry = promptIdx !== undefined && isObject(prompts[promptIdx]) ? (prompts[promptIdx] as Record<string, unknown>) : undefined;
+  const promptEntry =
+    promptIdx !== undefined && isObject(prompts[promptIdx])
+      ? (prompts[promptIdx] as Record<string, unknown>)
+      : undefined;
   const prompt = isObject(row.prompt) ? row.prompt : {};
   const promptLabel = str(prompt.label) ?? str(promptEntry?.label) ?? '';
   // A prompt's user label comes before promptfoo's "label: file: template" composite; keying on it
   // keeps a case paired with its baseline when the template text changes.
   const promptKey = promptLabel.split(': ')[0] ?? '';
-  const id = promptfooCaseId(description ?? `test ${num(row.testIdx) ?? index}`, description ?? '', vars, promptKey, provider);
+  const id = promptfooCaseId(
+    description ?? `test ${num(row.testIdx) ?? index}`,
+    description ?? '',
+    vars,
+    promptKey,
+    provider,
+  );
 
   const failureReason = num(row.failureReason);
   const outcome: Outcome =
-    failureReason === 2 ? 'error' : row.success === true ? 'pass' : failureReason === undefined && str(row.error) && !isObject(row.gradingResult) ? 'error' : 'fail';
+    failureReason === 2
+      ? 'error'
+      : row.success === true
+        ? 'pass'
+        : failureReason === undefined && str(row.error) && !isObject(row.gradingResult)
+          ? 'error'
+          : 'fail';
   const grading = isObject(row.gradingResult) ? row.gradingResult : {};
   const named = isObject(row.namedScores) ? row.namedScores : isObject(grading.namedScores) ? grading.namedScores : {};
   const scores: Record<string, number> = {};
   for (const [k, v] of Object.entries(named)) if (num(v) !== undefined) scores[k] = v as number;
-  const usage = isObject(row.tokenUsage) ? row.tokenUsage : isObject(row.response) && isObject(row.response.tokenUsage) ? row.response.tokenUsage : {};
+  const usage = isObject(row.tokenUsage)
+    ? row.tokenUsage
+    : isObject(row.response) && isObject(row.response.tokenUsage)
+      ? row.response.tokenUsage
+      : {};
   const metadata = isObject(test.metadata) ? test.metadata : {};
   const rowMeta = isObject(row.metadata) ? row.metadata : {};
   const responseMeta = isObject(row.response) && isObject(row.response.metadata) ? row.response.metadata : {};
@@ -89,7 +116,13 @@ function toSample(row: Record<string, unknown>, index: number, prompts: unknown[
  * The stable id of a promptfoo case: test description and vars, the prompt's label and the
  * provider. Shared by the JSON and CSV readers so either pairs with the other.
  */
-export function promptfooCaseId(title: string, description: string, vars: Record<string, unknown>, promptKey: string, provider: string): string {
+export function promptfooCaseId(
+  title: string,
+  description: string,
+  vars: Record<string, unknown>,
+  promptKey: string,
+  provider: string,
+): string {
   const hash = createHash('sha256')
     .update(JSON.stringify([description, sortKeys(vars), promptKey, provider]))
     .digest('hex')
@@ -100,5 +133,9 @@ export function promptfooCaseId(title: string, description: string, vars: Record
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys(v[k])]),
+  );
 }

@@ -21,11 +21,15 @@ export function flagdPercent(doc: unknown, key: string): number {
   const targeting = flag.targeting as { fractional?: unknown } | undefined;
   if (!targeting || Object.keys(targeting).length === 0) return flag.defaultVariant === 'on' ? 100 : 0;
   const split = targeting.fractional;
-  if (!Array.isArray(split)) throw new FlagdError(`flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`);
+  if (!Array.isArray(split))
+    throw new FlagdError(
+      `flag ${key} has targeting the rollout does not manage (expected a fractional split of "on" and "off")`,
+    );
   let on = 0;
   let total = 0;
   for (const entry of split) {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number') throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number')
+      throw new FlagdError(`flag ${key} has a fractional entry the rollout does not understand`);
     total += entry[1];
     if (entry[0] === 'on') on += entry[1];
   }
@@ -44,7 +48,12 @@ export function withFlagdPercent(doc: FlagdDocument, key: string, percent: numbe
         state: 'ENABLED',
         variants: { on: true, off: false },
         defaultVariant: 'off',
-        targeting: { fractional: [['on', p], ['off', 100 - p]] },
+        targeting: {
+          fractional: [
+            ['on', p],
+            ['off', 100 - p],
+          ],
+        },
       },
     },
   };

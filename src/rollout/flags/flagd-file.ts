@@ -33,9 +33,16 @@ export class GitHubFlagdProvider implements FlagProvider {
 
   async write(percent: number, expected: number): Promise<void> {
     const now = await this.read().catch(() => undefined);
-    if (now !== expected || !this.last) throw new ConflictError(`the flag is at ${now ?? 'an unreadable value'}%, expected ${expected}%`);
+    if (now !== expected || !this.last)
+      throw new ConflictError(`the flag is at ${now ?? 'an unreadable value'}%, expected ${expected}%`);
     try {
-      await this.gh.writeFile(this.path, this.branch, `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}\n`, this.last.sha, `rollout: ${this.key} ${expected}% → ${percent}%`);
+      await this.gh.writeFile(
+        this.path,
+        this.branch,
+        `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}\n`,
+        this.last.sha,
+        `rollout: ${this.key} ${expected}% → ${percent}%`,
+      );
     } catch (err) {
       const s = statusOf(err);
       if (s === 409 || s === 422) throw new ConflictError(`${this.path} changed while writing it`);

@@ -21,8 +21,23 @@ export class LaunchDarklyProvider implements FlagProvider {
     return `LaunchDarkly flag ${this.key} in ${this.environment}`;
   }
 
-  private async flag(): Promise<{ variations: { _id: string; value: unknown }[]; environments: Record<string, { fallthrough?: { variation?: number; rollout?: { variations: { variation: number; weight: number }[] } }; on?: boolean }> }> {
-    return (await json(await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, { headers: { authorization: this.token }, signal: AbortSignal.timeout(15_000) }), this.describe())) as never;
+  private async flag(): Promise<{
+    variations: { _id: string; value: unknown }[];
+    environments: Record<
+      string,
+      {
+        fallthrough?: { variation?: number; rollout?: { variations: { variation: number; weight: number }[] } };
+        on?: boolean;
+      }
+    >;
+  }> {
+    return (await json(
+      await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, {
+        headers: { authorization: this.token },
+        signal: AbortSignal.timeout(15_000),
+      }),
+      this.describe(),
+    )) as never;
   }
 
   async read(): Promise<number> {
@@ -46,11 +61,19 @@ export class LaunchDarklyProvider implements FlagProvider {
     await json(
       await fetch(this.url, {
         method: 'PATCH',
-        headers: { authorization: this.token, 'content-type': 'application/json; domain-model=launchdarkly.semanticpatch' },
+        headers: {
+          authorization: this.token,
+          'content-type': 'application/json; domain-model=launchdarkly.semanticpatch',
+        },
         body: JSON.stringify({
           environmentKey: this.environment,
           comment: `llm-release-gate rollout ${expected}% → ${percent}%`,
-          instructions: [{ kind: 'updateFallthroughVariationOrRollout', rolloutWeights: { [on._id]: weight, [off._id]: 100_000 - weight } }],
+          instructions: [
+            {
+              kind: 'updateFallthroughVariationOrRollout',
+              rolloutWeights: { [on._id]: weight, [off._id]: 100_000 - weight },
+            },
+          ],
         }),
         signal: AbortSignal.timeout(15_000),
       }),

@@ -10,7 +10,10 @@ export class ConflictError extends Error {}
 
 /** A flag service's JSON answer; an HTTP error carries its status (for the caller to name it). */
 export async function json(res: Response, what: string): Promise<unknown> {
-  if (!res.ok) throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), { status: res.status });
+  if (!res.ok)
+    throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), {
+      status: res.status,
+    });
   const text = await res.text();
   return text ? JSON.parse(text) : undefined;
 }

@@ -23,13 +23,21 @@ export class UnleashProvider implements FlagProvider {
 
   private async call(path: string, init: RequestInit = {}): Promise<unknown> {
     return json(
-      await fetch(`${this.base}${path}`, { ...init, headers: { authorization: this.token, 'content-type': 'application/json', ...(init.headers ?? {}) }, signal: AbortSignal.timeout(15_000) }),
+      await fetch(`${this.base}${path}`, {
+        ...init,
+        headers: { authorization: this.token, 'content-type': 'application/json', ...(init.headers ?? {}) },
+        signal: AbortSignal.timeout(15_000),
+      }),
       this.describe(),
     );
   }
 
   private async strategy(): Promise<{ id: string; parameters: Record<string, string> } | undefined> {
-    const list = (await this.call('/strategies')) as { id: string; name: string; parameters?: Record<string, string> }[];
+    const list = (await this.call('/strategies')) as {
+      id: string;
+      name: string;
+      parameters?: Record<string, string>;
+    }[];
     const s = list.find((x) => x.name === 'flexibleRollout');
     return s ? { id: s.id, parameters: s.parameters ?? {} } : undefined;
   }
@@ -43,9 +51,18 @@ export class UnleashProvider implements FlagProvider {
     const s = await this.strategy();
     const now = s ? Number(s.parameters.rollout ?? 0) : 0;
     if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
-    const parameters = { rollout: String(percent), stickiness: s?.parameters.stickiness ?? 'default', groupId: s?.parameters.groupId ?? this.key };
-    if (s) await this.call(`/strategies/${s.id}`, { method: 'PUT', body: JSON.stringify({ name: 'flexibleRollout', parameters }) });
-    else await this.call('/strategies', { method: 'POST', body: JSON.stringify({ name: 'flexibleRollout', parameters }) });
+    const parameters = {
+      rollout: String(percent),
+      stickiness: s?.parameters.stickiness ?? 'default',
+      groupId: s?.parameters.groupId ?? this.key,
+    };
+    if (s)
+      await this.call(`/strategies/${s.id}`, {
+        method: 'PUT',
+        body: JSON.stringify({ name: 'flexibleRollout', parameters }),
+      });
+    else
+      await this.call('/strategies', { method: 'POST', body: JSON.stringify({ name: 'flexibleRollout', parameters }) });
     if (!s) await this.call('/on', { method: 'POST' });
   }
 }

@@ -25,7 +25,10 @@ export class WebhookProvider implements FlagProvider {
     await json(
       await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         body: JSON.stringify({ flag: this.key, percent, release: this.release }),
         signal: AbortSignal.timeout(15_000),
       }),

@@ -15,7 +15,10 @@ export class HttpMetricSource implements MetricSource {
   }
 
   async read(): Promise<OnlineMetrics> {
-    const res = await fetch(this.url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(this.url, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      signal: AbortSignal.timeout(15_000),
+    });
     if (!res.ok) throw new Error(`${this.describe()} answered HTTP ${res.status}`);
     let raw: unknown;
     try {

@@ -8,7 +8,12 @@ import type { MetricSource } from './types.js';
 export type { MetricSource } from './types.js';
 
 /** The metric source the config names (undefined when none is configured). */
-export function metricSourceFor(rollout: RolloutConfig, cwd: string, env: NodeJS.ProcessEnv, now: () => Date): MetricSource | undefined {
+export function metricSourceFor(
+  rollout: RolloutConfig,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  now: () => Date,
+): MetricSource | undefined {
   const src = rollout.analysis?.source;
   if (!src) return undefined;
   if (src.provider === 'file') return new FileMetricSource(path.resolve(cwd, src.path), now);

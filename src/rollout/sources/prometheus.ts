@@ -27,17 +27,24 @@ export class PrometheusMetricSource implements MetricSource {
     const u = new URL('/api/v1/query', this.url);
     const res = await fetch(u, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
       body: new URLSearchParams({ query }),
       signal: AbortSignal.timeout(15_000),
     });
-    const doc = (await res.json().catch(() => undefined)) as { status?: string; error?: string; data?: { resultType: string; result: unknown } } | undefined;
-    if (!res.ok || doc?.status !== 'success') throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
+    const doc = (await res.json().catch(() => undefined)) as
+      { status?: string; error?: string; data?: { resultType: string; result: unknown } } | undefined;
+    if (!res.ok || doc?.status !== 'success')
+      throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
     const { resultType, result } = doc.data!;
     if (resultType === 'scalar') return Number((result as [number, string])[1]);
-    if (resultType !== 'vector') throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
+    if (resultType !== 'vector')
+      throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
     const series = result as { value: [number, string] }[];
-    if (series.length !== 1) throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
+    if (series.length !== 1)
+      throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
     return Number(series[0]!.value[1]);
   }
 

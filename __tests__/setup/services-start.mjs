@@ -1,5 +1,5 @@
 // Starts the real services the provider tests use (PostgreSQL, Unleash, Prometheus on 127.0.0.1),
-// installing them first when this machine lacks them. Stopped by global-teardown.mjs, by PID.
+// installing them first when this machine lacks them. Stopped by services-stop.mjs, by PID.
 import { execFileSync } from 'node:child_process';
 
 export default function setup() {

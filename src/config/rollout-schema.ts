@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const githubLogin = z.string().describe('A GitHub login such as "@alice".');
+
+/** A duration such as 30m, parsed here: the config carries milliseconds from then on. */
+const duration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: 'is not a duration: write it like 30m, 1h, 2h30m or 1d' })
+  .transform((s) => parseDuration(s)!)
+  .describe('A duration such as 30m, 1h, 2h30m or 1d.');
+
+/** A required key whose absence gets a message that says what to write. */
+const needed = (message: string) =>
+  z.string({ error: (iss) => (iss.input === undefined ? message : undefined) }).min(1);
+
+/** A discriminated union whose discriminator may be left out (then `fallback`). */
+function withDefaultProvider<T extends z.ZodType>(fallback: string, union: T) {
+  return z.preprocess(
+    (v) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { provider?: unknown }).provider === undefined
+        ? { ...v, provider: fallback }
+        : v,
+    union,
+  );
+}
+
+const flagKey = z.string().min(1).describe('The flag key in the provider.');
+
+/** The keys every remote service shares: its URL and the environment variable holding its token. */
+function service(provider: string, what = '') {
+  return {
+    url: z
+      .string({
+        error: (iss) =>
+          iss.input === undefined
+            ? what
+              ? `the ${provider} source needs url`
+              : `${provider} needs url: the address of the service`
+            : undefined,
+      })
+      .url()
+      .describe('The service URL.'),
+    token_env: z.string().optional().describe('Name of the environment variable that holds the API token.'),
+  };
+}
+
+const RolloutMetric = z
+  .strictObject({
+    name: z.string().min(1).describe('X_rate (counts.X / requests) or a name looked up in means.'),
+    max_increase: z.number().nonnegative().optional(),
+    max_drop: z.number().nonnegative().optional(),
+    max: z.number().optional(),
+    min: z.number().optional(),
+    query: z
+      .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+      .optional()
+      .describe('Prometheus: a PromQL query per variant.'),
+  })
+  .superRefine((m, ctx) => {
+    if ([m.max_increase, m.max_drop, m.max, m.min].every((v) => v === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'sets no threshold: add max_increase, max_drop, max or min' });
+    }
+  });
+
+const Stage = z.strictObject({
+  percent: z.number().gt(0).max(100).describe('Share of traffic on the new version at this stage.'),
+  min_duration: duration.optional(),
+  min_samples: z.number().int().min(0).optional(),
+  approval: z.boolean().default(false).describe('true: a promote run by an approver is needed to leave this stage.'),
+});
+
+export const Rollout = z.strictObject({
+  environment: z.string().min(1).default('production'),
+  flag: withDefaultProvider(
+    'flagd-file',
+    z.discriminatedUnion('provider', [
+      z.strictObject({
+        provider: z
+          .literal('flagd-file')
+          .describe('The flag lives in a flagd JSON file in the repository (the default).'),
+        key: flagKey,
+        path: needed('flagd-file needs path: the flagd JSON file, e.g. flags/flags.json').describe(
+          'flagd-file: the flagd JSON file in the repository.',
+        ),
+      }),
+      z.strictObject({
+        provider: z.literal('unleash'),
+        key: flagKey,
+        ...service('unleash'),
+        project: z.string().optional(),
+        environment: z.string().optional(),
+      }),
+      z.strictObject({
+        provider: z.literal('launchdarkly'),
+        key: flagKey,
+        ...service('launchdarkly'),
+        project: z.string().optional(),
+        environment: z.string().optional(),
+      }),
+      z.strictObject({ provider: z.literal('webhook'), key: flagKey, ...service('webhook') }),
+    ]),
+  ),
+  stages: z
+    .array(Stage)
+    .min(1)
+    .default([
+      { percent: 1, approval: false },
+      { percent: 10, approval: false },
+      { percent: 50, approval: false },
+      { percent: 100, approval: false },
+    ])
+    .superRefine((stages, ctx) => {
+      stages.forEach((s, i) => {
+        if (i > 0 && s.percent <= stages[i - 1]!.percent) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'percent'],
+            message: `stages must rise: ${s.percent}% follows ${stages[i - 1]!.percent}%`,
+          });
+        }
+      });
+      const last = stages[stages.length - 1];
+      if (last && last.percent !== 100)
+        ctx.addIssue({
+          code: 'custom',
+          path: [stages.length - 1, 'percent'],
+          message: `the last stage must be 100%, found ${last.percent}%`,
+        });
+    }),
+  analysis: z
+    .strictObject({
+      source: withDefaultProvider(
+        'file',
+        z.discriminatedUnion('provider', [
+          z.strictObject({
+            provider: z.literal('file'),
+            path: needed('the file source needs path: the online metrics JSON'),
+          }),
+          z.strictObject({ provider: z.literal('http'), ...service('http', 'source') }),
+          z.strictObject({
+            provider: z.literal('prometheus'),
+            ...service('prometheus', 'source'),
+            requests: z
+              .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+              .optional()
+              .describe('Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).'),
+          }),
+        ]),
+      ),
+      metrics: z.array(RolloutMetric).min(1),
+      max_errors: z.number().int().min(0).default(3),
+    })
+    .optional(),
+  on_regression: z.enum(['rollback', 'pause']).default('rollback'),
+  approvers: z.array(githubLogin).default([]),
+});
+
+export type RolloutConfig = z.infer<typeof Rollout>;
