@@ -31900,7 +31900,7 @@ var ConfigurationError = class extends Error {
   }
 };
 function formatProblem(p) {
-  const where = [p.file, p.line ? `line ${p.line}` : void 0, p.path ? `\`${p.path}\`` : void 0].filter(Boolean).join(", ");
+  const where = [p.file, p.line ? `line ${p.line}` : void 0, p.path].filter(Boolean).join(", ");
   return `${where}: ${p.message}`;
 }
 function describeError(err) {
@@ -32574,7 +32574,7 @@ function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts 
   if (loadError) {
     return [
       fail(loadError.summary, "evals.results"),
-      ...loadError.problems.slice(0, 5).map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`, "evals.results"))
+      ...loadError.problems.slice(0, 5).map((p) => fail(formatProblem(p), "evals.results"))
     ];
   }
   if (!evals) return [fail("no evals section: add evals.results and evals.metrics", "evals")];
@@ -33508,10 +33508,7 @@ function configErrorVerdict(configFile, summary, problems2, inputs) {
     schema: 1,
     decision: "block",
     readiness: { passed: 0, total: BARS.length },
-    reasons: [
-      summary,
-      ...problems2.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)
-    ],
+    reasons: [summary, ...problems2.map(formatProblem)],
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {

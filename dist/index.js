@@ -36524,7 +36524,7 @@ var ConfigurationError = class extends Error {
   }
 };
 function formatProblem(p) {
-  const where = [p.file, p.line ? `line ${p.line}` : void 0, p.path ? `\`${p.path}\`` : void 0].filter(Boolean).join(", ");
+  const where = [p.file, p.line ? `line ${p.line}` : void 0, p.path].filter(Boolean).join(", ");
   return `${where}: ${p.message}`;
 }
 function describeError(err) {
@@ -57311,7 +57311,7 @@ function judgeEvals({ config: config2, run: run2, loadError, baseline, metrics, 
   if (loadError) {
     return [
       fail(loadError.summary, "evals.results"),
-      ...loadError.problems.slice(0, 5).map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`, "evals.results"))
+      ...loadError.problems.slice(0, 5).map((p) => fail(formatProblem(p), "evals.results"))
     ];
   }
   if (!evals) return [fail("no evals section: add evals.results and evals.metrics", "evals")];
@@ -58245,10 +58245,7 @@ function configErrorVerdict(configFile, summary2, problems2, inputs) {
     schema: 1,
     decision: "block",
     readiness: { passed: 0, total: BARS.length },
-    reasons: [
-      summary2,
-      ...problems2.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)
-    ],
+    reasons: [summary2, ...problems2.map(formatProblem)],
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {
@@ -65436,8 +65433,7 @@ function renderSummary(v, opts = {}) {
   if (v.errors.length > 0) {
     out.push("", "### Input problems", "");
     for (const e of v.errors.slice(0, 30)) {
-      const where = [e.file, e.line ? `line ${e.line}` : "", e.path ?? ""].filter(Boolean).join(", ");
-      out.push(`- ${escapeMarkdown(where, 300)}: ${escapeMarkdown(e.message, 400)}`);
+      out.push(`- ${escapeMarkdown(formatProblem(e), 700)}`);
     }
   }
   if (opts.footer) out.push("", opts.footer);

@@ -25,10 +25,9 @@ export class ConfigurationError extends Error {
   }
 }
 
+/** The one way a located problem is written: `file, line N, key.path: what to do`. */
 export function formatProblem(p: Problem): string {
-  const where = [p.file, p.line ? `line ${p.line}` : undefined, p.path ? `\`${p.path}\`` : undefined]
-    .filter(Boolean)
-    .join(', ');
+  const where = [p.file, p.line ? `line ${p.line}` : undefined, p.path].filter(Boolean).join(', ');
   return `${where}: ${p.message}`;
 }
 

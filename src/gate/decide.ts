@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
-import type { Problem } from '../errors.js';
+import { formatProblem, type Problem } from '../errors.js';
 import type { Run } from '../results/model.js';
 import { judgeCost } from './bars/cost.js';
 import type { BarContext, LoadFailure, RepoFacts } from './bars/context.js';
@@ -169,10 +169,7 @@ export function configErrorVerdict(
     schema: 1,
     decision: 'block',
     readiness: { passed: 0, total: BARS.length },
-    reasons: [
-      summary,
-      ...problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}${p.path ? ` ${p.path}` : ''}: ${p.message}`),
-    ],
+    reasons: [summary, ...problems.map(formatProblem)],
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {

@@ -1,6 +1,7 @@
 import { showDelta, showInterval, showThreshold, showValue } from '../metrics/display.js';
 import { BAR_ICON, METRIC_ICON, metricLabel } from './icons.js';
 import type { CaseList, Verdict } from '../gate/verdict.js';
+import { formatProblem } from '../errors.js';
 import { escapeMarkdown, table } from './markdown.js';
 
 export interface SummaryOptions {
@@ -153,8 +154,7 @@ export function renderSummary(v: Verdict, opts: SummaryOptions = {}): string {
   if (v.errors.length > 0) {
     out.push('', '### Input problems', '');
     for (const e of v.errors.slice(0, 30)) {
-      const where = [e.file, e.line ? `line ${e.line}` : '', e.path ?? ''].filter(Boolean).join(', ');
-      out.push(`- ${escapeMarkdown(where, 300)}: ${escapeMarkdown(e.message, 400)}`);
+      out.push(`- ${escapeMarkdown(formatProblem(e), 700)}`);
     }
   }
   if (opts.footer) out.push('', opts.footer);

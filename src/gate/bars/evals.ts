@@ -1,3 +1,4 @@
+import { formatProblem } from '../../errors.js';
 import { isAggregateOnly, type Run } from '../../results/model.js';
 import type { Pairing } from '../pairing.js';
 import type { Finding } from '../verdict.js';
@@ -9,9 +10,7 @@ export function judgeEvals({ config, run, loadError, baseline, metrics, facts }:
   if (loadError) {
     return [
       fail(loadError.summary, 'evals.results'),
-      ...loadError.problems
-        .slice(0, 5)
-        .map((p) => fail(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`, 'evals.results')),
+      ...loadError.problems.slice(0, 5).map((p) => fail(formatProblem(p), 'evals.results')),
     ];
   }
   if (!evals) return [fail('no evals section: add evals.results and evals.metrics', 'evals')];
