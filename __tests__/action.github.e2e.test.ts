@@ -108,8 +108,9 @@ describe('the action against a loopback GitHub API', () => {
     // facts confirmed through the API
     expect(first.summary).toMatch(/owner @\u200balice, a person \(confirmed through the GitHub API\)/);
     expect(first.summary).toMatch(/environment production requires reviewers \(1\)/);
-    // the budget: at most 4 + ⌈annotations / 50⌉ requests
-    const budget = 4 + Math.ceil(run!.annotations.length / 50);
+    // the budget: at most 5 + ⌈annotations / 50⌉ requests (the base config and comments are read
+    // before the facts the config in use asks)
+    const budget = 5 + Math.ceil(run!.annotations.length / 50);
     expect(gh.requests.length).toBeLessThanOrEqual(budget);
     expect(first.stdout).toMatch(new RegExp(`GitHub API requests: ${gh.requests.length}`));
     // no workflow-command annotations when the check run carries them
@@ -130,6 +131,7 @@ describe('the action against a loopback GitHub API', () => {
     expect(gh.comments[0]!.body).toMatch(/## ✅ LLM release gate: \*\*allow\*\*/);
     expect(gh.requests.slice(before).map((r) => `${r.method} ${r.route}`)).toEqual([
       'POST /repos/{owner}/{repo}/check-runs',
+      'POST graphql',
       'POST graphql',
       'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
       'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
@@ -165,14 +167,17 @@ describe('the action against a loopback GitHub API', () => {
     expect(gh.count('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(0);
   });
 
-  it('API faults leave the verdict, the exit code and the summary as they were', async () => {
+  it('facts GitHub could not answer are unknown, and unknown blocks where the bar blocks (never a pass)', async () => {
     // A 5xx is retried (see the contract test); here the read fails for good, and so does the write.
     gh.fail({ method: 'POST', route: 'graphql', status: 403 });
     gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 422 });
     const r = await runIn(gh, workspace(5), 'push', {});
-    expect(r.code).toBe(0);
-    expect(r.outputs.decision).toBe('allow');
-    expect(r.summary).toMatch(/LLM release gate: \*\*allow\*\*/);
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.summary).toMatch(
+      /the required reviewers of environment production could not be checked: GitHub did not answer \(HTTP 403\)/,
+    );
+    expect(r.summary).toMatch(/Re-run the job/);
     expect(r.stdout).toMatch(/::warning::llm-release-gate could not read from the GitHub API/);
   });
 
@@ -198,11 +203,70 @@ describe('the action against a loopback GitHub API', () => {
     expect(r.outputs.decision).toBe('allow');
     expect(r.summary).toMatch(/200 cases paired with main:evals\/baseline\.jsonl/);
     expect(r.summary).toMatch(/99% → 97\.5%/);
-    expect(gh.count('POST', 'graphql')).toBe(1);
+    // the base config and comments first, then the facts and the baseline the config in use names
+    expect(gh.count('POST', 'graphql')).toBe(2);
   });
 
   it('comment: false keeps the pull request quiet', async () => {
     await runIn(gh, workspace(5), 'pull_request', pullRequest(), { comment: 'false' });
     expect(gh.comments).toHaveLength(0);
+  });
+
+  describe('a pull request that loosens its own gate stays blocked when GitHub answers with a fault', () => {
+    it.each([
+      [
+        'FORBIDDEN on the environment',
+        'environment',
+        'FORBIDDEN',
+        /required reviewers of environment production could not be checked: GitHub answered FORBIDDEN/,
+      ],
+      [
+        'FORBIDDEN on the owner',
+        'repositoryOwner',
+        'FORBIDDEN',
+        /owner.name @\u200balice is a person could not be checked/,
+      ],
+      [
+        'RATE_LIMITED on the repository',
+        'repository',
+        'RATE_LIMITED',
+        /base branch's .* could not be read \(GitHub did not answer: .*Rate Limit/i,
+      ],
+      ['NOT_FOUND on the pull request', 'pullRequest', 'NOT_FOUND', /evals\.metrics\.0\.min \(0\.9 → 0\.5\)/],
+    ])('%s', async (_what, field, type, message) => {
+      gh.graphqlErrors.set(field, { type, message: `${type} on ${field}` });
+      const r = await runIn(gh, workspace(40), 'pull_request', pullRequest());
+      expect(r.outputs.decision).toBe('block');
+      expect(r.code).toBe(1);
+      expect(r.summary).toMatch(message);
+      const [run] = [...gh.checkRuns.values()];
+      expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    });
+
+    it('NOT_FOUND on the environment means it does not exist (a finding, not a pass)', async () => {
+      gh.graphqlErrors.set('environment', { type: 'NOT_FOUND', message: 'Could not resolve to an Environment' });
+      const r = await runIn(gh, workspace(0), 'pull_request', pullRequest());
+      expect(r.outputs.decision).toBe('block');
+      expect(r.summary).toMatch(/environment production does not exist/);
+    });
+
+    it('HTTP 502 on every GraphQL request: the base config cannot be read, so it blocks (never the PR’s copy)', async () => {
+      gh.fail({ method: 'POST', route: 'graphql', status: 502 });
+      const r = await runIn(gh, workspace(40), 'pull_request', pullRequest());
+      expect(r.outputs.decision).toBe('block');
+      expect(r.code).toBe(1);
+      expect(r.summary).toMatch(/could not be read .*A pull request cannot be judged by its own copy of the config/);
+      expect(gh.comments).toHaveLength(0);
+    });
+
+    it('a failed second page of comments: no second sticky comment', async () => {
+      for (let i = 0; i < 120; i++) gh.comments.push({ id: 1000 + i, body: `note ${i}`, mine: false });
+      gh.comments.push({ id: 5000, body: '<!-- llm-release-gate:LLM release gate -->\nold', mine: true });
+      gh.graphqlErrors.set('comments-page-2', { type: 'INTERNAL', message: 'Something went wrong' });
+      const r = await runIn(gh, workspace(40), 'pull_request', pullRequest());
+      expect(r.outputs.decision).toBe('block');
+      expect(gh.comments.filter((c) => c.mine)).toHaveLength(1);
+      expect(gh.comments.find((c) => c.id === 5000)!.body).toMatch(/old$/);
+    });
   });
 });

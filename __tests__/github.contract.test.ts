@@ -86,10 +86,12 @@ describe('the GitHub client against GitHub’s API description', () => {
       existsAt: false,
       ownerKind: 'Organization',
       environment: { reviewers: 0 },
+      unanswered: {},
     });
     expect(await pub.facts({ login: 'nobody-here', environment: 'prod' })).toEqual({
       ownerKind: null,
       environment: null,
+      unanswered: {},
     });
   });
 

@@ -31583,12 +31583,27 @@ var Stage = external_exports.strictObject({
   min_samples: external_exports.number().int().min(0).optional(),
   approval: external_exports.boolean().default(false).describe("true: a promote run by an approver is needed to leave this stage.")
 });
+var unused = "Not used by this provider (accepted so that switching provider needs no other edit).";
+var otherFlagKeys = {
+  path: external_exports.string().optional().describe(unused),
+  url: external_exports.string().optional().describe(unused),
+  project: external_exports.string().optional().describe(unused),
+  environment: external_exports.string().optional().describe(unused),
+  token_env: external_exports.string().optional().describe(unused)
+};
+var otherSourceKeys = {
+  path: external_exports.string().optional().describe(unused),
+  url: external_exports.string().optional().describe(unused),
+  token_env: external_exports.string().optional().describe(unused),
+  requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused)
+};
 var Rollout = external_exports.strictObject({
   environment: external_exports.string().min(1).default("production"),
   flag: withDefaultProvider(
     "flagd-file",
     external_exports.discriminatedUnion("provider", [
       external_exports.strictObject({
+        ...otherFlagKeys,
         provider: external_exports.literal("flagd-file").describe("The flag lives in a flagd JSON file in the repository (the default)."),
         key: flagKey,
         path: needed("flagd-file needs path: the flagd JSON file, e.g. flags/flags.json").describe(
@@ -31596,6 +31611,7 @@ var Rollout = external_exports.strictObject({
         )
       }),
       external_exports.strictObject({
+        ...otherFlagKeys,
         provider: external_exports.literal("unleash"),
         key: flagKey,
         ...service("unleash"),
@@ -31603,13 +31619,14 @@ var Rollout = external_exports.strictObject({
         environment: external_exports.string().optional()
       }),
       external_exports.strictObject({
+        ...otherFlagKeys,
         provider: external_exports.literal("launchdarkly"),
         key: flagKey,
         ...service("launchdarkly"),
         project: external_exports.string().optional(),
         environment: external_exports.string().optional()
       }),
-      external_exports.strictObject({ provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
+      external_exports.strictObject({ ...otherFlagKeys, provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
     ])
   ),
   stages: external_exports.array(Stage).min(1).default([
@@ -31640,11 +31657,13 @@ var Rollout = external_exports.strictObject({
       "file",
       external_exports.discriminatedUnion("provider", [
         external_exports.strictObject({
+          ...otherSourceKeys,
           provider: external_exports.literal("file"),
           path: needed("the file source needs path: the online metrics JSON")
         }),
-        external_exports.strictObject({ provider: external_exports.literal("http"), ...service("http", "source") }),
+        external_exports.strictObject({ ...otherSourceKeys, provider: external_exports.literal("http"), ...service("http", "source") }),
         external_exports.strictObject({
+          ...otherSourceKeys,
           provider: external_exports.literal("prometheus"),
           ...service("prometheus", "source"),
           requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
@@ -31994,6 +32013,8 @@ function toProblem(issue2, doc, data, file2, lineAt) {
 function unionHint(path7) {
   if (path7.endsWith("results")) return "a path or glob, or a list of them";
   if (path7.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+  if (path7 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
+  if (path7 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -32093,6 +32114,12 @@ function usd(v) {
 }
 
 // src/gate/bars/context.ts
+function unknownFact(what, why, configPath) {
+  return fail(
+    `${what} could not be checked: ${why}. Re-run the job; if it persists, grant the token the permission GitHub names`,
+    configPath
+  );
+}
 var pass = (text, config_path) => ({ status: "pass", text, config_path });
 var warn = (text, config_path) => ({ status: "warn", text, config_path });
 var fail = (text, config_path) => ({ status: "fail", text, config_path });
@@ -32151,8 +32178,9 @@ function judgeDeploy({ config: config2, facts }) {
     const gh = facts.github?.workflowExists;
     const at = facts.github?.ref ? ` at ${facts.github.ref.slice(0, 12)}` : "";
     const key = "deploy.workflow";
+    const why = facts.github?.unanswered?.workflowExists;
     out.push(
-      gh !== void 0 ? gh ? pass(`deploy workflow ${deploy.workflow} exists${at}`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path`, key) : facts.fileExists(deploy.workflow) ? pass(`deploy workflow ${deploy.workflow} exists in the checkout`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path`, key)
+      why ? unknownFact(`that deploy workflow ${deploy.workflow} exists`, why, key) : gh !== void 0 ? gh ? pass(`deploy workflow ${deploy.workflow} exists${at}`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path`, key) : facts.fileExists(deploy.workflow) ? pass(`deploy workflow ${deploy.workflow} exists in the checkout`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path`, key)
     );
   }
   return out;
@@ -32706,8 +32734,9 @@ function judgeGuardrails({ config: config2, tier, metrics, facts }) {
     const env = guard?.human_approval?.environment;
     const gh = facts.github?.environment;
     const key = "guardrails.human_approval.environment";
+    const why = facts.github?.unanswered?.environment;
     out.push(
-      !env ? fail(
+      env && why ? unknownFact(`the required reviewers of environment ${env}`, why, key) : !env ? fail(
         `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers`,
         "guardrails"
       ) : gh === void 0 ? pass(
@@ -32752,8 +32781,9 @@ function judgeOwner({ config: config2, facts }) {
   const kind = facts.github?.ownerKind;
   const login = owner.name.replace(/^@/, "");
   const key = "owner.name";
+  const why = facts.github?.unanswered?.ownerKind;
   return [
-    shape.status === "fail" || kind === void 0 ? shape : kind === "User" ? pass(`owner @${login}, a person (confirmed through the GitHub API)`, key) : kind === "Organization" ? fail(`owner.name @${login} is an organisation: name one person`, key) : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
+    shape.status !== "fail" && why ? unknownFact(`that owner.name @${login} is a person`, why, key) : shape.status === "fail" || kind === void 0 ? shape : kind === "User" ? pass(`owner @${login}, a person (confirmed through the GitHub API)`, key) : kind === "Organization" ? fail(`owner.name @${login} is an organisation: name one person`, key) : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
     owner.oncall ? pass(`on-call: ${owner.oncall}`, "owner.oncall") : fail("owner.oncall is not set: say where incidents go", "owner")
   ];
 }
@@ -39805,6 +39835,12 @@ async function loadConfigFile(file2, cwd) {
 async function runGate(req) {
   let loaded;
   const baseInputs = { config: req.config, results: req.results ?? [], baseline: req.baseline ?? null, format: null };
+  if (req.configError !== void 0) {
+    const problems2 = [{ file: req.config, message: req.configError }];
+    const verdict2 = configErrorVerdict(req.config, "The config could not be read.", problems2, baseInputs);
+    verdict2.notices.push(...req.notices ?? []);
+    return { verdict: verdict2, invalidInput: true };
+  }
   try {
     loaded = req.configText !== void 0 ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd);
   } catch (err) {

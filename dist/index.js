@@ -56372,12 +56372,27 @@ var Stage = external_exports.strictObject({
   min_samples: external_exports.number().int().min(0).optional(),
   approval: external_exports.boolean().default(false).describe("true: a promote run by an approver is needed to leave this stage.")
 });
+var unused = "Not used by this provider (accepted so that switching provider needs no other edit).";
+var otherFlagKeys = {
+  path: external_exports.string().optional().describe(unused),
+  url: external_exports.string().optional().describe(unused),
+  project: external_exports.string().optional().describe(unused),
+  environment: external_exports.string().optional().describe(unused),
+  token_env: external_exports.string().optional().describe(unused)
+};
+var otherSourceKeys = {
+  path: external_exports.string().optional().describe(unused),
+  url: external_exports.string().optional().describe(unused),
+  token_env: external_exports.string().optional().describe(unused),
+  requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused)
+};
 var Rollout = external_exports.strictObject({
   environment: external_exports.string().min(1).default("production"),
   flag: withDefaultProvider(
     "flagd-file",
     external_exports.discriminatedUnion("provider", [
       external_exports.strictObject({
+        ...otherFlagKeys,
         provider: external_exports.literal("flagd-file").describe("The flag lives in a flagd JSON file in the repository (the default)."),
         key: flagKey,
         path: needed("flagd-file needs path: the flagd JSON file, e.g. flags/flags.json").describe(
@@ -56385,6 +56400,7 @@ var Rollout = external_exports.strictObject({
         )
       }),
       external_exports.strictObject({
+        ...otherFlagKeys,
         provider: external_exports.literal("unleash"),
         key: flagKey,
         ...service("unleash"),
@@ -56392,13 +56408,14 @@ var Rollout = external_exports.strictObject({
         environment: external_exports.string().optional()
       }),
       external_exports.strictObject({
+        ...otherFlagKeys,
         provider: external_exports.literal("launchdarkly"),
         key: flagKey,
         ...service("launchdarkly"),
         project: external_exports.string().optional(),
         environment: external_exports.string().optional()
       }),
-      external_exports.strictObject({ provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
+      external_exports.strictObject({ ...otherFlagKeys, provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
     ])
   ),
   stages: external_exports.array(Stage).min(1).default([
@@ -56429,11 +56446,13 @@ var Rollout = external_exports.strictObject({
       "file",
       external_exports.discriminatedUnion("provider", [
         external_exports.strictObject({
+          ...otherSourceKeys,
           provider: external_exports.literal("file"),
           path: needed("the file source needs path: the online metrics JSON")
         }),
-        external_exports.strictObject({ provider: external_exports.literal("http"), ...service("http", "source") }),
+        external_exports.strictObject({ ...otherSourceKeys, provider: external_exports.literal("http"), ...service("http", "source") }),
         external_exports.strictObject({
+          ...otherSourceKeys,
           provider: external_exports.literal("prometheus"),
           ...service("prometheus", "source"),
           requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
@@ -56734,6 +56753,8 @@ function toProblem(issue3, doc, data, file2, lineAt) {
 function unionHint(path8) {
   if (path8.endsWith("results")) return "a path or glob, or a list of them";
   if (path8.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+  if (path8 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
+  if (path8 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -56833,6 +56854,12 @@ function usd(v) {
 }
 
 // src/gate/bars/context.ts
+function unknownFact(what, why, configPath) {
+  return fail(
+    `${what} could not be checked: ${why}. Re-run the job; if it persists, grant the token the permission GitHub names`,
+    configPath
+  );
+}
 var pass = (text, config_path) => ({ status: "pass", text, config_path });
 var warn = (text, config_path) => ({ status: "warn", text, config_path });
 var fail = (text, config_path) => ({ status: "fail", text, config_path });
@@ -56891,8 +56918,9 @@ function judgeDeploy({ config: config2, facts }) {
     const gh = facts.github?.workflowExists;
     const at = facts.github?.ref ? ` at ${facts.github.ref.slice(0, 12)}` : "";
     const key = "deploy.workflow";
+    const why = facts.github?.unanswered?.workflowExists;
     out.push(
-      gh !== void 0 ? gh ? pass(`deploy workflow ${deploy.workflow} exists${at}`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path`, key) : facts.fileExists(deploy.workflow) ? pass(`deploy workflow ${deploy.workflow} exists in the checkout`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path`, key)
+      why ? unknownFact(`that deploy workflow ${deploy.workflow} exists`, why, key) : gh !== void 0 ? gh ? pass(`deploy workflow ${deploy.workflow} exists${at}`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path`, key) : facts.fileExists(deploy.workflow) ? pass(`deploy workflow ${deploy.workflow} exists in the checkout`, key) : fail(`deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path`, key)
     );
   }
   return out;
@@ -57443,8 +57471,9 @@ function judgeGuardrails({ config: config2, tier, metrics, facts }) {
     const env = guard?.human_approval?.environment;
     const gh = facts.github?.environment;
     const key = "guardrails.human_approval.environment";
+    const why = facts.github?.unanswered?.environment;
     out.push(
-      !env ? fail(
+      env && why ? unknownFact(`the required reviewers of environment ${env}`, why, key) : !env ? fail(
         `the ${tier} tier needs a human approval step: set guardrails.human_approval.environment to an environment with required reviewers`,
         "guardrails"
       ) : gh === void 0 ? pass(
@@ -57489,8 +57518,9 @@ function judgeOwner({ config: config2, facts }) {
   const kind = facts.github?.ownerKind;
   const login = owner.name.replace(/^@/, "");
   const key = "owner.name";
+  const why = facts.github?.unanswered?.ownerKind;
   return [
-    shape.status === "fail" || kind === void 0 ? shape : kind === "User" ? pass(`owner @${login}, a person (confirmed through the GitHub API)`, key) : kind === "Organization" ? fail(`owner.name @${login} is an organisation: name one person`, key) : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
+    shape.status !== "fail" && why ? unknownFact(`that owner.name @${login} is a person`, why, key) : shape.status === "fail" || kind === void 0 ? shape : kind === "User" ? pass(`owner @${login}, a person (confirmed through the GitHub API)`, key) : kind === "Organization" ? fail(`owner.name @${login} is an organisation: name one person`, key) : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
     owner.oncall ? pass(`on-call: ${owner.oncall}`, "owner.oncall") : fail("owner.oncall is not set: say where incidents go", "owner")
   ];
 }
@@ -64542,6 +64572,12 @@ async function loadConfigFile(file2, cwd) {
 async function runGate(req) {
   let loaded;
   const baseInputs = { config: req.config, results: req.results ?? [], baseline: req.baseline ?? null, format: null };
+  if (req.configError !== void 0) {
+    const problems2 = [{ file: req.config, message: req.configError }];
+    const verdict2 = configErrorVerdict(req.config, "The config could not be read.", problems2, baseInputs);
+    verdict2.notices.push(...req.notices ?? []);
+    return { verdict: verdict2, invalidInput: true };
+  }
   try {
     loaded = req.configText !== void 0 ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd);
   } catch (err) {
@@ -65044,6 +65080,38 @@ function cutBytes(s, limit) {
 }
 
 // src/github/gate-api.ts
+var FIELD_FACT = {
+  file: "fileAt",
+  baseline: "baselineAt",
+  exists: "existsAt",
+  environment: "environment",
+  pullRequest: "comments",
+  owner: "ownerKind"
+};
+async function partial2(run2) {
+  try {
+    return { data: await run2(), errors: [] };
+  } catch (err) {
+    const e = err;
+    if (e.name !== "GraphqlResponseError" || !Array.isArray(e.errors)) throw err;
+    return { data: e.data ?? null, errors: e.errors };
+  }
+}
+function erroredFacts(errors, asked) {
+  const unknown2 = /* @__PURE__ */ new Map();
+  const notFound = /* @__PURE__ */ new Set();
+  for (const e of errors) {
+    const why = `GitHub answered ${e.type ?? "an error"}: ${e.message}`;
+    const field = e.path?.[0] === "repository" ? e.path[1] : e.path?.[0];
+    const fact = typeof field === "string" ? FIELD_FACT[field] : void 0;
+    const hit = fact ? [fact] : asked;
+    for (const f of hit) {
+      if (e.type === "NOT_FOUND" && fact && (f === "environment" || f === "ownerKind")) notFound.add(f);
+      else if (!unknown2.has(f)) unknown2.set(f, why);
+    }
+  }
+  return { unknown: unknown2, notFound };
+}
 var FACTS_QUERY = (
   /* GraphQL */
   `
@@ -65145,41 +65213,59 @@ var GateApi = class {
       baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : "",
       withBaseline: Boolean(q.baselineAt)
     };
-    const first = await this.client.graphql(FACTS_QUERY, vars);
-    const repo = first.repository;
-    const facts = {};
-    if (q.fileAt) {
+    const asked = [
+      [q.fileAt, "fileAt"],
+      [q.existsAt, "existsAt"],
+      [q.login, "ownerKind"],
+      [q.environment, "environment"],
+      [q.pullNumber, "comments"],
+      [q.baselineAt, "baselineAt"]
+    ].filter(([question]) => question !== void 0).map(([, name]) => name);
+    const answer = await partial2(() => this.client.graphql(FACTS_QUERY, vars));
+    const { unknown: unknown2, notFound } = erroredFacts(answer.errors, asked);
+    const repo = answer.data?.repository;
+    const facts = { unanswered: Object.fromEntries(unknown2) };
+    const known = (f) => asked.includes(f) && !unknown2.has(f);
+    if (known("fileAt")) {
       if (repo?.file?.isTruncated)
-        throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
-      facts.fileAt = repo?.file?.text ?? null;
+        facts.unanswered.fileAt = `${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`;
+      else facts.fileAt = repo?.file?.text ?? null;
     }
-    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
-    if (q.baselineAt)
+    if (known("existsAt")) facts.existsAt = Boolean(repo?.exists);
+    if (known("baselineAt"))
       facts.baselineAt = repo?.baseline ? repo.baseline.isTruncated ? void 0 : repo.baseline.text ?? void 0 : null;
-    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
-    if (q.environment) {
+    if (notFound.has("ownerKind")) facts.ownerKind = null;
+    else if (known("ownerKind")) facts.ownerKind = answer.data?.owner?.__typename ?? null;
+    if (notFound.has("environment")) facts.environment = null;
+    else if (known("environment")) {
       const env = repo?.environment;
       facts.environment = env ? {
         reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0)
       } : null;
     }
-    if (q.pullNumber !== void 0) {
+    if (known("comments")) {
       const comments = [];
       let page = repo?.pullRequest?.comments;
       while (page) {
         for (const c of page.nodes)
           comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
         if (!page.pageInfo.hasNextPage) break;
-        const next = await this.client.graphql(FACTS_QUERY, {
-          ...vars,
-          withFile: false,
-          withExists: false,
-          withLogin: false,
-          withEnv: false,
-          withBaseline: false,
-          after: page.pageInfo.endCursor
-        });
-        page = next.repository?.pullRequest?.comments;
+        const next = await partial2(
+          () => this.client.graphql(FACTS_QUERY, {
+            ...vars,
+            withFile: false,
+            withExists: false,
+            withLogin: false,
+            withEnv: false,
+            withBaseline: false,
+            after: page.pageInfo.endCursor
+          })
+        );
+        if (next.errors.length > 0 || !next.data?.repository?.pullRequest) {
+          facts.unanswered.comments = `a later page of comments could not be read (${next.errors[0]?.message ?? "no data"})`;
+          return facts;
+        }
+        page = next.data.repository.pullRequest.comments;
       }
       facts.comments = comments;
     }
@@ -65519,17 +65605,18 @@ function baseConfigFile(inputs, ctx) {
 async function chooseConfig(file2, workspace, baseFile, fromApi, local) {
   if (!baseFile) return { notices: [] };
   const base = baseFile.sha;
-  const text = fromApi !== void 0 ? fromApi : await gitShow(base, file2, workspace);
+  const apiError = typeof fromApi === "object" && fromApi !== null ? fromApi.error : void 0;
+  const text = typeof fromApi === "string" || fromApi === null ? fromApi : await gitShow(base, file2, workspace);
   if (text === null) {
     return {
       notices: [`The base branch has no ${file2} yet: this pull request's own config was used (it adds the gate).`]
     };
   }
   if (text === void 0) {
+    const why = apiError ?? "no github-token to read it through the API";
     return {
-      notices: [
-        `The base branch's ${file2} could not be read (no token, and the checkout lacks commit ${base.slice(0, 12)}): this pull request's own config was used. Check out with fetch-depth: 0 or pass github-token.`
-      ]
+      notices: [],
+      configError: `The base branch's ${file2} could not be read (${why}; and the checkout lacks commit ${base.slice(0, 12)}). A pull request cannot be judged by its own copy of the config: re-run the job, pass github-token, or check out with fetch-depth: 0.`
     };
   }
   const notices = [];
@@ -65574,7 +65661,12 @@ function gitHubFacts(facts, q, headSha) {
     workflowExists: facts.existsAt,
     ownerKind: facts.ownerKind,
     environment: facts.environment,
-    baseline: q.baselineAt ? { ...q.baselineAt, text: facts.baselineAt } : void 0
+    baseline: q.baselineAt ? { ...q.baselineAt, text: facts.baselineAt } : void 0,
+    unanswered: {
+      workflowExists: facts.unanswered.existsAt,
+      ownerKind: facts.unanswered.ownerKind,
+      environment: facts.unanswered.environment
+    }
   };
 }
 function peek(text) {
@@ -65610,19 +65702,25 @@ var GitHubReporter = class {
     }
   }
   /**
-   * The first (usually only) read: the config at the base commit when asked for (null: not there;
-   * undefined: the API could not say), the PR's comments, and the facts the local config asks about.
+   * The first read, before anything the pull request controls is looked at. With a base file
+   * (config-source: base on a pull request) it asks only the trusted things: the config at the base
+   * commit and the PR's comments; the facts come after, from the config in use. Otherwise (push, or
+   * config-source: head) it asks the comments and the facts `localText` names, in one query.
+   * Returns the base config: its text, null when the base has none, or { error } when GitHub did not say.
    */
   async ask(localText, baseFile) {
-    const q = factQuestions(localText, this.ctx.headSha);
+    const q = baseFile ? {} : factQuestions(localText, this.ctx.headSha);
     try {
       const facts = await this.api.facts({ ...q, fileAt: baseFile, pullNumber: this.commentPull() });
-      this.asked = { key: JSON.stringify(q), facts };
-      this.comments = facts.comments;
-      return baseFile ? facts.fileAt : void 0;
+      if (!baseFile) this.asked = { key: JSON.stringify(q), facts };
+      if (facts.unanswered.comments) this.warn("read the pull request's comments", facts.unanswered.comments);
+      else this.comments = facts.comments;
+      if (!baseFile) return void 0;
+      const why = facts.unanswered.fileAt;
+      return why ? { error: why } : facts.fileAt ?? null;
     } catch (err) {
-      this.warn("read from the GitHub API", err);
-      return void 0;
+      this.warn("read from the GitHub API", describe4(err));
+      return baseFile ? { error: describe4(err) } : void 0;
     }
   }
   /** The facts for the config in use: the first answers when it asks the same, else one more query. */
@@ -65633,8 +65731,9 @@ var GitHubReporter = class {
       try {
         facts = await this.api.facts(q);
       } catch (err) {
-        this.warn("ask GitHub about the owner, the environment and the deploy workflow", err);
-        return void 0;
+        const why = describe4(err);
+        this.warn("ask GitHub about the owner, the environment and the deploy workflow", why);
+        facts = { unanswered: { existsAt: why, ownerKind: why, environment: why } };
       }
     }
     return gitHubFacts(facts, q, this.ctx.headSha);
@@ -65661,8 +65760,10 @@ var GitHubReporter = class {
       const marker = commentMarker(this.opts.checkName);
       const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) \xB7 ` : ""}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
       const body = renderComment(v, this.opts.checkName, footer);
-      const existing = (this.comments ?? []).find((c) => c.mine && c.body.includes(marker));
+      const existing = this.comments?.find((c) => c.mine && c.body.includes(marker));
       try {
+        if (!this.comments)
+          throw new Error("the pull request's comments could not be read, so the sticky comment was not written");
         if (!existing) commentUrl = await this.api.createComment(pull, body);
         else if (existing.body.trim() !== body.trim()) commentUrl = await this.api.updateComment(existing.id, body);
         else commentUrl = existing.url;
@@ -65689,14 +65790,16 @@ var GitHubReporter = class {
       this.readOnly = true;
       return;
     }
-    this.warn(what, err);
+    this.warn(what, describe4(err));
   }
-  warn(what, err) {
-    warning(
-      `llm-release-gate could not ${what} (${statusOf(err) ?? ""} ${err instanceof Error ? err.message : String(err)}); the verdict and exit code are unchanged.`
-    );
+  warn(what, why) {
+    warning(`llm-release-gate could not ${what}: ${why}.`);
   }
 };
+function describe4(err) {
+  const status = statusOf(err);
+  return `GitHub did not answer${status ? ` (HTTP ${status})` : ""}: ${err instanceof Error ? err.message : String(err)}`;
+}
 function toCheckAnnotation(a) {
   const line = a.line ?? 1;
   return {
@@ -65723,11 +65826,18 @@ async function gateCommand(inputs, ctx, env, outputs) {
   const local = await readLocalConfig(env.workspace, inputs.config);
   const baseFile = baseConfigFile(inputs, ctx);
   const baseText = await github?.ask(local, baseFile);
-  const { configText, notices } = await chooseConfig(inputs.config, env.workspace, baseFile, baseText, local);
+  const { configText, notices, configError } = await chooseConfig(
+    inputs.config,
+    env.workspace,
+    baseFile,
+    baseText,
+    local
+  );
   const facts = await github?.factsFor(configText ?? local);
   const outcome = await runGate({
     config: inputs.config,
     configText,
+    configError,
     results: inputs.results,
     baseline: inputs.baseline,
     cwd: env.workspace,
@@ -67006,8 +67116,7 @@ async function run(env = process.env) {
   const outputs = new Outputs();
   try {
     const inputs = readInputs((name) => getInput(name));
-    const { context: context3 } = await Promise.resolve().then(() => (init_github(), github_exports));
-    const ctx = runContext(context3);
+    const ctx = runContext(await githubContext(env));
     const actionEnv = {
       workspace: env.GITHUB_WORKSPACE || process.cwd(),
       tempDir: env.RUNNER_TEMP || os6.tmpdir(),
@@ -67044,6 +67153,39 @@ Please report it with this log.`
     }
   } finally {
     outputs.write(setOutput);
+  }
+}
+async function githubContext(env) {
+  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "/").split("/");
+  try {
+    const { context: context3 } = await Promise.resolve().then(() => (init_github(), github_exports));
+    let names = { owner, repo };
+    try {
+      names = context3.repo;
+    } catch {
+    }
+    return {
+      payload: context3.payload,
+      eventName: context3.eventName,
+      sha: context3.sha,
+      runId: context3.runId,
+      apiUrl: context3.apiUrl,
+      serverUrl: context3.serverUrl,
+      repo: names
+    };
+  } catch (err) {
+    warning(
+      `Could not read the event payload at ${env.GITHUB_EVENT_PATH} (${err instanceof Error ? err.message : String(err)}); commit checks use GITHUB_SHA only.`
+    );
+    return {
+      payload: {},
+      eventName: env.GITHUB_EVENT_NAME ?? "",
+      sha: env.GITHUB_SHA ?? "",
+      runId: Number(env.GITHUB_RUN_ID),
+      apiUrl: env.GITHUB_API_URL || "https://api.github.com",
+      serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
+      repo: { owner, repo }
+    };
   }
 }
 

@@ -123,6 +123,12 @@ export class FakeGitHub {
   readonly files = new Map<string, string>();
   readonly owners = new Map<string, 'User' | 'Organization'>();
   readonly environments = new Map<string, number>();
+  /**
+   * GraphQL fields that answer with an error in GitHub's shape ({ type, message, path } next to the
+   * rest of `data`): 'repository', 'object', 'environment', 'pullRequest', 'repositoryOwner', or
+   * 'comments-page-2' for the second page of comments.
+   */
+  readonly graphqlErrors = new Map<string, { type: string; message: string }>();
   readonly deployments: {
     id: number;
     sha: string;
@@ -424,15 +430,18 @@ export class FakeGitHub {
     }
     const rootValue = {
       repository: ({ owner, name }: { owner: string; name: string }) =>
-        owner !== this.owner || name !== this.repo
+        this.gqlError('repository') ??
+        (owner !== this.owner || name !== this.repo
           ? null
           : {
               object: ({ expression }: { expression: string }) =>
-                this.files.has(expression)
+                this.gqlError('object') ??
+                (this.files.has(expression)
                   ? { __typename: 'Blob', text: this.files.get(expression), isTruncated: false }
-                  : null,
+                  : null),
               environment: ({ name: env }: { name: string }) =>
-                this.environments.has(env)
+                this.gqlError('environment') ??
+                (this.environments.has(env)
                   ? {
                       name: env,
                       protectionRules: () => ({
@@ -447,30 +456,48 @@ export class FakeGitHub {
                             : [],
                       }),
                     }
-                  : null,
-              pullRequest: () => ({
-                comments: ({ first, after }: { first: number; after?: string }) => {
-                  const start = after ? Number(after) : 0;
-                  const page = this.comments.slice(start, start + first);
-                  return {
-                    nodes: page.map((c) => ({
-                      databaseId: c.id,
-                      body: c.body,
-                      url: `https://github.com/${this.owner}/${this.repo}/pull/1#issuecomment-${c.id}`,
-                      viewerDidAuthor: c.mine,
-                    })),
-                    pageInfo: {
-                      hasNextPage: start + first < this.comments.length,
-                      endCursor: String(start + page.length),
-                    },
-                  };
+                  : null),
+              pullRequest: () =>
+                this.gqlError('pullRequest') ?? {
+                  comments: ({ first, after }: { first: number; after?: string }) => {
+                    const start = after ? Number(after) : 0;
+                    if (start > 0 && this.graphqlErrors.has('comments-page-2')) return this.gqlError('comments-page-2');
+                    const page = this.comments.slice(start, start + first);
+                    return {
+                      nodes: page.map((c) => ({
+                        databaseId: c.id,
+                        body: c.body,
+                        url: `https://github.com/${this.owner}/${this.repo}/pull/1#issuecomment-${c.id}`,
+                        viewerDidAuthor: c.mine,
+                      })),
+                      pageInfo: {
+                        hasNextPage: start + first < this.comments.length,
+                        endCursor: String(start + page.length),
+                      },
+                    };
+                  },
                 },
-              }),
-            },
+            }),
       repositoryOwner: ({ login }: { login: string }) =>
-        this.owners.has(login) ? { __typename: this.owners.get(login) } : null,
+        this.gqlError('repositoryOwner') ?? (this.owners.has(login) ? { __typename: this.owners.get(login) } : null),
     };
-    return graphql({ schema, source: query, variableValues: variables, rootValue });
+    const result = await graphql({ schema, source: query, variableValues: variables, rootValue });
+    if (!result.errors) return result;
+    return {
+      data: result.data,
+      errors: result.errors.map((e) => ({
+        type: (e.originalError as { type?: string } | undefined)?.type,
+        path: e.path,
+        locations: e.locations,
+        message: e.message,
+      })),
+    };
+  }
+
+  /** A resolver's error, as GitHub reports one (graphql-js keeps the rest of `data`). */
+  private gqlError(field: string): Error | undefined {
+    const e = this.graphqlErrors.get(field);
+    return e ? Object.assign(new Error(e.message), { type: e.type }) : undefined;
   }
 }
 

@@ -22,22 +22,24 @@ export async function chooseConfig(
   file: string,
   workspace: string,
   baseFile: { sha: string; path: string } | undefined,
-  fromApi: string | null | undefined,
+  fromApi: string | null | { error: string } | undefined,
   local: string | undefined,
-): Promise<{ configText?: string; notices: string[] }> {
+): Promise<{ configText?: string; notices: string[]; configError?: string }> {
   if (!baseFile) return { notices: [] };
   const base = baseFile.sha;
-  const text = fromApi !== undefined ? fromApi : await gitShow(base, file, workspace);
+  const apiError = typeof fromApi === 'object' && fromApi !== null ? fromApi.error : undefined;
+  const text = typeof fromApi === 'string' || fromApi === null ? fromApi : await gitShow(base, file, workspace);
   if (text === null) {
     return {
       notices: [`The base branch has no ${file} yet: this pull request's own config was used (it adds the gate).`],
     };
   }
   if (text === undefined) {
+    // Fail closed: the pull request's own copy never stands in for a base config that could not be read.
+    const why = apiError ?? 'no github-token to read it through the API';
     return {
-      notices: [
-        `The base branch's ${file} could not be read (no token, and the checkout lacks commit ${base.slice(0, 12)}): this pull request's own config was used. Check out with fetch-depth: 0 or pass github-token.`,
-      ],
+      notices: [],
+      configError: `The base branch's ${file} could not be read (${why}; and the checkout lacks commit ${base.slice(0, 12)}). A pull request cannot be judged by its own copy of the config: re-run the job, pass github-token, or check out with fetch-depth: 0.`,
     };
   }
   const notices = [];

@@ -38,6 +38,11 @@ export function gitHubFacts(facts: Facts, q: FactQuestions, headSha: string): Gi
     ownerKind: facts.ownerKind,
     environment: facts.environment,
     baseline: q.baselineAt ? { ...q.baselineAt, text: facts.baselineAt } : undefined,
+    unanswered: {
+      workflowExists: facts.unanswered.existsAt,
+      ownerKind: facts.unanswered.ownerKind,
+      environment: facts.unanswered.environment,
+    },
   };
 }
 

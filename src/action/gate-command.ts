@@ -41,11 +41,18 @@ export async function gateCommand(inputs: Inputs, ctx: RunContext, env: ActionEn
   const baseFile = baseConfigFile(inputs, ctx);
   // One query: the base config, the sticky comment, and the facts the local config asks about.
   const baseText = await github?.ask(local, baseFile);
-  const { configText, notices } = await chooseConfig(inputs.config, env.workspace, baseFile, baseText, local);
+  const { configText, notices, configError } = await chooseConfig(
+    inputs.config,
+    env.workspace,
+    baseFile,
+    baseText,
+    local,
+  );
   const facts = await github?.factsFor(configText ?? local);
   const outcome = await runGate({
     config: inputs.config,
     configText,
+    configError,
     results: inputs.results,
     baseline: inputs.baseline,
     cwd: env.workspace,

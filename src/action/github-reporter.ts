@@ -33,22 +33,25 @@ export class GitHubReporter {
   }
 
   /**
-   * The first (usually only) read: the config at the base commit when asked for (null: not there;
-   * undefined: the API could not say), the PR's comments, and the facts the local config asks about.
+   * The first read, before anything the pull request controls is looked at. With a base file
+   * (config-source: base on a pull request) it asks only the trusted things: the config at the base
+   * commit and the PR's comments; the facts come after, from the config in use. Otherwise (push, or
+   * config-source: head) it asks the comments and the facts `localText` names, in one query.
+   * Returns the base config: its text, null when the base has none, or { error } when GitHub did not say.
    */
-  async ask(
-    localText: string | undefined,
-    baseFile?: { sha: string; path: string },
-  ): Promise<string | null | undefined> {
-    const q = factQuestions(localText, this.ctx.headSha);
+  async ask(localText: string | undefined, baseFile?: { sha: string; path: string }): Promise<BaseConfig> {
+    const q = baseFile ? {} : factQuestions(localText, this.ctx.headSha);
     try {
       const facts = await this.api.facts({ ...q, fileAt: baseFile, pullNumber: this.commentPull() });
-      this.asked = { key: JSON.stringify(q), facts };
-      this.comments = facts.comments;
-      return baseFile ? facts.fileAt : undefined;
+      if (!baseFile) this.asked = { key: JSON.stringify(q), facts };
+      if (facts.unanswered.comments) this.warn("read the pull request's comments", facts.unanswered.comments);
+      else this.comments = facts.comments;
+      if (!baseFile) return undefined;
+      const why = facts.unanswered.fileAt;
+      return why ? { error: why } : (facts.fileAt ?? null);
     } catch (err) {
-      this.warn('read from the GitHub API', err);
-      return undefined;
+      this.warn('read from the GitHub API', describe(err));
+      return baseFile ? { error: describe(err) } : undefined;
     }
   }
 
@@ -60,8 +63,9 @@ export class GitHubReporter {
       try {
         facts = await this.api.facts(q);
       } catch (err) {
-        this.warn('ask GitHub about the owner, the environment and the deploy workflow', err);
-        return undefined;
+        const why = describe(err);
+        this.warn('ask GitHub about the owner, the environment and the deploy workflow', why);
+        facts = { unanswered: { existsAt: why, ownerKind: why, environment: why } };
       }
     }
     return gitHubFacts(facts, q, this.ctx.headSha);
@@ -93,8 +97,11 @@ export class GitHubReporter {
       const marker = commentMarker(this.opts.checkName);
       const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) · ` : ''}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
       const body = renderComment(v, this.opts.checkName, footer);
-      const existing = (this.comments ?? []).find((c) => c.mine && c.body.includes(marker));
+      const existing = this.comments?.find((c) => c.mine && c.body.includes(marker));
       try {
+        // Comments that could not be read may hold our sticky comment: never post a second one.
+        if (!this.comments)
+          throw new Error("the pull request's comments could not be read, so the sticky comment was not written");
         if (!existing) commentUrl = await this.api.createComment(pull, body);
         else if (existing.body.trim() !== body.trim()) commentUrl = await this.api.updateComment(existing.id, body);
         else commentUrl = existing.url;
@@ -125,14 +132,20 @@ export class GitHubReporter {
       this.readOnly = true;
       return;
     }
-    this.warn(what, err);
+    this.warn(what, describe(err));
   }
 
-  private warn(what: string, err: unknown): void {
-    core.warning(
-      `llm-release-gate could not ${what} (${statusOf(err) ?? ''} ${err instanceof Error ? err.message : String(err)}); the verdict and exit code are unchanged.`,
-    );
+  private warn(what: string, why: string): void {
+    core.warning(`llm-release-gate could not ${what}: ${why}.`);
   }
+}
+
+/** The base config as the API answered: text, null (not there), { error } (not answered), undefined (not asked). */
+export type BaseConfig = string | null | { error: string } | undefined;
+
+function describe(err: unknown): string {
+  const status = statusOf(err);
+  return `GitHub did not answer${status ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 function toCheckAnnotation(a: Annotation): CheckAnnotation {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import os from 'node:os';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
-import { runContext } from '../github/context.js';
+import { runContext, type GitHubRunContext } from '../github/context.js';
 import { gateCommand } from './gate-command.js';
 import { readInputs } from './inputs.js';
 import { Outputs } from './outputs.js';
@@ -15,9 +15,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const outputs = new Outputs();
   try {
     const inputs = readInputs((name) => core.getInput(name));
-    // @actions/github reads the runner's environment when it is loaded: load it inside the try.
-    const { context } = await import('@actions/github');
-    const ctx = runContext(context);
+    const ctx = runContext(await githubContext(env));
     const actionEnv = {
       workspace: env.GITHUB_WORKSPACE || process.cwd(),
       tempDir: env.RUNNER_TEMP || os.tmpdir(),
@@ -54,5 +52,45 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
   } finally {
     outputs.write(core.setOutput);
+  }
+}
+
+/**
+ * @actions/github's run context. It reads the runner's environment (and parses the event payload)
+ * when it is loaded, so it is loaded here, inside the run: an unreadable payload or a missing
+ * GITHUB_REPOSITORY is said as a warning, and the commit checks fall back to GITHUB_SHA alone.
+ */
+async function githubContext(env: NodeJS.ProcessEnv): Promise<GitHubRunContext> {
+  const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '/').split('/');
+  try {
+    const { context } = await import('@actions/github');
+    let names = { owner, repo };
+    try {
+      names = context.repo;
+    } catch {
+      // no GITHUB_REPOSITORY and no repository in the payload: API calls will say what is missing
+    }
+    return {
+      payload: context.payload,
+      eventName: context.eventName,
+      sha: context.sha,
+      runId: context.runId,
+      apiUrl: context.apiUrl,
+      serverUrl: context.serverUrl,
+      repo: names,
+    };
+  } catch (err) {
+    core.warning(
+      `Could not read the event payload at ${env.GITHUB_EVENT_PATH} (${err instanceof Error ? err.message : String(err)}); commit checks use GITHUB_SHA only.`,
+    );
+    return {
+      payload: {},
+      eventName: env.GITHUB_EVENT_NAME ?? '',
+      sha: env.GITHUB_SHA ?? '',
+      runId: Number(env.GITHUB_RUN_ID),
+      apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+      serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+      repo: { owner, repo },
+    };
   }
 }

@@ -119,6 +119,8 @@ function toProblem(
 function unionHint(path: string): string {
   if (path.endsWith('results')) return 'a path or glob, or a list of them';
   if (path.endsWith('baseline')) return 'a path, or { ref: <branch or sha>, path: <results file> }';
+  if (path === 'rollout.flag.provider') return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
+  if (path === 'rollout.analysis.source.provider') return 'one of "file", "http", "prometheus"';
   return 'one of the accepted forms (see the config reference)';
 }
 

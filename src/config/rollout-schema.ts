@@ -70,12 +70,32 @@ const Stage = z.strictObject({
   approval: z.boolean().default(false).describe('true: a promote run by an approver is needed to leave this stage.'),
 });
 
+/**
+ * Keys of the other providers, accepted (and ignored) on every provider: configs written before the
+ * per-provider schema stay valid. Unknown keys are still rejected.
+ */
+const unused = 'Not used by this provider (accepted so that switching provider needs no other edit).';
+const otherFlagKeys = {
+  path: z.string().optional().describe(unused),
+  url: z.string().optional().describe(unused),
+  project: z.string().optional().describe(unused),
+  environment: z.string().optional().describe(unused),
+  token_env: z.string().optional().describe(unused),
+};
+const otherSourceKeys = {
+  path: z.string().optional().describe(unused),
+  url: z.string().optional().describe(unused),
+  token_env: z.string().optional().describe(unused),
+  requests: z.strictObject({ canary: z.string(), control: z.string() }).optional().describe(unused),
+};
+
 export const Rollout = z.strictObject({
   environment: z.string().min(1).default('production'),
   flag: withDefaultProvider(
     'flagd-file',
     z.discriminatedUnion('provider', [
       z.strictObject({
+        ...otherFlagKeys,
         provider: z
           .literal('flagd-file')
           .describe('The flag lives in a flagd JSON file in the repository (the default).'),
@@ -85,6 +105,7 @@ export const Rollout = z.strictObject({
         ),
       }),
       z.strictObject({
+        ...otherFlagKeys,
         provider: z.literal('unleash'),
         key: flagKey,
         ...service('unleash'),
@@ -92,13 +113,14 @@ export const Rollout = z.strictObject({
         environment: z.string().optional(),
       }),
       z.strictObject({
+        ...otherFlagKeys,
         provider: z.literal('launchdarkly'),
         key: flagKey,
         ...service('launchdarkly'),
         project: z.string().optional(),
         environment: z.string().optional(),
       }),
-      z.strictObject({ provider: z.literal('webhook'), key: flagKey, ...service('webhook') }),
+      z.strictObject({ ...otherFlagKeys, provider: z.literal('webhook'), key: flagKey, ...service('webhook') }),
     ]),
   ),
   stages: z
@@ -134,11 +156,13 @@ export const Rollout = z.strictObject({
         'file',
         z.discriminatedUnion('provider', [
           z.strictObject({
+            ...otherSourceKeys,
             provider: z.literal('file'),
             path: needed('the file source needs path: the online metrics JSON'),
           }),
-          z.strictObject({ provider: z.literal('http'), ...service('http', 'source') }),
+          z.strictObject({ ...otherSourceKeys, provider: z.literal('http'), ...service('http', 'source') }),
           z.strictObject({
+            ...otherSourceKeys,
             provider: z.literal('prometheus'),
             ...service('prometheus', 'source'),
             requests: z

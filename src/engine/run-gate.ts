@@ -26,6 +26,8 @@ export interface GateRequest {
   commits?: string[];
   /** The config's text when it was read from elsewhere (the base branch); else the file is read. */
   configText?: string;
+  /** The config that must be used could not be read (the base branch's): block with this reason. */
+  configError?: string;
   /** Answers from the GitHub API for the readiness bars. */
   github?: GitHubFacts;
   /** Said in the report: how the gate ran (which config was used, ...). */
@@ -61,6 +63,12 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
 export async function runGate(req: GateRequest): Promise<GateOutcome> {
   let loaded: LoadedConfig;
   const baseInputs = { config: req.config, results: req.results ?? [], baseline: req.baseline ?? null, format: null };
+  if (req.configError !== undefined) {
+    const problems = [{ file: req.config, message: req.configError }];
+    const verdict = configErrorVerdict(req.config, 'The config could not be read.', problems, baseInputs);
+    verdict.notices.push(...(req.notices ?? []));
+    return { verdict, invalidInput: true };
+  }
   try {
     loaded =
       req.configText !== undefined

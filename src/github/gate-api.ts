@@ -28,6 +28,61 @@ export interface Facts {
   comments?: ExistingComment[];
   /** The baseline's text; null when it is not at that ref; undefined when too large for the API. */
   baselineAt?: string | null;
+  /** Facts that were asked but GitHub did not answer (a FORBIDDEN, a rate limit, a failed page): why. */
+  unanswered: Partial<Record<FactName, string>>;
+}
+
+export type FactName = 'fileAt' | 'existsAt' | 'ownerKind' | 'environment' | 'comments' | 'baselineAt';
+
+/** A GraphQL error as GitHub writes it: `type` (FORBIDDEN, NOT_FOUND, RATE_LIMITED, …) and the field path. */
+interface GraphqlError {
+  type?: string;
+  message: string;
+  path?: (string | number)[];
+}
+
+/** The query's aliases and the facts they answer. */
+const FIELD_FACT: Record<string, FactName> = {
+  file: 'fileAt',
+  baseline: 'baselineAt',
+  exists: 'existsAt',
+  environment: 'environment',
+  pullRequest: 'comments',
+  owner: 'ownerKind',
+};
+
+/**
+ * A GraphQL answer with its errors kept apart: @octokit/graphql throws on any error even when
+ * `data` is there; the data is kept and only the errored fields are unknown.
+ */
+async function partial<T>(run: () => Promise<T>): Promise<{ data: T | null; errors: GraphqlError[] }> {
+  try {
+    return { data: await run(), errors: [] };
+  } catch (err) {
+    const e = err as { name?: string; data?: T | null; errors?: GraphqlError[] };
+    if (e.name !== 'GraphqlResponseError' || !Array.isArray(e.errors)) throw err;
+    return { data: e.data ?? null, errors: e.errors };
+  }
+}
+
+/** Which facts an error leaves unknown (NOT_FOUND on an optional fact is an answer: it does not exist). */
+function erroredFacts(
+  errors: readonly GraphqlError[],
+  asked: readonly FactName[],
+): { unknown: Map<FactName, string>; notFound: Set<FactName> } {
+  const unknown = new Map<FactName, string>();
+  const notFound = new Set<FactName>();
+  for (const e of errors) {
+    const why = `GitHub answered ${e.type ?? 'an error'}: ${e.message}`;
+    const field = e.path?.[0] === 'repository' ? e.path[1] : e.path?.[0];
+    const fact = typeof field === 'string' ? FIELD_FACT[field] : undefined;
+    const hit = fact ? [fact] : asked; // an error on the repository itself, or without a path, leaves everything unknown
+    for (const f of hit) {
+      if (e.type === 'NOT_FOUND' && fact && (f === 'environment' || f === 'ownerKind')) notFound.add(f);
+      else if (!unknown.has(f)) unknown.set(f, why);
+    }
+  }
+  return { unknown, notFound };
 }
 
 export interface ExistingComment {
@@ -171,24 +226,40 @@ export class GateApi {
       baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : '',
       withBaseline: Boolean(q.baselineAt),
     };
-    const first = await this.client.graphql<FactsResponse>(FACTS_QUERY, vars);
-    const repo = first.repository;
-    const facts: Facts = {};
-    if (q.fileAt) {
+    const asked = (
+      [
+        [q.fileAt, 'fileAt'],
+        [q.existsAt, 'existsAt'],
+        [q.login, 'ownerKind'],
+        [q.environment, 'environment'],
+        [q.pullNumber, 'comments'],
+        [q.baselineAt, 'baselineAt'],
+      ] as const
+    )
+      .filter(([question]) => question !== undefined)
+      .map(([, name]) => name);
+    const answer = await partial(() => this.client.graphql<FactsResponse>(FACTS_QUERY, vars));
+    const { unknown, notFound } = erroredFacts(answer.errors, asked);
+    const repo = answer.data?.repository;
+    const facts: Facts = { unanswered: Object.fromEntries(unknown) };
+    const known = (f: FactName) => asked.includes(f) && !unknown.has(f);
+    if (known('fileAt')) {
       if (repo?.file?.isTruncated)
-        throw new Error(`${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`);
-      facts.fileAt = repo?.file?.text ?? null;
+        facts.unanswered.fileAt = `${q.fileAt!.path} at ${q.fileAt!.sha} is too large to read through the API`;
+      else facts.fileAt = repo?.file?.text ?? null;
     }
-    if (q.existsAt) facts.existsAt = Boolean(repo?.exists);
+    if (known('existsAt')) facts.existsAt = Boolean(repo?.exists);
     // A blob too large for the API reads as unknown: git show in the checkout is tried instead.
-    if (q.baselineAt)
+    if (known('baselineAt'))
       facts.baselineAt = repo?.baseline
         ? repo.baseline.isTruncated
           ? undefined
           : (repo.baseline.text ?? undefined)
         : null;
-    if (q.login) facts.ownerKind = first.owner?.__typename ?? null;
-    if (q.environment) {
+    if (notFound.has('ownerKind')) facts.ownerKind = null;
+    else if (known('ownerKind')) facts.ownerKind = answer.data?.owner?.__typename ?? null;
+    if (notFound.has('environment')) facts.environment = null;
+    else if (known('environment')) {
       const env = repo?.environment;
       facts.environment = env
         ? {
@@ -198,23 +269,30 @@ export class GateApi {
           }
         : null;
     }
-    if (q.pullNumber !== undefined) {
+    if (known('comments')) {
       const comments: ExistingComment[] = [];
       let page = repo?.pullRequest?.comments;
       while (page) {
         for (const c of page.nodes)
           comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
         if (!page.pageInfo.hasNextPage) break;
-        const next = await this.client.graphql<FactsResponse>(FACTS_QUERY, {
-          ...vars,
-          withFile: false,
-          withExists: false,
-          withLogin: false,
-          withEnv: false,
-          withBaseline: false,
-          after: page.pageInfo.endCursor,
-        });
-        page = next.repository?.pullRequest?.comments;
+        const next = await partial(() =>
+          this.client.graphql<FactsResponse>(FACTS_QUERY, {
+            ...vars,
+            withFile: false,
+            withExists: false,
+            withLogin: false,
+            withEnv: false,
+            withBaseline: false,
+            after: page!.pageInfo.endCursor,
+          }),
+        );
+        // A later page that fails leaves the comments unknown: never create a second sticky comment.
+        if (next.errors.length > 0 || !next.data?.repository?.pullRequest) {
+          facts.unanswered.comments = `a later page of comments could not be read (${next.errors[0]?.message ?? 'no data'})`;
+          return facts;
+        }
+        page = next.data.repository.pullRequest.comments;
       }
       facts.comments = comments;
     }

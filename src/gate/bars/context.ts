@@ -25,6 +25,16 @@ export interface GitHubFacts {
   environment?: { reviewers: number } | null;
   /** evals.baseline { ref, path } read through the API: null when not there, undefined when it could not be read. */
   baseline?: { ref: string; path: string; text?: string | null };
+  /** Facts asked that GitHub did not answer, with why: the check is unknown, and unknown is not a pass. */
+  unanswered?: { workflowExists?: string; ownerKind?: string; environment?: string };
+}
+
+/** A check that could not be made because GitHub did not answer: it fails (blocking where its bar blocks). */
+export function unknownFact(what: string, why: string, configPath: string): Finding {
+  return fail(
+    `${what} could not be checked: ${why}. Re-run the job; if it persists, grant the token the permission GitHub names`,
+    configPath,
+  );
 }
 
 /** Results that could not be read: the problems, and a one-line summary. */

@@ -1,4 +1,4 @@
-import { fail, pass, type BarContext } from './context.js';
+import { fail, pass, unknownFact, type BarContext } from './context.js';
 import type { Finding } from '../verdict.js';
 
 /** 3 deploy: a pinned model, a rollback path, the deploy workflow in the repository. */
@@ -25,14 +25,17 @@ export function judgeDeploy({ config, facts }: BarContext): Finding[] {
     const gh = facts.github?.workflowExists;
     const at = facts.github?.ref ? ` at ${facts.github.ref.slice(0, 12)}` : '';
     const key = 'deploy.workflow';
+    const why = facts.github?.unanswered?.workflowExists;
     out.push(
-      gh !== undefined
-        ? gh
-          ? pass(`deploy workflow ${deploy.workflow} exists${at}`, key)
-          : fail(`deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path`, key)
-        : facts.fileExists(deploy.workflow)
-          ? pass(`deploy workflow ${deploy.workflow} exists in the checkout`, key)
-          : fail(`deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path`, key),
+      why
+        ? unknownFact(`that deploy workflow ${deploy.workflow} exists`, why, key)
+        : gh !== undefined
+          ? gh
+            ? pass(`deploy workflow ${deploy.workflow} exists${at}`, key)
+            : fail(`deploy.workflow ${deploy.workflow} does not exist${at}: commit it or fix the path`, key)
+          : facts.fileExists(deploy.workflow)
+            ? pass(`deploy workflow ${deploy.workflow} exists in the checkout`, key)
+            : fail(`deploy.workflow ${deploy.workflow} does not exist in the checkout: commit it or fix the path`, key),
     );
   }
   return out;

@@ -1,5 +1,5 @@
 import type { Finding } from '../verdict.js';
-import { fail, pass, type BarContext } from './context.js';
+import { fail, pass, unknownFact, type BarContext } from './context.js';
 
 /** 7 owner: one named person, confirmed a person through the API when it can be asked, with an on-call route. */
 export function judgeOwner({ config, facts }: BarContext): Finding[] {
@@ -9,14 +9,17 @@ export function judgeOwner({ config, facts }: BarContext): Finding[] {
   const kind = facts.github?.ownerKind;
   const login = owner.name.replace(/^@/, '');
   const key = 'owner.name';
+  const why = facts.github?.unanswered?.ownerKind;
   return [
-    shape.status === 'fail' || kind === undefined
-      ? shape
-      : kind === 'User'
-        ? pass(`owner @${login}, a person (confirmed through the GitHub API)`, key)
-        : kind === 'Organization'
-          ? fail(`owner.name @${login} is an organisation: name one person`, key)
-          : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
+    shape.status !== 'fail' && why
+      ? unknownFact(`that owner.name @${login} is a person`, why, key)
+      : shape.status === 'fail' || kind === undefined
+        ? shape
+        : kind === 'User'
+          ? pass(`owner @${login}, a person (confirmed through the GitHub API)`, key)
+          : kind === 'Organization'
+            ? fail(`owner.name @${login} is an organisation: name one person`, key)
+            : fail(`owner.name @${login} is not a GitHub account: check the spelling`, key),
     owner.oncall
       ? pass(`on-call: ${owner.oncall}`, 'owner.oncall')
       : fail('owner.oncall is not set: say where incidents go', 'owner'),
