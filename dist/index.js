@@ -56317,6 +56317,407 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/stats/distributions.ts
+function normalQuantile(p) {
+  if (!(p > 0 && p < 1)) {
+    if (p === 0) return -Infinity;
+    if (p === 1) return Infinity;
+    return NaN;
+  }
+  const q = p - 0.5;
+  if (Math.abs(q) <= 0.425) {
+    const r2 = 0.180625 - q * q;
+    return q * (((((((r2 * 2509.0809287301227 + 33430.57558358813) * r2 + 67265.7709270087) * r2 + 45921.95393154987) * r2 + 13731.69376550946) * r2 + 1971.5909503065513) * r2 + 133.14166789178438) * r2 + 3.3871328727963665) / (((((((r2 * 5226.495278852546 + 28729.085735721943) * r2 + 39307.89580009271) * r2 + 21213.794301586597) * r2 + 5394.196021424751) * r2 + 687.1870074920579) * r2 + 42.31333070160091) * r2 + 1);
+  }
+  let r = q < 0 ? p : 1 - p;
+  r = Math.sqrt(-Math.log(r));
+  let x;
+  if (r <= 5) {
+    r -= 1.6;
+    x = (((((((r * 7745450142783414e-19 + 0.022723844989269184) * r + 0.2417807251774506) * r + 1.2704582524523684) * r + 3.6478483247632045) * r + 5.769497221460691) * r + 4.630337846156546) * r + 1.4234371107496835) / (((((((r * 10507500716444169e-25 + 5475938084995345e-19) * r + 0.015198666563616457) * r + 0.14810397642748008) * r + 0.6897673349851) * r + 1.6763848301838038) * r + 2.053191626637759) * r + 1);
+  } else {
+    r -= 5;
+    x = (((((((r * 20103343992922881e-23 + 27115555687434876e-21) * r + 0.0012426609473880784) * r + 0.026532189526576124) * r + 0.29656057182850487) * r + 1.7848265399172913) * r + 5.463784911164114) * r + 6.657904643501103) / (((((((r * 20442631033899397e-31 + 1421511758316446e-22) * r + 18463183175100548e-21) * r + 7868691311456133e-19) * r + 0.014875361290850615) * r + 0.1369298809227358) * r + 0.599832206555888) * r + 1);
+  }
+  return q < 0 ? -x : x;
+}
+function tQuantile(p, df) {
+  if (!(df > 0)) return NaN;
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  if (!Number.isFinite(df)) return normalQuantile(p);
+  const z2 = normalQuantile(p);
+  const z22 = z2 * z2;
+  const g1 = (z22 + 1) * z2 / 4;
+  const g2 = ((5 * z22 + 16) * z22 + 3) * z2 / 96;
+  const g3 = (((3 * z22 + 19) * z22 + 17) * z22 - 15) * z2 / 384;
+  const g4 = ((((79 * z22 + 776) * z22 + 1482) * z22 - 1920) * z22 - 945) * z2 / 92160;
+  return z2 + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
+function zFor(confidence) {
+  return normalQuantile(1 - (1 - confidence) / 2);
+}
+function logGamma(x) {
+  const g = [
+    0.9999999999998099,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.3234287776531,
+    -176.6150291621406,
+    12.507343278686905,
+    -0.13857109526572012,
+    9984369578019572e-21,
+    15056327351493116e-23
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z2 = x - 1;
+  let s = g[0];
+  for (let i = 1; i < 9; i++) s += g[i] / (z2 + i);
+  const t = z2 + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z2 + 0.5) * Math.log(t) - t + Math.log(s);
+}
+function binomialPmf(k, n, p) {
+  if (k < 0 || k > n) return 0;
+  if (p === 0) return k === 0 ? 1 : 0;
+  if (p === 1) return k === n ? 1 : 0;
+  const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+  return Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log(1 - p));
+}
+function binomialCdf(k, n, p) {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  let sum = 0;
+  for (let i = 0; i <= k; i++) sum += binomialPmf(i, n, p);
+  return Math.min(1, sum);
+}
+
+// src/stats/wilson.ts
+function wilson(successes, n, confidence = 0.95) {
+  if (n <= 0) return [0, 1];
+  const z2 = zFor(confidence);
+  const p = successes / n;
+  const z22 = z2 * z2;
+  const denom = 2 * (n + z22);
+  const centre = 2 * n * p + z22;
+  const spread = z2 * Math.sqrt(z22 + 4 * n * p * (1 - p));
+  const low = successes === 0 ? 0 : Math.max(0, (centre - spread) / denom);
+  const high = successes === n ? 1 : Math.min(1, (centre + spread) / denom);
+  return [low, high];
+}
+
+// src/stats/mean.ts
+var Moments = class {
+  n = 0;
+  mean = 0;
+  /** Every value so far is 0 or 1: the mean is a proportion and gets a Wilson interval. */
+  binary = true;
+  m2 = 0;
+  add(x) {
+    if (x !== 0 && x !== 1) this.binary = false;
+    this.n += 1;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+  get variance() {
+    return this.n > 1 ? this.m2 / (this.n - 1) : NaN;
+  }
+};
+function meanInterval(m, confidence = 0.95) {
+  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * m.n), m.n, confidence);
+  if (m.n < 2) return [-Infinity, Infinity];
+  const half = tQuantile(1 - (1 - confidence) / 2, m.n - 1) * Math.sqrt(m.variance / m.n);
+  return [m.mean - half, m.mean + half];
+}
+
+// src/results/cases.ts
+function hashId(id) {
+  let h1 = 2166136261;
+  let h2 = 2538058380;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 1540483477);
+    h2 ^= h2 >>> 15;
+  }
+  const hi = (h1 >>> 0) % 2097152;
+  return hi * 4294967296 + (h2 >>> 0) || 1;
+}
+var COUNTS = ["n", "scored", "passed", "errors"];
+var MAX_COUNT = 65535;
+var CHECKED_REPEATS = 8;
+var CaseTable = class {
+  /** Open-addressing slots holding row + 1 (0 = empty). */
+  slots;
+  hashes;
+  repeats;
+  counts;
+  channels = /* @__PURE__ */ new Map();
+  size = 0;
+  /** `channels`: value channels beyond score, latency and cost. */
+  constructor(channels = [], expected = 1024) {
+    let capacity = 1024;
+    while (capacity < expected) capacity *= 2;
+    this.slots = new Int32Array(capacity * 2);
+    this.hashes = new Float64Array(capacity);
+    this.repeats = new Uint8Array(capacity);
+    this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)]));
+    for (const name of /* @__PURE__ */ new Set(["score", "latency", "cost", ...channels])) {
+      this.channels.set(name, { sum: new Float32Array(capacity), n: new Uint16Array(capacity) });
+    }
+  }
+  get capacity() {
+    return this.hashes.length;
+  }
+  /** Row of a case id hash, created when new. */
+  row(hash2) {
+    const found = this.find(hash2);
+    if (found >= 0) return found;
+    if ((this.size + 1) * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
+    if (this.size === this.hashes.length) this.growColumns();
+    const row = this.size++;
+    this.hashes[row] = hash2;
+    this.place(row);
+    return row;
+  }
+  /** Row of a case id hash, or -1 when the table has not seen it. */
+  find(hash2) {
+    const mask = this.slots.length - 1;
+    for (let i = hash2 % this.slots.length; ; i = i + 1 & mask) {
+      const slot = this.slots[i];
+      if (slot === 0) return -1;
+      if (this.hashes[slot - 1] === hash2) return slot - 1;
+    }
+  }
+  hashOf(row) {
+    return this.hashes[row];
+  }
+  /** Marks repeat r of a row as seen; false when it was already (a duplicate case). */
+  markRepeat(row, repeat) {
+    if (repeat >= CHECKED_REPEATS) return true;
+    const bit = 1 << repeat;
+    if (this.repeats[row] & bit) return false;
+    this.repeats[row] |= bit;
+    return true;
+  }
+  /** Count one repetition's outcome. Returns false when the case is saturated (values not added). */
+  count(row, outcome) {
+    const c = this.counts;
+    if (c.n[row] === MAX_COUNT) return false;
+    c.n[row] += 1;
+    if (outcome === "error") c.errors[row] += 1;
+    else if (outcome === "pass" || outcome === "fail") {
+      c.scored[row] += 1;
+      if (outcome === "pass") c.passed[row] += 1;
+    }
+    return true;
+  }
+  /** Add a value to a channel (ignored for channels the table does not keep, and for non-finite values). */
+  value(row, channel, v) {
+    if (v === void 0 || !Number.isFinite(v)) return;
+    const ch = this.channels.get(channel);
+    if (!ch) return;
+    ch.sum[row] += v;
+    ch.n[row] += 1;
+  }
+  hasChannel(channel) {
+    return this.channels.has(channel);
+  }
+  /** Scored repeats and passes of a row. */
+  outcomes(row) {
+    const c = this.counts;
+    return { n: c.n[row], scored: c.scored[row], passed: c.passed[row], errors: c.errors[row] };
+  }
+  /** Mean of a channel's values for a row, or NaN when the row has none. */
+  mean(row, channel) {
+    const ch = this.channels.get(channel);
+    if (!ch || ch.n[row] === 0) return NaN;
+    return ch.sum[row] / ch.n[row];
+  }
+  place(row) {
+    const mask = this.slots.length - 1;
+    let i = this.hashes[row] % this.slots.length;
+    while (this.slots[i] !== 0) i = i + 1 & mask;
+    this.slots[i] = row + 1;
+  }
+  rehash(size) {
+    this.slots = new Int32Array(size);
+    for (let row = 0; row < this.size; row++) this.place(row);
+  }
+  growColumns() {
+    const cap = this.hashes.length * 2;
+    const grow = (a, make) => {
+      const b = new make(cap);
+      b.set(a);
+      return b;
+    };
+    this.hashes = grow(this.hashes, Float64Array);
+    this.repeats = grow(this.repeats, Uint8Array);
+    for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
+    for (const ch of this.channels.values()) {
+      ch.sum = grow(ch.sum, Float32Array);
+      ch.n = grow(ch.n, Uint16Array);
+    }
+  }
+};
+
+// src/results/model.ts
+var FORMAT_NAMES = [
+  "promptfoo",
+  "inspect",
+  "lm-eval",
+  "openai-evals",
+  "deepeval",
+  "junit",
+  "braintrust",
+  "native"
+];
+var Column = class {
+  data = new Float32Array(1024);
+  length = 0;
+  isSorted = true;
+  push(x) {
+    this.isSorted = false;
+    if (this.length === this.data.length) {
+      const next = new Float32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = x;
+  }
+  /** The values in ascending order (sorted in place once, then kept sorted until the next push). */
+  sorted() {
+    const view = this.data.subarray(0, this.length);
+    if (!this.isSorted) {
+      view.sort();
+      this.isSorted = true;
+    }
+    return view;
+  }
+};
+var Tally = class {
+  total = 0;
+  passed = 0;
+  failed = 0;
+  errors = 0;
+  skipped = 0;
+  withTraceId = 0;
+  score = new Moments();
+  named = /* @__PURE__ */ new Map();
+  latency = new Column();
+  cost = new Moments();
+  tokens = new Moments();
+  add(s) {
+    this.total += 1;
+    if (s.outcome === "skipped") return void (this.skipped += 1);
+    if (s.outcome === "error") return void (this.errors += 1);
+    if (s.outcome === "pass") this.passed += 1;
+    else this.failed += 1;
+    if (s.traceId) this.withTraceId += 1;
+    if (isNum(s.score)) this.score.add(s.score);
+    for (const k in s.scores) {
+      const v = s.scores[k];
+      if (!isNum(v)) continue;
+      let m = this.named.get(k);
+      if (!m) this.named.set(k, m = new Moments());
+      m.add(v);
+    }
+    if (isNum(s.latencyMs)) this.latency.push(s.latencyMs);
+    if (isNum(s.costUsd)) this.cost.add(s.costUsd);
+    if (isNum(s.tokens)) this.tokens.add(s.tokens);
+  }
+  /** pass + fail: the denominator of pass_rate. */
+  get scored() {
+    return this.passed + this.failed;
+  }
+};
+function isNum(v) {
+  return typeof v === "number" && Number.isFinite(v);
+}
+var RunBuilder = class {
+  all = new Tally();
+  slices = /* @__PURE__ */ new Map();
+  failing = [];
+  aggregates = /* @__PURE__ */ new Map();
+  runErrors = [];
+  failingTotal = 0;
+  cases;
+  /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
+  ids;
+  sliceCases = /* @__PURE__ */ new Map();
+  keep;
+  extraChannels;
+  constructor(options2 = {}) {
+    for (const tag of options2.sliceTags ?? []) this.slices.set(tag, new Tally());
+    this.keep = options2.keepFailing ?? 200;
+    this.extraChannels = (options2.pairedChannels ?? []).filter((c) => c === "tokens" || c.startsWith("score."));
+    this.cases = new CaseTable(this.extraChannels);
+    this.ids = options2.pairing ? [] : void 0;
+    for (const tag of options2.pairing ? options2.pairedSlices ?? [] : [])
+      this.sliceCases.set(tag, new CaseTable(this.extraChannels));
+  }
+  /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
+  add(sample, file2) {
+    let row = this.cases.row(hashId(sample.id));
+    if (!this.cases.markRepeat(row, sample.repeat)) {
+      const base = sample.id;
+      for (let i = 2; ; i++) {
+        sample.id = `${base}~${i}`;
+        row = this.cases.row(hashId(sample.id));
+        if (this.cases.markRepeat(row, sample.repeat)) break;
+      }
+    }
+    if (this.ids) this.ids[row] ??= sample.id;
+    this.tabulate(this.cases, row, sample);
+    if (this.sliceCases.size > 0) {
+      const hash2 = this.cases.hashOf(row);
+      for (const tag of sample.tags) {
+        const table2 = this.sliceCases.get(tag);
+        if (table2) this.tabulate(table2, table2.row(hash2), sample);
+      }
+    }
+    this.all.add(sample);
+    for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i])?.add(sample);
+    if (sample.outcome === "fail" || sample.outcome === "error") {
+      this.failingTotal += 1;
+      if (this.failing.length < this.keep) {
+        if (file2 && !sample.file) sample.file = file2;
+        this.failing.push(sample);
+      }
+    }
+  }
+  /** Count a sample in a case table, with its per-case values. */
+  tabulate(cases, row, sample) {
+    if (!cases.count(row, sample.outcome) || sample.outcome !== "pass" && sample.outcome !== "fail") return;
+    cases.value(row, "score", sample.score);
+    cases.value(row, "latency", sample.latencyMs);
+    cases.value(row, "cost", sample.costUsd);
+    for (let i = 0; i < this.extraChannels.length; i++) {
+      const ch = this.extraChannels[i];
+      cases.value(row, ch, ch === "tokens" ? sample.tokens : sample.scores[ch.slice(6)]);
+    }
+  }
+  build(format, files, meta3) {
+    return {
+      format,
+      files,
+      meta: meta3,
+      all: this.all,
+      slices: this.slices,
+      aggregates: this.aggregates,
+      runErrors: this.runErrors,
+      failing: this.failing,
+      failingTotal: this.failingTotal,
+      cases: this.cases,
+      ids: this.ids,
+      sliceCases: this.sliceCases
+    };
+  }
+};
+function isAggregateOnly(run2) {
+  return run2.all.total === 0 && run2.aggregates.size > 0;
+}
+
 // src/config/duration.ts
 var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
@@ -56608,17 +57009,7 @@ var MetricThreshold = external_exports.strictObject({
   }
 });
 var pathOrList = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]);
-var FORMATS = [
-  "auto",
-  "promptfoo",
-  "inspect",
-  "lm-eval",
-  "openai-evals",
-  "deepeval",
-  "junit",
-  "braintrust",
-  "native"
-];
+var FORMATS = ["auto", ...FORMAT_NAMES];
 var TIERS = ["low", "medium", "high", "critical"];
 var Evals = external_exports.strictObject({
   results: pathOrList.optional().describe("Eval results: a path, a glob, or a list of them."),
@@ -56940,397 +57331,6 @@ function modelPinning(model) {
   ];
   if (pinnedPatterns.some((p) => p.test(m))) return { pinned: true, why: `"${m}" names a fixed snapshot` };
   return { pinned: false, why: `"${m}" has no snapshot date or version, so the provider can change it under you` };
-}
-
-// src/stats/distributions.ts
-function normalQuantile(p) {
-  if (!(p > 0 && p < 1)) {
-    if (p === 0) return -Infinity;
-    if (p === 1) return Infinity;
-    return NaN;
-  }
-  const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r2 = 0.180625 - q * q;
-    return q * (((((((r2 * 2509.0809287301227 + 33430.57558358813) * r2 + 67265.7709270087) * r2 + 45921.95393154987) * r2 + 13731.69376550946) * r2 + 1971.5909503065513) * r2 + 133.14166789178438) * r2 + 3.3871328727963665) / (((((((r2 * 5226.495278852546 + 28729.085735721943) * r2 + 39307.89580009271) * r2 + 21213.794301586597) * r2 + 5394.196021424751) * r2 + 687.1870074920579) * r2 + 42.31333070160091) * r2 + 1);
-  }
-  let r = q < 0 ? p : 1 - p;
-  r = Math.sqrt(-Math.log(r));
-  let x;
-  if (r <= 5) {
-    r -= 1.6;
-    x = (((((((r * 7745450142783414e-19 + 0.022723844989269184) * r + 0.2417807251774506) * r + 1.2704582524523684) * r + 3.6478483247632045) * r + 5.769497221460691) * r + 4.630337846156546) * r + 1.4234371107496835) / (((((((r * 10507500716444169e-25 + 5475938084995345e-19) * r + 0.015198666563616457) * r + 0.14810397642748008) * r + 0.6897673349851) * r + 1.6763848301838038) * r + 2.053191626637759) * r + 1);
-  } else {
-    r -= 5;
-    x = (((((((r * 20103343992922881e-23 + 27115555687434876e-21) * r + 0.0012426609473880784) * r + 0.026532189526576124) * r + 0.29656057182850487) * r + 1.7848265399172913) * r + 5.463784911164114) * r + 6.657904643501103) / (((((((r * 20442631033899397e-31 + 1421511758316446e-22) * r + 18463183175100548e-21) * r + 7868691311456133e-19) * r + 0.014875361290850615) * r + 0.1369298809227358) * r + 0.599832206555888) * r + 1);
-  }
-  return q < 0 ? -x : x;
-}
-function tQuantile(p, df) {
-  if (!(df > 0)) return NaN;
-  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
-  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
-  if (!Number.isFinite(df)) return normalQuantile(p);
-  const z2 = normalQuantile(p);
-  const z22 = z2 * z2;
-  const g1 = (z22 + 1) * z2 / 4;
-  const g2 = ((5 * z22 + 16) * z22 + 3) * z2 / 96;
-  const g3 = (((3 * z22 + 19) * z22 + 17) * z22 - 15) * z2 / 384;
-  const g4 = ((((79 * z22 + 776) * z22 + 1482) * z22 - 1920) * z22 - 945) * z2 / 92160;
-  return z2 + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
-}
-function zFor(confidence) {
-  return normalQuantile(1 - (1 - confidence) / 2);
-}
-function logGamma(x) {
-  const g = [
-    0.9999999999998099,
-    676.5203681218851,
-    -1259.1392167224028,
-    771.3234287776531,
-    -176.6150291621406,
-    12.507343278686905,
-    -0.13857109526572012,
-    9984369578019572e-21,
-    15056327351493116e-23
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const z2 = x - 1;
-  let s = g[0];
-  for (let i = 1; i < 9; i++) s += g[i] / (z2 + i);
-  const t = z2 + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z2 + 0.5) * Math.log(t) - t + Math.log(s);
-}
-function binomialPmf(k, n, p) {
-  if (k < 0 || k > n) return 0;
-  if (p === 0) return k === 0 ? 1 : 0;
-  if (p === 1) return k === n ? 1 : 0;
-  const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
-  return Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log(1 - p));
-}
-function binomialCdf(k, n, p) {
-  if (k < 0) return 0;
-  if (k >= n) return 1;
-  let sum = 0;
-  for (let i = 0; i <= k; i++) sum += binomialPmf(i, n, p);
-  return Math.min(1, sum);
-}
-
-// src/stats/wilson.ts
-function wilson(successes, n, confidence = 0.95) {
-  if (n <= 0) return [0, 1];
-  const z2 = zFor(confidence);
-  const p = successes / n;
-  const z22 = z2 * z2;
-  const denom = 2 * (n + z22);
-  const centre = 2 * n * p + z22;
-  const spread = z2 * Math.sqrt(z22 + 4 * n * p * (1 - p));
-  const low = successes === 0 ? 0 : Math.max(0, (centre - spread) / denom);
-  const high = successes === n ? 1 : Math.min(1, (centre + spread) / denom);
-  return [low, high];
-}
-
-// src/stats/mean.ts
-var Moments = class {
-  n = 0;
-  mean = 0;
-  /** Every value so far is 0 or 1: the mean is a proportion and gets a Wilson interval. */
-  binary = true;
-  m2 = 0;
-  add(x) {
-    if (x !== 0 && x !== 1) this.binary = false;
-    this.n += 1;
-    const d = x - this.mean;
-    this.mean += d / this.n;
-    this.m2 += d * (x - this.mean);
-  }
-  get variance() {
-    return this.n > 1 ? this.m2 / (this.n - 1) : NaN;
-  }
-};
-function meanInterval(m, confidence = 0.95) {
-  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * m.n), m.n, confidence);
-  if (m.n < 2) return [-Infinity, Infinity];
-  const half = tQuantile(1 - (1 - confidence) / 2, m.n - 1) * Math.sqrt(m.variance / m.n);
-  return [m.mean - half, m.mean + half];
-}
-
-// src/results/cases.ts
-function hashId(id) {
-  let h1 = 2166136261;
-  let h2 = 2538058380;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 16777619);
-    h2 = Math.imul(h2 ^ c, 1540483477);
-    h2 ^= h2 >>> 15;
-  }
-  const hi = (h1 >>> 0) % 2097152;
-  return hi * 4294967296 + (h2 >>> 0) || 1;
-}
-var COUNTS = ["n", "scored", "passed", "errors"];
-var MAX_COUNT = 65535;
-var CHECKED_REPEATS = 8;
-var CaseTable = class {
-  /** Open-addressing slots holding row + 1 (0 = empty). */
-  slots;
-  hashes;
-  repeats;
-  counts;
-  channels = /* @__PURE__ */ new Map();
-  size = 0;
-  /** `channels`: value channels beyond score, latency and cost. */
-  constructor(channels = [], expected = 1024) {
-    let capacity = 1024;
-    while (capacity < expected) capacity *= 2;
-    this.slots = new Int32Array(capacity * 2);
-    this.hashes = new Float64Array(capacity);
-    this.repeats = new Uint8Array(capacity);
-    this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)]));
-    for (const name of /* @__PURE__ */ new Set(["score", "latency", "cost", ...channels])) {
-      this.channels.set(name, { sum: new Float32Array(capacity), n: new Uint16Array(capacity) });
-    }
-  }
-  get capacity() {
-    return this.hashes.length;
-  }
-  /** Row of a case id hash, created when new. */
-  row(hash2) {
-    const found = this.find(hash2);
-    if (found >= 0) return found;
-    if ((this.size + 1) * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
-    if (this.size === this.hashes.length) this.growColumns();
-    const row = this.size++;
-    this.hashes[row] = hash2;
-    this.place(row);
-    return row;
-  }
-  /** Row of a case id hash, or -1 when the table has not seen it. */
-  find(hash2) {
-    const mask = this.slots.length - 1;
-    for (let i = hash2 % this.slots.length; ; i = i + 1 & mask) {
-      const slot = this.slots[i];
-      if (slot === 0) return -1;
-      if (this.hashes[slot - 1] === hash2) return slot - 1;
-    }
-  }
-  hashOf(row) {
-    return this.hashes[row];
-  }
-  /** Marks repeat r of a row as seen; false when it was already (a duplicate case). */
-  markRepeat(row, repeat) {
-    if (repeat >= CHECKED_REPEATS) return true;
-    const bit = 1 << repeat;
-    if (this.repeats[row] & bit) return false;
-    this.repeats[row] |= bit;
-    return true;
-  }
-  /** Count one repetition's outcome. Returns false when the case is saturated (values not added). */
-  count(row, outcome) {
-    const c = this.counts;
-    if (c.n[row] === MAX_COUNT) return false;
-    c.n[row] += 1;
-    if (outcome === "error") c.errors[row] += 1;
-    else if (outcome === "pass" || outcome === "fail") {
-      c.scored[row] += 1;
-      if (outcome === "pass") c.passed[row] += 1;
-    }
-    return true;
-  }
-  /** Add a value to a channel (ignored for channels the table does not keep, and for non-finite values). */
-  value(row, channel, v) {
-    if (v === void 0 || !Number.isFinite(v)) return;
-    const ch = this.channels.get(channel);
-    if (!ch) return;
-    ch.sum[row] += v;
-    ch.n[row] += 1;
-  }
-  hasChannel(channel) {
-    return this.channels.has(channel);
-  }
-  /** Scored repeats and passes of a row. */
-  outcomes(row) {
-    const c = this.counts;
-    return { n: c.n[row], scored: c.scored[row], passed: c.passed[row], errors: c.errors[row] };
-  }
-  /** Mean of a channel's values for a row, or NaN when the row has none. */
-  mean(row, channel) {
-    const ch = this.channels.get(channel);
-    if (!ch || ch.n[row] === 0) return NaN;
-    return ch.sum[row] / ch.n[row];
-  }
-  place(row) {
-    const mask = this.slots.length - 1;
-    let i = this.hashes[row] % this.slots.length;
-    while (this.slots[i] !== 0) i = i + 1 & mask;
-    this.slots[i] = row + 1;
-  }
-  rehash(size) {
-    this.slots = new Int32Array(size);
-    for (let row = 0; row < this.size; row++) this.place(row);
-  }
-  growColumns() {
-    const cap = this.hashes.length * 2;
-    const grow = (a, make) => {
-      const b = new make(cap);
-      b.set(a);
-      return b;
-    };
-    this.hashes = grow(this.hashes, Float64Array);
-    this.repeats = grow(this.repeats, Uint8Array);
-    for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
-    for (const ch of this.channels.values()) {
-      ch.sum = grow(ch.sum, Float32Array);
-      ch.n = grow(ch.n, Uint16Array);
-    }
-  }
-};
-
-// src/results/model.ts
-var Column = class {
-  data = new Float32Array(1024);
-  length = 0;
-  isSorted = true;
-  push(x) {
-    this.isSorted = false;
-    if (this.length === this.data.length) {
-      const next = new Float32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = x;
-  }
-  /** The values in ascending order (sorted in place once, then kept sorted until the next push). */
-  sorted() {
-    const view = this.data.subarray(0, this.length);
-    if (!this.isSorted) {
-      view.sort();
-      this.isSorted = true;
-    }
-    return view;
-  }
-};
-var Tally = class {
-  total = 0;
-  passed = 0;
-  failed = 0;
-  errors = 0;
-  skipped = 0;
-  withTraceId = 0;
-  score = new Moments();
-  named = /* @__PURE__ */ new Map();
-  latency = new Column();
-  cost = new Moments();
-  tokens = new Moments();
-  add(s) {
-    this.total += 1;
-    if (s.outcome === "skipped") return void (this.skipped += 1);
-    if (s.outcome === "error") return void (this.errors += 1);
-    if (s.outcome === "pass") this.passed += 1;
-    else this.failed += 1;
-    if (s.traceId) this.withTraceId += 1;
-    if (isNum(s.score)) this.score.add(s.score);
-    for (const k in s.scores) {
-      const v = s.scores[k];
-      if (!isNum(v)) continue;
-      let m = this.named.get(k);
-      if (!m) this.named.set(k, m = new Moments());
-      m.add(v);
-    }
-    if (isNum(s.latencyMs)) this.latency.push(s.latencyMs);
-    if (isNum(s.costUsd)) this.cost.add(s.costUsd);
-    if (isNum(s.tokens)) this.tokens.add(s.tokens);
-  }
-  /** pass + fail: the denominator of pass_rate. */
-  get scored() {
-    return this.passed + this.failed;
-  }
-};
-function isNum(v) {
-  return typeof v === "number" && Number.isFinite(v);
-}
-var RunBuilder = class {
-  all = new Tally();
-  slices = /* @__PURE__ */ new Map();
-  failing = [];
-  aggregates = /* @__PURE__ */ new Map();
-  runErrors = [];
-  failingTotal = 0;
-  cases;
-  /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
-  ids;
-  sliceCases = /* @__PURE__ */ new Map();
-  keep;
-  extraChannels;
-  constructor(options2 = {}) {
-    for (const tag of options2.sliceTags ?? []) this.slices.set(tag, new Tally());
-    this.keep = options2.keepFailing ?? 200;
-    this.extraChannels = (options2.pairedChannels ?? []).filter((c) => c === "tokens" || c.startsWith("score."));
-    this.cases = new CaseTable(this.extraChannels);
-    this.ids = options2.pairing ? [] : void 0;
-    for (const tag of options2.pairing ? options2.pairedSlices ?? [] : [])
-      this.sliceCases.set(tag, new CaseTable(this.extraChannels));
-  }
-  /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
-  add(sample, file2) {
-    let row = this.cases.row(hashId(sample.id));
-    if (!this.cases.markRepeat(row, sample.repeat)) {
-      const base = sample.id;
-      for (let i = 2; ; i++) {
-        sample.id = `${base}~${i}`;
-        row = this.cases.row(hashId(sample.id));
-        if (this.cases.markRepeat(row, sample.repeat)) break;
-      }
-    }
-    if (this.ids) this.ids[row] ??= sample.id;
-    this.tabulate(this.cases, row, sample);
-    if (this.sliceCases.size > 0) {
-      const hash2 = this.cases.hashOf(row);
-      for (const tag of sample.tags) {
-        const table2 = this.sliceCases.get(tag);
-        if (table2) this.tabulate(table2, table2.row(hash2), sample);
-      }
-    }
-    this.all.add(sample);
-    for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i])?.add(sample);
-    if (sample.outcome === "fail" || sample.outcome === "error") {
-      this.failingTotal += 1;
-      if (this.failing.length < this.keep) {
-        if (file2 && !sample.file) sample.file = file2;
-        this.failing.push(sample);
-      }
-    }
-  }
-  /** Count a sample in a case table, with its per-case values. */
-  tabulate(cases, row, sample) {
-    if (!cases.count(row, sample.outcome) || sample.outcome !== "pass" && sample.outcome !== "fail") return;
-    cases.value(row, "score", sample.score);
-    cases.value(row, "latency", sample.latencyMs);
-    cases.value(row, "cost", sample.costUsd);
-    for (let i = 0; i < this.extraChannels.length; i++) {
-      const ch = this.extraChannels[i];
-      cases.value(row, ch, ch === "tokens" ? sample.tokens : sample.scores[ch.slice(6)]);
-    }
-  }
-  build(format, files, meta3) {
-    return {
-      format,
-      files,
-      meta: meta3,
-      all: this.all,
-      slices: this.slices,
-      aggregates: this.aggregates,
-      runErrors: this.runErrors,
-      failing: this.failing,
-      failingTotal: this.failingTotal,
-      cases: this.cases,
-      ids: this.ids,
-      sliceCases: this.sliceCases
-    };
-  }
-};
-function isAggregateOnly(run2) {
-  return run2.all.total === 0 && run2.aggregates.size > 0;
 }
 
 // src/gate/bars/evals.ts

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FORMAT_NAMES } from '../results/model.js';
 import { githubLogin, Rollout } from './rollout-schema.js';
 import { BUILTIN_METRICS, metricInfo } from '../metrics/registry.js';
 
@@ -73,17 +74,8 @@ export type MetricThreshold = z.infer<typeof MetricThreshold>;
 
 const pathOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
-export const FORMATS = [
-  'auto',
-  'promptfoo',
-  'inspect',
-  'lm-eval',
-  'openai-evals',
-  'deepeval',
-  'junit',
-  'braintrust',
-  'native',
-] as const;
+/** The results formats the config may name; `auto` detects it from the content. */
+export const FORMATS = ['auto', ...FORMAT_NAMES] as const;
 export const TIERS = ['low', 'medium', 'high', 'critical'] as const;
 export type Tier = (typeof TIERS)[number];
 
