@@ -40,7 +40,14 @@ function workspace(fails: number): string {
 }
 
 /** The action against the fake: its API URL, a token, and the inputs every test shares. */
-function runIn(gh: FakeGitHub, ws: string, eventName: string, event: object, inputs: Record<string, string> = {}) {
+function runIn(
+  gh: FakeGitHub,
+  ws: string,
+  eventName: string,
+  event: object,
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+) {
   const all = {
     config: CONFIG,
     'github-token': 'ghs_test',
@@ -59,6 +66,7 @@ function runIn(gh: FakeGitHub, ws: string, eventName: string, event: object, inp
     GITHUB_API_URL: gh.url,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '42',
+    ...env,
   });
 }
 
@@ -256,7 +264,9 @@ describe('the action against a loopback GitHub API', () => {
       expect(r.outputs.decision).toBe('block');
       expect(r.code).toBe(1);
       expect(r.summary).toMatch(/could not be read .*A pull request cannot be judged by its own copy of the config/);
-      expect(gh.comments).toHaveLength(0);
+      // the comments were read through REST instead: one sticky comment, saying block
+      expect(gh.comments).toHaveLength(1);
+      expect(gh.comments[0]!.body).toMatch(/\*\*block\*\*/);
     });
 
     it('a failed second page of comments: no second sticky comment', async () => {
@@ -265,8 +275,104 @@ describe('the action against a loopback GitHub API', () => {
       gh.graphqlErrors.set('comments-page-2', { type: 'INTERNAL', message: 'Something went wrong' });
       const r = await runIn(gh, workspace(40), 'pull_request', pullRequest());
       expect(r.outputs.decision).toBe('block');
+      // read again through REST: the existing sticky comment is updated in place, never a second one
       expect(gh.comments.filter((c) => c.mine)).toHaveLength(1);
-      expect(gh.comments.find((c) => c.id === 5000)!.body).toMatch(/old$/);
+      expect(gh.comments.find((c) => c.id === 5000)!.body).toMatch(/\*\*block\*\*/);
+    });
+  });
+
+  describe('no fault holds the run past its deadline, and the check always ends', () => {
+    const fast = { 'api-timeout': '2', 'api-deadline': '8' };
+    const timed = async (f: () => Promise<Awaited<ReturnType<typeof runIn>>>) => {
+      const t0 = Date.now();
+      const r = await f();
+      return { ...r, seconds: (Date.now() - t0) / 1000 };
+    };
+
+    it.each(['hang', 'trickle'] as const)(
+      'GraphQL that %ss: blocked within the deadline, check completed',
+      async (mode) => {
+        gh.fail({ method: 'POST', route: 'graphql', status: 200, mode });
+        const r = await timed(() => runIn(gh, workspace(40), 'pull_request', pullRequest(), fast));
+        expect(r.seconds).toBeLessThan(20);
+        expect(r.outputs.decision).toBe('block');
+        expect(r.code).toBe(1);
+        expect(r.summary).toMatch(/base branch.s .* could not be read/);
+        expect([...gh.checkRuns.values()][0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+        // the comments were read through REST; at most one sticky comment, and it says block
+        expect(gh.comments.length).toBeLessThanOrEqual(1);
+        for (const c of gh.comments) expect(c.body).toMatch(/\*\*block\*\*/);
+      },
+    );
+
+    it('429 with retry-after: waited as asked (not 1/4/9 s), then done', async () => {
+      gh.fail({
+        method: 'POST',
+        route: '/repos/{owner}/{repo}/check-runs',
+        status: 429,
+        headers: { 'retry-after': '2' },
+        times: 1,
+      });
+      const r = await timed(() => runIn(gh, workspace(5), 'push', {}));
+      expect(gh.count('POST', '/repos/{owner}/{repo}/check-runs')).toBe(2);
+      expect(r.seconds).toBeGreaterThanOrEqual(2);
+      expect(r.outputs.decision).toBe('allow');
+      expect([...gh.checkRuns.values()][0]).toMatchObject({ status: 'completed', conclusion: 'success' });
+    });
+
+    it('a rate limit that resets in an hour is not waited out: the run degrades at once', async () => {
+      const reset = String(Math.floor(Date.now() / 1000) + 3600);
+      gh.fail({
+        method: 'POST',
+        route: '/repos/{owner}/{repo}/check-runs',
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      });
+      const r = await timed(() => runIn(gh, workspace(5), 'push', {}, fast));
+      expect(r.seconds).toBeLessThan(15);
+      expect(r.outputs.decision).toBe('allow');
+      expect(r.stdout).toMatch(/rate-limited/);
+      expect(r.stdout).not.toMatch(/grant checks: write/);
+    });
+
+    it('completing with annotations refused: completed with the conclusion alone, annotations as workflow commands', async () => {
+      gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 422, times: 1 });
+      const r = await runIn(gh, workspace(150), 'push', {});
+      expect([...gh.checkRuns.values()][0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      expect(r.stdout).toMatch(/::error title=pass_rate%3A fail/);
+    });
+
+    it("a re-run ends the earlier attempt's check that was left in progress", async () => {
+      await runIn(gh, workspace(5), 'push', {});
+      const [first] = [...gh.checkRuns.values()];
+      Object.assign(first!, { status: 'in_progress', conclusion: undefined });
+      await runIn(gh, workspace(5), 'push', {}, {}, { GITHUB_RUN_ATTEMPT: '2' });
+      expect(first).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+      expect([...gh.checkRuns.values()].filter((c) => c.status !== 'completed')).toHaveLength(0);
+    });
+  });
+
+  describe('one sticky comment, always', () => {
+    it('two runs of one pull request at once leave one comment, with the newest text', async () => {
+      const ws = workspace(40);
+      await Promise.all([runIn(gh, ws, 'pull_request', pullRequest()), runIn(gh, ws, 'pull_request', pullRequest())]);
+      expect(gh.comments).toHaveLength(1);
+      expect(gh.comments[0]!.body).toMatch(/LLM release gate: \*\*block\*\*/);
+    });
+
+    it('GraphQL cannot read the comments: REST finds the sticky comment and updates it in place', async () => {
+      gh.comments.push({
+        id: 50,
+        body: '<!-- llm-release-gate:LLM release gate -->\nold',
+        mine: false,
+        author: 'mallory',
+      });
+      gh.comments.push({ id: 60, body: '<!-- llm-release-gate:LLM release gate -->\nold', mine: true });
+      gh.graphqlErrors.set('pullRequest', { type: 'FORBIDDEN', message: 'no' });
+      await runIn(gh, workspace(40), 'pull_request', pullRequest());
+      expect(gh.comments).toHaveLength(2);
+      expect(gh.comments.find((c) => c.id === 50)!.body).toMatch(/old$/);
+      expect(gh.comments.find((c) => c.id === 60)!.body).toMatch(/\*\*block\*\*/);
     });
   });
 });

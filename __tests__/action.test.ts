@@ -29,6 +29,10 @@ describe('action inputs', () => {
       comment: true,
       failOnBlock: true,
       configSource: 'base',
+      apiTimeouts: {
+        requestMs: Number(action.inputs['api-timeout']!.default) * 1000,
+        deadlineMs: Number(action.inputs['api-deadline']!.default) * 1000,
+      },
     });
   });
 

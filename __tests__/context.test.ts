@@ -4,6 +4,7 @@ const base = {
   repo: { owner: 'acme', repo: 'support' },
   sha: 'merge-sha',
   runId: 42,
+  runAttempt: 1,
   apiUrl: 'https://ghe.example/api/v3',
   serverUrl: 'https://github.com',
 };

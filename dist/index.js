@@ -1395,7 +1395,7 @@ var require_util = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest2(client, request2, err) {
+    function errorRequest(client, request2, err) {
       try {
         request2.onError(err);
         assert2(request2.aborted);
@@ -1446,7 +1446,7 @@ var require_util = __commonJS({
       bufferToLowerCasedHeaderName,
       addListener,
       removeAllListeners,
-      errorRequest: errorRequest2,
+      errorRequest,
       parseRawHeaders,
       parseHeaders,
       parseKeepAliveTimeout,
@@ -9432,14 +9432,14 @@ var require_retry_agent = __commonJS({
         this.#options = options2;
       }
       dispatch(opts, handler2) {
-        const retry2 = new RetryHandler({
+        const retry = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler: handler2
         });
-        return this.#agent.dispatch(opts, retry2);
+        return this.#agent.dispatch(opts, retry);
       }
       close() {
         return this.#agent.close();
@@ -34107,11 +34107,11 @@ var require_light = __commonJS({
           return this._onFailure(error63, eventInfo, clearGlobalState, run2, free);
         }
         async _onFailure(error63, eventInfo, clearGlobalState, run2, free) {
-          var retry2, retryAfter;
+          var retry, retryAfter;
           if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error63, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
+            retry = await this.Events.trigger("failed", error63, eventInfo);
+            if (retry != null) {
+              retryAfter = ~~retry;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
               return run2(retryAfter);
@@ -34626,7 +34626,7 @@ var require_light = __commonJS({
       var Batcher_1 = Batcher;
       var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$8 = getCjsExportFromNamespace(version$2);
-      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
       NUM_PRIORITIES$1 = 10;
       DEFAULT_PRIORITY$1 = 5;
       parser$5 = parser;
@@ -34637,8 +34637,8 @@ var require_light = __commonJS({
       Events$4 = Events_1;
       States$1 = States_1;
       Sync$1 = Sync_1;
-      Bottleneck2 = (function() {
-        class Bottleneck3 {
+      Bottleneck = (function() {
+        class Bottleneck2 {
           constructor(options2 = {}, ...invalid) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
@@ -34660,7 +34660,7 @@ var require_light = __commonJS({
                 storeInstanceOptions = parser$5.load(options2, this.localStoreDefaults, {});
                 return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
               } else {
-                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+                throw new Bottleneck2.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
               }
             }).call(this);
             this._queues.on("leftzero", () => {
@@ -34674,7 +34674,7 @@ var require_light = __commonJS({
           }
           _validateOptions(options2, invalid) {
             if (!(options2 != null && typeof options2 === "object" && invalid.length === 0)) {
-              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+              throw new Bottleneck2.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
           ready() {
@@ -34871,10 +34871,10 @@ var require_light = __commonJS({
               return waitForExecuting(1);
             });
             this._receive = function(job) {
-              return job._reject(new Bottleneck3.prototype.BottleneckError(options2.enqueueErrorMessage));
+              return job._reject(new Bottleneck2.prototype.BottleneckError(options2.enqueueErrorMessage));
             };
             this.stop = () => {
-              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+              return this.Promise.reject(new Bottleneck2.prototype.BottleneckError("stop() has already been called"));
             };
             return done;
           }
@@ -34893,11 +34893,11 @@ var require_light = __commonJS({
               job.doDrop();
               return true;
             } else if (reachedHWM) {
-              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options2.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options2.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              shifted = strategy === Bottleneck2.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options2.priority) : strategy === Bottleneck2.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options2.priority + 1) : strategy === Bottleneck2.prototype.strategy.OVERFLOW ? job : void 0;
               if (shifted != null) {
                 shifted.doDrop();
               }
-              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+              if (shifted == null || strategy === Bottleneck2.prototype.strategy.OVERFLOW) {
                 if (shifted == null) {
                   job.doDrop();
                 }
@@ -34911,7 +34911,7 @@ var require_light = __commonJS({
           }
           _receive(job) {
             if (this._states.jobStatus(job.options.id) != null) {
-              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              job._reject(new Bottleneck2.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
               return false;
             } else {
               job.doReceive();
@@ -34981,31 +34981,31 @@ var require_light = __commonJS({
             return this._store.__incrementReservoir__(incr);
           }
         }
-        Bottleneck3.default = Bottleneck3;
-        Bottleneck3.Events = Events$4;
-        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
-        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+        Bottleneck2.default = Bottleneck2;
+        Bottleneck2.Events = Events$4;
+        Bottleneck2.version = Bottleneck2.prototype.version = require$$8.version;
+        Bottleneck2.strategy = Bottleneck2.prototype.strategy = {
           LEAK: 1,
           OVERFLOW: 2,
           OVERFLOW_PRIORITY: 4,
           BLOCK: 3
         };
-        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
-        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
-        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
-        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
-        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
-        Bottleneck3.prototype.jobDefaults = {
+        Bottleneck2.BottleneckError = Bottleneck2.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck2.Group = Bottleneck2.prototype.Group = Group_1;
+        Bottleneck2.RedisConnection = Bottleneck2.prototype.RedisConnection = require$$2;
+        Bottleneck2.IORedisConnection = Bottleneck2.prototype.IORedisConnection = require$$3;
+        Bottleneck2.Batcher = Bottleneck2.prototype.Batcher = Batcher_1;
+        Bottleneck2.prototype.jobDefaults = {
           priority: DEFAULT_PRIORITY$1,
           weight: 1,
           expiration: null,
           id: "<no-id>"
         };
-        Bottleneck3.prototype.storeDefaults = {
+        Bottleneck2.prototype.storeDefaults = {
           maxConcurrent: null,
           minTime: 0,
           highWater: null,
-          strategy: Bottleneck3.prototype.strategy.LEAK,
+          strategy: Bottleneck2.prototype.strategy.LEAK,
           penalty: null,
           reservoir: null,
           reservoirRefreshInterval: null,
@@ -35014,12 +35014,12 @@ var require_light = __commonJS({
           reservoirIncreaseAmount: null,
           reservoirIncreaseMaximum: null
         };
-        Bottleneck3.prototype.localStoreDefaults = {
+        Bottleneck2.prototype.localStoreDefaults = {
           Promise,
           timeout: null,
           heartbeatInterval: 250
         };
-        Bottleneck3.prototype.redisStoreDefaults = {
+        Bottleneck2.prototype.redisStoreDefaults = {
           Promise,
           timeout: null,
           heartbeatInterval: 5e3,
@@ -35030,7 +35030,7 @@ var require_light = __commonJS({
           clearDatastore: false,
           connection: null
         };
-        Bottleneck3.prototype.instanceDefaults = {
+        Bottleneck2.prototype.instanceDefaults = {
           datastore: "local",
           connection: null,
           id: "<no-id>",
@@ -35038,14 +35038,14 @@ var require_light = __commonJS({
           trackDoneStatus: false,
           Promise
         };
-        Bottleneck3.prototype.stopDefaults = {
+        Bottleneck2.prototype.stopDefaults = {
           enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
           dropWaitingJobs: true,
           dropErrorMessage: "This limiter has been stopped."
         };
-        return Bottleneck3;
+        return Bottleneck2;
       }).call(commonjsGlobal);
-      var Bottleneck_1 = Bottleneck2;
+      var Bottleneck_1 = Bottleneck;
       var lib = Bottleneck_1;
       return lib;
     }));
@@ -36581,6 +36581,7 @@ function runContext(gh) {
         )
       )
     ],
+    runAttempt: Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1,
     apiUrl: gh.apiUrl || "https://api.github.com",
     serverUrl,
     runUrl: Number.isFinite(gh.runId) && gh.runId > 0 ? `${serverUrl}/${owner}/${repo}/actions/runs/${gh.runId}` : void 0
@@ -64711,86 +64712,11 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
-var import_light = __toESM(require_light(), 1);
-init_dist_src();
-var VERSION9 = "0.0.0-development";
-function isRequestError(error63) {
-  return error63.request !== void 0;
-}
-async function errorRequest(state, octokit, error63, options2) {
-  if (!isRequestError(error63) || !error63?.request.request) {
-    throw error63;
-  }
-  if (error63.status >= 400 && !state.doNotRetry.includes(error63.status)) {
-    const retries = options2.request.retries != null ? options2.request.retries : state.retries;
-    const retryAfter = Math.pow((options2.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error63, retries, retryAfter);
-  }
-  throw error63;
-}
-async function wrapRequest(state, octokit, request2, options2) {
-  const limiter = new import_light.default();
-  limiter.on("failed", function(error63, info2) {
-    const maxRetries = ~~error63.request.request?.retries;
-    const after = ~~error63.request.request?.retryAfter;
-    options2.request.retryCount = info2.retryCount + 1;
-    if (maxRetries > info2.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
-    options2
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request2, options2) {
-  const response = await request2(options2);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error63 = new RequestError(response.data.errors[0].message, 500, {
-      request: options2,
-      response
-    });
-    return errorRequest(state, octokit, error63, options2);
-  }
-  return response;
-}
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error63, retries, retryAfter) => {
-        error63.request.request = Object.assign({}, error63.request.request, {
-          retries,
-          retryAfter
-        });
-        return error63;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = VERSION9;
-
 // node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-var import_light2 = __toESM(require_light(), 1);
-var VERSION10 = "0.0.0-development";
+var import_light = __toESM(require_light(), 1);
+var VERSION9 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
-function wrapRequest2(state, request2, options2) {
+function wrapRequest(state, request2, options2) {
   return state.retryLimiter.schedule(doRequest, state, request2, options2);
 }
 async function doRequest(state, request2, options2) {
@@ -64864,30 +64790,30 @@ function routeMatcher(paths) {
 var regex = routeMatcher(triggers_notification_paths_default);
 var triggersNotification = regex.test.bind(regex);
 var groups = {};
-var createGroups = function(Bottleneck2, common) {
-  groups.global = new Bottleneck2.Group({
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
     id: "octokit-global",
     maxConcurrent: 10,
     ...common
   });
-  groups.auth = new Bottleneck2.Group({
+  groups.auth = new Bottleneck.Group({
     id: "octokit-auth",
     maxConcurrent: 1,
     ...common
   });
-  groups.search = new Bottleneck2.Group({
+  groups.search = new Bottleneck.Group({
     id: "octokit-search",
     maxConcurrent: 1,
     minTime: 2e3,
     ...common
   });
-  groups.write = new Bottleneck2.Group({
+  groups.write = new Bottleneck.Group({
     id: "octokit-write",
     maxConcurrent: 1,
     minTime: 1e3,
     ...common
   });
-  groups.notifications = new Bottleneck2.Group({
+  groups.notifications = new Bottleneck.Group({
     id: "octokit-notifications",
     maxConcurrent: 1,
     minTime: 3e3,
@@ -64897,7 +64823,7 @@ var createGroups = function(Bottleneck2, common) {
 function throttling(octokit, octokitOptions) {
   const {
     enabled = true,
-    Bottleneck: Bottleneck2 = import_light2.default,
+    Bottleneck = import_light.default,
     id = "no-id",
     timeout = 1e3 * 60 * 2,
     // Redis TTL: 2 minutes
@@ -64940,16 +64866,16 @@ function throttling(octokit, octokitOptions) {
     }
     initialized = true;
     if (groups.global == null) {
-      createGroups(Bottleneck2, common);
+      createGroups(Bottleneck, common);
     }
     state.global = state.global ?? groups.global;
     state.auth = state.auth ?? groups.auth;
     state.search = state.search ?? groups.search;
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
     const events = {};
-    const emitter = new Bottleneck2.Events(events);
+    const emitter = new Bottleneck.Events(events);
     events.on("secondary-limit", state.onSecondaryRateLimit);
     events.on("rate-limit", state.onRateLimit);
     events.on(
@@ -65009,38 +64935,123 @@ function throttling(octokit, octokitOptions) {
   };
   octokit.hook.wrap("request", (request2, options2) => {
     initializeBottleneck();
-    return wrapRequest2(state, request2, options2);
+    return wrapRequest(state, request2, options2);
   });
   return {};
 }
-throttling.VERSION = VERSION10;
+throttling.VERSION = VERSION9;
 throttling.triggersNotification = triggersNotification;
 
 // src/github/client.ts
-var DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
-var GitHubClient = Octokit2.plugin(retry, throttling);
-function createClient(token, baseUrl2, log4, version2 = "dev") {
-  return new GitHubClient({
+var RETRIES = 3;
+var DEFAULT_TIMEOUTS = { requestMs: 2e4, deadlineMs: 18e4 };
+var GitHubClient = Octokit2.plugin(throttling);
+var Deadline = class {
+  constructor(ms, now = Date.now, end = now() + ms) {
+    this.ms = ms;
+    this.now = now;
+    this.end = end;
+    this.expired = new Promise((_, reject) => {
+      this.controller.signal.addEventListener("abort", () => reject(this.error("waiting for GitHub")));
+    });
+    this.expired.catch(() => void 0);
+    this.timer = setTimeout(() => this.controller.abort(), ms);
+    this.timer.unref();
+  }
+  ms;
+  now;
+  end;
+  controller = new AbortController();
+  timer;
+  expired;
+  get signal() {
+    return this.controller.signal;
+  }
+  remaining() {
+    return Math.max(0, this.end - this.now());
+  }
+  error(what) {
+    return new ExternalServiceError(
+      "GitHub",
+      `the run's API deadline (${Math.round(this.ms / 1e3)} s) passed while ${what}`
+    );
+  }
+};
+function createClient(token, baseUrl2, log4, version2 = "dev", timeouts = DEFAULT_TIMEOUTS) {
+  const deadline = new Deadline(timeouts.deadlineMs);
+  const canWait = (after, retryCount) => retryCount < 2 && after * 1e3 <= deadline.remaining();
+  const client = new GitHubClient({
     auth: token,
     baseUrl: baseUrl2.replace(/\/+$/, ""),
     userAgent: `llm-release-gate/${version2}`,
     log: { debug: log4.debug, info: log4.debug, warn: log4.warning, error: log4.warning },
-    retry: { doNotRetry: DO_NOT_RETRY, retries: 3 },
+    request: {
+      fetch: (url2, init) => fetch(url2, {
+        ...init,
+        signal: AbortSignal.any([AbortSignal.timeout(timeouts.requestMs), ...init.signal ? [init.signal] : []])
+      })
+    },
     throttle: {
       onRateLimit: (after, options2, _octokit, retryCount) => {
-        log4.warning(`GitHub API rate limit on ${options2.method} ${options2.url}; retrying in ${after}s`);
-        return retryCount < 2;
+        const wait = canWait(after, retryCount);
+        log4.warning(
+          `GitHub API rate limit on ${options2.method} ${options2.url}; ${wait ? `retrying in ${after}s` : `the reset is ${after}s away, past the run's deadline: not waiting`}`
+        );
+        return wait;
       },
       onSecondaryRateLimit: (after, options2, _octokit, retryCount) => {
-        log4.warning(`GitHub API secondary rate limit on ${options2.method} ${options2.url}; retrying in ${after}s`);
-        return retryCount < 2;
+        const wait = canWait(after, retryCount);
+        log4.warning(
+          `GitHub API secondary rate limit on ${options2.method} ${options2.url}; ${wait ? `retrying in ${after}s` : "not waiting past the deadline"}`
+        );
+        return wait;
       }
     }
   });
+  client.deadline = deadline;
+  client.hook.wrap("request", async (request2, options2) => {
+    const what = `${options2.method} ${String(options2.url)}`;
+    if (options2.request?.final) return request2(options2);
+    for (let attempt = 0; ; attempt++) {
+      if (deadline.remaining() === 0) throw deadline.error(`starting ${what}`);
+      try {
+        const bounded = { ...options2, request: { ...options2.request, signal: deadline.signal } };
+        return await Promise.race([request2(bounded), deadline.expired]);
+      } catch (err) {
+        const after = retryWait(err, attempt);
+        if (after === void 0 || after * 1e3 > deadline.remaining()) throw err;
+        log4.warning(`GitHub ${statusOf(err) === 429 ? "answered 429" : "failed"} on ${what}; retrying in ${after}s`);
+        await Promise.race([new Promise((r) => setTimeout(r, after * 1e3)), deadline.expired]);
+      }
+    }
+  });
+  return client;
+}
+function retryWait(err, attempt) {
+  const status = statusOf(err);
+  if (status === 429) return attempt < 2 ? retryAfterSeconds(err) : void 0;
+  if (err instanceof ExternalServiceError || err.name === "AbortError") return void 0;
+  const transient = status === void 0 || status >= 500;
+  return transient && attempt < RETRIES ? (attempt + 1) ** 2 : void 0;
+}
+function retryAfterSeconds(err) {
+  const headers = err.response?.headers ?? {};
+  const after = Number(headers["retry-after"]);
+  if (Number.isFinite(after) && after >= 0) return after;
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - Date.now() / 1e3) + 1);
+  return 60;
 }
 function statusOf(err) {
   const s = err.status;
   return typeof s === "number" ? s : void 0;
+}
+function isRateLimit(err) {
+  const status = statusOf(err);
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  const headers = err.response?.headers ?? {};
+  return headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(err instanceof Error ? err.message : "");
 }
 
 // src/report/limits.ts
@@ -65079,7 +65090,7 @@ function cutBytes(s, limit) {
   return `${head}\u2026`;
 }
 
-// src/github/gate-api.ts
+// src/github/facts-query.ts
 var FIELD_FACT = {
   file: "fileAt",
   baseline: "baselineAt",
@@ -65180,6 +65191,96 @@ var FACTS_QUERY = (
   }
 `
 );
+async function askFacts(client, owner, name, q) {
+  const vars = {
+    owner,
+    repo: name,
+    fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
+    withFile: Boolean(q.fileAt),
+    existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
+    withExists: Boolean(q.existsAt),
+    login: q.login?.replace(/^@/, "") ?? "",
+    withLogin: Boolean(q.login),
+    env: q.environment ?? "",
+    withEnv: Boolean(q.environment),
+    pr: q.pullNumber ?? 0,
+    withPr: q.pullNumber !== void 0,
+    after: null,
+    baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : "",
+    withBaseline: Boolean(q.baselineAt)
+  };
+  const asked = [
+    [q.fileAt, "fileAt"],
+    [q.existsAt, "existsAt"],
+    [q.login, "ownerKind"],
+    [q.environment, "environment"],
+    [q.pullNumber, "comments"],
+    [q.baselineAt, "baselineAt"]
+  ].filter(([question]) => question !== void 0).map(([, name2]) => name2);
+  const answer = await partial2(() => client.graphql(FACTS_QUERY, vars));
+  const { unknown: unknown2, notFound } = erroredFacts(answer.errors, asked);
+  const shapeError = malformed(answer.data, asked);
+  if (shapeError) {
+    for (const f of asked) if (!unknown2.has(f)) unknown2.set(f, shapeError);
+  }
+  const repo = answer.data?.repository;
+  const facts = { unanswered: Object.fromEntries(unknown2) };
+  const known = (f) => asked.includes(f) && !unknown2.has(f);
+  if (known("fileAt")) {
+    if (repo?.file?.isTruncated)
+      facts.unanswered.fileAt = `${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`;
+    else facts.fileAt = repo?.file?.text ?? null;
+  }
+  if (known("existsAt")) facts.existsAt = Boolean(repo?.exists);
+  if (known("baselineAt"))
+    facts.baselineAt = repo?.baseline ? repo.baseline.isTruncated ? void 0 : repo.baseline.text ?? void 0 : null;
+  if (notFound.has("ownerKind")) facts.ownerKind = null;
+  else if (known("ownerKind")) facts.ownerKind = answer.data?.owner?.__typename ?? null;
+  if (notFound.has("environment")) facts.environment = null;
+  else if (known("environment")) {
+    const env = repo?.environment;
+    facts.environment = env ? {
+      reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0)
+    } : null;
+  }
+  if (known("comments")) {
+    const comments = [];
+    let page = repo?.pullRequest?.comments;
+    while (page) {
+      for (const c of page.nodes)
+        comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
+      if (!page.pageInfo.hasNextPage) break;
+      const next = await partial2(
+        () => client.graphql(FACTS_QUERY, {
+          ...vars,
+          withFile: false,
+          withExists: false,
+          withLogin: false,
+          withEnv: false,
+          withBaseline: false,
+          after: page.pageInfo.endCursor
+        })
+      );
+      if (next.errors.length > 0 || !next.data?.repository?.pullRequest) {
+        facts.unanswered.comments = `a later page of comments could not be read (${next.errors[0]?.message ?? "no data"})`;
+        return facts;
+      }
+      page = next.data.repository.pullRequest.comments;
+    }
+    facts.comments = comments;
+  }
+  return facts;
+}
+function malformed(data, asked) {
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    return "GitHub answered with something that is not a GraphQL answer";
+  const needsRepository = asked.some((f) => f !== "ownerKind");
+  if (needsRepository && !("repository" in data)) return "GitHub\u2019s answer lacks the repository";
+  if (asked.includes("ownerKind") && !("owner" in data)) return "GitHub\u2019s answer lacks the owner";
+  return void 0;
+}
+
+// src/github/gate-api.ts
 var GateApi = class {
   constructor(client, owner, repo) {
     this.client = client;
@@ -65195,81 +65296,9 @@ var GateApi = class {
   /** Requests made, for the budget stated in the README (and checked by the end-to-end test). */
   requests = 0;
   /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
-  async facts(q) {
-    const vars = {
-      owner: this.owner,
-      repo: this.repo,
-      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : "",
-      withFile: Boolean(q.fileAt),
-      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : "",
-      withExists: Boolean(q.existsAt),
-      login: q.login?.replace(/^@/, "") ?? "",
-      withLogin: Boolean(q.login),
-      env: q.environment ?? "",
-      withEnv: Boolean(q.environment),
-      pr: q.pullNumber ?? 0,
-      withPr: q.pullNumber !== void 0,
-      after: null,
-      baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : "",
-      withBaseline: Boolean(q.baselineAt)
-    };
-    const asked = [
-      [q.fileAt, "fileAt"],
-      [q.existsAt, "existsAt"],
-      [q.login, "ownerKind"],
-      [q.environment, "environment"],
-      [q.pullNumber, "comments"],
-      [q.baselineAt, "baselineAt"]
-    ].filter(([question]) => question !== void 0).map(([, name]) => name);
-    const answer = await partial2(() => this.client.graphql(FACTS_QUERY, vars));
-    const { unknown: unknown2, notFound } = erroredFacts(answer.errors, asked);
-    const repo = answer.data?.repository;
-    const facts = { unanswered: Object.fromEntries(unknown2) };
-    const known = (f) => asked.includes(f) && !unknown2.has(f);
-    if (known("fileAt")) {
-      if (repo?.file?.isTruncated)
-        facts.unanswered.fileAt = `${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`;
-      else facts.fileAt = repo?.file?.text ?? null;
-    }
-    if (known("existsAt")) facts.existsAt = Boolean(repo?.exists);
-    if (known("baselineAt"))
-      facts.baselineAt = repo?.baseline ? repo.baseline.isTruncated ? void 0 : repo.baseline.text ?? void 0 : null;
-    if (notFound.has("ownerKind")) facts.ownerKind = null;
-    else if (known("ownerKind")) facts.ownerKind = answer.data?.owner?.__typename ?? null;
-    if (notFound.has("environment")) facts.environment = null;
-    else if (known("environment")) {
-      const env = repo?.environment;
-      facts.environment = env ? {
-        reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0)
-      } : null;
-    }
-    if (known("comments")) {
-      const comments = [];
-      let page = repo?.pullRequest?.comments;
-      while (page) {
-        for (const c of page.nodes)
-          comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
-        if (!page.pageInfo.hasNextPage) break;
-        const next = await partial2(
-          () => this.client.graphql(FACTS_QUERY, {
-            ...vars,
-            withFile: false,
-            withExists: false,
-            withLogin: false,
-            withEnv: false,
-            withBaseline: false,
-            after: page.pageInfo.endCursor
-          })
-        );
-        if (next.errors.length > 0 || !next.data?.repository?.pullRequest) {
-          facts.unanswered.comments = `a later page of comments could not be read (${next.errors[0]?.message ?? "no data"})`;
-          return facts;
-        }
-        page = next.data.repository.pullRequest.comments;
-      }
-      facts.comments = comments;
-    }
-    return facts;
+  /** One GraphQL read for everything the gate asks, partial answers kept (github/facts-query.ts). */
+  facts(q) {
+    return askFacts(this.client, this.owner, this.repo, q);
   }
   async createCheck(name, headSha, detailsUrl) {
     const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
@@ -65306,6 +65335,52 @@ var GateApi = class {
       });
     }
   }
+  /**
+   * Complete the check with its conclusion and summary only, in one request that is made even past the
+   * run's API deadline: the last resort, so a check is never left in progress.
+   */
+  async completeCheckPlain(id, conclusion, output2) {
+    await this.client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      owner: this.owner,
+      repo: this.repo,
+      check_run_id: id,
+      status: "completed",
+      conclusion,
+      completed_at: (/* @__PURE__ */ new Date()).toISOString(),
+      output: output2,
+      request: { final: true }
+    });
+  }
+  /** Check runs of this name on a commit still in progress (an earlier attempt that never finished). */
+  async checksInProgress(name, headSha) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      owner: this.owner,
+      repo: this.repo,
+      ref: headSha,
+      check_name: name,
+      status: "in_progress",
+      per_page: 100
+    });
+    return res.data.check_runs.map((r) => Number(r.id));
+  }
+  /** The pull request's comments through REST (when GraphQL could not read them), with their authors. */
+  async listComments(pullNumber) {
+    const all = await this.client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: pullNumber,
+      per_page: 100
+    });
+    return all.map((c) => ({ id: Number(c.id), body: c.body ?? "", url: c.html_url, author: c.user?.login ?? "" }));
+  }
+  async deleteComment(commentId) {
+    await this.client.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+      owner: this.owner,
+      repo: this.repo,
+      comment_id: commentId
+    });
+  }
+  /** Create a comment; its author is who this token writes as (for finding our own comments again). */
   async createComment(pullNumber, body) {
     const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
       owner: this.owner,
@@ -65313,7 +65388,7 @@ var GateApi = class {
       issue_number: pullNumber,
       body
     });
-    return res.data.html_url;
+    return { id: Number(res.data.id), url: res.data.html_url, author: res.data.user?.login ?? "" };
   }
   async updateComment(commentId, body) {
     const res = await this.client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
@@ -65564,7 +65639,7 @@ function renderJobSummary(v) {
 }
 
 // src/version.ts
-var VERSION11 = true ? "0.1.0" : "dev";
+var VERSION10 = true ? "0.1.0" : "dev";
 
 // src/action/config-source.ts
 import { readFile as readFile3 } from "node:fs/promises";
@@ -65678,6 +65753,42 @@ function peek(text) {
   }
 }
 
+// src/action/sticky-comment.ts
+async function writeSticky(api, pull, marker, body, known) {
+  let existing;
+  if (known) existing = known.find((c) => c.mine && c.body.includes(marker));
+  else existing = ownByGuess(await api.listComments(pull), marker);
+  if (existing) {
+    if (existing.body.trim() === body.trim()) return existing.url;
+    try {
+      return await api.updateComment(existing.id, body);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+  }
+  const created = await api.createComment(pull, body);
+  const ours = (await api.listComments(pull)).filter((c) => c.author === created.author && c.body.includes(marker));
+  if (ours.length <= 1) return created.url;
+  ours.sort((a, b) => a.id - b.id);
+  const [keep, ...extra] = ours;
+  let url2 = keep.url;
+  if (keep.id !== created.id) url2 = await api.updateComment(keep.id, body);
+  for (const c of extra) await api.deleteComment(c.id);
+  return url2;
+}
+function ownByGuess(comments, marker) {
+  const marked = comments.filter((c) => c.body.includes(marker));
+  if (marked.length === 0) return void 0;
+  const bots = new Set(marked.map((c) => c.author).filter((a) => a.endsWith("[bot]")));
+  if (bots.size !== 1) {
+    throw new Error(
+      "the sticky comment could not be told apart from other comments with its marker (their authors could not be checked), so it was not written"
+    );
+  }
+  const [bot] = bots;
+  return marked.filter((c) => c.author === bot).sort((a, b) => a.id - b.id)[0];
+}
+
 // src/action/github-reporter.ts
 var GitHubReporter = class {
   constructor(api, ctx, opts) {
@@ -65691,6 +65802,7 @@ var GitHubReporter = class {
   notices = [];
   check;
   readOnly = false;
+  completed = false;
   /** The first query's questions and answers (reused when the config in use asks the same). */
   asked;
   comments;
@@ -65699,6 +65811,33 @@ var GitHubReporter = class {
       this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runUrl);
     } catch (err) {
       this.degrade("create the check run", err);
+      return;
+    }
+    if (this.ctx.runAttempt > 1) {
+      try {
+        for (const id of await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)) {
+          if (id === this.check.id) continue;
+          await this.api.completeCheckPlain(id, "cancelled", {
+            title: "Superseded",
+            summary: `Superseded by run attempt ${this.ctx.runAttempt}${this.ctx.runUrl ? ` ([workflow run](${this.ctx.runUrl}))` : ""}.`
+          });
+        }
+      } catch (err) {
+        this.warn("complete an earlier attempt's check run", describe4(err));
+      }
+    }
+  }
+  /** The run failed before publishing: end the check as a failure, with why (never left in progress). */
+  async abort(reason) {
+    if (!this.check || this.completed) return;
+    try {
+      await this.api.completeCheckPlain(this.check.id, "failure", {
+        title: "llm-release-gate did not finish",
+        summary: reason
+      });
+      this.completed = true;
+    } catch (err) {
+      this.warn("complete the check run", describe4(err));
     }
   }
   /**
@@ -65742,17 +65881,24 @@ var GitHubReporter = class {
   async publish(v, annotations, leftOut) {
     let annotated = false;
     if (this.check && !this.readOnly) {
+      const conclusion = v.decision === "allow" ? "success" : "failure";
       try {
         await this.api.completeCheck(
           this.check.id,
-          v.decision === "allow" ? "success" : "failure",
+          conclusion,
           renderCheck(v, leftOut),
           annotations.map(toCheckAnnotation)
         );
         annotated = true;
       } catch (err) {
-        this.degrade("complete the check run", err);
+        this.warn("complete the check run with its annotations", describe4(err));
+        try {
+          await this.api.completeCheckPlain(this.check.id, conclusion, renderCheck(v, annotations.length + leftOut));
+        } catch (again) {
+          this.degrade("complete the check run", again);
+        }
       }
+      this.completed = true;
     }
     let commentUrl = "";
     const pull = this.commentPull();
@@ -65760,13 +65906,8 @@ var GitHubReporter = class {
       const marker = commentMarker(this.opts.checkName);
       const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) \xB7 ` : ""}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
       const body = renderComment(v, this.opts.checkName, footer);
-      const existing = this.comments?.find((c) => c.mine && c.body.includes(marker));
       try {
-        if (!this.comments)
-          throw new Error("the pull request's comments could not be read, so the sticky comment was not written");
-        if (!existing) commentUrl = await this.api.createComment(pull, body);
-        else if (existing.body.trim() !== body.trim()) commentUrl = await this.api.updateComment(existing.id, body);
-        else commentUrl = existing.url;
+        commentUrl = await writeSticky(this.api, pull, marker, body, this.comments);
       } catch (err) {
         this.degrade("write the pull request comment", err);
       }
@@ -65779,7 +65920,7 @@ var GitHubReporter = class {
   /** A write was refused: say so once, and fall back to the summary and workflow-command annotations. */
   degrade(what, err) {
     const status = statusOf(err);
-    if (status === 403 || status === 401 || status === 404) {
+    if (status === 401 || status === 403 && !isRateLimit(err)) {
       if (!this.readOnly) {
         const why = this.ctx.fromFork ? "a pull request from a fork gets a read-only token" : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
         notice(
@@ -65798,7 +65939,8 @@ var GitHubReporter = class {
 };
 function describe4(err) {
   const status = statusOf(err);
-  return `GitHub did not answer${status ? ` (HTTP ${status})` : ""}: ${err instanceof Error ? err.message : String(err)}`;
+  const what = isRateLimit(err) ? "GitHub rate-limited the request" : "GitHub did not answer";
+  return `${what}${status ? ` (HTTP ${status})` : ""}: ${err instanceof Error ? err.message : String(err)}`;
 }
 function toCheckAnnotation(a) {
   const line = a.line ?? 1;
@@ -65816,13 +65958,27 @@ function toCheckAnnotation(a) {
 var log2 = { debug, info, warning };
 async function gateCommand(inputs, ctx, env, outputs) {
   const github = inputs.githubToken ? new GitHubReporter(
-    new GateApi(createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION11), ctx.owner, ctx.repo),
+    new GateApi(
+      createClient(inputs.githubToken, ctx.apiUrl, log2, VERSION10, inputs.apiTimeouts),
+      ctx.owner,
+      ctx.repo
+    ),
     ctx,
     { checkName: inputs.checkName, comment: inputs.comment }
   ) : void 0;
   if (!github)
     info("github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).");
   await github?.startCheck();
+  try {
+    await judgeAndReport(inputs, ctx, env, outputs, github);
+  } catch (err) {
+    await github?.abort(
+      `The run stopped before a verdict: ${err instanceof Error ? err.message : String(err)}. See the workflow log.`
+    );
+    throw err;
+  }
+}
+async function judgeAndReport(inputs, ctx, env, outputs, github) {
   const local = await readLocalConfig(env.workspace, inputs.config);
   const baseFile = baseConfigFile(inputs, ctx);
   const baseText = await github?.ask(local, baseFile);
@@ -65903,6 +66059,14 @@ function readInputs(get) {
     problems2.push(`Input '${name}' must be true or false, got '${v}'.`);
     return fallback;
   };
+  const seconds = (name, fallback, max) => {
+    const v = get(name);
+    if (v === "") return fallback * 1e3;
+    const n = Number(v);
+    if (Number.isFinite(n) && n > 0 && n <= max) return n * 1e3;
+    problems2.push(`Input '${name}' must be a number of seconds between 1 and ${max}, got '${v}'.`);
+    return fallback * 1e3;
+  };
   const relativePath = (name, value) => {
     if (value.split(/[\\/]/).includes(".."))
       problems2.push(`Input '${name}' must point to a file inside the repository, got '${value}'.`);
@@ -65917,7 +66081,8 @@ function readInputs(get) {
     checkName: get("check-name") || "LLM release gate",
     comment: bool("comment", true),
     failOnBlock: bool("fail-on-block", true),
-    configSource: oneOf("config-source", SOURCES, "base")
+    configSource: oneOf("config-source", SOURCES, "base"),
+    apiTimeouts: { requestMs: seconds("api-timeout", 20, 300), deadlineMs: seconds("api-deadline", 180, 3600) }
   };
   if (problems2.length > 0) {
     throw new ConfigurationError(
@@ -67076,7 +67241,11 @@ async function rolloutCommand(command, inputs, ctx, env, outputs) {
   const rollout = rolloutOf(loaded);
   const now = /* @__PURE__ */ new Date();
   const metrics = metricSourceFor(rollout, env.workspace, env.vars, () => now);
-  const gh = new RolloutApi(createClient(inputs.githubToken, ctx.apiUrl, log3, VERSION11), ctx.owner, ctx.repo);
+  const gh = new RolloutApi(
+    createClient(inputs.githubToken, ctx.apiUrl, log3, VERSION10, inputs.apiTimeouts),
+    ctx.owner,
+    ctx.repo
+  );
   const release = env.sha ?? ctx.headSha;
   const branch = env.branch;
   let result;
@@ -67099,7 +67268,20 @@ async function rolloutCommand(command, inputs, ctx, env, outputs) {
     );
   } catch (err) {
     if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
-    throw err;
+    if (!isExternalFailure(err) || command === "rollback") throw err;
+    const why = `a service did not answer (${err instanceof Error ? err.message : String(err)})`;
+    outputs.set("rollout-action", "hold");
+    warning(`Rollout: hold: ${why}. Nothing more was changed by this run; the next run tries again.`);
+    if (env.hasSummary)
+      await summary.addRaw(
+        `## \u23F8\uFE0F Rollout of ${escapeMarkdown(rollout.flag.key, 80)}: **hold**
+
+**Why:** ${escapeMarkdown(why, 600)}
+
+**Next:** the next run tries again.
+`
+      ).write();
+    return;
   }
   const d = result.decision;
   outputs.set("rollout-action", d.action);
@@ -67169,6 +67351,7 @@ async function githubContext(env) {
       eventName: context3.eventName,
       sha: context3.sha,
       runId: context3.runId,
+      runAttempt: context3.runAttempt,
       apiUrl: context3.apiUrl,
       serverUrl: context3.serverUrl,
       repo: names
@@ -67182,6 +67365,7 @@ async function githubContext(env) {
       eventName: env.GITHUB_EVENT_NAME ?? "",
       sha: env.GITHUB_SHA ?? "",
       runId: Number(env.GITHUB_RUN_ID),
+      runAttempt: Number(env.GITHUB_RUN_ATTEMPT),
       apiUrl: env.GITHUB_API_URL || "https://api.github.com",
       serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
       repo: { owner, repo }

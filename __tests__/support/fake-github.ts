@@ -104,6 +104,8 @@ export interface Fault {
   headers?: Record<string, string>;
   /** How many times to fail (default: always). */
   times?: number;
+  /** hang: accept and never answer; trickle: send the headers, then a byte a second, never finishing. */
+  mode?: 'hang' | 'trickle';
 }
 
 export interface Comment {
@@ -111,7 +113,12 @@ export interface Comment {
   body: string;
   /** Written by the token in use (the viewer). */
   mine: boolean;
+  /** Another author's login (when not mine). */
+  author?: string;
 }
+
+/** Who the token in use writes as. */
+export const VIEWER = 'github-actions[bot]';
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
@@ -170,7 +177,15 @@ export class FakeGitHub {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.handle(req, Buffer.concat(chunks).toString('utf8'))
-          .then(({ status, body, headers }) => {
+          .then(({ status, body, headers, mode }) => {
+            if (mode === 'hang') return;
+            if (mode === 'trickle') {
+              res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+              res.write('{');
+              const timer = setInterval(() => res.write(' '), 1000);
+              res.on('close', () => clearInterval(timer));
+              return;
+            }
             res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
             res.end(body === undefined ? '' : JSON.stringify(body));
           })
@@ -199,7 +214,7 @@ export class FakeGitHub {
   private async handle(
     req: http.IncomingMessage,
     raw: string,
-  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string>; mode?: Fault['mode'] }> {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
     let body: unknown;
@@ -262,6 +277,7 @@ export class FakeGitHub {
     if (f.times !== undefined) f.times -= 1;
     return {
       status: f.status,
+      mode: f.mode,
       headers: f.headers,
       body: { message: `fake ${f.status}`, documentation_url: 'https://docs.github.com/rest' },
     };
@@ -302,8 +318,19 @@ export class FakeGitHub {
         this.comments.push({ id, body: String(body.body), mine: true });
         return {
           status: 201,
-          body: { id, body: body.body, html_url: html(`/pull/${params.issue_number}#issuecomment-${id}`) },
+          body: {
+            id,
+            body: body.body,
+            html_url: html(`/pull/${params.issue_number}#issuecomment-${id}`),
+            user: { login: VIEWER, type: 'Bot' },
+          },
         };
+      }
+      case 'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}': {
+        const i = this.comments.findIndex((x) => x.id === Number(params.comment_id));
+        if (i < 0) return { status: 404, body: { message: 'Not Found' } };
+        this.comments.splice(i, 1);
+        return { status: 204 };
       }
       case 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': {
         const c = this.comments.find((x) => x.id === Number(params.comment_id));
@@ -314,6 +341,23 @@ export class FakeGitHub {
     }
     const query = this.query;
     switch (`${method} ${route}`) {
+      case 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': {
+        const perPage = Number(query.get('per_page') ?? 30);
+        const page = Number(query.get('page') ?? 1);
+        const slice = this.comments.slice((page - 1) * perPage, page * perPage);
+        const last = Math.max(1, Math.ceil(this.comments.length / perPage));
+        const link = `<${this.url}/repos/${this.owner}/${this.repo}/issues/${params.issue_number}/comments?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+        return {
+          status: 200,
+          headers: (page < last ? { link } : {}) as Record<string, string>,
+          body: slice.map((c) => ({
+            id: c.id,
+            body: c.body,
+            html_url: html(`/pull/${params.issue_number}#issuecomment-${c.id}`),
+            user: { login: c.mine ? VIEWER : (c.author ?? 'someone'), type: c.mine ? 'Bot' : 'User' },
+          })),
+        };
+      }
       case 'GET /repos/{owner}/{repo}/deployments': {
         const list = this.deployments
           .filter(
@@ -365,6 +409,18 @@ export class FakeGitHub {
         return { status: 201, body: st };
       }
       case 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
+        if (query.get('status') === 'in_progress') {
+          const open = [...this.checkRuns.values()].filter(
+            (r) => r.head_sha === params.ref && r.status === 'in_progress' && r.name === query.get('check_name'),
+          );
+          return {
+            status: 200,
+            body: {
+              total_count: open.length,
+              check_runs: open.map((r) => ({ id: r.id, name: r.name, status: r.status, conclusion: null })),
+            },
+          };
+        }
         const runs = (this.commitChecks.get(params.ref!) ?? []).filter(
           (r) => !query.get('check_name') || r.name === query.get('check_name'),
         );

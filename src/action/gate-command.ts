@@ -28,7 +28,11 @@ const log = { debug: core.debug, info: core.info, warning: core.warning };
 export async function gateCommand(inputs: Inputs, ctx: RunContext, env: ActionEnv, outputs: Outputs): Promise<void> {
   const github = inputs.githubToken
     ? new GitHubReporter(
-        new GateApi(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo),
+        new GateApi(
+          createClient(inputs.githubToken, ctx.apiUrl, log, VERSION, inputs.apiTimeouts),
+          ctx.owner,
+          ctx.repo,
+        ),
         ctx,
         { checkName: inputs.checkName, comment: inputs.comment },
       )
@@ -37,9 +41,26 @@ export async function gateCommand(inputs: Inputs, ctx: RunContext, env: ActionEn
     core.info('github-token is empty: no GitHub API calls (the job summary, outputs and exit code still work).');
 
   await github?.startCheck();
+  try {
+    await judgeAndReport(inputs, ctx, env, outputs, github);
+  } catch (err) {
+    await github?.abort(
+      `The run stopped before a verdict: ${err instanceof Error ? err.message : String(err)}. See the workflow log.`,
+    );
+    throw err;
+  }
+}
+
+async function judgeAndReport(
+  inputs: Inputs,
+  ctx: RunContext,
+  env: ActionEnv,
+  outputs: Outputs,
+  github: GitHubReporter | undefined,
+): Promise<void> {
   const local = await readLocalConfig(env.workspace, inputs.config);
   const baseFile = baseConfigFile(inputs, ctx);
-  // One query: the base config, the sticky comment, and the facts the local config asks about.
+  // Trusted reads first: the base config and the comments (with the facts too, when no base applies).
   const baseText = await github?.ask(local, baseFile);
   const { configText, notices, configError } = await chooseConfig(
     inputs.config,

@@ -1,19 +1,21 @@
 import * as core from '@actions/core';
 import type { GitHubFacts } from '../gate/decide.js';
 import type { Verdict } from '../gate/verdict.js';
-import { statusOf } from '../github/client.js';
+import { isRateLimit, statusOf } from '../github/client.js';
 import type { RunContext } from '../github/context.js';
 import type { CheckAnnotation, ExistingComment, Facts, GateApi } from '../github/gate-api.js';
 import type { Annotation } from '../report/annotations.js';
 import { commentMarker, renderCheck, renderComment } from '../report/github.js';
 import { cutBytes, LIMITS } from '../report/limits.js';
 import { factQuestions, gitHubFacts } from './facts.js';
+import { writeSticky } from './sticky-comment.js';
 
 /** Everything the gate does through the GitHub API: the check run, the sticky comment, the facts; degrading to the job summary on any failure. */
 export class GitHubReporter {
   readonly notices: string[] = [];
   private check?: { id: number; url: string };
   private readOnly = false;
+  private completed = false;
   /** The first query's questions and answers (reused when the config in use asks the same). */
   private asked?: { key: string; facts: Facts };
   private comments?: ExistingComment[];
@@ -29,6 +31,35 @@ export class GitHubReporter {
       this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runUrl);
     } catch (err) {
       this.degrade('create the check run', err);
+      return;
+    }
+    // A re-run: an earlier attempt (cancelled, or killed) may have left its check in progress.
+    if (this.ctx.runAttempt > 1) {
+      try {
+        for (const id of await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)) {
+          if (id === this.check.id) continue;
+          await this.api.completeCheckPlain(id, 'cancelled', {
+            title: 'Superseded',
+            summary: `Superseded by run attempt ${this.ctx.runAttempt}${this.ctx.runUrl ? ` ([workflow run](${this.ctx.runUrl}))` : ''}.`,
+          });
+        }
+      } catch (err) {
+        this.warn("complete an earlier attempt's check run", describe(err));
+      }
+    }
+  }
+
+  /** The run failed before publishing: end the check as a failure, with why (never left in progress). */
+  async abort(reason: string): Promise<void> {
+    if (!this.check || this.completed) return;
+    try {
+      await this.api.completeCheckPlain(this.check.id, 'failure', {
+        title: 'llm-release-gate did not finish',
+        summary: reason,
+      });
+      this.completed = true;
+    } catch (err) {
+      this.warn('complete the check run', describe(err));
     }
   }
 
@@ -79,17 +110,25 @@ export class GitHubReporter {
   ): Promise<{ checkRunUrl: string; commentUrl: string; annotated: boolean }> {
     let annotated = false;
     if (this.check && !this.readOnly) {
+      const conclusion = v.decision === 'allow' ? 'success' : 'failure';
       try {
         await this.api.completeCheck(
           this.check.id,
-          v.decision === 'allow' ? 'success' : 'failure',
+          conclusion,
           renderCheck(v, leftOut),
           annotations.map(toCheckAnnotation),
         );
         annotated = true;
       } catch (err) {
-        this.degrade('complete the check run', err);
+        this.warn('complete the check run with its annotations', describe(err));
+        // The conclusion matters more than the annotations (they go out as workflow commands instead).
+        try {
+          await this.api.completeCheckPlain(this.check.id, conclusion, renderCheck(v, annotations.length + leftOut));
+        } catch (again) {
+          this.degrade('complete the check run', again);
+        }
       }
+      this.completed = true;
     }
     let commentUrl = '';
     const pull = this.commentPull();
@@ -97,14 +136,8 @@ export class GitHubReporter {
       const marker = commentMarker(this.opts.checkName);
       const footer = `<sub>${this.ctx.runUrl ? `[Workflow run](${this.ctx.runUrl}) · ` : ''}commit ${this.ctx.headSha.slice(0, 12)}</sub>`;
       const body = renderComment(v, this.opts.checkName, footer);
-      const existing = this.comments?.find((c) => c.mine && c.body.includes(marker));
       try {
-        // Comments that could not be read may hold our sticky comment: never post a second one.
-        if (!this.comments)
-          throw new Error("the pull request's comments could not be read, so the sticky comment was not written");
-        if (!existing) commentUrl = await this.api.createComment(pull, body);
-        else if (existing.body.trim() !== body.trim()) commentUrl = await this.api.updateComment(existing.id, body);
-        else commentUrl = existing.url;
+        commentUrl = await writeSticky(this.api, pull, marker, body, this.comments);
       } catch (err) {
         this.degrade('write the pull request comment', err);
       }
@@ -119,7 +152,7 @@ export class GitHubReporter {
   /** A write was refused: say so once, and fall back to the summary and workflow-command annotations. */
   private degrade(what: string, err: unknown): void {
     const status = statusOf(err);
-    if (status === 403 || status === 401 || status === 404) {
+    if (status === 401 || (status === 403 && !isRateLimit(err))) {
       if (!this.readOnly) {
         const why = this.ctx.fromFork
           ? 'a pull request from a fork gets a read-only token'
@@ -145,7 +178,8 @@ export type BaseConfig = string | null | { error: string } | undefined;
 
 function describe(err: unknown): string {
   const status = statusOf(err);
-  return `GitHub did not answer${status ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+  const what = isRateLimit(err) ? 'GitHub rate-limited the request' : 'GitHub did not answer';
+  return `${what}${status ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 function toCheckAnnotation(a: Annotation): CheckAnnotation {

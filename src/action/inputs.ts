@@ -11,6 +11,8 @@ export interface Inputs {
   comment: boolean;
   failOnBlock: boolean;
   configSource: 'base' | 'head';
+  /** Seconds one GitHub API request may take, and the API side of the whole run. */
+  apiTimeouts: { requestMs: number; deadlineMs: number };
 }
 
 const COMMANDS = ['gate', 'rollout', 'promote', 'rollback'] as const;
@@ -33,6 +35,14 @@ export function readInputs(get: (name: string) => string): Inputs {
     problems.push(`Input '${name}' must be true or false, got '${v}'.`);
     return fallback;
   };
+  const seconds = (name: string, fallback: number, max: number): number => {
+    const v = get(name);
+    if (v === '') return fallback * 1000;
+    const n = Number(v);
+    if (Number.isFinite(n) && n > 0 && n <= max) return n * 1000;
+    problems.push(`Input '${name}' must be a number of seconds between 1 and ${max}, got '${v}'.`);
+    return fallback * 1000;
+  };
   const relativePath = (name: string, value: string): string => {
     if (value.split(/[\\/]/).includes('..'))
       problems.push(`Input '${name}' must point to a file inside the repository, got '${value}'.`);
@@ -52,6 +62,7 @@ export function readInputs(get: (name: string) => string): Inputs {
     comment: bool('comment', true),
     failOnBlock: bool('fail-on-block', true),
     configSource: oneOf('config-source', SOURCES, 'base'),
+    apiTimeouts: { requestMs: seconds('api-timeout', 20, 300), deadlineMs: seconds('api-deadline', 180, 3600) },
   };
   if (problems.length > 0) {
     throw new ConfigurationError(

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { loadConfigFile, runGate } from '../engine/run-gate.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, isExternalFailure } from '../errors.js';
+import { escapeMarkdown } from '../report/markdown.js';
 import { createClient } from '../github/client.js';
 import type { RunContext } from '../github/context.js';
 import { RolloutApi } from '../github/rollout-api.js';
@@ -46,7 +47,11 @@ export async function rolloutCommand(
   const rollout = rolloutOf(loaded);
   const now = new Date();
   const metrics = metricSourceFor(rollout, env.workspace, env.vars, () => now);
-  const gh = new RolloutApi(createClient(inputs.githubToken, ctx.apiUrl, log, VERSION), ctx.owner, ctx.repo);
+  const gh = new RolloutApi(
+    createClient(inputs.githubToken, ctx.apiUrl, log, VERSION, inputs.apiTimeouts),
+    ctx.owner,
+    ctx.repo,
+  );
   const release = env.sha ?? ctx.headSha;
   const branch = env.branch;
   let result;
@@ -71,7 +76,18 @@ export async function rolloutCommand(
     );
   } catch (err) {
     if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
-    throw err;
+    // The kill switch fails loudly; a scheduled step holds and the next tick tries again.
+    if (!isExternalFailure(err) || command === 'rollback') throw err;
+    const why = `a service did not answer (${err instanceof Error ? err.message : String(err)})`;
+    outputs.set('rollout-action', 'hold');
+    core.warning(`Rollout: hold: ${why}. Nothing more was changed by this run; the next run tries again.`);
+    if (env.hasSummary)
+      await core.summary
+        .addRaw(
+          `## ⏸️ Rollout of ${escapeMarkdown(rollout.flag.key, 80)}: **hold**\n\n**Why:** ${escapeMarkdown(why, 600)}\n\n**Next:** the next run tries again.\n`,
+        )
+        .write();
+    return;
   }
   const d = result.decision;
   outputs.set('rollout-action', d.action);

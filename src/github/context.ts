@@ -18,12 +18,14 @@ export interface RunContext {
   apiUrl: string;
   serverUrl: string;
   runUrl?: string;
+  /** 1 on a first run; more on a re-run (whose earlier attempt may have left its check in progress). */
+  runAttempt: number;
 }
 
 /** The parts of @actions/github's `context` the gate reads (tests build it by hand). */
 export type GitHubRunContext = Pick<
   typeof githubContext,
-  'payload' | 'eventName' | 'sha' | 'runId' | 'apiUrl' | 'serverUrl'
+  'payload' | 'eventName' | 'sha' | 'runId' | 'runAttempt' | 'apiUrl' | 'serverUrl'
 > & {
   repo: { owner: string; repo: string };
 };
@@ -75,6 +77,7 @@ export function runContext(gh: GitHubRunContext): RunContext {
         ),
       ),
     ],
+    runAttempt: Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1,
     apiUrl: gh.apiUrl || 'https://api.github.com',
     serverUrl,
     runUrl:

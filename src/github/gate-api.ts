@@ -1,89 +1,9 @@
 import type { GitHubClient } from './client.js';
 import { LIMITS } from '../report/limits.js';
 
-/** What the readiness bars ask GitHub, for the values a config names. */
-export interface FactQuestions {
-  /** Read this file at this commit (the config at the base commit). */
-  fileAt?: { sha: string; path: string };
-  /** Does this file exist at this commit (the deploy workflow)? */
-  existsAt?: { sha: string; path: string };
-  /** Is this login a person? */
-  login?: string;
-  /** Does this environment require reviewers? */
-  environment?: string;
-  /** The pull request whose comments hold the sticky comment. */
-  pullNumber?: number;
-  /** Read the baseline results at a ref (evals.baseline: { ref, path }). */
-  baselineAt?: { ref: string; path: string };
-}
+import { askFacts, type FactQuestions, type Facts } from './facts-query.js';
 
-export interface Facts {
-  /** The file's text; null when it does not exist at that commit. */
-  fileAt?: string | null;
-  existsAt?: boolean;
-  /** 'User', 'Organization', or null when no account has that login. */
-  ownerKind?: 'User' | 'Organization' | null;
-  /** null when the environment does not exist. */
-  environment?: { reviewers: number } | null;
-  comments?: ExistingComment[];
-  /** The baseline's text; null when it is not at that ref; undefined when too large for the API. */
-  baselineAt?: string | null;
-  /** Facts that were asked but GitHub did not answer (a FORBIDDEN, a rate limit, a failed page): why. */
-  unanswered: Partial<Record<FactName, string>>;
-}
-
-export type FactName = 'fileAt' | 'existsAt' | 'ownerKind' | 'environment' | 'comments' | 'baselineAt';
-
-/** A GraphQL error as GitHub writes it: `type` (FORBIDDEN, NOT_FOUND, RATE_LIMITED, …) and the field path. */
-interface GraphqlError {
-  type?: string;
-  message: string;
-  path?: (string | number)[];
-}
-
-/** The query's aliases and the facts they answer. */
-const FIELD_FACT: Record<string, FactName> = {
-  file: 'fileAt',
-  baseline: 'baselineAt',
-  exists: 'existsAt',
-  environment: 'environment',
-  pullRequest: 'comments',
-  owner: 'ownerKind',
-};
-
-/**
- * A GraphQL answer with its errors kept apart: @octokit/graphql throws on any error even when
- * `data` is there; the data is kept and only the errored fields are unknown.
- */
-async function partial<T>(run: () => Promise<T>): Promise<{ data: T | null; errors: GraphqlError[] }> {
-  try {
-    return { data: await run(), errors: [] };
-  } catch (err) {
-    const e = err as { name?: string; data?: T | null; errors?: GraphqlError[] };
-    if (e.name !== 'GraphqlResponseError' || !Array.isArray(e.errors)) throw err;
-    return { data: e.data ?? null, errors: e.errors };
-  }
-}
-
-/** Which facts an error leaves unknown (NOT_FOUND on an optional fact is an answer: it does not exist). */
-function erroredFacts(
-  errors: readonly GraphqlError[],
-  asked: readonly FactName[],
-): { unknown: Map<FactName, string>; notFound: Set<FactName> } {
-  const unknown = new Map<FactName, string>();
-  const notFound = new Set<FactName>();
-  for (const e of errors) {
-    const why = `GitHub answered ${e.type ?? 'an error'}: ${e.message}`;
-    const field = e.path?.[0] === 'repository' ? e.path[1] : e.path?.[0];
-    const fact = typeof field === 'string' ? FIELD_FACT[field] : undefined;
-    const hit = fact ? [fact] : asked; // an error on the repository itself, or without a path, leaves everything unknown
-    for (const f of hit) {
-      if (e.type === 'NOT_FOUND' && fact && (f === 'environment' || f === 'ownerKind')) notFound.add(f);
-      else if (!unknown.has(f)) unknown.set(f, why);
-    }
-  }
-  return { unknown, notFound };
-}
+export type { FactName, FactQuestions, Facts } from './facts-query.js';
 
 export interface ExistingComment {
   id: number;
@@ -101,95 +21,18 @@ export interface CheckAnnotation {
   message: string;
 }
 
+/** A comment read through REST: who wrote it is known by login. */
+export interface RestComment {
+  id: number;
+  body: string;
+  url: string;
+  author: string;
+}
+
 export interface CheckOutput {
   title: string;
   summary: string;
   text?: string;
-}
-
-const FACTS_QUERY = /* GraphQL */ `
-  query Facts(
-    $owner: String!
-    $repo: String!
-    $fileExpr: String!
-    $withFile: Boolean!
-    $existsExpr: String!
-    $withExists: Boolean!
-    $login: String!
-    $withLogin: Boolean!
-    $env: String!
-    $withEnv: Boolean!
-    $pr: Int!
-    $withPr: Boolean!
-    $after: String
-    $baselineExpr: String!
-    $withBaseline: Boolean!
-  ) {
-    repository(owner: $owner, name: $repo) {
-      file: object(expression: $fileExpr) @include(if: $withFile) {
-        ... on Blob {
-          text
-          isTruncated
-        }
-      }
-      baseline: object(expression: $baselineExpr) @include(if: $withBaseline) {
-        ... on Blob {
-          text
-          isTruncated
-        }
-      }
-      exists: object(expression: $existsExpr) @include(if: $withExists) {
-        __typename
-      }
-      environment(name: $env) @include(if: $withEnv) {
-        name
-        protectionRules(first: 20) {
-          nodes {
-            type
-            reviewers(first: 1) {
-              totalCount
-            }
-          }
-        }
-      }
-      pullRequest(number: $pr) @include(if: $withPr) {
-        comments(first: 100, after: $after) {
-          nodes {
-            databaseId
-            body
-            url
-            viewerDidAuthor
-          }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
-        }
-      }
-    }
-    owner: repositoryOwner(login: $login) @include(if: $withLogin) {
-      __typename
-    }
-  }
-`;
-
-interface FactsResponse {
-  repository: {
-    file?: { text?: string; isTruncated?: boolean } | null;
-    baseline?: { text?: string; isTruncated?: boolean } | null;
-    exists?: { __typename: string } | null;
-    environment?: {
-      name: string;
-      protectionRules: { nodes: { type: string; reviewers: { totalCount: number } }[] };
-    } | null;
-    pullRequest?: {
-      comments: {
-        nodes: { databaseId: number; body: string; url: string; viewerDidAuthor: boolean }[];
-        pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      };
-    } | null;
-  } | null;
-  owner?: { __typename: 'User' | 'Organization' } | null;
 }
 
 /** Every GitHub API call the gate makes (check run, sticky comment, the facts the bars ask), in one place. */
@@ -208,95 +51,9 @@ export class GateApi {
   }
 
   /** One GraphQL read for everything the gate asks (more pages only past 100 PR comments). */
-  async facts(q: FactQuestions): Promise<Facts> {
-    const vars = {
-      owner: this.owner,
-      repo: this.repo,
-      fileExpr: q.fileAt ? `${q.fileAt.sha}:${q.fileAt.path}` : '',
-      withFile: Boolean(q.fileAt),
-      existsExpr: q.existsAt ? `${q.existsAt.sha}:${q.existsAt.path}` : '',
-      withExists: Boolean(q.existsAt),
-      login: q.login?.replace(/^@/, '') ?? '',
-      withLogin: Boolean(q.login),
-      env: q.environment ?? '',
-      withEnv: Boolean(q.environment),
-      pr: q.pullNumber ?? 0,
-      withPr: q.pullNumber !== undefined,
-      after: null as string | null,
-      baselineExpr: q.baselineAt ? `${q.baselineAt.ref}:${q.baselineAt.path}` : '',
-      withBaseline: Boolean(q.baselineAt),
-    };
-    const asked = (
-      [
-        [q.fileAt, 'fileAt'],
-        [q.existsAt, 'existsAt'],
-        [q.login, 'ownerKind'],
-        [q.environment, 'environment'],
-        [q.pullNumber, 'comments'],
-        [q.baselineAt, 'baselineAt'],
-      ] as const
-    )
-      .filter(([question]) => question !== undefined)
-      .map(([, name]) => name);
-    const answer = await partial(() => this.client.graphql<FactsResponse>(FACTS_QUERY, vars));
-    const { unknown, notFound } = erroredFacts(answer.errors, asked);
-    const repo = answer.data?.repository;
-    const facts: Facts = { unanswered: Object.fromEntries(unknown) };
-    const known = (f: FactName) => asked.includes(f) && !unknown.has(f);
-    if (known('fileAt')) {
-      if (repo?.file?.isTruncated)
-        facts.unanswered.fileAt = `${q.fileAt!.path} at ${q.fileAt!.sha} is too large to read through the API`;
-      else facts.fileAt = repo?.file?.text ?? null;
-    }
-    if (known('existsAt')) facts.existsAt = Boolean(repo?.exists);
-    // A blob too large for the API reads as unknown: git show in the checkout is tried instead.
-    if (known('baselineAt'))
-      facts.baselineAt = repo?.baseline
-        ? repo.baseline.isTruncated
-          ? undefined
-          : (repo.baseline.text ?? undefined)
-        : null;
-    if (notFound.has('ownerKind')) facts.ownerKind = null;
-    else if (known('ownerKind')) facts.ownerKind = answer.data?.owner?.__typename ?? null;
-    if (notFound.has('environment')) facts.environment = null;
-    else if (known('environment')) {
-      const env = repo?.environment;
-      facts.environment = env
-        ? {
-            reviewers: env.protectionRules.nodes
-              .filter((r) => r.type === 'REQUIRED_REVIEWERS')
-              .reduce((n, r) => n + r.reviewers.totalCount, 0),
-          }
-        : null;
-    }
-    if (known('comments')) {
-      const comments: ExistingComment[] = [];
-      let page = repo?.pullRequest?.comments;
-      while (page) {
-        for (const c of page.nodes)
-          comments.push({ id: c.databaseId, body: c.body, url: c.url, mine: c.viewerDidAuthor });
-        if (!page.pageInfo.hasNextPage) break;
-        const next = await partial(() =>
-          this.client.graphql<FactsResponse>(FACTS_QUERY, {
-            ...vars,
-            withFile: false,
-            withExists: false,
-            withLogin: false,
-            withEnv: false,
-            withBaseline: false,
-            after: page!.pageInfo.endCursor,
-          }),
-        );
-        // A later page that fails leaves the comments unknown: never create a second sticky comment.
-        if (next.errors.length > 0 || !next.data?.repository?.pullRequest) {
-          facts.unanswered.comments = `a later page of comments could not be read (${next.errors[0]?.message ?? 'no data'})`;
-          return facts;
-        }
-        page = next.data.repository.pullRequest.comments;
-      }
-      facts.comments = comments;
-    }
-    return facts;
+  /** One GraphQL read for everything the gate asks, partial answers kept (github/facts-query.ts). */
+  facts(q: FactQuestions): Promise<Facts> {
+    return askFacts(this.client, this.owner, this.repo, q);
   }
 
   async createCheck(name: string, headSha: string, detailsUrl?: string): Promise<{ id: number; url: string }> {
@@ -341,14 +98,68 @@ export class GateApi {
     }
   }
 
-  async createComment(pullNumber: number, body: string): Promise<string> {
+  /**
+   * Complete the check with its conclusion and summary only, in one request that is made even past the
+   * run's API deadline: the last resort, so a check is never left in progress.
+   */
+  async completeCheckPlain(
+    id: number,
+    conclusion: 'success' | 'failure' | 'cancelled',
+    output: CheckOutput,
+  ): Promise<void> {
+    await this.client.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+      owner: this.owner,
+      repo: this.repo,
+      check_run_id: id,
+      status: 'completed',
+      conclusion,
+      completed_at: new Date().toISOString(),
+      output,
+      request: { final: true },
+    });
+  }
+
+  /** Check runs of this name on a commit still in progress (an earlier attempt that never finished). */
+  async checksInProgress(name: string, headSha: string): Promise<number[]> {
+    const res = await this.client.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      owner: this.owner,
+      repo: this.repo,
+      ref: headSha,
+      check_name: name,
+      status: 'in_progress',
+      per_page: 100,
+    });
+    return res.data.check_runs.map((r) => Number(r.id));
+  }
+
+  /** The pull request's comments through REST (when GraphQL could not read them), with their authors. */
+  async listComments(pullNumber: number): Promise<RestComment[]> {
+    const all = await this.client.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: pullNumber,
+      per_page: 100,
+    });
+    return all.map((c) => ({ id: Number(c.id), body: c.body ?? '', url: c.html_url, author: c.user?.login ?? '' }));
+  }
+
+  async deleteComment(commentId: number): Promise<void> {
+    await this.client.request('DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      owner: this.owner,
+      repo: this.repo,
+      comment_id: commentId,
+    });
+  }
+
+  /** Create a comment; its author is who this token writes as (for finding our own comments again). */
+  async createComment(pullNumber: number, body: string): Promise<{ id: number; url: string; author: string }> {
     const res = await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       owner: this.owner,
       repo: this.repo,
       issue_number: pullNumber,
       body,
     });
-    return res.data.html_url;
+    return { id: Number(res.data.id), url: res.data.html_url, author: res.data.user?.login ?? '' };
   }
 
   async updateComment(commentId: number, body: string): Promise<string> {
