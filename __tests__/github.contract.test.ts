@@ -96,7 +96,7 @@ describe('the GitHub client against GitHub’s API description', () => {
   });
 
   it('creates and updates a comment', async () => {
-    const url = await pub.createComment(7, 'hello');
+    const { url } = await pub.createComment(7, 'hello');
     expect(url).toMatch(/#issuecomment-\d+$/);
     await pub.updateComment(gh.comments[0]!.id, 'hello again');
     expect(gh.comments[0]!.body).toBe('hello again');

@@ -203,6 +203,20 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(gh.deployments).toHaveLength(0);
   });
 
+  it('GitHub failing mid-tick: the tick holds and says why (not "a bug"); the kill switch fails loudly', async () => {
+    gh.fail({ method: 'GET', route: '/repos/{owner}/{repo}/deployments', status: 502 });
+    const r = await tick(gh, workspace(), R1);
+    expect(r.code).toBe(0);
+    expect(r.outputs['rollout-action']).toBe('hold');
+    expect(r.stdout).toMatch(/Rollout: hold: a service did not answer/);
+    expect(r.stdout).not.toMatch(/a bug in the action/);
+    expect(r.summary).toMatch(/\*\*hold\*\*/);
+    const kill = await tick(gh, workspace(), R1, 'rollback');
+    expect(kill.code).toBe(1);
+    expect(kill.stdout).toMatch(/a service did not answer as expected/);
+    expect(kill.stdout).not.toMatch(/a bug in the action/);
+  });
+
   it('two ticks at once never step twice', async () => {
     const ws = workspace();
     const [a, b] = await Promise.all([tick(gh, ws, R1), tick(gh, ws, R1)]);

@@ -44,8 +44,9 @@ if ! up "http://127.0.0.1:$PROM_PORT/-/ready"; then
   node scripts/services/prometheus-history.mjs >"$root/history.om"
   promtool tsdb create-blocks-from openmetrics "$root/history.om" "$root/prom" >/dev/null
   printf 'global:\n  scrape_interval: 1h\nscrape_configs: []\n' >"$root/prometheus.yml"
+  # The history ends when it is written; a 3 h lookback keeps it the latest value however long the suite runs.
   nohup prometheus --config.file="$root/prometheus.yml" --storage.tsdb.path="$root/prom" \
-    --storage.tsdb.retention.time=10y --web.listen-address=127.0.0.1:$PROM_PORT >"$root/prometheus.log" 2>&1 &
+    --storage.tsdb.retention.time=10y --query.lookback-delta=3h --web.listen-address=127.0.0.1:$PROM_PORT >"$root/prometheus.log" 2>&1 &
   echo $! >"$root/prometheus.pid"
   wait_for "http://127.0.0.1:$PROM_PORT/-/ready" 60
 fi
