@@ -251,6 +251,18 @@ describe('the action against a loopback GitHub API', () => {
       expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
     });
 
+    it.each([
+      ['an empty repository', { repository: {} }],
+      ['a null repository without errors', { repository: null }],
+      ['a file that is not a blob', { repository: { file: {}, pullRequest: null } }],
+      ['a blob without text', { repository: { file: { text: null, isTruncated: false } } }],
+    ])('a base-config answer with %s is unknown, never "no config yet"', async (_what, data) => {
+      gh.graphqlBody = { data };
+      const r = await runIn(gh, workspace(40), 'pull_request', pullRequest());
+      expect(r.outputs.decision).toBe('block');
+      expect(r.summary).toMatch(/base branch's .* could not be read/);
+    });
+
     it('NOT_FOUND on the environment means it does not exist (a finding, not a pass)', async () => {
       gh.graphqlErrors.set('environment', { type: 'NOT_FOUND', message: 'Could not resolve to an Environment' });
       const r = await runIn(gh, workspace(0), 'pull_request', pullRequest());
@@ -275,9 +287,9 @@ describe('the action against a loopback GitHub API', () => {
       gh.graphqlErrors.set('comments-page-2', { type: 'INTERNAL', message: 'Something went wrong' });
       const r = await runIn(gh, workspace(40), 'pull_request', pullRequest());
       expect(r.outputs.decision).toBe('block');
-      // read again through REST: the existing sticky comment is updated in place, never a second one
+      // REST cannot tell whose the marked comment is: nothing is created and nothing edited
       expect(gh.comments.filter((c) => c.mine)).toHaveLength(1);
-      expect(gh.comments.find((c) => c.id === 5000)!.body).toMatch(/\*\*block\*\*/);
+      expect(gh.comments.find((c) => c.id === 5000)!.body).toMatch(/old$/);
     });
   });
 
@@ -342,6 +354,21 @@ describe('the action against a loopback GitHub API', () => {
       expect(r.stdout).toMatch(/::error title=pass_rate%3A fail/);
     });
 
+    it('a check created whose answer was lost is found again and completed (never two, never left pending)', async () => {
+      gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/check-runs', status: 502, times: 1, applied: true });
+      const r = await runIn(gh, workspace(5), 'push', {});
+      expect(r.outputs.decision).toBe('allow');
+      expect([...gh.checkRuns.values()]).toHaveLength(1);
+      expect([...gh.checkRuns.values()][0]).toMatchObject({ status: 'completed', conclusion: 'success' });
+    });
+
+    it('the last completion survives a 5xx past the deadline', async () => {
+      gh.fail({ method: 'POST', route: 'graphql', status: 200, mode: 'hang' });
+      gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 502, times: 2 });
+      await runIn(gh, workspace(40), 'pull_request', pullRequest(), fast);
+      expect([...gh.checkRuns.values()][0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    });
+
     it("a re-run ends the earlier attempt's check that was left in progress", async () => {
       await runIn(gh, workspace(5), 'push', {});
       const [first] = [...gh.checkRuns.values()];
@@ -360,19 +387,33 @@ describe('the action against a loopback GitHub API', () => {
       expect(gh.comments[0]!.body).toMatch(/LLM release gate: \*\*block\*\*/);
     });
 
-    it('GraphQL cannot read the comments: REST finds the sticky comment and updates it in place', async () => {
+    it('GraphQL cannot read the comments: no comment is created over a marked one, none is edited', async () => {
       gh.comments.push({
         id: 50,
         body: '<!-- llm-release-gate:LLM release gate -->\nold',
         mine: false,
-        author: 'mallory',
+        author: 'evil[bot]',
       });
-      gh.comments.push({ id: 60, body: '<!-- llm-release-gate:LLM release gate -->\nold', mine: true });
       gh.graphqlErrors.set('pullRequest', { type: 'FORBIDDEN', message: 'no' });
+      const r = await runIn(gh, workspace(40), 'pull_request', pullRequest());
+      expect(r.outputs.decision).toBe('block');
+      expect(gh.comments).toHaveLength(1);
+      expect(gh.comments[0]!.body).toMatch(/old$/);
+      expect(r.stdout).toMatch(/left as it is/);
+    });
+
+    it('duplicates left by an earlier race are removed, the oldest kept', async () => {
+      gh.comments.push({ id: 60, body: '<!-- llm-release-gate:LLM release gate -->\nold', mine: true });
+      gh.comments.push({ id: 61, body: '<!-- llm-release-gate:LLM release gate -->\nold', mine: true });
       await runIn(gh, workspace(40), 'pull_request', pullRequest());
-      expect(gh.comments).toHaveLength(2);
-      expect(gh.comments.find((c) => c.id === 50)!.body).toMatch(/old$/);
-      expect(gh.comments.find((c) => c.id === 60)!.body).toMatch(/\*\*block\*\*/);
+      expect(gh.comments.map((c) => c.id)).toEqual([60]);
+      expect(gh.comments[0]!.body).toMatch(/\*\*block\*\*/);
+    });
+
+    it('four runs at once leave one comment', async () => {
+      const ws = workspace(40);
+      await Promise.all([1, 2, 3, 4].map(() => runIn(gh, ws, 'pull_request', pullRequest(), { 'api-deadline': '60' })));
+      expect(gh.comments).toHaveLength(1);
     });
   });
 });

@@ -23,6 +23,7 @@ describe('the GitHub client against GitHub’s API description', () => {
     const { id, url } = await pub.createCheck(
       'LLM release gate',
       'a'.repeat(40),
+      'llm-release-gate:1:1',
       'https://github.com/acme/support/actions/runs/1',
     );
     expect(url).toBe(`https://github.com/acme/support/runs/${id}`);
@@ -102,7 +103,7 @@ describe('the GitHub client against GitHub’s API description', () => {
     expect(gh.comments[0]!.body).toBe('hello again');
   });
 
-  it('waits out a 429 with retry-after, and retries a 502', async () => {
+  it('waits out a 429 with retry-after; retries a 502 on a read or an update, never on a POST that creates', async () => {
     gh.fail({
       method: 'POST',
       route: '/repos/{owner}/{repo}/check-runs',
@@ -110,16 +111,22 @@ describe('the GitHub client against GitHub’s API description', () => {
       headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' },
       times: 1,
     });
-    gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 502, times: 1 });
-    await pub.createCheck('LLM release gate', 'b'.repeat(40));
-    await pub.createComment(7, 'hi');
+    await pub.createCheck('LLM release gate', 'b'.repeat(40), 'run-1');
     expect(gh.count('POST', '/repos/{owner}/{repo}/check-runs')).toBe(2);
-    expect(gh.count('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(2);
+    // a created comment whose answer was lost would be posted twice: not retried
+    gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 502, times: 1 });
+    const err = await pub.createComment(7, 'hi').catch((e: unknown) => e);
+    expect(statusOf(err)).toBe(502);
+    expect(gh.count('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments')).toBe(1);
+    const { id } = await pub.createComment(7, 'hi');
+    gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/issues/comments/{comment_id}', status: 502, times: 1 });
+    await pub.updateComment(id, 'hi again');
+    expect(gh.count('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}')).toBe(2);
   });
 
   it.each([403, 404, 422])('does not retry a %i', async (status) => {
     gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/check-runs', status });
-    const err = await pub.createCheck('LLM release gate', 'c'.repeat(40)).catch((e: unknown) => e);
+    const err = await pub.createCheck('LLM release gate', 'c'.repeat(40), 'run-1').catch((e: unknown) => e);
     expect(statusOf(err)).toBe(status);
     expect(gh.count('POST', '/repos/{owner}/{repo}/check-runs')).toBe(1);
   });

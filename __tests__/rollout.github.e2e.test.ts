@@ -152,6 +152,29 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(gh.issues).toHaveLength(1);
   });
 
+  it('a refused alert issue does not undo the rollback, and the next tick opens it', async () => {
+    const ws = workspace();
+    await tick(gh, ws, R1);
+    minutes(40);
+    writeFileSync(path.join(ws, 'telemetry.json'), metrics(900));
+    gh.fail({ method: 'POST', route: '/repos/{owner}/{repo}/issues', status: 403, times: 1 });
+    const r = await tick(gh, ws, R1);
+    expect(r.outputs).toMatchObject({ 'rollout-action': 'rollback', 'rollout-percent': '0' });
+    expect(flag()).toBe(0);
+    expect(r.stdout).toMatch(/The alert issue could not be opened/);
+    expect(gh.issues).toHaveLength(0);
+    expect(gh.deployments[0]!.statuses.at(-1)).toMatchObject({
+      state: 'failure',
+      description: expect.stringMatching(/\(alert pending\)$/),
+    });
+    const next = await tick(gh, ws, R1);
+    expect(next.outputs['rollout-action']).toBe('none');
+    expect(gh.issues).toHaveLength(1);
+    expect(gh.issues[0]!.body).toMatch(/^@alice Rolled back/);
+    await tick(gh, ws, R1);
+    expect(gh.issues).toHaveLength(1);
+  });
+
   it('a metric outage holds, counts against max_errors, then alerts; never a rollback on its own', async () => {
     const ws = workspace();
     await tick(gh, ws, R1);

@@ -28118,7 +28118,7 @@ var require_picomatch = __commonJS({
     var parse7 = require_parse2();
     var utils = require_utils2();
     var constants3 = require_constants6();
-    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var isObject4 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob2, options2, returnState = false) => {
       if (Array.isArray(glob2)) {
         const fns = glob2.map((input2) => picomatch2(input2, options2, returnState));
@@ -28131,7 +28131,7 @@ var require_picomatch = __commonJS({
         };
         return arrayMatcher;
       }
-      const isState = isObject3(glob2) && glob2.tokens && glob2.input;
+      const isState = isObject4(glob2) && glob2.tokens && glob2.input;
       if (glob2 === "" || typeof glob2 !== "string" && !isState) {
         throw new TypeError("Expected pattern to be a non-empty string");
       }
@@ -30282,8 +30282,8 @@ var init_json_with_bigint = __esm({
       const isFunctionReplacer = typeof replacer === "function";
       const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
       const prepareVal = (parent, key, val) => {
-        const isObject3 = val !== null && typeof val === "object";
-        const hasToJSON = isObject3 && typeof val.toJSON === "function";
+        const isObject4 = val !== null && typeof val === "object";
+        const hasToJSON = isObject4 && typeof val.toJSON === "function";
         if (hasToJSON) {
           val = val.toJSON(key);
         }
@@ -36582,6 +36582,7 @@ function runContext(gh) {
       )
     ],
     runAttempt: Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1,
+    runKey: `llm-release-gate:${Number.isFinite(gh.runId) ? gh.runId : 0}:${Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1}`,
     apiUrl: gh.apiUrl || "https://api.github.com",
     serverUrl,
     runUrl: Number.isFinite(gh.runId) && gh.runId > 0 ? `${serverUrl}/${owner}/${repo}/actions/runs/${gh.runId}` : void 0
@@ -40163,7 +40164,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject3 = isObject;
+  const isObject4 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -40171,7 +40172,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject3(input2)) {
+    if (!isObject4(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -40307,7 +40308,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject3 = isObject;
+  const isObject4 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -40316,7 +40317,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject3(input2)) {
+    if (!isObject4(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -65011,14 +65012,25 @@ function createClient(token, baseUrl2, log4, version2 = "dev", timeouts = DEFAUL
   client.deadline = deadline;
   client.hook.wrap("request", async (request2, options2) => {
     const what = `${options2.method} ${String(options2.url)}`;
-    if (options2.request?.final) return request2(options2);
+    const creates = options2.method === "POST" && !String(options2.url).endsWith("/graphql");
+    if (options2.request?.final) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await request2(options2);
+        } catch (err) {
+          const after = retryWait(err, attempt, false);
+          if (after === void 0 || attempt >= 2) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(after, 4) * 1e3));
+        }
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       if (deadline.remaining() === 0) throw deadline.error(`starting ${what}`);
       try {
         const bounded = { ...options2, request: { ...options2.request, signal: deadline.signal } };
         return await Promise.race([request2(bounded), deadline.expired]);
       } catch (err) {
-        const after = retryWait(err, attempt);
+        const after = retryWait(err, attempt, creates);
         if (after === void 0 || after * 1e3 > deadline.remaining()) throw err;
         log4.warning(`GitHub ${statusOf(err) === 429 ? "answered 429" : "failed"} on ${what}; retrying in ${after}s`);
         await Promise.race([new Promise((r) => setTimeout(r, after * 1e3)), deadline.expired]);
@@ -65027,10 +65039,11 @@ function createClient(token, baseUrl2, log4, version2 = "dev", timeouts = DEFAUL
   });
   return client;
 }
-function retryWait(err, attempt) {
+function retryWait(err, attempt, creates) {
   const status = statusOf(err);
   if (status === 429) return attempt < 2 ? retryAfterSeconds(err) : void 0;
-  if (err instanceof ExternalServiceError || err.name === "AbortError") return void 0;
+  if (creates || err instanceof ExternalServiceError || err.name === "AbortError")
+    return void 0;
   const transient = status === void 0 || status >= 500;
   return transient && attempt < RETRIES ? (attempt + 1) ** 2 : void 0;
 }
@@ -65225,24 +65238,46 @@ async function askFacts(client, owner, name, q) {
   }
   const repo = answer.data?.repository;
   const facts = { unanswered: Object.fromEntries(unknown2) };
-  const known = (f) => asked.includes(f) && !unknown2.has(f);
+  const known = (f) => asked.includes(f) && !unknown2.has(f) && facts.unanswered[f] === void 0;
+  const unshaped = (f) => facts.unanswered[f] ?? (facts.unanswered[f] = "GitHub\u2019s answer did not have the expected shape");
+  const blob = (v) => v === null ? null : isObject3(v) && typeof v.text === "string" ? v : void 0;
+  const field = (name2) => isObject3(repo) && name2 in repo ? { value: repo[name2] } : void 0;
   if (known("fileAt")) {
-    if (repo?.file?.isTruncated)
+    const f = field("file");
+    const b = f && blob(f.value);
+    if (!f || b === void 0) unshaped("fileAt");
+    else if (b?.isTruncated)
       facts.unanswered.fileAt = `${q.fileAt.path} at ${q.fileAt.sha} is too large to read through the API`;
-    else facts.fileAt = repo?.file?.text ?? null;
+    else facts.fileAt = b ? b.text : null;
   }
-  if (known("existsAt")) facts.existsAt = Boolean(repo?.exists);
-  if (known("baselineAt"))
-    facts.baselineAt = repo?.baseline ? repo.baseline.isTruncated ? void 0 : repo.baseline.text ?? void 0 : null;
+  if (known("existsAt")) {
+    const f = field("exists");
+    if (!f || f.value !== null && !isObject3(f.value)) unshaped("existsAt");
+    else facts.existsAt = f.value !== null;
+  }
+  if (known("baselineAt")) {
+    const f = field("baseline");
+    const b = f && blob(f.value);
+    facts.baselineAt = b === null ? null : b && !b.isTruncated ? b.text : void 0;
+  }
   if (notFound.has("ownerKind")) facts.ownerKind = null;
-  else if (known("ownerKind")) facts.ownerKind = answer.data?.owner?.__typename ?? null;
+  else if (known("ownerKind")) {
+    const owner2 = answer.data?.owner;
+    if (owner2 === null) facts.ownerKind = null;
+    else if (owner2?.__typename === "User" || owner2?.__typename === "Organization") facts.ownerKind = owner2.__typename;
+    else unshaped("ownerKind");
+  }
   if (notFound.has("environment")) facts.environment = null;
   else if (known("environment")) {
-    const env = repo?.environment;
-    facts.environment = env ? {
-      reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + r.reviewers.totalCount, 0)
-    } : null;
+    const f = field("environment");
+    const env = f?.value;
+    if (!f || env !== null && !Array.isArray(env?.protectionRules?.nodes)) unshaped("environment");
+    else
+      facts.environment = env ? {
+        reviewers: env.protectionRules.nodes.filter((r) => r.type === "REQUIRED_REVIEWERS").reduce((n, r) => n + (r.reviewers?.totalCount ?? 0), 0)
+      } : null;
   }
+  if (known("comments") && !isObject3(field("pullRequest")?.value)) unshaped("comments");
   if (known("comments")) {
     const comments = [];
     let page = repo?.pullRequest?.comments;
@@ -65279,6 +65314,9 @@ function malformed(data, asked) {
   if (asked.includes("ownerKind") && !("owner" in data)) return "GitHub\u2019s answer lacks the owner";
   return void 0;
 }
+function isObject3(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
 
 // src/github/gate-api.ts
 var GateApi = class {
@@ -65300,13 +65338,14 @@ var GateApi = class {
   facts(q) {
     return askFacts(this.client, this.owner, this.repo, q);
   }
-  async createCheck(name, headSha, detailsUrl) {
+  async createCheck(name, headSha, externalId, detailsUrl) {
     const res = await this.client.request("POST /repos/{owner}/{repo}/check-runs", {
       owner: this.owner,
       repo: this.repo,
       name,
       head_sha: headSha,
       status: "in_progress",
+      external_id: externalId,
       started_at: (/* @__PURE__ */ new Date()).toISOString(),
       ...detailsUrl ? { details_url: detailsUrl } : {}
     });
@@ -65361,7 +65400,11 @@ var GateApi = class {
       status: "in_progress",
       per_page: 100
     });
-    return res.data.check_runs.map((r) => Number(r.id));
+    return res.data.check_runs.map((r) => ({
+      id: Number(r.id),
+      externalId: r.external_id ?? "",
+      url: r.html_url ?? ""
+    }));
   }
   /** The pull request's comments through REST (when GraphQL could not read them), with their authors. */
   async listComments(pullNumber) {
@@ -65755,38 +65798,42 @@ function peek(text) {
 
 // src/action/sticky-comment.ts
 async function writeSticky(api, pull, marker, body, known) {
-  let existing;
-  if (known) existing = known.find((c) => c.mine && c.body.includes(marker));
-  else existing = ownByGuess(await api.listComments(pull), marker);
-  if (existing) {
-    if (existing.body.trim() === body.trim()) return existing.url;
-    try {
-      return await api.updateComment(existing.id, body);
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+  if (!known) {
+    const marked = (await api.listComments(pull)).filter((c) => c.body.includes(marker));
+    if (marked.length > 0) {
+      throw new Error(
+        "the comments could be read only through REST, which cannot tell whether the sticky comment is this token\u2019s own, so it was left as it is"
+      );
     }
+    return createOne(api, pull, marker, body);
   }
+  const ours = known.filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
+  const [existing, ...extra] = ours;
+  for (const c of extra) await deleteIfThere(api, c.id);
+  if (!existing) return createOne(api, pull, marker, body);
+  if (existing.body.trim() === body.trim()) return existing.url;
+  try {
+    return await api.updateComment(existing.id, body);
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+    return createOne(api, pull, marker, body);
+  }
+}
+async function createOne(api, pull, marker, body) {
   const created = await api.createComment(pull, body);
-  const ours = (await api.listComments(pull)).filter((c) => c.author === created.author && c.body.includes(marker));
+  const ours = (await api.listComments(pull)).filter((c) => c.author === created.author && c.body.includes(marker)).sort((a, b) => a.id - b.id);
   if (ours.length <= 1) return created.url;
-  ours.sort((a, b) => a.id - b.id);
   const [keep, ...extra] = ours;
-  let url2 = keep.url;
-  if (keep.id !== created.id) url2 = await api.updateComment(keep.id, body);
-  for (const c of extra) await api.deleteComment(c.id);
+  const url2 = keep.id === created.id ? created.url : await api.updateComment(keep.id, body);
+  for (const c of extra) await deleteIfThere(api, c.id);
   return url2;
 }
-function ownByGuess(comments, marker) {
-  const marked = comments.filter((c) => c.body.includes(marker));
-  if (marked.length === 0) return void 0;
-  const bots = new Set(marked.map((c) => c.author).filter((a) => a.endsWith("[bot]")));
-  if (bots.size !== 1) {
-    throw new Error(
-      "the sticky comment could not be told apart from other comments with its marker (their authors could not be checked), so it was not written"
-    );
+async function deleteIfThere(api, id) {
+  try {
+    await api.deleteComment(id);
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
   }
-  const [bot] = bots;
-  return marked.filter((c) => c.author === bot).sort((a, b) => a.id - b.id)[0];
 }
 
 // src/action/github-reporter.ts
@@ -65808,14 +65855,17 @@ var GitHubReporter = class {
   comments;
   async startCheck() {
     try {
-      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runUrl);
+      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runKey, this.ctx.runUrl);
     } catch (err) {
-      this.degrade("create the check run", err);
-      return;
+      this.check = await this.adoptCheck();
+      if (!this.check) {
+        this.degrade("create the check run", err);
+        return;
+      }
     }
     if (this.ctx.runAttempt > 1) {
       try {
-        for (const id of await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)) {
+        for (const { id } of await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)) {
           if (id === this.check.id) continue;
           await this.api.completeCheckPlain(id, "cancelled", {
             title: "Superseded",
@@ -65825,6 +65875,17 @@ var GitHubReporter = class {
       } catch (err) {
         this.warn("complete an earlier attempt's check run", describe4(err));
       }
+    }
+  }
+  /** Creating the check failed, but it may have been made (its answer lost): find it by this run's key. */
+  async adoptCheck() {
+    try {
+      const mine = (await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)).find(
+        (c) => c.externalId === this.ctx.runKey
+      );
+      return mine && { id: mine.id, url: mine.url };
+    } catch {
+      return void 0;
     }
   }
   /** The run failed before publishing: end the check as a failure, with why (never left in progress). */
@@ -67064,6 +67125,30 @@ async function githubTick(loaded, gh, ctx, command) {
     return { decision: decision2, log: log4 };
   }
   let record2 = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : void 0;
+  const lastStatus = latest?.statuses[latest.statuses.length - 1];
+  if (record2?.status === "rolled_back" && lastStatus?.description.includes(ALERT_PENDING)) {
+    const d = {
+      action: "none",
+      percent: 0,
+      stage: record2.stage,
+      reason: "the rollback alert was pending",
+      next: "",
+      evidence: [],
+      warnings: [],
+      errors: 0,
+      alert: `Rolled back ${rollout.flag.key}: ${lastStatus.description}`
+    };
+    const url2 = await tryAlert(gh, loaded, { ...ctx, release: record2.release }, d);
+    if (url2) {
+      await gh.deploymentStatus(
+        record2.id,
+        "failure",
+        lastStatus.description.replace(ALERT_PENDING, "(alert opened)"),
+        ctx.runUrl
+      );
+      log4.push(`the pending rollback alert was opened: ${url2}`);
+    }
+  }
   const applied = record2 && (record2.status === "active" || record2.status === "paused") ? stages[record2.stage]?.percent ?? 0 : record2?.status === "complete" ? 100 : 0;
   const provider = ctx.provider(applied);
   const flag = await provider.read().then(
@@ -67102,7 +67187,7 @@ async function githubTick(loaded, gh, ctx, command) {
         describeStatus("rollback", record2.stage, stages.length, 0, `kill switch${by}`),
         ctx.runUrl
       );
-    return { decision: decision2, log: [`${provider.describe()} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision2) };
+    return { decision: decision2, log: [`${provider.describe()} set to 0%`], issueUrl: await tryAlert(gh, loaded, ctx, decision2) };
   }
   if (command === "promote" && record2 && record2.release === ctx.release && record2.status !== "rolled_back" && record2.status !== "complete") {
     const approvers = rollout.approvers.map((a) => a.replace(/^@/, "").toLowerCase());
@@ -67187,8 +67272,15 @@ async function githubTick(loaded, gh, ctx, command) {
       break;
     case "rollback": {
       if (current !== 0 && !await writeFlag(0, current)) return conflict(decision, log4);
-      await status("failure", "rollback", record2.id);
-      return { decision, log: log4, issueUrl: await alert(gh, loaded, ctx, decision) };
+      const issueUrl = await tryAlert(gh, loaded, ctx, decision);
+      const pending = issueUrl ? "" : ` ${ALERT_PENDING}`;
+      await gh.deploymentStatus(
+        record2.id,
+        "failure",
+        describeStatus("rollback", decision.stage, stages.length, 0, `${decision.reason}`.slice(0, 90) + pending),
+        ctx.runUrl
+      );
+      return { decision, log: log4, issueUrl };
     }
     case "hold":
       if (record2 && decision.errors !== record2.errors)
@@ -67210,6 +67302,17 @@ function conflict(decision, log4) {
     },
     log: [...log4, "the flag file changed under this run: nothing was written"]
   };
+}
+var ALERT_PENDING = "(alert pending)";
+async function tryAlert(gh, loaded, ctx, d) {
+  try {
+    return await alert(gh, loaded, ctx, d);
+  } catch (err) {
+    d.warnings.push(
+      `The alert issue could not be opened (${err instanceof Error ? err.message : String(err)}); the next run tries again.`
+    );
+    return void 0;
+  }
 }
 async function alert(gh, loaded, ctx, d) {
   const owner = loaded.config.owner?.name;

@@ -106,6 +106,8 @@ export interface Fault {
   times?: number;
   /** hang: accept and never answer; trickle: send the headers, then a byte a second, never finishing. */
   mode?: 'hang' | 'trickle';
+  /** Carry the request out, then answer with the fault (the answer was lost, the change was made). */
+  applied?: boolean;
 }
 
 export interface Comment {
@@ -136,6 +138,8 @@ export class FakeGitHub {
    * 'comments-page-2' for the second page of comments.
    */
   readonly graphqlErrors = new Map<string, { type: string; message: string }>();
+  /** Set: the next GraphQL request is answered 200 with this body, whatever it asked (then cleared). */
+  graphqlBody?: unknown;
   readonly deployments: {
     id: number;
     sha: string;
@@ -233,6 +237,11 @@ export class FakeGitHub {
       this.requests.push({ method, path: url.pathname, route: 'graphql', body, headers: req.headers });
       const fault = this.fault(method, 'graphql');
       if (fault) return fault;
+      if (this.graphqlBody !== undefined) {
+        const body = this.graphqlBody;
+        this.graphqlBody = undefined;
+        return { status: 200, body };
+      }
       return { status: 200, body: await this.graphql(body as { query: string; variables?: Record<string, unknown> }) };
     }
 
@@ -264,8 +273,9 @@ export class FakeGitHub {
         );
     }
     const fault = this.fault(method, op.template);
-    if (fault) return fault;
     this.query = url.searchParams;
+    if (fault?.applied) this.respond(method, op.template, params, body as Record<string, unknown>);
+    if (fault) return fault;
     return this.respond(method, op.template, params, body as Record<string, unknown>);
   }
 
@@ -278,6 +288,7 @@ export class FakeGitHub {
     return {
       status: f.status,
       mode: f.mode,
+      applied: f.applied,
       headers: f.headers,
       body: { message: `fake ${f.status}`, documentation_url: 'https://docs.github.com/rest' },
     };
@@ -417,7 +428,14 @@ export class FakeGitHub {
             status: 200,
             body: {
               total_count: open.length,
-              check_runs: open.map((r) => ({ id: r.id, name: r.name, status: r.status, conclusion: null })),
+              check_runs: open.map((r) => ({
+                id: r.id,
+                name: r.name,
+                status: r.status,
+                conclusion: null,
+                external_id: r.external_id ?? null,
+                html_url: r.html_url,
+              })),
             },
           };
         }

@@ -28,15 +28,18 @@ export class GitHubReporter {
 
   async startCheck(): Promise<void> {
     try {
-      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runUrl);
+      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runKey, this.ctx.runUrl);
     } catch (err) {
-      this.degrade('create the check run', err);
-      return;
+      this.check = await this.adoptCheck();
+      if (!this.check) {
+        this.degrade('create the check run', err);
+        return;
+      }
     }
     // A re-run: an earlier attempt (cancelled, or killed) may have left its check in progress.
     if (this.ctx.runAttempt > 1) {
       try {
-        for (const id of await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)) {
+        for (const { id } of await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)) {
           if (id === this.check.id) continue;
           await this.api.completeCheckPlain(id, 'cancelled', {
             title: 'Superseded',
@@ -46,6 +49,18 @@ export class GitHubReporter {
       } catch (err) {
         this.warn("complete an earlier attempt's check run", describe(err));
       }
+    }
+  }
+
+  /** Creating the check failed, but it may have been made (its answer lost): find it by this run's key. */
+  private async adoptCheck(): Promise<{ id: number; url: string } | undefined> {
+    try {
+      const mine = (await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)).find(
+        (c) => c.externalId === this.ctx.runKey,
+      );
+      return mine && { id: mine.id, url: mine.url };
+    } catch {
+      return undefined;
     }
   }
 

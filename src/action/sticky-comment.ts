@@ -1,11 +1,11 @@
 import { statusOf } from '../github/client.js';
-import type { ExistingComment, GateApi, RestComment } from '../github/gate-api.js';
+import type { ExistingComment, GateApi } from '../github/gate-api.js';
 
 /**
  * One sticky comment per pull request, whatever happens: it is found again by its hidden marker and
- * its author; it is never created when the comments could not be read; after creating one, the
- * comments are read again and, if another run created one at the same moment, the oldest is kept
- * (with this run's text) and the others are deleted. Another author's comment is never edited.
+ * its author (the token in use); it is never created while the comments are unknown; after creating
+ * one, the comments are read again and, if another run created one at the same moment, the oldest
+ * is kept (with this run's text) and the others are deleted. Another author's comment is never edited.
  */
 export async function writeSticky(
   api: GateApi,
@@ -14,45 +14,49 @@ export async function writeSticky(
   body: string,
   known: readonly ExistingComment[] | undefined,
 ): Promise<string> {
-  let existing: { id: number; body: string; url: string } | undefined;
-  if (known) existing = known.find((c) => c.mine && c.body.includes(marker));
-  else existing = ownByGuess(await api.listComments(pull), marker);
-
-  if (existing) {
-    if (existing.body.trim() === body.trim()) return existing.url;
-    try {
-      return await api.updateComment(existing.id, body);
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-      // deleted since it was read: write a new one below
+  if (!known) {
+    // Read through REST, which does not say which comments are this token's own: write only when no
+    // comment carries the marker (so none can be ours); never edit one that might be someone else's.
+    const marked = (await api.listComments(pull)).filter((c) => c.body.includes(marker));
+    if (marked.length > 0) {
+      throw new Error(
+        'the comments could be read only through REST, which cannot tell whether the sticky comment is this token’s own, so it was left as it is',
+      );
     }
+    return createOne(api, pull, marker, body);
   }
+  const ours = known.filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
+  const [existing, ...extra] = ours;
+  // Extras left by an earlier race: keep the oldest.
+  for (const c of extra) await deleteIfThere(api, c.id);
+  if (!existing) return createOne(api, pull, marker, body);
+  if (existing.body.trim() === body.trim()) return existing.url;
+  try {
+    return await api.updateComment(existing.id, body);
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+    return createOne(api, pull, marker, body); // deleted since it was read
+  }
+}
+
+/** Create the comment, then settle a race with a concurrent run: the oldest of ours stays. */
+async function createOne(api: GateApi, pull: number, marker: string, body: string): Promise<string> {
   const created = await api.createComment(pull, body);
-  const ours = (await api.listComments(pull)).filter((c) => c.author === created.author && c.body.includes(marker));
+  const ours = (await api.listComments(pull))
+    .filter((c) => c.author === created.author && c.body.includes(marker))
+    .sort((a, b) => a.id - b.id);
   if (ours.length <= 1) return created.url;
-  // Two runs raced: keep the oldest, with this run's text; delete the rest.
-  ours.sort((a, b) => a.id - b.id);
   const [keep, ...extra] = ours;
-  let url = keep!.url;
-  if (keep!.id !== created.id) url = await api.updateComment(keep!.id, body);
-  for (const c of extra) await api.deleteComment(c.id);
+  const url = keep!.id === created.id ? created.url : await api.updateComment(keep!.id, body);
+  for (const c of extra) await deleteIfThere(api, c.id);
   return url;
 }
 
-/**
- * Read through REST, the token's own identity is not known. A marker comment written by a bot account
- * (the identity GITHUB_TOKEN and GitHub Apps comment as; a pull request's author cannot post as one)
- * is taken as ours when exactly one bot wrote such comments; otherwise nothing is edited.
- */
-function ownByGuess(comments: readonly RestComment[], marker: string): RestComment | undefined {
-  const marked = comments.filter((c) => c.body.includes(marker));
-  if (marked.length === 0) return undefined;
-  const bots = new Set(marked.map((c) => c.author).filter((a) => a.endsWith('[bot]')));
-  if (bots.size !== 1) {
-    throw new Error(
-      'the sticky comment could not be told apart from other comments with its marker (their authors could not be checked), so it was not written',
-    );
+/** Delete a comment; one already gone (another run deleted it) is fine. */
+async function deleteIfThere(api: GateApi, id: number): Promise<void> {
+  try {
+    await api.deleteComment(id);
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
   }
-  const [bot] = bots;
-  return marked.filter((c) => c.author === bot).sort((a, b) => a.id - b.id)[0];
 }

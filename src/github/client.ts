@@ -107,14 +107,28 @@ export function createClient(
   client.deadline = deadline;
   client.hook.wrap('request', async (request, options) => {
     const what = `${options.method} ${String(options.url)}`;
-    if ((options.request as { final?: boolean } | undefined)?.final) return request(options);
+    // A POST that creates something may have been applied when its answer was lost: never repeated
+    // (a second check run or comment would be left behind). GraphQL reads are repeated.
+    const creates = options.method === 'POST' && !String(options.url).endsWith('/graphql');
+    if ((options.request as { final?: boolean } | undefined)?.final) {
+      // The last word (completing the check run): past the deadline, up to 3 tries, 1 and 4 s apart.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await request(options);
+        } catch (err) {
+          const after = retryWait(err, attempt, false);
+          if (after === undefined || attempt >= 2) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(after, 4) * 1000));
+        }
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       if (deadline.remaining() === 0) throw deadline.error(`starting ${what}`);
       try {
         const bounded = { ...options, request: { ...options.request, signal: deadline.signal } };
         return await Promise.race([request(bounded), deadline.expired]);
       } catch (err) {
-        const after = retryWait(err, attempt);
+        const after = retryWait(err, attempt, creates);
         if (after === undefined || after * 1000 > deadline.remaining()) throw err;
         log.warning(`GitHub ${statusOf(err) === 429 ? 'answered 429' : 'failed'} on ${what}; retrying in ${after}s`);
         await Promise.race([new Promise((r) => setTimeout(r, after * 1000)), deadline.expired]);
@@ -127,13 +141,15 @@ export function createClient(
 /**
  * How long to wait before trying again, or undefined when trying again cannot help: a 429 waits as
  * GitHub asks (twice at most); a 5xx or a network failure (timeouts included) is retried 3 times,
- * 1, 4 and 9 s apart; any other 4xx, the deadline and an abort are final. One retry policy, here,
+ * 1, 4 and 9 s apart (not a POST that creates: it may have been applied); any other 4xx, the
+ * deadline and an abort are final. One retry policy, here,
  * so that every wait is capped by the run's deadline (the retry plugin's waits were not).
  */
-function retryWait(err: unknown, attempt: number): number | undefined {
+function retryWait(err: unknown, attempt: number, creates: boolean): number | undefined {
   const status = statusOf(err);
   if (status === 429) return attempt < 2 ? retryAfterSeconds(err) : undefined;
-  if (err instanceof ExternalServiceError || (err as { name?: string }).name === 'AbortError') return undefined;
+  if (creates || err instanceof ExternalServiceError || (err as { name?: string }).name === 'AbortError')
+    return undefined;
   const transient = status === undefined || status >= 500;
   return transient && attempt < RETRIES ? (attempt + 1) ** 2 : undefined;
 }

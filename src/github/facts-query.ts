@@ -209,33 +209,64 @@ export async function askFacts(client: GitHubClient, owner: string, name: string
   if (shapeError) for (const f of asked) if (!unknown.has(f)) unknown.set(f, shapeError);
   const repo = answer.data?.repository;
   const facts: Facts = { unanswered: Object.fromEntries(unknown) };
-  const known = (f: FactName) => asked.includes(f) && !unknown.has(f);
+  const known = (f: FactName) => asked.includes(f) && !unknown.has(f) && facts.unanswered[f] === undefined;
+  // Each field is read strictly: null is an answer ("not there"); a missing field, a repository that
+  // is null without an error, or a value of the wrong shape answers nothing (unknown, never "absent").
+  const unshaped = (f: FactName) =>
+    facts.unanswered[f] ?? (facts.unanswered[f] = 'GitHub’s answer did not have the expected shape');
+  const blob = (v: unknown): { text: string; isTruncated: boolean } | null | undefined =>
+    v === null
+      ? null
+      : isObject(v) && typeof v.text === 'string'
+        ? (v as { text: string; isTruncated: boolean })
+        : undefined;
+  const field = (name: string): { value: unknown } | undefined =>
+    isObject(repo) && name in repo ? { value: (repo as Record<string, unknown>)[name] } : undefined;
   if (known('fileAt')) {
-    if (repo?.file?.isTruncated)
+    const f = field('file');
+    const b = f && blob(f.value);
+    if (!f || b === undefined) unshaped('fileAt');
+    else if (b?.isTruncated)
       facts.unanswered.fileAt = `${q.fileAt!.path} at ${q.fileAt!.sha} is too large to read through the API`;
-    else facts.fileAt = repo?.file?.text ?? null;
+    else facts.fileAt = b ? b.text : null;
   }
-  if (known('existsAt')) facts.existsAt = Boolean(repo?.exists);
+  if (known('existsAt')) {
+    const f = field('exists');
+    if (!f || (f.value !== null && !isObject(f.value))) unshaped('existsAt');
+    else facts.existsAt = f.value !== null;
+  }
   // A blob too large for the API reads as unknown: git show in the checkout is tried instead.
-  if (known('baselineAt'))
-    facts.baselineAt = repo?.baseline
-      ? repo.baseline.isTruncated
-        ? undefined
-        : (repo.baseline.text ?? undefined)
-      : null;
+  if (known('baselineAt')) {
+    const f = field('baseline');
+    const b = f && blob(f.value);
+    facts.baselineAt = b === null ? null : b && !b.isTruncated ? b.text : undefined;
+  }
   if (notFound.has('ownerKind')) facts.ownerKind = null;
-  else if (known('ownerKind')) facts.ownerKind = answer.data?.owner?.__typename ?? null;
+  else if (known('ownerKind')) {
+    const owner = answer.data?.owner;
+    if (owner === null) facts.ownerKind = null;
+    else if (owner?.__typename === 'User' || owner?.__typename === 'Organization') facts.ownerKind = owner.__typename;
+    else unshaped('ownerKind');
+  }
   if (notFound.has('environment')) facts.environment = null;
   else if (known('environment')) {
-    const env = repo?.environment;
-    facts.environment = env
-      ? {
-          reviewers: env.protectionRules.nodes
-            .filter((r) => r.type === 'REQUIRED_REVIEWERS')
-            .reduce((n, r) => n + r.reviewers.totalCount, 0),
-        }
-      : null;
+    const f = field('environment');
+    const env = f?.value as FactsResponse['repository'] extends infer R
+      ? R extends { environment?: infer E }
+        ? E
+        : never
+      : never;
+    if (!f || (env !== null && !Array.isArray(env?.protectionRules?.nodes))) unshaped('environment');
+    else
+      facts.environment = env
+        ? {
+            reviewers: env.protectionRules.nodes
+              .filter((r) => r.type === 'REQUIRED_REVIEWERS')
+              .reduce((n, r) => n + (r.reviewers?.totalCount ?? 0), 0),
+          }
+        : null;
   }
+  if (known('comments') && !isObject(field('pullRequest')?.value)) unshaped('comments');
   if (known('comments')) {
     const comments: ExistingComment[] = [];
     let page = repo?.pullRequest?.comments;
@@ -274,4 +305,8 @@ function malformed(data: unknown, asked: readonly FactName[]): string | undefine
   if (needsRepository && !('repository' in data)) return 'GitHub’s answer lacks the repository';
   if (asked.includes('ownerKind') && !('owner' in data)) return 'GitHub’s answer lacks the owner';
   return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

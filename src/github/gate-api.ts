@@ -56,13 +56,19 @@ export class GateApi {
     return askFacts(this.client, this.owner, this.repo, q);
   }
 
-  async createCheck(name: string, headSha: string, detailsUrl?: string): Promise<{ id: number; url: string }> {
+  async createCheck(
+    name: string,
+    headSha: string,
+    externalId: string,
+    detailsUrl?: string,
+  ): Promise<{ id: number; url: string }> {
     const res = await this.client.request('POST /repos/{owner}/{repo}/check-runs', {
       owner: this.owner,
       repo: this.repo,
       name,
       head_sha: headSha,
       status: 'in_progress',
+      external_id: externalId,
       started_at: new Date().toISOString(),
       ...(detailsUrl ? { details_url: detailsUrl } : {}),
     });
@@ -120,7 +126,7 @@ export class GateApi {
   }
 
   /** Check runs of this name on a commit still in progress (an earlier attempt that never finished). */
-  async checksInProgress(name: string, headSha: string): Promise<number[]> {
+  async checksInProgress(name: string, headSha: string): Promise<{ id: number; externalId: string; url: string }[]> {
     const res = await this.client.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
       owner: this.owner,
       repo: this.repo,
@@ -129,7 +135,11 @@ export class GateApi {
       status: 'in_progress',
       per_page: 100,
     });
-    return res.data.check_runs.map((r) => Number(r.id));
+    return res.data.check_runs.map((r) => ({
+      id: Number(r.id),
+      externalId: r.external_id ?? '',
+      url: r.html_url ?? '',
+    }));
   }
 
   /** The pull request's comments through REST (when GraphQL could not read them), with their authors. */

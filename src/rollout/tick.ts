@@ -64,6 +64,31 @@ export async function githubTick(
     return { decision, log };
   }
   let record = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : undefined;
+  // A rollback whose alert issue GitHub refused: open it now (the owner must hear of it).
+  const lastStatus = latest?.statuses[latest.statuses.length - 1];
+  if (record?.status === 'rolled_back' && lastStatus?.description.includes(ALERT_PENDING)) {
+    const d: RolloutDecision = {
+      action: 'none',
+      percent: 0,
+      stage: record.stage,
+      reason: 'the rollback alert was pending',
+      next: '',
+      evidence: [],
+      warnings: [],
+      errors: 0,
+      alert: `Rolled back ${rollout.flag.key}: ${lastStatus.description}`,
+    };
+    const url = await tryAlert(gh, loaded, { ...ctx, release: record.release }, d);
+    if (url) {
+      await gh.deploymentStatus(
+        record.id,
+        'failure',
+        lastStatus.description.replace(ALERT_PENDING, '(alert opened)'),
+        ctx.runUrl,
+      );
+      log.push(`the pending rollback alert was opened: ${url}`);
+    }
+  }
   const applied =
     record && (record.status === 'active' || record.status === 'paused')
       ? (stages[record.stage]?.percent ?? 0)
@@ -110,7 +135,7 @@ export async function githubTick(
         describeStatus('rollback', record.stage, stages.length, 0, `kill switch${by}`),
         ctx.runUrl,
       );
-    return { decision, log: [`${provider.describe()} set to 0%`], issueUrl: await alert(gh, loaded, ctx, decision) };
+    return { decision, log: [`${provider.describe()} set to 0%`], issueUrl: await tryAlert(gh, loaded, ctx, decision) };
   }
 
   if (
@@ -216,8 +241,16 @@ export async function githubTick(
       break;
     case 'rollback': {
       if (current !== 0 && !(await writeFlag(0, current))) return conflict(decision, log);
-      await status('failure', 'rollback', record!.id);
-      return { decision, log, issueUrl: await alert(gh, loaded, ctx, decision) };
+      // Safety first: the flag is at 0. Then the alert; a refused issue is said in the status and retried next tick.
+      const issueUrl = await tryAlert(gh, loaded, ctx, decision);
+      const pending = issueUrl ? '' : ` ${ALERT_PENDING}`;
+      await gh.deploymentStatus(
+        record!.id,
+        'failure',
+        describeStatus('rollback', decision.stage, stages.length, 0, `${decision.reason}`.slice(0, 90) + pending),
+        ctx.runUrl,
+      );
+      return { decision, log, issueUrl };
     }
     case 'hold':
       // A status only when the rollout's state changes: an error count, a pause on regression.
@@ -241,6 +274,26 @@ function conflict(decision: RolloutDecision, log: string[]): TickResult {
     },
     log: [...log, 'the flag file changed under this run: nothing was written'],
   };
+}
+
+/** Said in a rollback's deployment status when its alert issue could not be opened (the next tick retries). */
+const ALERT_PENDING = '(alert pending)';
+
+/** The alert issue, or undefined when GitHub refused it (said as a warning on the decision). */
+async function tryAlert(
+  gh: RolloutApi,
+  loaded: LoadedConfig,
+  ctx: TickContext,
+  d: RolloutDecision,
+): Promise<string | undefined> {
+  try {
+    return await alert(gh, loaded, ctx, d);
+  } catch (err) {
+    d.warnings.push(
+      `The alert issue could not be opened (${err instanceof Error ? err.message : String(err)}); the next run tries again.`,
+    );
+    return undefined;
+  }
 }
 
 /** One issue per rollback, @mentioning the owner, with the evidence. */
