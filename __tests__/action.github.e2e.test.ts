@@ -369,6 +369,19 @@ describe('the action against a loopback GitHub API', () => {
       expect([...gh.checkRuns.values()][0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
     });
 
+    it('a completion that hangs is cut: the run ends near its deadline, not when the socket closes', async () => {
+      gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 200, mode: 'hang' });
+      const r = await timed(() => runIn(gh, workspace(40), 'pull_request', pullRequest(), fast));
+      expect(r.seconds).toBeLessThan(40);
+      expect(r.outputs.decision).toBe('block');
+    });
+
+    it('five 5xx on completing the check: still completed', async () => {
+      gh.fail({ method: 'PATCH', route: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 502, times: 5 });
+      await runIn(gh, workspace(40), 'push', {}, fast);
+      expect([...gh.checkRuns.values()][0]).toMatchObject({ status: 'completed' });
+    });
+
     it("a re-run ends the earlier attempt's check that was left in progress", async () => {
       await runIn(gh, workspace(5), 'push', {});
       const [first] = [...gh.checkRuns.values()];
@@ -408,6 +421,14 @@ describe('the action against a loopback GitHub API', () => {
       await runIn(gh, workspace(40), 'pull_request', pullRequest());
       expect(gh.comments.map((c) => c.id)).toEqual([60]);
       expect(gh.comments[0]!.body).toMatch(/\*\*block\*\*/);
+    });
+
+    it('a refused delete of a stale duplicate does not stop the kept comment from saying the verdict', async () => {
+      gh.comments.push({ id: 60, body: '<!-- llm-release-gate:LLM release gate -->\nallow (stale)', mine: true });
+      gh.comments.push({ id: 61, body: '<!-- llm-release-gate:LLM release gate -->\nold', mine: true });
+      gh.fail({ method: 'DELETE', route: '/repos/{owner}/{repo}/issues/comments/{comment_id}', status: 422 });
+      await runIn(gh, workspace(40), 'pull_request', pullRequest());
+      expect(gh.comments.find((c) => c.id === 60)!.body).toMatch(/\*\*block\*\*/);
     });
 
     it('four runs at once leave one comment', async () => {

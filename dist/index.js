@@ -36582,7 +36582,6 @@ function runContext(gh) {
       )
     ],
     runAttempt: Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1,
-    runKey: `llm-release-gate:${Number.isFinite(gh.runId) ? gh.runId : 0}:${Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1}`,
     apiUrl: gh.apiUrl || "https://api.github.com",
     serverUrl,
     runUrl: Number.isFinite(gh.runId) && gh.runId > 0 ? `${serverUrl}/${owner}/${repo}/actions/runs/${gh.runId}` : void 0
@@ -64987,10 +64986,7 @@ function createClient(token, baseUrl2, log4, version2 = "dev", timeouts = DEFAUL
     userAgent: `llm-release-gate/${version2}`,
     log: { debug: log4.debug, info: log4.debug, warn: log4.warning, error: log4.warning },
     request: {
-      fetch: (url2, init) => fetch(url2, {
-        ...init,
-        signal: AbortSignal.any([AbortSignal.timeout(timeouts.requestMs), ...init.signal ? [init.signal] : []])
-      })
+      fetch: (url2, init) => timedFetch(url2, init, timeouts.requestMs)
     },
     throttle: {
       onRateLimit: (after, options2, _octokit, retryCount) => {
@@ -65019,7 +65015,7 @@ function createClient(token, baseUrl2, log4, version2 = "dev", timeouts = DEFAUL
           return await request2(options2);
         } catch (err) {
           const after = retryWait(err, attempt, false);
-          if (after === void 0 || attempt >= 2) throw err;
+          if (after === void 0 || attempt >= 4) throw err;
           await new Promise((r) => setTimeout(r, Math.min(after, 4) * 1e3));
         }
       }
@@ -65054,6 +65050,18 @@ function retryAfterSeconds(err) {
   const reset = Number(headers["x-ratelimit-reset"]);
   if (Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - Date.now() / 1e3) + 1);
   return 60;
+}
+function timedFetch(url2, init, ms) {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`no answer within ${ms / 1e3} s`, "TimeoutError")),
+    ms
+  );
+  timer.unref();
+  const outer = init.signal;
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener("abort", () => controller.abort(outer.reason), { once: true });
+  return fetch(url2, { ...init, signal: controller.signal });
 }
 function statusOf(err) {
   const s = err.status;
@@ -65754,6 +65762,9 @@ async function readLocalConfig(workspace, file2) {
   }
 }
 
+// src/action/github-reporter.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+
 // src/action/facts.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 function factQuestions(configText, headSha) {
@@ -65809,15 +65820,18 @@ async function writeSticky(api, pull, marker, body, known) {
   }
   const ours = known.filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
   const [existing, ...extra] = ours;
-  for (const c of extra) await deleteIfThere(api, c.id);
   if (!existing) return createOne(api, pull, marker, body);
-  if (existing.body.trim() === body.trim()) return existing.url;
-  try {
-    return await api.updateComment(existing.id, body);
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
-    return createOne(api, pull, marker, body);
+  let url2 = existing.url;
+  if (existing.body.trim() !== body.trim()) {
+    try {
+      url2 = await api.updateComment(existing.id, body);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      return createOne(api, pull, marker, body);
+    }
   }
+  for (const c of extra) await deleteIfThere(api, c.id);
+  return url2;
 }
 async function createOne(api, pull, marker, body) {
   const created = await api.createComment(pull, body);
@@ -65831,8 +65845,7 @@ async function createOne(api, pull, marker, body) {
 async function deleteIfThere(api, id) {
   try {
     await api.deleteComment(id);
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
+  } catch {
   }
 }
 
@@ -65850,12 +65863,14 @@ var GitHubReporter = class {
   check;
   readOnly = false;
   completed = false;
+  /** Marks this run's own check run (`external_id`), to find it again when the answer to its creation was lost. */
+  checkKey = `llm-release-gate:${randomUUID2()}`;
   /** The first query's questions and answers (reused when the config in use asks the same). */
   asked;
   comments;
   async startCheck() {
     try {
-      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runKey, this.ctx.runUrl);
+      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.checkKey, this.ctx.runUrl);
     } catch (err) {
       this.check = await this.adoptCheck();
       if (!this.check) {
@@ -65881,7 +65896,7 @@ var GitHubReporter = class {
   async adoptCheck() {
     try {
       const mine = (await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)).find(
-        (c) => c.externalId === this.ctx.runKey
+        (c) => c.externalId === this.checkKey
       );
       return mine && { id: mine.id, url: mine.url };
     } catch {
@@ -65983,7 +65998,7 @@ var GitHubReporter = class {
     const status = statusOf(err);
     if (status === 401 || status === 403 && !isRateLimit(err)) {
       if (!this.readOnly) {
-        const why = this.ctx.fromFork ? "a pull request from a fork gets a read-only token" : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
+        const why = this.ctx.fromFork ? "a pull request from a fork gets a read-only token" : status === 401 ? "GitHub refused the token (401: expired or invalid); check the github-token input" : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
         notice(
           `llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`
         );

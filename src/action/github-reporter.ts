@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { randomUUID } from 'node:crypto';
 import type { GitHubFacts } from '../gate/decide.js';
 import type { Verdict } from '../gate/verdict.js';
 import { isRateLimit, statusOf } from '../github/client.js';
@@ -16,6 +17,8 @@ export class GitHubReporter {
   private check?: { id: number; url: string };
   private readOnly = false;
   private completed = false;
+  /** Marks this run's own check run (`external_id`), to find it again when the answer to its creation was lost. */
+  private readonly checkKey = `llm-release-gate:${randomUUID()}`;
   /** The first query's questions and answers (reused when the config in use asks the same). */
   private asked?: { key: string; facts: Facts };
   private comments?: ExistingComment[];
@@ -28,7 +31,7 @@ export class GitHubReporter {
 
   async startCheck(): Promise<void> {
     try {
-      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.ctx.runKey, this.ctx.runUrl);
+      this.check = await this.api.createCheck(this.opts.checkName, this.ctx.headSha, this.checkKey, this.ctx.runUrl);
     } catch (err) {
       this.check = await this.adoptCheck();
       if (!this.check) {
@@ -56,7 +59,7 @@ export class GitHubReporter {
   private async adoptCheck(): Promise<{ id: number; url: string } | undefined> {
     try {
       const mine = (await this.api.checksInProgress(this.opts.checkName, this.ctx.headSha)).find(
-        (c) => c.externalId === this.ctx.runKey,
+        (c) => c.externalId === this.checkKey,
       );
       return mine && { id: mine.id, url: mine.url };
     } catch {
@@ -171,7 +174,9 @@ export class GitHubReporter {
       if (!this.readOnly) {
         const why = this.ctx.fromFork
           ? 'a pull request from a fork gets a read-only token'
-          : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
+          : status === 401
+            ? 'GitHub refused the token (401: expired or invalid); check the github-token input'
+            : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
         core.notice(
           `llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`,
         );

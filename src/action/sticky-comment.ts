@@ -27,16 +27,19 @@ export async function writeSticky(
   }
   const ours = known.filter((c) => c.mine && c.body.includes(marker)).sort((a, b) => a.id - b.id);
   const [existing, ...extra] = ours;
-  // Extras left by an earlier race: keep the oldest.
-  for (const c of extra) await deleteIfThere(api, c.id);
   if (!existing) return createOne(api, pull, marker, body);
-  if (existing.body.trim() === body.trim()) return existing.url;
-  try {
-    return await api.updateComment(existing.id, body);
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
-    return createOne(api, pull, marker, body); // deleted since it was read
+  let url = existing.url;
+  if (existing.body.trim() !== body.trim()) {
+    try {
+      url = await api.updateComment(existing.id, body);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      return createOne(api, pull, marker, body); // deleted since it was read
+    }
   }
+  // Extras left by an earlier race go after the kept one says the verdict.
+  for (const c of extra) await deleteIfThere(api, c.id);
+  return url;
 }
 
 /** Create the comment, then settle a race with a concurrent run: the oldest of ours stays. */
@@ -52,11 +55,11 @@ async function createOne(api: GateApi, pull: number, marker: string, body: strin
   return url;
 }
 
-/** Delete a comment; one already gone (another run deleted it) is fine. */
+/** Delete an extra comment, best effort: one already gone (another run deleted it) or refused is left. */
 async function deleteIfThere(api: GateApi, id: number): Promise<void> {
   try {
     await api.deleteComment(id);
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
+  } catch {
+    // the kept comment already carries the verdict; the extra is removed by a later run
   }
 }

@@ -76,11 +76,7 @@ export function createClient(
     userAgent: `llm-release-gate/${version}`,
     log: { debug: log.debug, info: log.debug, warn: log.warning, error: log.warning },
     request: {
-      fetch: (url: string, init: RequestInit) =>
-        fetch(url, {
-          ...init,
-          signal: AbortSignal.any([AbortSignal.timeout(timeouts.requestMs), ...(init.signal ? [init.signal] : [])]),
-        }),
+      fetch: (url: string, init: RequestInit) => timedFetch(url, init, timeouts.requestMs),
     },
     throttle: {
       onRateLimit: (after: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
@@ -111,13 +107,13 @@ export function createClient(
     // (a second check run or comment would be left behind). GraphQL reads are repeated.
     const creates = options.method === 'POST' && !String(options.url).endsWith('/graphql');
     if ((options.request as { final?: boolean } | undefined)?.final) {
-      // The last word (completing the check run): past the deadline, up to 3 tries, 1 and 4 s apart.
+      // The last word (completing the check run): past the deadline, up to 5 tries, at most 4 s apart.
       for (let attempt = 0; ; attempt++) {
         try {
           return await request(options);
         } catch (err) {
           const after = retryWait(err, attempt, false);
-          if (after === undefined || attempt >= 2) throw err;
+          if (after === undefined || attempt >= 4) throw err;
           await new Promise((r) => setTimeout(r, Math.min(after, 4) * 1000));
         }
       }
@@ -162,6 +158,24 @@ function retryAfterSeconds(err: unknown): number {
   const reset = Number(headers['x-ratelimit-reset']);
   if (Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - Date.now() / 1000) + 1);
   return 60;
+}
+
+/**
+ * fetch with a timeout over the whole exchange, body included (a trickling answer is cut too), that
+ * also follows the caller's signal (the run's deadline). One controller per request, held by its own
+ * timer: signals combined with AbortSignal.any can be collected on Node 20 and then never fire.
+ */
+function timedFetch(url: string, init: RequestInit, ms: number): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`no answer within ${ms / 1000} s`, 'TimeoutError')),
+    ms,
+  );
+  timer.unref();
+  const outer = init.signal;
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+  return fetch(url, { ...init, signal: controller.signal });
 }
 
 /** The status of a failed API call, when it has one. */

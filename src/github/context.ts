@@ -18,8 +18,6 @@ export interface RunContext {
   apiUrl: string;
   serverUrl: string;
   runUrl?: string;
-  /** The workflow run and its attempt, as one key (marks this run's check run: `external_id`). */
-  runKey: string;
   /** 1 on a first run; more on a re-run (whose earlier attempt may have left its check in progress). */
   runAttempt: number;
 }
@@ -80,7 +78,6 @@ export function runContext(gh: GitHubRunContext): RunContext {
       ),
     ],
     runAttempt: Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1,
-    runKey: `llm-release-gate:${Number.isFinite(gh.runId) ? gh.runId : 0}:${Number.isFinite(gh.runAttempt) && gh.runAttempt > 0 ? gh.runAttempt : 1}`,
     apiUrl: gh.apiUrl || 'https://api.github.com',
     serverUrl,
     runUrl:
