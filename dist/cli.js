@@ -117,17 +117,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path7) {
-      const ctrl = callVisitor(key, node2, visitor, path7);
+    function visit_(key, node2, visitor, path8) {
+      const ctrl = callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path7);
+            const ci = visit_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -138,13 +138,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path7);
+          const cv = visit_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -165,17 +165,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path7) {
-      const ctrl = await callVisitor(key, node2, visitor, path7);
+    async function visitAsync_(key, node2, visitor, path8) {
+      const ctrl = await callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path7);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -186,13 +186,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path7);
+          const cv = await visitAsync_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -219,23 +219,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path7) {
+    function callVisitor(key, node2, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path7);
+        return visitor(key, node2, path8);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path7);
+        return visitor.Map?.(key, node2, path8);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path7);
+        return visitor.Seq?.(key, node2, path8);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path7);
+        return visitor.Pair?.(key, node2, path8);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path7);
+        return visitor.Scalar?.(key, node2, path8);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path7);
+        return visitor.Alias?.(key, node2, path8);
       return void 0;
     }
-    function replaceNode(key, path7, node2) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path8, node2) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -847,10 +847,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
+    function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -869,7 +869,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -899,11 +899,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path8;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -917,8 +917,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -932,8 +932,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -951,8 +951,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -962,8 +962,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3478,9 +3478,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3555,14 +3555,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection2.isEmptyPath(path7)) {
+      deleteIn(path8) {
+        if (Collection2.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3577,10 +3577,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection2.isEmptyPath(path7))
+      getIn(path8, keepScalar) {
+        if (Collection2.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3591,10 +3591,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection2.isEmptyPath(path7))
+      hasIn(path8) {
+        if (Collection2.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3611,13 +3611,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection2.isEmptyPath(path7)) {
+      setIn(path8, value) {
+        if (Collection2.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -5578,9 +5578,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path7) => {
+    visit2.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5589,23 +5589,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path7) => {
-      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit2.parentCollection = (cst, path8) => {
+      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5616,10 +5616,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -7625,8 +7625,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports2.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path8, { windows } = {}) => {
+      const segs = path8.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -9658,9 +9658,9 @@ var require_yauzl = __commonJS({
     exports2.Entry = Entry;
     exports2.LocalFileHeader = LocalFileHeader;
     exports2.RandomAccessReader = RandomAccessReader;
-    function openPromise(path7, options2) {
+    function openPromise(path8, options2) {
       return new Promise((resolve3, reject) => {
-        open3(path7, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open3(path8, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -9690,7 +9690,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open3(path7, options2, callback2) {
+    function open3(path8, options2, callback2) {
       if (typeof options2 === "function") {
         callback2 = options2;
         options2 = null;
@@ -9702,7 +9702,7 @@ var require_yauzl = __commonJS({
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
       if (callback2 == null) callback2 = defaultCallback;
-      fs.open(path7, "r", function(err, fd) {
+      fs.open(path8, "r", function(err, fd) {
         if (err) return callback2(err);
         fromFd(fd, options2, function(err2, zipfile) {
           if (err2) fs.close(fd, defaultCallback);
@@ -12525,8 +12525,8 @@ function cleanRegex(source) {
   const end = source.endsWith("$") ? source.length - 1 : source.length;
   return source.slice(start, end);
 }
-function floatSafeRemainder(val, step2) {
-  const ratio = val / step2;
+function floatSafeRemainder(val, step3) {
+  const ratio = val / step3;
   const roundedRatio = Math.round(ratio);
   const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
   if (Math.abs(ratio - roundedRatio) < tolerance)
@@ -12628,10 +12628,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path8) {
+  if (!path8)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path8.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -12971,11 +12971,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path8, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path8);
     return iss;
   });
 }
@@ -13437,16 +13437,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path8 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -13485,17 +13485,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path8 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -13534,8 +13534,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path8) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -30673,13 +30673,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path8 = ref.slice(1).split("/").filter(Boolean);
+  if (path8.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path8[0] === defsKey) {
+    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -31971,11 +31971,14 @@ function service(provider, what = "") {
 }
 var RolloutMetric = external_exports.strictObject({
   name: external_exports.string().min(1).describe("X_rate (counts.X / requests) or a name looked up in means."),
-  max_increase: external_exports.number().nonnegative().optional(),
-  max_drop: external_exports.number().nonnegative().optional(),
-  max: external_exports.number().optional(),
-  min: external_exports.number().optional(),
-  query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant.")
+  max_increase: external_exports.number().nonnegative().optional().describe("Canary \u2212 control may rise by at most this much."),
+  max_drop: external_exports.number().nonnegative().optional().describe("Canary \u2212 control may fall by at most this much."),
+  max: external_exports.number().optional().describe("Absolute upper bound on the canary (judged with an always-valid interval)."),
+  min: external_exports.number().optional().describe("Absolute lower bound on the canary (judged with an always-valid interval)."),
+  query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant. An X_rate query returns a ratio in [0, 1]."),
+  sd_query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe(
+    "Prometheus, mean metrics: a PromQL query per variant for the standard deviation per request. With it a mean is judged with error control; without it, on its value once the stage has baked."
+  )
 }).superRefine((m, ctx) => {
   if ([m.max_increase, m.max_drop, m.max, m.min].every((v) => v === void 0)) {
     ctx.addIssue({ code: "custom", message: "sets no threshold: add max_increase, max_drop, max or min" });
@@ -31999,7 +32002,9 @@ var otherSourceKeys = {
   path: external_exports.string().optional().describe(unused),
   url: external_exports.string().optional().describe(unused),
   token_env: external_exports.string().optional().describe(unused),
-  requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused)
+  requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused),
+  freshness: external_exports.string().optional().describe(unused),
+  max_age: external_exports.string().optional().describe(unused)
 };
 var Rollout = external_exports.strictObject({
   environment: external_exports.string().min(1).default("production"),
@@ -32070,7 +32075,11 @@ var Rollout = external_exports.strictObject({
           ...otherSourceKeys,
           provider: external_exports.literal("prometheus"),
           ...service("prometheus", "source"),
-          requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
+          requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it)."),
+          freshness: external_exports.string().min(1).optional().describe(
+            "Prometheus: PromQL answering the Unix time of the newest sample, e.g. max(timestamp(llm_requests_total)). Data older than max_age is then missing, not evidence."
+          ),
+          max_age: duration3.optional().describe("Prometheus: how old the newest sample may be (with freshness; default 10m).")
         })
       ])
     ),
@@ -32078,7 +32087,34 @@ var Rollout = external_exports.strictObject({
     max_errors: external_exports.number().int().min(0).default(3)
   }).optional(),
   on_regression: external_exports.enum(["rollback", "pause"]).default("rollback"),
-  approvers: external_exports.array(githubLogin).default([])
+  approvers: external_exports.array(githubLogin).default([]),
+  state_file: external_exports.string().min(1).optional().describe(
+    "The CLI only: where the rollout record is kept between runs (default .llm-release-gate/rollout-state.json). The action keeps it in a GitHub Deployment."
+  )
+}).superRefine((r, ctx) => {
+  const provider = r.flag.provider;
+  r.stages.forEach((s, i) => {
+    const problem = provider === "unleash" && !Number.isInteger(s.percent) ? "Unleash serves whole percentages only: use a whole number" : (provider === "launchdarkly" || provider === "flagd-file") && Math.abs(s.percent * 1e3 - Math.round(s.percent * 1e3)) > 1e-9 ? `${provider === "flagd-file" ? "flagd weights" : "LaunchDarkly weights"} are in thousandths of a percent: use at most 3 decimals` : void 0;
+    if (problem)
+      ctx.addIssue({ code: "custom", path: ["stages", i, "percent"], message: `${s.percent}%: ${problem}` });
+  });
+  const src = r.analysis?.source;
+  if (src?.provider === "prometheus") {
+    r.analysis.metrics.forEach((m, i) => {
+      if (!m.query)
+        ctx.addIssue({
+          code: "custom",
+          path: ["analysis", "metrics", i, "query"],
+          message: "the prometheus source needs a query per variant: query: { canary: ..., control: ... }"
+        });
+      else if (m.name.endsWith("_rate") && !src.requests)
+        ctx.addIssue({
+          code: "custom",
+          path: ["analysis", "source", "requests"],
+          message: `${m.name} is a rate: the prometheus source needs requests: { canary: ..., control: ... } to weigh it`
+        });
+    });
+  }
 });
 
 // src/metrics/registry.ts
@@ -32323,6 +32359,23 @@ function describeError(err) {
   }
   return err instanceof Error ? err.message : String(err);
 }
+var ExternalServiceError = class extends Error {
+  constructor(service2, message, status) {
+    super(message);
+    this.service = service2;
+    this.status = status;
+    this.name = "ExternalServiceError";
+  }
+  service;
+  status;
+};
+function isExternalFailure(err) {
+  if (err instanceof ExternalServiceError) return true;
+  if (!(err instanceof Error)) return false;
+  const status = err.status;
+  const code = err.cause?.code ?? err.code;
+  return typeof status === "number" && status >= 400 || err.name === "HttpError" || err.name === "RequestError" || err.name === "AbortError" || err.name === "TimeoutError" || /fetch failed|socket hang up/i.test(err.message) || typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR_)/.test(code);
+}
 
 // src/config/load.ts
 function parseConfig(text, file2) {
@@ -32346,7 +32399,7 @@ function parseConfig(text, file2) {
       }
     ]);
   }
-  const lineOf = (path7) => nodeLine(doc, lineAt, path7.split(".").filter(Boolean));
+  const lineOf = (path8) => nodeLine(doc, lineAt, path8.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const problems2 = parsed.error.issues.map((issue2) => toProblem(issue2, doc, data, file2, lineAt));
@@ -32358,15 +32411,15 @@ function parseConfig(text, file2) {
   return { config: parsed.data, file: file2, lineOf };
 }
 function toProblem(issue2, doc, data, file2, lineAt) {
-  const path7 = issue2.path;
-  const found = valueAt(data, path7);
-  const dotted = path7.map(String).join(".");
+  const path8 = issue2.path;
+  const found = valueAt(data, path8);
+  const dotted = path8.map(String).join(".");
   let message;
-  let linePath = path7;
+  let linePath = path8;
   switch (issue2.code) {
     case "unrecognized_keys": {
       const keys = issue2.keys;
-      linePath = [...path7, keys[0]];
+      linePath = [...path8, keys[0]];
       const full = keys.map((k) => dotted ? `${dotted}.${k}` : k);
       message = `unknown key${keys.length > 1 ? "s" : ""} ${full.map((k) => `"${k}"`).join(", ")}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
       return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
@@ -32404,11 +32457,11 @@ function toProblem(issue2, doc, data, file2, lineAt) {
     message = `found ${describe3(found)}; expected a whole number`;
   return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
-function unionHint(path7) {
-  if (path7.endsWith("results")) return "a path or glob, or a list of them";
-  if (path7.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
-  if (path7 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
-  if (path7 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
+function unionHint(path8) {
+  if (path8.endsWith("results")) return "a path or glob, or a list of them";
+  if (path8.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+  if (path8 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
+  if (path8 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -32431,18 +32484,18 @@ function describe3(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-function valueAt(data, path7) {
+function valueAt(data, path8) {
   let cur = data;
-  for (const key of path7) {
+  for (const key of path8) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[key];
   }
   return cur;
 }
-function nodeLine(doc, lineAt, path7) {
+function nodeLine(doc, lineAt, path8) {
   let node2 = doc.contents;
   let line = rangeLine(node2, lineAt);
-  for (const key of path7) {
+  for (const key of path8) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === key);
       if (!pair) break;
@@ -32916,9 +32969,9 @@ function seedFrom(text) {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;
 }
-function pairedBootstrap(cand, base, stat4, seed, replicates = 1e3, maxPairs = 5e3) {
+function pairedBootstrap(cand, base, stat3, seed, replicates = 1e3, maxPairs = 5e3) {
   const n = cand.length;
-  const estimate = stat4(cand) - stat4(base);
+  const estimate = stat3(cand) - stat3(base);
   const random = rng(seed);
   let c = cand;
   let b = base;
@@ -32937,14 +32990,14 @@ function pairedBootstrap(cand, base, stat4, seed, replicates = 1e3, maxPairs = 5
   const rc = new Float64Array(m);
   const rb = new Float64Array(m);
   const out = new Float64Array(replicates);
-  const centre = stat4(c) - stat4(b);
+  const centre = stat3(c) - stat3(b);
   for (let r = 0; r < replicates; r++) {
     for (let i = 0; i < m; i++) {
       const j = Math.floor(random() * m);
       rc[i] = c[j];
       rb[i] = b[j];
     }
-    out[r] = estimate + (stat4(rc) - stat4(rb) - centre) * scale;
+    out[r] = estimate + (stat3(rc) - stat3(rb) - centre) * scale;
   }
   out.sort();
   return { estimate, replicates: out, scale };
@@ -33164,8 +33217,8 @@ function meanDifference(name, c, b, higherIsBetter, what) {
   }
   return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
 }
-function bootstrapped(name, c, b, stat4, higherIsBetter, method) {
-  const bs = pairedBootstrap(c, b, stat4, seedFrom(`${name}:${c.length}`));
+function bootstrapped(name, c, b, stat3, higherIsBetter, method) {
+  const bs = pairedBootstrap(c, b, stat3, seedFrom(`${name}:${c.length}`));
   const interval = (conf) => bootstrapInterval(bs, conf);
   return {
     estimate: bs.estimate,
@@ -33597,27 +33650,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path7) {
-  let normalized = normalize(path7);
+function cleanPath(path8) {
+  let normalized = normalize(path8);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path7, separator) {
-  return path7.replace(SLASHES_REGEX, separator);
+function convertSlashes(path8, separator) {
+  return path8.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path7) {
-  return path7 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path7);
+function isRootDirectory(path8) {
+  return path8 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path8);
 }
-function normalizePath(path7, options2) {
+function normalizePath(path8, options2) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options2;
-  const pathNeedsCleaning = process.platform === "win32" && path7.includes("/") || path7.startsWith(".");
-  if (resolvePaths) path7 = resolve(path7);
-  if (normalizePath$1 || pathNeedsCleaning) path7 = cleanPath(path7);
-  if (path7 === ".") return "";
-  const needsSeperator = path7[path7.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path7 + pathSeparator : path7, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path8.includes("/") || path8.startsWith(".");
+  if (resolvePaths) path8 = resolve(path8);
+  if (normalizePath$1 || pathNeedsCleaning) path8 = cleanPath(path8);
+  if (path8 === ".") return "";
+  const needsSeperator = path8[path8.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path8 + pathSeparator : path8, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -33654,8 +33707,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path7 = directoryPath || ".";
-  if (filters.every((filter) => filter(path7, true))) paths.push(path7);
+  const path8 = directoryPath || ".";
+  if (filters.every((filter) => filter(path8, true))) paths.push(path8);
 };
 var empty$2 = () => {
 };
@@ -33707,27 +33760,27 @@ var empty = () => {
 function build$3(options2) {
   return options2.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path7, state, callback$1) {
+var resolveSymlinksAsync = function(path8, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs.realpath(path7, (error62, resolvedPath) => {
+  fs.realpath(path8, (error62, resolvedPath) => {
     if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
-    fs.stat(resolvedPath, (error$1, stat4) => {
+    fs.stat(resolvedPath, (error$1, stat3) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat4.isDirectory() && isRecursive2(path7, resolvedPath, state)) return queue.dequeue(null, state);
-      callback$1(stat4, resolvedPath);
+      if (stat3.isDirectory() && isRecursive2(path8, resolvedPath, state)) return queue.dequeue(null, state);
+      callback$1(stat3, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path7, state, callback$1) {
+var resolveSymlinks = function(path8, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs.realpathSync(path7);
-    const stat4 = fs.statSync(resolvedPath);
-    if (stat4.isDirectory() && isRecursive2(path7, resolvedPath, state)) return;
-    callback$1(stat4, resolvedPath);
+    const resolvedPath = fs.realpathSync(path8);
+    const stat3 = fs.statSync(resolvedPath);
+    if (stat3.isDirectory() && isRecursive2(path8, resolvedPath, state)) return;
+    callback$1(stat3, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
   }
@@ -33736,9 +33789,9 @@ function build$2(options2, isSynchronous) {
   if (!options2.resolveSymlinks || options2.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path7, resolved, state) {
+function isRecursive2(path8, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path7);
+  let parent = dirname(path8);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -33746,7 +33799,7 @@ function isRecursive2(path7, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path7, resolved);
+  state.symlinks.set(path8, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -33918,19 +33971,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path7 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path7)) continue;
-        this.pushDirectory(path7, paths, filters);
-        this.walkDirectory(this.state, path7, path7, depth - 1, this.walk);
+        let path8 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path8)) continue;
+        this.pushDirectory(path8, paths, filters);
+        this.walkDirectory(this.state, path8, path8, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path7 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path7, this.state, (stat4, resolvedPath) => {
-          if (stat4.isDirectory()) {
+        let path8 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path8, this.state, (stat3, resolvedPath) => {
+          if (stat3.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path7 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path7 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path8 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path8 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path7;
+            resolvedPath = useRealPaths ? resolvedPath : path8;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -34096,7 +34149,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options2);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path7) => isMatch(path7));
+    this.options.filters.push((path8) => isMatch(path8));
     return this;
   }
 };
@@ -34171,19 +34224,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path7) {
-  return path7.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path8) {
+  return path8.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path7) {
+function splitPattern(path8) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path7, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path7];
+  const result = import_picomatch.default.scan(path8, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path8];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path7) => path7.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path7) => path7.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path8) => path8.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path8) => path8.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options2) {
   if ((options2 === null || options2 === void 0 ? void 0 : options2.caseSensitiveMatch) === false) return true;
@@ -34290,13 +34343,13 @@ function buildCrawler(options2, patterns) {
   if (options2.deep !== void 0) maxDepth = Math.round(options2.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory) => {
-      const path7 = format(p, isDirectory);
-      const matches = matcher(path7) && !ignore(path7);
-      if (matches) log(`matched ${path7}`);
+      const path8 = format(p, isDirectory);
+      const matches = matcher(path8) && !ignore(path8);
+      if (matches) log(`matched ${path8}`);
       return matches;
     } : (p, isDirectory) => {
-      const path7 = format(p, isDirectory);
-      return matcher(path7) && !ignore(path7);
+      const path8 = format(p, isDirectory);
+      return matcher(path8) && !ignore(path8);
     }],
     exclude: debug ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -36997,16 +37050,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path7 = this._matcher.path;
-    return path7.length > 0 ? path7[path7.length - 1].tag : void 0;
+    const path8 = this._matcher.path;
+    return path8.length > 0 ? path8[path8.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path7 = this._matcher.path;
-    return path7.length > 0 ? path7[path7.length - 1].namespace : void 0;
+    const path8 = this._matcher.path;
+    return path8.length > 0 ? path8[path8.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -37014,9 +37067,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path7 = this._matcher.path;
-    if (path7.length === 0) return void 0;
-    return path7[path7.length - 1].values?.[attrName];
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return void 0;
+    return path8[path8.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -37024,9 +37077,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path7 = this._matcher.path;
-    if (path7.length === 0) return false;
-    const current = path7[path7.length - 1];
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return false;
+    const current = path8[path8.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -37052,18 +37105,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path7 = this._matcher.path;
-    if (path7.length === 0) return -1;
-    return path7[path7.length - 1].position ?? 0;
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return -1;
+    return path8[path8.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path7 = this._matcher.path;
-    if (path7.length === 0) return -1;
-    return path7[path7.length - 1].counter ?? 0;
+    const path8 = this._matcher.path;
+    if (path8.length === 0) return -1;
+    return path8[path8.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -39311,9 +39364,9 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path7, value, expected) => out.push({
-    path: path7,
-    message: `${path7} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
+  const bad = (path8, value, expected) => out.push({
+    path: path8,
+    message: `${path8} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
   });
   const id = v.id;
   if (!(typeof id === "string" && id.length > 0 || typeof id === "number"))
@@ -40015,8 +40068,8 @@ function oneLine(s) {
 }
 
 // src/rollout/local-tick.ts
-import { stat as stat3 } from "node:fs/promises";
-import path6 from "node:path";
+import { execFile as execFile2 } from "node:child_process";
+import path7 from "node:path";
 
 // src/rollout/plan.ts
 var DEFAULT_MIN_SAMPLES = 100;
@@ -40042,270 +40095,6 @@ function rolloutOf(loaded) {
     ]);
   }
   return rollout;
-}
-
-// src/stats/sequential.ts
-function confidenceSequence(estimate, v, alpha, tau2) {
-  if (!(v > 0) || !(tau2 > 0)) return [-Infinity, Infinity];
-  const half = Math.sqrt(2 * v * (v + tau2) / tau2 * Math.log(Math.sqrt((v + tau2) / v) / alpha));
-  return [estimate - half, estimate + half];
-}
-function proportionDifference(x1, n1, x2, n2) {
-  const p1 = x1 / n1;
-  const p2 = x2 / n2;
-  const q1 = Math.min(Math.max(p1, 0.5 / n1), 1 - 0.5 / n1);
-  const q2 = Math.min(Math.max(p2, 0.5 / n2), 1 - 0.5 / n2);
-  return { estimate: p1 - p2, variance: q1 * (1 - q1) / n1 + q2 * (1 - q2) / n2 };
-}
-
-// src/rollout/analysis.ts
-var ALPHA = 0.05;
-function analyse(metrics, data) {
-  return metrics.map((m) => judge(m, data));
-}
-function judge(m, data) {
-  const base = { name: m.name, canary: null, control: null, cs: null };
-  const { canary, control } = data;
-  if (!canary || !control)
-    return { ...base, status: "error", detail: `no ${!canary ? "canary" : "control"} variant in the metrics` };
-  const rate = m.name.endsWith("_rate");
-  const fmt = (v) => rate ? `${showValue("error_rate", v)}` : String(Number(v.toPrecision(4)));
-  let c;
-  let k;
-  let cs = null;
-  if (rate) {
-    const key = m.name.slice(0, -"_rate".length);
-    const [xc, xk] = [canary.counts?.[key], control.counts?.[key]];
-    if (!(canary.requests > 0) || !(control.requests > 0))
-      return { ...base, status: "error", detail: `no traffic on the ${canary.requests > 0 ? "control" : "canary"}` };
-    if (!isCount(xc) || !isCount(xk))
-      return { ...base, status: "error", detail: `counts.${key} is missing or not a number` };
-    c = xc / canary.requests;
-    k = xk / control.requests;
-    const d = proportionDifference(xc, canary.requests, xk, control.requests);
-    const margin = m.max_increase ?? m.max_drop ?? 0.01;
-    cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, 5e-3) ** 2);
-  } else {
-    const [mc, mk] = [canary.means?.[m.name], control.means?.[m.name]];
-    if (!Number.isFinite(mc) || !Number.isFinite(mk))
-      return { ...base, status: "error", detail: `means.${m.name} is missing or not a number` };
-    c = mc;
-    k = mk;
-  }
-  const verdicts = [];
-  if (m.max !== void 0)
-    verdicts.push(
-      c > m.max ? { status: "fail", text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` } : { status: "pass", text: `canary ${fmt(c)} \u2264 ${fmt(m.max)}` }
-    );
-  if (m.min !== void 0)
-    verdicts.push(
-      c < m.min ? { status: "fail", text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` } : { status: "pass", text: `canary ${fmt(c)} \u2265 ${fmt(m.min)}` }
-    );
-  const diff = c - k;
-  if (m.max_increase !== void 0) {
-    const d = m.max_increase;
-    const [lo, hi] = cs ?? [diff, diff];
-    verdicts.push(
-      lo > d ? {
-        status: "fail",
-        text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : hi <= d ? {
-        status: "pass",
-        text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : {
-        status: "inconclusive",
-        text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`
-      }
-    );
-  }
-  if (m.max_drop !== void 0) {
-    const d = m.max_drop;
-    const [lo, hi] = cs ?? [diff, diff];
-    verdicts.push(
-      hi < -d ? {
-        status: "fail",
-        text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : lo >= -d ? {
-        status: "pass",
-        text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : {
-        status: "inconclusive",
-        text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`
-      }
-    );
-  }
-  const status = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
-  return {
-    ...base,
-    canary: c,
-    control: k,
-    cs,
-    status,
-    detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join("; ")
-  };
-}
-function isCount(v) {
-  return typeof v === "number" && Number.isFinite(v) && v >= 0;
-}
-
-// src/rollout/reconcile.ts
-function reconcile(s, p) {
-  const first = p.stages[0];
-  const d = s.deployment;
-  const flagPercent = typeof s.flag === "number" ? s.flag : void 0;
-  const none = (reason, next2, extra = {}) => step("none", flagPercent ?? 0, -1, reason, next2, extra);
-  if (!d || d.release !== s.release) {
-    if (s.gateAllowed !== true) {
-      return none(
-        s.gateAllowed === false ? `release ${short(s.release)} was blocked by the gate` : `the gate's verdict on ${short(s.release)} could not be found`,
-        "the rollout starts once the gate allows this release"
-      );
-    }
-    if (typeof s.flag !== "number")
-      return {
-        ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"),
-        action: "hold",
-        errors: 1
-      };
-    const live = d && (d.status === "active" || d.status === "paused");
-    const expected = live ? p.stages[d.stage]?.percent ?? 0 : d?.status === "complete" ? 100 : 0;
-    if (s.flag !== expected) {
-      return {
-        ...none(
-          `the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : "no rollout has set it yet"}`,
-          `the rollout starts once the flag is back at ${expected}% (or run rollback)`
-        ),
-        action: "hold",
-        warnings: [
-          `The flag was changed outside the plan (${expected}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`
-        ]
-      };
-    }
-    const supersedes = live ? d.id : void 0;
-    return step(
-      "start",
-      first.percent,
-      0,
-      `release ${short(s.release)} is allowed by the gate${supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : ""}`,
-      `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
-      { supersedes }
-    );
-  }
-  if (d.status === "rolled_back")
-    return none(`release ${short(d.release)} was rolled back`, "a new release starts a new rollout");
-  if (d.status === "complete")
-    return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", {
-      percent: 100,
-      stage: d.stage
-    });
-  const stage = p.stages[d.stage];
-  if (!stage)
-    return none(
-      `the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`,
-      "fix rollout.stages or roll back"
-    );
-  const hold = (reason, next2, extra = {}) => step("hold", stage.percent, d.stage, reason, next2, extra);
-  if (typeof s.flag !== "number") return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
-  if (s.flag !== stage.percent) {
-    return hold(
-      `the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`,
-      `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`,
-      {
-        percent: s.flag,
-        warnings: [
-          `The flag was changed outside the plan (${stage.percent}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`
-        ]
-      }
-    );
-  }
-  if ("error" in s.metrics) return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
-  const evidence = analyse(p.metrics, s.metrics);
-  const failed = evidence.filter((e) => e.status === "fail");
-  if (failed.length > 0) {
-    const why = failed.map((e) => `${e.name}: ${e.detail}`).join("; ");
-    if (p.onRegression === "pause") {
-      return hold(
-        `the canary regressed (${why})`,
-        "paused: on_regression is pause; promote to go on or rollback to revert",
-        { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` }
-      );
-    }
-    return step(
-      "rollback",
-      0,
-      d.stage,
-      `the canary regressed (${why})`,
-      "the flag is at 0%; fix and ship a new release",
-      {
-        evidence,
-        alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`
-      }
-    );
-  }
-  const broken = evidence.filter((e) => e.status === "error");
-  if (broken.length > 0)
-    return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
-  const waiting = [];
-  const baked = s.now.getTime() - d.stageStartedAt.getTime();
-  if (baked < stage.minDurationMs)
-    waiting.push(
-      `it has baked ${formatDuration(Math.max(0, Math.floor(baked / 6e4) * 6e4))} of ${formatDuration(stage.minDurationMs)}`
-    );
-  const requests = s.metrics.canary?.requests ?? 0;
-  if (requests < stage.minSamples) waiting.push(`the canary has ${requests} of ${stage.minSamples} requests`);
-  const open3 = evidence.filter((e) => e.status === "inconclusive");
-  if (open3.length > 0) waiting.push(`not yet conclusive: ${open3.map((e) => e.name).join(", ")}`);
-  if (waiting.length > 0)
-    return hold(
-      `stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`,
-      "the next tick looks again",
-      { evidence }
-    );
-  if (d.stage === p.stages.length - 1) {
-    return step(
-      "complete",
-      stage.percent,
-      d.stage,
-      `${stage.percent}% has baked with healthy metrics`,
-      "the rollout is done",
-      { evidence }
-    );
-  }
-  if (stage.approval && d.approvedStage !== d.stage) {
-    return hold(
-      `stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`,
-      "an approver runs promote to go on",
-      { evidence }
-    );
-  }
-  const next = p.stages[d.stage + 1];
-  return step(
-    "advance",
-    next.percent,
-    d.stage + 1,
-    `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
-    `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
-    { evidence }
-  );
-}
-function step(action, percent, stage, reason, next, extra = {}) {
-  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0, ...extra };
-}
-function countError(hold, d, p, why, evidence) {
-  const errors = d.errors + 1;
-  const over = errors > p.maxErrors;
-  return hold(
-    `the analysis could not be done: ${why}`,
-    over ? "someone must look: the metric source keeps failing" : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`,
-    {
-      evidence,
-      errors,
-      alert: over ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})` : void 0
-    }
-  );
-}
-function short(sha) {
-  return sha.slice(0, 12);
 }
 
 // src/rollout/flags/types.ts
@@ -41791,17 +41580,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options2);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options2);
-    const path7 = requestOptions.url.replace(options2.baseUrl, "");
+    const path8 = requestOptions.url.replace(options2.baseUrl, "");
     return request2(options2).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path7} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path8} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path7} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path8} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -44440,7 +44229,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path7) => path7.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -44632,7 +44421,7 @@ function flagdPercent(doc, key) {
     total += entry[1];
     if (entry[0] === "on") on += entry[1];
   }
-  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
+  return total > 0 ? Math.round(on / total * 1e5) / 1e3 : 0;
 }
 function withFlagdPercent(doc, key, percent) {
   const p = Math.max(0, Math.min(100, percent));
@@ -44645,23 +44434,27 @@ function withFlagdPercent(doc, key, percent) {
         state: "ENABLED",
         variants: { on: true, off: false },
         defaultVariant: "off",
-        targeting: {
-          fractional: [
-            ["on", p],
-            ["off", 100 - p]
-          ]
-        }
+        targeting: { fractional: fractionalSplit(p) }
       }
     }
   };
 }
+function fractionalSplit(percent) {
+  const scale = Number.isInteger(percent) ? 1 : 1e3;
+  const on = Math.round(percent * scale);
+  return [
+    ["on", on],
+    ["off", 100 * scale - on]
+  ];
+}
 
 // src/rollout/flags/flagd-file.ts
 import { readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
+var ROLLOUT_TRAILER = "Llm-Release-Gate: rollout";
 var GitHubFlagdProvider = class {
-  constructor(gh, path7, key, branch) {
+  constructor(gh, path8, key, branch) {
     this.gh = gh;
-    this.path = path7;
+    this.path = path8;
     this.key = key;
     this.branch = branch;
   }
@@ -44682,10 +44475,10 @@ var GitHubFlagdProvider = class {
       throw new Error(`${this.path} is not valid JSON`);
     }
     this.last = { doc, sha: file2?.sha };
-    return flagdPercent(doc, this.key);
+    return { percent: flagdPercent(doc, this.key) };
   }
   async write(percent, expected) {
-    const now = await this.read().catch(() => void 0);
+    const now = (await this.read().catch(() => void 0))?.percent;
     if (now !== expected || !this.last)
       throw new ConflictError(`the flag is at ${now ?? "an unreadable value"}%, expected ${expected}%`);
     try {
@@ -44695,7 +44488,9 @@ var GitHubFlagdProvider = class {
         `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}
 `,
         this.last.sha,
-        `rollout: ${this.key} ${expected}% \u2192 ${percent}%`
+        `rollout: ${this.key} ${expected}% \u2192 ${percent}%
+
+${ROLLOUT_TRAILER}`
       );
     } catch (err) {
       const s = statusOf(err);
@@ -44729,7 +44524,7 @@ var FlagdFileProvider = class {
     }
   }
   async read() {
-    return flagdPercent(await this.doc(), this.key);
+    return { percent: flagdPercent(await this.doc(), this.key) };
   }
   async write(percent, expected) {
     const doc = await this.doc();
@@ -44758,7 +44553,7 @@ var WebhookProvider = class {
     return `webhook ${new URL(this.url).origin}, flag ${this.key}`;
   }
   async read() {
-    return this.applied;
+    return { percent: this.applied };
   }
   async write(percent) {
     await json2(
@@ -44773,6 +44568,7 @@ var WebhookProvider = class {
       }),
       this.describe()
     );
+    this.applied = percent;
   }
 };
 
@@ -44783,19 +44579,19 @@ var UnleashProvider = class {
     this.environment = environment;
     this.key = key;
     this.token = token;
-    this.base = `${url2.replace(/\/+$/, "")}/api/admin/projects/${encodeURIComponent(project)}/features/${encodeURIComponent(key)}/environments/${encodeURIComponent(environment)}`;
+    this.feature = `${url2.replace(/\/+$/, "")}/api/admin/projects/${encodeURIComponent(project)}/features/${encodeURIComponent(key)}`;
   }
   project;
   environment;
   key;
   token;
-  base;
+  feature;
   describe() {
-    return `Unleash ${new URL(this.base).origin}, ${this.project}/${this.key} in ${this.environment}`;
+    return `Unleash ${new URL(this.feature).origin}, ${this.project}/${this.key} in ${this.environment}`;
   }
-  async call(path7, init = {}) {
+  async call(path8, init = {}) {
     return json2(
-      await fetch(`${this.base}${path7}`, {
+      await fetch(`${this.feature}${path8}`, {
         ...init,
         headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} },
         signal: AbortSignal.timeout(15e3)
@@ -44803,32 +44599,40 @@ var UnleashProvider = class {
       this.describe()
     );
   }
-  async strategy() {
-    const list = await this.call("/strategies");
-    const s = list.find((x) => x.name === "flexibleRollout");
-    return s ? { id: s.id, parameters: s.parameters ?? {} } : void 0;
+  async state() {
+    const f = await this.call("");
+    const env = f?.environments?.find((e) => e.name === this.environment);
+    if (!env) throw new Error(`${this.describe()}: the flag has no environment ${this.environment}`);
+    const strategy = (env.strategies ?? []).find((s) => s.name === "flexibleRollout" && !s.disabled);
+    return { enabled: env.enabled, strategy };
   }
   async read() {
-    const s = await this.strategy();
-    return s ? Number(s.parameters.rollout ?? 0) : 0;
+    const { enabled, strategy } = await this.state();
+    const percent = strategy ? Number(strategy.parameters?.rollout ?? 0) : 0;
+    if (!Number.isFinite(percent)) throw new Error(`${this.describe()}: rollout is ${strategy.parameters.rollout}`);
+    return enabled ? { percent } : { percent, off: `the ${this.environment} environment is disabled in Unleash` };
   }
   async write(percent, expected) {
-    const s = await this.strategy();
-    const now = s ? Number(s.parameters.rollout ?? 0) : 0;
+    const { enabled, strategy } = await this.state();
+    const now = strategy ? Number(strategy.parameters?.rollout ?? 0) : 0;
     if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
     const parameters = {
-      rollout: String(percent),
-      stickiness: s?.parameters.stickiness ?? "default",
-      groupId: s?.parameters.groupId ?? this.key
+      stickiness: "default",
+      groupId: this.key,
+      ...strategy?.parameters ?? {},
+      rollout: String(percent)
     };
-    if (s)
-      await this.call(`/strategies/${s.id}`, {
-        method: "PUT",
-        body: JSON.stringify({ name: "flexibleRollout", parameters })
+    const env = `/environments/${encodeURIComponent(this.environment)}`;
+    if (strategy) {
+      const { id, ...rest } = strategy;
+      await this.call(`${env}/strategies/${id}`, { method: "PUT", body: JSON.stringify({ ...rest, parameters }) });
+    } else {
+      await this.call(`${env}/strategies`, {
+        method: "POST",
+        body: JSON.stringify({ name: "flexibleRollout", parameters, constraints: [] })
       });
-    else
-      await this.call("/strategies", { method: "POST", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
-    if (!s) await this.call("/on", { method: "POST" });
+    }
+    if (!enabled && percent > 0) await this.call(`${env}/on`, { method: "POST" });
   }
 };
 
@@ -44848,27 +44652,31 @@ var LaunchDarklyProvider = class {
     return `LaunchDarkly flag ${this.key} in ${this.environment}`;
   }
   async flag() {
-    return await json2(
+    const f = await json2(
       await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, {
         headers: { authorization: this.token },
         signal: AbortSignal.timeout(15e3)
       }),
       this.describe()
     );
+    if (!f?.environments?.[this.environment])
+      throw new Error(`${this.describe()}: the flag has no environment ${this.environment}`);
+    return f;
   }
-  async read() {
-    const f = await this.flag();
+  percentOf(f) {
     const onIndex = f.variations.findIndex((v) => v.value === true);
     const env = f.environments[this.environment];
-    if (!env || env.on === false) return 0;
     const ft = env.fallthrough ?? {};
-    if (ft.rollout) return (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3;
-    return ft.variation === onIndex ? 100 : 0;
+    const percent = ft.rollout ? (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3 : ft.variation === onIndex ? 100 : 0;
+    return env.on === true ? { percent } : { percent, off: "the flag is Off in LaunchDarkly" };
+  }
+  async read() {
+    return this.percentOf(await this.flag());
   }
   async write(percent, expected) {
     const f = await this.flag();
-    const now = await this.read();
-    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
+    const now = this.percentOf(f);
+    if (now.percent !== expected) throw new ConflictError(`the flag is at ${now.percent}%, expected ${expected}%`);
     const on = f.variations.find((v) => v.value === true);
     const off = f.variations.find((v) => v.value === false);
     if (!on || !off) throw new Error(`${this.key} is not a boolean flag with true and false variations`);
@@ -44884,6 +44692,7 @@ var LaunchDarklyProvider = class {
           environmentKey: this.environment,
           comment: `llm-release-gate rollout ${expected}% \u2192 ${percent}%`,
           instructions: [
+            ...now.off && percent > 0 ? [{ kind: "turnFlagOn" }] : [],
             {
               kind: "updateFallthroughVariationOrRollout",
               rolloutWeights: { [on._id]: weight, [off._id]: 1e5 - weight }
@@ -44924,6 +44733,8 @@ import { readFile as readFile4 } from "node:fs/promises";
 
 // src/rollout/sources/online-metrics.ts
 var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
+var MAX_CLOCK_SKEW_MS = 5 * 6e4;
+var MAX_REQUESTS = 1e15;
 function parseOnlineMetrics(raw, where, now) {
   const doc = raw;
   if (typeof doc !== "object" || doc === null || typeof doc.variants !== "object" || doc.variants === null) {
@@ -44931,28 +44742,54 @@ function parseOnlineMetrics(raw, where, now) {
       `${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`
     );
   }
-  if (typeof doc.generated_at === "string") {
-    const at = Date.parse(doc.generated_at);
-    if (Number.isNaN(at)) throw new Error(`${where}: generated_at is not an ISO-8601 time`);
-    if (now.getTime() - at > MAX_METRICS_AGE_MS) throw new Error(`${where} is stale: generated at ${doc.generated_at}`);
-  }
-  const variant = (v) => {
-    if (typeof v !== "object" || v === null) return void 0;
+  checkFresh(doc.generated_at, where, now);
+  const variant = (name) => {
+    const v = doc.variants[name];
+    if (v === void 0) return void 0;
+    if (typeof v !== "object" || v === null) throw new Error(`${where}: variants.${name} is not an object`);
     const o = v;
-    const nums = (x) => Object.fromEntries(
-      Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number")
-    );
-    return {
-      requests: typeof o.requests === "number" ? o.requests : NaN,
-      counts: nums(o.counts),
-      means: nums(o.means)
+    const requests = o.requests;
+    if (!isCount(requests)) throw new Error(`${where}: variants.${name}.requests ${notCount(requests)}`);
+    const numbers = (key) => {
+      const x = o[key];
+      if (x === void 0) return {};
+      if (typeof x !== "object" || x === null || Array.isArray(x))
+        throw new Error(`${where}: variants.${name}.${key} is not an object of numbers`);
+      const out = /* @__PURE__ */ Object.create(null);
+      for (const [k, n] of Object.entries(x)) {
+        const at = `${where}: variants.${name}.${key}.${k}`;
+        if (n === null) continue;
+        if (key === "counts") {
+          if (!isCount(n)) throw new Error(`${at} ${notCount(n)}`);
+          if (n > requests) throw new Error(`${at} is ${n}, more than the ${requests} requests`);
+        } else if (typeof n !== "number" || !Number.isFinite(n) || key === "sds" && n < 0) {
+          throw new Error(
+            `${at} is ${typeof n === "number" ? String(n) : JSON.stringify(n)}, not a finite number${key === "sds" ? " \u2265 0" : ""}`
+          );
+        }
+        out[k] = n;
+      }
+      return out;
     };
+    return { requests, counts: numbers("counts"), means: numbers("means"), sds: numbers("sds") };
   };
-  return {
-    generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0,
-    canary: variant(doc.variants.canary),
-    control: variant(doc.variants.control)
-  };
+  return { generatedAt: doc.generated_at, canary: variant("canary"), control: variant("control") };
+}
+function checkFresh(generatedAt, where, now, maxAgeMs = MAX_METRICS_AGE_MS) {
+  if (typeof generatedAt !== "string")
+    throw new Error(`${where} has no "generated_at" time: without it, stale metrics cannot be told from fresh ones`);
+  const at = Date.parse(generatedAt);
+  if (Number.isNaN(at))
+    throw new Error(`${where}: generated_at ${JSON.stringify(generatedAt)} is not an ISO-8601 time`);
+  if (at - now.getTime() > MAX_CLOCK_SKEW_MS)
+    throw new Error(`${where}: generated_at ${generatedAt} is in the future (now ${now.toISOString()})`);
+  if (now.getTime() - at > maxAgeMs) throw new Error(`${where} is stale: generated at ${generatedAt}`);
+}
+function isCount(v) {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_REQUESTS;
+}
+function notCount(v) {
+  return `is ${typeof v === "number" ? String(v) : JSON.stringify(v)}, not a whole number from 0 to ${MAX_REQUESTS}`;
 }
 
 // src/rollout/sources/file.ts
@@ -45014,16 +44851,14 @@ var HttpMetricSource = class {
 
 // src/rollout/sources/prometheus.ts
 var PrometheusMetricSource = class {
-  constructor(url2, token, metrics, requests) {
+  constructor(url2, token, opts) {
     this.url = url2;
     this.token = token;
-    this.metrics = metrics;
-    this.requests = requests;
+    this.opts = opts;
   }
   url;
   token;
-  metrics;
-  requests;
+  opts;
   describe() {
     return `Prometheus at ${new URL(this.url).origin}`;
   }
@@ -45039,75 +44874,570 @@ var PrometheusMetricSource = class {
       signal: AbortSignal.timeout(15e3)
     });
     const doc = await res.json().catch(() => void 0);
-    if (!res.ok || doc?.status !== "success")
+    if (!res.ok || doc?.status !== "success" || !doc.data)
       throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
     const { resultType, result } = doc.data;
-    if (resultType === "scalar") return Number(result[1]);
-    if (resultType !== "vector")
+    let raw;
+    if (resultType === "scalar") raw = result[1];
+    else if (resultType !== "vector")
       throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
-    const series = result;
-    if (series.length !== 1)
-      throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
-    return Number(series[0].value[1]);
+    else {
+      const series = result;
+      if (series.length !== 1)
+        throw new Error(
+          `${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`
+        );
+      raw = series[0].value[1];
+    }
+    const x = Number(raw);
+    if (!Number.isFinite(x)) throw new Error(`${this.describe()}: ${query} returned ${String(raw)}, not a number`);
+    return x;
   }
   async read() {
+    let generatedAt;
+    if (this.opts.freshness) {
+      const newest = await this.value(this.opts.freshness);
+      generatedAt = new Date(newest * 1e3).toISOString();
+      checkFresh(
+        generatedAt,
+        `${this.describe()} (newest sample by ${this.opts.freshness})`,
+        /* @__PURE__ */ new Date(),
+        this.opts.maxAgeMs
+      );
+    }
     const variant = async (which) => {
-      const requests = this.requests ? await this.value(this.requests[which]) : NaN;
-      const v = { requests, counts: {}, means: {} };
-      for (const m of this.metrics) {
+      const requests = this.opts.requests ? Math.round(await this.value(this.opts.requests[which])) : NaN;
+      if (this.opts.requests && requests < 0)
+        throw new Error(`${this.describe()}: the ${which} requests query returned ${requests}`);
+      const v = { requests, counts: {}, means: {}, sds: {} };
+      for (const m of this.opts.metrics) {
         if (!m.query) continue;
-        const x = await this.value(m.query[which]);
-        if (m.name.endsWith("_rate")) v.counts[m.name.slice(0, -5)] = Math.round(x * requests);
-        else v.means[m.name] = x;
+        const q = m.query[which];
+        const x = await this.value(q);
+        if (m.name.endsWith("_rate")) {
+          if (x < 0 || x > 1)
+            throw new Error(
+              `${this.describe()}: ${q} returned ${x}; a _rate query must return a ratio in [0, 1] (events / requests), not a count`
+            );
+          v.counts[m.name.slice(0, -5)] = Math.round(x * requests);
+        } else v.means[m.name] = x;
+        if (m.sd_query) {
+          const sd = await this.value(m.sd_query[which]);
+          if (sd < 0)
+            throw new Error(`${this.describe()}: ${m.sd_query[which]} returned ${sd}, not a standard deviation`);
+          v.sds[m.name] = sd;
+        }
       }
       return v;
     };
-    return { canary: await variant("canary"), control: await variant("control") };
+    const canary = await variant("canary");
+    const control = await variant("control").catch((err) => err.message);
+    return typeof control === "string" ? { generatedAt, canary, controlError: control } : { generatedAt, canary, control };
   }
 };
 
 // src/rollout/sources/index.ts
+var DEFAULT_PROMETHEUS_MAX_AGE_MS = 10 * 6e4;
 function metricSourceFor(rollout, cwd, env, now) {
   const src = rollout.analysis?.source;
   if (!src) return void 0;
   if (src.provider === "file") return new FileMetricSource(path5.resolve(cwd, src.path), now);
   const token = src.token_env ? env[src.token_env] : void 0;
   if (src.provider === "http") return new HttpMetricSource(src.url, token, now);
-  return new PrometheusMetricSource(src.url, token, rollout.analysis.metrics, src.requests);
+  return new PrometheusMetricSource(src.url, token, {
+    metrics: rollout.analysis.metrics,
+    requests: src.requests,
+    freshness: src.freshness,
+    maxAgeMs: src.max_age ?? DEFAULT_PROMETHEUS_MAX_AGE_MS
+  });
 }
 
-// src/rollout/local-tick.ts
-async function localTick(loaded, opts) {
-  const rollout = rolloutOf(loaded);
-  const flagFile = rollout.flag.provider === "flagd-file" ? path6.resolve(opts.cwd, rollout.flag.path) : void 0;
-  const provider = flagFile ? new FlagdFileProvider(flagFile, rollout.flag.key) : providerFor(rollout, { branch: "main", release: "workspace", env: opts.env, applied: 0 });
-  const metrics = metricSourceFor(rollout, opts.cwd, opts.env, () => opts.now);
-  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
-  const flag = await provider.read().then(
-    (p) => p,
-    (err) => ({ error: err.message })
-  );
-  let deployment;
-  if (typeof flag === "number" && flag > 0) {
-    const stage = stages.findIndex((s) => s.percent === flag);
-    if (!opts.since && !flagFile)
-      throw new ConfigurationError("--since is needed with this flag provider.", [
-        {
-          file: loaded.file,
-          path: "rollout.flag.provider",
-          message: "outside GitHub there is no deployment record: pass --since with the time the current stage began"
-        }
-      ]);
-    const since = opts.since ?? (await stat3(flagFile)).mtime;
-    const nearest = stage >= 0 ? stage : Math.max(0, stages.filter((s) => s.percent < flag).length - 1);
-    deployment = { id: 0, release: "workspace", stage: nearest, stageStartedAt: since, status: "active", errors: 0 };
+// src/rollout/stores/file.ts
+import { mkdir, readFile as readFile5, rename, writeFile as writeFile3 } from "node:fs/promises";
+import path6 from "node:path";
+var DEFAULT_STATE_FILE = ".llm-release-gate/rollout-state.json";
+var KEEP = 20;
+var FileStore = class {
+  constructor(file2, now, gate) {
+    this.file = file2;
+    this.now = now;
+    this.gate = gate;
   }
-  const data = metrics ? await metrics.read().then(
-    (m) => m,
-    (err) => ({ error: err.message })
-  ) : { error: "no rollout.analysis.source is configured" };
+  file;
+  now;
+  gate;
+  async load() {
+    let text;
+    try {
+      text = await readFile5(this.file, "utf8");
+    } catch (err) {
+      if (err.code === "ENOENT") return { version: 1, deployments: [] };
+      throw err;
+    }
+    const doc = JSON.parse(text);
+    if (doc?.version !== 1 || !Array.isArray(doc.deployments))
+      throw new Error(`${this.file} is not a rollout state file (version 1): move it away to start afresh`);
+    return doc;
+  }
+  async save(doc) {
+    await mkdir(path6.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile3(tmp, `${JSON.stringify({ ...doc, deployments: doc.deployments.slice(-KEEP) }, null, 2)}
+`);
+    await rename(tmp, this.file);
+  }
+  async latest() {
+    return (await this.load()).deployments.at(-1);
+  }
+  async create(release) {
+    const doc = await this.load();
+    const id = (doc.deployments.at(-1)?.id ?? 0) + 1;
+    doc.deployments.push({ id, release, createdAt: this.now().toISOString(), statuses: [] });
+    await this.save(doc);
+    return id;
+  }
+  async status(id, state, description) {
+    const doc = await this.load();
+    const d = doc.deployments.find((x) => x.id === id);
+    if (!d) throw new Error(`${this.file} has no deployment ${id}`);
+    d.statuses.push({ state, description, createdAt: this.now().toISOString() });
+    await this.save(doc);
+  }
+  async alert() {
+    return void 0;
+  }
+  async gateVerdict() {
+    const allowed = await this.gate();
+    return { allowed, note: `the gate ran on the workspace: ${allowed ? "allow" : "block"}` };
+  }
+};
+
+// src/stats/sequential.ts
+function confidenceSequence(estimate, v, alpha, tau2) {
+  if (!(v > 0) || !(tau2 > 0)) return [-Infinity, Infinity];
+  const half = Math.sqrt(2 * v * (v + tau2) / tau2 * Math.log(Math.sqrt((v + tau2) / v) / alpha));
+  return [estimate - half, estimate + half];
+}
+function proportionVariance(x, n) {
+  const q = Math.min(Math.max(x / n, 0.5 / n), 1 - 0.5 / n);
+  return q * (1 - q) / n;
+}
+function proportionDifference(x1, n1, x2, n2) {
+  return { estimate: x1 / n1 - x2 / n2, variance: proportionVariance(x1, n1) + proportionVariance(x2, n2) };
+}
+
+// src/rollout/analysis.ts
+var ALPHA = 0.05;
+var MIN_TAU = 5e-3;
+function analyse(metrics, data, ctx = {}) {
+  return metrics.map((m) => judge(m, data, ctx));
+}
+function judge(m, data, ctx) {
+  const base = { name: m.name, canary: null, control: null, cs: null };
+  const error62 = (detail) => ({ ...base, status: "error", detail });
+  const { canary, control } = data;
+  const relative2 = m.max_increase !== void 0 || m.max_drop !== void 0;
+  const withControl = !ctx.noControl && relative2;
+  if (!canary) return error62("no canary variant in the metrics");
+  if (withControl && !control) return error62(data.controlError ?? "no control variant in the metrics");
+  const rate = m.name.endsWith("_rate");
+  const fmt = (v) => rate ? showValue("error_rate", v) : String(Number(v.toPrecision(4)));
+  const read = (v, which) => {
+    if (rate) {
+      const key = m.name.slice(0, -"_rate".length);
+      if (!(v.requests > 0)) return `no traffic on the ${which}`;
+      const x = v.counts[key];
+      if (x === void 0) return `counts.${key} is missing on the ${which}`;
+      return { value: x / v.requests, variance: proportionVariance(x, v.requests) };
+    }
+    const mean3 = v.means[m.name];
+    if (mean3 === void 0) return `means.${m.name} is missing on the ${which}`;
+    const sd = v.sds?.[m.name];
+    return { value: mean3, variance: sd !== void 0 && v.requests > 0 ? sd ** 2 / v.requests : void 0 };
+  };
+  const c = read(canary, "canary");
+  if (typeof c === "string") return error62(c);
+  const k = withControl ? read(control, "control") : void 0;
+  if (typeof k === "string") return error62(k);
+  const verdicts = [];
+  const bound = (interval, point, limit, above, what) => {
+    if (!interval) {
+      if (!ctx.baked)
+        return verdicts.push({
+          status: "inconclusive",
+          text: `${what} ${fmt(point)}: judged once the stage has baked`
+        });
+      const past2 = above ? point > limit : point < limit;
+      return verdicts.push({
+        status: past2 ? "fail" : "pass",
+        text: `${what} ${fmt(point)} ${past2 ? above ? "is above" : "is below" : above ? "\u2264" : "\u2265"} ${fmt(limit)} (no sds given: judged on the value)`
+      });
+    }
+    const [lo, hi] = interval;
+    const shown = `${fmt(point)}, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}`;
+    const past = above ? lo > limit : hi < limit;
+    const inside = above ? hi <= limit : lo >= limit;
+    verdicts.push(
+      past ? { status: "fail", text: `${what} is ${above ? "above" : "below"} ${fmt(limit)} (${shown})` } : inside ? { status: "pass", text: `${what} ${above ? "\u2264" : "\u2265"} ${fmt(limit)} (${shown})` } : {
+        status: "inconclusive",
+        text: `${what} cannot yet be told ${above ? "below" : "above"} ${fmt(limit)} (${shown})`
+      }
+    );
+  };
+  const tau2 = (scale) => Math.max(Math.abs(scale) / 2, rate ? MIN_TAU : 0) ** 2 || MIN_TAU ** 2;
+  const canaryCs = (limit) => c.variance === void 0 ? null : confidenceSequence(c.value, c.variance, ALPHA, tau2(limit));
+  if (m.max !== void 0) bound(canaryCs(m.max), c.value, m.max, true, "canary");
+  if (m.min !== void 0) bound(canaryCs(m.min), c.value, m.min, false, "canary");
+  let cs = null;
+  if (relative2 && !withControl) {
+    verdicts.push({ status: "pass", text: "no control at 100%: compared with control at the stages before" });
+  } else if (k) {
+    const margin = m.max_increase ?? m.max_drop ?? 0;
+    const diff = c.value - k.value;
+    if (rate) {
+      const key = m.name.slice(0, -"_rate".length);
+      const d = proportionDifference(canary.counts[key], canary.requests, control.counts[key], control.requests);
+      cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, MIN_TAU) ** 2);
+    } else if (c.variance !== void 0 && k.variance !== void 0) {
+      cs = confidenceSequence(diff, c.variance + k.variance, ALPHA, tau2(margin || k.value * 0.1));
+    }
+    if (m.max_increase !== void 0) bound(cs, diff, m.max_increase, true, "canary \u2212 control");
+    if (m.max_drop !== void 0) bound(cs, diff, -m.max_drop, false, "canary \u2212 control");
+  }
+  const status = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
+  return {
+    ...base,
+    canary: c.value,
+    control: k?.value ?? null,
+    cs,
+    status,
+    detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join("; ")
+  };
+}
+
+// src/rollout/reconcile.ts
+function reconcile(s, p) {
+  const first = p.stages[0];
+  const d = s.deployment;
+  const flag = "error" in s.flag ? void 0 : s.flag;
+  const none = (reason, next, extra = {}) => step("none", flag?.percent ?? 0, -1, reason, next, extra);
+  const live = d !== void 0 && (d.status === "active" || d.status === "paused");
+  const expectedPercent = !d ? 0 : live ? p.stages[d.stage]?.percent ?? 0 : d.status === "complete" ? 100 : 0;
+  if (!d || d.release !== s.release) {
+    if (s.gateAllowed !== true) {
+      return none(
+        s.gateAllowed === false ? `release ${short(s.release)} was blocked by the gate` : `the gate's verdict on ${short(s.release)} could not be found`,
+        "the rollout starts once the gate allows this release"
+      );
+    }
+    if (!flag)
+      return {
+        ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"),
+        action: "hold",
+        errors: 1
+      };
+    const supersedes = live ? d.id : void 0;
+    const replaces = supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : "";
+    const next = `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`;
+    if (flag.percent === first.percent && flag.percent !== expectedPercent)
+      return step(
+        "start",
+        first.percent,
+        0,
+        `release ${short(s.release)} is allowed by the gate and the flag is already at ${first.percent}% (an earlier run started it; now recorded)${replaces}`,
+        next,
+        { supersedes, recordOnly: true }
+      );
+    if (flag.percent !== expectedPercent) {
+      return handChange(
+        none,
+        d,
+        flag.percent,
+        `the flag is at ${flag.percent}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expectedPercent}%` : "no rollout has set it yet"}`,
+        `the rollout starts once the flag is back at ${expectedPercent}% (or run rollback)`,
+        expectedPercent
+      );
+    }
+    return step("start", first.percent, 0, `release ${short(s.release)} is allowed by the gate${replaces}`, next, {
+      supersedes,
+      expected: flag.percent
+    });
+  }
+  if (d.status === "rolled_back")
+    return none(
+      `release ${short(d.release)} was rolled back`,
+      "it stays at 0% until a different release is allowed by the gate",
+      flag && flag.percent > 0 ? { warnings: [`The flag is at ${flag.percent}% although ${short(d.release)} was rolled back.`] } : {}
+    );
+  if (d.status === "complete")
+    return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", {
+      percent: 100,
+      stage: d.stage
+    });
+  const stage = p.stages[d.stage];
+  if (!stage)
+    return none(
+      `the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`,
+      "fix rollout.stages or roll back"
+    );
+  const hold = (reason, next, extra = {}) => step("hold", stage.percent, d.stage, reason, next, extra);
+  if (!flag) return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
+  const nextStage = p.stages[d.stage + 1];
+  if (flag.percent !== stage.percent) {
+    if (nextStage && flag.percent === nextStage.percent && !flag.off)
+      return step(
+        "advance",
+        nextStage.percent,
+        d.stage + 1,
+        `the flag is already at ${nextStage.percent}%: an earlier run advanced it (now recorded)`,
+        `stage ${d.stage + 2} (${nextStage.percent}%) bakes for ${formatDuration(nextStage.minDurationMs)} from now`,
+        { recordOnly: true }
+      );
+    if (flag.percent === 0)
+      return step(
+        "rollback",
+        0,
+        d.stage,
+        `the flag was found at 0% (rolled back by an earlier run or by hand; now recorded)`,
+        "the release stays at 0%; ship a new release to start again",
+        {
+          recordOnly: true,
+          alert: `Rollout of ${short(d.release)} found at 0% at stage ${d.stage + 1}: recorded as rolled back`
+        }
+      );
+  }
+  const evidence = "error" in s.metrics ? void 0 : analyse(p.metrics, s.metrics, {
+    noControl: flag.percent >= 100,
+    baked: s.now.getTime() - d.stageStartedAt.getTime() >= stage.minDurationMs && (s.metrics.canary?.requests ?? 0) >= stage.minSamples
+  });
+  const failed = (evidence ?? []).filter((e) => e.status === "fail");
+  const waived = d.status === "paused" && d.approvedStage === d.stage;
+  if (failed.length > 0 && flag.percent > 0 && !flag.off && !waived) {
+    const why = failed.map((e) => `${e.name}: ${e.detail}`).join("; ");
+    if (p.onRegression === "pause") {
+      return hold(
+        `the canary regressed (${why})`,
+        "paused: on_regression is pause; promote to go on or rollback to revert",
+        {
+          percent: flag.percent,
+          evidence,
+          ...d.status === "paused" ? {} : { report: "pause", alert: `Rollout of ${short(d.release)} paused at ${flag.percent}%: ${why}` }
+        }
+      );
+    }
+    return step(
+      "rollback",
+      0,
+      d.stage,
+      `the canary regressed (${why})`,
+      "the flag is at 0%; fix and ship a new release",
+      {
+        evidence,
+        expected: flag.percent,
+        alert: `Rolled back ${short(d.release)} from ${flag.percent}%: ${why}`
+      }
+    );
+  }
+  if (flag.off)
+    return handChange(
+      hold,
+      d,
+      flag.percent,
+      `the flag serves nobody: ${flag.off}`,
+      `the rollout waits until it is switched back on at ${stage.percent}% (or run rollback)`,
+      stage.percent,
+      "off"
+    );
+  if (flag.percent !== stage.percent)
+    return handChange(
+      hold,
+      d,
+      flag.percent,
+      `the flag is at ${flag.percent}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`,
+      `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`,
+      stage.percent
+    );
+  if (!evidence)
+    return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
+  const warnings = waived && failed.length > 0 ? [`Regression waived by an approver's promote: ${failed.map((e) => e.name).join(", ")}.`] : [];
+  const broken = evidence.filter((e) => e.status === "error");
+  if (broken.length > 0)
+    return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
+  const waiting = [];
+  const baked = s.now.getTime() - d.stageStartedAt.getTime();
+  if (baked < stage.minDurationMs)
+    waiting.push(
+      `it has baked ${formatDuration(Math.max(0, Math.floor(baked / 6e4) * 6e4))} of ${formatDuration(stage.minDurationMs)}`
+    );
+  const requests = s.metrics.canary?.requests ?? 0;
+  if (requests < stage.minSamples) waiting.push(`the canary has ${requests} of ${stage.minSamples} requests`);
+  const open3 = evidence.filter((e) => e.status === "inconclusive");
+  if (open3.length > 0 && !waived) waiting.push(`not yet conclusive: ${open3.map((e) => e.name).join(", ")}`);
+  if (waiting.length > 0)
+    return hold(
+      `stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`,
+      "the next tick looks again",
+      { evidence, warnings }
+    );
+  if (!nextStage) {
+    return step(
+      "complete",
+      stage.percent,
+      d.stage,
+      `${stage.percent}% has baked with healthy metrics`,
+      "the rollout is done",
+      { evidence, warnings }
+    );
+  }
+  if ((stage.approval || d.status === "paused") && d.approvedStage !== d.stage) {
+    return hold(
+      `stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`,
+      "an approver runs promote to go on",
+      { evidence }
+    );
+  }
+  return step(
+    "advance",
+    nextStage.percent,
+    d.stage + 1,
+    `stage ${d.stage + 1} (${stage.percent}%) baked with ${waived ? "an approver\u2019s promote" : "healthy metrics"}`,
+    `stage ${d.stage + 2} (${nextStage.percent}%) bakes for ${formatDuration(nextStage.minDurationMs)}`,
+    { evidence, warnings, expected: stage.percent }
+  );
+}
+function handChange(make, d, percent, reason, next, planned, kind = "hand") {
+  const warning = kind === "off" ? `The flag was switched off outside the plan; the rollout holds at ${planned}% rather than fight it.` : `The flag was changed outside the plan (${planned}% \u2192 ${percent}%); the rollout holds rather than fight it.`;
+  const first = d && d.reported !== `${kind}:${percent}`;
+  return make(reason, next, {
+    action: "hold",
+    percent,
+    warnings: [warning],
+    ...first ? { report: kind, alert: `${warning} ${reason}.` } : {}
+  });
+}
+function step(action, percent, stage, reason, next, extra = {}) {
+  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0, ...extra };
+}
+function countError(hold, d, p, why, evidence) {
+  const errors = Math.min(d.errors + 1, p.maxErrors + 1);
+  const over = errors > p.maxErrors;
+  return hold(
+    `the analysis could not be done: ${why}`,
+    over ? "someone must look: the metric source keeps failing" : `the next tick tries again (${errors} of ${p.maxErrors} errors allowed)`,
+    {
+      evidence,
+      errors,
+      alert: over && d.errors <= p.maxErrors ? `Rollout of ${short(d.release)} is stuck: more than ${p.maxErrors} ticks without usable metrics (${why})` : void 0
+    }
+  );
+}
+function short(sha) {
+  return sha.slice(0, 12);
+}
+
+// src/rollout/record.ts
+function describeStatus(action, stage, stages, percent, why, extra = {}) {
+  const head = `stage ${stage + 1}/${stages} \xB7 ${percent}% \xB7 ${action}${extra.by ? ` by @${extra.by.replace(/^@/, "")}` : ""}${extra.errors ? ` \xB7 errors ${extra.errors}` : ""}`;
+  const tail = extra.alert ? ` (alert #${extra.alert})` : "";
+  return `${`${head}: ${why}`.slice(0, 140 - tail.length)}${tail}`;
+}
+var LINE = /^stage (\d+)\/\d+ · ([\d.]+)% · (\w+)(?: by @(\S+))?(?: · errors (\d+))?/;
+var ALERT = / \(alert #(\d+)\)$/;
+function recordFrom(id, release, statuses) {
+  const record2 = {
+    id,
+    release,
+    stage: 0,
+    stageStartedAt: new Date(statuses[0]?.createdAt ?? 0),
+    status: "active",
+    errors: 0
+  };
+  for (const s of statuses) {
+    const m = LINE.exec(s.description);
+    const alert = ALERT.exec(s.description);
+    if (alert) record2.alertIssue = Number(alert[1]);
+    if (m) {
+      const stage = Number(m[1]) - 1;
+      const action = m[3];
+      if (action === "start" || action === "advance" || action === "repair") {
+        record2.stage = stage;
+        record2.stageStartedAt = new Date(s.createdAt);
+        record2.approvedStage = void 0;
+        record2.reported = void 0;
+        record2.errors = 0;
+        record2.status = "active";
+      }
+      if (action === "approve") record2.approvedStage = stage;
+      if (action === "hold") record2.errors = Number(m[5] ?? 0);
+      if (action === "pause") record2.status = "paused";
+      if (action === "hand" || action === "off") record2.reported = `${action}:${Number(m[2])}`;
+    }
+    if (s.state === "failure" || s.state === "inactive" || s.state === "error") record2.status = "rolled_back";
+    else if (s.state === "success") record2.status = "complete";
+  }
+  return record2;
+}
+
+// src/rollout/tick.ts
+var ADOPT_AFTER_MS = 5 * 6e4;
+var KILL_ATTEMPTS = 3;
+var PromoteRefused = class extends Error {
+};
+async function tick(loaded, store, ctx, command) {
+  const rollout = loaded.config.rollout;
+  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
+  const log2 = [];
+  const describe4 = (action, stage, percent, why, extra = {}) => describeStatus(action, stage, stages.length, percent, why, extra);
+  const latest = await store.latest();
+  if (latest && latest.statuses.length === 0) {
+    if (ctx.now.getTime() - Date.parse(latest.createdAt) < ADOPT_AFTER_MS) {
+      const reason = `another run is starting the rollout of ${latest.release.slice(0, 12)}`;
+      const decision2 = step2("hold", stages[0].percent, 0, reason, "the next tick reads its record");
+      return { decision: decision2, log: log2, flag: "" };
+    }
+    await store.status(
+      latest.id,
+      "in_progress",
+      describe4("start", 0, stages[0].percent, "adopted: its first status was never written")
+    );
+    latest.statuses.push({
+      state: "in_progress",
+      description: describe4("start", 0, stages[0].percent, ""),
+      createdAt: latest.createdAt
+    });
+    log2.push(`deployment ${latest.id} had no status: adopted at stage 1`);
+  }
+  let record2 = latest ? recordFrom(latest.id, latest.release, latest.statuses) : void 0;
+  if (record2) await retryPendingAlert(store, loaded, record2, latest.statuses.at(-1), log2);
+  const applied = !record2 ? 0 : record2.status === "active" || record2.status === "paused" ? stages[record2.stage]?.percent ?? 0 : record2.status === "complete" ? 100 : 0;
+  const provider = ctx.provider(applied);
+  const flag = await provider.read().catch((err) => ({ error: err.message }));
+  if (command === "rollback") return killSwitch(loaded, store, provider, record2, ctx, stages.length, log2);
+  if (command === "promote" && record2 && record2.release === ctx.release && (record2.status === "active" || record2.status === "paused")) {
+    const approvers = rollout.approvers.map((a) => a.replace(/^@/, "").toLowerCase());
+    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase()))
+      throw new PromoteRefused(
+        `@${ctx.actor ?? "unknown"} is not in rollout.approvers (${rollout.approvers.join(", ") || "none"})`
+      );
+    const stage = stages[record2.stage];
+    const what = record2.status === "paused" ? "the pause lifted" : `leaving ${stage.percent}% approved`;
+    await store.status(
+      record2.id,
+      "in_progress",
+      describe4("approve", record2.stage, stage.percent, what, { by: ctx.actor })
+    );
+    record2 = { ...record2, approvedStage: record2.stage };
+    log2.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded (${what})`);
+  }
+  let gateAllowed;
+  if (!record2 || record2.release !== ctx.release) {
+    const verdict = await store.gateVerdict(ctx.release);
+    gateAllowed = verdict.allowed;
+    log2.push(verdict.note);
+  }
+  const metrics = ctx.metrics ? await ctx.metrics.read().catch((err) => ({ error: err.message })) : { error: "no rollout.analysis.source is configured" };
   const decision = reconcile(
-    { release: "workspace", deployment, flag, gateAllowed: opts.gateAllowed, metrics: data, now: opts.now },
+    { release: ctx.release, deployment: record2, flag, gateAllowed, metrics, now: ctx.now },
     {
       stages,
       metrics: rollout.analysis?.metrics ?? [],
@@ -45115,31 +45445,245 @@ async function localTick(loaded, opts) {
       onRegression: rollout.on_regression
     }
   );
-  let wrote = false;
-  const changes = decision.action === "start" || decision.action === "advance" || decision.action === "rollback";
-  if (!opts.dryRun && changes && typeof flag === "number") {
-    try {
-      await provider.write(decision.percent, flag);
-      wrote = true;
-    } catch (err) {
-      if (err instanceof ConflictError)
-        decision.warnings.push(`Not written: ${err.message}; the next tick looks again.`);
-      else throw err;
+  const result = { decision, log: log2, flag: `${provider.describe()}: ${showFlag(flag)}` };
+  const status = (id, state, action, extra = {}) => store.status(id, state, describe4(action, decision.stage, decision.percent, decision.reason, extra));
+  const write = async () => decision.recordOnly || await applyFlag(provider, decision.percent, decision.expected ?? 0);
+  switch (decision.action) {
+    case "start": {
+      if (!await write()) return conflict(result);
+      if (decision.supersedes !== void 0)
+        await store.status(
+          decision.supersedes,
+          "inactive",
+          describe4("supersede", record2.stage, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`)
+        );
+      const id = await store.create(ctx.release);
+      await status(id, "in_progress", "start");
+      log2.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      break;
+    }
+    case "advance":
+      if (!await write()) return conflict(result);
+      await status(record2.id, "in_progress", "advance");
+      break;
+    case "complete":
+      await status(record2.id, "success", "complete");
+      break;
+    case "rollback": {
+      if (!await write()) return conflict(result);
+      const issue2 = await tryAlert(store, loaded, ctx.release, record2, decision);
+      result.issueUrl = issue2?.url;
+      await store.status(
+        record2.id,
+        "failure",
+        describe4(
+          "rollback",
+          decision.stage,
+          0,
+          decision.reason.slice(0, 90) + (issue2 === null ? ` ${ALERT_PENDING}` : ""),
+          {
+            alert: issue2?.number
+          }
+        )
+      );
+      break;
+    }
+    case "hold":
+    case "none": {
+      if (!record2 || record2.release !== ctx.release || record2.status !== "active" && record2.status !== "paused") {
+        if (decision.alert) result.issueUrl = (await tryAlert(store, loaded, ctx.release, record2, decision))?.url;
+        break;
+      }
+      const issue2 = decision.alert ? await tryAlert(store, loaded, ctx.release, record2, decision) : void 0;
+      result.issueUrl = issue2?.url;
+      const extra = { errors: decision.errors, alert: issue2?.number };
+      if (decision.report && issue2 !== null) await status(record2.id, "in_progress", decision.report, extra);
+      else if (decision.errors !== record2.errors) await status(record2.id, "in_progress", "hold", extra);
+      break;
     }
   }
-  return { decision, flag: provider.describe(), metrics: metrics?.describe() ?? "none", wrote };
+  return result;
+}
+function step2(action, percent, stage, reason, next) {
+  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0 };
+}
+function showFlag(f) {
+  return "error" in f ? `unreadable (${f.error})` : `${f.percent}%${f.off ? ` but off: ${f.off}` : ""}`;
+}
+async function applyFlag(provider, percent, expected) {
+  let failure2;
+  try {
+    await provider.write(percent, expected);
+  } catch (err) {
+    failure2 = err;
+  }
+  const now = await provider.read().catch((err) => ({ error: err.message }));
+  const serves = !("error" in now) && now.percent === percent && !(percent > 0 && now.off);
+  if (failure2 instanceof ConflictError) return percent === 0 && serves;
+  if (serves) return true;
+  if (failure2) throw failure2;
+  throw new ExternalServiceError(
+    provider.describe(),
+    `${provider.describe()} accepted ${percent}%, but reading it back gives ${showFlag(now)}`
+  );
+}
+async function killSwitch(loaded, store, provider, record2, ctx, stages, log2) {
+  const by = ctx.actor ? ` by @${ctx.actor}` : "";
+  let last = "it was not tried";
+  let zero = false;
+  for (let attempt = 1; attempt <= KILL_ATTEMPTS && !zero; attempt++) {
+    if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2e3) * (attempt - 1)));
+    try {
+      const now = await provider.read();
+      zero = now.percent === 0 || await applyFlag(provider, 0, now.percent);
+      if (!zero) last = "the flag kept moving";
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (!zero)
+    throw new ExternalServiceError(
+      provider.describe(),
+      `Rollback failed: ${provider.describe()} could not be set to 0% after ${KILL_ATTEMPTS} attempts (${last}). Nothing was rolled back: set the flag to 0% in the provider by hand, then run rollback again.`
+    );
+  log2.push(`${provider.describe()} set to 0% and read back`);
+  const decision = {
+    ...step2(
+      "rollback",
+      0,
+      record2?.stage ?? -1,
+      `kill switch${by}`,
+      "the flag is at 0%; ship a new release to start again"
+    ),
+    alert: `Rolled back ${loaded.config.rollout.flag.key} by hand${by}`
+  };
+  const issue2 = await tryAlert(store, loaded, record2?.release ?? ctx.release, record2, decision);
+  if (record2 && record2.status !== "rolled_back") {
+    await store.status(
+      record2.id,
+      "failure",
+      describeStatus("rollback", record2.stage, stages, 0, `kill switch${by}`, { alert: issue2?.number })
+    ).catch(
+      (err) => decision.warnings.push(
+        `The flag is at 0%, but the deployment could not be marked failed (${err.message}); the next run records it.`
+      )
+    );
+  }
+  return { decision, log: log2, issueUrl: issue2?.url, flag: `${provider.describe()}: 0%` };
+}
+function conflict(result) {
+  const d = result.decision;
+  return {
+    ...result,
+    decision: {
+      ...d,
+      action: "hold",
+      reason: `another run changed the flag first (${d.reason})`,
+      next: "the next tick reads the new state"
+    },
+    log: [...result.log, "the flag changed under this run: nothing was written"]
+  };
+}
+var ALERT_PENDING = "(alert pending)";
+async function retryPendingAlert(store, loaded, record2, last, log2) {
+  if (record2.status !== "rolled_back" || !last.description.includes(ALERT_PENDING)) return;
+  const d = step2("none", 0, record2.stage, "the rollback alert was pending", "");
+  d.alert = `Rolled back ${loaded.config.rollout.flag.key}: ${last.description}`;
+  const issue2 = await tryAlert(store, loaded, record2.release, record2, d);
+  if (issue2) {
+    await store.status(
+      record2.id,
+      "failure",
+      `${last.description.replace(` ${ALERT_PENDING}`, "")} (alert #${issue2.number})`
+    );
+    log2.push(`the pending rollback alert was opened: ${issue2.url}`);
+  }
+}
+async function tryAlert(store, loaded, release, record2, d) {
+  const owner = loaded.config.owner?.name;
+  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
+  const body = [
+    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
+    "",
+    `Release: ${release}`,
+    "",
+    ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
+    "",
+    `Why: ${d.reason}`,
+    `Next: ${d.next}`
+  ].join("\n");
+  const title = `${d.action === "rollback" ? "Rollback" : "Rollout needs attention"}: ${loaded.config.service} ${release.slice(0, 12)}`;
+  try {
+    return await store.alert(title, body, record2?.release === release ? record2.alertIssue : void 0);
+  } catch (err) {
+    d.warnings.push(
+      `The alert could not be sent (${err instanceof Error ? err.message : String(err)}); the next run tries again.`
+    );
+    return null;
+  }
+}
+
+// src/rollout/local-tick.ts
+async function localTick(loaded, opts) {
+  const rollout = rolloutOf(loaded);
+  const stateFile = path7.resolve(opts.cwd, rollout.state_file ?? DEFAULT_STATE_FILE);
+  const flagFile = rollout.flag.provider === "flagd-file" ? path7.resolve(opts.cwd, rollout.flag.path) : void 0;
+  const release = opts.release ?? await newestCommitExcept(opts.cwd, [stateFile, ...flagFile ? [flagFile] : []]) ?? "workspace";
+  let wrote = false;
+  const real = new FileStore(stateFile, () => opts.now, opts.gateAllowed);
+  const store = opts.dryRun ? dryStore(real) : real;
+  const provider = (applied) => {
+    const p = flagFile ? new FlagdFileProvider(flagFile, rollout.flag.key) : providerFor(rollout, { branch: "main", release, env: opts.env, applied });
+    return opts.dryRun ? dryProvider(p) : { ...bind2(p), write: (a, b) => p.write(a, b).then(() => void (wrote = true)) };
+  };
+  const metrics = metricSourceFor(rollout, opts.cwd, opts.env, () => opts.now);
+  const result = await tick(loaded, store, { release, now: opts.now, metrics, provider }, "rollout");
+  return { ...result, release, metrics: metrics?.describe() ?? "none", state: stateFile, wrote };
+}
+function bind2(p) {
+  return { describe: () => p.describe(), read: () => p.read(), write: (a, b) => p.write(a, b) };
+}
+function dryProvider(p) {
+  let written;
+  return {
+    describe: () => p.describe(),
+    read: async () => written ?? p.read(),
+    write: async (percent) => void (written = { percent })
+  };
+}
+function dryStore(s) {
+  return {
+    latest: () => s.latest(),
+    create: async () => 0,
+    status: async () => void 0,
+    alert: async () => void 0,
+    gateVerdict: (r) => s.gateVerdict(r)
+  };
+}
+function newestCommitExcept(cwd, except) {
+  const args = ["log", "-1", "--format=%H", "--", ".", ...except.map((f) => `:(exclude)${path7.relative(cwd, f)}`)];
+  return new Promise((resolve3) => {
+    execFile2("git", args, { cwd, encoding: "utf8" }, (err, stdout) => {
+      const sha = stdout?.trim();
+      resolve3(!err && /^[0-9a-f]{40}$/.test(sha ?? "") ? sha : void 0);
+    });
+  });
 }
 
 // src/cli/render.ts
 function renderTick(t, dryRun) {
   const d = t.decision;
   const lines = [
-    `rollout: ${d.action.toUpperCase()} \u2192 ${d.percent}%${dryRun ? " (dry run: nothing written)" : t.wrote ? ` (written to ${t.flag})` : ""}`,
+    `rollout: ${d.action.toUpperCase()} \u2192 ${d.percent}%${dryRun ? " (dry run: nothing written)" : t.wrote ? " (flag written)" : ""}`,
+    `release: ${t.release}`,
+    `flag: ${t.flag}`,
     `why: ${d.reason}`,
     `next: ${d.next}`,
     ...d.evidence.map((e) => `  ${e.status.toUpperCase().padEnd(12)} ${e.name}: ${e.detail}`),
     ...d.warnings.map((w) => `warning: ${w}`),
-    ...d.alert ? [`alert: ${d.alert}`] : []
+    ...d.alert ? [`alert: ${d.alert}`] : [],
+    ...t.log.map((l) => `log: ${l}`),
+    `state: ${t.state}`
   ];
   return `${lines.join("\n")}
 `;
@@ -45167,8 +45711,10 @@ Usage:
       exit 0 allow, 1 block, 2 invalid input
   llm-release-gate results FILE... [--format FORMAT] [--json]
       the normalized summary of eval results files
-  llm-release-gate rollout --config FILE [--dry-run] [--since TIME] [--json]
-      one step of the staged rollout (flagd-file written in place; --dry-run writes nothing)
+  llm-release-gate rollout --config FILE [--release SHA] [--dry-run] [--json]
+      one step of the staged rollout (flagd-file written in place, the record kept in
+      rollout.state_file; --release defaults to the newest commit that is not a flag change;
+      --dry-run writes nothing)
   llm-release-gate schema
       the config JSON Schema
 `;
@@ -45220,30 +45766,22 @@ async function main(argv) {
         options: {
           config: { type: "string", default: ".github/llm-release-gate.yml" },
           "dry-run": { type: "boolean", default: false },
-          since: { type: "string" },
+          release: { type: "string" },
           json: { type: "boolean", default: false }
         }
       });
       const cwd = process.cwd();
-      const gate = await runGate({ config: values.config, cwd });
-      if (!gate.loaded) {
-        process.stderr.write(`llm-release-gate: ${gate.verdict.reasons.join("\n")}
-`);
-        return 2;
-      }
-      const since = values.since ? new Date(values.since) : void 0;
-      if (since && Number.isNaN(since.getTime()))
-        throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
-      const tick = await localTick(gate.loaded, {
+      const loaded = await loadConfigFile(values.config, cwd);
+      const tick2 = await localTick(loaded, {
         cwd,
         now: /* @__PURE__ */ new Date(),
-        gateAllowed: gate.verdict.decision === "allow",
+        gateAllowed: async () => (await runGate({ config: values.config, cwd })).verdict.decision === "allow",
         dryRun: values["dry-run"],
-        since,
+        release: values.release,
         env: process.env
       });
-      process.stdout.write(values.json ? `${JSON.stringify(tick, null, 2)}
-` : renderTick(tick, values["dry-run"]));
+      process.stdout.write(values.json ? `${JSON.stringify(tick2, null, 2)}
+` : renderTick(tick2, values["dry-run"]));
       return 0;
     }
     case "schema":
@@ -45271,6 +45809,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`llm-release-gate: ${describeError(err)}
 `);
       process.exitCode = 2;
+    } else if (isExternalFailure(err)) {
+      process.stderr.write(`llm-release-gate: a service did not answer as expected: ${describeError(err)}
+`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(
         `llm-release-gate: unexpected error (a bug, please report it):

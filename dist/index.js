@@ -35239,22 +35239,22 @@ var require_lib = __commonJS({
       return new (P || (P = Promise))(function(resolve3, reject) {
         function fulfilled(value) {
           try {
-            step2(generator.next(value));
+            step3(generator.next(value));
           } catch (e) {
             reject(e);
           }
         }
         function rejected(value) {
           try {
-            step2(generator["throw"](value));
+            step3(generator["throw"](value));
           } catch (e) {
             reject(e);
           }
         }
-        function step2(result) {
+        function step3(result) {
           result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
-        step2((generator = generator.apply(thisArg, _arguments || [])).next());
+        step3((generator = generator.apply(thisArg, _arguments || [])).next());
       });
     };
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -35934,22 +35934,22 @@ var init_utils = __esm({
       return new (P || (P = Promise))(function(resolve3, reject) {
         function fulfilled(value) {
           try {
-            step2(generator.next(value));
+            step3(generator.next(value));
           } catch (e) {
             reject(e);
           }
         }
         function rejected(value) {
           try {
-            step2(generator["throw"](value));
+            step3(generator["throw"](value));
           } catch (e) {
             reject(e);
           }
         }
-        function step2(result) {
+        function step3(result) {
           result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
-        step2((generator = generator.apply(thisArg, _arguments || [])).next());
+        step3((generator = generator.apply(thisArg, _arguments || [])).next());
       });
     };
   }
@@ -36178,22 +36178,22 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step3(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step3(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step3(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step3((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var { access, appendFile, writeFile } = promises;
@@ -37315,8 +37315,8 @@ function cleanRegex(source) {
   const end = source.endsWith("$") ? source.length - 1 : source.length;
   return source.slice(start, end);
 }
-function floatSafeRemainder(val, step2) {
-  const ratio = val / step2;
+function floatSafeRemainder(val, step3) {
+  const ratio = val / step3;
   const roundedRatio = Math.round(ratio);
   const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
   if (Math.abs(ratio - roundedRatio) < tolerance)
@@ -56758,11 +56758,14 @@ function service(provider, what = "") {
 }
 var RolloutMetric = external_exports.strictObject({
   name: external_exports.string().min(1).describe("X_rate (counts.X / requests) or a name looked up in means."),
-  max_increase: external_exports.number().nonnegative().optional(),
-  max_drop: external_exports.number().nonnegative().optional(),
-  max: external_exports.number().optional(),
-  min: external_exports.number().optional(),
-  query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant.")
+  max_increase: external_exports.number().nonnegative().optional().describe("Canary \u2212 control may rise by at most this much."),
+  max_drop: external_exports.number().nonnegative().optional().describe("Canary \u2212 control may fall by at most this much."),
+  max: external_exports.number().optional().describe("Absolute upper bound on the canary (judged with an always-valid interval)."),
+  min: external_exports.number().optional().describe("Absolute lower bound on the canary (judged with an always-valid interval)."),
+  query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant. An X_rate query returns a ratio in [0, 1]."),
+  sd_query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe(
+    "Prometheus, mean metrics: a PromQL query per variant for the standard deviation per request. With it a mean is judged with error control; without it, on its value once the stage has baked."
+  )
 }).superRefine((m, ctx) => {
   if ([m.max_increase, m.max_drop, m.max, m.min].every((v) => v === void 0)) {
     ctx.addIssue({ code: "custom", message: "sets no threshold: add max_increase, max_drop, max or min" });
@@ -56786,7 +56789,9 @@ var otherSourceKeys = {
   path: external_exports.string().optional().describe(unused),
   url: external_exports.string().optional().describe(unused),
   token_env: external_exports.string().optional().describe(unused),
-  requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused)
+  requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused),
+  freshness: external_exports.string().optional().describe(unused),
+  max_age: external_exports.string().optional().describe(unused)
 };
 var Rollout = external_exports.strictObject({
   environment: external_exports.string().min(1).default("production"),
@@ -56857,7 +56862,11 @@ var Rollout = external_exports.strictObject({
           ...otherSourceKeys,
           provider: external_exports.literal("prometheus"),
           ...service("prometheus", "source"),
-          requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).")
+          requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it)."),
+          freshness: external_exports.string().min(1).optional().describe(
+            "Prometheus: PromQL answering the Unix time of the newest sample, e.g. max(timestamp(llm_requests_total)). Data older than max_age is then missing, not evidence."
+          ),
+          max_age: duration3.optional().describe("Prometheus: how old the newest sample may be (with freshness; default 10m).")
         })
       ])
     ),
@@ -56865,7 +56874,34 @@ var Rollout = external_exports.strictObject({
     max_errors: external_exports.number().int().min(0).default(3)
   }).optional(),
   on_regression: external_exports.enum(["rollback", "pause"]).default("rollback"),
-  approvers: external_exports.array(githubLogin).default([])
+  approvers: external_exports.array(githubLogin).default([]),
+  state_file: external_exports.string().min(1).optional().describe(
+    "The CLI only: where the rollout record is kept between runs (default .llm-release-gate/rollout-state.json). The action keeps it in a GitHub Deployment."
+  )
+}).superRefine((r, ctx) => {
+  const provider = r.flag.provider;
+  r.stages.forEach((s, i) => {
+    const problem = provider === "unleash" && !Number.isInteger(s.percent) ? "Unleash serves whole percentages only: use a whole number" : (provider === "launchdarkly" || provider === "flagd-file") && Math.abs(s.percent * 1e3 - Math.round(s.percent * 1e3)) > 1e-9 ? `${provider === "flagd-file" ? "flagd weights" : "LaunchDarkly weights"} are in thousandths of a percent: use at most 3 decimals` : void 0;
+    if (problem)
+      ctx.addIssue({ code: "custom", path: ["stages", i, "percent"], message: `${s.percent}%: ${problem}` });
+  });
+  const src = r.analysis?.source;
+  if (src?.provider === "prometheus") {
+    r.analysis.metrics.forEach((m, i) => {
+      if (!m.query)
+        ctx.addIssue({
+          code: "custom",
+          path: ["analysis", "metrics", i, "query"],
+          message: "the prometheus source needs a query per variant: query: { canary: ..., control: ... }"
+        });
+      else if (m.name.endsWith("_rate") && !src.requests)
+        ctx.addIssue({
+          code: "custom",
+          path: ["analysis", "source", "requests"],
+          message: `${m.name} is a rate: the prometheus source needs requests: { canary: ..., control: ... } to weigh it`
+        });
+    });
+  }
 });
 
 // src/metrics/registry.ts
@@ -66155,6 +66191,7 @@ function readInputs(get) {
     baseline: get("baseline") ? relativePath("baseline", get("baseline")) : void 0,
     githubToken: get("github-token"),
     checkName: get("check-name") || "LLM release gate",
+    release: get("release") || void 0,
     comment: bool("comment", true),
     failOnBlock: bool("fail-on-block", true),
     configSource: oneOf("config-source", SOURCES, "base"),
@@ -66211,7 +66248,7 @@ var RolloutApi = class {
   client;
   owner;
   repo;
-  /** The newest deployment this action made for the environment, with its statuses (oldest first). */
+  /** The newest deployment this action made for the environment, with all its statuses (oldest first). */
   async latestDeployment(environment, task) {
     const res = await this.client.request("GET /repos/{owner}/{repo}/deployments", {
       owner: this.owner,
@@ -66223,7 +66260,7 @@ var RolloutApi = class {
     const d = res.data[0];
     if (!d) return void 0;
     const id = Number(d.id);
-    const st = await this.client.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
+    const statuses = await this.client.paginate("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
       owner: this.owner,
       repo: this.repo,
       deployment_id: id,
@@ -66231,10 +66268,39 @@ var RolloutApi = class {
     });
     return {
       id,
-      sha: d.sha,
-      payload: d.payload,
-      statuses: st.data.map((s) => ({ state: s.state, description: s.description ?? "", createdAt: s.created_at })).reverse()
+      release: d.sha,
+      createdAt: d.created_at,
+      statuses: statuses.map((s) => ({ state: s.state, description: s.description ?? "", createdAt: s.created_at })).reverse()
     };
+  }
+  /**
+   * The release: the newest commit from `sha` back that is not one of the rollout's own flag commits
+   * (marked by `trailer`, or touching only `flagPath`). The checkout is shallow, so this asks the API.
+   */
+  async releaseCommit(sha, trailer, flagPath) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/commits", {
+      owner: this.owner,
+      repo: this.repo,
+      sha,
+      per_page: 30
+    });
+    let looked = 0;
+    for (const c of res.data) {
+      if (c.commit.message.split("\n").some((line) => line.trim() === trailer)) continue;
+      if (flagPath && looked++ < 5) {
+        const full = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}", {
+          owner: this.owner,
+          repo: this.repo,
+          ref: c.sha
+        });
+        const files = full.data.files ?? [];
+        if (files.length > 0 && files.every((f) => f.filename === flagPath)) continue;
+      }
+      return c.sha;
+    }
+    throw new Error(
+      `none of the ${res.data.length} newest commits from ${sha.slice(0, 12)} is a release (all are flag commits): set the release input`
+    );
   }
   async createDeployment(sha, environment, task, payload, description) {
     const res = await this.client.request("POST /repos/{owner}/{repo}/deployments", {
@@ -66312,7 +66378,17 @@ var RolloutApi = class {
       title,
       body
     });
-    return res.data.html_url;
+    return { number: res.data.number, url: res.data.html_url };
+  }
+  /** Add to an open alert issue (a later alert of the same rollout). */
+  async commentIssue(issue3, body) {
+    const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: issue3,
+      body
+    });
+    return { number: issue3, url: res.data.html_url };
   }
 };
 
@@ -66385,7 +66461,7 @@ function flagdPercent(doc, key) {
     total += entry[1];
     if (entry[0] === "on") on += entry[1];
   }
-  return total > 0 ? Math.round(on / total * 1e3) / 10 : 0;
+  return total > 0 ? Math.round(on / total * 1e5) / 1e3 : 0;
 }
 function withFlagdPercent(doc, key, percent) {
   const p = Math.max(0, Math.min(100, percent));
@@ -66398,18 +66474,22 @@ function withFlagdPercent(doc, key, percent) {
         state: "ENABLED",
         variants: { on: true, off: false },
         defaultVariant: "off",
-        targeting: {
-          fractional: [
-            ["on", p],
-            ["off", 100 - p]
-          ]
-        }
+        targeting: { fractional: fractionalSplit(p) }
       }
     }
   };
 }
+function fractionalSplit(percent) {
+  const scale = Number.isInteger(percent) ? 1 : 1e3;
+  const on = Math.round(percent * scale);
+  return [
+    ["on", on],
+    ["off", 100 * scale - on]
+  ];
+}
 
 // src/rollout/flags/flagd-file.ts
+var ROLLOUT_TRAILER = "Llm-Release-Gate: rollout";
 var GitHubFlagdProvider = class {
   constructor(gh, path8, key, branch) {
     this.gh = gh;
@@ -66434,10 +66514,10 @@ var GitHubFlagdProvider = class {
       throw new Error(`${this.path} is not valid JSON`);
     }
     this.last = { doc, sha: file2?.sha };
-    return flagdPercent(doc, this.key);
+    return { percent: flagdPercent(doc, this.key) };
   }
   async write(percent, expected) {
-    const now = await this.read().catch(() => void 0);
+    const now = (await this.read().catch(() => void 0))?.percent;
     if (now !== expected || !this.last)
       throw new ConflictError(`the flag is at ${now ?? "an unreadable value"}%, expected ${expected}%`);
     try {
@@ -66447,7 +66527,9 @@ var GitHubFlagdProvider = class {
         `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}
 `,
         this.last.sha,
-        `rollout: ${this.key} ${expected}% \u2192 ${percent}%`
+        `rollout: ${this.key} ${expected}% \u2192 ${percent}%
+
+${ROLLOUT_TRAILER}`
       );
     } catch (err) {
       const s = statusOf(err);
@@ -66475,7 +66557,7 @@ var WebhookProvider = class {
     return `webhook ${new URL(this.url).origin}, flag ${this.key}`;
   }
   async read() {
-    return this.applied;
+    return { percent: this.applied };
   }
   async write(percent) {
     await json2(
@@ -66490,6 +66572,7 @@ var WebhookProvider = class {
       }),
       this.describe()
     );
+    this.applied = percent;
   }
 };
 
@@ -66500,19 +66583,19 @@ var UnleashProvider = class {
     this.environment = environment;
     this.key = key;
     this.token = token;
-    this.base = `${url2.replace(/\/+$/, "")}/api/admin/projects/${encodeURIComponent(project)}/features/${encodeURIComponent(key)}/environments/${encodeURIComponent(environment)}`;
+    this.feature = `${url2.replace(/\/+$/, "")}/api/admin/projects/${encodeURIComponent(project)}/features/${encodeURIComponent(key)}`;
   }
   project;
   environment;
   key;
   token;
-  base;
+  feature;
   describe() {
-    return `Unleash ${new URL(this.base).origin}, ${this.project}/${this.key} in ${this.environment}`;
+    return `Unleash ${new URL(this.feature).origin}, ${this.project}/${this.key} in ${this.environment}`;
   }
   async call(path8, init = {}) {
     return json2(
-      await fetch(`${this.base}${path8}`, {
+      await fetch(`${this.feature}${path8}`, {
         ...init,
         headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} },
         signal: AbortSignal.timeout(15e3)
@@ -66520,32 +66603,40 @@ var UnleashProvider = class {
       this.describe()
     );
   }
-  async strategy() {
-    const list = await this.call("/strategies");
-    const s = list.find((x) => x.name === "flexibleRollout");
-    return s ? { id: s.id, parameters: s.parameters ?? {} } : void 0;
+  async state() {
+    const f = await this.call("");
+    const env = f?.environments?.find((e) => e.name === this.environment);
+    if (!env) throw new Error(`${this.describe()}: the flag has no environment ${this.environment}`);
+    const strategy = (env.strategies ?? []).find((s) => s.name === "flexibleRollout" && !s.disabled);
+    return { enabled: env.enabled, strategy };
   }
   async read() {
-    const s = await this.strategy();
-    return s ? Number(s.parameters.rollout ?? 0) : 0;
+    const { enabled, strategy } = await this.state();
+    const percent = strategy ? Number(strategy.parameters?.rollout ?? 0) : 0;
+    if (!Number.isFinite(percent)) throw new Error(`${this.describe()}: rollout is ${strategy.parameters.rollout}`);
+    return enabled ? { percent } : { percent, off: `the ${this.environment} environment is disabled in Unleash` };
   }
   async write(percent, expected) {
-    const s = await this.strategy();
-    const now = s ? Number(s.parameters.rollout ?? 0) : 0;
+    const { enabled, strategy } = await this.state();
+    const now = strategy ? Number(strategy.parameters?.rollout ?? 0) : 0;
     if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
     const parameters = {
-      rollout: String(percent),
-      stickiness: s?.parameters.stickiness ?? "default",
-      groupId: s?.parameters.groupId ?? this.key
+      stickiness: "default",
+      groupId: this.key,
+      ...strategy?.parameters ?? {},
+      rollout: String(percent)
     };
-    if (s)
-      await this.call(`/strategies/${s.id}`, {
-        method: "PUT",
-        body: JSON.stringify({ name: "flexibleRollout", parameters })
+    const env = `/environments/${encodeURIComponent(this.environment)}`;
+    if (strategy) {
+      const { id, ...rest } = strategy;
+      await this.call(`${env}/strategies/${id}`, { method: "PUT", body: JSON.stringify({ ...rest, parameters }) });
+    } else {
+      await this.call(`${env}/strategies`, {
+        method: "POST",
+        body: JSON.stringify({ name: "flexibleRollout", parameters, constraints: [] })
       });
-    else
-      await this.call("/strategies", { method: "POST", body: JSON.stringify({ name: "flexibleRollout", parameters }) });
-    if (!s) await this.call("/on", { method: "POST" });
+    }
+    if (!enabled && percent > 0) await this.call(`${env}/on`, { method: "POST" });
   }
 };
 
@@ -66565,27 +66656,31 @@ var LaunchDarklyProvider = class {
     return `LaunchDarkly flag ${this.key} in ${this.environment}`;
   }
   async flag() {
-    return await json2(
+    const f = await json2(
       await fetch(`${this.url}?env=${encodeURIComponent(this.environment)}`, {
         headers: { authorization: this.token },
         signal: AbortSignal.timeout(15e3)
       }),
       this.describe()
     );
+    if (!f?.environments?.[this.environment])
+      throw new Error(`${this.describe()}: the flag has no environment ${this.environment}`);
+    return f;
   }
-  async read() {
-    const f = await this.flag();
+  percentOf(f) {
     const onIndex = f.variations.findIndex((v) => v.value === true);
     const env = f.environments[this.environment];
-    if (!env || env.on === false) return 0;
     const ft = env.fallthrough ?? {};
-    if (ft.rollout) return (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3;
-    return ft.variation === onIndex ? 100 : 0;
+    const percent = ft.rollout ? (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3 : ft.variation === onIndex ? 100 : 0;
+    return env.on === true ? { percent } : { percent, off: "the flag is Off in LaunchDarkly" };
+  }
+  async read() {
+    return this.percentOf(await this.flag());
   }
   async write(percent, expected) {
     const f = await this.flag();
-    const now = await this.read();
-    if (now !== expected) throw new ConflictError(`the flag is at ${now}%, expected ${expected}%`);
+    const now = this.percentOf(f);
+    if (now.percent !== expected) throw new ConflictError(`the flag is at ${now.percent}%, expected ${expected}%`);
     const on = f.variations.find((v) => v.value === true);
     const off = f.variations.find((v) => v.value === false);
     if (!on || !off) throw new Error(`${this.key} is not a boolean flag with true and false variations`);
@@ -66601,6 +66696,7 @@ var LaunchDarklyProvider = class {
           environmentKey: this.environment,
           comment: `llm-release-gate rollout ${expected}% \u2192 ${percent}%`,
           instructions: [
+            ...now.off && percent > 0 ? [{ kind: "turnFlagOn" }] : [],
             {
               kind: "updateFallthroughVariationOrRollout",
               rolloutWeights: { [on._id]: weight, [off._id]: 1e5 - weight }
@@ -66632,32 +66728,6 @@ function providerFor(rollout, opts) {
   }
 }
 
-// src/rollout/plan.ts
-var DEFAULT_MIN_SAMPLES = 100;
-var DEFAULT_MIN_DURATION_MS = 30 * 6e4;
-function stagesFrom(rollout, tier) {
-  return rollout.stages.map((s, i, all) => ({
-    percent: s.percent,
-    minDurationMs: s.min_duration ?? DEFAULT_MIN_DURATION_MS,
-    minSamples: s.min_samples ?? DEFAULT_MIN_SAMPLES,
-    approval: s.approval || tier === "critical" && i < all.length - 1
-  }));
-}
-function rolloutOf(loaded) {
-  const rollout = loaded.config.rollout;
-  if (!rollout) {
-    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [
-      {
-        file: loaded.file,
-        path: "rollout",
-        line: 1,
-        message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout"
-      }
-    ]);
-  }
-  return rollout;
-}
-
 // src/rollout/sources/index.ts
 import path7 from "node:path";
 
@@ -66667,6 +66737,8 @@ import { readFile as readFile4 } from "node:fs/promises";
 
 // src/rollout/sources/online-metrics.ts
 var MAX_METRICS_AGE_MS = 2 * 60 * 6e4;
+var MAX_CLOCK_SKEW_MS = 5 * 6e4;
+var MAX_REQUESTS = 1e15;
 function parseOnlineMetrics(raw, where, now) {
   const doc = raw;
   if (typeof doc !== "object" || doc === null || typeof doc.variants !== "object" || doc.variants === null) {
@@ -66674,28 +66746,54 @@ function parseOnlineMetrics(raw, where, now) {
       `${where} has no "variants" object ({"generated_at": ..., "variants": {"canary": {...}, "control": {...}}})`
     );
   }
-  if (typeof doc.generated_at === "string") {
-    const at = Date.parse(doc.generated_at);
-    if (Number.isNaN(at)) throw new Error(`${where}: generated_at is not an ISO-8601 time`);
-    if (now.getTime() - at > MAX_METRICS_AGE_MS) throw new Error(`${where} is stale: generated at ${doc.generated_at}`);
-  }
-  const variant = (v) => {
-    if (typeof v !== "object" || v === null) return void 0;
+  checkFresh(doc.generated_at, where, now);
+  const variant = (name) => {
+    const v = doc.variants[name];
+    if (v === void 0) return void 0;
+    if (typeof v !== "object" || v === null) throw new Error(`${where}: variants.${name} is not an object`);
     const o = v;
-    const nums = (x) => Object.fromEntries(
-      Object.entries(typeof x === "object" && x !== null ? x : {}).filter(([, n]) => typeof n === "number")
-    );
-    return {
-      requests: typeof o.requests === "number" ? o.requests : NaN,
-      counts: nums(o.counts),
-      means: nums(o.means)
+    const requests = o.requests;
+    if (!isCount(requests)) throw new Error(`${where}: variants.${name}.requests ${notCount(requests)}`);
+    const numbers = (key) => {
+      const x = o[key];
+      if (x === void 0) return {};
+      if (typeof x !== "object" || x === null || Array.isArray(x))
+        throw new Error(`${where}: variants.${name}.${key} is not an object of numbers`);
+      const out = /* @__PURE__ */ Object.create(null);
+      for (const [k, n] of Object.entries(x)) {
+        const at = `${where}: variants.${name}.${key}.${k}`;
+        if (n === null) continue;
+        if (key === "counts") {
+          if (!isCount(n)) throw new Error(`${at} ${notCount(n)}`);
+          if (n > requests) throw new Error(`${at} is ${n}, more than the ${requests} requests`);
+        } else if (typeof n !== "number" || !Number.isFinite(n) || key === "sds" && n < 0) {
+          throw new Error(
+            `${at} is ${typeof n === "number" ? String(n) : JSON.stringify(n)}, not a finite number${key === "sds" ? " \u2265 0" : ""}`
+          );
+        }
+        out[k] = n;
+      }
+      return out;
     };
+    return { requests, counts: numbers("counts"), means: numbers("means"), sds: numbers("sds") };
   };
-  return {
-    generatedAt: typeof doc.generated_at === "string" ? doc.generated_at : void 0,
-    canary: variant(doc.variants.canary),
-    control: variant(doc.variants.control)
-  };
+  return { generatedAt: doc.generated_at, canary: variant("canary"), control: variant("control") };
+}
+function checkFresh(generatedAt, where, now, maxAgeMs = MAX_METRICS_AGE_MS) {
+  if (typeof generatedAt !== "string")
+    throw new Error(`${where} has no "generated_at" time: without it, stale metrics cannot be told from fresh ones`);
+  const at = Date.parse(generatedAt);
+  if (Number.isNaN(at))
+    throw new Error(`${where}: generated_at ${JSON.stringify(generatedAt)} is not an ISO-8601 time`);
+  if (at - now.getTime() > MAX_CLOCK_SKEW_MS)
+    throw new Error(`${where}: generated_at ${generatedAt} is in the future (now ${now.toISOString()})`);
+  if (now.getTime() - at > maxAgeMs) throw new Error(`${where} is stale: generated at ${generatedAt}`);
+}
+function isCount(v) {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_REQUESTS;
+}
+function notCount(v) {
+  return `is ${typeof v === "number" ? String(v) : JSON.stringify(v)}, not a whole number from 0 to ${MAX_REQUESTS}`;
 }
 
 // src/rollout/sources/file.ts
@@ -66757,16 +66855,14 @@ var HttpMetricSource = class {
 
 // src/rollout/sources/prometheus.ts
 var PrometheusMetricSource = class {
-  constructor(url2, token, metrics, requests) {
+  constructor(url2, token, opts) {
     this.url = url2;
     this.token = token;
-    this.metrics = metrics;
-    this.requests = requests;
+    this.opts = opts;
   }
   url;
   token;
-  metrics;
-  requests;
+  opts;
   describe() {
     return `Prometheus at ${new URL(this.url).origin}`;
   }
@@ -66782,41 +66878,108 @@ var PrometheusMetricSource = class {
       signal: AbortSignal.timeout(15e3)
     });
     const doc = await res.json().catch(() => void 0);
-    if (!res.ok || doc?.status !== "success")
+    if (!res.ok || doc?.status !== "success" || !doc.data)
       throw new Error(`${this.describe()}: ${doc?.error ?? `HTTP ${res.status}`} for ${query}`);
     const { resultType, result } = doc.data;
-    if (resultType === "scalar") return Number(result[1]);
-    if (resultType !== "vector")
+    let raw;
+    if (resultType === "scalar") raw = result[1];
+    else if (resultType !== "vector")
       throw new Error(`${this.describe()}: ${query} returned a ${resultType}; return one number`);
-    const series = result;
-    if (series.length !== 1)
-      throw new Error(`${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`);
-    return Number(series[0].value[1]);
+    else {
+      const series = result;
+      if (series.length !== 1)
+        throw new Error(
+          `${this.describe()}: ${query} returned ${series.length} series; aggregate it to one (sum(...))`
+        );
+      raw = series[0].value[1];
+    }
+    const x = Number(raw);
+    if (!Number.isFinite(x)) throw new Error(`${this.describe()}: ${query} returned ${String(raw)}, not a number`);
+    return x;
   }
   async read() {
+    let generatedAt;
+    if (this.opts.freshness) {
+      const newest = await this.value(this.opts.freshness);
+      generatedAt = new Date(newest * 1e3).toISOString();
+      checkFresh(
+        generatedAt,
+        `${this.describe()} (newest sample by ${this.opts.freshness})`,
+        /* @__PURE__ */ new Date(),
+        this.opts.maxAgeMs
+      );
+    }
     const variant = async (which2) => {
-      const requests = this.requests ? await this.value(this.requests[which2]) : NaN;
-      const v = { requests, counts: {}, means: {} };
-      for (const m of this.metrics) {
+      const requests = this.opts.requests ? Math.round(await this.value(this.opts.requests[which2])) : NaN;
+      if (this.opts.requests && requests < 0)
+        throw new Error(`${this.describe()}: the ${which2} requests query returned ${requests}`);
+      const v = { requests, counts: {}, means: {}, sds: {} };
+      for (const m of this.opts.metrics) {
         if (!m.query) continue;
-        const x = await this.value(m.query[which2]);
-        if (m.name.endsWith("_rate")) v.counts[m.name.slice(0, -5)] = Math.round(x * requests);
-        else v.means[m.name] = x;
+        const q = m.query[which2];
+        const x = await this.value(q);
+        if (m.name.endsWith("_rate")) {
+          if (x < 0 || x > 1)
+            throw new Error(
+              `${this.describe()}: ${q} returned ${x}; a _rate query must return a ratio in [0, 1] (events / requests), not a count`
+            );
+          v.counts[m.name.slice(0, -5)] = Math.round(x * requests);
+        } else v.means[m.name] = x;
+        if (m.sd_query) {
+          const sd = await this.value(m.sd_query[which2]);
+          if (sd < 0)
+            throw new Error(`${this.describe()}: ${m.sd_query[which2]} returned ${sd}, not a standard deviation`);
+          v.sds[m.name] = sd;
+        }
       }
       return v;
     };
-    return { canary: await variant("canary"), control: await variant("control") };
+    const canary = await variant("canary");
+    const control = await variant("control").catch((err) => err.message);
+    return typeof control === "string" ? { generatedAt, canary, controlError: control } : { generatedAt, canary, control };
   }
 };
 
 // src/rollout/sources/index.ts
+var DEFAULT_PROMETHEUS_MAX_AGE_MS = 10 * 6e4;
 function metricSourceFor(rollout, cwd, env, now) {
   const src = rollout.analysis?.source;
   if (!src) return void 0;
   if (src.provider === "file") return new FileMetricSource(path7.resolve(cwd, src.path), now);
   const token = src.token_env ? env[src.token_env] : void 0;
   if (src.provider === "http") return new HttpMetricSource(src.url, token, now);
-  return new PrometheusMetricSource(src.url, token, rollout.analysis.metrics, src.requests);
+  return new PrometheusMetricSource(src.url, token, {
+    metrics: rollout.analysis.metrics,
+    requests: src.requests,
+    freshness: src.freshness,
+    maxAgeMs: src.max_age ?? DEFAULT_PROMETHEUS_MAX_AGE_MS
+  });
+}
+
+// src/rollout/plan.ts
+var DEFAULT_MIN_SAMPLES = 100;
+var DEFAULT_MIN_DURATION_MS = 30 * 6e4;
+function stagesFrom(rollout, tier) {
+  return rollout.stages.map((s, i, all) => ({
+    percent: s.percent,
+    minDurationMs: s.min_duration ?? DEFAULT_MIN_DURATION_MS,
+    minSamples: s.min_samples ?? DEFAULT_MIN_SAMPLES,
+    approval: s.approval || tier === "critical" && i < all.length - 1
+  }));
+}
+function rolloutOf(loaded) {
+  const rollout = loaded.config.rollout;
+  if (!rollout) {
+    throw new ConfigurationError(`${loaded.file} has no rollout section.`, [
+      {
+        file: loaded.file,
+        path: "rollout",
+        line: 1,
+        message: "add rollout: { flag: {...}, stages: [...], analysis: {...} } to drive a staged rollout"
+      }
+    ]);
+  }
+  return rollout;
 }
 
 // src/stats/sequential.ts
@@ -66825,110 +66988,111 @@ function confidenceSequence(estimate, v, alpha, tau2) {
   const half = Math.sqrt(2 * v * (v + tau2) / tau2 * Math.log(Math.sqrt((v + tau2) / v) / alpha));
   return [estimate - half, estimate + half];
 }
+function proportionVariance(x, n) {
+  const q = Math.min(Math.max(x / n, 0.5 / n), 1 - 0.5 / n);
+  return q * (1 - q) / n;
+}
 function proportionDifference(x1, n1, x2, n2) {
-  const p1 = x1 / n1;
-  const p2 = x2 / n2;
-  const q1 = Math.min(Math.max(p1, 0.5 / n1), 1 - 0.5 / n1);
-  const q2 = Math.min(Math.max(p2, 0.5 / n2), 1 - 0.5 / n2);
-  return { estimate: p1 - p2, variance: q1 * (1 - q1) / n1 + q2 * (1 - q2) / n2 };
+  return { estimate: x1 / n1 - x2 / n2, variance: proportionVariance(x1, n1) + proportionVariance(x2, n2) };
 }
 
 // src/rollout/analysis.ts
 var ALPHA = 0.05;
-function analyse(metrics, data) {
-  return metrics.map((m) => judge(m, data));
+var MIN_TAU = 5e-3;
+function analyse(metrics, data, ctx = {}) {
+  return metrics.map((m) => judge(m, data, ctx));
 }
-function judge(m, data) {
+function judge(m, data, ctx) {
   const base = { name: m.name, canary: null, control: null, cs: null };
+  const error63 = (detail) => ({ ...base, status: "error", detail });
   const { canary, control } = data;
-  if (!canary || !control)
-    return { ...base, status: "error", detail: `no ${!canary ? "canary" : "control"} variant in the metrics` };
+  const relative2 = m.max_increase !== void 0 || m.max_drop !== void 0;
+  const withControl = !ctx.noControl && relative2;
+  if (!canary) return error63("no canary variant in the metrics");
+  if (withControl && !control) return error63(data.controlError ?? "no control variant in the metrics");
   const rate = m.name.endsWith("_rate");
-  const fmt = (v) => rate ? `${showValue("error_rate", v)}` : String(Number(v.toPrecision(4)));
-  let c;
-  let k;
-  let cs = null;
-  if (rate) {
-    const key = m.name.slice(0, -"_rate".length);
-    const [xc, xk] = [canary.counts?.[key], control.counts?.[key]];
-    if (!(canary.requests > 0) || !(control.requests > 0))
-      return { ...base, status: "error", detail: `no traffic on the ${canary.requests > 0 ? "control" : "canary"}` };
-    if (!isCount(xc) || !isCount(xk))
-      return { ...base, status: "error", detail: `counts.${key} is missing or not a number` };
-    c = xc / canary.requests;
-    k = xk / control.requests;
-    const d = proportionDifference(xc, canary.requests, xk, control.requests);
-    const margin = m.max_increase ?? m.max_drop ?? 0.01;
-    cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, 5e-3) ** 2);
-  } else {
-    const [mc, mk] = [canary.means?.[m.name], control.means?.[m.name]];
-    if (!Number.isFinite(mc) || !Number.isFinite(mk))
-      return { ...base, status: "error", detail: `means.${m.name} is missing or not a number` };
-    c = mc;
-    k = mk;
-  }
+  const fmt = (v) => rate ? showValue("error_rate", v) : String(Number(v.toPrecision(4)));
+  const read = (v, which2) => {
+    if (rate) {
+      const key = m.name.slice(0, -"_rate".length);
+      if (!(v.requests > 0)) return `no traffic on the ${which2}`;
+      const x = v.counts[key];
+      if (x === void 0) return `counts.${key} is missing on the ${which2}`;
+      return { value: x / v.requests, variance: proportionVariance(x, v.requests) };
+    }
+    const mean3 = v.means[m.name];
+    if (mean3 === void 0) return `means.${m.name} is missing on the ${which2}`;
+    const sd = v.sds?.[m.name];
+    return { value: mean3, variance: sd !== void 0 && v.requests > 0 ? sd ** 2 / v.requests : void 0 };
+  };
+  const c = read(canary, "canary");
+  if (typeof c === "string") return error63(c);
+  const k = withControl ? read(control, "control") : void 0;
+  if (typeof k === "string") return error63(k);
   const verdicts = [];
-  if (m.max !== void 0)
+  const bound = (interval, point, limit, above, what) => {
+    if (!interval) {
+      if (!ctx.baked)
+        return verdicts.push({
+          status: "inconclusive",
+          text: `${what} ${fmt(point)}: judged once the stage has baked`
+        });
+      const past2 = above ? point > limit : point < limit;
+      return verdicts.push({
+        status: past2 ? "fail" : "pass",
+        text: `${what} ${fmt(point)} ${past2 ? above ? "is above" : "is below" : above ? "\u2264" : "\u2265"} ${fmt(limit)} (no sds given: judged on the value)`
+      });
+    }
+    const [lo, hi] = interval;
+    const shown = `${fmt(point)}, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}`;
+    const past = above ? lo > limit : hi < limit;
+    const inside = above ? hi <= limit : lo >= limit;
     verdicts.push(
-      c > m.max ? { status: "fail", text: `canary ${fmt(c)} is above the maximum ${fmt(m.max)}` } : { status: "pass", text: `canary ${fmt(c)} \u2264 ${fmt(m.max)}` }
-    );
-  if (m.min !== void 0)
-    verdicts.push(
-      c < m.min ? { status: "fail", text: `canary ${fmt(c)} is below the minimum ${fmt(m.min)}` } : { status: "pass", text: `canary ${fmt(c)} \u2265 ${fmt(m.min)}` }
-    );
-  const diff = c - k;
-  if (m.max_increase !== void 0) {
-    const d = m.max_increase;
-    const [lo, hi] = cs ?? [diff, diff];
-    verdicts.push(
-      lo > d ? {
-        status: "fail",
-        text: `canary exceeds control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : hi <= d ? {
-        status: "pass",
-        text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : {
+      past ? { status: "fail", text: `${what} is ${above ? "above" : "below"} ${fmt(limit)} (${shown})` } : inside ? { status: "pass", text: `${what} ${above ? "\u2264" : "\u2265"} ${fmt(limit)} (${shown})` } : {
         status: "inconclusive",
-        text: `cannot yet rule out an increase beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`
+        text: `${what} cannot yet be told ${above ? "below" : "above"} ${fmt(limit)} (${shown})`
       }
     );
-  }
-  if (m.max_drop !== void 0) {
-    const d = m.max_drop;
-    const [lo, hi] = cs ?? [diff, diff];
-    verdicts.push(
-      hi < -d ? {
-        status: "fail",
-        text: `canary is below control by more than ${fmt(d)} (${fmt(diff)}${cs ? `, always-valid 95% interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : lo >= -d ? {
-        status: "pass",
-        text: `within ${fmt(d)} of control (${fmt(diff)}${cs ? `, interval ${fmt(lo)} to ${fmt(hi)}` : ""})`
-      } : {
-        status: "inconclusive",
-        text: `cannot yet rule out a drop beyond ${fmt(d)} (${fmt(diff)}, interval ${fmt(lo)} to ${fmt(hi)})`
-      }
-    );
+  };
+  const tau2 = (scale) => Math.max(Math.abs(scale) / 2, rate ? MIN_TAU : 0) ** 2 || MIN_TAU ** 2;
+  const canaryCs = (limit) => c.variance === void 0 ? null : confidenceSequence(c.value, c.variance, ALPHA, tau2(limit));
+  if (m.max !== void 0) bound(canaryCs(m.max), c.value, m.max, true, "canary");
+  if (m.min !== void 0) bound(canaryCs(m.min), c.value, m.min, false, "canary");
+  let cs = null;
+  if (relative2 && !withControl) {
+    verdicts.push({ status: "pass", text: "no control at 100%: compared with control at the stages before" });
+  } else if (k) {
+    const margin = m.max_increase ?? m.max_drop ?? 0;
+    const diff = c.value - k.value;
+    if (rate) {
+      const key = m.name.slice(0, -"_rate".length);
+      const d = proportionDifference(canary.counts[key], canary.requests, control.counts[key], control.requests);
+      cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, MIN_TAU) ** 2);
+    } else if (c.variance !== void 0 && k.variance !== void 0) {
+      cs = confidenceSequence(diff, c.variance + k.variance, ALPHA, tau2(margin || k.value * 0.1));
+    }
+    if (m.max_increase !== void 0) bound(cs, diff, m.max_increase, true, "canary \u2212 control");
+    if (m.max_drop !== void 0) bound(cs, diff, -m.max_drop, false, "canary \u2212 control");
   }
   const status = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
   return {
     ...base,
-    canary: c,
-    control: k,
+    canary: c.value,
+    control: k?.value ?? null,
     cs,
     status,
     detail: verdicts.filter((v) => v.status === status).map((v) => v.text).join("; ")
   };
-}
-function isCount(v) {
-  return typeof v === "number" && Number.isFinite(v) && v >= 0;
 }
 
 // src/rollout/reconcile.ts
 function reconcile(s, p) {
   const first = p.stages[0];
   const d = s.deployment;
-  const flagPercent = typeof s.flag === "number" ? s.flag : void 0;
-  const none = (reason, next2, extra = {}) => step("none", flagPercent ?? 0, -1, reason, next2, extra);
+  const flag = "error" in s.flag ? void 0 : s.flag;
+  const none = (reason, next, extra = {}) => step("none", flag?.percent ?? 0, -1, reason, next, extra);
+  const live = d !== void 0 && (d.status === "active" || d.status === "paused");
+  const expectedPercent = !d ? 0 : live ? p.stages[d.stage]?.percent ?? 0 : d.status === "complete" ? 100 : 0;
   if (!d || d.release !== s.release) {
     if (s.gateAllowed !== true) {
       return none(
@@ -66936,38 +67100,45 @@ function reconcile(s, p) {
         "the rollout starts once the gate allows this release"
       );
     }
-    if (typeof s.flag !== "number")
+    if (!flag)
       return {
         ...none(`the flag could not be read (${s.flag.error})`, "the next tick tries again"),
         action: "hold",
         errors: 1
       };
-    const live = d && (d.status === "active" || d.status === "paused");
-    const expected = live ? p.stages[d.stage]?.percent ?? 0 : d?.status === "complete" ? 100 : 0;
-    if (s.flag !== expected) {
-      return {
-        ...none(
-          `the flag is at ${s.flag}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expected}%` : "no rollout has set it yet"}`,
-          `the rollout starts once the flag is back at ${expected}% (or run rollback)`
-        ),
-        action: "hold",
-        warnings: [
-          `The flag was changed outside the plan (${expected}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`
-        ]
-      };
-    }
     const supersedes = live ? d.id : void 0;
-    return step(
-      "start",
-      first.percent,
-      0,
-      `release ${short(s.release)} is allowed by the gate${supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : ""}`,
-      `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`,
-      { supersedes }
-    );
+    const replaces = supersedes !== void 0 ? `; it replaces ${short(d.release)} mid-rollout, which starts over` : "";
+    const next = `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`;
+    if (flag.percent === first.percent && flag.percent !== expectedPercent)
+      return step(
+        "start",
+        first.percent,
+        0,
+        `release ${short(s.release)} is allowed by the gate and the flag is already at ${first.percent}% (an earlier run started it; now recorded)${replaces}`,
+        next,
+        { supersedes, recordOnly: true }
+      );
+    if (flag.percent !== expectedPercent) {
+      return handChange(
+        none,
+        d,
+        flag.percent,
+        `the flag is at ${flag.percent}%, but ${d ? `the last rollout (${short(d.release)}) left it at ${expectedPercent}%` : "no rollout has set it yet"}`,
+        `the rollout starts once the flag is back at ${expectedPercent}% (or run rollback)`,
+        expectedPercent
+      );
+    }
+    return step("start", first.percent, 0, `release ${short(s.release)} is allowed by the gate${replaces}`, next, {
+      supersedes,
+      expected: flag.percent
+    });
   }
   if (d.status === "rolled_back")
-    return none(`release ${short(d.release)} was rolled back`, "a new release starts a new rollout");
+    return none(
+      `release ${short(d.release)} was rolled back`,
+      "it stays at 0% until a different release is allowed by the gate",
+      flag && flag.percent > 0 ? { warnings: [`The flag is at ${flag.percent}% although ${short(d.release)} was rolled back.`] } : {}
+    );
   if (d.status === "complete")
     return none(`release ${short(d.release)} is fully rolled out`, "nothing to do until the next release", {
       percent: 100,
@@ -66979,30 +67150,49 @@ function reconcile(s, p) {
       `the deployment is at stage ${d.stage + 1}, but the plan has ${p.stages.length} stages`,
       "fix rollout.stages or roll back"
     );
-  const hold = (reason, next2, extra = {}) => step("hold", stage.percent, d.stage, reason, next2, extra);
-  if (typeof s.flag !== "number") return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
-  if (s.flag !== stage.percent) {
-    return hold(
-      `the flag is at ${s.flag}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`,
-      `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`,
-      {
-        percent: s.flag,
-        warnings: [
-          `The flag was changed outside the plan (${stage.percent}% \u2192 ${s.flag}%); the rollout holds rather than fight it.`
-        ]
-      }
-    );
+  const hold = (reason, next, extra = {}) => step("hold", stage.percent, d.stage, reason, next, extra);
+  if (!flag) return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
+  const nextStage = p.stages[d.stage + 1];
+  if (flag.percent !== stage.percent) {
+    if (nextStage && flag.percent === nextStage.percent && !flag.off)
+      return step(
+        "advance",
+        nextStage.percent,
+        d.stage + 1,
+        `the flag is already at ${nextStage.percent}%: an earlier run advanced it (now recorded)`,
+        `stage ${d.stage + 2} (${nextStage.percent}%) bakes for ${formatDuration(nextStage.minDurationMs)} from now`,
+        { recordOnly: true }
+      );
+    if (flag.percent === 0)
+      return step(
+        "rollback",
+        0,
+        d.stage,
+        `the flag was found at 0% (rolled back by an earlier run or by hand; now recorded)`,
+        "the release stays at 0%; ship a new release to start again",
+        {
+          recordOnly: true,
+          alert: `Rollout of ${short(d.release)} found at 0% at stage ${d.stage + 1}: recorded as rolled back`
+        }
+      );
   }
-  if ("error" in s.metrics) return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
-  const evidence = analyse(p.metrics, s.metrics);
-  const failed = evidence.filter((e) => e.status === "fail");
-  if (failed.length > 0) {
+  const evidence = "error" in s.metrics ? void 0 : analyse(p.metrics, s.metrics, {
+    noControl: flag.percent >= 100,
+    baked: s.now.getTime() - d.stageStartedAt.getTime() >= stage.minDurationMs && (s.metrics.canary?.requests ?? 0) >= stage.minSamples
+  });
+  const failed = (evidence ?? []).filter((e) => e.status === "fail");
+  const waived = d.status === "paused" && d.approvedStage === d.stage;
+  if (failed.length > 0 && flag.percent > 0 && !flag.off && !waived) {
     const why = failed.map((e) => `${e.name}: ${e.detail}`).join("; ");
     if (p.onRegression === "pause") {
       return hold(
         `the canary regressed (${why})`,
         "paused: on_regression is pause; promote to go on or rollback to revert",
-        { evidence, alert: `Rollout of ${short(d.release)} paused at ${stage.percent}%: ${why}` }
+        {
+          percent: flag.percent,
+          evidence,
+          ...d.status === "paused" ? {} : { report: "pause", alert: `Rollout of ${short(d.release)} paused at ${flag.percent}%: ${why}` }
+        }
       );
     }
     return step(
@@ -67013,10 +67203,33 @@ function reconcile(s, p) {
       "the flag is at 0%; fix and ship a new release",
       {
         evidence,
-        alert: `Rolled back ${short(d.release)} from ${stage.percent}%: ${why}`
+        expected: flag.percent,
+        alert: `Rolled back ${short(d.release)} from ${flag.percent}%: ${why}`
       }
     );
   }
+  if (flag.off)
+    return handChange(
+      hold,
+      d,
+      flag.percent,
+      `the flag serves nobody: ${flag.off}`,
+      `the rollout waits until it is switched back on at ${stage.percent}% (or run rollback)`,
+      stage.percent,
+      "off"
+    );
+  if (flag.percent !== stage.percent)
+    return handChange(
+      hold,
+      d,
+      flag.percent,
+      `the flag is at ${flag.percent}%, but stage ${d.stage + 1} of the plan is ${stage.percent}%`,
+      `the rollout waits until the flag is back at ${stage.percent}% (or run rollback)`,
+      stage.percent
+    );
+  if (!evidence)
+    return countError(hold, d, p, `the metrics could not be read (${s.metrics.error})`, []);
+  const warnings = waived && failed.length > 0 ? [`Regression waived by an approver's promote: ${failed.map((e) => e.name).join(", ")}.`] : [];
   const broken = evidence.filter((e) => e.status === "error");
   if (broken.length > 0)
     return countError(hold, d, p, broken.map((e) => `${e.name}: ${e.detail}`).join("; "), evidence);
@@ -67029,45 +67242,54 @@ function reconcile(s, p) {
   const requests = s.metrics.canary?.requests ?? 0;
   if (requests < stage.minSamples) waiting.push(`the canary has ${requests} of ${stage.minSamples} requests`);
   const open4 = evidence.filter((e) => e.status === "inconclusive");
-  if (open4.length > 0) waiting.push(`not yet conclusive: ${open4.map((e) => e.name).join(", ")}`);
+  if (open4.length > 0 && !waived) waiting.push(`not yet conclusive: ${open4.map((e) => e.name).join(", ")}`);
   if (waiting.length > 0)
     return hold(
       `stage ${d.stage + 1} (${stage.percent}%) is not ready: ${waiting.join("; ")}`,
       "the next tick looks again",
-      { evidence }
+      { evidence, warnings }
     );
-  if (d.stage === p.stages.length - 1) {
+  if (!nextStage) {
     return step(
       "complete",
       stage.percent,
       d.stage,
       `${stage.percent}% has baked with healthy metrics`,
       "the rollout is done",
-      { evidence }
+      { evidence, warnings }
     );
   }
-  if (stage.approval && d.approvedStage !== d.stage) {
+  if ((stage.approval || d.status === "paused") && d.approvedStage !== d.stage) {
     return hold(
       `stage ${d.stage + 1} (${stage.percent}%) is healthy and waits for an approval`,
       "an approver runs promote to go on",
       { evidence }
     );
   }
-  const next = p.stages[d.stage + 1];
   return step(
     "advance",
-    next.percent,
+    nextStage.percent,
     d.stage + 1,
-    `stage ${d.stage + 1} (${stage.percent}%) baked with healthy metrics`,
-    `stage ${d.stage + 2} (${next.percent}%) bakes for ${formatDuration(next.minDurationMs)}`,
-    { evidence }
+    `stage ${d.stage + 1} (${stage.percent}%) baked with ${waived ? "an approver\u2019s promote" : "healthy metrics"}`,
+    `stage ${d.stage + 2} (${nextStage.percent}%) bakes for ${formatDuration(nextStage.minDurationMs)}`,
+    { evidence, warnings, expected: stage.percent }
   );
+}
+function handChange(make, d, percent, reason, next, planned, kind = "hand") {
+  const warning2 = kind === "off" ? `The flag was switched off outside the plan; the rollout holds at ${planned}% rather than fight it.` : `The flag was changed outside the plan (${planned}% \u2192 ${percent}%); the rollout holds rather than fight it.`;
+  const first = d && d.reported !== `${kind}:${percent}`;
+  return make(reason, next, {
+    action: "hold",
+    percent,
+    warnings: [warning2],
+    ...first ? { report: kind, alert: `${warning2} ${reason}.` } : {}
+  });
 }
 function step(action, percent, stage, reason, next, extra = {}) {
   return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0, ...extra };
 }
 function countError(hold, d, p, why, evidence) {
-  const errors = d.errors + 1;
+  const errors = Math.min(d.errors + 1, p.maxErrors + 1);
   const over = errors > p.maxErrors;
   return hold(
     `the analysis could not be done: ${why}`,
@@ -67075,7 +67297,7 @@ function countError(hold, d, p, why, evidence) {
     {
       evidence,
       errors,
-      alert: over ? `Rollout of ${short(d.release)} is stuck: ${errors} ticks without usable metrics (${why})` : void 0
+      alert: over && d.errors <= p.maxErrors ? `Rollout of ${short(d.release)} is stuck: more than ${p.maxErrors} ticks without usable metrics (${why})` : void 0
     }
   );
 }
@@ -67086,9 +67308,11 @@ function short(sha) {
 // src/rollout/record.ts
 function describeStatus(action, stage, stages, percent, why, extra = {}) {
   const head = `stage ${stage + 1}/${stages} \xB7 ${percent}% \xB7 ${action}${extra.by ? ` by @${extra.by.replace(/^@/, "")}` : ""}${extra.errors ? ` \xB7 errors ${extra.errors}` : ""}`;
-  return `${head}: ${why}`.slice(0, 140);
+  const tail = extra.alert ? ` (alert #${extra.alert})` : "";
+  return `${`${head}: ${why}`.slice(0, 140 - tail.length)}${tail}`;
 }
-var LINE = /^stage (\d+)\/\d+ · [\d.]+% · (\w+)(?: by @(\S+))?(?: · errors (\d+))?/;
+var LINE = /^stage (\d+)\/\d+ · ([\d.]+)% · (\w+)(?: by @(\S+))?(?: · errors (\d+))?/;
+var ALERT = / \(alert #(\d+)\)$/;
 function recordFrom(id, release, statuses) {
   const record2 = {
     id,
@@ -67100,17 +67324,23 @@ function recordFrom(id, release, statuses) {
   };
   for (const s of statuses) {
     const m = LINE.exec(s.description);
+    const alert = ALERT.exec(s.description);
+    if (alert) record2.alertIssue = Number(alert[1]);
     if (m) {
       const stage = Number(m[1]) - 1;
-      const action = m[2];
-      if (action === "start" || action === "advance") {
+      const action = m[3];
+      if (action === "start" || action === "advance" || action === "repair") {
         record2.stage = stage;
         record2.stageStartedAt = new Date(s.createdAt);
         record2.approvedStage = void 0;
+        record2.reported = void 0;
+        record2.errors = 0;
+        record2.status = "active";
       }
       if (action === "approve") record2.approvedStage = stage;
-      record2.errors = action === "hold" ? Number(m[4] ?? 0) : 0;
+      if (action === "hold") record2.errors = Number(m[5] ?? 0);
       if (action === "pause") record2.status = "paused";
+      if (action === "hand" || action === "off") record2.reported = `${action}:${Number(m[2])}`;
     }
     if (s.state === "failure" || s.state === "inactive" || s.state === "error") record2.status = "rolled_back";
     else if (s.state === "success") record2.status = "complete";
@@ -67119,122 +67349,63 @@ function recordFrom(id, release, statuses) {
 }
 
 // src/rollout/tick.ts
-var DEPLOYMENT_TASK = "deploy:llm-release-gate";
-async function githubTick(loaded, gh, ctx, command) {
+var ADOPT_AFTER_MS = 5 * 6e4;
+var KILL_ATTEMPTS = 3;
+var PromoteRefused = class extends Error {
+};
+async function tick(loaded, store, ctx, command) {
   const rollout = loaded.config.rollout;
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
-  const env = rollout.environment;
   const log4 = [];
-  const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
+  const describe5 = (action, stage, percent, why, extra = {}) => describeStatus(action, stage, stages.length, percent, why, extra);
+  const latest = await store.latest();
   if (latest && latest.statuses.length === 0) {
-    const decision2 = {
-      action: "hold",
-      percent: stages[0].percent,
-      stage: 0,
-      reason: `another run is starting the rollout of ${latest.sha.slice(0, 12)}`,
-      next: "the next tick reads its record",
-      evidence: [],
-      warnings: [],
-      errors: 0
-    };
-    return { decision: decision2, log: log4 };
-  }
-  let record2 = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : void 0;
-  const lastStatus = latest?.statuses[latest.statuses.length - 1];
-  if (record2?.status === "rolled_back" && lastStatus?.description.includes(ALERT_PENDING)) {
-    const d = {
-      action: "none",
-      percent: 0,
-      stage: record2.stage,
-      reason: "the rollback alert was pending",
-      next: "",
-      evidence: [],
-      warnings: [],
-      errors: 0,
-      alert: `Rolled back ${rollout.flag.key}: ${lastStatus.description}`
-    };
-    const url2 = await tryAlert(gh, loaded, { ...ctx, release: record2.release }, d);
-    if (url2) {
-      await gh.deploymentStatus(
-        record2.id,
-        "failure",
-        lastStatus.description.replace(ALERT_PENDING, "(alert opened)"),
-        ctx.runUrl
-      );
-      log4.push(`the pending rollback alert was opened: ${url2}`);
+    if (ctx.now.getTime() - Date.parse(latest.createdAt) < ADOPT_AFTER_MS) {
+      const reason = `another run is starting the rollout of ${latest.release.slice(0, 12)}`;
+      const decision2 = step2("hold", stages[0].percent, 0, reason, "the next tick reads its record");
+      return { decision: decision2, log: log4, flag: "" };
     }
+    await store.status(
+      latest.id,
+      "in_progress",
+      describe5("start", 0, stages[0].percent, "adopted: its first status was never written")
+    );
+    latest.statuses.push({
+      state: "in_progress",
+      description: describe5("start", 0, stages[0].percent, ""),
+      createdAt: latest.createdAt
+    });
+    log4.push(`deployment ${latest.id} had no status: adopted at stage 1`);
   }
-  const applied = record2 && (record2.status === "active" || record2.status === "paused") ? stages[record2.stage]?.percent ?? 0 : record2?.status === "complete" ? 100 : 0;
+  let record2 = latest ? recordFrom(latest.id, latest.release, latest.statuses) : void 0;
+  if (record2) await retryPendingAlert(store, loaded, record2, latest.statuses.at(-1), log4);
+  const applied = !record2 ? 0 : record2.status === "active" || record2.status === "paused" ? stages[record2.stage]?.percent ?? 0 : record2.status === "complete" ? 100 : 0;
   const provider = ctx.provider(applied);
-  const flag = await provider.read().then(
-    (p) => p,
-    (err) => ({ error: err.message })
-  );
-  const writeFlag = async (percent, expected) => {
-    try {
-      await provider.write(percent, expected);
-      return true;
-    } catch (err) {
-      if (err instanceof ConflictError) return false;
-      throw err;
-    }
-  };
-  if (command === "rollback") {
-    const current2 = typeof flag === "number" ? flag : 0;
-    const by = ctx.actor ? ` by @${ctx.actor}` : "";
-    const decision2 = {
-      action: "rollback",
-      percent: 0,
-      stage: record2?.stage ?? -1,
-      reason: `kill switch${by}`,
-      next: "the flag is at 0%; ship a new release to start again",
-      evidence: [],
-      warnings: [],
-      errors: 0,
-      alert: `Rolled back ${rollout.flag.key} by hand${by}`
-    };
-    if (current2 !== 0 && !await writeFlag(0, current2))
-      decision2.warnings.push("The flag file changed while rolling back: run rollback again.");
-    if (record2 && record2.status !== "rolled_back")
-      await gh.deploymentStatus(
-        record2.id,
-        "failure",
-        describeStatus("rollback", record2.stage, stages.length, 0, `kill switch${by}`),
-        ctx.runUrl
-      );
-    return { decision: decision2, log: [`${provider.describe()} set to 0%`], issueUrl: await tryAlert(gh, loaded, ctx, decision2) };
-  }
-  if (command === "promote" && record2 && record2.release === ctx.release && record2.status !== "rolled_back" && record2.status !== "complete") {
+  const flag = await provider.read().catch((err) => ({ error: err.message }));
+  if (command === "rollback") return killSwitch(loaded, store, provider, record2, ctx, stages.length, log4);
+  if (command === "promote" && record2 && record2.release === ctx.release && (record2.status === "active" || record2.status === "paused")) {
     const approvers = rollout.approvers.map((a) => a.replace(/^@/, "").toLowerCase());
-    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase())) {
+    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase()))
       throw new PromoteRefused(
         `@${ctx.actor ?? "unknown"} is not in rollout.approvers (${rollout.approvers.join(", ") || "none"})`
       );
-    }
     const stage = stages[record2.stage];
-    await gh.deploymentStatus(
+    const what = record2.status === "paused" ? "the pause lifted" : `leaving ${stage.percent}% approved`;
+    await store.status(
       record2.id,
       "in_progress",
-      describeStatus("approve", record2.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, {
-        by: ctx.actor
-      }),
-      ctx.runUrl
+      describe5("approve", record2.stage, stage.percent, what, { by: ctx.actor })
     );
-    record2 = { ...record2, approvedStage: record2.stage, status: "active" };
-    log4.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded`);
+    record2 = { ...record2, approvedStage: record2.stage };
+    log4.push(`approval of stage ${record2.stage + 1} by @${ctx.actor} recorded (${what})`);
   }
   let gateAllowed;
   if (!record2 || record2.release !== ctx.release) {
-    const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
-    gateAllowed = conclusion === void 0 ? await ctx.gateInPlace() : conclusion === "success";
-    log4.push(
-      conclusion === void 0 ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace` : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`
-    );
+    const verdict = await store.gateVerdict(ctx.release);
+    gateAllowed = verdict.allowed;
+    log4.push(verdict.note);
   }
-  const metrics = ctx.metrics ? await ctx.metrics.read().then(
-    (m) => m,
-    (err) => ({ error: err.message })
-  ) : { error: "no rollout.analysis.source is configured" };
+  const metrics = ctx.metrics ? await ctx.metrics.read().catch((err) => ({ error: err.message })) : { error: "no rollout.analysis.source is configured" };
   const decision = reconcile(
     { release: ctx.release, deployment: record2, flag, gateAllowed, metrics, now: ctx.now },
     {
@@ -67244,105 +67415,227 @@ async function githubTick(loaded, gh, ctx, command) {
       onRegression: rollout.on_regression
     }
   );
-  const current = typeof flag === "number" ? flag : 0;
-  const status = (state, action, id, extra = {}) => gh.deploymentStatus(
-    id,
-    state,
-    describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra),
-    ctx.runUrl
-  );
+  const result = { decision, log: log4, flag: `${provider.describe()}: ${showFlag(flag)}` };
+  const status = (id, state, action, extra = {}) => store.status(id, state, describe5(action, decision.stage, decision.percent, decision.reason, extra));
+  const write = async () => decision.recordOnly || await applyFlag(provider, decision.percent, decision.expected ?? 0);
   switch (decision.action) {
     case "start": {
-      if (!await writeFlag(decision.percent, current)) return conflict(decision, log4);
+      if (!await write()) return conflict(result);
       if (decision.supersedes !== void 0)
-        await gh.deploymentStatus(
+        await store.status(
           decision.supersedes,
           "inactive",
-          describeStatus(
-            "supersede",
-            record2.stage,
-            stages.length,
-            decision.percent,
-            `superseded by ${ctx.release.slice(0, 12)}`
-          ),
-          ctx.runUrl
+          describe5("supersede", record2.stage, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`)
         );
-      const id = await gh.createDeployment(
-        ctx.release,
-        rollout.environment,
-        DEPLOYMENT_TASK,
-        { flag: rollout.flag.key, stages: stages.map((s) => s.percent) },
-        `staged rollout of ${rollout.flag.key}`
-      );
-      await status("in_progress", "start", id);
+      const id = await store.create(ctx.release);
+      await status(id, "in_progress", "start");
       log4.push(`deployment ${id} created; flag at ${decision.percent}%`);
       break;
     }
     case "advance":
-      if (!await writeFlag(decision.percent, current)) return conflict(decision, log4);
-      await status("in_progress", "advance", record2.id);
+      if (!await write()) return conflict(result);
+      await status(record2.id, "in_progress", "advance");
       break;
     case "complete":
-      await status("success", "complete", record2.id);
+      await status(record2.id, "success", "complete");
       break;
     case "rollback": {
-      if (current !== 0 && !await writeFlag(0, current)) return conflict(decision, log4);
-      const issueUrl = await tryAlert(gh, loaded, ctx, decision);
-      const pending = issueUrl ? "" : ` ${ALERT_PENDING}`;
-      await gh.deploymentStatus(
+      if (!await write()) return conflict(result);
+      const issue3 = await tryAlert(store, loaded, ctx.release, record2, decision);
+      result.issueUrl = issue3?.url;
+      await store.status(
         record2.id,
         "failure",
-        describeStatus("rollback", decision.stage, stages.length, 0, `${decision.reason}`.slice(0, 90) + pending),
-        ctx.runUrl
+        describe5(
+          "rollback",
+          decision.stage,
+          0,
+          decision.reason.slice(0, 90) + (issue3 === null ? ` ${ALERT_PENDING}` : ""),
+          {
+            alert: issue3?.number
+          }
+        )
       );
-      return { decision, log: log4, issueUrl };
+      break;
     }
     case "hold":
-      if (record2 && decision.errors !== record2.errors)
-        await status("in_progress", "hold", record2.id, { errors: decision.errors });
-      else if (record2 && decision.alert && record2.status !== "paused") await status("in_progress", "pause", record2.id);
+    case "none": {
+      if (!record2 || record2.release !== ctx.release || record2.status !== "active" && record2.status !== "paused") {
+        if (decision.alert) result.issueUrl = (await tryAlert(store, loaded, ctx.release, record2, decision))?.url;
+        break;
+      }
+      const issue3 = decision.alert ? await tryAlert(store, loaded, ctx.release, record2, decision) : void 0;
+      result.issueUrl = issue3?.url;
+      const extra = { errors: decision.errors, alert: issue3?.number };
+      if (decision.report && issue3 !== null) await status(record2.id, "in_progress", decision.report, extra);
+      else if (decision.errors !== record2.errors) await status(record2.id, "in_progress", "hold", extra);
       break;
+    }
   }
-  return { decision, log: log4 };
+  return result;
 }
-var PromoteRefused = class extends Error {
-};
-function conflict(decision, log4) {
+function step2(action, percent, stage, reason, next) {
+  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0 };
+}
+function showFlag(f) {
+  return "error" in f ? `unreadable (${f.error})` : `${f.percent}%${f.off ? ` but off: ${f.off}` : ""}`;
+}
+async function applyFlag(provider, percent, expected) {
+  let failure2;
+  try {
+    await provider.write(percent, expected);
+  } catch (err) {
+    failure2 = err;
+  }
+  const now = await provider.read().catch((err) => ({ error: err.message }));
+  const serves = !("error" in now) && now.percent === percent && !(percent > 0 && now.off);
+  if (failure2 instanceof ConflictError) return percent === 0 && serves;
+  if (serves) return true;
+  if (failure2) throw failure2;
+  throw new ExternalServiceError(
+    provider.describe(),
+    `${provider.describe()} accepted ${percent}%, but reading it back gives ${showFlag(now)}`
+  );
+}
+async function killSwitch(loaded, store, provider, record2, ctx, stages, log4) {
+  const by = ctx.actor ? ` by @${ctx.actor}` : "";
+  let last = "it was not tried";
+  let zero = false;
+  for (let attempt = 1; attempt <= KILL_ATTEMPTS && !zero; attempt++) {
+    if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2e3) * (attempt - 1)));
+    try {
+      const now = await provider.read();
+      zero = now.percent === 0 || await applyFlag(provider, 0, now.percent);
+      if (!zero) last = "the flag kept moving";
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (!zero)
+    throw new ExternalServiceError(
+      provider.describe(),
+      `Rollback failed: ${provider.describe()} could not be set to 0% after ${KILL_ATTEMPTS} attempts (${last}). Nothing was rolled back: set the flag to 0% in the provider by hand, then run rollback again.`
+    );
+  log4.push(`${provider.describe()} set to 0% and read back`);
+  const decision = {
+    ...step2(
+      "rollback",
+      0,
+      record2?.stage ?? -1,
+      `kill switch${by}`,
+      "the flag is at 0%; ship a new release to start again"
+    ),
+    alert: `Rolled back ${loaded.config.rollout.flag.key} by hand${by}`
+  };
+  const issue3 = await tryAlert(store, loaded, record2?.release ?? ctx.release, record2, decision);
+  if (record2 && record2.status !== "rolled_back") {
+    await store.status(
+      record2.id,
+      "failure",
+      describeStatus("rollback", record2.stage, stages, 0, `kill switch${by}`, { alert: issue3?.number })
+    ).catch(
+      (err) => decision.warnings.push(
+        `The flag is at 0%, but the deployment could not be marked failed (${err.message}); the next run records it.`
+      )
+    );
+  }
+  return { decision, log: log4, issueUrl: issue3?.url, flag: `${provider.describe()}: 0%` };
+}
+function conflict(result) {
+  const d = result.decision;
   return {
+    ...result,
     decision: {
-      ...decision,
+      ...d,
       action: "hold",
-      reason: `another run changed the flag file first (${decision.reason})`,
+      reason: `another run changed the flag first (${d.reason})`,
       next: "the next tick reads the new state"
     },
-    log: [...log4, "the flag file changed under this run: nothing was written"]
+    log: [...result.log, "the flag changed under this run: nothing was written"]
   };
 }
 var ALERT_PENDING = "(alert pending)";
-async function tryAlert(gh, loaded, ctx, d) {
-  try {
-    return await alert(gh, loaded, ctx, d);
-  } catch (err) {
-    d.warnings.push(
-      `The alert issue could not be opened (${err instanceof Error ? err.message : String(err)}); the next run tries again.`
+async function retryPendingAlert(store, loaded, record2, last, log4) {
+  if (record2.status !== "rolled_back" || !last.description.includes(ALERT_PENDING)) return;
+  const d = step2("none", 0, record2.stage, "the rollback alert was pending", "");
+  d.alert = `Rolled back ${loaded.config.rollout.flag.key}: ${last.description}`;
+  const issue3 = await tryAlert(store, loaded, record2.release, record2, d);
+  if (issue3) {
+    await store.status(
+      record2.id,
+      "failure",
+      `${last.description.replace(` ${ALERT_PENDING}`, "")} (alert #${issue3.number})`
     );
-    return void 0;
+    log4.push(`the pending rollback alert was opened: ${issue3.url}`);
   }
 }
-async function alert(gh, loaded, ctx, d) {
+async function tryAlert(store, loaded, release, record2, d) {
   const owner = loaded.config.owner?.name;
   const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
   const body = [
     `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
     "",
-    `Release: ${ctx.release}${ctx.runUrl ? ` \xB7 [workflow run](${ctx.runUrl})` : ""}`,
+    `Release: ${release}`,
     "",
     ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
     "",
+    `Why: ${d.reason}`,
     `Next: ${d.next}`
   ].join("\n");
-  return gh.createIssue(`Rollback: ${loaded.config.service} ${ctx.release.slice(0, 12)}`, body);
+  const title = `${d.action === "rollback" ? "Rollback" : "Rollout needs attention"}: ${loaded.config.service} ${release.slice(0, 12)}`;
+  try {
+    return await store.alert(title, body, record2?.release === release ? record2.alertIssue : void 0);
+  } catch (err) {
+    d.warnings.push(
+      `The alert could not be sent (${err instanceof Error ? err.message : String(err)}); the next run tries again.`
+    );
+    return null;
+  }
 }
+
+// src/rollout/stores/github.ts
+var DEPLOYMENT_TASK = "deploy:llm-release-gate";
+var GitHubStore = class {
+  constructor(gh, opts) {
+    this.gh = gh;
+    this.opts = opts;
+  }
+  gh;
+  opts;
+  latest() {
+    return this.gh.latestDeployment(this.opts.environment, DEPLOYMENT_TASK);
+  }
+  create(release) {
+    return this.gh.createDeployment(
+      release,
+      this.opts.environment,
+      DEPLOYMENT_TASK,
+      { flag: this.opts.flagKey, stages: this.opts.stages },
+      `staged rollout of ${this.opts.flagKey}`
+    );
+  }
+  status(id, state, description) {
+    return this.gh.deploymentStatus(id, state, description, this.opts.runUrl);
+  }
+  alert(title, body, existing) {
+    const run2 = this.opts.runUrl ? `
+
+[workflow run](${this.opts.runUrl})` : "";
+    return existing !== void 0 ? this.gh.commentIssue(existing, `${body}${run2}`) : this.gh.createIssue(title, `${body}${run2}`);
+  }
+  async gateVerdict(release) {
+    const conclusion = await this.gh.checkConclusion(release, this.opts.checkName);
+    if (conclusion === void 0)
+      return {
+        allowed: await this.opts.gateInPlace(),
+        note: `no "${this.opts.checkName}" check run on ${release.slice(0, 12)}: the gate ran on the workspace`
+      };
+    return {
+      allowed: conclusion === "success",
+      note: `"${this.opts.checkName}" concluded ${conclusion} on ${release.slice(0, 12)}`
+    };
+  }
+};
 
 // src/action/rollout-command.ts
 var log3 = { debug, info, warning };
@@ -67355,6 +67648,10 @@ async function rolloutCommand(command, inputs, ctx, env, outputs) {
       }
     ]);
   }
+  if (inputs.release !== void 0 && !/^[0-9a-f]{40}$/i.test(inputs.release))
+    throw new ConfigurationError(`Input 'release' is ${JSON.stringify(inputs.release.slice(0, 60))}.`, [
+      { file: "workflow inputs", message: "Input 'release' must be a full 40-character commit SHA (or empty)" }
+    ]);
   const loaded = await loadConfigFile(inputs.config, env.workspace);
   const rollout = rolloutOf(loaded);
   const now = /* @__PURE__ */ new Date();
@@ -67364,26 +67661,34 @@ async function rolloutCommand(command, inputs, ctx, env, outputs) {
     ctx.owner,
     ctx.repo
   );
-  const release = env.sha ?? ctx.headSha;
   const branch = env.branch;
+  const flagPath = rollout.flag.provider === "flagd-file" ? rollout.flag.path : void 0;
   let result;
   try {
-    result = await githubTick(
+    const head = env.sha ?? ctx.headSha;
+    const release = inputs.release ?? (flagPath ? await gh.releaseCommit(head, ROLLOUT_TRAILER, flagPath) : head);
+    const stages = stagesFrom(rollout, effectiveTier(loaded.config));
+    const store = new GitHubStore(gh, {
+      environment: rollout.environment,
+      flagKey: rollout.flag.key,
+      stages: stages.map((s) => s.percent),
+      checkName: inputs.checkName,
+      runUrl: ctx.runUrl,
+      gateInPlace: async () => (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision === "allow"
+    });
+    result = await tick(
       loaded,
-      gh,
+      store,
       {
         release,
-        branch,
         now,
-        checkName: inputs.checkName,
         metrics,
-        runUrl: ctx.runUrl,
         actor: env.actor,
-        provider: (applied) => providerFor(rollout, { gh, branch, release, env: env.vars, applied }),
-        gateInPlace: async () => (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision === "allow"
+        provider: (applied) => providerFor(rollout, { gh, branch, release, env: env.vars, applied })
       },
       command
     );
+    if (release !== head) result.log.unshift(`release ${release.slice(0, 12)} (${head.slice(0, 12)} is a flag commit)`);
   } catch (err) {
     if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
     if (!isExternalFailure(err) || command === "rollback") throw err;

@@ -8,6 +8,8 @@ export interface Inputs {
   baseline?: string;
   githubToken: string;
   checkName: string;
+  /** rollout commands: the commit being released (empty: found from the branch). */
+  release?: string;
   comment: boolean;
   failOnBlock: boolean;
   configSource: 'base' | 'head';
@@ -59,6 +61,7 @@ export function readInputs(get: (name: string) => string): Inputs {
     baseline: get('baseline') ? relativePath('baseline', get('baseline')) : undefined,
     githubToken: get('github-token'),
     checkName: get('check-name') || 'LLM release gate',
+    release: get('release') || undefined,
     comment: bool('comment', true),
     failOnBlock: bool('fail-on-block', true),
     configSource: oneOf('config-source', SOURCES, 'base'),

@@ -7,9 +7,12 @@ import type { RunContext } from '../github/context.js';
 import { RolloutApi } from '../github/rollout-api.js';
 import { renderRollout } from '../report/rollout.js';
 import { providerFor } from '../rollout/flags/index.js';
-import { rolloutOf } from '../rollout/plan.js';
 import { metricSourceFor } from '../rollout/sources/index.js';
-import { githubTick, PromoteRefused } from '../rollout/tick.js';
+import { PromoteRefused, tick } from '../rollout/tick.js';
+import { GitHubStore } from '../rollout/stores/github.js';
+import { ROLLOUT_TRAILER } from '../rollout/flags/flagd-file.js';
+import { rolloutOf, stagesFrom } from '../rollout/plan.js';
+import { effectiveTier } from '../gate/tiers.js';
 import { VERSION } from '../version.js';
 import type { ActionEnv } from './gate-command.js';
 import type { Inputs } from './inputs.js';
@@ -43,6 +46,10 @@ export async function rolloutCommand(
       },
     ]);
   }
+  if (inputs.release !== undefined && !/^[0-9a-f]{40}$/i.test(inputs.release))
+    throw new ConfigurationError(`Input 'release' is ${JSON.stringify(inputs.release.slice(0, 60))}.`, [
+      { file: 'workflow inputs', message: "Input 'release' must be a full 40-character commit SHA (or empty)" },
+    ]);
   const loaded = await loadConfigFile(inputs.config, env.workspace);
   const rollout = rolloutOf(loaded);
   const now = new Date();
@@ -52,28 +59,38 @@ export async function rolloutCommand(
     ctx.owner,
     ctx.repo,
   );
-  const release = env.sha ?? ctx.headSha;
   const branch = env.branch;
+  const flagPath = rollout.flag.provider === 'flagd-file' ? rollout.flag.path : undefined;
   let result;
   try {
-    result = await githubTick(
+    // The release is the commit the gate approved: on a schedule GITHUB_SHA is the branch's newest
+    // commit, which may be this rollout's own flag commit.
+    const head = env.sha ?? ctx.headSha;
+    const release = inputs.release ?? (flagPath ? await gh.releaseCommit(head, ROLLOUT_TRAILER, flagPath) : head);
+    const stages = stagesFrom(rollout, effectiveTier(loaded.config));
+    const store = new GitHubStore(gh, {
+      environment: rollout.environment,
+      flagKey: rollout.flag.key,
+      stages: stages.map((s) => s.percent),
+      checkName: inputs.checkName,
+      runUrl: ctx.runUrl,
+      gateInPlace: async () =>
+        (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision ===
+        'allow',
+    });
+    result = await tick(
       loaded,
-      gh,
+      store,
       {
         release,
-        branch,
         now,
-        checkName: inputs.checkName,
         metrics,
-        runUrl: ctx.runUrl,
         actor: env.actor,
         provider: (applied) => providerFor(rollout, { gh, branch, release, env: env.vars, applied }),
-        gateInPlace: async () =>
-          (await runGate({ config: inputs.config, cwd: env.workspace, commits: ctx.commits })).verdict.decision ===
-          'allow',
       },
       command,
     );
+    if (release !== head) result.log.unshift(`release ${release.slice(0, 12)} (${head.slice(0, 12)} is a flag commit)`);
   } catch (err) {
     if (err instanceof PromoteRefused) throw new ConfigurationError(`promote refused: ${err.message}.`);
     // The kill switch fails loudly; a scheduled step holds and the next tick tries again.

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { configJsonSchema } from '../config/schema.js';
-import { runGate } from '../engine/run-gate.js';
-import { ConfigurationError, describeError } from '../errors.js';
+import { loadConfigFile, runGate } from '../engine/run-gate.js';
+import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
 import { summarizeRun } from '../metrics/summary.js';
 import { loadRun } from '../results/load.js';
 import { renderTerminal } from '../report/terminal.js';
@@ -16,8 +16,10 @@ Usage:
       exit 0 allow, 1 block, 2 invalid input
   llm-release-gate results FILE... [--format FORMAT] [--json]
       the normalized summary of eval results files
-  llm-release-gate rollout --config FILE [--dry-run] [--since TIME] [--json]
-      one step of the staged rollout (flagd-file written in place; --dry-run writes nothing)
+  llm-release-gate rollout --config FILE [--release SHA] [--dry-run] [--json]
+      one step of the staged rollout (flagd-file written in place, the record kept in
+      rollout.state_file; --release defaults to the newest commit that is not a flag change;
+      --dry-run writes nothing)
   llm-release-gate schema
       the config JSON Schema
 `;
@@ -69,25 +71,18 @@ async function main(argv: string[]): Promise<number> {
         options: {
           config: { type: 'string', default: '.github/llm-release-gate.yml' },
           'dry-run': { type: 'boolean', default: false },
-          since: { type: 'string' },
+          release: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
       });
       const cwd = process.cwd();
-      const gate = await runGate({ config: values.config!, cwd });
-      if (!gate.loaded) {
-        process.stderr.write(`llm-release-gate: ${gate.verdict.reasons.join('\n')}\n`);
-        return 2;
-      }
-      const since = values.since ? new Date(values.since) : undefined;
-      if (since && Number.isNaN(since.getTime()))
-        throw new ConfigurationError(`--since ${values.since} is not a time: write it like 2026-11-28T10:00:00Z`);
-      const tick = await localTick(gate.loaded, {
+      const loaded = await loadConfigFile(values.config!, cwd);
+      const tick = await localTick(loaded, {
         cwd,
         now: new Date(),
-        gateAllowed: gate.verdict.decision === 'allow',
+        gateAllowed: async () => (await runGate({ config: values.config!, cwd })).verdict.decision === 'allow',
         dryRun: values['dry-run']!,
-        since,
+        release: values.release,
         env: process.env,
       });
       process.stdout.write(values.json ? `${JSON.stringify(tick, null, 2)}\n` : renderTick(tick, values['dry-run']!));
@@ -115,6 +110,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigurationError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`llm-release-gate: ${describeError(err)}\n`);
       process.exitCode = 2;
+    } else if (isExternalFailure(err)) {
+      process.stderr.write(`llm-release-gate: a service did not answer as expected: ${describeError(err)}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(
         `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`,

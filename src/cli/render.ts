@@ -5,12 +5,16 @@ import type { LocalTick } from '../rollout/local-tick.js';
 export function renderTick(t: LocalTick, dryRun: boolean): string {
   const d = t.decision;
   const lines = [
-    `rollout: ${d.action.toUpperCase()} → ${d.percent}%${dryRun ? ' (dry run: nothing written)' : t.wrote ? ` (written to ${t.flag})` : ''}`,
+    `rollout: ${d.action.toUpperCase()} → ${d.percent}%${dryRun ? ' (dry run: nothing written)' : t.wrote ? ' (flag written)' : ''}`,
+    `release: ${t.release}`,
+    `flag: ${t.flag}`,
     `why: ${d.reason}`,
     `next: ${d.next}`,
     ...d.evidence.map((e) => `  ${e.status.toUpperCase().padEnd(12)} ${e.name}: ${e.detail}`),
     ...d.warnings.map((w) => `warning: ${w}`),
     ...(d.alert ? [`alert: ${d.alert}`] : []),
+    ...t.log.map((l) => `log: ${l}`),
+    `state: ${t.state}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -48,14 +48,20 @@ function service(provider: string, what = '') {
 const RolloutMetric = z
   .strictObject({
     name: z.string().min(1).describe('X_rate (counts.X / requests) or a name looked up in means.'),
-    max_increase: z.number().nonnegative().optional(),
-    max_drop: z.number().nonnegative().optional(),
-    max: z.number().optional(),
-    min: z.number().optional(),
+    max_increase: z.number().nonnegative().optional().describe('Canary − control may rise by at most this much.'),
+    max_drop: z.number().nonnegative().optional().describe('Canary − control may fall by at most this much.'),
+    max: z.number().optional().describe('Absolute upper bound on the canary (judged with an always-valid interval).'),
+    min: z.number().optional().describe('Absolute lower bound on the canary (judged with an always-valid interval).'),
     query: z
       .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
       .optional()
-      .describe('Prometheus: a PromQL query per variant.'),
+      .describe('Prometheus: a PromQL query per variant. An X_rate query returns a ratio in [0, 1].'),
+    sd_query: z
+      .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+      .optional()
+      .describe(
+        'Prometheus, mean metrics: a PromQL query per variant for the standard deviation per request. With it a mean is judged with error control; without it, on its value once the stage has baked.',
+      ),
   })
   .superRefine((m, ctx) => {
     if ([m.max_increase, m.max_drop, m.max, m.min].every((v) => v === undefined)) {
@@ -87,97 +93,149 @@ const otherSourceKeys = {
   url: z.string().optional().describe(unused),
   token_env: z.string().optional().describe(unused),
   requests: z.strictObject({ canary: z.string(), control: z.string() }).optional().describe(unused),
+  freshness: z.string().optional().describe(unused),
+  max_age: z.string().optional().describe(unused),
 };
 
-export const Rollout = z.strictObject({
-  environment: z.string().min(1).default('production'),
-  flag: withDefaultProvider(
-    'flagd-file',
-    z.discriminatedUnion('provider', [
-      z.strictObject({
-        ...otherFlagKeys,
-        provider: z
-          .literal('flagd-file')
-          .describe('The flag lives in a flagd JSON file in the repository (the default).'),
-        key: flagKey,
-        path: needed('flagd-file needs path: the flagd JSON file, e.g. flags/flags.json').describe(
-          'flagd-file: the flagd JSON file in the repository.',
-        ),
-      }),
-      z.strictObject({
-        ...otherFlagKeys,
-        provider: z.literal('unleash'),
-        key: flagKey,
-        ...service('unleash'),
-        project: z.string().optional(),
-        environment: z.string().optional(),
-      }),
-      z.strictObject({
-        ...otherFlagKeys,
-        provider: z.literal('launchdarkly'),
-        key: flagKey,
-        ...service('launchdarkly'),
-        project: z.string().optional(),
-        environment: z.string().optional(),
-      }),
-      z.strictObject({ ...otherFlagKeys, provider: z.literal('webhook'), key: flagKey, ...service('webhook') }),
-    ]),
-  ),
-  stages: z
-    .array(Stage)
-    .min(1)
-    .default([
-      { percent: 1, approval: false },
-      { percent: 10, approval: false },
-      { percent: 50, approval: false },
-      { percent: 100, approval: false },
-    ])
-    .superRefine((stages, ctx) => {
-      stages.forEach((s, i) => {
-        if (i > 0 && s.percent <= stages[i - 1]!.percent) {
+export const Rollout = z
+  .strictObject({
+    environment: z.string().min(1).default('production'),
+    flag: withDefaultProvider(
+      'flagd-file',
+      z.discriminatedUnion('provider', [
+        z.strictObject({
+          ...otherFlagKeys,
+          provider: z
+            .literal('flagd-file')
+            .describe('The flag lives in a flagd JSON file in the repository (the default).'),
+          key: flagKey,
+          path: needed('flagd-file needs path: the flagd JSON file, e.g. flags/flags.json').describe(
+            'flagd-file: the flagd JSON file in the repository.',
+          ),
+        }),
+        z.strictObject({
+          ...otherFlagKeys,
+          provider: z.literal('unleash'),
+          key: flagKey,
+          ...service('unleash'),
+          project: z.string().optional(),
+          environment: z.string().optional(),
+        }),
+        z.strictObject({
+          ...otherFlagKeys,
+          provider: z.literal('launchdarkly'),
+          key: flagKey,
+          ...service('launchdarkly'),
+          project: z.string().optional(),
+          environment: z.string().optional(),
+        }),
+        z.strictObject({ ...otherFlagKeys, provider: z.literal('webhook'), key: flagKey, ...service('webhook') }),
+      ]),
+    ),
+    stages: z
+      .array(Stage)
+      .min(1)
+      .default([
+        { percent: 1, approval: false },
+        { percent: 10, approval: false },
+        { percent: 50, approval: false },
+        { percent: 100, approval: false },
+      ])
+      .superRefine((stages, ctx) => {
+        stages.forEach((s, i) => {
+          if (i > 0 && s.percent <= stages[i - 1]!.percent) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'percent'],
+              message: `stages must rise: ${s.percent}% follows ${stages[i - 1]!.percent}%`,
+            });
+          }
+        });
+        const last = stages[stages.length - 1];
+        if (last && last.percent !== 100)
           ctx.addIssue({
             code: 'custom',
-            path: [i, 'percent'],
-            message: `stages must rise: ${s.percent}% follows ${stages[i - 1]!.percent}%`,
+            path: [stages.length - 1, 'percent'],
+            message: `the last stage must be 100%, found ${last.percent}%`,
           });
-        }
-      });
-      const last = stages[stages.length - 1];
-      if (last && last.percent !== 100)
-        ctx.addIssue({
-          code: 'custom',
-          path: [stages.length - 1, 'percent'],
-          message: `the last stage must be 100%, found ${last.percent}%`,
-        });
-    }),
-  analysis: z
-    .strictObject({
-      source: withDefaultProvider(
-        'file',
-        z.discriminatedUnion('provider', [
-          z.strictObject({
-            ...otherSourceKeys,
-            provider: z.literal('file'),
-            path: needed('the file source needs path: the online metrics JSON'),
-          }),
-          z.strictObject({ ...otherSourceKeys, provider: z.literal('http'), ...service('http', 'source') }),
-          z.strictObject({
-            ...otherSourceKeys,
-            provider: z.literal('prometheus'),
-            ...service('prometheus', 'source'),
-            requests: z
-              .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
-              .optional()
-              .describe('Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).'),
-          }),
-        ]),
+      }),
+    analysis: z
+      .strictObject({
+        source: withDefaultProvider(
+          'file',
+          z.discriminatedUnion('provider', [
+            z.strictObject({
+              ...otherSourceKeys,
+              provider: z.literal('file'),
+              path: needed('the file source needs path: the online metrics JSON'),
+            }),
+            z.strictObject({ ...otherSourceKeys, provider: z.literal('http'), ...service('http', 'source') }),
+            z.strictObject({
+              ...otherSourceKeys,
+              provider: z.literal('prometheus'),
+              ...service('prometheus', 'source'),
+              requests: z
+                .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+                .optional()
+                .describe('Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).'),
+              freshness: z
+                .string()
+                .min(1)
+                .optional()
+                .describe(
+                  'Prometheus: PromQL answering the Unix time of the newest sample, e.g. max(timestamp(llm_requests_total)). Data older than max_age is then missing, not evidence.',
+                ),
+              max_age: duration
+                .optional()
+                .describe('Prometheus: how old the newest sample may be (with freshness; default 10m).'),
+            }),
+          ]),
+        ),
+        metrics: z.array(RolloutMetric).min(1),
+        max_errors: z.number().int().min(0).default(3),
+      })
+      .optional(),
+    on_regression: z.enum(['rollback', 'pause']).default('rollback'),
+    approvers: z.array(githubLogin).default([]),
+    state_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The CLI only: where the rollout record is kept between runs (default .llm-release-gate/rollout-state.json). The action keeps it in a GitHub Deployment.',
       ),
-      metrics: z.array(RolloutMetric).min(1),
-      max_errors: z.number().int().min(0).default(3),
-    })
-    .optional(),
-  on_regression: z.enum(['rollback', 'pause']).default('rollback'),
-  approvers: z.array(githubLogin).default([]),
-});
+  })
+  .superRefine((r, ctx) => {
+    // A stage the provider cannot serve exactly would serve nobody (or someone else's share).
+    const provider = r.flag.provider;
+    r.stages.forEach((s, i) => {
+      const problem =
+        provider === 'unleash' && !Number.isInteger(s.percent)
+          ? 'Unleash serves whole percentages only: use a whole number'
+          : (provider === 'launchdarkly' || provider === 'flagd-file') &&
+              Math.abs(s.percent * 1000 - Math.round(s.percent * 1000)) > 1e-9
+            ? `${provider === 'flagd-file' ? 'flagd weights' : 'LaunchDarkly weights'} are in thousandths of a percent: use at most 3 decimals`
+            : undefined;
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: ['stages', i, 'percent'], message: `${s.percent}%: ${problem}` });
+    });
+    const src = r.analysis?.source;
+    if (src?.provider === 'prometheus') {
+      r.analysis!.metrics.forEach((m, i) => {
+        if (!m.query)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['analysis', 'metrics', i, 'query'],
+            message: 'the prometheus source needs a query per variant: query: { canary: ..., control: ... }',
+          });
+        else if (m.name.endsWith('_rate') && !src.requests)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['analysis', 'source', 'requests'],
+            message: `${m.name} is a rate: the prometheus source needs requests: { canary: ..., control: ... } to weigh it`,
+          });
+      });
+    }
+  });
 
 export type RolloutConfig = z.infer<typeof Rollout>;

@@ -1,18 +1,6 @@
 import { statusOf, type GitHubClient } from './client.js';
 
-/** A deployment status as the rollout reads it back. */
-export interface DeploymentStatusRecord {
-  state: string;
-  description: string;
-  createdAt: string;
-}
-
-export interface DeploymentWithStatuses {
-  id: number;
-  sha: string;
-  payload: unknown;
-  statuses: DeploymentStatusRecord[];
-}
+import type { StoredDeployment } from '../rollout/store.js';
 
 /** The rollout's API calls (deployments, the flag file through the Contents API, the alert issue). */
 export class RolloutApi {
@@ -22,8 +10,8 @@ export class RolloutApi {
     private readonly repo: string,
   ) {}
 
-  /** The newest deployment this action made for the environment, with its statuses (oldest first). */
-  async latestDeployment(environment: string, task: string): Promise<DeploymentWithStatuses | undefined> {
+  /** The newest deployment this action made for the environment, with all its statuses (oldest first). */
+  async latestDeployment(environment: string, task: string): Promise<StoredDeployment | undefined> {
     const res = await this.client.request('GET /repos/{owner}/{repo}/deployments', {
       owner: this.owner,
       repo: this.repo,
@@ -34,7 +22,8 @@ export class RolloutApi {
     const d = res.data[0];
     if (!d) return undefined;
     const id = Number(d.id);
-    const st = await this.client.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+    // Every page: the record is read from the whole history, however long an outage wrote statuses.
+    const statuses = await this.client.paginate('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
       owner: this.owner,
       repo: this.repo,
       deployment_id: id,
@@ -42,12 +31,42 @@ export class RolloutApi {
     });
     return {
       id,
-      sha: d.sha,
-      payload: d.payload,
-      statuses: st.data
+      release: d.sha,
+      createdAt: d.created_at,
+      statuses: statuses
         .map((s) => ({ state: s.state, description: s.description ?? '', createdAt: s.created_at }))
         .reverse(),
     };
+  }
+
+  /**
+   * The release: the newest commit from `sha` back that is not one of the rollout's own flag commits
+   * (marked by `trailer`, or touching only `flagPath`). The checkout is shallow, so this asks the API.
+   */
+  async releaseCommit(sha: string, trailer: string, flagPath: string | undefined): Promise<string> {
+    const res = await this.client.request('GET /repos/{owner}/{repo}/commits', {
+      owner: this.owner,
+      repo: this.repo,
+      sha,
+      per_page: 30,
+    });
+    let looked = 0;
+    for (const c of res.data) {
+      if (c.commit.message.split('\n').some((line) => line.trim() === trailer)) continue;
+      if (flagPath && looked++ < 5) {
+        const full = await this.client.request('GET /repos/{owner}/{repo}/commits/{ref}', {
+          owner: this.owner,
+          repo: this.repo,
+          ref: c.sha,
+        });
+        const files = full.data.files ?? [];
+        if (files.length > 0 && files.every((f) => f.filename === flagPath)) continue;
+      }
+      return c.sha;
+    }
+    throw new Error(
+      `none of the ${res.data.length} newest commits from ${sha.slice(0, 12)} is a release (all are flag commits): set the release input`,
+    );
   }
 
   async createDeployment(
@@ -141,13 +160,24 @@ export class RolloutApi {
     });
   }
 
-  async createIssue(title: string, body: string): Promise<string> {
+  async createIssue(title: string, body: string): Promise<{ number: number; url: string }> {
     const res = await this.client.request('POST /repos/{owner}/{repo}/issues', {
       owner: this.owner,
       repo: this.repo,
       title,
       body,
     });
-    return res.data.html_url;
+    return { number: res.data.number, url: res.data.html_url };
+  }
+
+  /** Add to an open alert issue (a later alert of the same rollout). */
+  async commentIssue(issue: number, body: string): Promise<{ number: number; url: string }> {
+    const res = await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: issue,
+      body,
+    });
+    return { number: issue, url: res.data.html_url };
   }
 }

@@ -1,86 +1,91 @@
-import { stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { ConfigurationError } from '../errors.js';
-import { effectiveTier } from '../gate/tiers.js';
-import { rolloutOf, stagesFrom } from './plan.js';
-import { reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
+import { rolloutOf } from './plan.js';
 import { providerFor } from './flags/index.js';
 import { FlagdFileProvider } from './flags/flagd-file.js';
-import { ConflictError, type FlagProvider } from './flags/types.js';
+import type { FlagProvider, FlagState } from './flags/types.js';
 import { metricSourceFor } from './sources/index.js';
+import type { RolloutStore } from './store.js';
+import { DEFAULT_STATE_FILE, FileStore } from './stores/file.js';
+import { tick, type TickResult } from './tick.js';
 
-export interface LocalTick {
-  decision: RolloutDecision;
-  flag: string;
+export interface LocalTick extends TickResult {
+  release: string;
   metrics: string;
-  /** True when the flag file was written. */
+  state: string;
+  /** True when the flag was written. */
   wrote: boolean;
 }
 
 /**
- * One rollout tick from a workstation (the CLI): the live percentage from the flagd file, the bake
- * time from the file's last change (there is no deployment record outside GitHub), the gate's
- * verdict on the workspace. With `dryRun` nothing is written.
+ * One rollout tick from a workstation (the CLI): the same engine as the action, with the record in
+ * a state file (rollout.state_file) instead of a GitHub Deployment, the gate's verdict from the
+ * workspace, and a flagd file written in place. With `dryRun` nothing is written.
  */
 export async function localTick(
   loaded: LoadedConfig,
-  opts: { cwd: string; now: Date; gateAllowed: boolean; dryRun: boolean; since?: Date; env: NodeJS.ProcessEnv },
+  opts: {
+    cwd: string;
+    now: Date;
+    gateAllowed: () => Promise<boolean>;
+    dryRun: boolean;
+    release?: string;
+    env: NodeJS.ProcessEnv;
+  },
 ): Promise<LocalTick> {
   const rollout = rolloutOf(loaded);
+  const stateFile = path.resolve(opts.cwd, rollout.state_file ?? DEFAULT_STATE_FILE);
   const flagFile = rollout.flag.provider === 'flagd-file' ? path.resolve(opts.cwd, rollout.flag.path) : undefined;
-  const provider: FlagProvider = flagFile
-    ? new FlagdFileProvider(flagFile, rollout.flag.key)
-    : providerFor(rollout, { branch: 'main', release: 'workspace', env: opts.env, applied: 0 });
-  const metrics = metricSourceFor(rollout, opts.cwd, opts.env, () => opts.now);
-
-  const stages = stagesFrom(rollout, effectiveTier(loaded.config));
-  const flag = await provider.read().then(
-    (p) => p,
-    (err: Error) => ({ error: err.message }),
-  );
-  let deployment: DeploymentRecord | undefined;
-  if (typeof flag === 'number' && flag > 0) {
-    const stage = stages.findIndex((s) => s.percent === flag);
-    if (!opts.since && !flagFile)
-      throw new ConfigurationError('--since is needed with this flag provider.', [
-        {
-          file: loaded.file,
-          path: 'rollout.flag.provider',
-          message: 'outside GitHub there is no deployment record: pass --since with the time the current stage began',
-        },
-      ]);
-    const since = opts.since ?? (await stat(flagFile!)).mtime;
-    // A percentage that is no stage of the plan reads as the nearest stage below it: the reconciler holds on the mismatch.
-    const nearest = stage >= 0 ? stage : Math.max(0, stages.filter((s) => s.percent < flag).length - 1);
-    deployment = { id: 0, release: 'workspace', stage: nearest, stageStartedAt: since, status: 'active', errors: 0 };
-  }
-  const data = metrics
-    ? await metrics.read().then(
-        (m) => m,
-        (err: Error) => ({ error: err.message }),
-      )
-    : { error: 'no rollout.analysis.source is configured' };
-  const decision = reconcile(
-    { release: 'workspace', deployment, flag, gateAllowed: opts.gateAllowed, metrics: data, now: opts.now },
-    {
-      stages,
-      metrics: rollout.analysis?.metrics ?? [],
-      maxErrors: rollout.analysis?.max_errors ?? 3,
-      onRegression: rollout.on_regression,
-    },
-  );
+  const release =
+    opts.release ?? (await newestCommitExcept(opts.cwd, [stateFile, ...(flagFile ? [flagFile] : [])])) ?? 'workspace';
   let wrote = false;
-  const changes = decision.action === 'start' || decision.action === 'advance' || decision.action === 'rollback';
-  if (!opts.dryRun && changes && typeof flag === 'number') {
-    try {
-      await provider.write(decision.percent, flag);
-      wrote = true;
-    } catch (err) {
-      if (err instanceof ConflictError)
-        decision.warnings.push(`Not written: ${err.message}; the next tick looks again.`);
-      else throw err;
-    }
-  }
-  return { decision, flag: provider.describe(), metrics: metrics?.describe() ?? 'none', wrote };
+  const real = new FileStore(stateFile, () => opts.now, opts.gateAllowed);
+  const store: RolloutStore = opts.dryRun ? dryStore(real) : real;
+  const provider = (applied: number): FlagProvider => {
+    const p = flagFile
+      ? new FlagdFileProvider(flagFile, rollout.flag.key)
+      : providerFor(rollout, { branch: 'main', release, env: opts.env, applied });
+    return opts.dryRun
+      ? dryProvider(p)
+      : { ...bind(p), write: (a, b) => p.write(a, b).then(() => void (wrote = true)) };
+  };
+  const metrics = metricSourceFor(rollout, opts.cwd, opts.env, () => opts.now);
+  const result = await tick(loaded, store, { release, now: opts.now, metrics, provider }, 'rollout');
+  return { ...result, release, metrics: metrics?.describe() ?? 'none', state: stateFile, wrote };
+}
+
+function bind(p: FlagProvider): FlagProvider {
+  return { describe: () => p.describe(), read: () => p.read(), write: (a, b) => p.write(a, b) };
+}
+
+/** A provider that remembers what it would have written (the tick reads it back) and writes nothing. */
+function dryProvider(p: FlagProvider): FlagProvider {
+  let written: FlagState | undefined;
+  return {
+    describe: () => p.describe(),
+    read: async () => written ?? p.read(),
+    write: async (percent) => void (written = { percent }),
+  };
+}
+
+function dryStore(s: RolloutStore): RolloutStore {
+  return {
+    latest: () => s.latest(),
+    create: async () => 0,
+    status: async () => undefined,
+    alert: async () => undefined,
+    gateVerdict: (r) => s.gateVerdict(r),
+  };
+}
+
+/** The newest commit touching anything but `except` (the flag and state files): the release. */
+function newestCommitExcept(cwd: string, except: string[]): Promise<string | undefined> {
+  const args = ['log', '-1', '--format=%H', '--', '.', ...except.map((f) => `:(exclude)${path.relative(cwd, f)}`)];
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'utf8' }, (err, stdout) => {
+      const sha = stdout?.trim();
+      resolve(!err && /^[0-9a-f]{40}$/.test(sha ?? '') ? sha : undefined);
+    });
+  });
 }

@@ -1,28 +1,28 @@
 import type { LoadedConfig } from '../config/load.js';
+import { ExternalServiceError } from '../errors.js';
 import { effectiveTier } from '../gate/tiers.js';
-import type { RolloutApi } from '../github/rollout-api.js';
+import { ConflictError, type FlagProvider, type FlagState } from './flags/types.js';
 import { stagesFrom } from './plan.js';
-import { reconcile, type RolloutDecision } from './reconcile.js';
-import { describeStatus, recordFrom } from './record.js';
-import { ConflictError, type FlagProvider } from './flags/types.js';
+import { reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
+import { describeStatus, recordFrom, type StatusAction } from './record.js';
 import type { MetricSource } from './sources/types.js';
+import type { RolloutStore, StatusState } from './store.js';
 
-export const DEPLOYMENT_TASK = 'deploy:llm-release-gate';
+/** A deployment without statuses younger than this is another run starting; older, it is adopted. */
+export const ADOPT_AFTER_MS = 5 * 60_000;
+/** How often the kill switch tries to set 0% before it fails loudly. */
+export const KILL_ATTEMPTS = 3;
 
 export interface TickContext {
   release: string;
-  /** The branch the flag file is committed to. */
-  branch: string;
   now: Date;
-  /** The gate's verdict on the release when no check run tells it (the gate run in place). */
-  gateInPlace: () => Promise<boolean>;
-  checkName: string;
   metrics: MetricSource | undefined;
-  runUrl?: string;
-  /** promote: who asked (must be an approver). */
+  /** promote / rollback: who asked (promote: must be an approver). */
   actor?: string;
-  /** The flag provider, given the percentage the deployment record last applied (webhooks cannot be read). */
+  /** The flag provider, given the percentage the record last applied (webhooks cannot be read). */
   provider: (applied: number) => FlagProvider;
+  /** Pause between kill-switch attempts (tests pass 0). */
+  retryDelayMs?: number;
 }
 
 export interface TickResult {
@@ -30,156 +30,94 @@ export interface TickResult {
   /** What was recorded or alerted, for the summary. */
   log: string[];
   issueUrl?: string;
+  /** What the flag was when this run read it. */
+  flag: string;
 }
 
+export class PromoteRefused extends Error {}
+
 /**
- * One rollout tick through GitHub: read (deployment record, flag file, metrics, the gate's check run),
- * decide (pure), then write at most one step: the flag first (with the file's sha as precondition,
- * so two ticks at once never both step), then the deployment status.
+ * One rollout tick: read (record, flag, the gate's verdict, metrics), decide (pure), then write at
+ * most one step: the flag first (compare-and-set, read back), then the record. Any single failed
+ * write is repaired by the next tick (see reconcile); the kill switch verifies or fails loudly.
  */
-export async function githubTick(
+export async function tick(
   loaded: LoadedConfig,
-  gh: RolloutApi,
+  store: RolloutStore,
   ctx: TickContext,
   command: 'rollout' | 'promote' | 'rollback',
 ): Promise<TickResult> {
   const rollout = loaded.config.rollout!;
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
-  const env = rollout.environment;
   const log: string[] = [];
+  const describe = (action: StatusAction, stage: number, percent: number, why: string, extra = {}) =>
+    describeStatus(action, stage, stages.length, percent, why, extra);
 
-  const latest = await gh.latestDeployment(env, DEPLOYMENT_TASK);
+  const latest = await store.latest();
   if (latest && latest.statuses.length === 0) {
-    // Created but not yet given its first status: another run is starting this rollout right now.
-    const decision: RolloutDecision = {
-      action: 'hold',
-      percent: stages[0]!.percent,
-      stage: 0,
-      reason: `another run is starting the rollout of ${latest.sha.slice(0, 12)}`,
-      next: 'the next tick reads its record',
-      evidence: [],
-      warnings: [],
-      errors: 0,
-    };
-    return { decision, log };
-  }
-  let record = latest ? recordFrom(latest.id, latest.sha, latest.statuses) : undefined;
-  // A rollback whose alert issue GitHub refused: open it now (the owner must hear of it).
-  const lastStatus = latest?.statuses[latest.statuses.length - 1];
-  if (record?.status === 'rolled_back' && lastStatus?.description.includes(ALERT_PENDING)) {
-    const d: RolloutDecision = {
-      action: 'none',
-      percent: 0,
-      stage: record.stage,
-      reason: 'the rollback alert was pending',
-      next: '',
-      evidence: [],
-      warnings: [],
-      errors: 0,
-      alert: `Rolled back ${rollout.flag.key}: ${lastStatus.description}`,
-    };
-    const url = await tryAlert(gh, loaded, { ...ctx, release: record.release }, d);
-    if (url) {
-      await gh.deploymentStatus(
-        record.id,
-        'failure',
-        lastStatus.description.replace(ALERT_PENDING, '(alert opened)'),
-        ctx.runUrl,
-      );
-      log.push(`the pending rollback alert was opened: ${url}`);
+    if (ctx.now.getTime() - Date.parse(latest.createdAt) < ADOPT_AFTER_MS) {
+      const reason = `another run is starting the rollout of ${latest.release.slice(0, 12)}`;
+      const decision = step('hold', stages[0]!.percent, 0, reason, 'the next tick reads its record');
+      return { decision, log, flag: '' };
     }
+    // A run created the deployment (after writing the flag) and died before its first status: adopt it.
+    await store.status(
+      latest.id,
+      'in_progress',
+      describe('start', 0, stages[0]!.percent, 'adopted: its first status was never written'),
+    );
+    latest.statuses.push({
+      state: 'in_progress',
+      description: describe('start', 0, stages[0]!.percent, ''),
+      createdAt: latest.createdAt,
+    });
+    log.push(`deployment ${latest.id} had no status: adopted at stage 1`);
   }
-  const applied =
-    record && (record.status === 'active' || record.status === 'paused')
+  let record = latest ? recordFrom(latest.id, latest.release, latest.statuses) : undefined;
+  if (record) await retryPendingAlert(store, loaded, record, latest!.statuses.at(-1)!, log);
+
+  const applied = !record
+    ? 0
+    : record.status === 'active' || record.status === 'paused'
       ? (stages[record.stage]?.percent ?? 0)
-      : record?.status === 'complete'
+      : record.status === 'complete'
         ? 100
         : 0;
   const provider = ctx.provider(applied);
-  const flag: number | { error: string } = await provider.read().then(
-    (p) => p,
-    (err: Error) => ({ error: err.message }),
-  );
+  const flag = await provider.read().catch((err: Error) => ({ error: err.message }));
 
-  /** Compare-and-set: false when the flag moved under this run (another tick, or a hand). */
-  const writeFlag = async (percent: number, expected: number): Promise<boolean> => {
-    try {
-      await provider.write(percent, expected);
-      return true;
-    } catch (err) {
-      if (err instanceof ConflictError) return false;
-      throw err;
-    }
-  };
-
-  if (command === 'rollback') {
-    const current = typeof flag === 'number' ? flag : 0;
-    const by = ctx.actor ? ` by @${ctx.actor}` : '';
-    const decision: RolloutDecision = {
-      action: 'rollback',
-      percent: 0,
-      stage: record?.stage ?? -1,
-      reason: `kill switch${by}`,
-      next: 'the flag is at 0%; ship a new release to start again',
-      evidence: [],
-      warnings: [],
-      errors: 0,
-      alert: `Rolled back ${rollout.flag.key} by hand${by}`,
-    };
-    if (current !== 0 && !(await writeFlag(0, current)))
-      decision.warnings.push('The flag file changed while rolling back: run rollback again.');
-    if (record && record.status !== 'rolled_back')
-      await gh.deploymentStatus(
-        record.id,
-        'failure',
-        describeStatus('rollback', record.stage, stages.length, 0, `kill switch${by}`),
-        ctx.runUrl,
-      );
-    return { decision, log: [`${provider.describe()} set to 0%`], issueUrl: await tryAlert(gh, loaded, ctx, decision) };
-  }
+  if (command === 'rollback') return killSwitch(loaded, store, provider, record, ctx, stages.length, log);
 
   if (
     command === 'promote' &&
     record &&
     record.release === ctx.release &&
-    record.status !== 'rolled_back' &&
-    record.status !== 'complete'
+    (record.status === 'active' || record.status === 'paused')
   ) {
     const approvers = rollout.approvers.map((a) => a.replace(/^@/, '').toLowerCase());
-    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase())) {
+    if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase()))
       throw new PromoteRefused(
         `@${ctx.actor ?? 'unknown'} is not in rollout.approvers (${rollout.approvers.join(', ') || 'none'})`,
       );
-    }
     const stage = stages[record.stage]!;
-    await gh.deploymentStatus(
+    const what = record.status === 'paused' ? 'the pause lifted' : `leaving ${stage.percent}% approved`;
+    await store.status(
       record.id,
       'in_progress',
-      describeStatus('approve', record.stage, stages.length, stage.percent, `leaving ${stage.percent}% approved`, {
-        by: ctx.actor,
-      }),
-      ctx.runUrl,
+      describe('approve', record.stage, stage.percent, what, { by: ctx.actor }),
     );
-    record = { ...record, approvedStage: record.stage, status: 'active' };
-    log.push(`approval of stage ${record.stage + 1} by @${ctx.actor} recorded`);
+    record = { ...record, approvedStage: record.stage };
+    log.push(`approval of stage ${record.stage + 1} by @${ctx.actor} recorded (${what})`);
   }
 
-  // Did the gate allow this release? Its check run says; without one, the gate runs here.
   let gateAllowed: boolean | undefined;
   if (!record || record.release !== ctx.release) {
-    const conclusion = await gh.checkConclusion(ctx.release, ctx.checkName);
-    gateAllowed = conclusion === undefined ? await ctx.gateInPlace() : conclusion === 'success';
-    log.push(
-      conclusion === undefined
-        ? `no "${ctx.checkName}" check run on ${ctx.release.slice(0, 12)}: the gate ran on the workspace`
-        : `"${ctx.checkName}" concluded ${conclusion} on ${ctx.release.slice(0, 12)}`,
-    );
+    const verdict = await store.gateVerdict(ctx.release);
+    gateAllowed = verdict.allowed;
+    log.push(verdict.note);
   }
   const metrics = ctx.metrics
-    ? await ctx.metrics.read().then(
-        (m) => m,
-        (err: Error) => ({ error: err.message }),
-      )
+    ? await ctx.metrics.read().catch((err: Error) => ({ error: err.message }))
     : { error: 'no rollout.analysis.source is configured' };
   const decision = reconcile(
     { release: ctx.release, deployment: record, flag, gateAllowed, metrics, now: ctx.now },
@@ -190,129 +128,235 @@ export async function githubTick(
       onRegression: rollout.on_regression,
     },
   );
-
-  const current = typeof flag === 'number' ? flag : 0;
-  const status = (
-    state: 'in_progress' | 'success' | 'failure',
-    action: Parameters<typeof describeStatus>[0],
-    id: number,
-    extra: { errors?: number } = {},
-  ) =>
-    gh.deploymentStatus(
-      id,
-      state,
-      describeStatus(action, decision.stage, stages.length, decision.percent, decision.reason, extra),
-      ctx.runUrl,
-    );
+  const result: TickResult = { decision, log, flag: `${provider.describe()}: ${showFlag(flag)}` };
+  const status = (id: number, state: StatusState, action: StatusAction, extra: object = {}) =>
+    store.status(id, state, describe(action, decision.stage, decision.percent, decision.reason, extra));
+  const write = async () =>
+    decision.recordOnly || (await applyFlag(provider, decision.percent, decision.expected ?? 0));
 
   switch (decision.action) {
     case 'start': {
-      if (!(await writeFlag(decision.percent, current))) return conflict(decision, log);
+      if (!(await write())) return conflict(result);
       if (decision.supersedes !== undefined)
-        await gh.deploymentStatus(
+        await store.status(
           decision.supersedes,
           'inactive',
-          describeStatus(
-            'supersede',
-            record!.stage,
-            stages.length,
-            decision.percent,
-            `superseded by ${ctx.release.slice(0, 12)}`,
-          ),
-          ctx.runUrl,
+          describe('supersede', record!.stage, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`),
         );
-      const id = await gh.createDeployment(
-        ctx.release,
-        rollout.environment,
-        DEPLOYMENT_TASK,
-        { flag: rollout.flag.key, stages: stages.map((s) => s.percent) },
-        `staged rollout of ${rollout.flag.key}`,
-      );
-      await status('in_progress', 'start', id);
+      const id = await store.create(ctx.release);
+      await status(id, 'in_progress', 'start');
       log.push(`deployment ${id} created; flag at ${decision.percent}%`);
       break;
     }
     case 'advance':
-      if (!(await writeFlag(decision.percent, current))) return conflict(decision, log);
-      await status('in_progress', 'advance', record!.id);
+      if (!(await write())) return conflict(result);
+      await status(record!.id, 'in_progress', 'advance');
       break;
     case 'complete':
-      await status('success', 'complete', record!.id);
+      await status(record!.id, 'success', 'complete');
       break;
     case 'rollback': {
-      if (current !== 0 && !(await writeFlag(0, current))) return conflict(decision, log);
+      if (!(await write())) return conflict(result);
       // Safety first: the flag is at 0. Then the alert; a refused issue is said in the status and retried next tick.
-      const issueUrl = await tryAlert(gh, loaded, ctx, decision);
-      const pending = issueUrl ? '' : ` ${ALERT_PENDING}`;
-      await gh.deploymentStatus(
+      const issue = await tryAlert(store, loaded, ctx.release, record, decision);
+      result.issueUrl = issue?.url;
+      await store.status(
         record!.id,
         'failure',
-        describeStatus('rollback', decision.stage, stages.length, 0, `${decision.reason}`.slice(0, 90) + pending),
-        ctx.runUrl,
+        describe(
+          'rollback',
+          decision.stage,
+          0,
+          decision.reason.slice(0, 90) + (issue === null ? ` ${ALERT_PENDING}` : ''),
+          {
+            alert: issue?.number,
+          },
+        ),
       );
-      return { decision, log, issueUrl };
+      break;
     }
     case 'hold':
-      // A status only when the rollout's state changes: an error count, a pause on regression.
-      if (record && decision.errors !== record.errors)
-        await status('in_progress', 'hold', record.id, { errors: decision.errors });
-      else if (record && decision.alert && record.status !== 'paused') await status('in_progress', 'pause', record.id);
+    case 'none': {
+      if (!record || record.release !== ctx.release || (record.status !== 'active' && record.status !== 'paused')) {
+        // A hand change with no live rollout of this release: said (and alerted) each time, nothing recorded.
+        if (decision.alert) result.issueUrl = (await tryAlert(store, loaded, ctx.release, record, decision))?.url;
+        break;
+      }
+      const issue = decision.alert ? await tryAlert(store, loaded, ctx.release, record, decision) : undefined;
+      result.issueUrl = issue?.url;
+      const extra = { errors: decision.errors, alert: issue?.number };
+      // A status only when the rollout's state changes: an anomaly reported (once the owner is told:
+      // a refused alert is tried again next tick), a pause, an error count.
+      if (decision.report && issue !== null) await status(record.id, 'in_progress', decision.report, extra);
+      else if (decision.errors !== record.errors) await status(record.id, 'in_progress', 'hold', extra);
       break;
+    }
   }
-  return { decision, log };
+  return result;
 }
 
-export class PromoteRefused extends Error {}
+function step(
+  action: RolloutDecision['action'],
+  percent: number,
+  stage: number,
+  reason: string,
+  next: string,
+): RolloutDecision {
+  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0 };
+}
 
-function conflict(decision: RolloutDecision, log: string[]): TickResult {
+function showFlag(f: FlagState | { error: string }): string {
+  return 'error' in f ? `unreadable (${f.error})` : `${f.percent}%${f.off ? ` but off: ${f.off}` : ''}`;
+}
+
+/**
+ * Write the flag and read it back. A write answered with an error may still have been applied (the
+ * read-back tells); one answered OK may not serve (then it is an error). A compare-and-set refusal
+ * is another writer: false (the next tick reads the new state), except that 0% found is 0% wanted.
+ */
+export async function applyFlag(provider: FlagProvider, percent: number, expected: number): Promise<boolean> {
+  let failure: unknown;
+  try {
+    await provider.write(percent, expected);
+  } catch (err) {
+    failure = err;
+  }
+  const now = await provider.read().catch((err: Error) => ({ error: err.message }));
+  const serves = !('error' in now) && now.percent === percent && !(percent > 0 && now.off);
+  if (failure instanceof ConflictError) return percent === 0 && serves;
+  if (serves) return true;
+  if (failure) throw failure;
+  throw new ExternalServiceError(
+    provider.describe(),
+    `${provider.describe()} accepted ${percent}%, but reading it back gives ${showFlag(now)}`,
+  );
+}
+
+/**
+ * The kill switch: set 0%, read it back, try again; fail loudly (never claim a rollback) when the
+ * flag is not at 0. Then the record and the owner, best effort: the flag is what matters.
+ */
+async function killSwitch(
+  loaded: LoadedConfig,
+  store: RolloutStore,
+  provider: FlagProvider,
+  record: DeploymentRecord | undefined,
+  ctx: TickContext,
+  stages: number,
+  log: string[],
+): Promise<TickResult> {
+  const by = ctx.actor ? ` by @${ctx.actor}` : '';
+  let last = 'it was not tried';
+  let zero = false;
+  for (let attempt = 1; attempt <= KILL_ATTEMPTS && !zero; attempt++) {
+    if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2000) * (attempt - 1)));
+    try {
+      const now = await provider.read();
+      zero = now.percent === 0 || (await applyFlag(provider, 0, now.percent));
+      if (!zero) last = 'the flag kept moving';
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (!zero)
+    throw new ExternalServiceError(
+      provider.describe(),
+      `Rollback failed: ${provider.describe()} could not be set to 0% after ${KILL_ATTEMPTS} attempts (${last}). Nothing was rolled back: set the flag to 0% in the provider by hand, then run rollback again.`,
+    );
+  log.push(`${provider.describe()} set to 0% and read back`);
+  const decision: RolloutDecision = {
+    ...step(
+      'rollback',
+      0,
+      record?.stage ?? -1,
+      `kill switch${by}`,
+      'the flag is at 0%; ship a new release to start again',
+    ),
+    alert: `Rolled back ${loaded.config.rollout!.flag.key} by hand${by}`,
+  };
+  const issue = await tryAlert(store, loaded, record?.release ?? ctx.release, record, decision);
+  if (record && record.status !== 'rolled_back') {
+    await store
+      .status(
+        record.id,
+        'failure',
+        describeStatus('rollback', record.stage, stages, 0, `kill switch${by}`, { alert: issue?.number }),
+      )
+      .catch((err: Error) =>
+        decision.warnings.push(
+          `The flag is at 0%, but the deployment could not be marked failed (${err.message}); the next run records it.`,
+        ),
+      );
+  }
+  return { decision, log, issueUrl: issue?.url, flag: `${provider.describe()}: 0%` };
+}
+
+function conflict(result: TickResult): TickResult {
+  const d = result.decision;
   return {
+    ...result,
     decision: {
-      ...decision,
+      ...d,
       action: 'hold',
-      reason: `another run changed the flag file first (${decision.reason})`,
+      reason: `another run changed the flag first (${d.reason})`,
       next: 'the next tick reads the new state',
     },
-    log: [...log, 'the flag file changed under this run: nothing was written'],
+    log: [...result.log, 'the flag changed under this run: nothing was written'],
   };
 }
 
-/** Said in a rollback's deployment status when its alert issue could not be opened (the next tick retries). */
+/** Said in a rollback's deployment status when its alert could not be opened (the next tick retries). */
 const ALERT_PENDING = '(alert pending)';
 
-/** The alert issue, or undefined when GitHub refused it (said as a warning on the decision). */
-async function tryAlert(
-  gh: RolloutApi,
+/** A rollback whose alert the service refused: open it now (the owner must hear of it). */
+async function retryPendingAlert(
+  store: RolloutStore,
   loaded: LoadedConfig,
-  ctx: TickContext,
-  d: RolloutDecision,
-): Promise<string | undefined> {
-  try {
-    return await alert(gh, loaded, ctx, d);
-  } catch (err) {
-    d.warnings.push(
-      `The alert issue could not be opened (${err instanceof Error ? err.message : String(err)}); the next run tries again.`,
+  record: DeploymentRecord,
+  last: { state: string; description: string },
+  log: string[],
+): Promise<void> {
+  if (record.status !== 'rolled_back' || !last.description.includes(ALERT_PENDING)) return;
+  const d = step('none', 0, record.stage, 'the rollback alert was pending', '');
+  d.alert = `Rolled back ${loaded.config.rollout!.flag.key}: ${last.description}`;
+  const issue = await tryAlert(store, loaded, record.release, record, d);
+  if (issue) {
+    await store.status(
+      record.id,
+      'failure',
+      `${last.description.replace(` ${ALERT_PENDING}`, '')} (alert #${issue.number})`,
     );
-    return undefined;
+    log.push(`the pending rollback alert was opened: ${issue.url}`);
   }
 }
 
-/** One issue per rollback, @mentioning the owner, with the evidence. */
-async function alert(
-  gh: RolloutApi,
+/** The alert: its issue, undefined when the store has nowhere to send it, null when the service refused (said as a warning). */
+async function tryAlert(
+  store: RolloutStore,
   loaded: LoadedConfig,
-  ctx: TickContext,
+  release: string,
+  record: DeploymentRecord | undefined,
   d: RolloutDecision,
-): Promise<string | undefined> {
+): Promise<{ number: number; url: string } | undefined | null> {
   const owner = loaded.config.owner?.name;
   const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, '\\|')} |`);
   const body = [
     `${owner ? `@${owner.replace(/^@/, '')} ` : ''}${d.alert ?? d.reason}`,
     '',
-    `Release: ${ctx.release}${ctx.runUrl ? ` · [workflow run](${ctx.runUrl})` : ''}`,
+    `Release: ${release}`,
     '',
     ...(rows.length ? ['| metric | status | evidence |', '| --- | --- | --- |', ...rows] : []),
     '',
+    `Why: ${d.reason}`,
     `Next: ${d.next}`,
   ].join('\n');
-  return gh.createIssue(`Rollback: ${loaded.config.service} ${ctx.release.slice(0, 12)}`, body);
+  const title = `${d.action === 'rollback' ? 'Rollback' : 'Rollout needs attention'}: ${loaded.config.service} ${release.slice(0, 12)}`;
+  try {
+    return await store.alert(title, body, record?.release === release ? record.alertIssue : undefined);
+  } catch (err) {
+    d.warnings.push(
+      `The alert could not be sent (${err instanceof Error ? err.message : String(err)}); the next run tries again.`,
+    );
+    return null;
+  }
 }

@@ -21,6 +21,15 @@ export function alwaysValidP(estimate: number, v: number, theta0: number, tau2: 
   return Math.min(1, 1 / lambda);
 }
 
+/**
+ * Variance of a proportion x/n. A half-count floor keeps it positive when there are no events (or only
+ * events) yet: one request with one error is not a zero-width certainty.
+ */
+export function proportionVariance(x: number, n: number): number {
+  const q = Math.min(Math.max(x / n, 0.5 / n), 1 - 0.5 / n);
+  return (q * (1 - q)) / n;
+}
+
 /** Difference of two independent proportions (canary − control) and its variance. */
 export function proportionDifference(
   x1: number,
@@ -28,10 +37,5 @@ export function proportionDifference(
   x2: number,
   n2: number,
 ): { estimate: number; variance: number } {
-  const p1 = x1 / n1;
-  const p2 = x2 / n2;
-  // A half-count floor keeps the variance positive when a variant has no events yet.
-  const q1 = Math.min(Math.max(p1, 0.5 / n1), 1 - 0.5 / n1);
-  const q2 = Math.min(Math.max(p2, 0.5 / n2), 1 - 0.5 / n2);
-  return { estimate: p1 - p2, variance: (q1 * (1 - q1)) / n1 + (q2 * (1 - q2)) / n2 };
+  return { estimate: x1 / n1 - x2 / n2, variance: proportionVariance(x1, n1) + proportionVariance(x2, n2) };
 }

@@ -33,7 +33,7 @@ export function flagdPercent(doc: unknown, key: string): number {
     total += entry[1];
     if (entry[0] === 'on') on += entry[1];
   }
-  return total > 0 ? Math.round((on / total) * 1000) / 10 : 0;
+  return total > 0 ? Math.round((on / total) * 100_000) / 1000 : 0;
 }
 
 /** The document with `key` set to `percent` (a fresh flag when absent); everything else untouched. */
@@ -48,13 +48,21 @@ export function withFlagdPercent(doc: FlagdDocument, key: string, percent: numbe
         state: 'ENABLED',
         variants: { on: true, off: false },
         defaultVariant: 'off',
-        targeting: {
-          fractional: [
-            ['on', p],
-            ['off', 100 - p],
-          ],
-        },
+        targeting: { fractional: fractionalSplit(p) },
       },
     },
   };
+}
+
+/**
+ * flagd's fractional weights are whole numbers: [P, 100 − P] for a whole percentage, scaled to
+ * thousandths of a percent otherwise (0.5% → [500, 99500]), which flagd serves as the same share.
+ */
+export function fractionalSplit(percent: number): [string, number][] {
+  const scale = Number.isInteger(percent) ? 1 : 1000;
+  const on = Math.round(percent * scale);
+  return [
+    ['on', on],
+    ['off', 100 * scale - on],
+  ];
 }

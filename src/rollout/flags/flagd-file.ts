@@ -2,7 +2,10 @@ import { statusOf } from '../../github/client.js';
 import type { RolloutApi } from '../../github/rollout-api.js';
 import { FlagdError, flagdPercent, type FlagdDocument, withFlagdPercent } from './flagd-document.js';
 import { readFile, writeFile } from 'node:fs/promises';
-import { ConflictError, type FlagProvider } from './types.js';
+import { ConflictError, type FlagProvider, type FlagState } from './types.js';
+
+/** The trailer every flag commit of the rollout carries: such a commit is never taken for a release. */
+export const ROLLOUT_TRAILER = 'Llm-Release-Gate: rollout';
 
 /** The flagd file in the repository, committed through the Contents API (the file's sha is the precondition). */
 export class GitHubFlagdProvider implements FlagProvider {
@@ -19,7 +22,7 @@ export class GitHubFlagdProvider implements FlagProvider {
     return `flagd file ${this.path} on ${this.branch}, flag ${this.key}`;
   }
 
-  async read(): Promise<number> {
+  async read(): Promise<FlagState> {
     const file = await this.gh.readFile(this.path, this.branch);
     let doc: FlagdDocument;
     try {
@@ -28,11 +31,11 @@ export class GitHubFlagdProvider implements FlagProvider {
       throw new Error(`${this.path} is not valid JSON`);
     }
     this.last = { doc, sha: file?.sha };
-    return flagdPercent(doc, this.key);
+    return { percent: flagdPercent(doc, this.key) };
   }
 
   async write(percent: number, expected: number): Promise<void> {
-    const now = await this.read().catch(() => undefined);
+    const now = (await this.read().catch(() => undefined))?.percent;
     if (now !== expected || !this.last)
       throw new ConflictError(`the flag is at ${now ?? 'an unreadable value'}%, expected ${expected}%`);
     try {
@@ -41,7 +44,7 @@ export class GitHubFlagdProvider implements FlagProvider {
         this.branch,
         `${JSON.stringify(withFlagdPercent(this.last.doc, this.key, percent), null, 2)}\n`,
         this.last.sha,
-        `rollout: ${this.key} ${expected}% → ${percent}%`,
+        `rollout: ${this.key} ${expected}% → ${percent}%\n\n${ROLLOUT_TRAILER}`,
       );
     } catch (err) {
       const s = statusOf(err);
@@ -77,8 +80,8 @@ export class FlagdFileProvider implements FlagProvider {
     }
   }
 
-  async read(): Promise<number> {
-    return flagdPercent(await this.doc(), this.key);
+  async read(): Promise<FlagState> {
+    return { percent: flagdPercent(await this.doc(), this.key) };
   }
 
   async write(percent: number, expected: number): Promise<void> {

@@ -1,7 +1,17 @@
-/** Where the live percentage lives. `write` is compare-and-set: it refuses when the flag moved. */
+/** What a flag serves now: its configured percentage, and why it serves nobody when it is switched off. */
+export interface FlagState {
+  percent: number;
+  /** Set when the flag serves nobody whatever its percentage (an Unleash environment or a LaunchDarkly flag off). */
+  off?: string;
+}
+
+/**
+ * Where the live percentage lives. `write` is compare-and-set (it refuses when the flag moved), turns
+ * the flag on where the service has a switch, and is verified by the caller reading it back.
+ */
 export interface FlagProvider {
   describe(): string;
-  read(): Promise<number>;
+  read(): Promise<FlagState>;
   write(percent: number, expected: number): Promise<void>;
 }
 

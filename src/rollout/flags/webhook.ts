@@ -1,8 +1,8 @@
-import { type FlagProvider, json } from './types.js';
+import { type FlagProvider, type FlagState, json } from './types.js';
 
 /**
  * A webhook: POST {flag, percent, release}; 2xx is applied. It has no read, so the live percentage
- * is what the rollout last applied (the deployment record): hand changes elsewhere are not seen.
+ * is what the rollout last applied (its record): hand changes elsewhere are not seen.
  */
 export class WebhookProvider implements FlagProvider {
   constructor(
@@ -10,15 +10,15 @@ export class WebhookProvider implements FlagProvider {
     private readonly key: string,
     private readonly release: string,
     private readonly token: string | undefined,
-    private readonly applied: number,
+    private applied: number,
   ) {}
 
   describe(): string {
     return `webhook ${new URL(this.url).origin}, flag ${this.key}`;
   }
 
-  async read(): Promise<number> {
-    return this.applied;
+  async read(): Promise<FlagState> {
+    return { percent: this.applied };
   }
 
   async write(percent: number): Promise<void> {
@@ -34,5 +34,6 @@ export class WebhookProvider implements FlagProvider {
       }),
       this.describe(),
     );
+    this.applied = percent;
   }
 }

@@ -7,6 +7,9 @@ import type { MetricSource } from './types.js';
 
 export type { MetricSource } from './types.js';
 
+/** How old Prometheus' newest sample may be (with `freshness`) when max_age is not set. */
+export const DEFAULT_PROMETHEUS_MAX_AGE_MS = 10 * 60_000;
+
 /** The metric source the config names (undefined when none is configured). */
 export function metricSourceFor(
   rollout: RolloutConfig,
@@ -19,5 +22,10 @@ export function metricSourceFor(
   if (src.provider === 'file') return new FileMetricSource(path.resolve(cwd, src.path), now);
   const token = src.token_env ? env[src.token_env] : undefined;
   if (src.provider === 'http') return new HttpMetricSource(src.url, token, now);
-  return new PrometheusMetricSource(src.url, token, rollout.analysis!.metrics, src.requests);
+  return new PrometheusMetricSource(src.url, token, {
+    metrics: rollout.analysis!.metrics,
+    requests: src.requests,
+    freshness: src.freshness,
+    maxAgeMs: src.max_age ?? DEFAULT_PROMETHEUS_MAX_AGE_MS,
+  });
 }
