@@ -67421,6 +67421,7 @@ async function tick(loaded, store, ctx, command) {
   switch (decision.action) {
     case "start": {
       if (!await write()) return conflict(result);
+      if ((await store.latest())?.id !== latest?.id) return conflict(result);
       if (decision.supersedes !== void 0)
         await store.status(
           decision.supersedes,

@@ -108,6 +108,8 @@ export interface Fault {
   mode?: 'hang' | 'trickle';
   /** Carry the request out, then answer with the fault (the answer was lost, the change was made). */
   applied?: boolean;
+  /** Let this many matching requests through before failing. */
+  after?: number;
 }
 
 export interface Comment {
@@ -142,6 +144,7 @@ export class FakeGitHub {
   graphqlBody?: unknown;
   readonly deployments: {
     id: number;
+    created_at: string;
     sha: string;
     environment: string;
     task: string;
@@ -151,12 +154,23 @@ export class FakeGitHub {
   /** Files on branches, for the Contents API: `${branch}:${path}` -> text. */
   readonly branchFiles = new Map<string, string>();
   readonly issues: { title: string; body: string }[] = [];
+  /** Comments added to issues (alert updates), apart from the PR's sticky-comment thread. */
+  readonly issueComments: { issue: number; body: string }[] = [];
+  /** The branch's history, newest first: each Contents API write adds a commit. */
+  readonly commits: { sha: string; message: string; files: string[] }[] = [];
+  /** The branch's newest commit (what GITHUB_SHA is on a schedule). */
+  head(): string {
+    return this.commits[0]!.sha;
+  }
   /** `${sha}` -> check runs on that commit (name, conclusion). */
   readonly commitChecks = new Map<string, { name: string; conclusion: string }[]>();
   /** Make everything recorded so far `minutes` older (a rollout's bake time passes in a test). */
   age(minutes: number): void {
-    for (const d of this.deployments)
-      for (const st of d.statuses) st.created_at = new Date(Date.parse(st.created_at) - minutes * 60_000).toISOString();
+    const older = (t: string) => new Date(Date.parse(t) - minutes * 60_000).toISOString();
+    for (const d of this.deployments) {
+      d.created_at = older(d.created_at);
+      for (const st of d.statuses) st.created_at = older(st.created_at);
+    }
   }
   private faults: Fault[] = [];
   private server?: http.Server;
@@ -284,6 +298,10 @@ export class FakeGitHub {
       (x) => x.method === method && x.route === route && (x.times === undefined || x.times > 0),
     );
     if (!f) return undefined;
+    if (f.after) {
+      f.after -= 1;
+      return undefined;
+    }
     if (f.times !== undefined) f.times -= 1;
     return {
       status: f.status,
@@ -326,6 +344,7 @@ export class FakeGitHub {
       }
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         const id = this.nextId++;
+        this.issueComments.push({ issue: Number(params.issue_number), body: String(body.body) });
         this.comments.push({ id, body: String(body.body), mine: true });
         return {
           status: 201,
@@ -382,6 +401,7 @@ export class FakeGitHub {
           status: 200,
           body: list.map((d) => ({
             id: d.id,
+            created_at: d.created_at,
             sha: d.sha,
             environment: d.environment,
             task: d.task,
@@ -393,6 +413,7 @@ export class FakeGitHub {
         const id = this.nextId++;
         this.deployments.push({
           id,
+          created_at: new Date().toISOString(),
           sha: String(body.ref),
           environment: String(body.environment),
           task: String(body.task),
@@ -406,7 +427,16 @@ export class FakeGitHub {
       }
       case 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
         const d = this.deployments.find((x) => x.id === Number(params.deployment_id));
-        return d ? { status: 200, body: [...d.statuses].reverse() } : { status: 404, body: { message: 'Not Found' } };
+        if (!d) return { status: 404, body: { message: 'Not Found' } };
+        const perPage = Number(query.get('per_page') ?? 30);
+        const page = Number(query.get('page') ?? 1);
+        const newestFirst = [...d.statuses].reverse();
+        const link = `<${this.url}/repos/${this.owner}/${this.repo}/deployments/${d.id}/statuses?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+        return {
+          status: 200,
+          headers: (page * perPage < newestFirst.length ? { link } : {}) as Record<string, string>,
+          body: newestFirst.slice((page - 1) * perPage, page * perPage),
+        };
       }
       case 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
         const d = this.deployments.find((x) => x.id === Number(params.deployment_id));
@@ -478,12 +508,34 @@ export class FakeGitHub {
         if (current === undefined && body.sha) return { status: 422, body: { message: 'sha given for a new file' } };
         const text = Buffer.from(String(body.content), 'base64').toString('utf8');
         this.branchFiles.set(key, text);
+        const commitSha = blobSha(`commit ${this.commits.length} ${text}`);
+        this.commits.unshift({ sha: commitSha, message: String(body.message), files: [params.path!] });
         return {
           status: current === undefined ? 201 : 200,
           body: {
             content: { path: params.path, sha: blobSha(text) },
-            commit: { sha: blobSha(`commit ${text}`), message: body.message },
+            commit: { sha: commitSha, message: body.message },
           },
+        };
+      }
+      case 'GET /repos/{owner}/{repo}/commits': {
+        // An unknown sha is a commit of its own (tests that do not model the history).
+        const from = this.commits.findIndex((c) => c.sha === query.get('sha'));
+        const list =
+          from < 0
+            ? [{ sha: String(query.get('sha')), message: 'a commit', files: ['src/app.ts'] }]
+            : this.commits.slice(from, from + Number(query.get('per_page') ?? 30));
+        return { status: 200, body: list.map((c) => ({ sha: c.sha, commit: { message: c.message } })) };
+      }
+      case 'GET /repos/{owner}/{repo}/commits/{ref}': {
+        const c = this.commits.find((x) => x.sha === params.ref) ?? {
+          sha: params.ref,
+          message: 'a commit',
+          files: ['src/app.ts'],
+        };
+        return {
+          status: 200,
+          body: { sha: c.sha, commit: { message: c.message }, files: c.files.map((filename) => ({ filename })) },
         };
       }
       case 'POST /repos/{owner}/{repo}/issues': {

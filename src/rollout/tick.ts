@@ -137,6 +137,8 @@ export async function tick(
   switch (decision.action) {
     case 'start': {
       if (!(await write())) return conflict(result);
+      // Another run may have started this release between our reads: the first deployment wins.
+      if ((await store.latest())?.id !== latest?.id) return conflict(result);
       if (decision.supersedes !== undefined)
         await store.status(
           decision.supersedes,
