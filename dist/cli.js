@@ -44668,7 +44668,7 @@ var LaunchDarklyProvider = class {
     const env = f.environments[this.environment];
     const ft = env.fallthrough ?? {};
     const percent = ft.rollout ? (ft.rollout.variations.find((v) => v.variation === onIndex)?.weight ?? 0) / 1e3 : ft.variation === onIndex ? 100 : 0;
-    return env.on === true ? { percent } : { percent, off: "the flag is Off in LaunchDarkly" };
+    return env.on === true ? { percent } : { percent: 0, off: "the flag is Off in LaunchDarkly" };
   }
   async read() {
     return this.percentOf(await this.flag());
@@ -45183,8 +45183,18 @@ function reconcile(s, p) {
   const hold = (reason, next, extra = {}) => step("hold", stage.percent, d.stage, reason, next, extra);
   if (!flag) return countError(hold, d, p, `the flag could not be read (${s.flag.error})`, []);
   const nextStage = p.stages[d.stage + 1];
+  if (flag.off)
+    return handChange(
+      hold,
+      d,
+      flag.percent,
+      `the flag serves nobody: ${flag.off}`,
+      `the rollout waits until it is switched back on at ${stage.percent}% (or run rollback)`,
+      stage.percent,
+      "off"
+    );
   if (flag.percent !== stage.percent) {
-    if (nextStage && flag.percent === nextStage.percent && !flag.off)
+    if (nextStage && flag.percent === nextStage.percent)
       return step(
         "advance",
         nextStage.percent,
@@ -45212,7 +45222,7 @@ function reconcile(s, p) {
   });
   const failed = (evidence ?? []).filter((e) => e.status === "fail");
   const waived = d.status === "paused" && d.approvedStage === d.stage;
-  if (failed.length > 0 && flag.percent > 0 && !flag.off && !waived) {
+  if (failed.length > 0 && flag.percent > 0 && !waived) {
     const why = failed.map((e) => `${e.name}: ${e.detail}`).join("; ");
     if (p.onRegression === "pause") {
       return hold(
@@ -45238,16 +45248,6 @@ function reconcile(s, p) {
       }
     );
   }
-  if (flag.off)
-    return handChange(
-      hold,
-      d,
-      flag.percent,
-      `the flag serves nobody: ${flag.off}`,
-      `the rollout waits until it is switched back on at ${stage.percent}% (or run rollback)`,
-      stage.percent,
-      "off"
-    );
   if (flag.percent !== stage.percent)
     return handChange(
       hold,

@@ -162,9 +162,20 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
   if (!flag) return countError(hold, d, p, `the flag could not be read (${(s.flag as { error: string }).error})`, []);
 
   const nextStage = p.stages[d.stage + 1];
+  // Switched off in the provider (an Unleash environment, a LaunchDarkly flag): hold and tell, never a fight.
+  if (flag.off)
+    return handChange(
+      hold,
+      d,
+      flag.percent,
+      `the flag serves nobody: ${flag.off}`,
+      `the rollout waits until it is switched back on at ${stage.percent}% (or run rollback)`,
+      stage.percent,
+      'off',
+    );
   if (flag.percent !== stage.percent) {
     // Repair: an advance or a rollback an earlier run wrote to the flag but could not record.
-    if (nextStage && flag.percent === nextStage.percent && !flag.off)
+    if (nextStage && flag.percent === nextStage.percent)
       return step(
         'advance',
         nextStage.percent,
@@ -199,7 +210,7 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
         });
   const failed = (evidence ?? []).filter((e) => e.status === 'fail');
   const waived = d.status === 'paused' && d.approvedStage === d.stage;
-  if (failed.length > 0 && flag.percent > 0 && !flag.off && !waived) {
+  if (failed.length > 0 && flag.percent > 0 && !waived) {
     const why = failed.map((e) => `${e.name}: ${e.detail}`).join('; ');
     if (p.onRegression === 'pause') {
       return hold(
@@ -228,16 +239,6 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
     );
   }
 
-  if (flag.off)
-    return handChange(
-      hold,
-      d,
-      flag.percent,
-      `the flag serves nobody: ${flag.off}`,
-      `the rollout waits until it is switched back on at ${stage.percent}% (or run rollback)`,
-      stage.percent,
-      'off',
-    );
   if (flag.percent !== stage.percent)
     return handChange(
       hold,

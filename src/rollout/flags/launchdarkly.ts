@@ -56,7 +56,8 @@ export class LaunchDarklyProvider implements FlagProvider {
       : ft.variation === onIndex
         ? 100
         : 0;
-    return env.on === true ? { percent } : { percent, off: 'the flag is Off in LaunchDarkly' };
+    // Off, the flag serves its off variation to everyone, whatever the fallthrough says.
+    return env.on === true ? { percent } : { percent: 0, off: 'the flag is Off in LaunchDarkly' };
   }
 
   async read(): Promise<FlagState> {
