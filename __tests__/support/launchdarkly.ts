@@ -74,7 +74,7 @@ export class FakeLaunchDarkly {
         const ft = env.fallthrough;
         if (ft.rollout) {
           const h = createHash('sha1').update(`${key}.${flag.salt}.user-${i}`).digest('hex').slice(0, 15);
-          const bucket = parseInt(h, 16) / 0xfffffffffffffff;
+          const bucket = parseInt(h, 16) / 2 ** 60; // 15 hex digits, as the SDKs scale them
           let sum = 0;
           variation = ft.rollout.variations.at(-1)!.variation;
           for (const v of ft.rollout.variations) {
