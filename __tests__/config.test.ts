@@ -90,6 +90,35 @@ describe('readiness config', () => {
     );
   });
 
+  it('a stage the provider cannot serve is a config error; a Prometheus rate needs its requests query', () => {
+    const rollout = (flag: string, stages: string, analysis = '') =>
+      ['version: 1', 'service: x', 'rollout:', `  flag: ${flag}`, `  stages: ${stages}`, analysis].join('\n');
+    const unleash = problemsOf(
+      rollout('{ provider: unleash, key: a, url: "https://u.example" }', '[{ percent: 0.5 }, { percent: 100 }]'),
+    );
+    expect(unleash.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'rollout.stages.0.percent: 0.5%: Unleash serves whole percentages only: use a whole number',
+    ]);
+    expect(
+      problemsOf(rollout('{ key: a, path: f.json }', '[{ percent: 0.0005 }, { percent: 100 }]')).map((p) => p.message),
+    ).toEqual(['0.0005%: flagd weights are in thousandths of a percent: use at most 3 decimals']);
+    // 0.5% is fine on flagd (scaled weights) and LaunchDarkly
+    expect(() =>
+      parseConfig(rollout('{ key: a, path: f.json }', '[{ percent: 0.5 }, { percent: 100 }]'), 'g.yml'),
+    ).not.toThrow();
+    const prom = problemsOf(
+      rollout(
+        '{ key: a, path: f.json }',
+        '[{ percent: 100 }]',
+        '  analysis:\n    source: { provider: prometheus, url: "http://p.example" }\n    metrics:\n      - { name: error_rate, max: 0.05, query: { canary: a, control: b } }\n      - { name: latency_ms, max: 900 }',
+      ),
+    );
+    expect(prom.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'rollout.analysis.source.requests: error_rate is a rate: the prometheus source needs requests: { canary: ..., control: ... } to weigh it',
+      'rollout.analysis.metrics.1.query: the prometheus source needs a query per variant: query: { canary: ..., control: ... }',
+    ]);
+  });
+
   it('points YAML syntax errors at their line', () => {
     const problems = problemsOf('version: 1\nservice: x\nevals:\n  metrics: [ { name: pass_rate\n');
     expect(problems[0]!.line).toBeGreaterThanOrEqual(4);

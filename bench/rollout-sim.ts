@@ -79,7 +79,7 @@ function simulate(perHour: number, canaryError: number, controlError: number, ra
     const variant = (v: typeof acc.c) => ({
       requests: v.n,
       counts: { error: v.e },
-      means: v.n > 0 ? { latency_ms: v.lat / v.n } : {},
+      means: v.n > 0 ? { latency_ms: v.lat / v.n } : ({} as Record<string, number>),
       sds: { latency_ms: LATENCY.sd },
     });
     const metrics: OnlineMetrics = {

@@ -45307,7 +45307,7 @@ function reconcile(s, p) {
 }
 function handChange(make, d, percent, reason, next, planned, kind = "hand") {
   const warning = kind === "off" ? `The flag was switched off outside the plan; the rollout holds at ${planned}% rather than fight it.` : `The flag was changed outside the plan (${planned}% \u2192 ${percent}%); the rollout holds rather than fight it.`;
-  const first = d && d.reported !== `${kind}:${percent}`;
+  const first = d && (d.status === "active" || d.status === "paused") && d.reported !== `${kind}:${percent}`;
   return make(reason, next, {
     action: "hold",
     percent,
@@ -45491,15 +45491,19 @@ async function tick(loaded, store, ctx, command) {
     }
     case "hold":
     case "none": {
-      if (!record2 || record2.release !== ctx.release || record2.status !== "active" && record2.status !== "paused") {
-        if (decision.alert) result.issueUrl = (await tryAlert(store, loaded, ctx.release, record2, decision))?.url;
-        break;
-      }
+      const live = record2 && (record2.status === "active" || record2.status === "paused");
       const issue2 = decision.alert ? await tryAlert(store, loaded, ctx.release, record2, decision) : void 0;
-      result.issueUrl = issue2?.url;
+      result.issueUrl = issue2?.url ?? void 0;
+      if (!live) break;
       const extra = { errors: decision.errors, alert: issue2?.number };
-      if (decision.report && issue2 !== null) await status(record2.id, "in_progress", decision.report, extra);
-      else if (decision.errors !== record2.errors) await status(record2.id, "in_progress", "hold", extra);
+      if (decision.report && issue2 !== null)
+        await store.status(
+          record2.id,
+          "in_progress",
+          describe4(decision.report, record2.stage, decision.percent, decision.reason, extra)
+        );
+      else if (record2.release === ctx.release && decision.errors !== record2.errors)
+        await status(record2.id, "in_progress", "hold", extra);
       break;
     }
   }

@@ -317,7 +317,8 @@ function handChange(
     kind === 'off'
       ? `The flag was switched off outside the plan; the rollout holds at ${planned}% rather than fight it.`
       : `The flag was changed outside the plan (${planned}% → ${percent}%); the rollout holds rather than fight it.`;
-  const first = d && d.reported !== `${kind}:${percent}`;
+  // Told once, by a status on the live deployment; with none to record it on, a warning each tick.
+  const first = d && (d.status === 'active' || d.status === 'paused') && d.reported !== `${kind}:${percent}`;
   return make(reason, next, {
     action: 'hold',
     percent,

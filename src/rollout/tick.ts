@@ -179,18 +179,21 @@ export async function tick(
     }
     case 'hold':
     case 'none': {
-      if (!record || record.release !== ctx.release || (record.status !== 'active' && record.status !== 'paused')) {
-        // A hand change with no live rollout of this release: said (and alerted) each time, nothing recorded.
-        if (decision.alert) result.issueUrl = (await tryAlert(store, loaded, ctx.release, record, decision))?.url;
-        break;
-      }
+      const live = record && (record.status === 'active' || record.status === 'paused');
       const issue = decision.alert ? await tryAlert(store, loaded, ctx.release, record, decision) : undefined;
-      result.issueUrl = issue?.url;
+      result.issueUrl = issue?.url ?? undefined;
+      if (!live) break;
       const extra = { errors: decision.errors, alert: issue?.number };
       // A status only when the rollout's state changes: an anomaly reported (once the owner is told:
-      // a refused alert is tried again next tick), a pause, an error count.
-      if (decision.report && issue !== null) await status(record.id, 'in_progress', decision.report, extra);
-      else if (decision.errors !== record.errors) await status(record.id, 'in_progress', 'hold', extra);
+      // a refused alert is tried again next tick), a pause, an error count of this release.
+      if (decision.report && issue !== null)
+        await store.status(
+          record!.id,
+          'in_progress',
+          describe(decision.report, record!.stage, decision.percent, decision.reason, extra),
+        );
+      else if (record!.release === ctx.release && decision.errors !== record!.errors)
+        await status(record!.id, 'in_progress', 'hold', extra);
       break;
     }
   }
