@@ -1,7 +1,7 @@
 import { FlagdCore } from '@openfeature/flagd-core';
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { flagdPercent, withFlagdPercent } from '../src/rollout/flags/flagd-document.js';
@@ -184,5 +184,14 @@ describe('llm-release-gate rollout (CLI)', () => {
     } finally {
       server.close();
     }
+  });
+  it('a state file that is not one says so (exit 2), never "a bug"', () => {
+    const dir = copy();
+    mkdirSync(path.join(dir, '.llm-release-gate'));
+    writeFileSync(path.join(dir, '.llm-release-gate/rollout-state.json'), '{not json');
+    const r = cli(dir, '--dry-run');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/rollout-state.json is not a rollout state file/);
+    expect(r.stderr).not.toMatch(/a bug/);
   });
 });

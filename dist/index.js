@@ -66380,6 +66380,16 @@ var RolloutApi = class {
     });
     return { number: res.data.number, url: res.data.html_url };
   }
+  /** The newest open issue with exactly this title (an alert already raised), if any. */
+  async openIssueTitled(title) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/issues", {
+      owner: this.owner,
+      repo: this.repo,
+      state: "open",
+      per_page: 100
+    });
+    return res.data.find((i) => i.title === title && !i.pull_request)?.number;
+  }
   /** Add to an open alert issue (a later alert of the same rollout). */
   async commentIssue(issue3, body) {
     const res = await this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
@@ -66553,6 +66563,7 @@ var WebhookProvider = class {
   release;
   token;
   applied;
+  blind = true;
   describe() {
     return `webhook ${new URL(this.url).origin}, flag ${this.key}`;
   }
@@ -66998,6 +67009,7 @@ function proportionDifference(x1, n1, x2, n2) {
 
 // src/rollout/analysis.ts
 var ALPHA = 0.05;
+var MIN_REQUESTS_FOR_SD = 30;
 var MIN_TAU = 5e-3;
 function analyse(metrics, data, ctx = {}) {
   return metrics.map((m) => judge(m, data, ctx));
@@ -67023,7 +67035,10 @@ function judge(m, data, ctx) {
     const mean3 = v.means[m.name];
     if (mean3 === void 0) return `means.${m.name} is missing on the ${which2}`;
     const sd = v.sds?.[m.name];
-    return { value: mean3, variance: sd !== void 0 && v.requests > 0 ? sd ** 2 / v.requests : void 0 };
+    return {
+      value: mean3,
+      variance: sd !== void 0 && v.requests >= MIN_REQUESTS_FOR_SD ? sd ** 2 / v.requests : void 0
+    };
   };
   const c = read(canary, "canary");
   if (typeof c === "string") return error63(c);
@@ -67086,12 +67101,26 @@ function judge(m, data, ctx) {
 }
 
 // src/rollout/reconcile.ts
+function isLive(d) {
+  return d !== void 0 && (d.status === "active" || d.status === "paused");
+}
 function reconcile(s, p) {
+  const d = s.deployment;
+  if (d && isLive(d) && d.release !== s.release && s.gateAllowed !== true) {
+    const decision = decideFor({ ...s, release: d.release, gateAllowed: true }, p);
+    decision.warnings.unshift(
+      `Release ${short(s.release)} ${s.gateAllowed === false ? "was blocked by the gate" : "has no gate verdict yet"}: the rollout of ${short(d.release)} goes on.`
+    );
+    return { ...decision, release: d.release };
+  }
+  return { ...decideFor(s, p), release: s.release };
+}
+function decideFor(s, p) {
   const first = p.stages[0];
   const d = s.deployment;
   const flag = "error" in s.flag ? void 0 : s.flag;
   const none = (reason, next, extra = {}) => step("none", flag?.percent ?? 0, -1, reason, next, extra);
-  const live = d !== void 0 && (d.status === "active" || d.status === "paused");
+  const live = isLive(d);
   const expectedPercent = !d ? 0 : live ? p.stages[d.stage]?.percent ?? 0 : d.status === "complete" ? 100 : 0;
   if (!d || d.release !== s.release) {
     if (s.gateAllowed !== true) {
@@ -67277,7 +67306,7 @@ function reconcile(s, p) {
 }
 function handChange(make, d, percent, reason, next, planned, kind = "hand") {
   const warning2 = kind === "off" ? `The flag was switched off outside the plan; the rollout holds at ${planned}% rather than fight it.` : `The flag was changed outside the plan (${planned}% \u2192 ${percent}%); the rollout holds rather than fight it.`;
-  const first = d && (d.status === "active" || d.status === "paused") && d.reported !== `${kind}:${percent}`;
+  const first = d !== void 0 && isLive(d) && d.reported !== `${kind}:${percent}`;
   return make(reason, next, {
     action: "hold",
     percent,
@@ -67358,6 +67387,14 @@ async function tick(loaded, store, ctx, command) {
   const stages = stagesFrom(rollout, effectiveTier(loaded.config));
   const log4 = [];
   const describe5 = (action, stage, percent, why, extra = {}) => describeStatus(action, stage, stages.length, percent, why, extra);
+  if (command === "rollback") {
+    const latest2 = await store.latest().catch((err) => {
+      log4.push(`the rollout record could not be read (${err.message}); the flag is set to 0% regardless`);
+      return void 0;
+    });
+    const record3 = latest2?.statuses.length ? recordFrom(latest2.id, latest2.release, latest2.statuses) : void 0;
+    return killSwitch(loaded, store, ctx.provider(appliedBy(record3, stages)), record3, ctx, stages.length, log4);
+  }
   const latest = await store.latest();
   if (latest && latest.statuses.length === 0) {
     if (ctx.now.getTime() - Date.parse(latest.createdAt) < ADOPT_AFTER_MS) {
@@ -67379,11 +67416,9 @@ async function tick(loaded, store, ctx, command) {
   }
   let record2 = latest ? recordFrom(latest.id, latest.release, latest.statuses) : void 0;
   if (record2) await retryPendingAlert(store, loaded, record2, latest.statuses.at(-1), log4);
-  const applied = !record2 ? 0 : record2.status === "active" || record2.status === "paused" ? stages[record2.stage]?.percent ?? 0 : record2.status === "complete" ? 100 : 0;
-  const provider = ctx.provider(applied);
+  const provider = ctx.provider(appliedBy(record2, stages));
   const flag = await provider.read().catch((err) => ({ error: err.message }));
-  if (command === "rollback") return killSwitch(loaded, store, provider, record2, ctx, stages.length, log4);
-  if (command === "promote" && record2 && record2.release === ctx.release && (record2.status === "active" || record2.status === "paused")) {
+  if (command === "promote" && record2 && record2.release === ctx.release && isLive(record2)) {
     const approvers = rollout.approvers.map((a) => a.replace(/^@/, "").toLowerCase());
     if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase()))
       throw new PromoteRefused(
@@ -67418,24 +67453,37 @@ async function tick(loaded, store, ctx, command) {
   const result = { decision, log: log4, flag: `${provider.describe()}: ${showFlag(flag)}` };
   const status = (id, state, action, extra = {}) => store.status(id, state, describe5(action, decision.stage, decision.percent, decision.reason, extra));
   const write = async () => decision.recordOnly || await applyFlag(provider, decision.percent, decision.expected ?? 0);
+  const recorded = async (what) => {
+    try {
+      await what();
+    } catch (err) {
+      if (!isExternalFailure(err)) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      decision.warnings.push(
+        `The flag is at ${decision.percent}%, but recording the step failed (${why}); the next run records it.`
+      );
+    }
+  };
   switch (decision.action) {
     case "start": {
       if (!await write()) return conflict(result);
       if ((await store.latest())?.id !== latest?.id) return conflict(result);
-      if (decision.supersedes !== void 0)
-        await store.status(
-          decision.supersedes,
-          "inactive",
-          describe5("supersede", record2.stage, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`)
-        );
-      const id = await store.create(ctx.release);
-      await status(id, "in_progress", "start");
-      log4.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      await recorded(async () => {
+        if (decision.supersedes !== void 0)
+          await store.status(
+            decision.supersedes,
+            "inactive",
+            describe5("supersede", record2.stage, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`)
+          );
+        const id = await store.create(ctx.release);
+        await status(id, "in_progress", "start");
+        log4.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      });
       break;
     }
     case "advance":
       if (!await write()) return conflict(result);
-      await status(record2.id, "in_progress", "advance");
+      await recorded(() => status(record2.id, "in_progress", "advance"));
       break;
     case "complete":
       await status(record2.id, "success", "complete");
@@ -67444,40 +67492,35 @@ async function tick(loaded, store, ctx, command) {
       if (!await write()) return conflict(result);
       const issue3 = await tryAlert(store, loaded, ctx.release, record2, decision);
       result.issueUrl = issue3?.url;
-      await store.status(
-        record2.id,
-        "failure",
-        describe5(
-          "rollback",
-          decision.stage,
-          0,
-          decision.reason.slice(0, 90) + (issue3 === null ? ` ${ALERT_PENDING}` : ""),
-          {
-            alert: issue3?.number
-          }
-        )
+      const why = decision.reason.slice(0, 90) + (issue3 === null ? ` ${ALERT_PENDING}` : "");
+      await recorded(
+        () => store.status(record2.id, "failure", describe5("rollback", decision.stage, 0, why, { alert: issue3?.number }))
       );
       break;
     }
     case "hold":
     case "none": {
-      const live = record2 && (record2.status === "active" || record2.status === "paused");
+      const live = isLive(record2);
       const issue3 = decision.alert ? await tryAlert(store, loaded, ctx.release, record2, decision) : void 0;
       result.issueUrl = issue3?.url ?? void 0;
-      if (!live) break;
+      if (!live || issue3 === null) break;
       const extra = { errors: decision.errors, alert: issue3?.number };
-      if (decision.report && issue3 !== null)
+      if (decision.report)
         await store.status(
           record2.id,
           "in_progress",
           describe5(decision.report, record2.stage, decision.percent, decision.reason, extra)
         );
-      else if (record2.release === ctx.release && decision.errors !== record2.errors)
+      else if (decision.release === record2.release && decision.errors !== record2.errors)
         await status(record2.id, "in_progress", "hold", extra);
       break;
     }
   }
   return result;
+}
+function appliedBy(record2, stages) {
+  if (record2 && isLive(record2)) return stages[record2.stage]?.percent ?? 0;
+  return record2?.status === "complete" ? 100 : 0;
 }
 function step2(action, percent, stage, reason, next) {
   return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0 };
@@ -67510,7 +67553,7 @@ async function killSwitch(loaded, store, provider, record2, ctx, stages, log4) {
     if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2e3) * (attempt - 1)));
     try {
       const now = await provider.read();
-      zero = now.percent === 0 || await applyFlag(provider, 0, now.percent);
+      zero = now.percent === 0 && !provider.blind || await applyFlag(provider, 0, now.percent);
       if (!zero) last = "the flag kept moving";
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
@@ -67622,11 +67665,13 @@ var GitHubStore = class {
   status(id, state, description) {
     return this.gh.deploymentStatus(id, state, description, this.opts.runUrl);
   }
-  alert(title, body, existing) {
+  /** One issue per alert title (release and kind): a later alert, or one whose record was lost, adds to it. */
+  async alert(title, body, existing) {
     const run2 = this.opts.runUrl ? `
 
 [workflow run](${this.opts.runUrl})` : "";
-    return existing !== void 0 ? this.gh.commentIssue(existing, `${body}${run2}`) : this.gh.createIssue(title, `${body}${run2}`);
+    const open4 = existing ?? await this.gh.openIssueTitled(title);
+    return open4 !== void 0 ? this.gh.commentIssue(open4, `${body}${run2}`) : this.gh.createIssue(title, `${body}${run2}`);
   }
   async gateVerdict(release) {
     const conclusion = await this.gh.checkConclusion(release, this.opts.checkName);

@@ -538,6 +538,21 @@ export class FakeGitHub {
           body: { sha: c.sha, commit: { message: c.message }, files: c.files.map((filename) => ({ filename })) },
         };
       }
+      case 'GET /repos/{owner}/{repo}/issues': {
+        const open = this.issues
+          .map((i, k) => ({ ...i, number: k + 1 }))
+          .reverse()
+          .slice(0, Number(query.get('per_page') ?? 30));
+        return {
+          status: 200,
+          body: open.map((i) => ({
+            number: i.number,
+            title: i.title,
+            state: 'open',
+            html_url: html(`/issues/${i.number}`),
+          })),
+        };
+      }
       case 'POST /repos/{owner}/{repo}/issues': {
         this.issues.push({ title: String(body.title), body: String(body.body ?? '') });
         return { status: 201, body: { number: this.issues.length, html_url: html(`/issues/${this.issues.length}`) } };

@@ -170,6 +170,17 @@ export class RolloutApi {
     return { number: res.data.number, url: res.data.html_url };
   }
 
+  /** The newest open issue with exactly this title (an alert already raised), if any. */
+  async openIssueTitled(title: string): Promise<number | undefined> {
+    const res = await this.client.request('GET /repos/{owner}/{repo}/issues', {
+      owner: this.owner,
+      repo: this.repo,
+      state: 'open',
+      per_page: 100,
+    });
+    return res.data.find((i) => i.title === title && !i.pull_request)?.number;
+  }
+
   /** Add to an open alert issue (a later alert of the same rollout). */
   async commentIssue(issue: number, body: string): Promise<{ number: number; url: string }> {
     const res = await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {

@@ -50,6 +50,8 @@ export interface AnalysisContext {
 }
 
 const ALPHA = 0.05;
+/** Fewer requests than this and a mean's reported sd is not used (the value is judged once baked). */
+export const MIN_REQUESTS_FOR_SD = 30;
 /** The smallest mixing scale of the confidence sequences (a rate of 0.5 points). */
 const MIN_TAU = 0.005;
 
@@ -95,8 +97,12 @@ function judge(m: AnalysisMetric, data: OnlineMetrics, ctx: AnalysisContext): Me
     }
     const mean = v.means[m.name];
     if (mean === undefined) return `means.${m.name} is missing on the ${which}`;
+    // A spread is evidence only from MIN_REQUESTS_FOR_SD requests on: one request with sd 0 is not certainty.
     const sd = v.sds?.[m.name];
-    return { value: mean, variance: sd !== undefined && v.requests > 0 ? sd ** 2 / v.requests : undefined };
+    return {
+      value: mean,
+      variance: sd !== undefined && v.requests >= MIN_REQUESTS_FOR_SD ? sd ** 2 / v.requests : undefined,
+    };
   };
   const c = read(canary, 'canary');
   if (typeof c === 'string') return error(c);

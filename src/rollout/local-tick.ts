@@ -56,13 +56,14 @@ export async function localTick(
 }
 
 function bind(p: FlagProvider): FlagProvider {
-  return { describe: () => p.describe(), read: () => p.read(), write: (a, b) => p.write(a, b) };
+  return { blind: p.blind, describe: () => p.describe(), read: () => p.read(), write: (a, b) => p.write(a, b) };
 }
 
 /** A provider that remembers what it would have written (the tick reads it back) and writes nothing. */
 function dryProvider(p: FlagProvider): FlagProvider {
   let written: FlagState | undefined;
   return {
+    blind: p.blind,
     describe: () => p.describe(),
     read: async () => written ?? p.read(),
     write: async (percent) => void (written = { percent }),

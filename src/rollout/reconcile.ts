@@ -45,6 +45,8 @@ export interface RolloutPolicy {
 
 export interface RolloutDecision {
   action: RolloutAction;
+  /** The release this step is about (the live rollout's, when a newer release is not allowed yet). */
+  release?: string;
   /** The flag percentage after this step. */
   percent: number;
   /** The stage after this step (-1 when none). */
@@ -80,13 +82,32 @@ export interface RolloutDecision {
  * reported once; missing or broken metric data holds and counts against max_errors (never a
  * promotion, never a rollback on its own).
  */
+/** A rollout still in progress (active or paused), as opposed to done, rolled back or superseded. */
+export function isLive(d: DeploymentRecord | undefined): boolean {
+  return d !== undefined && (d.status === 'active' || d.status === 'paused');
+}
+
 export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
+  const d = s.deployment;
+  // A newer release the gate has not allowed does not stop the watch over the live one: it is still
+  // judged (and rolled back on a regression) until a release that is allowed replaces it.
+  if (d && isLive(d) && d.release !== s.release && s.gateAllowed !== true) {
+    const decision = decideFor({ ...s, release: d.release, gateAllowed: true }, p);
+    decision.warnings.unshift(
+      `Release ${short(s.release)} ${s.gateAllowed === false ? 'was blocked by the gate' : 'has no gate verdict yet'}: the rollout of ${short(d.release)} goes on.`,
+    );
+    return { ...decision, release: d.release };
+  }
+  return { ...decideFor(s, p), release: s.release };
+}
+
+function decideFor(s: ObservedState, p: RolloutPolicy): RolloutDecision {
   const first = p.stages[0]!;
   const d = s.deployment;
   const flag = 'error' in s.flag ? undefined : s.flag;
   const none = (reason: string, next: string, extra: Partial<RolloutDecision> = {}) =>
     step('none', flag?.percent ?? 0, -1, reason, next, extra);
-  const live = d !== undefined && (d.status === 'active' || d.status === 'paused');
+  const live = isLive(d);
   const expectedPercent = !d ? 0 : live ? (p.stages[d.stage]?.percent ?? 0) : d.status === 'complete' ? 100 : 0;
 
   if (!d || d.release !== s.release) {
@@ -104,7 +125,7 @@ export function reconcile(s: ObservedState, p: RolloutPolicy): RolloutDecision {
         action: 'hold',
         errors: 1,
       };
-    const supersedes = live ? d.id : undefined;
+    const supersedes = live ? d!.id : undefined;
     const replaces =
       supersedes !== undefined ? `; it replaces ${short(d!.release)} mid-rollout, which starts over` : '';
     const next = `stage 1 (${first.percent}%) bakes for ${formatDuration(first.minDurationMs)} and ${first.minSamples} canary requests`;
@@ -318,7 +339,7 @@ function handChange(
       ? `The flag was switched off outside the plan; the rollout holds at ${planned}% rather than fight it.`
       : `The flag was changed outside the plan (${planned}% → ${percent}%); the rollout holds rather than fight it.`;
   // Told once, by a status on the live deployment; with none to record it on, a warning each tick.
-  const first = d && (d.status === 'active' || d.status === 'paused') && d.reported !== `${kind}:${percent}`;
+  const first = d !== undefined && isLive(d) && d.reported !== `${kind}:${percent}`;
   return make(reason, next, {
     action: 'hold',
     percent,

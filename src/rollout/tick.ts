@@ -1,9 +1,9 @@
 import type { LoadedConfig } from '../config/load.js';
-import { ExternalServiceError } from '../errors.js';
+import { ExternalServiceError, isExternalFailure } from '../errors.js';
 import { effectiveTier } from '../gate/tiers.js';
 import { ConflictError, type FlagProvider, type FlagState } from './flags/types.js';
 import { stagesFrom } from './plan.js';
-import { reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
+import { isLive, reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
 import { describeStatus, recordFrom, type StatusAction } from './record.js';
 import type { MetricSource } from './sources/types.js';
 import type { RolloutStore, StatusState } from './store.js';
@@ -53,6 +53,17 @@ export async function tick(
   const describe = (action: StatusAction, stage: number, percent: number, why: string, extra = {}) =>
     describeStatus(action, stage, stages.length, percent, why, extra);
 
+  if (command === 'rollback') {
+    // The kill switch needs nothing but the flag: the record is read best effort (a webhook's
+    // percentage comes from it), and written after the flag is at 0%.
+    const latest = await store.latest().catch((err: Error) => {
+      log.push(`the rollout record could not be read (${err.message}); the flag is set to 0% regardless`);
+      return undefined;
+    });
+    const record = latest?.statuses.length ? recordFrom(latest.id, latest.release, latest.statuses) : undefined;
+    return killSwitch(loaded, store, ctx.provider(appliedBy(record, stages)), record, ctx, stages.length, log);
+  }
+
   const latest = await store.latest();
   if (latest && latest.statuses.length === 0) {
     if (ctx.now.getTime() - Date.parse(latest.createdAt) < ADOPT_AFTER_MS) {
@@ -76,24 +87,10 @@ export async function tick(
   let record = latest ? recordFrom(latest.id, latest.release, latest.statuses) : undefined;
   if (record) await retryPendingAlert(store, loaded, record, latest!.statuses.at(-1)!, log);
 
-  const applied = !record
-    ? 0
-    : record.status === 'active' || record.status === 'paused'
-      ? (stages[record.stage]?.percent ?? 0)
-      : record.status === 'complete'
-        ? 100
-        : 0;
-  const provider = ctx.provider(applied);
+  const provider = ctx.provider(appliedBy(record, stages));
   const flag = await provider.read().catch((err: Error) => ({ error: err.message }));
 
-  if (command === 'rollback') return killSwitch(loaded, store, provider, record, ctx, stages.length, log);
-
-  if (
-    command === 'promote' &&
-    record &&
-    record.release === ctx.release &&
-    (record.status === 'active' || record.status === 'paused')
-  ) {
+  if (command === 'promote' && record && record.release === ctx.release && isLive(record)) {
     const approvers = rollout.approvers.map((a) => a.replace(/^@/, '').toLowerCase());
     if (!ctx.actor || !approvers.includes(ctx.actor.toLowerCase()))
       throw new PromoteRefused(
@@ -133,71 +130,86 @@ export async function tick(
     store.status(id, state, describe(action, decision.stage, decision.percent, decision.reason, extra));
   const write = async () =>
     decision.recordOnly || (await applyFlag(provider, decision.percent, decision.expected ?? 0));
+  /**
+   * Once the flag is written, a record that cannot be written does not make this run look as if it
+   * changed nothing: the step is reported as done, with a warning; the next tick repairs the record.
+   */
+  const recorded = async (what: () => Promise<unknown>) => {
+    try {
+      await what();
+    } catch (err) {
+      if (!isExternalFailure(err)) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      decision.warnings.push(
+        `The flag is at ${decision.percent}%, but recording the step failed (${why}); the next run records it.`,
+      );
+    }
+  };
 
   switch (decision.action) {
     case 'start': {
       if (!(await write())) return conflict(result);
       // Another run may have started this release between our reads: the first deployment wins.
       if ((await store.latest())?.id !== latest?.id) return conflict(result);
-      if (decision.supersedes !== undefined)
-        await store.status(
-          decision.supersedes,
-          'inactive',
-          describe('supersede', record!.stage, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`),
-        );
-      const id = await store.create(ctx.release);
-      await status(id, 'in_progress', 'start');
-      log.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      await recorded(async () => {
+        if (decision.supersedes !== undefined)
+          await store.status(
+            decision.supersedes,
+            'inactive',
+            describe('supersede', record!.stage, decision.percent, `superseded by ${ctx.release.slice(0, 12)}`),
+          );
+        const id = await store.create(ctx.release);
+        await status(id, 'in_progress', 'start');
+        log.push(`deployment ${id} created; flag at ${decision.percent}%`);
+      });
       break;
     }
     case 'advance':
       if (!(await write())) return conflict(result);
-      await status(record!.id, 'in_progress', 'advance');
+      await recorded(() => status(record!.id, 'in_progress', 'advance'));
       break;
     case 'complete':
       await status(record!.id, 'success', 'complete');
       break;
     case 'rollback': {
       if (!(await write())) return conflict(result);
-      // Safety first: the flag is at 0. Then the alert; a refused issue is said in the status and retried next tick.
+      // Safety first: the flag is at 0. Then the owner (a refused issue is said in the status and
+      // retried next tick), then the record.
       const issue = await tryAlert(store, loaded, ctx.release, record, decision);
       result.issueUrl = issue?.url;
-      await store.status(
-        record!.id,
-        'failure',
-        describe(
-          'rollback',
-          decision.stage,
-          0,
-          decision.reason.slice(0, 90) + (issue === null ? ` ${ALERT_PENDING}` : ''),
-          {
-            alert: issue?.number,
-          },
-        ),
+      const why = decision.reason.slice(0, 90) + (issue === null ? ` ${ALERT_PENDING}` : '');
+      await recorded(() =>
+        store.status(record!.id, 'failure', describe('rollback', decision.stage, 0, why, { alert: issue?.number })),
       );
       break;
     }
     case 'hold':
     case 'none': {
-      const live = record && (record.status === 'active' || record.status === 'paused');
+      const live = isLive(record);
       const issue = decision.alert ? await tryAlert(store, loaded, ctx.release, record, decision) : undefined;
       result.issueUrl = issue?.url ?? undefined;
-      if (!live) break;
+      // A refused alert writes nothing, so the next tick decides (and alerts) the same again.
+      if (!live || issue === null) break;
       const extra = { errors: decision.errors, alert: issue?.number };
-      // A status only when the rollout's state changes: an anomaly reported (once the owner is told:
-      // a refused alert is tried again next tick), a pause, an error count of this release.
-      if (decision.report && issue !== null)
+      // A status only when the rollout's state changes: an anomaly reported, a pause, an error count.
+      if (decision.report)
         await store.status(
           record!.id,
           'in_progress',
           describe(decision.report, record!.stage, decision.percent, decision.reason, extra),
         );
-      else if (record!.release === ctx.release && decision.errors !== record!.errors)
+      else if (decision.release === record!.release && decision.errors !== record!.errors)
         await status(record!.id, 'in_progress', 'hold', extra);
       break;
     }
   }
   return result;
+}
+
+/** The percentage the record says the rollout applied (what a provider that cannot be read serves). */
+function appliedBy(record: DeploymentRecord | undefined, stages: readonly { percent: number }[]): number {
+  if (record && isLive(record)) return stages[record.stage]?.percent ?? 0;
+  return record?.status === 'complete' ? 100 : 0;
 }
 
 function step(
@@ -257,7 +269,8 @@ async function killSwitch(
     if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2000) * (attempt - 1)));
     try {
       const now = await provider.read();
-      zero = now.percent === 0 || (await applyFlag(provider, 0, now.percent));
+      // A provider that cannot be read (a webhook) is always sent the 0%: its "read" is only our record.
+      zero = (now.percent === 0 && !provider.blind) || (await applyFlag(provider, 0, now.percent));
       if (!zero) last = 'the flag kept moving';
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);

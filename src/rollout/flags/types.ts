@@ -10,6 +10,8 @@ export interface FlagState {
  * the flag on where the service has a switch, and is verified by the caller reading it back.
  */
 export interface FlagProvider {
+  /** The provider cannot be read: its percentage is what the rollout last applied. */
+  readonly blind?: boolean;
   describe(): string;
   read(): Promise<FlagState>;
   write(percent: number, expected: number): Promise<void>;

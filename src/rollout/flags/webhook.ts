@@ -5,6 +5,8 @@ import { type FlagProvider, type FlagState, json } from './types.js';
  * is what the rollout last applied (its record): hand changes elsewhere are not seen.
  */
 export class WebhookProvider implements FlagProvider {
+  readonly blind = true;
+
   constructor(
     private readonly url: string,
     private readonly key: string,

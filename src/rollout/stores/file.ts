@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigurationError } from '../../errors.js';
 import type { RolloutStore, StatusState, StoredDeployment } from '../store.js';
 
 /** Where the CLI keeps its rollout record when rollout.state_file does not say. */
@@ -31,9 +32,20 @@ export class FileStore implements RolloutStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, deployments: [] };
       throw err;
     }
-    const doc = JSON.parse(text) as StateFile;
+    let doc: StateFile | undefined;
+    try {
+      doc = JSON.parse(text) as StateFile;
+    } catch {
+      doc = undefined;
+    }
     if (doc?.version !== 1 || !Array.isArray(doc.deployments))
-      throw new Error(`${this.file} is not a rollout state file (version 1): move it away to start afresh`);
+      throw new ConfigurationError(`${this.file} is not a rollout state file.`, [
+        {
+          file: this.file,
+          message:
+            'expected {"version": 1, "deployments": [...]} as the CLI writes it: move the file away to start afresh (the flag keeps its percentage)',
+        },
+      ]);
     return doc;
   }
 

@@ -36,10 +36,12 @@ export class GitHubStore implements RolloutStore {
     return this.gh.deploymentStatus(id, state, description, this.opts.runUrl);
   }
 
-  alert(title: string, body: string, existing?: number): Promise<{ number: number; url: string }> {
+  /** One issue per alert title (release and kind): a later alert, or one whose record was lost, adds to it. */
+  async alert(title: string, body: string, existing?: number): Promise<{ number: number; url: string }> {
     const run = this.opts.runUrl ? `\n\n[workflow run](${this.opts.runUrl})` : '';
-    return existing !== undefined
-      ? this.gh.commentIssue(existing, `${body}${run}`)
+    const open = existing ?? (await this.gh.openIssueTitled(title));
+    return open !== undefined
+      ? this.gh.commentIssue(open, `${body}${run}`)
       : this.gh.createIssue(title, `${body}${run}`);
   }
 
