@@ -40,9 +40,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -97,9 +97,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports2) {
+  "../main/node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -255,9 +255,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -426,9 +426,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -496,9 +496,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -546,9 +546,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -576,9 +576,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -617,9 +617,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
@@ -735,9 +735,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -765,9 +765,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -840,9 +840,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -983,9 +983,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -1000,9 +1000,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1136,9 +1136,9 @@ ${indent}${text.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1419,9 +1419,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1543,9 +1543,9 @@ ${ctx.indent}${str2}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1676,9 +1676,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports2) {
+  "../main/node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1698,9 +1698,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1758,9 +1758,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log2 = require_log();
     var merge3 = require_merge();
@@ -1822,9 +1822,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1862,9 +1862,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -2013,9 +2013,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2157,9 +2157,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2179,9 +2179,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2295,9 +2295,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2317,9 +2317,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2336,9 +2336,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2354,9 +2354,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2378,9 +2378,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2405,9 +2405,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2451,9 +2451,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2496,9 +2496,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2524,9 +2524,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2591,9 +2591,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2657,9 +2657,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2735,9 +2735,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2813,9 +2813,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2845,9 +2845,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2894,9 +2894,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2973,9 +2973,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3062,9 +3062,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -3150,9 +3150,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3194,9 +3194,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3288,9 +3288,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3320,9 +3320,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3400,9 +3400,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
@@ -3709,9 +3709,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports2) {
+  "../main/node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3774,9 +3774,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3908,9 +3908,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3950,9 +3950,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3968,9 +3968,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -3984,9 +3984,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4092,9 +4092,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4143,9 +4143,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4186,9 +4186,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4380,9 +4380,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4445,9 +4445,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4628,9 +4628,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4849,9 +4849,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4930,9 +4930,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4960,9 +4960,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5066,9 +5066,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5109,9 +5109,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5317,9 +5317,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5502,9 +5502,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5563,9 +5563,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -5625,9 +5625,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5727,9 +5727,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6316,9 +6316,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6347,9 +6347,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7221,9 +7221,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports2) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7318,9 +7318,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports2) {
+  "../main/node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7370,9 +7370,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports2, module) {
+  "../main/node_modules/picomatch/lib/constants.js"(exports2, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7572,9 +7572,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports2) {
+  "../main/node_modules/picomatch/lib/utils.js"(exports2) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7636,9 +7636,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports2, module) {
+  "../main/node_modules/picomatch/lib/scan.js"(exports2, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7974,9 +7974,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports2, module) {
+  "../main/node_modules/picomatch/lib/parse.js"(exports2, module) {
     "use strict";
     var constants = require_constants();
     var utils = require_utils();
@@ -8989,9 +8989,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports2, module) {
+  "../main/node_modules/picomatch/lib/picomatch.js"(exports2, module) {
     "use strict";
     var scan = require_scan();
     var parse5 = require_parse();
@@ -9129,9 +9129,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports2, module) {
+  "../main/node_modules/picomatch/index.js"(exports2, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9146,9 +9146,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/pend/index.js
+// ../main/node_modules/pend/index.js
 var require_pend = __commonJS({
-  "node_modules/pend/index.js"(exports2, module) {
+  "../main/node_modules/pend/index.js"(exports2, module) {
     module.exports = Pend;
     function Pend() {
       this.pending = 0;
@@ -9201,9 +9201,9 @@ var require_pend = __commonJS({
   }
 });
 
-// node_modules/yauzl/fd-slicer.js
+// ../main/node_modules/yauzl/fd-slicer.js
 var require_fd_slicer = __commonJS({
-  "node_modules/yauzl/fd-slicer.js"(exports2) {
+  "../main/node_modules/yauzl/fd-slicer.js"(exports2) {
     var fs = __require("fs");
     var util = __require("util");
     var stream = __require("stream");
@@ -9358,9 +9358,9 @@ var require_fd_slicer = __commonJS({
   }
 });
 
-// node_modules/yauzl/crc32.js
+// ../main/node_modules/yauzl/crc32.js
 var require_crc32 = __commonJS({
-  "node_modules/yauzl/crc32.js"(exports2, module) {
+  "../main/node_modules/yauzl/crc32.js"(exports2, module) {
     var CRC_TABLE = new Int32Array([
       0,
       1996959894,
@@ -9630,9 +9630,9 @@ var require_crc32 = __commonJS({
   }
 });
 
-// node_modules/yauzl/index.js
+// ../main/node_modules/yauzl/index.js
 var require_yauzl = __commonJS({
-  "node_modules/yauzl/index.js"(exports2) {
+  "../main/node_modules/yauzl/index.js"(exports2) {
     var fs = __require("fs");
     var zlib = __require("zlib");
     var fd_slicer = require_fd_slicer();
@@ -10489,9 +10489,9 @@ var require_yauzl = __commonJS({
   }
 });
 
-// node_modules/bottleneck/light.js
+// ../main/node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports2, module) {
+  "../main/node_modules/bottleneck/light.js"(exports2, module) {
     (function(global2, factory) {
       typeof exports2 === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports2, (function() {
@@ -11811,7 +11811,7 @@ var require_light = __commonJS({
 // src/cli/main.ts
 import { parseArgs } from "node:util";
 
-// node_modules/zod/v4/classic/external.js
+// ../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -12074,7 +12074,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -12391,7 +12391,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -13247,7 +13247,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -13369,7 +13369,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -13561,7 +13561,7 @@ function prettifyError(error62) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -13721,7 +13721,7 @@ var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -13893,7 +13893,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -14369,7 +14369,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -14410,14 +14410,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -16859,7 +16859,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -17136,7 +17136,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -17204,7 +17204,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -17316,7 +17316,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -17427,7 +17427,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -17596,7 +17596,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -17722,7 +17722,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -17836,7 +17836,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -17950,7 +17950,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -18083,7 +18083,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -18200,7 +18200,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -18321,7 +18321,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -18435,7 +18435,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -18548,7 +18548,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -18673,7 +18673,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -18788,7 +18788,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -18925,7 +18925,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -19045,7 +19045,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -19163,7 +19163,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -19293,7 +19293,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -19406,7 +19406,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -19520,7 +19520,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -19722,7 +19722,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -19834,7 +19834,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -19961,7 +19961,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -20075,7 +20075,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -20234,7 +20234,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -20346,7 +20346,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -20461,7 +20461,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -20575,7 +20575,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -20688,7 +20688,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -20806,7 +20806,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -20922,12 +20922,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -21043,7 +21043,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -21160,7 +21160,7 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
+// ../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -21368,7 +21368,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -21483,7 +21483,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -21596,7 +21596,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -21708,7 +21708,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -21824,7 +21824,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -21938,7 +21938,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -22052,7 +22052,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -22167,7 +22167,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -22287,7 +22287,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -22402,7 +22402,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -22546,7 +22546,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -22691,7 +22691,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -22814,7 +22814,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -22983,7 +22983,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -23100,7 +23100,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -23215,7 +23215,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -23331,7 +23331,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -23447,7 +23447,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -23564,7 +23564,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -23680,7 +23680,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -23788,7 +23788,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -23899,7 +23899,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -24013,12 +24013,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -24134,7 +24134,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -24248,7 +24248,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -24362,7 +24362,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -24477,7 +24477,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -24590,7 +24590,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -24703,7 +24703,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -24753,7 +24753,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../main/node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -26363,7 +26363,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -27422,7 +27422,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -27952,7 +27952,7 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
   return finalize(ctx, schema);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -28700,7 +28700,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -28778,10 +28778,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -28962,7 +28962,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -28997,7 +28997,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -29043,7 +29043,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -29057,7 +29057,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -30522,7 +30522,7 @@ function preprocess(fn, schema) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -30548,7 +30548,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -30573,7 +30573,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -31306,7 +31306,7 @@ function fromJSONSchema(schema, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -31461,7 +31461,7 @@ function visit(schema, fnOrHandlers) {
   return run(schema);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
   return visit(schema, {
     object: (s) => s.partial(),
@@ -31473,7 +31473,7 @@ function deepPartial(schema) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -31503,7 +31503,7 @@ function output(schema) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -31552,11 +31552,68 @@ function normalQuantile(p) {
   }
   return q < 0 ? -x : x;
 }
+function incompleteBeta(x, a, b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - (a + b) * x / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let f = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let num2 = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + num2 * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num2 / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    f *= d * c;
+    num2 = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + num2 * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num2 / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return front * f / a;
+}
+function tCdf(t, df) {
+  if (!Number.isFinite(t)) return t > 0 ? 1 : 0;
+  const tail = incompleteBeta(df / (df + t * t), df / 2, 0.5) / 2;
+  return t >= 0 ? 1 - tail : tail;
+}
 function tQuantile(p, df) {
-  if (!(df > 0)) return NaN;
+  if (!(df > 0) || !(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
   if (df === 1) return Math.tan(Math.PI * (p - 0.5));
   if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
   if (!Number.isFinite(df)) return normalQuantile(p);
+  if (p < 0.5) return -tQuantile(1 - p, df);
+  let lo = 0;
+  let hi = 1;
+  while (tCdf(hi, df) < p) hi *= 2;
+  let x = Math.min(Math.max(cornishFisher(p, df), lo), hi);
+  for (let i = 0; i < 200; i++) {
+    const f = tCdf(x, df) - p;
+    if (Math.abs(f) < 1e-15) break;
+    if (f > 0) hi = x;
+    else lo = x;
+    const density = Math.exp(
+      logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - (df + 1) / 2 * Math.log1p(x * x / df)
+    );
+    const next = x - f / density;
+    x = next > lo && next < hi ? next : (lo + hi) / 2;
+    if (hi - lo < 1e-14 * Math.max(1, x)) break;
+  }
+  return x;
+}
+function cornishFisher(p, df) {
   const z2 = normalQuantile(p);
   const z22 = z2 * z2;
   const g1 = (z22 + 1) * z2 / 4;
@@ -31594,13 +31651,6 @@ function binomialPmf(k, n, p) {
   const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
   return Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log(1 - p));
 }
-function binomialCdf(k, n, p) {
-  if (k < 0) return 0;
-  if (k >= n) return 1;
-  let sum = 0;
-  for (let i = 0; i <= k; i++) sum += binomialPmf(i, n, p);
-  return Math.min(1, sum);
-}
 
 // src/stats/wilson.ts
 function wilson(successes, n, confidence = 0.95) {
@@ -31614,6 +31664,32 @@ function wilson(successes, n, confidence = 0.95) {
   const low = successes === 0 ? 0 : Math.max(0, (centre - spread) / denom);
   const high = successes === n ? 1 : Math.min(1, (centre + spread) / denom);
   return [low, high];
+}
+
+// src/stats/paired-t.ts
+function diffStats(d) {
+  const n = d.length;
+  if (n === 0) return { n: 0, mean: NaN, sd: NaN, skew: 0 };
+  let mean2 = 0;
+  for (let i = 0; i < n; i++) mean2 += d[i];
+  mean2 /= n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = d[i] - mean2;
+    m2 += x * x;
+    m3 += x * x * x;
+  }
+  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
+  const pop = m2 / n;
+  return { n, mean: mean2, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
+}
+var MIN_UNITS = 30;
+function pairedT(s, confidence = 0.95) {
+  if (s.n < 2 || s.sd === 0 && s.n < MIN_UNITS) return [-Infinity, Infinity];
+  if (s.sd === 0) return [s.mean, s.mean];
+  const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
+  return [s.mean - half, s.mean + half];
 }
 
 // src/stats/mean.ts
@@ -31634,10 +31710,11 @@ var Moments = class {
     return this.n > 1 ? this.m2 / (this.n - 1) : NaN;
   }
 };
-function meanInterval(m, confidence = 0.95) {
-  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * m.n), m.n, confidence);
-  if (m.n < 2) return [-Infinity, Infinity];
-  const half = tQuantile(1 - (1 - confidence) / 2, m.n - 1) * Math.sqrt(m.variance / m.n);
+function meanInterval(m, confidence = 0.95, units = m.n) {
+  const n = Math.min(m.n, units);
+  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * n), n, confidence);
+  if (n < 2 || m.variance === 0 && n < MIN_UNITS) return [-Infinity, Infinity];
+  const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(m.variance / n);
   return [m.mean - half, m.mean + half];
 }
 
@@ -31674,7 +31751,7 @@ var CaseTable = class {
     this.repeats = new Uint8Array(capacity);
     this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)]));
     for (const name of /* @__PURE__ */ new Set(["score", "latency", "cost", ...channels])) {
-      this.channels.set(name, { sum: new Float32Array(capacity), n: new Uint16Array(capacity) });
+      this.channels.set(name, { sum: new Float64Array(capacity), n: new Uint16Array(capacity) });
     }
   }
   get capacity() {
@@ -31766,7 +31843,7 @@ var CaseTable = class {
     this.repeats = grow(this.repeats, Uint8Array);
     for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
     for (const ch of this.channels.values()) {
-      ch.sum = grow(ch.sum, Float32Array);
+      ch.sum = grow(ch.sum, Float64Array);
       ch.n = grow(ch.n, Uint16Array);
     }
   }
@@ -31784,13 +31861,13 @@ var FORMAT_NAMES = [
   "native"
 ];
 var Column = class {
-  data = new Float32Array(1024);
+  data = new Float64Array(1024);
   length = 0;
   isSorted = true;
   push(x) {
     this.isSorted = false;
     if (this.length === this.data.length) {
-      const next = new Float32Array(this.data.length * 2);
+      const next = new Float64Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
@@ -31818,6 +31895,8 @@ var Tally = class {
   latency = new Column();
   cost = new Moments();
   tokens = new Moments();
+  /** Distinct cases behind these samples, when known: no interval claims more units than this. */
+  units;
   add(s) {
     this.total += 1;
     if (s.outcome === "skipped") return void (this.skipped += 1);
@@ -31852,6 +31931,7 @@ var RunBuilder = class {
   aggregates = /* @__PURE__ */ new Map();
   runErrors = [];
   failingTotal = 0;
+  duplicates = { total: 0, ids: [] };
   cases;
   /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
   ids;
@@ -31869,14 +31949,10 @@ var RunBuilder = class {
   }
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample, file2) {
-    let row = this.cases.row(hashId(sample.id));
+    const row = this.cases.row(hashId(sample.id));
     if (!this.cases.markRepeat(row, sample.repeat)) {
-      const base = sample.id;
-      for (let i = 2; ; i++) {
-        sample.id = `${base}~${i}`;
-        row = this.cases.row(hashId(sample.id));
-        if (this.cases.markRepeat(row, sample.repeat)) break;
-      }
+      this.duplicates.total += 1;
+      if (this.duplicates.ids.length < 10 && !this.duplicates.ids.includes(sample.id)) this.duplicates.ids.push(sample.id);
     }
     if (this.ids) this.ids[row] ??= sample.id;
     this.tabulate(this.cases, row, sample);
@@ -31909,6 +31985,13 @@ var RunBuilder = class {
     }
   }
   build(format, files, meta3) {
+    let scoredCases = 0;
+    for (let row = 0; row < this.cases.size; row++) if (this.cases.outcomes(row).scored > 0) scoredCases += 1;
+    this.all.units = this.cases.size;
+    for (const [tag, table] of this.sliceCases) {
+      const t = this.slices.get(tag);
+      if (t) t.units = table.size;
+    }
     return {
       format,
       files,
@@ -31921,7 +32004,9 @@ var RunBuilder = class {
       failingTotal: this.failingTotal,
       cases: this.cases,
       ids: this.ids,
-      sliceCases: this.sliceCases
+      sliceCases: this.sliceCases,
+      duplicates: this.duplicates,
+      scoredCases
     };
   }
 };
@@ -32170,7 +32255,7 @@ var BUILTIN_METRICS = {
     kind: "mean",
     unit: "USD",
     measure: { mean: "cost" },
-    compare: "bootstrap-mean",
+    compare: "paired-mean",
     missing: "cost"
   },
   tokens_per_sample: {
@@ -32179,7 +32264,7 @@ var BUILTIN_METRICS = {
     kind: "mean",
     unit: "",
     measure: { mean: "tokens" },
-    compare: "bootstrap-mean",
+    compare: "paired-mean",
     missing: "token counts"
   }
 };
@@ -32266,12 +32351,16 @@ var Evals = external_exports.strictObject({
   format: external_exports.enum(FORMATS).default("auto").describe("Results format; auto detects it from the content."),
   baseline: external_exports.union([external_exports.string().min(1), external_exports.strictObject({ ref: external_exports.string().min(1), path: external_exports.string().min(1) })]).optional().describe("Baseline results: a path, or { ref, path } read from git."),
   baseline_required: external_exports.boolean().default(false).describe("true: a missing baseline blocks instead of making margins inconclusive."),
-  min_samples: external_exports.number().int().min(1).default(1).describe("Fewest scored samples (errors and skipped excluded) the gate accepts."),
-  require_commit: external_exports.boolean().default(false).describe("true: results must name the commit under test."),
+  min_samples: external_exports.number().int().min(1).optional().describe(
+    "Fewest distinct scored cases (errors, skipped and repeats excluded) the gate accepts. Default by risk.tier: low 1, medium 30, high 100, critical 200."
+  ),
+  require_commit: external_exports.boolean().default(false).describe("true: results must name the commit under test (a SHA of at least 7 hex characters)."),
   max_error_rate: probability.default(0.05).describe("Largest share of samples that may be infrastructure errors."),
   statistics: external_exports.strictObject({
     confidence: external_exports.number().gt(0.5).lt(1).default(0.95).describe("Confidence level of every interval."),
-    on_inconclusive: external_exports.enum(["warn", "block"]).default("warn").describe("What an inconclusive metric does."),
+    on_inconclusive: external_exports.enum(["warn", "block"]).optional().describe(
+      "What an inconclusive blocking metric does. Default by risk.tier: low warn; medium blocks when its estimate misses the bar; high and critical block."
+    ),
     threshold_on: external_exports.enum(["interval", "estimate"]).default("interval").describe("Judge absolute thresholds on the confidence interval (default) or on the point estimate.")
   }).prefault({}),
   metrics: external_exports.array(MetricThreshold).default([]).describe("The pass bar: thresholds on metrics of the whole run."),
@@ -32518,6 +32607,38 @@ function yamlMessage(msg) {
   return msg.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
 
+// src/gate/tiers.ts
+var BLOCKING = {
+  low: [1, 2, 3, 7],
+  medium: [1, 2, 3, 4, 6, 7],
+  high: [1, 2, 3, 4, 5, 6, 7],
+  critical: [1, 2, 3, 4, 5, 6, 7]
+};
+var TIER_STATISTICS = {
+  low: { minSamples: 1, onInconclusive: "warn" },
+  medium: { minSamples: 30, onInconclusive: "miss" },
+  high: { minSamples: 100, onInconclusive: "block" },
+  critical: { minSamples: 200, onInconclusive: "block" }
+};
+function effectiveTier(config2) {
+  return config2?.risk?.tier ?? "high";
+}
+function isBlocking(tier, id) {
+  return BLOCKING[tier].includes(id);
+}
+function needsHumanApproval(tier) {
+  return tier === "high" || tier === "critical";
+}
+function resolveStatuses(tier, bars, findings) {
+  const status = {};
+  for (const bar of bars) {
+    const own2 = findings[bar.id].every((f) => f.status !== "fail") ? "pass" : isBlocking(tier, bar.id) ? "fail" : "warn";
+    const depFailed = bar.deps.some((d) => status[d] === "fail" || status[d] === "blocked");
+    status[bar.id] = depFailed ? "blocked" : own2;
+  }
+  return status;
+}
+
 // src/metrics/display.ts
 function showValue(name, v) {
   if (v === null) return "\u2014";
@@ -32650,7 +32771,8 @@ function modelPinning(model) {
 }
 
 // src/gate/bars/evals.ts
-function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts }) {
+function judgeEvals(ctx) {
+  const { config: config2, run, loadError, baseline, metrics, facts } = ctx;
   const evals = config2.evals;
   if (loadError) {
     return [
@@ -32670,7 +32792,15 @@ function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts 
     ) : pass(`${t.total} samples from ${run.files.join(", ")} (${run.format})`, "evals.results")
   );
   for (const e of run.runErrors) out.push(fail(`the eval reported an error: ${e}`, "evals.results"));
-  const commit = run.meta.commit;
+  const named = run.meta.commit;
+  const commit = named && /^[0-9a-f]{7,40}$/i.test(named) ? named.toLowerCase() : void 0;
+  if (named && !commit)
+    out.push(
+      (evals.require_commit ? fail : warn)(
+        `the results name commit ${JSON.stringify(named.slice(0, 60))}, which is not a commit SHA (7 to 40 hex characters)`,
+        "evals.require_commit"
+      )
+    );
   const matches = (c) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
   if (commit && facts.commits.length > 0 && !matches(commit)) {
     out.push(
@@ -32679,7 +32809,7 @@ function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts 
         "evals.results"
       )
     );
-  } else if (evals.require_commit && !commit) {
+  } else if (evals.require_commit && !named) {
     out.push(
       fail(
         "evals.require_commit is true but the results name no commit: record the commit in the results metadata",
@@ -32693,13 +32823,23 @@ function judgeEvals({ config: config2, run, loadError, baseline, metrics, facts 
   } else if (commit) {
     out.push(pass(`results are for commit ${commit.slice(0, 12)}`, "evals.results"));
   }
-  const scored = aggregateOnly ? Math.max(0, ...[...run.aggregates.values()].map((a) => a.n ?? 0)) : t.scored;
+  const minSamples = evals.min_samples ?? TIER_STATISTICS[ctx.tier].minSamples;
+  const minKey = evals.min_samples === void 0 ? "risk.tier" : "evals.min_samples";
+  const minWhat = evals.min_samples === void 0 ? `min_samples ${minSamples}, the ${ctx.tier} tier's default` : `evals.min_samples ${minSamples}`;
+  const scored = aggregateOnly ? Math.max(0, ...[...run.aggregates.values()].map((a) => a.n ?? 0)) : run.scoredCases ?? t.scored;
   out.push(
-    scored >= evals.min_samples ? pass(`${scored} scored samples (min_samples ${evals.min_samples})`, "evals.min_samples") : fail(
-      `${scored} scored samples, under evals.min_samples ${evals.min_samples}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ""}`,
-      "evals.min_samples"
+    scored >= minSamples ? pass(`${scored} scored cases (${minWhat})`, minKey) : fail(
+      `${scored} scored cases, under ${minWhat}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ""}${scored < t.scored ? `; ${t.scored} scored samples, as cases repeat` : ""}`,
+      minKey
     )
   );
+  if (run.duplicates && run.duplicates.total > 0)
+    out.push(
+      warn(
+        `${run.duplicates.total} samples repeat an id (and repeat index) seen before, e.g. ${run.duplicates.ids.slice(0, 3).map((id) => JSON.stringify(id.slice(0, 60))).join(", ")}: each is counted as a repeat of that case, never as another case; give repeats a "repeat" index, or make ids unique`,
+        "evals.results"
+      )
+    );
   const attempted = t.total - t.skipped;
   const errorRate = attempted > 0 ? t.errors / attempted : 0;
   out.push(
@@ -32743,32 +32883,6 @@ function baselineFindings(pairing, base) {
       )
     );
   return out;
-}
-
-// src/gate/tiers.ts
-var BLOCKING = {
-  low: [1, 2, 3, 7],
-  medium: [1, 2, 3, 4, 6, 7],
-  high: [1, 2, 3, 4, 5, 6, 7],
-  critical: [1, 2, 3, 4, 5, 6, 7]
-};
-function effectiveTier(config2) {
-  return config2?.risk?.tier ?? "high";
-}
-function isBlocking(tier, id) {
-  return BLOCKING[tier].includes(id);
-}
-function needsHumanApproval(tier) {
-  return tier === "high" || tier === "critical";
-}
-function resolveStatuses(tier, bars, findings) {
-  const status = {};
-  for (const bar of bars) {
-    const own2 = findings[bar.id].every((f) => f.status !== "fail") ? "pass" : isBlocking(tier, bar.id) ? "fail" : "warn";
-    const depFailed = bar.deps.some((d) => status[d] === "fail" || status[d] === "blocked");
-    status[bar.id] = depFailed ? "blocked" : own2;
-  }
-  return status;
 }
 
 // src/gate/bars/guardrails.ts
@@ -32879,13 +32993,32 @@ function quantile(sorted, p) {
 function quantileInterval(sorted, p, confidence = 0.95) {
   const n = sorted.length;
   if (n === 0) return [-Infinity, Infinity];
-  const z2 = zFor(confidence);
-  const half = z2 * Math.sqrt(n * p * (1 - p));
+  const tail = (1 - confidence) / 2;
+  if (n > 5e3) return normalRanks(sorted, p, confidence);
+  let k = -1;
+  let cdf = 0;
+  for (let i = 0; i < n; i++) {
+    cdf += binomialPmf(i, n, p);
+    if (cdf >= 1 - tail) {
+      k = i + 1;
+      break;
+    }
+  }
+  let j = 0;
+  cdf = 0;
+  for (let i = 0; i < n; i++) {
+    cdf += binomialPmf(i, n, p);
+    if (cdf > tail) break;
+    j = i + 1;
+  }
+  return [j >= 1 ? sorted[j - 1] : -Infinity, k >= 1 && k <= n ? sorted[k - 1] : Infinity];
+}
+function normalRanks(sorted, p, confidence) {
+  const n = sorted.length;
+  const half = zFor(confidence) * Math.sqrt(n * p * (1 - p));
   const j = Math.floor(n * p - half);
   const k = Math.ceil(n * p + half) + 1;
-  const low = j >= 1 ? sorted[j - 1] : -Infinity;
-  const high = k <= n ? sorted[k - 1] : Infinity;
-  return [low, high];
+  return [j >= 1 ? sorted[j - 1] : -Infinity, k <= n ? sorted[k - 1] : Infinity];
 }
 
 // src/metrics/measure.ts
@@ -32898,16 +33031,22 @@ function measure(t, name, confidence, aggregates) {
   }
   const info = metricInfo(name);
   if (!info) return { missing: `${name} is not a metric the gate knows` };
-  const how = info.measure;
+  const m = measureKnown(t, name, named, info.measure, info.missing, confidence, aggregates);
+  if (!("missing" in m) && !Number.isFinite(m.value))
+    return { missing: `its value is not a finite number (the values are too large to add; check the results for values near \xB11e308)` };
+  return m;
+}
+function measureKnown(t, name, named, how, missingWords, confidence, aggregates) {
+  const units = t.units ?? Infinity;
   if ("rate" in how) {
     if (how.rate === "passed") {
-      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
+      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : { value: t.passed / t.scored, ci: rateInterval(t.passed, t.scored, units, confidence), n: t.scored };
     }
     const n = t.total - t.skipped;
-    return n === 0 ? { missing: "no samples" } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
+    return n === 0 ? { missing: "no samples" } : { value: t.errors / n, ci: rateInterval(t.errors, n, units, confidence), n };
   }
   if ("quantile" in how) {
-    if (t.latency.length === 0) return { missing: `the results carry no ${info.missing}` };
+    if (t.latency.length === 0) return { missing: `the results carry no ${missingWords}` };
     const sorted = t.latency.sorted();
     return {
       value: quantile(sorted, how.quantile),
@@ -32920,9 +33059,13 @@ function measure(t, name, confidence, aggregates) {
   const m = named !== void 0 ? t.named.get(named) : t[how.mean];
   if (!m || m.n === 0) {
     const known = named !== void 0 && t.named.size > 0 ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(", ")})` : "";
-    return { missing: `the results carry no ${info.missing}${known}` };
+    return { missing: `the results carry no ${missingWords}${known}` };
   }
-  return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
+  return { value: m.mean, ci: meanInterval(m, confidence, units), n: m.n };
+}
+function rateInterval(x, n, units, confidence) {
+  if (units >= n) return wilson(x, n, confidence);
+  return wilson(Math.round(x / n * units), units, confidence);
 }
 function aggregateMeasurement(a, confidence) {
   const n = a.n ?? 0;
@@ -32932,7 +33075,12 @@ function aggregateMeasurement(a, confidence) {
   }
   if (n > 0 && a.value >= 0 && a.value <= 1)
     return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
-  return { value: a.value, ci: [-Infinity, Infinity], n };
+  return {
+    value: a.value,
+    ci: [a.value, a.value],
+    n,
+    estimateOnly: "judged on the reported value: the tool gave no sample count or standard error"
+  };
 }
 
 // src/stats/holm.ts
@@ -33010,31 +33158,6 @@ function bootstrapInterval(bs, confidence = 0.95) {
   return [at(alpha), at(1 - alpha)];
 }
 
-// src/stats/paired-t.ts
-function diffStats(d) {
-  const n = d.length;
-  if (n === 0) return { n: 0, mean: NaN, sd: NaN, skew: 0 };
-  let mean3 = 0;
-  for (let i = 0; i < n; i++) mean3 += d[i];
-  mean3 /= n;
-  let m2 = 0;
-  let m3 = 0;
-  for (let i = 0; i < n; i++) {
-    const x = d[i] - mean3;
-    m2 += x * x;
-    m3 += x * x * x;
-  }
-  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
-  const pop = m2 / n;
-  return { n, mean: mean3, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
-}
-function pairedT(s, confidence = 0.95) {
-  if (s.n < 2) return [-Infinity, Infinity];
-  if (s.sd === 0) return [s.mean, s.mean];
-  const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
-  return [s.mean - half, s.mean + half];
-}
-
 // src/stats/invert.ts
 function invertInterval(interval, margin, worseIsLower) {
   const bound = (conf) => worseIsLower ? interval(conf)[1] : -interval(conf)[0];
@@ -33049,13 +33172,6 @@ function invertInterval(interval, margin, worseIsLower) {
     else hi = mid;
   }
   return (1 - lo) / 2;
-}
-
-// src/stats/mcnemar.ts
-function mcnemarMidPWorse(b, c) {
-  const n = b + c;
-  if (n === 0) return 1;
-  return binomialCdf(b, n, 0.5) - 0.5 * binomialPmf(b, n, 0.5);
 }
 
 // src/stats/newcombe.ts
@@ -33081,59 +33197,62 @@ function newcombePaired({ a, b, c, d }, confidence = 0.95) {
   const high = est + Math.sqrt(Math.max(0, (p2 - l2) ** 2 + (u1 - p1) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1)));
   return [Math.max(-1, low), Math.min(1, high)];
 }
+function newcombeIndependent(x1, n1, x2, n2, confidence = 0.95) {
+  if (n1 === 0 || n2 === 0) return [-1, 1];
+  const [p1, p2] = [x1 / n1, x2 / n2];
+  const [l1, u1] = wilson(x1, n1, confidence);
+  const [l2, u2] = wilson(x2, n2, confidence);
+  const est = p1 - p2;
+  return [
+    Math.max(-1, est - Math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+    Math.min(1, est + Math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+  ];
+}
 
 // src/gate/compare.ts
 function channelsFor(names) {
   return names.map(channelOf).filter((c) => c !== void 0 && c !== "score" && c !== "latency" && c !== "cost");
 }
-var mean = (v) => {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return s / v.length;
-};
 var quantileOf = (p) => (v) => quantile(Float64Array.from(v).sort(), p);
 function compareMetric(name, pairing, cand, base) {
   const info = metricInfo(name);
   if (!info) return { unavailable: `${name} is not a metric the gate knows` };
   const higherIsBetter = info.higherIsBetter;
   if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
-  if (!pairing || pairing.candRows.length === 0)
-    return { unavailable: "no case is in both the candidate and the baseline, so there is nothing to pair" };
+  const shared = pairing?.candRows.length ?? 0;
+  if (!pairing || shared < MIN_PAIRED_SHARE * Math.min(cand.cases.size, base.cases.size))
+    return twoSample(name, cand, base, higherIsBetter, shared);
   const { candRows, baseRows } = pairing;
+  const order = Array.from(candRows.keys()).sort((x, y) => pairing.cand.cases.hashOf(candRows[x]) - pairing.cand.cases.hashOf(candRows[y]));
   if ("rate" in info.measure) {
     const passRate = info.measure.rate === "passed";
-    const single = everyCaseOnce(pairing, passRate ? "scored" : "n");
+    const denominator = (o) => passRate ? o.scored : o.scored + o.errors;
+    const single = everyCaseOnce(pairing, denominator);
     if (single) {
-      const table = binaryTable(pairing, passRate);
+      const table = binaryTable(pairing, passRate, denominator);
       const n = table.a + table.b + table.c + table.d;
       if (n === 0) return { unavailable: "no paired case has an outcome in both runs" };
       const interval = (conf) => newcombePaired(table, conf);
       return {
         estimate: (table.b - table.c) / n,
         interval,
-        // With no margin, McNemar's mid-p on the discordant cases; with one, the Newcombe interval inverted.
-        pWorse: (margin) => margin === 0 ? higherIsBetter ? mcnemarMidPWorse(table.b, table.c) : mcnemarMidPWorse(table.c, table.b) : invertInterval(interval, margin, higherIsBetter),
+        // One method decides and is shown: the Newcombe interval, inverted at the margin (0 included).
+        pWorse: (margin) => invertInterval(interval, margin, higherIsBetter),
         n,
-        method: "Newcombe paired score interval, McNemar mid-p",
+        method: "Newcombe paired score interval",
         mde: (margin, conf, power = 0.8) => binaryMde((table.b + table.c) / n, n, margin, conf, power)
       };
     }
     const c2 = [];
     const b2 = [];
-    for (let i = 0; i < candRows.length; i++) {
+    for (const i of order) {
       const oc = pairing.cand.cases.outcomes(candRows[i]);
       const ob = pairing.base.cases.outcomes(baseRows[i]);
-      if (passRate ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
-      c2.push(passRate ? oc.passed / oc.scored : oc.errors / oc.n);
-      b2.push(passRate ? ob.passed / ob.scored : ob.errors / ob.n);
+      if (denominator(oc) === 0 || denominator(ob) === 0) continue;
+      c2.push((passRate ? oc.passed : oc.errors) / denominator(oc));
+      b2.push((passRate ? ob.passed : ob.errors) / denominator(ob));
     }
-    return meanDifference(
-      name,
-      Float64Array.from(c2),
-      Float64Array.from(b2),
-      higherIsBetter,
-      "per-case rates, clustered by case"
-    );
+    return meanDifference(Float64Array.from(c2), Float64Array.from(b2), higherIsBetter, "per-case rates, clustered by case");
   }
   const channel = channelOf(name);
   if (!channel || !pairing.cand.cases.hasChannel(channel) || !pairing.base.cases.hasChannel(channel)) {
@@ -33141,7 +33260,7 @@ function compareMetric(name, pairing, cand, base) {
   }
   const c = [];
   const b = [];
-  for (let i = 0; i < candRows.length; i++) {
+  for (const i of order) {
     const x = pairing.cand.cases.mean(candRows[i], channel);
     const y = pairing.base.cases.mean(baseRows[i], channel);
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
@@ -33152,18 +33271,17 @@ function compareMetric(name, pairing, cand, base) {
   const cv = Float64Array.from(c);
   const bv = Float64Array.from(b);
   if ("quantile" in info.measure) {
-    return bootstrapped(
-      name,
-      cv,
-      bv,
-      quantileOf(info.measure.quantile),
-      higherIsBetter,
-      "paired bootstrap of the percentile"
-    );
+    if (pairing.repeats)
+      return {
+        unavailable: `cases repeat, and a percentile of per-case means is another quantity than the reported ${name}`
+      };
+    if (cv.length < MIN_UNITS)
+      return {
+        unavailable: `a percentile is compared from ${MIN_UNITS} paired cases on (a bootstrap of fewer is not reliable); ${cv.length} paired`
+      };
+    return bootstrapped(name, cv, bv, quantileOf(info.measure.quantile), higherIsBetter, "paired bootstrap of the percentile");
   }
-  if (info.compare === "bootstrap-mean")
-    return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
-  return meanDifference(name, cv, bv, higherIsBetter, "paired");
+  return meanDifference(cv, bv, higherIsBetter, "paired");
 }
 function binaryMde(discordant, n, margin, confidence, power) {
   const k = zFor(confidence) + normalQuantile(power);
@@ -33171,28 +33289,21 @@ function binaryMde(discordant, n, margin, confidence, power) {
   for (let i = 0; i < 50; i++) d = margin + k * Math.sqrt(Math.max(0, discordant + d - d * d) / n);
   return Math.min(1, d);
 }
-function everyCaseOnce(p, key) {
+function everyCaseOnce(p, denominator) {
   for (let i = 0; i < p.candRows.length; i++) {
-    if (p.cand.cases.outcomes(p.candRows[i])[key] > 1 || p.base.cases.outcomes(p.baseRows[i])[key] > 1) return false;
+    if (denominator(p.cand.cases.outcomes(p.candRows[i])) > 1 || denominator(p.base.cases.outcomes(p.baseRows[i])) > 1)
+      return false;
   }
   return true;
 }
-function binaryTable(p, passRate) {
+function binaryTable(p, passRate, denominator) {
   const t = { a: 0, b: 0, c: 0, d: 0 };
   for (let i = 0; i < p.candRows.length; i++) {
     const oc = p.cand.cases.outcomes(p.candRows[i]);
     const ob = p.base.cases.outcomes(p.baseRows[i]);
-    let x;
-    let y;
-    if (passRate) {
-      if (oc.scored === 0 || ob.scored === 0) continue;
-      x = oc.passed > 0;
-      y = ob.passed > 0;
-    } else {
-      if (oc.n === 0 || ob.n === 0) continue;
-      x = oc.errors > 0;
-      y = ob.errors > 0;
-    }
+    if (denominator(oc) === 0 || denominator(ob) === 0) continue;
+    const x = passRate ? oc.passed > 0 : oc.errors > 0;
+    const y = passRate ? ob.passed > 0 : ob.errors > 0;
     if (x && y) t.a++;
     else if (x) t.b++;
     else if (y) t.c++;
@@ -33200,25 +33311,25 @@ function binaryTable(p, passRate) {
   }
   return t;
 }
-function meanDifference(name, c, b, higherIsBetter, what) {
+function meanDifference(c, b, higherIsBetter, what) {
   if (c.length === 0) return { unavailable: "no paired case has an outcome in both runs" };
+  if (c.length < 2) return { unavailable: "one paired case cannot show a difference" };
   const d = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) d[i] = c[i] - b[i];
   const s = diffStats(d);
-  if (s.n >= 30 && Math.abs(s.skew) < 2) {
-    const interval = (conf) => pairedT(s, conf);
-    return {
-      estimate: s.mean,
-      interval,
-      pWorse: (m) => invertInterval(interval, m, higherIsBetter),
-      n: s.n,
-      method: `${what}: paired t interval`
-    };
-  }
-  return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
+  const interval = (conf) => pairedT(s, conf);
+  return {
+    estimate: s.mean,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: s.n,
+    method: `${what}: paired t interval${s.sd === 0 && s.n < MIN_UNITS ? ` (no spread in ${s.n} pairs: no evidence either way)` : ""}`
+  };
 }
 function bootstrapped(name, c, b, stat3, higherIsBetter, method) {
-  const bs = pairedBootstrap(c, b, stat3, seedFrom(`${name}:${c.length}`));
+  let sum = 0;
+  for (let i = 0; i < c.length; i++) sum += c[i] * 31 + b[i];
+  const bs = pairedBootstrap(c, b, stat3, seedFrom(`${name}:${c.length}:${sum}`));
   const interval = (conf) => bootstrapInterval(bs, conf);
   return {
     estimate: bs.estimate,
@@ -33252,6 +33363,45 @@ function unpaired(name, cand, base, higherIsBetter) {
     method: "unpaired, from the reported standard errors"
   };
 }
+var MIN_PAIRED_SHARE = 0.5;
+function twoSample(name, cand, base, higherIsBetter, shared) {
+  const info = metricInfo(name);
+  const why = `unpaired: ${shared} of ${Math.min(cand.cases.size, base.cases.size)} cases in common`;
+  const [c, b] = [cand.all, base.all];
+  if ("rate" in info.measure) {
+    const passRate = info.measure.rate === "passed";
+    const [x1, n1] = passRate ? [c.passed, c.scored] : [c.errors, c.total - c.skipped];
+    const [x2, n2] = passRate ? [b.passed, b.scored] : [b.errors, b.total - b.skipped];
+    if (n1 === 0 || n2 === 0) return { unavailable: "a run has no outcome to compare" };
+    const interval2 = (conf) => newcombeIndependent(x1, n1, x2, n2, conf);
+    return {
+      estimate: x1 / n1 - x2 / n2,
+      interval: interval2,
+      pWorse: (m) => invertInterval(interval2, m, higherIsBetter),
+      n: Math.min(n1, n2),
+      method: `${why}, Newcombe interval for independent proportions`
+    };
+  }
+  if ("quantile" in info.measure) return { unavailable: `${why}: a percentile is compared on paired cases only` };
+  const key = name.startsWith("score.") ? name.slice(6) : void 0;
+  const [m1, m2] = key ? [c.named.get(key), b.named.get(key)] : [c[info.measure.mean], b[info.measure.mean]];
+  if (!m1 || !m2 || m1.n < 2 || m2.n < 2) return { unavailable: `${why}: a run has fewer than 2 values of ${name}` };
+  const v = m1.variance / m1.n + m2.variance / m2.n;
+  if (!(v > 0)) return { unavailable: `${why}: no spread in either run` };
+  const df = v ** 2 / ((m1.variance / m1.n) ** 2 / (m1.n - 1) + (m2.variance / m2.n) ** 2 / (m2.n - 1));
+  const estimate = m1.mean - m2.mean;
+  const interval = (conf) => {
+    const half = tQuantile(1 - (1 - conf) / 2, df) * Math.sqrt(v);
+    return [estimate - half, estimate + half];
+  };
+  return {
+    estimate,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: Math.min(m1.n, m2.n),
+    method: `${why}, Welch t interval`
+  };
+}
 
 // src/gate/pairing.ts
 var LISTED = 50;
@@ -33270,6 +33420,7 @@ function pairRuns(cand, base) {
     if (list.ids.length < LISTED && id !== void 0) list.ids.push(id);
   };
   const seenBase = new Uint8Array(base.cases.size);
+  let repeats = false;
   for (let row = 0; row < cand.cases.size; row++) {
     const b = base.cases.find(cand.cases.hashOf(row));
     if (b < 0) {
@@ -33277,6 +33428,7 @@ function pairRuns(cand, base) {
       continue;
     }
     seenBase[b] = 1;
+    if (cand.cases.outcomes(row).n > 1 || base.cases.outcomes(b).n > 1) repeats = true;
     candRows.push(row);
     baseRows.push(b);
     const now = passes(cand, row);
@@ -33301,7 +33453,8 @@ function pairRuns(cand, base) {
     removed,
     newlyFailing,
     newlyPassing,
-    datasetChange
+    datasetChange,
+    repeats
   };
 }
 
@@ -33325,88 +33478,109 @@ function judgeMetric(t, spec, opts, where, baseline) {
   };
   const label = where.slice !== void 0 ? `${spec.name} [${where.slice}]` : spec.name;
   const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
-  if ("missing" in m) {
-    const result = {
-      ...base,
-      status: "error",
-      value: null,
-      ci: null,
-      n: 0,
-      reason: `${label} cannot be measured: ${m.missing}.`
-    };
-    return { p: 1, blocking: spec.blocking, finish: () => result };
-  }
+  const bounds = (spec.min !== void 0 ? 1 : 0) + (spec.max !== void 0 ? 1 : 0);
+  const fail2 = (reason) => {
+    const result = { ...base, status: "error", value: null, ci: null, n: 0, reason };
+    return { p: 1, blocking: spec.blocking, tested: false, bounds, finish: () => ({ ...result, blocks: spec.blocking }) };
+  };
+  if ("missing" in m) return fail2(`${label} cannot be measured: ${m.missing}.`);
   const fmt = (v) => showValue(spec.name, v);
-  const [low, high] = opts.thresholdOn === "estimate" ? [m.value, m.value] : m.ci;
-  const verdicts = [];
-  if (spec.min !== void 0) {
-    verdicts.push(
-      low >= spec.min ? { status: "pass", text: `at least ${fmt(spec.min)}` } : high < spec.min ? { status: "fail", text: `below the minimum ${fmt(spec.min)}` } : { status: "inconclusive", text: `the interval straddles the minimum ${fmt(spec.min)}` }
-    );
-  }
-  if (spec.max !== void 0) {
-    verdicts.push(
-      high <= spec.max ? { status: "pass", text: `at most ${fmt(spec.max)}` } : low > spec.max ? { status: "fail", text: `above the maximum ${fmt(spec.max)}` } : { status: "inconclusive", text: `the interval straddles the maximum ${fmt(spec.max)}` }
-    );
-  }
+  const absolute = (family) => {
+    const verdicts = [];
+    const byEstimate = opts.thresholdOn === "estimate" || m.estimateOnly;
+    const [low, high] = byEstimate ? [m.value, m.value] : m.ci;
+    const strict = byEstimate || family.bounds <= 1 || !t ? [low, high] : (() => {
+      const adj = measure(t, spec.name, 1 - (1 - opts.confidence) / family.bounds, where.aggregates);
+      return "missing" in adj ? [low, high] : adj.ci;
+    })();
+    const note = m.estimateOnly ? ` (${m.estimateOnly})` : "";
+    if (spec.min !== void 0)
+      verdicts.push(
+        low >= spec.min ? { status: "pass", text: `at least ${fmt(spec.min)}${note}` } : strict[1] < spec.min ? { status: "fail", text: `below the minimum ${fmt(spec.min)}${note}` } : {
+          status: "inconclusive",
+          text: `the interval straddles the minimum ${fmt(spec.min)}`,
+          misses: m.value < spec.min
+        }
+      );
+    if (spec.max !== void 0)
+      verdicts.push(
+        high <= spec.max ? { status: "pass", text: `at most ${fmt(spec.max)}${note}` } : strict[0] > spec.max ? { status: "fail", text: `above the maximum ${fmt(spec.max)}${note}` } : {
+          status: "inconclusive",
+          text: `the interval straddles the maximum ${fmt(spec.max)}`,
+          misses: m.value > spec.max
+        }
+      );
+    return verdicts;
+  };
   let p = 1;
+  let tested = false;
   let marginVerdict;
   const margin = spec.max_drop ?? spec.max_increase;
   if (margin !== void 0) {
     const higherIsBetter = spec.max_drop !== void 0;
     const allowed = higherIsBetter ? `drop of ${showDelta(spec.name, margin)}` : `increase of ${showDelta(spec.name, margin)}`;
+    const cannot = (why) => () => ({
+      status: opts.baselineRequired ? "fail" : "inconclusive",
+      text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? " (evals.baseline_required is true)" : ""}`
+    });
     if (!baseline || "missing" in baseline) {
-      const why = baseline && "missing" in baseline ? baseline.missing : "no baseline is configured (set evals.baseline)";
-      marginVerdict = () => ({ status: "inconclusive", text: `the allowed ${allowed} cannot be checked: ${why}` });
+      marginVerdict = cannot(
+        baseline && "missing" in baseline ? baseline.missing : "no baseline is configured (set evals.baseline)"
+      );
     } else {
       base.baseline = baseline.value(spec.name);
       const cmp = baseline.compare(spec.name, where.slice);
-      if ("unavailable" in cmp) {
-        marginVerdict = () => ({
-          status: "inconclusive",
-          text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}`
-        });
-      } else {
+      if ("unavailable" in cmp) marginVerdict = cannot(cmp.unavailable);
+      else {
+        tested = true;
         const ci = cmp.interval(opts.confidence);
         base.delta = cmp.estimate;
         base.delta_ci = jsonInterval(ci);
         base.paired_n = cmp.n;
-        base.mde = cmp.mde?.(margin, opts.confidence) ?? minimumDetectable(ci, margin, opts.confidence);
         p = cmp.pWorse(margin);
         const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? "samples" : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
-        const detect = `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, base.mde)} or more`;
-        marginVerdict = (regression) => regression ? {
-          status: "fail",
-          text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`
-        } : clearsMargin ? { status: "pass", text: `${shows}: within the allowed ${allowed}` } : { status: "inconclusive", text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
+        const beyond = higherIsBetter ? cmp.estimate < -margin : cmp.estimate > margin;
+        marginVerdict = (family) => {
+          const familyConfidence = 1 - (1 - opts.confidence) / Math.max(1, family.margins);
+          const mde = cmp.mde?.(margin, familyConfidence) ?? minimumDetectable(cmp.interval(familyConfidence), margin, familyConfidence);
+          base.mde = Number.isFinite(mde) ? mde : null;
+          const detect = `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, mde)} or more${family.margins > 1 ? ` (with ${family.margins} margins tested together)` : ""}`;
+          return family.regression ? {
+            status: "fail",
+            text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`
+          } : clearsMargin ? { status: "pass", text: `${shows}: within the allowed ${allowed}` } : {
+            status: "inconclusive",
+            text: `${shows}: cannot rule out a ${allowed} or more; ${detect}`,
+            misses: beyond
+          };
+        };
       }
     }
   }
-  const finish = (regression) => {
-    const all = marginVerdict ? [...verdicts, marginVerdict(regression)] : verdicts;
+  const finish = (family) => {
+    const all = [...absolute(family), ...marginVerdict ? [marginVerdict(family)] : []];
     const raw = all.some((v) => v.status === "fail") ? "fail" : all.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
     const status = raw === "fail" && !spec.blocking ? "warn" : raw;
     const shown = all.filter((v) => v.status === raw).map((v) => v.text);
+    const misses = all.some((v) => v.status === "inconclusive" && v.misses);
     const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}\u2013${fmt(m.ci[1])}, n=${m.n})`;
-    const tail = raw === "inconclusive" ? opts.onInconclusive === "block" && spec.blocking ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive: more samples would decide it)" : "";
+    const inconclusiveBlocks = opts.onInconclusive === "block" || opts.onInconclusive === "miss" && misses;
+    const tail = raw === "inconclusive" ? inconclusiveBlocks && spec.blocking ? opts.onInconclusive === "block" ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive, and the estimate misses the bar: that blocks at this risk tier)" : " (inconclusive: more samples would decide it)" : "";
     return {
       ...base,
       status,
       value: m.value,
       ci: jsonInterval(m.ci),
       n: m.n,
-      reason: `${label} ${estimate}: ${shown.join("; ")}${tail}.`
+      reason: `${label} ${estimate}: ${shown.join("; ")}${tail}.`,
+      blocks: spec.blocking && (raw === "fail" || raw === "inconclusive" && inconclusiveBlocks)
     };
   };
-  return { p, blocking: spec.blocking, finish };
+  return { p, blocking: spec.blocking, tested, bounds, finish };
 }
 function formatP(p) {
   return p < 1e-4 ? "< 0.0001" : p.toPrecision(2);
-}
-function metricBlocks(r, onInconclusive) {
-  if (!r.blocking) return false;
-  return r.status === "fail" || r.status === "error" || r.status === "inconclusive" && onInconclusive === "block";
 }
 function jsonInterval([a, b]) {
   return [Number.isFinite(a) ? a : null, Number.isFinite(b) ? b : null];
@@ -33439,16 +33613,16 @@ function judgeThresholds(config2, run, baseline, opts) {
     )
   );
   const alpha = (1 - opts.confidence) / 2;
-  const tested = drafts.map((d, i) => [d, i]).filter(([d]) => d.blocking && d.p < 1);
+  const tested = drafts.map((d, i) => [d, i]).filter(([d]) => d.blocking && d.tested);
   const rejected = holm(
     tested.map(([d]) => d.p),
     alpha
   );
   const regression = new Set(tested.filter((_, k) => rejected[k]).map(([, i]) => i));
-  return drafts.map((d, i) => {
-    const r = d.finish(d.blocking ? regression.has(i) : d.p <= alpha);
-    return { ...r, blocks: metricBlocks(r, opts.onInconclusive) };
-  });
+  const bounds = drafts.reduce((sum, d) => sum + (d.blocking ? d.bounds : 0), 0);
+  return drafts.map(
+    (d, i) => d.finish({ regression: d.blocking ? regression.has(i) : d.p <= alpha, margins: tested.length, bounds })
+  );
 }
 function baselineView(run, baseline, opts) {
   if ("missing" in baseline) return { missing: baseline.missing };
@@ -33498,12 +33672,13 @@ function decide({
 }) {
   const config2 = loaded.config;
   const tier = effectiveTier(config2);
-  const stats = config2.evals?.statistics ?? {
-    confidence: 0.95,
-    on_inconclusive: "warn",
-    threshold_on: "interval"
+  const stats = config2.evals?.statistics;
+  const opts = {
+    confidence: stats?.confidence ?? 0.95,
+    thresholdOn: stats?.threshold_on ?? "interval",
+    onInconclusive: stats?.on_inconclusive ?? TIER_STATISTICS[tier].onInconclusive,
+    baselineRequired: config2.evals?.baseline_required ?? false
   };
-  const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
   const run = "all" in runOrError ? runOrError : void 0;
   const loadError = "all" in runOrError ? void 0 : runOrError;
   const baseline = baselineInput && "all" in baselineInput ? { run: baselineInput, pairing: pairingOf(run, baselineInput) } : baselineInput && "problems" in baselineInput ? { error: baselineInput } : { missing: baselineInput?.missing ?? "no baseline is configured (set evals.baseline)" };
@@ -33640,12 +33815,12 @@ async function gitShow(ref, file2, cwd) {
 import { stat as stat2 } from "node:fs/promises";
 import path2 from "node:path";
 
-// node_modules/tinyglobby/dist/index.mjs
+// ../main/node_modules/tinyglobby/dist/index.mjs
 import { readdir, readdirSync, realpath, realpathSync, stat, statSync } from "fs";
 import { isAbsolute, posix, resolve as resolve2 } from "path";
 import { fileURLToPath } from "url";
 
-// node_modules/fdir/dist/index.mjs
+// ../main/node_modules/fdir/dist/index.mjs
 import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
@@ -34154,7 +34329,7 @@ var Builder = class {
   }
 };
 
-// node_modules/tinyglobby/dist/index.mjs
+// ../main/node_modules/tinyglobby/dist/index.mjs
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var isReadonlyArray = Array.isArray;
 var BACKSLASHES = /\\/g;
@@ -34779,17 +34954,17 @@ var EpochReducer = class {
   emit(ctx) {
     for (const [id, s] of this.samples) {
       const scored = s.primary.length > 0;
-      const reduced = scored ? mean2(s.primary) : void 0;
+      const reduced = scored ? mean(s.primary) : void 0;
       const scores = {};
-      for (const [k, v] of s.named) scores[k] = mean2(v);
+      for (const [k, v] of s.named) scores[k] = mean(v);
       ctx.emit({
         id,
         outcome: !scored ? "error" : reduced > 0.5 ? "pass" : "fail",
         score: reduced,
         scores,
         tags: s.tags,
-        tokens: s.tokens.length ? mean2(s.tokens) : void 0,
-        latencyMs: s.latencies.length ? mean2(s.latencies) : void 0,
+        tokens: s.tokens.length ? mean(s.tokens) : void 0,
+        latencyMs: s.latencies.length ? mean(s.latencies) : void 0,
         repeat: 0,
         message: !scored ? s.errors[0] ?? "no score was recorded for this sample" : reduced > 0.5 ? void 0 : s.message
       });
@@ -34799,7 +34974,7 @@ var EpochReducer = class {
     return this.samples.size;
   }
 };
-function mean2(v) {
+function mean(v) {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 function metaOf(log2) {
@@ -34929,7 +35104,7 @@ function eachZipEntry(file2, ctx, onEntry) {
   });
 }
 
-// node_modules/fast-xml-parser/src/util.js
+// ../main/node_modules/fast-xml-parser/src/util.js
 var nameStartChar = ":A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
 var nameChar = nameStartChar + "\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040";
 var nameRegexp = "[" + nameStartChar + "][" + nameChar + "]*";
@@ -34970,7 +35145,7 @@ var DANGEROUS_PROPERTY_NAMES = [
 ];
 var criticalProperties = ["__proto__", "constructor", "prototype"];
 
-// node_modules/fast-xml-parser/src/validator.js
+// ../main/node_modules/fast-xml-parser/src/validator.js
 var defaultOptions2 = {
   allowBooleanAttributes: false,
   //A tag can have attributes without any value
@@ -35322,7 +35497,7 @@ function getPositionFromMatch(match) {
   return match.startIndex + match[1].length;
 }
 
-// node_modules/@nodable/entities/src/entities.js
+// ../main/node_modules/@nodable/entities/src/entities.js
 var CURRENCY = {
   cent: "\xA2",
   pound: "\xA3",
@@ -35370,7 +35545,7 @@ var COMMON_HTML = {
   frac34: "\xBE"
 };
 
-// node_modules/@nodable/entities/src/EntityDecoder.js
+// ../main/node_modules/@nodable/entities/src/EntityDecoder.js
 var ENTITY_ACTION = Object.freeze({
   /** Resolve and expand the entity normally. */
   ALLOW: "allow",
@@ -35814,7 +35989,7 @@ var EntityDecoder = class {
   }
 };
 
-// node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
+// ../main/node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
 var defaultOnDangerousProperty = (name) => {
   if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
     return "__" + name;
@@ -35949,7 +36124,7 @@ var buildOptions = function(options2) {
   return built;
 };
 
-// node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
+// ../main/node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
 var METADATA_SYMBOL;
 if (typeof Symbol !== "function") {
   METADATA_SYMBOL = "@@xmlMetadata";
@@ -35992,7 +36167,7 @@ var XmlNode = class {
   }
 };
 
-// node_modules/xml-naming/src/index.js
+// ../main/node_modules/xml-naming/src/index.js
 var nameStartChar10 = ":A-Za-z_\xC0-\xD6\xD8-\xF6\xF8-\u02FF\u0370-\u037D\u037F-\u0486\u0488-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD";
 var nameChar10 = nameStartChar10 + "\\-\\.\\d\xB7\u0300-\u036F\u203F-\u2040";
 var nameStartChar11 = ":A-Za-z_\xC0-\u02FF\u0370-\u037D\u037F-\u0486\u0488-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}";
@@ -36020,7 +36195,7 @@ var getRegexes = (xmlVersion = "1.0", asciiOnly = false) => {
 };
 var qName = (str2, { xmlVersion = "1.0", asciiOnly = false } = {}) => getRegexes(xmlVersion, asciiOnly).qName.test(str2);
 
-// node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
+// ../main/node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
 var DocTypeReader = class {
   constructor(options2, xmlVersion) {
     this.suppressValidationErr = !options2;
@@ -36311,7 +36486,7 @@ function validateEntityName2(name, xmlVersion) {
     throw new Error(`Invalid entity name ${name}`);
 }
 
-// node_modules/anynum/digitTable.js
+// ../main/node_modules/anynum/digitTable.js
 var SCRIPT_ZEROS = [
   // Basic Latin (ASCII) — included for completeness / pass-through
   48,
@@ -36461,7 +36636,7 @@ for (const zero of SCRIPT_ZEROS) {
   }
 }
 
-// node_modules/anynum/anynum.js
+// ../main/node_modules/anynum/anynum.js
 var CHAR_0 = 48;
 var CHAR_9 = 57;
 var CHAR_MINUS = 45;
@@ -36539,7 +36714,7 @@ function anynum(str2) {
 }
 var anynum_default = anynum;
 
-// node_modules/strnum/strnum.js
+// ../main/node_modules/strnum/strnum.js
 var hexRegex = /^[-+]?0x[a-fA-F0-9]+$/;
 var binRegex = /^0b[01]+$/;
 var octRegex = /^0o[0-7]+$/;
@@ -36678,7 +36853,7 @@ function handleInfinity(str2, num2, options2) {
   }
 }
 
-// node_modules/fast-xml-parser/src/ignoreAttributes.js
+// ../main/node_modules/fast-xml-parser/src/ignoreAttributes.js
 function getIgnoreAttributesFn(ignoreAttributes) {
   if (typeof ignoreAttributes === "function") {
     return ignoreAttributes;
@@ -36698,7 +36873,7 @@ function getIgnoreAttributesFn(ignoreAttributes) {
   return () => false;
 }
 
-// node_modules/path-expression-matcher/src/Expression.js
+// ../main/node_modules/path-expression-matcher/src/Expression.js
 var Expression = class {
   /**
    * Create a new Expression
@@ -36861,7 +37036,7 @@ var Expression = class {
   }
 };
 
-// node_modules/path-expression-matcher/src/ExpressionSet.js
+// ../main/node_modules/path-expression-matcher/src/ExpressionSet.js
 var ExpressionSet = class {
   constructor() {
     this._byDepthAndTag = /* @__PURE__ */ new Map();
@@ -37030,7 +37205,7 @@ var ExpressionSet = class {
   }
 };
 
-// node_modules/path-expression-matcher/src/Matcher.js
+// ../main/node_modules/path-expression-matcher/src/Matcher.js
 var MatcherView = class {
   /**
    * @param {Matcher} matcher - The parent Matcher instance to read from.
@@ -37547,7 +37722,7 @@ var Matcher = class {
   }
 };
 
-// node_modules/is-unsafe/src/contexts/html.js
+// ../main/node_modules/is-unsafe/src/contexts/html.js
 var HTML_PATTERNS = [
   {
     id: "html-script-open",
@@ -37640,7 +37815,7 @@ var HTML_PATTERNS = [
 ];
 var html_default = HTML_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/xml.js
+// ../main/node_modules/is-unsafe/src/contexts/xml.js
 var XML_PATTERNS = [
   {
     id: "xml-cdata-injection",
@@ -37708,7 +37883,7 @@ var XML_PATTERNS = [
 ];
 var xml_default = XML_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/svg.js
+// ../main/node_modules/is-unsafe/src/contexts/svg.js
 var SVG_PATTERNS = [
   {
     id: "svg-script-element",
@@ -37780,7 +37955,7 @@ var SVG_PATTERNS = [
 ];
 var svg_default = SVG_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/sql.js
+// ../main/node_modules/is-unsafe/src/contexts/sql.js
 var SQL_PATTERNS = [
   {
     id: "sql-block-comment-open",
@@ -37862,7 +38037,7 @@ var SQL_PATTERNS = [
 ];
 var sql_default = SQL_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/shell.js
+// ../main/node_modules/is-unsafe/src/contexts/shell.js
 var SHELL_PATTERNS = [
   {
     id: "shell-path-traversal-unix",
@@ -37960,7 +38135,7 @@ var SHELL_PATTERNS = [
 ];
 var shell_default = SHELL_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/redos.js
+// ../main/node_modules/is-unsafe/src/contexts/redos.js
 var REDOS_PATTERNS = [
   {
     id: "redos-nested-quantifier-plus",
@@ -38009,7 +38184,7 @@ var REDOS_PATTERNS = [
 ];
 var redos_default = REDOS_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/nosql.js
+// ../main/node_modules/is-unsafe/src/contexts/nosql.js
 var sep2 = `["'\\s]*:`;
 var NOSQL_PATTERNS = [
   // ─── MongoDB $ operator injection ────────────────────────────────────────
@@ -38099,7 +38274,7 @@ var NOSQL_PATTERNS = [
 ];
 var nosql_default = NOSQL_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/log.js
+// ../main/node_modules/is-unsafe/src/contexts/log.js
 var LOG_PATTERNS = [
   // ─── CRLF / newline injection ─────────────────────────────────────────────
   {
@@ -38173,7 +38348,7 @@ var LOG_PATTERNS = [
 ];
 var log_default = LOG_PATTERNS;
 
-// node_modules/is-unsafe/src/contexts/sql-strict.js
+// ../main/node_modules/is-unsafe/src/contexts/sql-strict.js
 var SQL_STRICT_EXTRA = [
   {
     id: "sql-line-comment",
@@ -38194,7 +38369,7 @@ var SQL_STRICT_EXTRA = [
 var SQL_STRICT_PATTERNS = [...sql_default, ...SQL_STRICT_EXTRA];
 var sql_strict_default = SQL_STRICT_PATTERNS;
 
-// node_modules/is-unsafe/src/util/decode-entities.js
+// ../main/node_modules/is-unsafe/src/util/decode-entities.js
 var NAMED = Object.freeze({
   colon: ":",
   Tab: "	",
@@ -38213,7 +38388,7 @@ function decodeEntities(input2) {
   });
 }
 
-// node_modules/is-unsafe/src/index.js
+// ../main/node_modules/is-unsafe/src/index.js
 html_default.label = "HTML";
 xml_default.label = "XML";
 svg_default.label = "SVG";
@@ -38296,7 +38471,7 @@ function isUnsafe(value, context) {
   return false;
 }
 
-// node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
+// ../main/node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
 function extractRawAttributes(prefixedAttrs, options2) {
   if (!prefixedAttrs) return {};
   const attrs = options2.attributesGroupName ? prefixedAttrs[options2.attributesGroupName] : prefixedAttrs;
@@ -38935,7 +39110,7 @@ function sanitizeName(name, options2) {
   return name;
 }
 
-// node_modules/fast-xml-parser/src/xmlparser/node2json.js
+// ../main/node_modules/fast-xml-parser/src/xmlparser/node2json.js
 var METADATA_SYMBOL2 = XmlNode.getMetaDataSymbol();
 function stripAttributePrefix(attrs, prefix) {
   if (!attrs || typeof attrs !== "object") return {};
@@ -39047,7 +39222,7 @@ function isLeafTag(obj, options2) {
   return false;
 }
 
-// node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
+// ../main/node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
 var XMLParser = class {
   constructor(options2) {
     this.externalEntities = {};
@@ -39111,7 +39286,7 @@ var XMLParser = class {
   }
 };
 
-// node_modules/fast-xml-parser/src/fxp.js
+// ../main/node_modules/fast-xml-parser/src/fxp.js
 var XMLValidator = {
   validate: validate2
 };
@@ -39330,14 +39505,15 @@ function readMeta(m, line, ctx) {
   }
   return meta3;
 }
-var isNum2 = (v) => typeof v === "number" && Number.isFinite(v);
+var MAX_MAGNITUDE = 1e15;
+var isNum2 = (v) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE;
 var isNonNeg = (v) => isNum2(v) && v >= 0;
 var FIELDS = [
   ["pass", (v) => typeof v === "boolean", "true or false"],
-  ["score", isNum2, "a number"],
-  ["latency_ms", isNonNeg, "a number of milliseconds, 0 or more"],
-  ["cost_usd", isNonNeg, "a cost in USD, 0 or more"],
-  ["tokens", isNonNeg, "a token count, 0 or more"],
+  ["score", isNum2, "a number within \xB11e15"],
+  ["latency_ms", isNonNeg, "a number of milliseconds, from 0 to 1e15"],
+  ["cost_usd", isNonNeg, "a cost in USD, from 0 to 1e15"],
+  ["tokens", isNonNeg, "a token count, from 0 to 1e15"],
   ["trace_id", (v) => typeof v === "string", "a string"],
   ["repeat", (v) => Number.isInteger(v) && v >= 0, "a whole number, 0 or more"],
   ["skipped", (v) => typeof v === "boolean", "true or false"]
@@ -39353,7 +39529,7 @@ function wellFormed(v) {
   const scores = v.scores;
   if (scores !== void 0 && scores !== null) {
     if (!isObject2(scores)) return false;
-    for (const k in scores) if (!isNum2(scores[k])) return false;
+    for (const k in scores) if (scores[k] !== null && !isNum2(scores[k])) return false;
   }
   const tags = v.tags;
   if (tags !== void 0 && tags !== null) {
@@ -39375,7 +39551,9 @@ function problems(v) {
     if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
   if (v.scores !== void 0 && v.scores !== null) {
     if (!isObject2(v.scores)) bad("scores", v.scores, 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else for (const [k, s] of Object.entries(v.scores)) if (!isNum2(s)) bad(`scores.${k}`, s, "a number");
+    else
+      for (const [k, s] of Object.entries(v.scores))
+        if (s !== null && !isNum2(s)) bad(`scores.${k}`, s, "a number within \xB11e15 (or null: not measured)");
   }
   if (v.tags !== void 0 && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === "string")))
     bad("tags", v.tags, "a list of strings");
@@ -39403,7 +39581,7 @@ function toSample2(v, line, ctx) {
     id: String(v.id),
     outcome,
     score: v.score ?? void 0,
-    scores: v.scores ?? {},
+    scores: v.scores ? withoutNulls(v.scores) : {},
     tags: v.tags ?? [],
     latencyMs: v.latency_ms ?? void 0,
     costUsd: v.cost_usd ?? void 0,
@@ -39413,6 +39591,14 @@ function toSample2(v, line, ctx) {
     message: error62 ?? (typeof v.reason === "string" ? v.reason : void 0),
     line
   };
+}
+function withoutNulls(scores) {
+  const out = {};
+  for (const k in scores) {
+    const v = scores[k];
+    if (typeof v === "number") out[k] = v;
+  }
+  return out;
 }
 
 // src/results/adapters/openai-evals.ts
@@ -39511,6 +39697,9 @@ var promptfoo = {
     const prompts = Array.isArray(doc.results.prompts) ? doc.results.prompts : [];
     const rows = doc.results.results;
     const models = /* @__PURE__ */ new Set();
+    const providers = /* @__PURE__ */ new Set();
+    for (const row of rows) if (isObject2(row)) providers.add(providerOf(row));
+    const multiProvider = providers.size > 1;
     rows.forEach((row, index) => {
       if (!isObject2(row)) {
         ctx.problem({
@@ -39519,7 +39708,7 @@ var promptfoo = {
         });
         return;
       }
-      const sample = toSample3(row, index, prompts);
+      const sample = toSample3(row, index, prompts, multiProvider);
       const provider = isObject2(row.provider) ? str(row.provider.id) : str(row.provider);
       if (provider) models.add(provider);
       ctx.emit(sample);
@@ -39533,12 +39722,15 @@ var promptfoo = {
     };
   }
 };
-function toSample3(row, index, prompts) {
+function providerOf(row) {
+  const providerObj = isObject2(row.provider) ? row.provider : {};
+  return str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? "";
+}
+function toSample3(row, index, prompts, multiProvider) {
   const test = isObject2(row.testCase) ? row.testCase : {};
   const vars = isObject2(row.vars) ? row.vars : isObject2(test.vars) ? test.vars : {};
   const description = str(test.description);
-  const providerObj = isObject2(row.provider) ? row.provider : {};
-  const provider = str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? "";
+  const provider = multiProvider ? providerOf(row) : "";
   const promptIdx = num(row.promptIdx);
   const promptEntry = promptIdx !== void 0 && isObject2(prompts[promptIdx]) ? prompts[promptIdx] : void 0;
   const prompt = isObject2(row.prompt) ? row.prompt : {};
@@ -39675,6 +39867,7 @@ var promptfooCsv = {
       return {};
     }
     const first = cols[0].index;
+    const multiProvider = new Set(cols.map((c) => c.provider)).size > 1;
     const descCol = header[0] === "Description" ? 0 : -1;
     const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
     rows.slice(1).forEach((row, r) => {
@@ -39708,7 +39901,7 @@ var promptfooCsv = {
         }
         const promptKey = col.label.split(": ")[0] ?? "";
         ctx.emit({
-          id: promptfooCaseId(description || `test ${r + 1}`, description, vars, promptKey, col.provider),
+          id: promptfooCaseId(description || `test ${r + 1}`, description, vars, promptKey, multiProvider ? col.provider : ""),
           outcome,
           score: Number.isFinite(score) ? score : void 0,
           scores,
@@ -40109,7 +40302,7 @@ async function json2(res, what) {
   return text ? JSON.parse(text) : void 0;
 }
 
-// node_modules/universal-user-agent/index.js
+// ../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -40120,7 +40313,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// node_modules/before-after-hook/lib/register.js
+// ../main/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options2) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -40143,7 +40336,7 @@ function register(state, name, method, options2) {
   });
 }
 
-// node_modules/before-after-hook/lib/add.js
+// ../main/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -40178,7 +40371,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// node_modules/before-after-hook/lib/remove.js
+// ../main/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -40192,7 +40385,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// node_modules/before-after-hook/index.js
+// ../main/node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -40226,7 +40419,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -40539,7 +40732,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
+// ../main/node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -40723,7 +40916,7 @@ function unescapeQuotedPairs(str2, start, end) {
   return result + str2.slice(start, end);
 }
 
-// node_modules/json-with-bigint/json-with-bigint.js
+// ../main/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -41058,7 +41251,7 @@ var JSONParse = (text, reviver) => {
   }
 };
 
-// node_modules/@octokit/request-error/dist-src/index.js
+// ../main/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -41097,7 +41290,7 @@ var RequestError = class extends Error {
   }
 };
 
-// node_modules/@octokit/request/dist-bundle/index.js
+// ../main/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -41279,7 +41472,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// node_modules/@octokit/graphql/dist-bundle/index.js
+// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION3 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -41389,7 +41582,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep3 = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
@@ -41434,10 +41627,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// node_modules/@octokit/core/dist-src/version.js
+// ../main/node_modules/@octokit/core/dist-src/version.js
 var VERSION4 = "7.0.8";
 
-// node_modules/@octokit/core/dist-src/index.js
+// ../main/node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -41571,10 +41764,10 @@ var Octokit = class {
   auth;
 };
 
-// node_modules/@octokit/plugin-request-log/dist-src/version.js
+// ../main/node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION5 = "6.0.0";
 
-// node_modules/@octokit/plugin-request-log/dist-src/index.js
+// ../main/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
   octokit.hook.wrap("request", (request2, options2) => {
     octokit.log.debug("request", options2);
@@ -41598,7 +41791,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION5;
 
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION6 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -41714,10 +41907,10 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION6;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION7 = "17.0.0";
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -44009,7 +44202,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -44132,7 +44325,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -44149,17 +44342,17 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION7;
 
-// node_modules/@octokit/rest/dist-src/version.js
+// ../main/node_modules/@octokit/rest/dist-src/version.js
 var VERSION8 = "22.0.1";
 
-// node_modules/@octokit/rest/dist-src/index.js
+// ../main/node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
     userAgent: `octokit-rest.js/${VERSION8}`
   }
 );
 
-// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 var VERSION9 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
@@ -45050,10 +45243,10 @@ function judge(m, data, ctx) {
       if (x === void 0) return `counts.${key} is missing on the ${which}`;
       return { value: x / v.requests, variance: proportionVariance(x, v.requests) };
     }
-    const mean3 = v.means[m.name];
-    if (mean3 === void 0) return `means.${m.name} is missing on the ${which}`;
+    const mean2 = v.means[m.name];
+    if (mean2 === void 0) return `means.${m.name} is missing on the ${which}`;
     const sd = v.sds?.[m.name];
-    return { value: mean3, variance: sd !== void 0 && v.requests > 0 ? sd ** 2 / v.requests : void 0 };
+    return { value: mean2, variance: sd !== void 0 && v.requests > 0 ? sd ** 2 / v.requests : void 0 };
   };
   const c = read(canary, "canary");
   if (typeof c === "string") return error62(c);
