@@ -104,19 +104,24 @@ export function judgeMetric(
     const verdicts: Verdict[] = [];
     const byEstimate = opts.thresholdOn === 'estimate' || m.estimateOnly;
     const [low, high] = byEstimate ? [m.value, m.value] : m.ci;
-    const strict =
-      byEstimate || family.bounds <= 1 || !t
-        ? [low, high]
-        : (() => {
-            const adj = measure(t, spec.name, 1 - (1 - opts.confidence) / family.bounds, where.aggregates);
-            return 'missing' in adj ? [low, high] : adj.ci;
-          })();
+    // Evidence for a fail: an interval of guaranteed coverage (exact for rates) at the family's level.
+    const failLevel = 1 - (1 - opts.confidence) / Math.max(1, family.bounds);
+    const strict: Interval = byEstimate
+      ? [low, high]
+      : m.exact
+        ? m.exact(failLevel)
+        : family.bounds <= 1 || !t
+          ? [low, high]
+          : (() => {
+              const adj = measure(t, spec.name, failLevel, where.aggregates);
+              return 'missing' in adj ? [low, high] : adj.ci;
+            })();
     const note = m.estimateOnly ? ` (${m.estimateOnly})` : '';
     if (spec.min !== undefined)
       verdicts.push(
         low >= spec.min
           ? { status: 'pass', text: `at least ${fmt(spec.min)}${note}` }
-          : strict[1]! < spec.min
+          : strict[1] < spec.min
             ? { status: 'fail', text: `below the minimum ${fmt(spec.min)}${note}` }
             : {
                 status: 'inconclusive',
@@ -128,7 +133,7 @@ export function judgeMetric(
       verdicts.push(
         high <= spec.max
           ? { status: 'pass', text: `at most ${fmt(spec.max)}${note}` }
-          : strict[0]! > spec.max
+          : strict[0] > spec.max
             ? { status: 'fail', text: `above the maximum ${fmt(spec.max)}${note}` }
             : {
                 status: 'inconclusive',
@@ -169,7 +174,7 @@ export function judgeMetric(
         base.delta_ci = jsonInterval(ci);
         base.paired_n = cmp.n;
         p = cmp.pWorse(margin);
-        const shows = `Δ ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith('unpaired') ? 'samples' : 'paired cases'}) against baseline ${base.baseline === null ? '—' : fmt(base.baseline)}`;
+        const shows = `Δ ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith('unpaired') ? `samples, ${cmp.method}` : 'paired cases'}) against baseline ${base.baseline === null ? '—' : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
         const beyond = higherIsBetter ? cmp.estimate < -margin : cmp.estimate > margin;
         marginVerdict = (family) => {

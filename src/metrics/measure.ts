@@ -3,7 +3,7 @@ import { zFor } from '../stats/distributions.js';
 import type { Interval } from '../stats/interval.js';
 import { meanInterval } from '../stats/mean.js';
 import { quantile, quantileInterval } from '../stats/quantile.js';
-import { wilson } from '../stats/wilson.js';
+import { clopperPearson, wilson } from '../stats/wilson.js';
 import { metricInfo, NAMED_SCORE_PREFIX } from './registry.js';
 
 export interface Measurement {
@@ -12,6 +12,8 @@ export interface Measurement {
   n: number;
   /** Set when only the estimate can be judged (an aggregate without n or standard error): why. */
   estimateOnly?: string;
+  /** An interval whose coverage is guaranteed at every n (rates: Clopper–Pearson), for deciding a fail. */
+  exact?: (confidence: number) => Interval;
 }
 
 /** The value of a metric over a set of samples, with its interval; or why it cannot be measured. */
@@ -58,12 +60,10 @@ function measureKnown(
     if (how.rate === 'passed') {
       return t.scored === 0
         ? { missing: 'no scored samples (every sample errored or was skipped)' }
-        : { value: t.passed / t.scored, ci: rateInterval(t.passed, t.scored, units, confidence), n: t.scored };
+        : rate(t.passed, t.scored, units, confidence);
     }
     const n = t.total - t.skipped;
-    return n === 0
-      ? { missing: 'no samples' }
-      : { value: t.errors / n, ci: rateInterval(t.errors, n, units, confidence), n };
+    return n === 0 ? { missing: 'no samples' } : rate(t.errors, n, units, confidence);
   }
   if ('quantile' in how) {
     if (t.latency.length === 0) return { missing: `the results carry no ${missingWords}` };
@@ -87,10 +87,10 @@ function measureKnown(
   return { value: m.mean, ci: meanInterval(m, confidence, units), n: m.n };
 }
 
-/** Wilson, on at most `units` trials (a case repeated 300 times is one case, not 300). */
-function rateInterval(x: number, n: number, units: number, confidence: number): Interval {
-  if (units >= n) return wilson(x, n, confidence);
-  return wilson(Math.round((x / n) * units), units, confidence);
+/** A rate: Wilson shown, Clopper–Pearson to decide, on at most `units` trials (a case repeated 300 times is one case). */
+function rate(x: number, n: number, units: number, confidence: number): Measurement {
+  const [k, m] = units >= n ? [x, n] : [Math.round((x / n) * units), units];
+  return { value: x / n, ci: wilson(k, m, confidence), n, exact: (c) => clopperPearson(k, m, c) };
 }
 
 /**
