@@ -1,4 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseConfig } from '../src/config/load.js';
+import { ConfigurationError } from '../src/errors.js';
+import { loadRun } from '../src/results/load.js';
 import { compareMetric } from '../src/gate/compare.js';
 import { decide } from '../src/gate/decide.js';
 import { pairRuns } from '../src/gate/pairing.js';
@@ -8,6 +13,7 @@ import { incompleteBeta, tQuantile } from '../src/stats/distributions.js';
 import { meanInterval, Moments } from '../src/stats/mean.js';
 import { quantileInterval } from '../src/stats/quantile.js';
 import { clopperPearson } from '../src/stats/wilson.js';
+import { SignFlip } from '../src/stats/sign-flip.js';
 
 /** The edges of issue #12: tiny, duplicated, reordered, renamed and degenerate inputs. */
 const CONFIG = (metrics: string, extra = '', tier = 'low') => `
@@ -61,6 +67,15 @@ describe('published values', () => {
     expect([l0, h0.toFixed(4)]).toEqual([0, '0.3085']);
     const [l5, h5] = clopperPearson(5, 10);
     expect([l5.toFixed(4), h5.toFixed(4)]).toEqual(['0.1871', '0.8129']);
+  });
+
+  it('the sign-flip test is exact: five positive differences are 1 in 32', () => {
+    const flips = new SignFlip(Float64Array.from([1, 2, 3, 4, 5]));
+    expect(flips.pAbove(0)).toBeCloseTo(1 / 32, 12);
+    expect(flips.pBelow(0)).toBe(1);
+    // 1/32 > 2.5%: five pairs cannot reach a 95% interval's ends
+    expect(flips.interval(0.95)).toEqual([-Infinity, Infinity]);
+    expect(flips.interval(0.9)[0]).toBeGreaterThan(0);
   });
 
   it('the incomplete beta matches closed forms', () => {
@@ -221,5 +236,44 @@ describe('evidence before allow', () => {
     );
     expect(v.decision).toBe('block');
     expect(v.reasons.join('\n')).toMatch(/not a commit SHA/);
+  });
+});
+
+describe('values as the tools write them', () => {
+  it('an aggregate without n or stderr is judged on its value, and the verdict says so', () => {
+    const b = new RunBuilder({});
+    b.aggregates.set('quality', { value: 0.05 });
+    const v = gate(CONFIG('    - { name: score.quality, min: 0.9 }'), b.build('braintrust', ['r.jsonl'], {}));
+    expect(v.metrics[0]!.status).toBe('fail');
+    expect(v.metrics[0]!.reason).toMatch(
+      /judged on the reported value: the tool gave no sample count or standard error/,
+    );
+    expect(v.decision).toBe('block');
+  });
+
+  it('null is absent in the native format: a null named score is not measured, the line still counts', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-null-'));
+    const file = path.join(dir, 'r.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"id": "a", "scores": {"faithfulness": null}, "error": "upstream 503"}',
+        '{"id": "b", "pass": true, "scores": {"faithfulness": 0.9, "tone": null}, "score": null, "latency_ms": null}',
+      ].join('\n'),
+    );
+    const run = await loadRun([file], { format: 'native', cwd: dir });
+    expect(run.all).toMatchObject({ total: 2, errors: 1, passed: 1 });
+    expect(run.all.named.get('faithfulness')!.n).toBe(1);
+    expect(run.all.named.has('tone')).toBe(false);
+  });
+
+  it('a number beyond ±1e15 is refused at its line', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-big-'));
+    const file = path.join(dir, 'r.jsonl');
+    writeFileSync(file, '{"id": "a", "pass": true}\n{"id": "b", "pass": true, "score": 1.7e308}\n');
+    const err = await loadRun([file], { format: 'native', cwd: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as ConfigurationError).problems[0]).toMatchObject({ line: 2, path: 'score' });
+    expect((err as ConfigurationError).problems[0]!.message).toMatch(/within ±1e15/);
   });
 });

@@ -7,6 +7,7 @@ import { type Interval } from '../stats/interval.js';
 import { bootstrapInterval, pairedBootstrap, seedFrom } from '../stats/bootstrap.js';
 import { diffStats, MIN_UNITS, pairedT } from '../stats/paired-t.js';
 import { invertInterval } from '../stats/invert.js';
+import { SignFlip } from '../stats/sign-flip.js';
 import { newcombeIndependent, newcombePaired, type PairedTable } from '../stats/newcombe.js';
 
 /** The difference candidate − baseline of one metric, with an interval at any confidence. */
@@ -190,6 +191,17 @@ function meanDifference(
   if (c.length < 2) return { unavailable: 'one paired case cannot show a difference' };
   const d = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) d[i] = c[i]! - b[i]!;
+  if (d.length < MIN_UNITS) {
+    // Few pairs: the exact sign-flip test (t is not exact for the ties and atoms of bounded scores).
+    const flips = new SignFlip(d);
+    return {
+      estimate: flips.estimate,
+      interval: (conf) => flips.interval(conf),
+      pWorse: (m) => (higherIsBetter ? flips.pBelow(-m) : flips.pAbove(m)),
+      n: d.length,
+      method: `${what}: exact sign-flip test (fewer than ${MIN_UNITS} pairs)`,
+    };
+  }
   const s = diffStats(d);
   const interval = (conf: number) => pairedT(s, conf);
   return {
@@ -197,7 +209,7 @@ function meanDifference(
     interval,
     pWorse: (m) => invertInterval(interval, m, higherIsBetter),
     n: s.n,
-    method: `${what}: paired t interval${s.sd === 0 && s.n < MIN_UNITS ? ` (no spread in ${s.n} pairs: no evidence either way)` : ''}`,
+    method: `${what}: paired t interval`,
   };
 }
 

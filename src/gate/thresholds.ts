@@ -184,7 +184,10 @@ export function judgeMetric(
             cmp.mde?.(margin, familyConfidence) ??
             minimumDetectable(cmp.interval(familyConfidence), margin, familyConfidence);
           base.mde = Number.isFinite(mde) ? mde : null;
-          const detect = `this suite can detect ${higherIsBetter ? 'drops' : 'increases'} of ${showDelta(spec.name, mde)} or more${family.margins > 1 ? ` (with ${family.margins} margins tested together)` : ''}`;
+          const together = family.margins > 1 ? ` (with ${family.margins} margins tested together)` : '';
+          const detect = Number.isFinite(mde)
+            ? `this suite can detect ${higherIsBetter ? 'drops' : 'increases'} of ${showDelta(spec.name, mde)} or more${together}`
+            : `this suite is too small to detect any ${higherIsBetter ? 'drop' : 'increase'} at this confidence${together}`;
           return family.regression
             ? {
                 status: 'fail',
