@@ -249,7 +249,7 @@ for (const [name, metric] of kinds) {
   console.log('| family | false blocks anywhere (A/A) | reported MDE of pass_rate (median) | power at that MDE |');
   console.log('|---|---:|---:|---:|');
   console.log(
-    `| 10 margins (pass_rate, score, 8 named scores) | ${pctOf(anyFalse)} | ${mde.toFixed(4)} | ${pctOf(caught)} |`,
+    `| 10 margins (pass_rate, score, 8 named scores) | ${pctOf(anyFalse)} | ${(100 * mde).toFixed(1)} pts | ${pctOf(caught)} |`,
   );
   console.log(
     `| 8 slices, each at its bar (pass_rate min 0.9, true 0.9, 100 cases each) | ${pctOf(sliceFalse)} | — | — |`,

@@ -56455,6 +56455,23 @@ function wilson(successes, n, confidence = 0.95) {
   const high = successes === n ? 1 : Math.min(1, (centre + spread) / denom);
   return [low, high];
 }
+function clopperPearson(successes, n, confidence = 0.95) {
+  if (n <= 0) return [0, 1];
+  const tail = (1 - confidence) / 2;
+  const low = successes === 0 ? 0 : betaQuantile(tail, successes, n - successes + 1);
+  const high = successes === n ? 1 : betaQuantile(1 - tail, successes + 1, n - successes);
+  return [low, high];
+}
+function betaQuantile(p, a, b) {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (incompleteBeta(mid, a, b) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
 
 // src/stats/paired-t.ts
 function diffStats(d) {
@@ -56742,7 +56759,8 @@ var RunBuilder = class {
     const row = this.cases.row(hashId(sample.id));
     if (!this.cases.markRepeat(row, sample.repeat)) {
       this.duplicates.total += 1;
-      if (this.duplicates.ids.length < 10 && !this.duplicates.ids.includes(sample.id)) this.duplicates.ids.push(sample.id);
+      if (this.duplicates.ids.length < 10 && !this.duplicates.ids.includes(sample.id))
+        this.duplicates.ids.push(sample.id);
     }
     if (this.ids) this.ids[row] ??= sample.id;
     this.tabulate(this.cases, row, sample);
@@ -57557,7 +57575,9 @@ function judgeEvals(ctx) {
   if (run2.duplicates && run2.duplicates.total > 0)
     out.push(
       warn(
-        `${run2.duplicates.total} samples repeat an id (and repeat index) seen before, e.g. ${run2.duplicates.ids.slice(0, 3).map((id) => JSON.stringify(id.slice(0, 60))).join(", ")}: each is counted as a repeat of that case, never as another case; give repeats a "repeat" index, or make ids unique`,
+        `${run2.duplicates.total} samples repeat an id (and repeat index) seen before, e.g. ${run2.duplicates.ids.slice(0, 3).map((id) => JSON.stringify(id.slice(0, 60))).join(
+          ", "
+        )}: each is counted as a repeat of that case, never as another case; give repeats a "repeat" index, or make ids unique`,
         "evals.results"
       )
     );
@@ -57754,17 +57774,19 @@ function measure(t, name, confidence, aggregates) {
   if (!info2) return { missing: `${name} is not a metric the gate knows` };
   const m = measureKnown(t, name, named, info2.measure, info2.missing, confidence, aggregates);
   if (!("missing" in m) && !Number.isFinite(m.value))
-    return { missing: `its value is not a finite number (the values are too large to add; check the results for values near \xB11e308)` };
+    return {
+      missing: `its value is not a finite number (the values are too large to add; check the results for values near \xB11e308)`
+    };
   return m;
 }
 function measureKnown(t, name, named, how, missingWords, confidence, aggregates) {
   const units = t.units ?? Infinity;
   if ("rate" in how) {
     if (how.rate === "passed") {
-      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : { value: t.passed / t.scored, ci: rateInterval(t.passed, t.scored, units, confidence), n: t.scored };
+      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : rate(t.passed, t.scored, units, confidence);
     }
     const n = t.total - t.skipped;
-    return n === 0 ? { missing: "no samples" } : { value: t.errors / n, ci: rateInterval(t.errors, n, units, confidence), n };
+    return n === 0 ? { missing: "no samples" } : rate(t.errors, n, units, confidence);
   }
   if ("quantile" in how) {
     if (t.latency.length === 0) return { missing: `the results carry no ${missingWords}` };
@@ -57784,9 +57806,9 @@ function measureKnown(t, name, named, how, missingWords, confidence, aggregates)
   }
   return { value: m.mean, ci: meanInterval(m, confidence, units), n: m.n };
 }
-function rateInterval(x, n, units, confidence) {
-  if (units >= n) return wilson(x, n, confidence);
-  return wilson(Math.round(x / n * units), units, confidence);
+function rate(x, n, units, confidence) {
+  const [k, m] = units >= n ? [x, n] : [Math.round(x / n * units), units];
+  return { value: x / n, ci: wilson(k, m, confidence), n, exact: (c) => clopperPearson(k, m, c) };
 }
 function aggregateMeasurement(a, confidence) {
   const n = a.n ?? 0;
@@ -57895,6 +57917,88 @@ function invertInterval(interval, margin, worseIsLower) {
   return (1 - lo) / 2;
 }
 
+// src/stats/sign-flip.ts
+var EXHAUSTIVE_UP_TO = 12;
+var DRAWS = 4e3;
+var SignFlip = class _SignFlip {
+  constructor(d) {
+    this.d = d;
+    const n = d.length;
+    this.signs = [];
+    if (n <= EXHAUSTIVE_UP_TO) {
+      for (let mask = 0; mask < 1 << n; mask++) {
+        const s = new Int8Array(n);
+        for (let i = 0; i < n; i++) s[i] = mask & 1 << i ? -1 : 1;
+        this.signs.push(s);
+      }
+    } else {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += d[i] * (i + 1);
+      const random = rng(seedFrom(`sign-flip:${n}:${sum}`));
+      this.signs.push(new Int8Array(n).fill(1));
+      for (let k = 1; k < DRAWS; k++) this.signs.push(Int8Array.from({ length: n }, () => random() < 0.5 ? -1 : 1));
+    }
+  }
+  d;
+  signs;
+  get estimate() {
+    let s = 0;
+    for (let i = 0; i < this.d.length; i++) s += this.d[i];
+    return s / this.d.length;
+  }
+  /** P(mean of flipped (d − θ) ≤ observed mean of (d − θ)): small when the differences sit below θ. */
+  pBelow(theta) {
+    const n = this.d.length;
+    let observed = 0;
+    for (let i = 0; i < n; i++) observed += this.d[i] - theta;
+    let count = 0;
+    for (const s of this.signs) {
+      let m = 0;
+      for (let i = 0; i < n; i++) m += s[i] * (this.d[i] - theta);
+      if (m <= observed + 1e-12 * Math.abs(observed)) count += 1;
+    }
+    return count / this.signs.length;
+  }
+  /** P(mean of flipped (d − θ) ≥ observed): small when the differences sit above θ. */
+  pAbove(theta) {
+    return this.flipped().pBelow(-theta);
+  }
+  /**
+   * The θ for which neither one-sided test rejects at (1 − confidence)/2: an end the test cannot
+   * reach (too few pairs for that level) is unbounded.
+   */
+  interval(confidence) {
+    const tail = (1 - confidence) / 2;
+    if (1 / this.signs.length > tail) return [-Infinity, Infinity];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of this.d) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+    const span = hi - lo || Math.abs(hi) || 1;
+    const upper = this.edge((t) => this.pBelow(t) <= tail, this.estimate, hi + span);
+    const lower = -this.flipped().edge((t) => this.flipped().pBelow(t) <= tail, -this.estimate, -lo + span);
+    return [lower, upper];
+  }
+  cachedFlip;
+  flipped() {
+    return this.cachedFlip ??= new _SignFlip(Float64Array.from(this.d, (x) => -x));
+  }
+  /** Bisection for the smallest θ in [from, to] where `rejects` holds (Infinity when it never does). */
+  edge(rejects, from, to) {
+    if (!rejects(to)) return Infinity;
+    let a = from;
+    let b = to;
+    for (let i = 0; i < 40; i++) {
+      const mid = (a + b) / 2;
+      if (rejects(mid)) b = mid;
+      else a = mid;
+    }
+    return b;
+  }
+};
+
 // src/stats/newcombe.ts
 function newcombePaired({ a, b, c, d }, confidence = 0.95) {
   const n = a + b + c + d;
@@ -57944,7 +58048,9 @@ function compareMetric(name, pairing, cand, base) {
   if (!pairing || shared < MIN_PAIRED_SHARE * Math.min(cand.cases.size, base.cases.size))
     return twoSample(name, cand, base, higherIsBetter, shared);
   const { candRows, baseRows } = pairing;
-  const order = Array.from(candRows.keys()).sort((x, y) => pairing.cand.cases.hashOf(candRows[x]) - pairing.cand.cases.hashOf(candRows[y]));
+  const order = Array.from(candRows.keys()).sort(
+    (x, y) => pairing.cand.cases.hashOf(candRows[x]) - pairing.cand.cases.hashOf(candRows[y])
+  );
   if ("rate" in info2.measure) {
     const passRate = info2.measure.rate === "passed";
     const denominator = (o) => passRate ? o.scored : o.scored + o.errors;
@@ -57973,7 +58079,12 @@ function compareMetric(name, pairing, cand, base) {
       c2.push((passRate ? oc.passed : oc.errors) / denominator(oc));
       b2.push((passRate ? ob.passed : ob.errors) / denominator(ob));
     }
-    return meanDifference(Float64Array.from(c2), Float64Array.from(b2), higherIsBetter, "per-case rates, clustered by case");
+    return meanDifference(
+      Float64Array.from(c2),
+      Float64Array.from(b2),
+      higherIsBetter,
+      "per-case rates, clustered by case"
+    );
   }
   const channel = channelOf(name);
   if (!channel || !pairing.cand.cases.hasChannel(channel) || !pairing.base.cases.hasChannel(channel)) {
@@ -58000,7 +58111,14 @@ function compareMetric(name, pairing, cand, base) {
       return {
         unavailable: `a percentile is compared from ${MIN_UNITS} paired cases on (a bootstrap of fewer is not reliable); ${cv.length} paired`
       };
-    return bootstrapped(name, cv, bv, quantileOf(info2.measure.quantile), higherIsBetter, "paired bootstrap of the percentile");
+    return bootstrapped(
+      name,
+      cv,
+      bv,
+      quantileOf(info2.measure.quantile),
+      higherIsBetter,
+      "paired bootstrap of the percentile"
+    );
   }
   return meanDifference(cv, bv, higherIsBetter, "paired");
 }
@@ -58037,6 +58155,16 @@ function meanDifference(c, b, higherIsBetter, what) {
   if (c.length < 2) return { unavailable: "one paired case cannot show a difference" };
   const d = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) d[i] = c[i] - b[i];
+  if (d.length < MIN_UNITS) {
+    const flips = new SignFlip(d);
+    return {
+      estimate: flips.estimate,
+      interval: (conf) => flips.interval(conf),
+      pWorse: (m) => higherIsBetter ? flips.pBelow(-m) : flips.pAbove(m),
+      n: d.length,
+      method: `${what}: exact sign-flip test (fewer than ${MIN_UNITS} pairs)`
+    };
+  }
   const s = diffStats(d);
   const interval = (conf) => pairedT(s, conf);
   return {
@@ -58044,7 +58172,7 @@ function meanDifference(c, b, higherIsBetter, what) {
     interval,
     pWorse: (m) => invertInterval(interval, m, higherIsBetter),
     n: s.n,
-    method: `${what}: paired t interval${s.sd === 0 && s.n < MIN_UNITS ? ` (no spread in ${s.n} pairs: no evidence either way)` : ""}`
+    method: `${what}: paired t interval`
   };
 }
 function bootstrapped(name, c, b, stat4, higherIsBetter, method) {
@@ -58202,7 +58330,13 @@ function judgeMetric(t, spec, opts, where, baseline) {
   const bounds = (spec.min !== void 0 ? 1 : 0) + (spec.max !== void 0 ? 1 : 0);
   const fail2 = (reason) => {
     const result = { ...base, status: "error", value: null, ci: null, n: 0, reason };
-    return { p: 1, blocking: spec.blocking, tested: false, bounds, finish: () => ({ ...result, blocks: spec.blocking }) };
+    return {
+      p: 1,
+      blocking: spec.blocking,
+      tested: false,
+      bounds,
+      finish: () => ({ ...result, blocks: spec.blocking })
+    };
   };
   if ("missing" in m) return fail2(`${label} cannot be measured: ${m.missing}.`);
   const fmt = (v) => showValue(spec.name, v);
@@ -58210,8 +58344,9 @@ function judgeMetric(t, spec, opts, where, baseline) {
     const verdicts = [];
     const byEstimate = opts.thresholdOn === "estimate" || m.estimateOnly;
     const [low, high] = byEstimate ? [m.value, m.value] : m.ci;
-    const strict = byEstimate || family.bounds <= 1 || !t ? [low, high] : (() => {
-      const adj = measure(t, spec.name, 1 - (1 - opts.confidence) / family.bounds, where.aggregates);
+    const failLevel = 1 - (1 - opts.confidence) / Math.max(1, family.bounds);
+    const strict = byEstimate ? [low, high] : m.exact ? m.exact(failLevel) : family.bounds <= 1 || !t ? [low, high] : (() => {
+      const adj = measure(t, spec.name, failLevel, where.aggregates);
       return "missing" in adj ? [low, high] : adj.ci;
     })();
     const note = m.estimateOnly ? ` (${m.estimateOnly})` : "";
@@ -58259,14 +58394,15 @@ function judgeMetric(t, spec, opts, where, baseline) {
         base.delta_ci = jsonInterval(ci);
         base.paired_n = cmp.n;
         p = cmp.pWorse(margin);
-        const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? "samples" : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
+        const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? `samples, ${cmp.method}` : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
         const beyond = higherIsBetter ? cmp.estimate < -margin : cmp.estimate > margin;
         marginVerdict = (family) => {
           const familyConfidence = 1 - (1 - opts.confidence) / Math.max(1, family.margins);
           const mde = cmp.mde?.(margin, familyConfidence) ?? minimumDetectable(cmp.interval(familyConfidence), margin, familyConfidence);
           base.mde = Number.isFinite(mde) ? mde : null;
-          const detect = `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, mde)} or more${family.margins > 1 ? ` (with ${family.margins} margins tested together)` : ""}`;
+          const together = family.margins > 1 ? ` (with ${family.margins} margins tested together)` : "";
+          const detect = Number.isFinite(mde) ? `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, mde)} or more${together}` : `this suite is too small to detect any ${higherIsBetter ? "drop" : "increase"} at this confidence${together}`;
           return family.regression ? {
             status: "fail",
             text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`
@@ -64622,7 +64758,13 @@ var promptfooCsv = {
         }
         const promptKey = col.label.split(": ")[0] ?? "";
         ctx.emit({
-          id: promptfooCaseId(description || `test ${r + 1}`, description, vars, promptKey, multiProvider ? col.provider : ""),
+          id: promptfooCaseId(
+            description || `test ${r + 1}`,
+            description,
+            vars,
+            promptKey,
+            multiProvider ? col.provider : ""
+          ),
           outcome,
           score: Number.isFinite(score) ? score : void 0,
           scores,
@@ -67203,10 +67345,10 @@ function judge(m, data, ctx) {
   const withControl = !ctx.noControl && relative2;
   if (!canary) return error63("no canary variant in the metrics");
   if (withControl && !control) return error63(data.controlError ?? "no control variant in the metrics");
-  const rate = m.name.endsWith("_rate");
-  const fmt = (v) => rate ? showValue("error_rate", v) : String(Number(v.toPrecision(4)));
+  const rate2 = m.name.endsWith("_rate");
+  const fmt = (v) => rate2 ? showValue("error_rate", v) : String(Number(v.toPrecision(4)));
   const read = (v, which2) => {
-    if (rate) {
+    if (rate2) {
       const key = m.name.slice(0, -"_rate".length);
       if (!(v.requests > 0)) return `no traffic on the ${which2}`;
       const x = v.counts[key];
@@ -67247,7 +67389,7 @@ function judge(m, data, ctx) {
       }
     );
   };
-  const tau2 = (scale) => Math.max(Math.abs(scale) / 2, rate ? MIN_TAU : 0) ** 2 || MIN_TAU ** 2;
+  const tau2 = (scale) => Math.max(Math.abs(scale) / 2, rate2 ? MIN_TAU : 0) ** 2 || MIN_TAU ** 2;
   const canaryCs = (limit) => c.variance === void 0 ? null : confidenceSequence(c.value, c.variance, ALPHA, tau2(limit));
   if (m.max !== void 0) bound(canaryCs(m.max), c.value, m.max, true, "canary");
   if (m.min !== void 0) bound(canaryCs(m.min), c.value, m.min, false, "canary");
@@ -67257,7 +67399,7 @@ function judge(m, data, ctx) {
   } else if (k) {
     const margin = m.max_increase ?? m.max_drop ?? 0;
     const diff = c.value - k.value;
-    if (rate) {
+    if (rate2) {
       const key = m.name.slice(0, -"_rate".length);
       const d = proportionDifference(canary.counts[key], canary.requests, control.counts[key], control.requests);
       cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, MIN_TAU) ** 2);
