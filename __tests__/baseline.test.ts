@@ -255,7 +255,7 @@ describe('margins against the baseline', () => {
     const v = gate(CONFIG('    - { name: score.arc.acc, max_drop: 0.01 }'), agg(0.7), agg(0.76));
     expect(v.metrics[0]).toMatchObject({ status: 'fail', paired_n: 2000 });
     expect(v.metrics[0]!.delta).toBeCloseTo(-0.06, 10);
-    expect(v.metrics[0]!.reason).toMatch(/2000 samples\)/);
+    expect(v.metrics[0]!.reason).toMatch(/2000 samples, unpaired, from the reported standard errors\)/);
   });
 });
 

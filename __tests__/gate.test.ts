@@ -67,14 +67,15 @@ describe('the gate', () => {
     });
   });
 
-  it('calls a pass rate inconclusive when the interval straddles the minimum; on_inconclusive decides', () => {
+  it('calls a pass rate inconclusive when the interval straddles the minimum; on_inconclusive (or the tier) decides', () => {
     const list = samples(120, 0.91);
-    const warn = gate(configYaml(), list);
+    const warn = gate(configYaml({ evals: { statistics: { on_inconclusive: 'warn' } } }), list);
     expect(warn.metrics[0]!.status).toBe('inconclusive');
     expect(warn.decision).toBe('allow');
     expect(warn.warnings.join('\n')).toMatch(/pass_rate .* straddles the minimum/);
 
-    const block = gate(configYaml({ evals: { statistics: { on_inconclusive: 'block' } } }), list);
+    // the high tier's default: inconclusive blocks
+    const block = gate(configYaml(), list);
     expect(block.metrics[0]!.status).toBe('inconclusive');
     expect(block.decision).toBe('block');
 
@@ -83,9 +84,7 @@ describe('the gate', () => {
   });
 
   it('blocks under min_samples and over the error budget; errors leave the pass-rate denominator', () => {
-    expect(gate(configYaml(), samples(50, 1)).reasons).toContain(
-      'evals: 50 scored samples, under evals.min_samples 100',
-    );
+    expect(gate(configYaml(), samples(50, 1)).reasons).toContain('evals: 50 scored cases, under evals.min_samples 100');
     const withErrors = [...samples(300, 1), ...samples(30, 0, { outcome: 'error', message: 'HTTP 503' }, 'e')];
     const v = gate(configYaml(), withErrors);
     expect(v.metrics[0]!.value).toBe(1);

@@ -160,13 +160,15 @@ describe('loading results', () => {
     expect(err.problems[0]!.message).toMatch(/evals.format says promptfoo, but the file looks like JSON lines/);
   });
 
-  it('merges several files into one run with distinct ids', async () => {
+  it('merges several files into one run; an id seen again is the same case again (clustered), and said', async () => {
     const f = path.join(FIXTURES, 'native.jsonl');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-'));
     const copy = path.join(dir, 'again.jsonl');
     writeFileSync(copy, '{"id": "case-2", "pass": false}\n');
     const run = await loadRun([f, copy], { format: 'auto', cwd: '/' });
     expect(run.all.total).toBe(6);
-    expect(run.failing.map((s) => s.id)).toEqual(['case-2', 'case-3', 'case-2~2']);
+    expect(run.failing.map((s) => s.id)).toEqual(['case-2', 'case-3', 'case-2']);
+    expect(run.duplicates).toEqual({ total: 1, ids: ['case-2'] });
+    expect(run.cases.size).toBe(5);
   });
 });

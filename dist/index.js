@@ -56342,11 +56342,68 @@ function normalQuantile(p) {
   }
   return q < 0 ? -x : x;
 }
+function incompleteBeta(x, a, b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - (a + b) * x / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let f = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let num2 = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + num2 * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num2 / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    f *= d * c;
+    num2 = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + num2 * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num2 / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return front * f / a;
+}
+function tCdf(t, df) {
+  if (!Number.isFinite(t)) return t > 0 ? 1 : 0;
+  const tail = incompleteBeta(df / (df + t * t), df / 2, 0.5) / 2;
+  return t >= 0 ? 1 - tail : tail;
+}
 function tQuantile(p, df) {
-  if (!(df > 0)) return NaN;
+  if (!(df > 0) || !(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
   if (df === 1) return Math.tan(Math.PI * (p - 0.5));
   if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
   if (!Number.isFinite(df)) return normalQuantile(p);
+  if (p < 0.5) return -tQuantile(1 - p, df);
+  let lo = 0;
+  let hi = 1;
+  while (tCdf(hi, df) < p) hi *= 2;
+  let x = Math.min(Math.max(cornishFisher(p, df), lo), hi);
+  for (let i = 0; i < 200; i++) {
+    const f = tCdf(x, df) - p;
+    if (Math.abs(f) < 1e-15) break;
+    if (f > 0) hi = x;
+    else lo = x;
+    const density = Math.exp(
+      logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - (df + 1) / 2 * Math.log1p(x * x / df)
+    );
+    const next = x - f / density;
+    x = next > lo && next < hi ? next : (lo + hi) / 2;
+    if (hi - lo < 1e-14 * Math.max(1, x)) break;
+  }
+  return x;
+}
+function cornishFisher(p, df) {
   const z2 = normalQuantile(p);
   const z22 = z2 * z2;
   const g1 = (z22 + 1) * z2 / 4;
@@ -56384,13 +56441,6 @@ function binomialPmf(k, n, p) {
   const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
   return Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log(1 - p));
 }
-function binomialCdf(k, n, p) {
-  if (k < 0) return 0;
-  if (k >= n) return 1;
-  let sum = 0;
-  for (let i = 0; i <= k; i++) sum += binomialPmf(i, n, p);
-  return Math.min(1, sum);
-}
 
 // src/stats/wilson.ts
 function wilson(successes, n, confidence = 0.95) {
@@ -56404,6 +56454,49 @@ function wilson(successes, n, confidence = 0.95) {
   const low = successes === 0 ? 0 : Math.max(0, (centre - spread) / denom);
   const high = successes === n ? 1 : Math.min(1, (centre + spread) / denom);
   return [low, high];
+}
+function clopperPearson(successes, n, confidence = 0.95) {
+  if (n <= 0) return [0, 1];
+  const tail = (1 - confidence) / 2;
+  const low = successes === 0 ? 0 : betaQuantile(tail, successes, n - successes + 1);
+  const high = successes === n ? 1 : betaQuantile(1 - tail, successes + 1, n - successes);
+  return [low, high];
+}
+function betaQuantile(p, a, b) {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (incompleteBeta(mid, a, b) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+// src/stats/paired-t.ts
+function diffStats(d) {
+  const n = d.length;
+  if (n === 0) return { n: 0, mean: NaN, sd: NaN, skew: 0 };
+  let mean2 = 0;
+  for (let i = 0; i < n; i++) mean2 += d[i];
+  mean2 /= n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = d[i] - mean2;
+    m2 += x * x;
+    m3 += x * x * x;
+  }
+  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
+  const pop = m2 / n;
+  return { n, mean: mean2, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
+}
+var MIN_UNITS = 30;
+function pairedT(s, confidence = 0.95) {
+  if (s.n < 2 || s.sd === 0 && s.n < MIN_UNITS) return [-Infinity, Infinity];
+  if (s.sd === 0) return [s.mean, s.mean];
+  const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
+  return [s.mean - half, s.mean + half];
 }
 
 // src/stats/mean.ts
@@ -56424,10 +56517,11 @@ var Moments = class {
     return this.n > 1 ? this.m2 / (this.n - 1) : NaN;
   }
 };
-function meanInterval(m, confidence = 0.95) {
-  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * m.n), m.n, confidence);
-  if (m.n < 2) return [-Infinity, Infinity];
-  const half = tQuantile(1 - (1 - confidence) / 2, m.n - 1) * Math.sqrt(m.variance / m.n);
+function meanInterval(m, confidence = 0.95, units = m.n) {
+  const n = Math.min(m.n, units);
+  if (m.n > 0 && m.binary) return wilson(Math.round(m.mean * n), n, confidence);
+  if (n < 2 || m.variance === 0 && n < MIN_UNITS) return [-Infinity, Infinity];
+  const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(m.variance / n);
   return [m.mean - half, m.mean + half];
 }
 
@@ -56464,7 +56558,7 @@ var CaseTable = class {
     this.repeats = new Uint8Array(capacity);
     this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)]));
     for (const name of /* @__PURE__ */ new Set(["score", "latency", "cost", ...channels])) {
-      this.channels.set(name, { sum: new Float32Array(capacity), n: new Uint16Array(capacity) });
+      this.channels.set(name, { sum: new Float64Array(capacity), n: new Uint16Array(capacity) });
     }
   }
   get capacity() {
@@ -56556,7 +56650,7 @@ var CaseTable = class {
     this.repeats = grow(this.repeats, Uint8Array);
     for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
     for (const ch of this.channels.values()) {
-      ch.sum = grow(ch.sum, Float32Array);
+      ch.sum = grow(ch.sum, Float64Array);
       ch.n = grow(ch.n, Uint16Array);
     }
   }
@@ -56574,13 +56668,13 @@ var FORMAT_NAMES = [
   "native"
 ];
 var Column = class {
-  data = new Float32Array(1024);
+  data = new Float64Array(1024);
   length = 0;
   isSorted = true;
   push(x) {
     this.isSorted = false;
     if (this.length === this.data.length) {
-      const next = new Float32Array(this.data.length * 2);
+      const next = new Float64Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
@@ -56608,6 +56702,8 @@ var Tally = class {
   latency = new Column();
   cost = new Moments();
   tokens = new Moments();
+  /** Distinct cases behind these samples, when known: no interval claims more units than this. */
+  units;
   add(s) {
     this.total += 1;
     if (s.outcome === "skipped") return void (this.skipped += 1);
@@ -56642,6 +56738,7 @@ var RunBuilder = class {
   aggregates = /* @__PURE__ */ new Map();
   runErrors = [];
   failingTotal = 0;
+  duplicates = { total: 0, ids: [] };
   cases;
   /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
   ids;
@@ -56659,14 +56756,11 @@ var RunBuilder = class {
   }
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample, file2) {
-    let row = this.cases.row(hashId(sample.id));
+    const row = this.cases.row(hashId(sample.id));
     if (!this.cases.markRepeat(row, sample.repeat)) {
-      const base = sample.id;
-      for (let i = 2; ; i++) {
-        sample.id = `${base}~${i}`;
-        row = this.cases.row(hashId(sample.id));
-        if (this.cases.markRepeat(row, sample.repeat)) break;
-      }
+      this.duplicates.total += 1;
+      if (this.duplicates.ids.length < 10 && !this.duplicates.ids.includes(sample.id))
+        this.duplicates.ids.push(sample.id);
     }
     if (this.ids) this.ids[row] ??= sample.id;
     this.tabulate(this.cases, row, sample);
@@ -56699,6 +56793,13 @@ var RunBuilder = class {
     }
   }
   build(format, files, meta3) {
+    let scoredCases = 0;
+    for (let row = 0; row < this.cases.size; row++) if (this.cases.outcomes(row).scored > 0) scoredCases += 1;
+    this.all.units = this.cases.size;
+    for (const [tag, table2] of this.sliceCases) {
+      const t = this.slices.get(tag);
+      if (t) t.units = table2.size;
+    }
     return {
       format,
       files,
@@ -56711,7 +56812,9 @@ var RunBuilder = class {
       failingTotal: this.failingTotal,
       cases: this.cases,
       ids: this.ids,
-      sliceCases: this.sliceCases
+      sliceCases: this.sliceCases,
+      duplicates: this.duplicates,
+      scoredCases
     };
   }
 };
@@ -56957,7 +57060,7 @@ var BUILTIN_METRICS = {
     kind: "mean",
     unit: "USD",
     measure: { mean: "cost" },
-    compare: "bootstrap-mean",
+    compare: "paired-mean",
     missing: "cost"
   },
   tokens_per_sample: {
@@ -56966,7 +57069,7 @@ var BUILTIN_METRICS = {
     kind: "mean",
     unit: "",
     measure: { mean: "tokens" },
-    compare: "bootstrap-mean",
+    compare: "paired-mean",
     missing: "token counts"
   }
 };
@@ -57053,12 +57156,16 @@ var Evals = external_exports.strictObject({
   format: external_exports.enum(FORMATS).default("auto").describe("Results format; auto detects it from the content."),
   baseline: external_exports.union([external_exports.string().min(1), external_exports.strictObject({ ref: external_exports.string().min(1), path: external_exports.string().min(1) })]).optional().describe("Baseline results: a path, or { ref, path } read from git."),
   baseline_required: external_exports.boolean().default(false).describe("true: a missing baseline blocks instead of making margins inconclusive."),
-  min_samples: external_exports.number().int().min(1).default(1).describe("Fewest scored samples (errors and skipped excluded) the gate accepts."),
-  require_commit: external_exports.boolean().default(false).describe("true: results must name the commit under test."),
+  min_samples: external_exports.number().int().min(1).optional().describe(
+    "Fewest distinct scored cases (errors, skipped and repeats excluded) the gate accepts. Default by risk.tier: low 1, medium 30, high 100, critical 200."
+  ),
+  require_commit: external_exports.boolean().default(false).describe("true: results must name the commit under test (a SHA of at least 7 hex characters)."),
   max_error_rate: probability.default(0.05).describe("Largest share of samples that may be infrastructure errors."),
   statistics: external_exports.strictObject({
     confidence: external_exports.number().gt(0.5).lt(1).default(0.95).describe("Confidence level of every interval."),
-    on_inconclusive: external_exports.enum(["warn", "block"]).default("warn").describe("What an inconclusive metric does."),
+    on_inconclusive: external_exports.enum(["warn", "block"]).optional().describe(
+      "What an inconclusive blocking metric does. Default by risk.tier: low warn; medium blocks when its estimate misses the bar; high and critical block."
+    ),
     threshold_on: external_exports.enum(["interval", "estimate"]).default("interval").describe("Judge absolute thresholds on the confidence interval (default) or on the point estimate.")
   }).prefault({}),
   metrics: external_exports.array(MetricThreshold).default([]).describe("The pass bar: thresholds on metrics of the whole run."),
@@ -57239,6 +57346,38 @@ function yamlMessage(msg) {
   return msg.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
 
+// src/gate/tiers.ts
+var BLOCKING = {
+  low: [1, 2, 3, 7],
+  medium: [1, 2, 3, 4, 6, 7],
+  high: [1, 2, 3, 4, 5, 6, 7],
+  critical: [1, 2, 3, 4, 5, 6, 7]
+};
+var TIER_STATISTICS = {
+  low: { minSamples: 1, onInconclusive: "warn" },
+  medium: { minSamples: 30, onInconclusive: "miss" },
+  high: { minSamples: 100, onInconclusive: "block" },
+  critical: { minSamples: 200, onInconclusive: "block" }
+};
+function effectiveTier(config2) {
+  return config2?.risk?.tier ?? "high";
+}
+function isBlocking(tier, id) {
+  return BLOCKING[tier].includes(id);
+}
+function needsHumanApproval(tier) {
+  return tier === "high" || tier === "critical";
+}
+function resolveStatuses(tier, bars, findings) {
+  const status = {};
+  for (const bar of bars) {
+    const own2 = findings[bar.id].every((f) => f.status !== "fail") ? "pass" : isBlocking(tier, bar.id) ? "fail" : "warn";
+    const depFailed = bar.deps.some((d) => status[d] === "fail" || status[d] === "blocked");
+    status[bar.id] = depFailed ? "blocked" : own2;
+  }
+  return status;
+}
+
 // src/metrics/display.ts
 function showValue(name, v) {
   if (v === null) return "\u2014";
@@ -57371,7 +57510,8 @@ function modelPinning(model) {
 }
 
 // src/gate/bars/evals.ts
-function judgeEvals({ config: config2, run: run2, loadError, baseline, metrics, facts }) {
+function judgeEvals(ctx) {
+  const { config: config2, run: run2, loadError, baseline, metrics, facts } = ctx;
   const evals = config2.evals;
   if (loadError) {
     return [
@@ -57391,7 +57531,15 @@ function judgeEvals({ config: config2, run: run2, loadError, baseline, metrics, 
     ) : pass(`${t.total} samples from ${run2.files.join(", ")} (${run2.format})`, "evals.results")
   );
   for (const e of run2.runErrors) out.push(fail(`the eval reported an error: ${e}`, "evals.results"));
-  const commit = run2.meta.commit;
+  const named = run2.meta.commit;
+  const commit = named && /^[0-9a-f]{7,40}$/i.test(named) ? named.toLowerCase() : void 0;
+  if (named && !commit)
+    out.push(
+      (evals.require_commit ? fail : warn)(
+        `the results name commit ${JSON.stringify(named.slice(0, 60))}, which is not a commit SHA (7 to 40 hex characters)`,
+        "evals.require_commit"
+      )
+    );
   const matches = (c) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
   if (commit && facts.commits.length > 0 && !matches(commit)) {
     out.push(
@@ -57400,7 +57548,7 @@ function judgeEvals({ config: config2, run: run2, loadError, baseline, metrics, 
         "evals.results"
       )
     );
-  } else if (evals.require_commit && !commit) {
+  } else if (evals.require_commit && !named) {
     out.push(
       fail(
         "evals.require_commit is true but the results name no commit: record the commit in the results metadata",
@@ -57414,13 +57562,25 @@ function judgeEvals({ config: config2, run: run2, loadError, baseline, metrics, 
   } else if (commit) {
     out.push(pass(`results are for commit ${commit.slice(0, 12)}`, "evals.results"));
   }
-  const scored = aggregateOnly ? Math.max(0, ...[...run2.aggregates.values()].map((a) => a.n ?? 0)) : t.scored;
+  const minSamples = evals.min_samples ?? TIER_STATISTICS[ctx.tier].minSamples;
+  const minKey = evals.min_samples === void 0 ? "risk.tier" : "evals.min_samples";
+  const minWhat = evals.min_samples === void 0 ? `min_samples ${minSamples}, the ${ctx.tier} tier's default` : `evals.min_samples ${minSamples}`;
+  const scored = aggregateOnly ? Math.max(0, ...[...run2.aggregates.values()].map((a) => a.n ?? 0)) : run2.scoredCases ?? t.scored;
   out.push(
-    scored >= evals.min_samples ? pass(`${scored} scored samples (min_samples ${evals.min_samples})`, "evals.min_samples") : fail(
-      `${scored} scored samples, under evals.min_samples ${evals.min_samples}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ""}`,
-      "evals.min_samples"
+    scored >= minSamples ? pass(`${scored} scored cases (${minWhat})`, minKey) : fail(
+      `${scored} scored cases, under ${minWhat}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ""}${scored < t.scored ? `; ${t.scored} scored samples, as cases repeat` : ""}`,
+      minKey
     )
   );
+  if (run2.duplicates && run2.duplicates.total > 0)
+    out.push(
+      warn(
+        `${run2.duplicates.total} samples repeat an id (and repeat index) seen before, e.g. ${run2.duplicates.ids.slice(0, 3).map((id) => JSON.stringify(id.slice(0, 60))).join(
+          ", "
+        )}: each is counted as a repeat of that case, never as another case; give repeats a "repeat" index, or make ids unique`,
+        "evals.results"
+      )
+    );
   const attempted = t.total - t.skipped;
   const errorRate = attempted > 0 ? t.errors / attempted : 0;
   out.push(
@@ -57464,32 +57624,6 @@ function baselineFindings(pairing, base) {
       )
     );
   return out;
-}
-
-// src/gate/tiers.ts
-var BLOCKING = {
-  low: [1, 2, 3, 7],
-  medium: [1, 2, 3, 4, 6, 7],
-  high: [1, 2, 3, 4, 5, 6, 7],
-  critical: [1, 2, 3, 4, 5, 6, 7]
-};
-function effectiveTier(config2) {
-  return config2?.risk?.tier ?? "high";
-}
-function isBlocking(tier, id) {
-  return BLOCKING[tier].includes(id);
-}
-function needsHumanApproval(tier) {
-  return tier === "high" || tier === "critical";
-}
-function resolveStatuses(tier, bars, findings) {
-  const status = {};
-  for (const bar of bars) {
-    const own2 = findings[bar.id].every((f) => f.status !== "fail") ? "pass" : isBlocking(tier, bar.id) ? "fail" : "warn";
-    const depFailed = bar.deps.some((d) => status[d] === "fail" || status[d] === "blocked");
-    status[bar.id] = depFailed ? "blocked" : own2;
-  }
-  return status;
 }
 
 // src/gate/bars/guardrails.ts
@@ -57600,13 +57734,32 @@ function quantile(sorted, p) {
 function quantileInterval(sorted, p, confidence = 0.95) {
   const n = sorted.length;
   if (n === 0) return [-Infinity, Infinity];
-  const z2 = zFor(confidence);
-  const half = z2 * Math.sqrt(n * p * (1 - p));
+  const tail = (1 - confidence) / 2;
+  if (n > 5e3) return normalRanks(sorted, p, confidence);
+  let k = -1;
+  let cdf = 0;
+  for (let i = 0; i < n; i++) {
+    cdf += binomialPmf(i, n, p);
+    if (cdf >= 1 - tail) {
+      k = i + 1;
+      break;
+    }
+  }
+  let j = 0;
+  cdf = 0;
+  for (let i = 0; i < n; i++) {
+    cdf += binomialPmf(i, n, p);
+    if (cdf > tail) break;
+    j = i + 1;
+  }
+  return [j >= 1 ? sorted[j - 1] : -Infinity, k >= 1 && k <= n ? sorted[k - 1] : Infinity];
+}
+function normalRanks(sorted, p, confidence) {
+  const n = sorted.length;
+  const half = zFor(confidence) * Math.sqrt(n * p * (1 - p));
   const j = Math.floor(n * p - half);
   const k = Math.ceil(n * p + half) + 1;
-  const low = j >= 1 ? sorted[j - 1] : -Infinity;
-  const high = k <= n ? sorted[k - 1] : Infinity;
-  return [low, high];
+  return [j >= 1 ? sorted[j - 1] : -Infinity, k <= n ? sorted[k - 1] : Infinity];
 }
 
 // src/metrics/measure.ts
@@ -57619,16 +57772,24 @@ function measure(t, name, confidence, aggregates) {
   }
   const info2 = metricInfo(name);
   if (!info2) return { missing: `${name} is not a metric the gate knows` };
-  const how = info2.measure;
+  const m = measureKnown(t, name, named, info2.measure, info2.missing, confidence, aggregates);
+  if (!("missing" in m) && !Number.isFinite(m.value))
+    return {
+      missing: `its value is not a finite number (the values are too large to add; check the results for values near \xB11e308)`
+    };
+  return m;
+}
+function measureKnown(t, name, named, how, missingWords, confidence, aggregates) {
+  const units = t.units ?? Infinity;
   if ("rate" in how) {
     if (how.rate === "passed") {
-      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
+      return t.scored === 0 ? { missing: "no scored samples (every sample errored or was skipped)" } : rate(t.passed, t.scored, units, confidence);
     }
     const n = t.total - t.skipped;
-    return n === 0 ? { missing: "no samples" } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
+    return n === 0 ? { missing: "no samples" } : rate(t.errors, n, units, confidence);
   }
   if ("quantile" in how) {
-    if (t.latency.length === 0) return { missing: `the results carry no ${info2.missing}` };
+    if (t.latency.length === 0) return { missing: `the results carry no ${missingWords}` };
     const sorted = t.latency.sorted();
     return {
       value: quantile(sorted, how.quantile),
@@ -57641,9 +57802,13 @@ function measure(t, name, confidence, aggregates) {
   const m = named !== void 0 ? t.named.get(named) : t[how.mean];
   if (!m || m.n === 0) {
     const known = named !== void 0 && t.named.size > 0 ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(", ")})` : "";
-    return { missing: `the results carry no ${info2.missing}${known}` };
+    return { missing: `the results carry no ${missingWords}${known}` };
   }
-  return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
+  return { value: m.mean, ci: meanInterval(m, confidence, units), n: m.n };
+}
+function rate(x, n, units, confidence) {
+  const [k, m] = units >= n ? [x, n] : [Math.round(x / n * units), units];
+  return { value: x / n, ci: wilson(k, m, confidence), n, exact: (c) => clopperPearson(k, m, c) };
 }
 function aggregateMeasurement(a, confidence) {
   const n = a.n ?? 0;
@@ -57653,7 +57818,12 @@ function aggregateMeasurement(a, confidence) {
   }
   if (n > 0 && a.value >= 0 && a.value <= 1)
     return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
-  return { value: a.value, ci: [-Infinity, Infinity], n };
+  return {
+    value: a.value,
+    ci: [a.value, a.value],
+    n,
+    estimateOnly: "judged on the reported value: the tool gave no sample count or standard error"
+  };
 }
 
 // src/stats/holm.ts
@@ -57731,31 +57901,6 @@ function bootstrapInterval(bs, confidence = 0.95) {
   return [at(alpha), at(1 - alpha)];
 }
 
-// src/stats/paired-t.ts
-function diffStats(d) {
-  const n = d.length;
-  if (n === 0) return { n: 0, mean: NaN, sd: NaN, skew: 0 };
-  let mean3 = 0;
-  for (let i = 0; i < n; i++) mean3 += d[i];
-  mean3 /= n;
-  let m2 = 0;
-  let m3 = 0;
-  for (let i = 0; i < n; i++) {
-    const x = d[i] - mean3;
-    m2 += x * x;
-    m3 += x * x * x;
-  }
-  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
-  const pop = m2 / n;
-  return { n, mean: mean3, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
-}
-function pairedT(s, confidence = 0.95) {
-  if (s.n < 2) return [-Infinity, Infinity];
-  if (s.sd === 0) return [s.mean, s.mean];
-  const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
-  return [s.mean - half, s.mean + half];
-}
-
 // src/stats/invert.ts
 function invertInterval(interval, margin, worseIsLower) {
   const bound = (conf) => worseIsLower ? interval(conf)[1] : -interval(conf)[0];
@@ -57772,12 +57917,87 @@ function invertInterval(interval, margin, worseIsLower) {
   return (1 - lo) / 2;
 }
 
-// src/stats/mcnemar.ts
-function mcnemarMidPWorse(b, c) {
-  const n = b + c;
-  if (n === 0) return 1;
-  return binomialCdf(b, n, 0.5) - 0.5 * binomialPmf(b, n, 0.5);
-}
+// src/stats/sign-flip.ts
+var EXHAUSTIVE_UP_TO = 12;
+var DRAWS = 4e3;
+var SignFlip = class _SignFlip {
+  constructor(d) {
+    this.d = d;
+    const n = d.length;
+    this.signs = [];
+    if (n <= EXHAUSTIVE_UP_TO) {
+      for (let mask = 0; mask < 1 << n; mask++) {
+        const s = new Int8Array(n);
+        for (let i = 0; i < n; i++) s[i] = mask & 1 << i ? -1 : 1;
+        this.signs.push(s);
+      }
+    } else {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += d[i] * (i + 1);
+      const random = rng(seedFrom(`sign-flip:${n}:${sum}`));
+      this.signs.push(new Int8Array(n).fill(1));
+      for (let k = 1; k < DRAWS; k++) this.signs.push(Int8Array.from({ length: n }, () => random() < 0.5 ? -1 : 1));
+    }
+  }
+  d;
+  signs;
+  get estimate() {
+    let s = 0;
+    for (let i = 0; i < this.d.length; i++) s += this.d[i];
+    return s / this.d.length;
+  }
+  /** P(mean of flipped (d − θ) ≤ observed mean of (d − θ)): small when the differences sit below θ. */
+  pBelow(theta) {
+    const n = this.d.length;
+    let observed = 0;
+    for (let i = 0; i < n; i++) observed += this.d[i] - theta;
+    let count = 0;
+    for (const s of this.signs) {
+      let m = 0;
+      for (let i = 0; i < n; i++) m += s[i] * (this.d[i] - theta);
+      if (m <= observed + 1e-12 * Math.abs(observed)) count += 1;
+    }
+    return count / this.signs.length;
+  }
+  /** P(mean of flipped (d − θ) ≥ observed): small when the differences sit above θ. */
+  pAbove(theta) {
+    return this.flipped().pBelow(-theta);
+  }
+  /**
+   * The θ for which neither one-sided test rejects at (1 − confidence)/2: an end the test cannot
+   * reach (too few pairs for that level) is unbounded.
+   */
+  interval(confidence) {
+    const tail = (1 - confidence) / 2;
+    if (1 / this.signs.length > tail) return [-Infinity, Infinity];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of this.d) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+    const span = hi - lo || Math.abs(hi) || 1;
+    const upper = this.edge((t) => this.pBelow(t) <= tail, this.estimate, hi + span);
+    const lower = -this.flipped().edge((t) => this.flipped().pBelow(t) <= tail, -this.estimate, -lo + span);
+    return [lower, upper];
+  }
+  cachedFlip;
+  flipped() {
+    return this.cachedFlip ??= new _SignFlip(Float64Array.from(this.d, (x) => -x));
+  }
+  /** Bisection for the smallest θ in [from, to] where `rejects` holds (Infinity when it never does). */
+  edge(rejects, from, to) {
+    if (!rejects(to)) return Infinity;
+    let a = from;
+    let b = to;
+    for (let i = 0; i < 40; i++) {
+      const mid = (a + b) / 2;
+      if (rejects(mid)) b = mid;
+      else a = mid;
+    }
+    return b;
+  }
+};
 
 // src/stats/newcombe.ts
 function newcombePaired({ a, b, c, d }, confidence = 0.95) {
@@ -57802,54 +58022,64 @@ function newcombePaired({ a, b, c, d }, confidence = 0.95) {
   const high = est + Math.sqrt(Math.max(0, (p2 - l2) ** 2 + (u1 - p1) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1)));
   return [Math.max(-1, low), Math.min(1, high)];
 }
+function newcombeIndependent(x1, n1, x2, n2, confidence = 0.95) {
+  if (n1 === 0 || n2 === 0) return [-1, 1];
+  const [p1, p2] = [x1 / n1, x2 / n2];
+  const [l1, u1] = wilson(x1, n1, confidence);
+  const [l2, u2] = wilson(x2, n2, confidence);
+  const est = p1 - p2;
+  return [
+    Math.max(-1, est - Math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+    Math.min(1, est + Math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+  ];
+}
 
 // src/gate/compare.ts
 function channelsFor(names) {
   return names.map(channelOf).filter((c) => c !== void 0 && c !== "score" && c !== "latency" && c !== "cost");
 }
-var mean = (v) => {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return s / v.length;
-};
 var quantileOf = (p) => (v) => quantile(Float64Array.from(v).sort(), p);
 function compareMetric(name, pairing, cand, base) {
   const info2 = metricInfo(name);
   if (!info2) return { unavailable: `${name} is not a metric the gate knows` };
   const higherIsBetter = info2.higherIsBetter;
   if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
-  if (!pairing || pairing.candRows.length === 0)
-    return { unavailable: "no case is in both the candidate and the baseline, so there is nothing to pair" };
+  const shared = pairing?.candRows.length ?? 0;
+  if (!pairing || shared < MIN_PAIRED_SHARE * Math.min(cand.cases.size, base.cases.size))
+    return twoSample(name, cand, base, higherIsBetter, shared);
   const { candRows, baseRows } = pairing;
+  const order = Array.from(candRows.keys()).sort(
+    (x, y) => pairing.cand.cases.hashOf(candRows[x]) - pairing.cand.cases.hashOf(candRows[y])
+  );
   if ("rate" in info2.measure) {
     const passRate = info2.measure.rate === "passed";
-    const single = everyCaseOnce(pairing, passRate ? "scored" : "n");
+    const denominator = (o) => passRate ? o.scored : o.scored + o.errors;
+    const single = everyCaseOnce(pairing, denominator);
     if (single) {
-      const table2 = binaryTable(pairing, passRate);
+      const table2 = binaryTable(pairing, passRate, denominator);
       const n = table2.a + table2.b + table2.c + table2.d;
       if (n === 0) return { unavailable: "no paired case has an outcome in both runs" };
       const interval = (conf) => newcombePaired(table2, conf);
       return {
         estimate: (table2.b - table2.c) / n,
         interval,
-        // With no margin, McNemar's mid-p on the discordant cases; with one, the Newcombe interval inverted.
-        pWorse: (margin) => margin === 0 ? higherIsBetter ? mcnemarMidPWorse(table2.b, table2.c) : mcnemarMidPWorse(table2.c, table2.b) : invertInterval(interval, margin, higherIsBetter),
+        // One method decides and is shown: the Newcombe interval, inverted at the margin (0 included).
+        pWorse: (margin) => invertInterval(interval, margin, higherIsBetter),
         n,
-        method: "Newcombe paired score interval, McNemar mid-p",
+        method: "Newcombe paired score interval",
         mde: (margin, conf, power = 0.8) => binaryMde((table2.b + table2.c) / n, n, margin, conf, power)
       };
     }
     const c2 = [];
     const b2 = [];
-    for (let i = 0; i < candRows.length; i++) {
+    for (const i of order) {
       const oc = pairing.cand.cases.outcomes(candRows[i]);
       const ob = pairing.base.cases.outcomes(baseRows[i]);
-      if (passRate ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
-      c2.push(passRate ? oc.passed / oc.scored : oc.errors / oc.n);
-      b2.push(passRate ? ob.passed / ob.scored : ob.errors / ob.n);
+      if (denominator(oc) === 0 || denominator(ob) === 0) continue;
+      c2.push((passRate ? oc.passed : oc.errors) / denominator(oc));
+      b2.push((passRate ? ob.passed : ob.errors) / denominator(ob));
     }
     return meanDifference(
-      name,
       Float64Array.from(c2),
       Float64Array.from(b2),
       higherIsBetter,
@@ -57862,7 +58092,7 @@ function compareMetric(name, pairing, cand, base) {
   }
   const c = [];
   const b = [];
-  for (let i = 0; i < candRows.length; i++) {
+  for (const i of order) {
     const x = pairing.cand.cases.mean(candRows[i], channel);
     const y = pairing.base.cases.mean(baseRows[i], channel);
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
@@ -57873,6 +58103,14 @@ function compareMetric(name, pairing, cand, base) {
   const cv = Float64Array.from(c);
   const bv = Float64Array.from(b);
   if ("quantile" in info2.measure) {
+    if (pairing.repeats)
+      return {
+        unavailable: `cases repeat, and a percentile of per-case means is another quantity than the reported ${name}`
+      };
+    if (cv.length < MIN_UNITS)
+      return {
+        unavailable: `a percentile is compared from ${MIN_UNITS} paired cases on (a bootstrap of fewer is not reliable); ${cv.length} paired`
+      };
     return bootstrapped(
       name,
       cv,
@@ -57882,9 +58120,7 @@ function compareMetric(name, pairing, cand, base) {
       "paired bootstrap of the percentile"
     );
   }
-  if (info2.compare === "bootstrap-mean")
-    return bootstrapped(name, cv, bv, mean, higherIsBetter, "paired bootstrap of the mean");
-  return meanDifference(name, cv, bv, higherIsBetter, "paired");
+  return meanDifference(cv, bv, higherIsBetter, "paired");
 }
 function binaryMde(discordant, n, margin, confidence, power) {
   const k = zFor(confidence) + normalQuantile(power);
@@ -57892,28 +58128,21 @@ function binaryMde(discordant, n, margin, confidence, power) {
   for (let i = 0; i < 50; i++) d = margin + k * Math.sqrt(Math.max(0, discordant + d - d * d) / n);
   return Math.min(1, d);
 }
-function everyCaseOnce(p, key) {
+function everyCaseOnce(p, denominator) {
   for (let i = 0; i < p.candRows.length; i++) {
-    if (p.cand.cases.outcomes(p.candRows[i])[key] > 1 || p.base.cases.outcomes(p.baseRows[i])[key] > 1) return false;
+    if (denominator(p.cand.cases.outcomes(p.candRows[i])) > 1 || denominator(p.base.cases.outcomes(p.baseRows[i])) > 1)
+      return false;
   }
   return true;
 }
-function binaryTable(p, passRate) {
+function binaryTable(p, passRate, denominator) {
   const t = { a: 0, b: 0, c: 0, d: 0 };
   for (let i = 0; i < p.candRows.length; i++) {
     const oc = p.cand.cases.outcomes(p.candRows[i]);
     const ob = p.base.cases.outcomes(p.baseRows[i]);
-    let x;
-    let y;
-    if (passRate) {
-      if (oc.scored === 0 || ob.scored === 0) continue;
-      x = oc.passed > 0;
-      y = ob.passed > 0;
-    } else {
-      if (oc.n === 0 || ob.n === 0) continue;
-      x = oc.errors > 0;
-      y = ob.errors > 0;
-    }
+    if (denominator(oc) === 0 || denominator(ob) === 0) continue;
+    const x = passRate ? oc.passed > 0 : oc.errors > 0;
+    const y = passRate ? ob.passed > 0 : ob.errors > 0;
     if (x && y) t.a++;
     else if (x) t.b++;
     else if (y) t.c++;
@@ -57921,25 +58150,35 @@ function binaryTable(p, passRate) {
   }
   return t;
 }
-function meanDifference(name, c, b, higherIsBetter, what) {
+function meanDifference(c, b, higherIsBetter, what) {
   if (c.length === 0) return { unavailable: "no paired case has an outcome in both runs" };
+  if (c.length < 2) return { unavailable: "one paired case cannot show a difference" };
   const d = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) d[i] = c[i] - b[i];
-  const s = diffStats(d);
-  if (s.n >= 30 && Math.abs(s.skew) < 2) {
-    const interval = (conf) => pairedT(s, conf);
+  if (d.length < MIN_UNITS) {
+    const flips = new SignFlip(d);
     return {
-      estimate: s.mean,
-      interval,
-      pWorse: (m) => invertInterval(interval, m, higherIsBetter),
-      n: s.n,
-      method: `${what}: paired t interval`
+      estimate: flips.estimate,
+      interval: (conf) => flips.interval(conf),
+      pWorse: (m) => higherIsBetter ? flips.pBelow(-m) : flips.pAbove(m),
+      n: d.length,
+      method: `${what}: exact sign-flip test (fewer than ${MIN_UNITS} pairs)`
     };
   }
-  return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
+  const s = diffStats(d);
+  const interval = (conf) => pairedT(s, conf);
+  return {
+    estimate: s.mean,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: s.n,
+    method: `${what}: paired t interval`
+  };
 }
 function bootstrapped(name, c, b, stat4, higherIsBetter, method) {
-  const bs = pairedBootstrap(c, b, stat4, seedFrom(`${name}:${c.length}`));
+  let sum = 0;
+  for (let i = 0; i < c.length; i++) sum += c[i] * 31 + b[i];
+  const bs = pairedBootstrap(c, b, stat4, seedFrom(`${name}:${c.length}:${sum}`));
   const interval = (conf) => bootstrapInterval(bs, conf);
   return {
     estimate: bs.estimate,
@@ -57973,6 +58212,45 @@ function unpaired(name, cand, base, higherIsBetter) {
     method: "unpaired, from the reported standard errors"
   };
 }
+var MIN_PAIRED_SHARE = 0.5;
+function twoSample(name, cand, base, higherIsBetter, shared) {
+  const info2 = metricInfo(name);
+  const why = `unpaired: ${shared} of ${Math.min(cand.cases.size, base.cases.size)} cases in common`;
+  const [c, b] = [cand.all, base.all];
+  if ("rate" in info2.measure) {
+    const passRate = info2.measure.rate === "passed";
+    const [x1, n1] = passRate ? [c.passed, c.scored] : [c.errors, c.total - c.skipped];
+    const [x2, n2] = passRate ? [b.passed, b.scored] : [b.errors, b.total - b.skipped];
+    if (n1 === 0 || n2 === 0) return { unavailable: "a run has no outcome to compare" };
+    const interval2 = (conf) => newcombeIndependent(x1, n1, x2, n2, conf);
+    return {
+      estimate: x1 / n1 - x2 / n2,
+      interval: interval2,
+      pWorse: (m) => invertInterval(interval2, m, higherIsBetter),
+      n: Math.min(n1, n2),
+      method: `${why}, Newcombe interval for independent proportions`
+    };
+  }
+  if ("quantile" in info2.measure) return { unavailable: `${why}: a percentile is compared on paired cases only` };
+  const key = name.startsWith("score.") ? name.slice(6) : void 0;
+  const [m1, m2] = key ? [c.named.get(key), b.named.get(key)] : [c[info2.measure.mean], b[info2.measure.mean]];
+  if (!m1 || !m2 || m1.n < 2 || m2.n < 2) return { unavailable: `${why}: a run has fewer than 2 values of ${name}` };
+  const v = m1.variance / m1.n + m2.variance / m2.n;
+  if (!(v > 0)) return { unavailable: `${why}: no spread in either run` };
+  const df = v ** 2 / ((m1.variance / m1.n) ** 2 / (m1.n - 1) + (m2.variance / m2.n) ** 2 / (m2.n - 1));
+  const estimate = m1.mean - m2.mean;
+  const interval = (conf) => {
+    const half = tQuantile(1 - (1 - conf) / 2, df) * Math.sqrt(v);
+    return [estimate - half, estimate + half];
+  };
+  return {
+    estimate,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: Math.min(m1.n, m2.n),
+    method: `${why}, Welch t interval`
+  };
+}
 
 // src/gate/pairing.ts
 var LISTED = 50;
@@ -57991,6 +58269,7 @@ function pairRuns(cand, base) {
     if (list.ids.length < LISTED && id !== void 0) list.ids.push(id);
   };
   const seenBase = new Uint8Array(base.cases.size);
+  let repeats = false;
   for (let row = 0; row < cand.cases.size; row++) {
     const b = base.cases.find(cand.cases.hashOf(row));
     if (b < 0) {
@@ -57998,6 +58277,7 @@ function pairRuns(cand, base) {
       continue;
     }
     seenBase[b] = 1;
+    if (cand.cases.outcomes(row).n > 1 || base.cases.outcomes(b).n > 1) repeats = true;
     candRows.push(row);
     baseRows.push(b);
     const now = passes(cand, row);
@@ -58022,7 +58302,8 @@ function pairRuns(cand, base) {
     removed,
     newlyFailing,
     newlyPassing,
-    datasetChange
+    datasetChange,
+    repeats
   };
 }
 
@@ -58046,88 +58327,117 @@ function judgeMetric(t, spec, opts, where, baseline) {
   };
   const label = where.slice !== void 0 ? `${spec.name} [${where.slice}]` : spec.name;
   const m = t ? measure(t, spec.name, opts.confidence, where.aggregates) : { missing: `no sample carries the tag "${where.slice}"` };
-  if ("missing" in m) {
-    const result = {
-      ...base,
-      status: "error",
-      value: null,
-      ci: null,
-      n: 0,
-      reason: `${label} cannot be measured: ${m.missing}.`
+  const bounds = (spec.min !== void 0 ? 1 : 0) + (spec.max !== void 0 ? 1 : 0);
+  const fail2 = (reason) => {
+    const result = { ...base, status: "error", value: null, ci: null, n: 0, reason };
+    return {
+      p: 1,
+      blocking: spec.blocking,
+      tested: false,
+      bounds,
+      finish: () => ({ ...result, blocks: spec.blocking })
     };
-    return { p: 1, blocking: spec.blocking, finish: () => result };
-  }
+  };
+  if ("missing" in m) return fail2(`${label} cannot be measured: ${m.missing}.`);
   const fmt = (v) => showValue(spec.name, v);
-  const [low, high] = opts.thresholdOn === "estimate" ? [m.value, m.value] : m.ci;
-  const verdicts = [];
-  if (spec.min !== void 0) {
-    verdicts.push(
-      low >= spec.min ? { status: "pass", text: `at least ${fmt(spec.min)}` } : high < spec.min ? { status: "fail", text: `below the minimum ${fmt(spec.min)}` } : { status: "inconclusive", text: `the interval straddles the minimum ${fmt(spec.min)}` }
-    );
-  }
-  if (spec.max !== void 0) {
-    verdicts.push(
-      high <= spec.max ? { status: "pass", text: `at most ${fmt(spec.max)}` } : low > spec.max ? { status: "fail", text: `above the maximum ${fmt(spec.max)}` } : { status: "inconclusive", text: `the interval straddles the maximum ${fmt(spec.max)}` }
-    );
-  }
+  const absolute = (family) => {
+    const verdicts = [];
+    const byEstimate = opts.thresholdOn === "estimate" || m.estimateOnly;
+    const [low, high] = byEstimate ? [m.value, m.value] : m.ci;
+    const failLevel = 1 - (1 - opts.confidence) / Math.max(1, family.bounds);
+    const strict = byEstimate ? [low, high] : m.exact ? m.exact(failLevel) : family.bounds <= 1 || !t ? [low, high] : (() => {
+      const adj = measure(t, spec.name, failLevel, where.aggregates);
+      return "missing" in adj ? [low, high] : adj.ci;
+    })();
+    const note = m.estimateOnly ? ` (${m.estimateOnly})` : "";
+    if (spec.min !== void 0)
+      verdicts.push(
+        low >= spec.min ? { status: "pass", text: `at least ${fmt(spec.min)}${note}` } : strict[1] < spec.min ? { status: "fail", text: `below the minimum ${fmt(spec.min)}${note}` } : {
+          status: "inconclusive",
+          text: `the interval straddles the minimum ${fmt(spec.min)}`,
+          misses: m.value < spec.min
+        }
+      );
+    if (spec.max !== void 0)
+      verdicts.push(
+        high <= spec.max ? { status: "pass", text: `at most ${fmt(spec.max)}${note}` } : strict[0] > spec.max ? { status: "fail", text: `above the maximum ${fmt(spec.max)}${note}` } : {
+          status: "inconclusive",
+          text: `the interval straddles the maximum ${fmt(spec.max)}`,
+          misses: m.value > spec.max
+        }
+      );
+    return verdicts;
+  };
   let p = 1;
+  let tested = false;
   let marginVerdict;
   const margin = spec.max_drop ?? spec.max_increase;
   if (margin !== void 0) {
     const higherIsBetter = spec.max_drop !== void 0;
     const allowed = higherIsBetter ? `drop of ${showDelta(spec.name, margin)}` : `increase of ${showDelta(spec.name, margin)}`;
+    const cannot = (why) => () => ({
+      status: opts.baselineRequired ? "fail" : "inconclusive",
+      text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? " (evals.baseline_required is true)" : ""}`
+    });
     if (!baseline || "missing" in baseline) {
-      const why = baseline && "missing" in baseline ? baseline.missing : "no baseline is configured (set evals.baseline)";
-      marginVerdict = () => ({ status: "inconclusive", text: `the allowed ${allowed} cannot be checked: ${why}` });
+      marginVerdict = cannot(
+        baseline && "missing" in baseline ? baseline.missing : "no baseline is configured (set evals.baseline)"
+      );
     } else {
       base.baseline = baseline.value(spec.name);
       const cmp = baseline.compare(spec.name, where.slice);
-      if ("unavailable" in cmp) {
-        marginVerdict = () => ({
-          status: "inconclusive",
-          text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}`
-        });
-      } else {
+      if ("unavailable" in cmp) marginVerdict = cannot(cmp.unavailable);
+      else {
+        tested = true;
         const ci = cmp.interval(opts.confidence);
         base.delta = cmp.estimate;
         base.delta_ci = jsonInterval(ci);
         base.paired_n = cmp.n;
-        base.mde = cmp.mde?.(margin, opts.confidence) ?? minimumDetectable(ci, margin, opts.confidence);
         p = cmp.pWorse(margin);
-        const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? "samples" : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
+        const shows = `\u0394 ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith("unpaired") ? `samples, ${cmp.method}` : "paired cases"}) against baseline ${base.baseline === null ? "\u2014" : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
-        const detect = `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, base.mde)} or more`;
-        marginVerdict = (regression) => regression ? {
-          status: "fail",
-          text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`
-        } : clearsMargin ? { status: "pass", text: `${shows}: within the allowed ${allowed}` } : { status: "inconclusive", text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
+        const beyond = higherIsBetter ? cmp.estimate < -margin : cmp.estimate > margin;
+        marginVerdict = (family) => {
+          const familyConfidence = 1 - (1 - opts.confidence) / Math.max(1, family.margins);
+          const mde = cmp.mde?.(margin, familyConfidence) ?? minimumDetectable(cmp.interval(familyConfidence), margin, familyConfidence);
+          base.mde = Number.isFinite(mde) ? mde : null;
+          const together = family.margins > 1 ? ` (with ${family.margins} margins tested together)` : "";
+          const detect = Number.isFinite(mde) ? `this suite can detect ${higherIsBetter ? "drops" : "increases"} of ${showDelta(spec.name, mde)} or more${together}` : `this suite is too small to detect any ${higherIsBetter ? "drop" : "increase"} at this confidence${together}`;
+          return family.regression ? {
+            status: "fail",
+            text: `${shows}: ${higherIsBetter ? "a drop" : "an increase"} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`
+          } : clearsMargin ? { status: "pass", text: `${shows}: within the allowed ${allowed}` } : {
+            status: "inconclusive",
+            text: `${shows}: cannot rule out a ${allowed} or more; ${detect}`,
+            misses: beyond
+          };
+        };
       }
     }
   }
-  const finish = (regression) => {
-    const all = marginVerdict ? [...verdicts, marginVerdict(regression)] : verdicts;
+  const finish = (family) => {
+    const all = [...absolute(family), ...marginVerdict ? [marginVerdict(family)] : []];
     const raw = all.some((v) => v.status === "fail") ? "fail" : all.some((v) => v.status === "inconclusive") ? "inconclusive" : "pass";
     const status = raw === "fail" && !spec.blocking ? "warn" : raw;
     const shown = all.filter((v) => v.status === raw).map((v) => v.text);
+    const misses = all.some((v) => v.status === "inconclusive" && v.misses);
     const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}\u2013${fmt(m.ci[1])}, n=${m.n})`;
-    const tail = raw === "inconclusive" ? opts.onInconclusive === "block" && spec.blocking ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive: more samples would decide it)" : "";
+    const inconclusiveBlocks = opts.onInconclusive === "block" || opts.onInconclusive === "miss" && misses;
+    const tail = raw === "inconclusive" ? inconclusiveBlocks && spec.blocking ? opts.onInconclusive === "block" ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive, and the estimate misses the bar: that blocks at this risk tier)" : " (inconclusive: more samples would decide it)" : "";
     return {
       ...base,
       status,
       value: m.value,
       ci: jsonInterval(m.ci),
       n: m.n,
-      reason: `${label} ${estimate}: ${shown.join("; ")}${tail}.`
+      reason: `${label} ${estimate}: ${shown.join("; ")}${tail}.`,
+      blocks: spec.blocking && (raw === "fail" || raw === "inconclusive" && inconclusiveBlocks)
     };
   };
-  return { p, blocking: spec.blocking, finish };
+  return { p, blocking: spec.blocking, tested, bounds, finish };
 }
 function formatP(p) {
   return p < 1e-4 ? "< 0.0001" : p.toPrecision(2);
-}
-function metricBlocks(r, onInconclusive) {
-  if (!r.blocking) return false;
-  return r.status === "fail" || r.status === "error" || r.status === "inconclusive" && onInconclusive === "block";
 }
 function jsonInterval([a, b]) {
   return [Number.isFinite(a) ? a : null, Number.isFinite(b) ? b : null];
@@ -58160,16 +58470,16 @@ function judgeThresholds(config2, run2, baseline, opts) {
     )
   );
   const alpha = (1 - opts.confidence) / 2;
-  const tested = drafts.map((d, i) => [d, i]).filter(([d]) => d.blocking && d.p < 1);
+  const tested = drafts.map((d, i) => [d, i]).filter(([d]) => d.blocking && d.tested);
   const rejected = holm(
     tested.map(([d]) => d.p),
     alpha
   );
   const regression = new Set(tested.filter((_, k) => rejected[k]).map(([, i]) => i));
-  return drafts.map((d, i) => {
-    const r = d.finish(d.blocking ? regression.has(i) : d.p <= alpha);
-    return { ...r, blocks: metricBlocks(r, opts.onInconclusive) };
-  });
+  const bounds = drafts.reduce((sum, d) => sum + (d.blocking ? d.bounds : 0), 0);
+  return drafts.map(
+    (d, i) => d.finish({ regression: d.blocking ? regression.has(i) : d.p <= alpha, margins: tested.length, bounds })
+  );
 }
 function baselineView(run2, baseline, opts) {
   if ("missing" in baseline) return { missing: baseline.missing };
@@ -58219,12 +58529,13 @@ function decide({
 }) {
   const config2 = loaded.config;
   const tier = effectiveTier(config2);
-  const stats = config2.evals?.statistics ?? {
-    confidence: 0.95,
-    on_inconclusive: "warn",
-    threshold_on: "interval"
+  const stats = config2.evals?.statistics;
+  const opts = {
+    confidence: stats?.confidence ?? 0.95,
+    thresholdOn: stats?.threshold_on ?? "interval",
+    onInconclusive: stats?.on_inconclusive ?? TIER_STATISTICS[tier].onInconclusive,
+    baselineRequired: config2.evals?.baseline_required ?? false
   };
-  const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
   const run2 = "all" in runOrError ? runOrError : void 0;
   const loadError = "all" in runOrError ? void 0 : runOrError;
   const baseline = baselineInput && "all" in baselineInput ? { run: baselineInput, pairing: pairingOf(run2, baselineInput) } : baselineInput && "problems" in baselineInput ? { error: baselineInput } : { missing: baselineInput?.missing ?? "no baseline is configured (set evals.baseline)" };
@@ -59500,17 +59811,17 @@ var EpochReducer = class {
   emit(ctx) {
     for (const [id, s] of this.samples) {
       const scored = s.primary.length > 0;
-      const reduced = scored ? mean2(s.primary) : void 0;
+      const reduced = scored ? mean(s.primary) : void 0;
       const scores = {};
-      for (const [k, v] of s.named) scores[k] = mean2(v);
+      for (const [k, v] of s.named) scores[k] = mean(v);
       ctx.emit({
         id,
         outcome: !scored ? "error" : reduced > 0.5 ? "pass" : "fail",
         score: reduced,
         scores,
         tags: s.tags,
-        tokens: s.tokens.length ? mean2(s.tokens) : void 0,
-        latencyMs: s.latencies.length ? mean2(s.latencies) : void 0,
+        tokens: s.tokens.length ? mean(s.tokens) : void 0,
+        latencyMs: s.latencies.length ? mean(s.latencies) : void 0,
         repeat: 0,
         message: !scored ? s.errors[0] ?? "no score was recorded for this sample" : reduced > 0.5 ? void 0 : s.message
       });
@@ -59520,7 +59831,7 @@ var EpochReducer = class {
     return this.samples.size;
   }
 };
-function mean2(v) {
+function mean(v) {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 function metaOf(log4) {
@@ -64051,14 +64362,15 @@ function readMeta(m, line, ctx) {
   }
   return meta3;
 }
-var isNum2 = (v) => typeof v === "number" && Number.isFinite(v);
+var MAX_MAGNITUDE = 1e15;
+var isNum2 = (v) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE;
 var isNonNeg = (v) => isNum2(v) && v >= 0;
 var FIELDS = [
   ["pass", (v) => typeof v === "boolean", "true or false"],
-  ["score", isNum2, "a number"],
-  ["latency_ms", isNonNeg, "a number of milliseconds, 0 or more"],
-  ["cost_usd", isNonNeg, "a cost in USD, 0 or more"],
-  ["tokens", isNonNeg, "a token count, 0 or more"],
+  ["score", isNum2, "a number within \xB11e15"],
+  ["latency_ms", isNonNeg, "a number of milliseconds, from 0 to 1e15"],
+  ["cost_usd", isNonNeg, "a cost in USD, from 0 to 1e15"],
+  ["tokens", isNonNeg, "a token count, from 0 to 1e15"],
   ["trace_id", (v) => typeof v === "string", "a string"],
   ["repeat", (v) => Number.isInteger(v) && v >= 0, "a whole number, 0 or more"],
   ["skipped", (v) => typeof v === "boolean", "true or false"]
@@ -64074,7 +64386,7 @@ function wellFormed(v) {
   const scores = v.scores;
   if (scores !== void 0 && scores !== null) {
     if (!isObject2(scores)) return false;
-    for (const k in scores) if (!isNum2(scores[k])) return false;
+    for (const k in scores) if (scores[k] !== null && !isNum2(scores[k])) return false;
   }
   const tags = v.tags;
   if (tags !== void 0 && tags !== null) {
@@ -64096,7 +64408,9 @@ function problems(v) {
     if (v[key] !== void 0 && v[key] !== null && !check2(v[key])) bad(key, v[key], expected);
   if (v.scores !== void 0 && v.scores !== null) {
     if (!isObject2(v.scores)) bad("scores", v.scores, 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else for (const [k, s] of Object.entries(v.scores)) if (!isNum2(s)) bad(`scores.${k}`, s, "a number");
+    else
+      for (const [k, s] of Object.entries(v.scores))
+        if (s !== null && !isNum2(s)) bad(`scores.${k}`, s, "a number within \xB11e15 (or null: not measured)");
   }
   if (v.tags !== void 0 && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === "string")))
     bad("tags", v.tags, "a list of strings");
@@ -64124,7 +64438,7 @@ function toSample2(v, line, ctx) {
     id: String(v.id),
     outcome,
     score: v.score ?? void 0,
-    scores: v.scores ?? {},
+    scores: v.scores ? withoutNulls(v.scores) : {},
     tags: v.tags ?? [],
     latencyMs: v.latency_ms ?? void 0,
     costUsd: v.cost_usd ?? void 0,
@@ -64134,6 +64448,14 @@ function toSample2(v, line, ctx) {
     message: error63 ?? (typeof v.reason === "string" ? v.reason : void 0),
     line
   };
+}
+function withoutNulls(scores) {
+  const out = {};
+  for (const k in scores) {
+    const v = scores[k];
+    if (typeof v === "number") out[k] = v;
+  }
+  return out;
 }
 
 // src/results/adapters/openai-evals.ts
@@ -64232,6 +64554,9 @@ var promptfoo = {
     const prompts = Array.isArray(doc.results.prompts) ? doc.results.prompts : [];
     const rows = doc.results.results;
     const models = /* @__PURE__ */ new Set();
+    const providers = /* @__PURE__ */ new Set();
+    for (const row of rows) if (isObject2(row)) providers.add(providerOf(row));
+    const multiProvider = providers.size > 1;
     rows.forEach((row, index) => {
       if (!isObject2(row)) {
         ctx.problem({
@@ -64240,7 +64565,7 @@ var promptfoo = {
         });
         return;
       }
-      const sample = toSample3(row, index, prompts);
+      const sample = toSample3(row, index, prompts, multiProvider);
       const provider = isObject2(row.provider) ? str(row.provider.id) : str(row.provider);
       if (provider) models.add(provider);
       ctx.emit(sample);
@@ -64254,12 +64579,15 @@ var promptfoo = {
     };
   }
 };
-function toSample3(row, index, prompts) {
+function providerOf(row) {
+  const providerObj = isObject2(row.provider) ? row.provider : {};
+  return str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? "";
+}
+function toSample3(row, index, prompts, multiProvider) {
   const test = isObject2(row.testCase) ? row.testCase : {};
   const vars = isObject2(row.vars) ? row.vars : isObject2(test.vars) ? test.vars : {};
   const description = str(test.description);
-  const providerObj = isObject2(row.provider) ? row.provider : {};
-  const provider = str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? "";
+  const provider = multiProvider ? providerOf(row) : "";
   const promptIdx = num(row.promptIdx);
   const promptEntry = promptIdx !== void 0 && isObject2(prompts[promptIdx]) ? prompts[promptIdx] : void 0;
   const prompt = isObject2(row.prompt) ? row.prompt : {};
@@ -64396,6 +64724,7 @@ var promptfooCsv = {
       return {};
     }
     const first = cols[0].index;
+    const multiProvider = new Set(cols.map((c) => c.provider)).size > 1;
     const descCol = header[0] === "Description" ? 0 : -1;
     const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
     rows.slice(1).forEach((row, r) => {
@@ -64429,7 +64758,13 @@ var promptfooCsv = {
         }
         const promptKey = col.label.split(": ")[0] ?? "";
         ctx.emit({
-          id: promptfooCaseId(description || `test ${r + 1}`, description, vars, promptKey, col.provider),
+          id: promptfooCaseId(
+            description || `test ${r + 1}`,
+            description,
+            vars,
+            promptKey,
+            multiProvider ? col.provider : ""
+          ),
           outcome,
           score: Number.isFinite(score) ? score : void 0,
           scores,
@@ -67022,21 +67357,21 @@ function judge(m, data, ctx) {
   const withControl = !ctx.noControl && relative2;
   if (!canary) return error63("no canary variant in the metrics");
   if (withControl && !control) return error63(data.controlError ?? "no control variant in the metrics");
-  const rate = m.name.endsWith("_rate");
-  const fmt = (v) => rate ? showValue("error_rate", v) : String(Number(v.toPrecision(4)));
+  const rate2 = m.name.endsWith("_rate");
+  const fmt = (v) => rate2 ? showValue("error_rate", v) : String(Number(v.toPrecision(4)));
   const read = (v, which2) => {
-    if (rate) {
+    if (rate2) {
       const key = m.name.slice(0, -"_rate".length);
       if (!(v.requests > 0)) return `no traffic on the ${which2}`;
       const x = v.counts[key];
       if (x === void 0) return `counts.${key} is missing on the ${which2}`;
       return { value: x / v.requests, variance: proportionVariance(x, v.requests) };
     }
-    const mean3 = v.means[m.name];
-    if (mean3 === void 0) return `means.${m.name} is missing on the ${which2}`;
+    const mean2 = v.means[m.name];
+    if (mean2 === void 0) return `means.${m.name} is missing on the ${which2}`;
     const sd = v.sds?.[m.name];
     return {
-      value: mean3,
+      value: mean2,
       variance: sd !== void 0 && v.requests >= MIN_REQUESTS_FOR_SD ? sd ** 2 / v.requests : void 0
     };
   };
@@ -67069,7 +67404,7 @@ function judge(m, data, ctx) {
       }
     );
   };
-  const tau2 = (scale) => Math.max(Math.abs(scale) / 2, rate ? MIN_TAU : 0) ** 2 || MIN_TAU ** 2;
+  const tau2 = (scale) => Math.max(Math.abs(scale) / 2, rate2 ? MIN_TAU : 0) ** 2 || MIN_TAU ** 2;
   const canaryCs = (limit) => c.variance === void 0 ? null : confidenceSequence(c.value, c.variance, ALPHA, tau2(limit));
   if (m.max !== void 0) bound(canaryCs(m.max), c.value, m.max, true, "canary");
   if (m.min !== void 0) bound(canaryCs(m.min), c.value, m.min, false, "canary");
@@ -67079,7 +67414,7 @@ function judge(m, data, ctx) {
   } else if (k) {
     const margin = m.max_increase ?? m.max_drop ?? 0;
     const diff = c.value - k.value;
-    if (rate) {
+    if (rate2) {
       const key = m.name.slice(0, -"_rate".length);
       const d = proportionDifference(canary.counts[key], canary.requests, control.counts[key], control.requests);
       cs = confidenceSequence(d.estimate, d.variance, ALPHA, Math.max(margin, MIN_TAU) ** 2);

@@ -94,14 +94,24 @@ const Evals = z.strictObject({
     .number()
     .int()
     .min(1)
-    .default(1)
-    .describe('Fewest scored samples (errors and skipped excluded) the gate accepts.'),
-  require_commit: z.boolean().default(false).describe('true: results must name the commit under test.'),
+    .optional()
+    .describe(
+      'Fewest distinct scored cases (errors, skipped and repeats excluded) the gate accepts. Default by risk.tier: low 1, medium 30, high 100, critical 200.',
+    ),
+  require_commit: z
+    .boolean()
+    .default(false)
+    .describe('true: results must name the commit under test (a SHA of at least 7 hex characters).'),
   max_error_rate: probability.default(0.05).describe('Largest share of samples that may be infrastructure errors.'),
   statistics: z
     .strictObject({
       confidence: z.number().gt(0.5).lt(1).default(0.95).describe('Confidence level of every interval.'),
-      on_inconclusive: z.enum(['warn', 'block']).default('warn').describe('What an inconclusive metric does.'),
+      on_inconclusive: z
+        .enum(['warn', 'block'])
+        .optional()
+        .describe(
+          'What an inconclusive blocking metric does. Default by risk.tier: low warn; medium blocks when its estimate misses the bar; high and critical block.',
+        ),
       threshold_on: z
         .enum(['interval', 'estimate'])
         .default('interval')

@@ -1,14 +1,14 @@
 import { channelOf, metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
 import type { Pairing } from './pairing.js';
-import { normalQuantile, zFor } from '../stats/distributions.js';
+import { normalQuantile, tQuantile, zFor } from '../stats/distributions.js';
 import { quantile } from '../stats/quantile.js';
 import { type Interval } from '../stats/interval.js';
 import { bootstrapInterval, pairedBootstrap, seedFrom } from '../stats/bootstrap.js';
-import { diffStats, pairedT } from '../stats/paired-t.js';
+import { diffStats, MIN_UNITS, pairedT } from '../stats/paired-t.js';
 import { invertInterval } from '../stats/invert.js';
-import { mcnemarMidPWorse } from '../stats/mcnemar.js';
-import { newcombePaired, type PairedTable } from '../stats/newcombe.js';
+import { SignFlip } from '../stats/sign-flip.js';
+import { newcombeIndependent, newcombePaired, type PairedTable } from '../stats/newcombe.js';
 
 /** The difference candidate − baseline of one metric, with an interval at any confidence. */
 export interface Comparison {
@@ -30,11 +30,6 @@ export function channelsFor(names: readonly string[]): string[] {
     .filter((c): c is string => c !== undefined && c !== 'score' && c !== 'latency' && c !== 'cost');
 }
 
-const mean = (v: Float64Array) => {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]!;
-  return s / v.length;
-};
 const quantileOf = (p: number) => (v: Float64Array) => quantile(Float64Array.from(v).sort(), p);
 
 /**
@@ -51,45 +46,49 @@ export function compareMetric(
   if (!info) return { unavailable: `${name} is not a metric the gate knows` };
   const higherIsBetter = info.higherIsBetter;
   if (isAggregateOnly(cand) || isAggregateOnly(base)) return unpaired(name, cand, base, higherIsBetter);
-  if (!pairing || pairing.candRows.length === 0)
-    return { unavailable: 'no case is in both the candidate and the baseline, so there is nothing to pair' };
+  // Too few shared cases (renamed ids, a model swap in the id): compare the runs as two samples
+  // rather than waive the margin.
+  const shared = pairing?.candRows.length ?? 0;
+  if (!pairing || shared < MIN_PAIRED_SHARE * Math.min(cand.cases.size, base.cases.size))
+    return twoSample(name, cand, base, higherIsBetter, shared);
   const { candRows, baseRows } = pairing;
+
+  // Pairs in a canonical order (by case id hash), so that no result depends on the order of the lines.
+  const order = Array.from(candRows.keys()).sort(
+    (x, y) => pairing.cand.cases.hashOf(candRows[x]!) - pairing.cand.cases.hashOf(candRows[y]!),
+  );
 
   if ('rate' in info.measure) {
     const passRate = info.measure.rate === 'passed';
-    const single = everyCaseOnce(pairing, passRate ? 'scored' : 'n');
+    // error_rate counts attempts: a skipped sample is neither an error nor a success.
+    const denominator = (o: { scored: number; errors: number }) => (passRate ? o.scored : o.scored + o.errors);
+    const single = everyCaseOnce(pairing, denominator);
     if (single) {
-      const table = binaryTable(pairing, passRate);
+      const table = binaryTable(pairing, passRate, denominator);
       const n = table.a + table.b + table.c + table.d;
       if (n === 0) return { unavailable: 'no paired case has an outcome in both runs' };
       const interval = (conf: number) => newcombePaired(table, conf);
       return {
         estimate: (table.b - table.c) / n,
         interval,
-        // With no margin, McNemar's mid-p on the discordant cases; with one, the Newcombe interval inverted.
-        pWorse: (margin) =>
-          margin === 0
-            ? higherIsBetter
-              ? mcnemarMidPWorse(table.b, table.c)
-              : mcnemarMidPWorse(table.c, table.b)
-            : invertInterval(interval, margin, higherIsBetter),
+        // One method decides and is shown: the Newcombe interval, inverted at the margin (0 included).
+        pWorse: (margin) => invertInterval(interval, margin, higherIsBetter),
         n,
-        method: 'Newcombe paired score interval, McNemar mid-p',
+        method: 'Newcombe paired score interval',
         mde: (margin, conf, power = 0.8) => binaryMde((table.b + table.c) / n, n, margin, conf, power),
       };
     }
     // Repeated runs of a case: per-case rates, differences clustered by case.
     const c: number[] = [];
     const b: number[] = [];
-    for (let i = 0; i < candRows.length; i++) {
+    for (const i of order) {
       const oc = pairing.cand.cases.outcomes(candRows[i]!);
       const ob = pairing.base.cases.outcomes(baseRows[i]!);
-      if (passRate ? oc.scored === 0 || ob.scored === 0 : oc.n === 0 || ob.n === 0) continue;
-      c.push(passRate ? oc.passed / oc.scored : oc.errors / oc.n);
-      b.push(passRate ? ob.passed / ob.scored : ob.errors / ob.n);
+      if (denominator(oc) === 0 || denominator(ob) === 0) continue;
+      c.push((passRate ? oc.passed : oc.errors) / denominator(oc));
+      b.push((passRate ? ob.passed : ob.errors) / denominator(ob));
     }
     return meanDifference(
-      name,
       Float64Array.from(c),
       Float64Array.from(b),
       higherIsBetter,
@@ -103,7 +102,7 @@ export function compareMetric(
   }
   const c: number[] = [];
   const b: number[] = [];
-  for (let i = 0; i < candRows.length; i++) {
+  for (const i of order) {
     const x = pairing.cand.cases.mean(candRows[i]!, channel);
     const y = pairing.base.cases.mean(baseRows[i]!, channel);
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
@@ -114,6 +113,14 @@ export function compareMetric(
   const cv = Float64Array.from(c);
   const bv = Float64Array.from(b);
   if ('quantile' in info.measure) {
+    if (pairing.repeats)
+      return {
+        unavailable: `cases repeat, and a percentile of per-case means is another quantity than the reported ${name}`,
+      };
+    if (cv.length < MIN_UNITS)
+      return {
+        unavailable: `a percentile is compared from ${MIN_UNITS} paired cases on (a bootstrap of fewer is not reliable); ${cv.length} paired`,
+      };
     return bootstrapped(
       name,
       cv,
@@ -123,9 +130,7 @@ export function compareMetric(
       'paired bootstrap of the percentile',
     );
   }
-  if (info.compare === 'bootstrap-mean')
-    return bootstrapped(name, cv, bv, mean, higherIsBetter, 'paired bootstrap of the mean');
-  return meanDifference(name, cv, bv, higherIsBetter, 'paired');
+  return meanDifference(cv, bv, higherIsBetter, 'paired');
 }
 
 /**
@@ -140,30 +145,30 @@ export function binaryMde(discordant: number, n: number, margin: number, confide
   return Math.min(1, d);
 }
 
-function everyCaseOnce(p: Pairing, key: 'scored' | 'n'): boolean {
+function everyCaseOnce(p: Pairing, denominator: (o: { scored: number; errors: number }) => number): boolean {
   for (let i = 0; i < p.candRows.length; i++) {
-    if (p.cand.cases.outcomes(p.candRows[i]!)[key] > 1 || p.base.cases.outcomes(p.baseRows[i]!)[key] > 1) return false;
+    if (
+      denominator(p.cand.cases.outcomes(p.candRows[i]!)) > 1 ||
+      denominator(p.base.cases.outcomes(p.baseRows[i]!)) > 1
+    )
+      return false;
   }
   return true;
 }
 
 /** 2×2 table of paired single outcomes: for error_rate, "pass" reads "errored". */
-function binaryTable(p: Pairing, passRate: boolean): PairedTable {
+function binaryTable(
+  p: Pairing,
+  passRate: boolean,
+  denominator: (o: { scored: number; errors: number }) => number,
+): PairedTable {
   const t = { a: 0, b: 0, c: 0, d: 0 };
   for (let i = 0; i < p.candRows.length; i++) {
     const oc = p.cand.cases.outcomes(p.candRows[i]!);
     const ob = p.base.cases.outcomes(p.baseRows[i]!);
-    let x: boolean;
-    let y: boolean;
-    if (passRate) {
-      if (oc.scored === 0 || ob.scored === 0) continue;
-      x = oc.passed > 0;
-      y = ob.passed > 0;
-    } else {
-      if (oc.n === 0 || ob.n === 0) continue;
-      x = oc.errors > 0;
-      y = ob.errors > 0;
-    }
+    if (denominator(oc) === 0 || denominator(ob) === 0) continue;
+    const x = passRate ? oc.passed > 0 : oc.errors > 0;
+    const y = passRate ? ob.passed > 0 : ob.errors > 0;
     if (x && y) t.a++;
     else if (x) t.b++;
     else if (y) t.c++;
@@ -172,29 +177,40 @@ function binaryTable(p: Pairing, passRate: boolean): PairedTable {
   return t;
 }
 
-/** Mean of paired differences: t interval for 30+ pairs without heavy skew, else a bootstrap. */
+/**
+ * Mean of paired differences: Student t at any n ≥ 2 (the differences of an unchanged system are
+ * symmetric, where t holds even for skewed values); no spread below MIN_UNITS pairs is inconclusive.
+ */
 function meanDifference(
-  name: string,
   c: Float64Array,
   b: Float64Array,
   higherIsBetter: boolean,
   what: string,
 ): Comparison | { unavailable: string } {
   if (c.length === 0) return { unavailable: 'no paired case has an outcome in both runs' };
+  if (c.length < 2) return { unavailable: 'one paired case cannot show a difference' };
   const d = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) d[i] = c[i]! - b[i]!;
-  const s = diffStats(d);
-  if (s.n >= 30 && Math.abs(s.skew) < 2) {
-    const interval = (conf: number) => pairedT(s, conf);
+  if (d.length < MIN_UNITS) {
+    // Few pairs: the exact sign-flip test (t is not exact for the ties and atoms of bounded scores).
+    const flips = new SignFlip(d);
     return {
-      estimate: s.mean,
-      interval,
-      pWorse: (m) => invertInterval(interval, m, higherIsBetter),
-      n: s.n,
-      method: `${what}: paired t interval`,
+      estimate: flips.estimate,
+      interval: (conf) => flips.interval(conf),
+      pWorse: (m) => (higherIsBetter ? flips.pBelow(-m) : flips.pAbove(m)),
+      n: d.length,
+      method: `${what}: exact sign-flip test (fewer than ${MIN_UNITS} pairs)`,
     };
   }
-  return bootstrapped(name, c, b, mean, higherIsBetter, `${what}: paired bootstrap (small or skewed)`);
+  const s = diffStats(d);
+  const interval = (conf: number) => pairedT(s, conf);
+  return {
+    estimate: s.mean,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: s.n,
+    method: `${what}: paired t interval`,
+  };
 }
 
 function bootstrapped(
@@ -205,7 +221,10 @@ function bootstrapped(
   higherIsBetter: boolean,
   method: string,
 ): Comparison {
-  const bs = pairedBootstrap(c, b, stat, seedFrom(`${name}:${c.length}`));
+  // Seeded from the (canonically ordered) data itself: the same content always gives the same interval.
+  let sum = 0;
+  for (let i = 0; i < c.length; i++) sum += c[i]! * 31 + b[i]!;
+  const bs = pairedBootstrap(c, b, stat, seedFrom(`${name}:${c.length}:${sum}`));
   const interval = (conf: number) => bootstrapInterval(bs, conf);
   return {
     estimate: bs.estimate,
@@ -241,5 +260,57 @@ function unpaired(name: string, cand: Run, base: Run, higherIsBetter: boolean): 
     pWorse: (m) => invertInterval(interval, m, higherIsBetter),
     n: Math.min(a.n ?? 0, b.n ?? 0),
     method: 'unpaired, from the reported standard errors',
+  };
+}
+
+/** Below this share of the smaller run's cases in common, the runs are compared unpaired. */
+export const MIN_PAIRED_SHARE = 0.5;
+
+/**
+ * Two independent samples (too few cases in common to pair): rates by Newcombe's method 10 for
+ * independent proportions, means by Welch's t; a percentile cannot be compared this way.
+ */
+function twoSample(
+  name: string,
+  cand: Run,
+  base: Run,
+  higherIsBetter: boolean,
+  shared: number,
+): Comparison | { unavailable: string } {
+  const info = metricInfo(name)!;
+  const why = `unpaired: ${shared} of ${Math.min(cand.cases.size, base.cases.size)} cases in common`;
+  const [c, b] = [cand.all, base.all];
+  if ('rate' in info.measure) {
+    const passRate = info.measure.rate === 'passed';
+    const [x1, n1] = passRate ? [c.passed, c.scored] : [c.errors, c.total - c.skipped];
+    const [x2, n2] = passRate ? [b.passed, b.scored] : [b.errors, b.total - b.skipped];
+    if (n1 === 0 || n2 === 0) return { unavailable: 'a run has no outcome to compare' };
+    const interval = (conf: number) => newcombeIndependent(x1, n1, x2, n2, conf);
+    return {
+      estimate: x1 / n1 - x2 / n2,
+      interval,
+      pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+      n: Math.min(n1, n2),
+      method: `${why}, Newcombe interval for independent proportions`,
+    };
+  }
+  if ('quantile' in info.measure) return { unavailable: `${why}: a percentile is compared on paired cases only` };
+  const key = name.startsWith('score.') ? name.slice(6) : undefined;
+  const [m1, m2] = key ? [c.named.get(key), b.named.get(key)] : [c[info.measure.mean], b[info.measure.mean]];
+  if (!m1 || !m2 || m1.n < 2 || m2.n < 2) return { unavailable: `${why}: a run has fewer than 2 values of ${name}` };
+  const v = m1.variance / m1.n + m2.variance / m2.n;
+  if (!(v > 0)) return { unavailable: `${why}: no spread in either run` };
+  const df = v ** 2 / ((m1.variance / m1.n) ** 2 / (m1.n - 1) + (m2.variance / m2.n) ** 2 / (m2.n - 1));
+  const estimate = m1.mean - m2.mean;
+  const interval = (conf: number): Interval => {
+    const half = tQuantile(1 - (1 - conf) / 2, df) * Math.sqrt(v);
+    return [estimate - half, estimate + half];
+  };
+  return {
+    estimate,
+    interval,
+    pWorse: (m) => invertInterval(interval, m, higherIsBetter),
+    n: Math.min(m1.n, m2.n),
+    method: `${why}, Welch t interval`,
   };
 }

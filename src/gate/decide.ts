@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
+import { TIER_STATISTICS } from './tiers.js';
 import { formatProblem, type Problem } from '../errors.js';
 import type { Run } from '../results/model.js';
 import { judgeCost } from './bars/cost.js';
@@ -54,12 +55,13 @@ export function decide({
 }: GateInput): Verdict {
   const config = loaded.config;
   const tier = effectiveTier(config);
-  const stats = config.evals?.statistics ?? {
-    confidence: 0.95,
-    on_inconclusive: 'warn' as const,
-    threshold_on: 'interval' as const,
+  const stats = config.evals?.statistics;
+  const opts = {
+    confidence: stats?.confidence ?? 0.95,
+    thresholdOn: stats?.threshold_on ?? ('interval' as const),
+    onInconclusive: stats?.on_inconclusive ?? TIER_STATISTICS[tier].onInconclusive,
+    baselineRequired: config.evals?.baseline_required ?? false,
   };
-  const opts = { confidence: stats.confidence, thresholdOn: stats.threshold_on, onInconclusive: stats.on_inconclusive };
   const run = 'all' in runOrError ? runOrError : undefined;
   const loadError = 'all' in runOrError ? undefined : runOrError;
   const baseline: BaselineState =

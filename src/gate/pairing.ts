@@ -13,6 +13,8 @@ export interface Pairing {
   newlyPassing: { total: number; ids: string[] };
   /** Set when the dataset identity differs (name/hash, or the number of cases). */
   datasetChange?: string;
+  /** Some paired case has more than one sample in a run (epochs, repeats, duplicated ids). */
+  repeats: boolean;
 }
 
 const LISTED = 50;
@@ -34,6 +36,7 @@ export function pairRuns(cand: Run, base: Run): Pairing {
     if (list.ids.length < LISTED && id !== undefined) list.ids.push(id);
   };
   const seenBase = new Uint8Array(base.cases.size);
+  let repeats = false;
   for (let row = 0; row < cand.cases.size; row++) {
     const b = base.cases.find(cand.cases.hashOf(row));
     if (b < 0) {
@@ -41,6 +44,7 @@ export function pairRuns(cand: Run, base: Run): Pairing {
       continue;
     }
     seenBase[b] = 1;
+    if (cand.cases.outcomes(row).n > 1 || base.cases.outcomes(b).n > 1) repeats = true;
     candRows.push(row);
     baseRows.push(b);
     const now = passes(cand, row);
@@ -67,5 +71,6 @@ export function pairRuns(cand: Run, base: Run): Pairing {
     newlyFailing,
     newlyPassing,
     datasetChange,
+    repeats,
   };
 }

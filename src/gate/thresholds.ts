@@ -13,7 +13,20 @@ import type { JsonInterval, MetricResult, MetricStatus, Threshold } from './verd
 export interface JudgeOptions {
   confidence: number;
   thresholdOn: 'interval' | 'estimate';
-  onInconclusive: 'warn' | 'block';
+  /** miss: an inconclusive result blocks when its estimate misses the bar (the medium tier's default). */
+  onInconclusive: 'warn' | 'block' | 'miss';
+  /** evals.baseline_required: a margin that cannot be compared is an error, not inconclusive. */
+  baselineRequired?: boolean;
+}
+
+/** How the family of tests looks once every threshold is drafted (for Holm, the MDE, absolute bounds). */
+export interface Family {
+  /** Holm rejected this metric's regression test. */
+  regression: boolean;
+  /** Blocking margins tested (Holm's family; the MDE is stated at its most stringent step). */
+  margins: number;
+  /** Blocking absolute bounds (min/max) across the run and its slices (Bonferroni for a fail). */
+  bounds: number;
 }
 
 /** What the gate knows of the baseline while judging a metric. */
@@ -34,7 +47,11 @@ export type BaselineView =
 export interface DraftMetric {
   p: number;
   blocking: boolean;
-  finish(regression: boolean): Omit<MetricResult, 'blocks'>;
+  /** A margin was compared with the baseline (a member of Holm's family, whatever its p). */
+  tested: boolean;
+  /** Absolute bounds (min, max) this threshold sets. */
+  bounds: number;
+  finish(family: Family): MetricResult;
 }
 
 /** Judge one configured threshold. Absolute bounds are judged on the interval unless told otherwise. */
@@ -65,86 +82,131 @@ export function judgeMetric(
   const m = t
     ? measure(t, spec.name, opts.confidence, where.aggregates)
     : { missing: `no sample carries the tag "${where.slice}"` };
-  if ('missing' in m) {
-    const result = {
-      ...base,
-      status: 'error' as const,
-      value: null,
-      ci: null,
-      n: 0,
-      reason: `${label} cannot be measured: ${m.missing}.`,
+  const bounds = (spec.min !== undefined ? 1 : 0) + (spec.max !== undefined ? 1 : 0);
+  const fail = (reason: string): DraftMetric => {
+    const result = { ...base, status: 'error' as const, value: null, ci: null, n: 0, reason };
+    return {
+      p: 1,
+      blocking: spec.blocking,
+      tested: false,
+      bounds,
+      finish: () => ({ ...result, blocks: spec.blocking }),
     };
-    return { p: 1, blocking: spec.blocking, finish: () => result };
-  }
+  };
+  if ('missing' in m) return fail(`${label} cannot be measured: ${m.missing}.`);
   const fmt = (v: number) => showValue(spec.name, v);
-  const [low, high] = opts.thresholdOn === 'estimate' ? [m.value, m.value] : m.ci;
-  type Verdict = { status: 'pass' | 'fail' | 'inconclusive'; text: string };
-  const verdicts: Verdict[] = [];
-  if (spec.min !== undefined) {
-    verdicts.push(
-      low >= spec.min
-        ? { status: 'pass', text: `at least ${fmt(spec.min)}` }
-        : high < spec.min
-          ? { status: 'fail', text: `below the minimum ${fmt(spec.min)}` }
-          : { status: 'inconclusive', text: `the interval straddles the minimum ${fmt(spec.min)}` },
-    );
-  }
-  if (spec.max !== undefined) {
-    verdicts.push(
-      high <= spec.max
-        ? { status: 'pass', text: `at most ${fmt(spec.max)}` }
-        : low > spec.max
-          ? { status: 'fail', text: `above the maximum ${fmt(spec.max)}` }
-          : { status: 'inconclusive', text: `the interval straddles the maximum ${fmt(spec.max)}` },
-    );
-  }
+  type Verdict = { status: 'pass' | 'fail' | 'inconclusive'; text: string; misses?: boolean };
+  /**
+   * Absolute bounds: pass when the interval is inside; fail when the interval at the family-wise
+   * level (Bonferroni across every blocking bound of the run and its slices) is outside.
+   */
+  const absolute = (family: Family): Verdict[] => {
+    const verdicts: Verdict[] = [];
+    const byEstimate = opts.thresholdOn === 'estimate' || m.estimateOnly;
+    const [low, high] = byEstimate ? [m.value, m.value] : m.ci;
+    // Evidence for a fail: an interval of guaranteed coverage (exact for rates) at the family's level.
+    const failLevel = 1 - (1 - opts.confidence) / Math.max(1, family.bounds);
+    const strict: Interval = byEstimate
+      ? [low, high]
+      : m.exact
+        ? m.exact(failLevel)
+        : family.bounds <= 1 || !t
+          ? [low, high]
+          : (() => {
+              const adj = measure(t, spec.name, failLevel, where.aggregates);
+              return 'missing' in adj ? [low, high] : adj.ci;
+            })();
+    const note = m.estimateOnly ? ` (${m.estimateOnly})` : '';
+    if (spec.min !== undefined)
+      verdicts.push(
+        low >= spec.min
+          ? { status: 'pass', text: `at least ${fmt(spec.min)}${note}` }
+          : strict[1] < spec.min
+            ? { status: 'fail', text: `below the minimum ${fmt(spec.min)}${note}` }
+            : {
+                status: 'inconclusive',
+                text: `the interval straddles the minimum ${fmt(spec.min)}`,
+                misses: m.value < spec.min,
+              },
+      );
+    if (spec.max !== undefined)
+      verdicts.push(
+        high <= spec.max
+          ? { status: 'pass', text: `at most ${fmt(spec.max)}${note}` }
+          : strict[0] > spec.max
+            ? { status: 'fail', text: `above the maximum ${fmt(spec.max)}${note}` }
+            : {
+                status: 'inconclusive',
+                text: `the interval straddles the maximum ${fmt(spec.max)}`,
+                misses: m.value > spec.max,
+              },
+      );
+    return verdicts;
+  };
 
   // The margin against the baseline, decided after Holm's correction (see finish).
   let p = 1;
-  let marginVerdict: ((regression: boolean) => Verdict) | undefined;
+  let tested = false;
+  let marginVerdict: ((family: Family) => Verdict) | undefined;
   const margin = spec.max_drop ?? spec.max_increase;
   if (margin !== undefined) {
     const higherIsBetter = spec.max_drop !== undefined;
     const allowed = higherIsBetter
       ? `drop of ${showDelta(spec.name, margin)}`
       : `increase of ${showDelta(spec.name, margin)}`;
+    // Not comparable: inconclusive, or an error when the config requires the comparison.
+    const cannot = (why: string) => (): Verdict => ({
+      status: opts.baselineRequired ? 'fail' : 'inconclusive',
+      text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? ' (evals.baseline_required is true)' : ''}`,
+    });
     if (!baseline || 'missing' in baseline) {
-      const why =
-        baseline && 'missing' in baseline ? baseline.missing : 'no baseline is configured (set evals.baseline)';
-      marginVerdict = () => ({ status: 'inconclusive', text: `the allowed ${allowed} cannot be checked: ${why}` });
+      marginVerdict = cannot(
+        baseline && 'missing' in baseline ? baseline.missing : 'no baseline is configured (set evals.baseline)',
+      );
     } else {
       base.baseline = baseline.value(spec.name);
       const cmp = baseline.compare(spec.name, where.slice);
-      if ('unavailable' in cmp) {
-        marginVerdict = () => ({
-          status: 'inconclusive',
-          text: `the allowed ${allowed} cannot be checked: ${cmp.unavailable}`,
-        });
-      } else {
+      if ('unavailable' in cmp) marginVerdict = cannot(cmp.unavailable);
+      else {
+        tested = true;
         const ci = cmp.interval(opts.confidence);
         base.delta = cmp.estimate;
         base.delta_ci = jsonInterval(ci);
         base.paired_n = cmp.n;
-        base.mde = cmp.mde?.(margin, opts.confidence) ?? minimumDetectable(ci, margin, opts.confidence);
         p = cmp.pWorse(margin);
-        const shows = `Δ ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith('unpaired') ? 'samples' : 'paired cases'}) against baseline ${base.baseline === null ? '—' : fmt(base.baseline)}`;
+        const shows = `Δ ${showDelta(spec.name, cmp.estimate, true)} (${Math.round(opts.confidence * 100)}% CI ${showDelta(spec.name, ci[0], true)} to ${showDelta(spec.name, ci[1], true)}, ${cmp.n} ${cmp.method.startsWith('unpaired') ? `samples, ${cmp.method}` : 'paired cases'}) against baseline ${base.baseline === null ? '—' : fmt(base.baseline)}`;
         const clearsMargin = higherIsBetter ? ci[0] > -margin : ci[1] < margin;
-        const detect = `this suite can detect ${higherIsBetter ? 'drops' : 'increases'} of ${showDelta(spec.name, base.mde)} or more`;
-        marginVerdict = (regression) =>
-          regression
+        const beyond = higherIsBetter ? cmp.estimate < -margin : cmp.estimate > margin;
+        marginVerdict = (family) => {
+          // The MDE at the most stringent step of Holm's procedure over the whole family.
+          const familyConfidence = 1 - (1 - opts.confidence) / Math.max(1, family.margins);
+          const mde =
+            cmp.mde?.(margin, familyConfidence) ??
+            minimumDetectable(cmp.interval(familyConfidence), margin, familyConfidence);
+          base.mde = Number.isFinite(mde) ? mde : null;
+          const together = family.margins > 1 ? ` (with ${family.margins} margins tested together)` : '';
+          const detect = Number.isFinite(mde)
+            ? `this suite can detect ${higherIsBetter ? 'drops' : 'increases'} of ${showDelta(spec.name, mde)} or more${together}`
+            : `this suite is too small to detect any ${higherIsBetter ? 'drop' : 'increase'} at this confidence${together}`;
+          return family.regression
             ? {
                 status: 'fail',
                 text: `${shows}: ${higherIsBetter ? 'a drop' : 'an increase'} beyond the allowed ${showDelta(spec.name, margin)} (one-sided p = ${formatP(p)}, Holm-adjusted across blocking metrics)`,
               }
             : clearsMargin
               ? { status: 'pass', text: `${shows}: within the allowed ${allowed}` }
-              : { status: 'inconclusive', text: `${shows}: cannot rule out a ${allowed} or more; ${detect}` };
+              : {
+                  status: 'inconclusive',
+                  text: `${shows}: cannot rule out a ${allowed} or more; ${detect}`,
+                  misses: beyond,
+                };
+        };
       }
     }
   }
 
-  const finish = (regression: boolean): Omit<MetricResult, 'blocks'> => {
-    const all = marginVerdict ? [...verdicts, marginVerdict(regression)] : verdicts;
+  const finish = (family: Family): MetricResult => {
+    const all = [...absolute(family), ...(marginVerdict ? [marginVerdict(family)] : [])];
     const raw = all.some((v) => v.status === 'fail')
       ? 'fail'
       : all.some((v) => v.status === 'inconclusive')
@@ -152,11 +214,15 @@ export function judgeMetric(
         : 'pass';
     const status: MetricStatus = raw === 'fail' && !spec.blocking ? 'warn' : raw;
     const shown = all.filter((v) => v.status === raw).map((v) => v.text);
+    const misses = all.some((v) => v.status === 'inconclusive' && v.misses);
     const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}–${fmt(m.ci[1])}, n=${m.n})`;
+    const inconclusiveBlocks = opts.onInconclusive === 'block' || (opts.onInconclusive === 'miss' && misses);
     const tail =
       raw === 'inconclusive'
-        ? opts.onInconclusive === 'block' && spec.blocking
-          ? ' (inconclusive blocks: statistics.on_inconclusive is block)'
+        ? inconclusiveBlocks && spec.blocking
+          ? opts.onInconclusive === 'block'
+            ? ' (inconclusive blocks: statistics.on_inconclusive is block)'
+            : ' (inconclusive, and the estimate misses the bar: that blocks at this risk tier)'
           : ' (inconclusive: more samples would decide it)'
         : '';
     return {
@@ -166,19 +232,14 @@ export function judgeMetric(
       ci: jsonInterval(m.ci),
       n: m.n,
       reason: `${label} ${estimate}: ${shown.join('; ')}${tail}.`,
+      blocks: spec.blocking && (raw === 'fail' || (raw === 'inconclusive' && inconclusiveBlocks)),
     };
   };
-  return { p, blocking: spec.blocking, finish };
+  return { p, blocking: spec.blocking, tested, bounds, finish };
 }
 
 function formatP(p: number): string {
   return p < 0.0001 ? '< 0.0001' : p.toPrecision(2);
-}
-
-/** Does this metric result stop the release? */
-function metricBlocks(r: Omit<MetricResult, 'blocks'>, onInconclusive: 'warn' | 'block'): boolean {
-  if (!r.blocking) return false;
-  return r.status === 'fail' || r.status === 'error' || (r.status === 'inconclusive' && onInconclusive === 'block');
 }
 
 export function jsonInterval([a, b]: Interval): JsonInterval {
@@ -225,17 +286,19 @@ export function judgeThresholds(
       judgeMetric(run.all, m, opts, { bar: 'guardrails', configPath: `guardrails.checks.${i}`, aggregates }, view),
     ),
   );
+  // Holm over the whole family: every blocking margin compared, a p of 1 included (leaving those
+  // out makes the family look smaller than it is and the false-block rate drift toward 2α).
   const alpha = (1 - opts.confidence) / 2;
-  const tested = drafts.map((d, i) => [d, i] as const).filter(([d]) => d.blocking && d.p < 1);
+  const tested = drafts.map((d, i) => [d, i] as const).filter(([d]) => d.blocking && d.tested);
   const rejected = holm(
     tested.map(([d]) => d.p),
     alpha,
   );
   const regression = new Set(tested.filter((_, k) => rejected[k]).map(([, i]) => i));
-  return drafts.map((d, i) => {
-    const r = d.finish(d.blocking ? regression.has(i) : d.p <= alpha);
-    return { ...r, blocks: metricBlocks(r, opts.onInconclusive) };
-  });
+  const bounds = drafts.reduce((sum, d) => sum + (d.blocking ? d.bounds : 0), 0);
+  return drafts.map((d, i) =>
+    d.finish({ regression: d.blocking ? regression.has(i) : d.p <= alpha, margins: tested.length, bounds }),
+  );
 }
 
 function baselineView(run: Run, baseline: BaselineState, opts: JudgeOptions): BaselineView {

@@ -12,6 +12,17 @@ const BLOCKING: Record<Tier, readonly BarId[]> = {
   critical: [1, 2, 3, 4, 5, 6, 7],
 };
 
+/**
+ * Evidence before allow, by tier, where the config does not say: the fewest distinct scored cases,
+ * and what an inconclusive blocking metric does (miss: it blocks when its estimate misses the bar).
+ */
+export const TIER_STATISTICS: Record<Tier, { minSamples: number; onInconclusive: 'warn' | 'miss' | 'block' }> = {
+  low: { minSamples: 1, onInconclusive: 'warn' },
+  medium: { minSamples: 30, onInconclusive: 'miss' },
+  high: { minSamples: 100, onInconclusive: 'block' },
+  critical: { minSamples: 200, onInconclusive: 'block' },
+};
+
 /** A missing tier is judged as `high`: fail closed, every bar blocks until the team says otherwise. */
 export function effectiveTier(config: Config | undefined): Tier {
   return config?.risk?.tier ?? 'high';

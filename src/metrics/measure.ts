@@ -3,13 +3,17 @@ import { zFor } from '../stats/distributions.js';
 import type { Interval } from '../stats/interval.js';
 import { meanInterval } from '../stats/mean.js';
 import { quantile, quantileInterval } from '../stats/quantile.js';
-import { wilson } from '../stats/wilson.js';
+import { clopperPearson, wilson } from '../stats/wilson.js';
 import { metricInfo, NAMED_SCORE_PREFIX } from './registry.js';
 
 export interface Measurement {
   value: number;
   ci: Interval;
   n: number;
+  /** Set when only the estimate can be judged (an aggregate without n or standard error): why. */
+  estimateOnly?: string;
+  /** An interval whose coverage is guaranteed at every n (rates: Clopper–Pearson), for deciding a fail. */
+  exact?: (confidence: number) => Interval;
 }
 
 /** The value of a metric over a set of samples, with its interval; or why it cannot be measured. */
@@ -32,18 +36,37 @@ export function measure(
   }
   const info = metricInfo(name);
   if (!info) return { missing: `${name} is not a metric the gate knows` };
-  const how = info.measure;
+  const m = measureKnown(t, name, named, info.measure, info.missing, confidence, aggregates);
+  // A sum past the largest number (values like 1e308) is not a mean: never judged as one.
+  if (!('missing' in m) && !Number.isFinite(m.value))
+    return {
+      missing: `its value is not a finite number (the values are too large to add; check the results for values near ±1e308)`,
+    };
+  return m;
+}
+
+function measureKnown(
+  t: Tally,
+  name: string,
+  named: string | undefined,
+  how: NonNullable<ReturnType<typeof metricInfo>>['measure'],
+  missingWords: string,
+  confidence: number,
+  aggregates?: ReadonlyMap<string, Aggregate>,
+): Measurement | { missing: string } {
+  // When cases repeat (epochs, duplicated ids), an interval claims no more units than distinct cases.
+  const units = t.units ?? Infinity;
   if ('rate' in how) {
     if (how.rate === 'passed') {
       return t.scored === 0
         ? { missing: 'no scored samples (every sample errored or was skipped)' }
-        : { value: t.passed / t.scored, ci: wilson(t.passed, t.scored, confidence), n: t.scored };
+        : rate(t.passed, t.scored, units, confidence);
     }
     const n = t.total - t.skipped;
-    return n === 0 ? { missing: 'no samples' } : { value: t.errors / n, ci: wilson(t.errors, n, confidence), n };
+    return n === 0 ? { missing: 'no samples' } : rate(t.errors, n, units, confidence);
   }
   if ('quantile' in how) {
-    if (t.latency.length === 0) return { missing: `the results carry no ${info.missing}` };
+    if (t.latency.length === 0) return { missing: `the results carry no ${missingWords}` };
     const sorted = t.latency.sorted();
     return {
       value: quantile(sorted, how.quantile),
@@ -59,14 +82,20 @@ export function measure(
       named !== undefined && t.named.size > 0
         ? ` (named scores present: ${[...t.named.keys()].slice(0, 10).join(', ')})`
         : '';
-    return { missing: `the results carry no ${info.missing}${known}` };
+    return { missing: `the results carry no ${missingWords}${known}` };
   }
-  return { value: m.mean, ci: meanInterval(m, confidence), n: m.n };
+  return { value: m.mean, ci: meanInterval(m, confidence, units), n: m.n };
+}
+
+/** A rate: Wilson shown, Clopper–Pearson to decide, on at most `units` trials (a case repeated 300 times is one case). */
+function rate(x: number, n: number, units: number, confidence: number): Measurement {
+  const [k, m] = units >= n ? [x, n] : [Math.round((x / n) * units), units];
+  return { value: x / n, ci: wilson(k, m, confidence), n, exact: (c) => clopperPearson(k, m, c) };
 }
 
 /**
  * An aggregate's interval: from the tool's standard error when given; else, for a proportion with a
- * known n, Wilson; else unbounded (a threshold on it can only be judged on the estimate).
+ * known n, Wilson; else only its value can be judged (said with the verdict).
  */
 function aggregateMeasurement(a: Aggregate, confidence: number): Measurement {
   const n = a.n ?? 0;
@@ -76,5 +105,10 @@ function aggregateMeasurement(a: Aggregate, confidence: number): Measurement {
   }
   if (n > 0 && a.value >= 0 && a.value <= 1)
     return { value: a.value, ci: wilson(Math.round(a.value * n), n, confidence), n };
-  return { value: a.value, ci: [-Infinity, Infinity], n };
+  return {
+    value: a.value,
+    ci: [a.value, a.value],
+    n,
+    estimateOnly: 'judged on the reported value: the tool gave no sample count or standard error',
+  };
 }

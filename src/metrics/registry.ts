@@ -20,7 +20,7 @@ export interface MetricInfo {
   measure:
     { rate: 'passed' | 'errors' } | { mean: Exclude<ValueChannel, 'latency'> } | { quantile: number; of: 'latency' };
   /** How a margin against the baseline is tested on paired cases. */
-  compare: 'paired-binary' | 'paired-mean' | 'bootstrap-mean' | 'bootstrap-quantile';
+  compare: 'paired-binary' | 'paired-mean' | 'bootstrap-quantile';
   /** The words used when the results lack it ("the results carry no …"). */
   missing: string;
 }
@@ -77,7 +77,7 @@ export const BUILTIN_METRICS = {
     kind: 'mean',
     unit: 'USD',
     measure: { mean: 'cost' },
-    compare: 'bootstrap-mean',
+    compare: 'paired-mean',
     missing: 'cost',
   },
   tokens_per_sample: {
@@ -86,7 +86,7 @@ export const BUILTIN_METRICS = {
     kind: 'mean',
     unit: '',
     measure: { mean: 'tokens' },
-    compare: 'bootstrap-mean',
+    compare: 'paired-mean',
     missing: 'token counts',
   },
 } as const satisfies Record<string, MetricInfo>;

@@ -23,13 +23,13 @@ const CHECKED_REPEATS = 8;
 
 /** Running sum and count of one value per case (a score, latency, cost), over its repeats. */
 interface Channel {
-  sum: Float32Array;
+  sum: Float64Array;
   n: Uint16Array;
 }
 
 /**
- * Per-case totals keyed by the id hash, in typed-array columns: about 45 bytes a case (a 4-byte
- * open-addressing slot at load factor ≤ 0.75, the hash, 16-bit counts, 32-bit sums per value
+ * Per-case totals keyed by the id hash, in typed-array columns: about 57 bytes a case (a 4-byte
+ * open-addressing slot at load factor ≤ 0.75, the hash, 16-bit counts, 64-bit sums per value
  * channel), so a million-case run stays small yet every case can be paired with its baseline.
  * Channels: `score`, `latency`, `cost`, plus any asked for (`tokens`, `score.<name>`).
  */
@@ -51,7 +51,7 @@ export class CaseTable {
     this.repeats = new Uint8Array(capacity);
     this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)])) as CaseTable['counts'];
     for (const name of new Set(['score', 'latency', 'cost', ...channels])) {
-      this.channels.set(name, { sum: new Float32Array(capacity), n: new Uint16Array(capacity) });
+      this.channels.set(name, { sum: new Float64Array(capacity), n: new Uint16Array(capacity) });
     }
   }
 
@@ -147,10 +147,7 @@ export class CaseTable {
 
   private growColumns(): void {
     const cap = this.hashes.length * 2;
-    const grow = <T extends Uint8Array | Uint16Array | Float32Array | Float64Array>(
-      a: T,
-      make: new (n: number) => T,
-    ): T => {
+    const grow = <T extends Uint8Array | Uint16Array | Float64Array>(a: T, make: new (n: number) => T): T => {
       const b = new make(cap);
       b.set(a);
       return b;
@@ -159,7 +156,7 @@ export class CaseTable {
     this.repeats = grow(this.repeats, Uint8Array);
     for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
     for (const ch of this.channels.values()) {
-      ch.sum = grow(ch.sum, Float32Array);
+      ch.sum = grow(ch.sum, Float64Array);
       ch.n = grow(ch.n, Uint16Array);
     }
   }

@@ -45,20 +45,20 @@ export type Format = (typeof FORMAT_NAMES)[number];
 
 /** Growable float column: latencies kept for quantiles without one object per sample (float32: µs precision up to hours). */
 export class Column {
-  private data = new Float32Array(1024);
+  private data = new Float64Array(1024);
   length = 0;
   private isSorted = true;
   push(x: number): void {
     this.isSorted = false;
     if (this.length === this.data.length) {
-      const next = new Float32Array(this.data.length * 2);
+      const next = new Float64Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
     this.data[this.length++] = x;
   }
   /** The values in ascending order (sorted in place once, then kept sorted until the next push). */
-  sorted(): Float32Array {
+  sorted(): Float64Array {
     const view = this.data.subarray(0, this.length);
     if (!this.isSorted) {
       view.sort();
@@ -81,6 +81,8 @@ export class Tally {
   readonly latency = new Column();
   readonly cost = new Moments();
   readonly tokens = new Moments();
+  /** Distinct cases behind these samples, when known: no interval claims more units than this. */
+  units?: number;
 
   add(s: Sample): void {
     this.total += 1;
@@ -154,6 +156,10 @@ export interface Run {
   ids?: string[];
   /** Per-case tables of the slices that are compared with a baseline. */
   sliceCases?: Map<string, CaseTable>;
+  /** Samples whose (id, repeat) was already seen: counted as repeats of that case, never as more cases. */
+  duplicates?: { total: number; ids: string[] };
+  /** Distinct cases with a scored (pass/fail) sample: what min_samples counts. */
+  scoredCases?: number;
 }
 
 export interface RunOptions {
@@ -176,6 +182,7 @@ export class RunBuilder {
   readonly aggregates = new Map<string, Aggregate>();
   readonly runErrors: string[] = [];
   failingTotal = 0;
+  readonly duplicates = { total: 0, ids: [] as string[] };
   readonly cases: CaseTable;
   /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
   readonly ids: string[] | undefined;
@@ -195,15 +202,12 @@ export class RunBuilder {
 
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample: Sample, file?: string): void {
-    // Distinct ids within a run: a repeated (id, repeat) from another file or row gets a suffix.
-    let row = this.cases.row(hashId(sample.id));
+    // An (id, repeat) seen before is the same case again, clustered with it: never another case.
+    const row = this.cases.row(hashId(sample.id));
     if (!this.cases.markRepeat(row, sample.repeat)) {
-      const base = sample.id;
-      for (let i = 2; ; i++) {
-        sample.id = `${base}~${i}`;
-        row = this.cases.row(hashId(sample.id));
-        if (this.cases.markRepeat(row, sample.repeat)) break;
-      }
+      this.duplicates.total += 1;
+      if (this.duplicates.ids.length < 10 && !this.duplicates.ids.includes(sample.id))
+        this.duplicates.ids.push(sample.id);
     }
     if (this.ids) this.ids[row] ??= sample.id;
     this.tabulate(this.cases, row, sample);
@@ -238,6 +242,13 @@ export class RunBuilder {
   }
 
   build(format: Format, files: string[], meta: RunMeta): Run {
+    let scoredCases = 0;
+    for (let row = 0; row < this.cases.size; row++) if (this.cases.outcomes(row).scored > 0) scoredCases += 1;
+    this.all.units = this.cases.size;
+    for (const [tag, table] of this.sliceCases) {
+      const t = this.slices.get(tag);
+      if (t) t.units = table.size;
+    }
     return {
       format,
       files,
@@ -251,6 +262,8 @@ export class RunBuilder {
       cases: this.cases,
       ids: this.ids,
       sliceCases: this.sliceCases,
+      duplicates: this.duplicates,
+      scoredCases,
     };
   }
 }

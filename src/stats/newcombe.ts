@@ -38,3 +38,19 @@ export function newcombePaired({ a, b, c, d }: PairedTable, confidence = 0.95): 
   const high = est + Math.sqrt(Math.max(0, (p2 - l2) ** 2 + (u1 - p1) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1)));
   return [Math.max(-1, low), Math.min(1, high)];
 }
+
+/**
+ * Newcombe's (1998) method 10 for independent proportions (x1/n1 − x2/n2): the square-and-add of
+ * the two Wilson intervals. For two runs that share too few cases to pair.
+ */
+export function newcombeIndependent(x1: number, n1: number, x2: number, n2: number, confidence = 0.95): Interval {
+  if (n1 === 0 || n2 === 0) return [-1, 1];
+  const [p1, p2] = [x1 / n1, x2 / n2];
+  const [l1, u1] = wilson(x1, n1, confidence);
+  const [l2, u2] = wilson(x2, n2, confidence);
+  const est = p1 - p2;
+  return [
+    Math.max(-1, est - Math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+    Math.min(1, est + Math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)),
+  ];
+}

@@ -28,9 +28,15 @@ export function diffStats(d: ArrayLike<number>): DiffStats {
   return { n, mean, sd, skew: pop > 0 ? m3 / n / pop ** 1.5 : 0 };
 }
 
-/** Paired t interval for the mean difference; unbounded below two pairs. */
+/**
+ * Below this many independent units, data without any spread is not evidence of none: a handful of
+ * identical values gives an unbounded interval (inconclusive), never a zero-width one.
+ */
+export const MIN_UNITS = 30;
+
+/** Paired t interval for the mean difference; unbounded below two pairs, or with no spread below MIN_UNITS. */
 export function pairedT(s: DiffStats, confidence = 0.95): Interval {
-  if (s.n < 2) return [-Infinity, Infinity];
+  if (s.n < 2 || (s.sd === 0 && s.n < MIN_UNITS)) return [-Infinity, Infinity];
   if (s.sd === 0) return [s.mean, s.mean];
   const half = tQuantile(1 - (1 - confidence) / 2, s.n - 1) * (s.sd / Math.sqrt(s.n));
   return [s.mean - half, s.mean + half];

@@ -1,4 +1,4 @@
-import { zFor } from './distributions.js';
+import { binomialPmf, zFor } from './distributions.js';
 import type { Interval } from './interval.js';
 
 /** Quantile of sorted values, linear interpolation between order statistics (R type 7). */
@@ -12,17 +12,42 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
 }
 
 /**
- * Distribution-free interval for a quantile from order statistics (normal approximation to the
- * binomial ranks). An end that falls outside the data is unbounded: the suite cannot bound it.
+ * Distribution-free interval for a quantile from order statistics, exact: the ranks come from the
+ * binomial distribution of how many values fall below the true quantile, so the lower end X(j) and
+ * the upper end X(k) each miss with probability at most (1 − confidence) / 2 at any n. An end the
+ * data cannot reach is unbounded (a p95's upper end needs 72 values at 95%: 1 − 0.95^72 ≥ 0.975).
  */
 export function quantileInterval(sorted: ArrayLike<number>, p: number, confidence = 0.95): Interval {
   const n = sorted.length;
   if (n === 0) return [-Infinity, Infinity];
-  const z = zFor(confidence);
-  const half = z * Math.sqrt(n * p * (1 - p));
-  const j = Math.floor(n * p - half); // 1-based rank of the lower bound
-  const k = Math.ceil(n * p + half) + 1; // 1-based rank of the upper bound
-  const low = j >= 1 ? sorted[j - 1]! : -Infinity;
-  const high = k <= n ? sorted[k - 1]! : Infinity;
-  return [low, high];
+  const tail = (1 - confidence) / 2;
+  if (n > 5000) return normalRanks(sorted, p, confidence);
+  // Upper end X(k): the smallest k with P(Bin(n, p) ≤ k − 1) ≥ 1 − tail.
+  let k = -1;
+  let cdf = 0;
+  for (let i = 0; i < n; i++) {
+    cdf += binomialPmf(i, n, p);
+    if (cdf >= 1 - tail) {
+      k = i + 1;
+      break;
+    }
+  }
+  // Lower end X(j): the largest j with P(Bin(n, p) ≤ j − 1) ≤ tail.
+  let j = 0;
+  cdf = 0;
+  for (let i = 0; i < n; i++) {
+    cdf += binomialPmf(i, n, p);
+    if (cdf > tail) break;
+    j = i + 1;
+  }
+  return [j >= 1 ? sorted[j - 1]! : -Infinity, k >= 1 && k <= n ? sorted[k - 1]! : Infinity];
+}
+
+/** The same ranks from the normal approximation to the binomial (n > 5000, where it is exact enough). */
+function normalRanks(sorted: ArrayLike<number>, p: number, confidence: number): Interval {
+  const n = sorted.length;
+  const half = zFor(confidence) * Math.sqrt(n * p * (1 - p));
+  const j = Math.floor(n * p - half);
+  const k = Math.ceil(n * p + half) + 1;
+  return [j >= 1 ? sorted[j - 1]! : -Infinity, k <= n ? sorted[k - 1]! : Infinity];
 }

@@ -3,9 +3,11 @@ import { isAggregateOnly, type Run } from '../../results/model.js';
 import type { Pairing } from '../pairing.js';
 import type { Finding } from '../verdict.js';
 import { fail, metricFinding, pass, pct, warn, type BarContext } from './context.js';
+import { TIER_STATISTICS } from '../tiers.js';
 
 /** 2 evals: results exist, are for this change, are enough, within the error budget, and clear the bar. */
-export function judgeEvals({ config, run, loadError, baseline, metrics, facts }: BarContext): Finding[] {
+export function judgeEvals(ctx: BarContext): Finding[] {
+  const { config, run, loadError, baseline, metrics, facts } = ctx;
   const evals = config.evals;
   if (loadError) {
     return [
@@ -28,7 +30,16 @@ export function judgeEvals({ config, run, loadError, baseline, metrics, facts }:
   );
   for (const e of run.runErrors) out.push(fail(`the eval reported an error: ${e}`, 'evals.results'));
 
-  const commit = run.meta.commit;
+  // A commit is named by at least 7 hex characters: "1" would match every SHA that starts with 1.
+  const named = run.meta.commit;
+  const commit = named && /^[0-9a-f]{7,40}$/i.test(named) ? named.toLowerCase() : undefined;
+  if (named && !commit)
+    out.push(
+      (evals.require_commit ? fail : warn)(
+        `the results name commit ${JSON.stringify(named.slice(0, 60))}, which is not a commit SHA (7 to 40 hex characters)`,
+        'evals.require_commit',
+      ),
+    );
   const matches = (c: string) => facts.commits.some((sha) => sha.startsWith(c) || c.startsWith(sha));
   if (commit && facts.commits.length > 0 && !matches(commit)) {
     out.push(
@@ -37,7 +48,7 @@ export function judgeEvals({ config, run, loadError, baseline, metrics, facts }:
         'evals.results',
       ),
     );
-  } else if (evals.require_commit && !commit) {
+  } else if (evals.require_commit && !named) {
     out.push(
       fail(
         'evals.require_commit is true but the results name no commit: record the commit in the results metadata',
@@ -52,15 +63,36 @@ export function judgeEvals({ config, run, loadError, baseline, metrics, facts }:
     out.push(pass(`results are for commit ${commit.slice(0, 12)}`, 'evals.results'));
   }
 
-  const scored = aggregateOnly ? Math.max(0, ...[...run.aggregates.values()].map((a) => a.n ?? 0)) : t.scored;
+  // min_samples counts distinct cases: one case written 300 times is one case.
+  const minSamples = evals.min_samples ?? TIER_STATISTICS[ctx.tier].minSamples;
+  const minKey = evals.min_samples === undefined ? 'risk.tier' : 'evals.min_samples';
+  const minWhat =
+    evals.min_samples === undefined
+      ? `min_samples ${minSamples}, the ${ctx.tier} tier's default`
+      : `evals.min_samples ${minSamples}`;
+  const scored = aggregateOnly
+    ? Math.max(0, ...[...run.aggregates.values()].map((a) => a.n ?? 0))
+    : (run.scoredCases ?? t.scored);
   out.push(
-    scored >= evals.min_samples
-      ? pass(`${scored} scored samples (min_samples ${evals.min_samples})`, 'evals.min_samples')
+    scored >= minSamples
+      ? pass(`${scored} scored cases (${minWhat})`, minKey)
       : fail(
-          `${scored} scored samples, under evals.min_samples ${evals.min_samples}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ''}`,
-          'evals.min_samples',
+          `${scored} scored cases, under ${minWhat}${t.errors + t.skipped > 0 ? ` (${t.errors} errors and ${t.skipped} skipped do not count)` : ''}${scored < t.scored ? `; ${t.scored} scored samples, as cases repeat` : ''}`,
+          minKey,
         ),
   );
+  if (run.duplicates && run.duplicates.total > 0)
+    out.push(
+      warn(
+        `${run.duplicates.total} samples repeat an id (and repeat index) seen before, e.g. ${run.duplicates.ids
+          .slice(0, 3)
+          .map((id) => JSON.stringify(id.slice(0, 60)))
+          .join(
+            ', ',
+          )}: each is counted as a repeat of that case, never as another case; give repeats a "repeat" index, or make ids unique`,
+        'evals.results',
+      ),
+    );
   const attempted = t.total - t.skipped;
   const errorRate = attempted > 0 ? t.errors / attempted : 0;
   out.push(

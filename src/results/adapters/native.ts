@@ -48,14 +48,16 @@ function readMeta(m: Record<string, unknown>, line: number, ctx: AdapterContext)
 }
 
 type Check = (v: unknown) => boolean;
-const isNum: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+/** Beyond this a value is garbage, not a score, latency, cost or count (and a sum of them would overflow). */
+const MAX_MAGNITUDE = 1e15;
+const isNum: Check = (v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE;
 const isNonNeg: Check = (v) => isNum(v) && (v as number) >= 0;
 const FIELDS: [string, Check, string][] = [
   ['pass', (v) => typeof v === 'boolean', 'true or false'],
-  ['score', isNum, 'a number'],
-  ['latency_ms', isNonNeg, 'a number of milliseconds, 0 or more'],
-  ['cost_usd', isNonNeg, 'a cost in USD, 0 or more'],
-  ['tokens', isNonNeg, 'a token count, 0 or more'],
+  ['score', isNum, 'a number within ±1e15'],
+  ['latency_ms', isNonNeg, 'a number of milliseconds, from 0 to 1e15'],
+  ['cost_usd', isNonNeg, 'a cost in USD, from 0 to 1e15'],
+  ['tokens', isNonNeg, 'a token count, from 0 to 1e15'],
   ['trace_id', (v) => typeof v === 'string', 'a string'],
   ['repeat', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number, 0 or more'],
   ['skipped', (v) => typeof v === 'boolean', 'true or false'],
@@ -73,7 +75,7 @@ function wellFormed(v: Record<string, unknown>): boolean {
   const scores = v.scores;
   if (scores !== undefined && scores !== null) {
     if (!isObject(scores)) return false;
-    for (const k in scores) if (!isNum(scores[k])) return false;
+    for (const k in scores) if (scores[k] !== null && !isNum(scores[k])) return false;
   }
   const tags = v.tags;
   if (tags !== undefined && tags !== null) {
@@ -98,7 +100,9 @@ function problems(v: Record<string, unknown>): { path: string; message: string }
     if (v[key] !== undefined && v[key] !== null && !check(v[key])) bad(key, v[key], expected);
   if (v.scores !== undefined && v.scores !== null) {
     if (!isObject(v.scores)) bad('scores', v.scores, 'an object of named numbers, e.g. {"faithfulness": 0.9}');
-    else for (const [k, s] of Object.entries(v.scores)) if (!isNum(s)) bad(`scores.${k}`, s, 'a number');
+    else
+      for (const [k, s] of Object.entries(v.scores))
+        if (s !== null && !isNum(s)) bad(`scores.${k}`, s, 'a number within ±1e15 (or null: not measured)');
   }
   if (v.tags !== undefined && v.tags !== null && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string')))
     bad('tags', v.tags, 'a list of strings');
@@ -134,7 +138,7 @@ function toSample(v: unknown, line: number, ctx: AdapterContext): Sample | undef
     id: String(v.id),
     outcome,
     score: (v.score as number | null) ?? undefined,
-    scores: (v.scores as Record<string, number> | null) ?? {},
+    scores: v.scores ? withoutNulls(v.scores as Record<string, number | null>) : {},
     tags: (v.tags as string[] | null) ?? [],
     latencyMs: (v.latency_ms as number | null) ?? undefined,
     costUsd: (v.cost_usd as number | null) ?? undefined,
@@ -144,4 +148,14 @@ function toSample(v: unknown, line: number, ctx: AdapterContext): Sample | undef
     message: error ?? (typeof v.reason === 'string' ? v.reason : undefined),
     line,
   };
+}
+
+/** Null is absent: a named score of null was not measured. */
+function withoutNulls(scores: Record<string, number | null>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k in scores) {
+    const v = scores[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
 }

@@ -65,6 +65,7 @@ export const promptfooCsv: Adapter = {
       return {};
     }
     const first = cols[0]!.index;
+    const multiProvider = new Set(cols.map((c) => c.provider)).size > 1;
     const descCol = header[0] === 'Description' ? 0 : -1;
     const varCols = header
       .slice(0, first)
@@ -102,7 +103,13 @@ export const promptfooCsv: Adapter = {
         }
         const promptKey = col.label.split(': ')[0] ?? '';
         ctx.emit({
-          id: promptfooCaseId(description || `test ${r + 1}`, description, vars, promptKey, col.provider),
+          id: promptfooCaseId(
+            description || `test ${r + 1}`,
+            description,
+            vars,
+            promptKey,
+            multiProvider ? col.provider : '',
+          ),
           outcome,
           score: Number.isFinite(score) ? score : undefined,
           scores,

@@ -29,6 +29,11 @@ export const promptfoo: Adapter = {
     const prompts = Array.isArray(doc.results.prompts) ? doc.results.prompts : [];
     const rows = doc.results.results as unknown[];
     const models = new Set<string>();
+    // The provider is part of a case's identity only when the run compares several side by side:
+    // a run on a new model must pair with the baseline's cases, not look like a new suite.
+    const providers = new Set<string>();
+    for (const row of rows) if (isObject(row)) providers.add(providerOf(row));
+    const multiProvider = providers.size > 1;
     rows.forEach((row, index) => {
       if (!isObject(row)) {
         ctx.problem({
@@ -37,7 +42,7 @@ export const promptfoo: Adapter = {
         });
         return;
       }
-      const sample = toSample(row, index, prompts);
+      const sample = toSample(row, index, prompts, multiProvider);
       const provider = isObject(row.provider) ? str(row.provider.id) : str(row.provider);
       if (provider) models.add(provider);
       ctx.emit(sample);
@@ -52,12 +57,16 @@ export const promptfoo: Adapter = {
   },
 };
 
-function toSample(row: Record<string, unknown>, index: number, prompts: unknown[]): Sample {
+function providerOf(row: Record<string, unknown>): string {
+  const providerObj = isObject(row.provider) ? row.provider : {};
+  return str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? '';
+}
+
+function toSample(row: Record<string, unknown>, index: number, prompts: unknown[], multiProvider: boolean): Sample {
   const test = isObject(row.testCase) ? row.testCase : {};
   const vars = isObject(row.vars) ? row.vars : isObject(test.vars) ? test.vars : {};
   const description = str(test.description);
-  const providerObj = isObject(row.provider) ? row.provider : {};
-  const provider = str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? '';
+  const provider = multiProvider ? providerOf(row) : '';
   const promptIdx = num(row.promptIdx);
   const promptEntry =
     promptIdx !== undefined && isObject(prompts[promptIdx])
@@ -113,8 +122,9 @@ function toSample(row: Record<string, unknown>, index: number, prompts: unknown[
 }
 
 /**
- * The stable id of a promptfoo case: test description and vars, the prompt's label and the
- * provider. Shared by the JSON and CSV readers so either pairs with the other.
+ * The stable id of a promptfoo case: test description and vars, the prompt's label, and the provider
+ * when the run has several (empty otherwise, so a model swap still pairs). Shared by the JSON and CSV
+ * readers so either pairs with the other.
  */
 export function promptfooCaseId(
   title: string,
