@@ -33654,13 +33654,15 @@ function judgeMetric(t, spec, opts, where, baseline) {
   if (margin !== void 0) {
     const higherIsBetter = spec.max_drop !== void 0;
     const allowed = higherIsBetter ? `drop of ${showDelta(spec.name, margin)}` : `increase of ${showDelta(spec.name, margin)}`;
-    const cannot = (why) => () => ({
+    const cannot = (why, unchecked = false) => () => ({
       status: opts.baselineRequired ? "fail" : "inconclusive",
+      unchecked,
       text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? " (evals.baseline_required is true)" : ""}`
     });
     if (!baseline || "missing" in baseline) {
       marginVerdict = cannot(
-        baseline && "missing" in baseline ? baseline.missing : "no baseline is configured (set evals.baseline)"
+        baseline && "missing" in baseline ? baseline.missing : "no baseline is configured (set evals.baseline)",
+        true
       );
     } else {
       base.baseline = baseline.value(spec.name);
@@ -33701,7 +33703,8 @@ function judgeMetric(t, spec, opts, where, baseline) {
     const shown = all.filter((v) => v.status === raw).map((v) => v.text);
     const misses = all.some((v) => v.status === "inconclusive" && v.misses);
     const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}\u2013${fmt(m.ci[1])}, n=${m.n})`;
-    const inconclusiveBlocks = opts.onInconclusive === "block" || opts.onInconclusive === "miss" && misses;
+    const doubt = all.some((v) => v.status === "inconclusive" && (!v.unchecked || opts.explicit));
+    const inconclusiveBlocks = doubt && (opts.onInconclusive === "block" || opts.onInconclusive === "miss" && misses);
     const tail = raw === "inconclusive" ? inconclusiveBlocks && spec.blocking ? opts.onInconclusive === "block" ? " (inconclusive blocks: statistics.on_inconclusive is block)" : " (inconclusive, and the estimate misses the bar: that blocks at this risk tier)" : " (inconclusive: more samples would decide it)" : "";
     return {
       ...base,
@@ -33813,7 +33816,8 @@ function decide({
     confidence: stats?.confidence ?? 0.95,
     thresholdOn: stats?.threshold_on ?? "interval",
     onInconclusive: stats?.on_inconclusive ?? TIER_STATISTICS[tier].onInconclusive,
-    baselineRequired: config2.evals?.baseline_required ?? false
+    baselineRequired: config2.evals?.baseline_required ?? false,
+    explicit: stats?.on_inconclusive !== void 0
   };
   const run = "all" in runOrError ? runOrError : void 0;
   const loadError = "all" in runOrError ? void 0 : runOrError;

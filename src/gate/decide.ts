@@ -61,6 +61,7 @@ export function decide({
     thresholdOn: stats?.threshold_on ?? ('interval' as const),
     onInconclusive: stats?.on_inconclusive ?? TIER_STATISTICS[tier].onInconclusive,
     baselineRequired: config.evals?.baseline_required ?? false,
+    explicit: stats?.on_inconclusive !== undefined,
   };
   const run = 'all' in runOrError ? runOrError : undefined;
   const loadError = 'all' in runOrError ? undefined : runOrError;

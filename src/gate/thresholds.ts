@@ -17,6 +17,8 @@ export interface JudgeOptions {
   onInconclusive: 'warn' | 'block' | 'miss';
   /** evals.baseline_required: a margin that cannot be compared is an error, not inconclusive. */
   baselineRequired?: boolean;
+  /** on_inconclusive was set in the config (not the tier's default). */
+  explicit?: boolean;
 }
 
 /** How the family of tests looks once every threshold is drafted (for Holm, the MDE, absolute bounds). */
@@ -95,7 +97,8 @@ export function judgeMetric(
   };
   if ('missing' in m) return fail(`${label} cannot be measured: ${m.missing}.`);
   const fmt = (v: number) => showValue(spec.name, v);
-  type Verdict = { status: 'pass' | 'fail' | 'inconclusive'; text: string; misses?: boolean };
+  /** misses: the estimate is past the bar; unchecked: no comparison could be made (no baseline). */
+  type Verdict = { status: 'pass' | 'fail' | 'inconclusive'; text: string; misses?: boolean; unchecked?: boolean };
   /**
    * Absolute bounds: pass when the interval is inside; fail when the interval at the family-wise
    * level (Bonferroni across every blocking bound of the run and its slices) is outside.
@@ -155,13 +158,17 @@ export function judgeMetric(
       ? `drop of ${showDelta(spec.name, margin)}`
       : `increase of ${showDelta(spec.name, margin)}`;
     // Not comparable: inconclusive, or an error when the config requires the comparison.
-    const cannot = (why: string) => (): Verdict => ({
-      status: opts.baselineRequired ? 'fail' : 'inconclusive',
-      text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? ' (evals.baseline_required is true)' : ''}`,
-    });
+    const cannot =
+      (why: string, unchecked = false) =>
+      (): Verdict => ({
+        status: opts.baselineRequired ? 'fail' : 'inconclusive',
+        unchecked,
+        text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? ' (evals.baseline_required is true)' : ''}`,
+      });
     if (!baseline || 'missing' in baseline) {
       marginVerdict = cannot(
         baseline && 'missing' in baseline ? baseline.missing : 'no baseline is configured (set evals.baseline)',
+        true,
       );
     } else {
       base.baseline = baseline.value(spec.name);
@@ -216,7 +223,10 @@ export function judgeMetric(
     const shown = all.filter((v) => v.status === raw).map((v) => v.text);
     const misses = all.some((v) => v.status === 'inconclusive' && v.misses);
     const estimate = `${fmt(m.value)} (${Math.round(opts.confidence * 100)}% CI ${fmt(m.ci[0])}–${fmt(m.ci[1])}, n=${m.n})`;
-    const inconclusiveBlocks = opts.onInconclusive === 'block' || (opts.onInconclusive === 'miss' && misses);
+    // A margin with no baseline to compare is a gap in the config (baseline_required governs it), not
+    // doubt in the data: the tier's default does not block on it, an explicit on_inconclusive does.
+    const doubt = all.some((v) => v.status === 'inconclusive' && (!v.unchecked || opts.explicit));
+    const inconclusiveBlocks = doubt && (opts.onInconclusive === 'block' || (opts.onInconclusive === 'miss' && misses));
     const tail =
       raw === 'inconclusive'
         ? inconclusiveBlocks && spec.blocking
