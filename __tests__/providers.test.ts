@@ -8,7 +8,7 @@ import { ConflictError } from '../src/rollout/flags/types.js';
 import { HttpMetricSource } from '../src/rollout/sources/http.js';
 import { PrometheusMetricSource, type PrometheusOptions } from '../src/rollout/sources/prometheus.js';
 import { analyse } from '../src/rollout/analysis.js';
-import { applyFlag } from '../src/rollout/tick.js';
+import { applyFlag } from '../src/rollout/flag-writes.js';
 import { isExternalFailure } from '../src/errors.js';
 import { createRequire } from 'node:module';
 

@@ -348,7 +348,8 @@ function handChange(
   });
 }
 
-function step(
+/** A decision with nothing but its action, percentage, stage and words (the rest empty). */
+export function step(
   action: RolloutAction,
   percent: number,
   stage: number,

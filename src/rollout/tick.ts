@@ -1,17 +1,17 @@
 import type { LoadedConfig } from '../config/load.js';
-import { ExternalServiceError, isExternalFailure } from '../errors.js';
+import { isExternalFailure } from '../errors.js';
 import { effectiveTier } from '../gate/tiers.js';
-import { ConflictError, type FlagProvider, type FlagState } from './flags/types.js';
+import type { FlagProvider } from './flags/types.js';
 import { stagesFrom } from './plan.js';
-import { isLive, reconcile, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
+import { isLive, reconcile, step, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
 import { describeStatus, recordFrom, type StatusAction } from './record.js';
 import type { MetricSource } from './sources/types.js';
 import type { RolloutStore, StatusState } from './store.js';
+import { ALERT_PENDING, retryPendingAlert, tryAlert } from './alert.js';
+import { applyFlag, killSwitch, showFlag } from './flag-writes.js';
 
 /** A deployment without statuses younger than this is another run starting; older, it is adopted. */
 export const ADOPT_AFTER_MS = 5 * 60_000;
-/** How often the kill switch tries to set 0% before it fails loudly. */
-export const KILL_ATTEMPTS = 3;
 
 export interface TickContext {
   release: string;
@@ -212,103 +212,6 @@ function appliedBy(record: DeploymentRecord | undefined, stages: readonly { perc
   return record?.status === 'complete' ? 100 : 0;
 }
 
-function step(
-  action: RolloutDecision['action'],
-  percent: number,
-  stage: number,
-  reason: string,
-  next: string,
-): RolloutDecision {
-  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0 };
-}
-
-function showFlag(f: FlagState | { error: string }): string {
-  return 'error' in f ? `unreadable (${f.error})` : `${f.percent}%${f.off ? ` but off: ${f.off}` : ''}`;
-}
-
-/**
- * Write the flag and read it back. A write answered with an error may still have been applied (the
- * read-back tells); one answered OK may not serve (then it is an error). A compare-and-set refusal
- * is another writer: false (the next tick reads the new state), except that 0% found is 0% wanted.
- */
-export async function applyFlag(provider: FlagProvider, percent: number, expected: number): Promise<boolean> {
-  let failure: unknown;
-  try {
-    await provider.write(percent, expected);
-  } catch (err) {
-    failure = err;
-  }
-  const now = await provider.read().catch((err: Error) => ({ error: err.message }));
-  const serves = !('error' in now) && now.percent === percent && !(percent > 0 && now.off);
-  if (failure instanceof ConflictError) return percent === 0 && serves;
-  if (serves) return true;
-  if (failure) throw failure;
-  throw new ExternalServiceError(
-    provider.describe(),
-    `${provider.describe()} accepted ${percent}%, but reading it back gives ${showFlag(now)}`,
-  );
-}
-
-/**
- * The kill switch: set 0%, read it back, try again; fail loudly (never claim a rollback) when the
- * flag is not at 0. Then the record and the owner, best effort: the flag is what matters.
- */
-async function killSwitch(
-  loaded: LoadedConfig,
-  store: RolloutStore,
-  provider: FlagProvider,
-  record: DeploymentRecord | undefined,
-  ctx: TickContext,
-  stages: number,
-  log: string[],
-): Promise<TickResult> {
-  const by = ctx.actor ? ` by @${ctx.actor}` : '';
-  let last = 'it was not tried';
-  let zero = false;
-  for (let attempt = 1; attempt <= KILL_ATTEMPTS && !zero; attempt++) {
-    if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2000) * (attempt - 1)));
-    try {
-      const now = await provider.read();
-      // A provider that cannot be read (a webhook) is always sent the 0%: its "read" is only our record.
-      zero = (now.percent === 0 && !provider.blind) || (await applyFlag(provider, 0, now.percent));
-      if (!zero) last = 'the flag kept moving';
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-  }
-  if (!zero)
-    throw new ExternalServiceError(
-      provider.describe(),
-      `Rollback failed: ${provider.describe()} could not be set to 0% after ${KILL_ATTEMPTS} attempts (${last}). Nothing was rolled back: set the flag to 0% in the provider by hand, then run rollback again.`,
-    );
-  log.push(`${provider.describe()} set to 0% and read back`);
-  const decision: RolloutDecision = {
-    ...step(
-      'rollback',
-      0,
-      record?.stage ?? -1,
-      `kill switch${by}`,
-      'the flag is at 0%; ship a new release to start again',
-    ),
-    alert: `Rolled back ${loaded.config.rollout!.flag.key} by hand${by}`,
-  };
-  const issue = await tryAlert(store, loaded, record?.release ?? ctx.release, record, decision);
-  if (record && record.status !== 'rolled_back') {
-    await store
-      .status(
-        record.id,
-        'failure',
-        describeStatus('rollback', record.stage, stages, 0, `kill switch${by}`, { alert: issue?.number }),
-      )
-      .catch((err: Error) =>
-        decision.warnings.push(
-          `The flag is at 0%, but the deployment could not be marked failed (${err.message}); the next run records it.`,
-        ),
-      );
-  }
-  return { decision, log, issueUrl: issue?.url, flag: `${provider.describe()}: 0%` };
-}
-
 function conflict(result: TickResult): TickResult {
   const d = result.decision;
   return {
@@ -321,60 +224,4 @@ function conflict(result: TickResult): TickResult {
     },
     log: [...result.log, 'the flag changed under this run: nothing was written'],
   };
-}
-
-/** Said in a rollback's deployment status when its alert could not be opened (the next tick retries). */
-const ALERT_PENDING = '(alert pending)';
-
-/** A rollback whose alert the service refused: open it now (the owner must hear of it). */
-async function retryPendingAlert(
-  store: RolloutStore,
-  loaded: LoadedConfig,
-  record: DeploymentRecord,
-  last: { state: string; description: string },
-  log: string[],
-): Promise<void> {
-  if (record.status !== 'rolled_back' || !last.description.includes(ALERT_PENDING)) return;
-  const d = step('none', 0, record.stage, 'the rollback alert was pending', '');
-  d.alert = `Rolled back ${loaded.config.rollout!.flag.key}: ${last.description}`;
-  const issue = await tryAlert(store, loaded, record.release, record, d);
-  if (issue) {
-    await store.status(
-      record.id,
-      'failure',
-      `${last.description.replace(` ${ALERT_PENDING}`, '')} (alert #${issue.number})`,
-    );
-    log.push(`the pending rollback alert was opened: ${issue.url}`);
-  }
-}
-
-/** The alert: its issue, undefined when the store has nowhere to send it, null when the service refused (said as a warning). */
-async function tryAlert(
-  store: RolloutStore,
-  loaded: LoadedConfig,
-  release: string,
-  record: DeploymentRecord | undefined,
-  d: RolloutDecision,
-): Promise<{ number: number; url: string } | undefined | null> {
-  const owner = loaded.config.owner?.name;
-  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, '\\|')} |`);
-  const body = [
-    `${owner ? `@${owner.replace(/^@/, '')} ` : ''}${d.alert ?? d.reason}`,
-    '',
-    `Release: ${release}`,
-    '',
-    ...(rows.length ? ['| metric | status | evidence |', '| --- | --- | --- |', ...rows] : []),
-    '',
-    `Why: ${d.reason}`,
-    `Next: ${d.next}`,
-  ].join('\n');
-  const title = `${d.action === 'rollback' ? 'Rollback' : 'Rollout needs attention'}: ${loaded.config.service} ${release.slice(0, 12)}`;
-  try {
-    return await store.alert(title, body, record?.release === release ? record.alertIssue : undefined);
-  } catch (err) {
-    d.warnings.push(
-      `The alert could not be sent (${err instanceof Error ? err.message : String(err)}); the next run tries again.`,
-    );
-    return null;
-  }
 }
