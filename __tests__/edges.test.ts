@@ -136,7 +136,7 @@ describe('degenerate data is no evidence either way', () => {
     );
     expect(v.metrics[0]!.status).toBe('error');
     expect(v.decision).toBe('block');
-    expect(v.metrics[0]!.reason).toMatch(/not a finite number/);
+    expect(v.reasons.join('\n')).toMatch(/sample "a": score is 1\.7e\+308, beyond ±1e15/);
   });
 });
 
@@ -267,6 +267,15 @@ describe('values as the tools write them', () => {
     expect(run.all.named.has('tone')).toBe(false);
   });
 
+  it('a native file may start with a skipped sample (detection does not depend on line order)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-skip-'));
+    const file = path.join(dir, 'r.jsonl');
+    writeFileSync(file, '{"id": "c", "skipped": true}\n{"id": "a", "pass": true}\n');
+    const run = await loadRun([file], { format: 'auto', cwd: dir });
+    expect(run.format).toBe('native');
+    expect(run.all).toMatchObject({ total: 2, skipped: 1, passed: 1 });
+  });
+
   it('a number beyond ±1e15 is refused at its line', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-big-'));
     const file = path.join(dir, 'r.jsonl');
@@ -275,5 +284,55 @@ describe('values as the tools write them', () => {
     expect(err).toBeInstanceOf(ConfigurationError);
     expect((err as ConfigurationError).problems[0]).toMatchObject({ line: 2, path: 'score' });
     expect((err as ConfigurationError).problems[0]!.message).toMatch(/within ±1e15/);
+  });
+});
+
+describe('repeats never count as more cases (after an attack)', () => {
+  const many = (n: number, s: Partial<Sample>) => Array.from({ length: n }, () => s);
+
+  it('a slice of one case written 100 times claims one case', () => {
+    const run = (() => {
+      const b = new RunBuilder({ sliceTags: ['pii'] });
+      for (let i = 0; i < 100; i++) b.add({ id: `c${i}`, outcome: 'pass', scores: {}, tags: [], repeat: 0 });
+      for (let i = 0; i < 100; i++) b.add({ id: 'pii-1', outcome: 'pass', scores: {}, tags: ['pii'], repeat: 0 });
+      return b.build('native', ['r.jsonl'], {});
+    })();
+    const v = gate(
+      CONFIG('    - { name: pass_rate, min: 0 }', '  slices: [{ tag: pii, metrics: [{ name: pass_rate, min: 0.9 }] }]'),
+      run,
+    );
+    expect(v.metrics[1]!.status).toBe('inconclusive');
+  });
+
+  it('a percentile of one case repeated is no evidence either way', () => {
+    const v = gate(
+      CONFIG('    - { name: latency_p95_ms, max: 1000 }'),
+      runOf(many(100, { id: 'only', latencyMs: 1200 })),
+    );
+    expect(v.metrics[0]!.status).toBe('inconclusive');
+  });
+
+  it('renamed ids with repeats: the unpaired fallback claims cases, not lines', () => {
+    const rows = (prefix: string) =>
+      Array.from(
+        { length: 200 },
+        (_, k) =>
+          ({ id: `${prefix}${k % 5}`, repeat: Math.floor(k / 5), outcome: k % 10 === 0 ? 'fail' : 'pass' }) as const,
+      );
+    const v = gate(CONFIG('    - { name: pass_rate, max_drop: 0.1 }'), runOf(rows('renamed')), runOf(rows('case')));
+    expect(v.metrics[0]!.status).toBe('inconclusive');
+    expect(v.metrics[0]!.reason).toMatch(/5 samples, unpaired/);
+  });
+
+  it('at the medium tier a margin that cannot be compared still blocks when the estimate misses it', () => {
+    const base = runOf(Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, latencyMs: 500 + i })));
+    const cand = runOf(Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, latencyMs: 5000 + i })));
+    const v = gate(
+      CONFIG('    - { name: latency_p95_ms, max_increase: 100 }', '  min_samples: 1', 'medium'),
+      cand,
+      base,
+    );
+    expect(v.metrics[0]!.status).toBe('inconclusive');
+    expect(v.decision).toBe('block');
   });
 });

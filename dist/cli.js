@@ -12525,8 +12525,8 @@ function cleanRegex(source) {
   const end = source.endsWith("$") ? source.length - 1 : source.length;
   return source.slice(start, end);
 }
-function floatSafeRemainder(val, step3) {
-  const ratio = val / step3;
+function floatSafeRemainder(val, step2) {
+  const ratio = val / step2;
   const roundedRatio = Math.round(ratio);
   const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
   if (Math.abs(ratio - roundedRatio) < tolerance)
@@ -31750,7 +31750,7 @@ function hashId(id) {
 }
 var COUNTS = ["n", "scored", "passed", "errors"];
 var MAX_COUNT = 65535;
-var CHECKED_REPEATS = 8;
+var CHECKED_REPEATS = 32;
 var CaseTable = class {
   /** Open-addressing slots holding row + 1 (0 = empty). */
   slots;
@@ -31765,7 +31765,7 @@ var CaseTable = class {
     while (capacity < expected) capacity *= 2;
     this.slots = new Int32Array(capacity * 2);
     this.hashes = new Float64Array(capacity);
-    this.repeats = new Uint8Array(capacity);
+    this.repeats = new Uint32Array(capacity);
     this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)]));
     for (const name of /* @__PURE__ */ new Set(["score", "latency", "cost", ...channels])) {
       this.channels.set(name, { sum: new Float64Array(capacity), n: new Uint16Array(capacity) });
@@ -31800,9 +31800,9 @@ var CaseTable = class {
   /** Marks repeat r of a row as seen; false when it was already (a duplicate case). */
   markRepeat(row, repeat) {
     if (repeat >= CHECKED_REPEATS) return true;
-    const bit = 1 << repeat;
-    if (this.repeats[row] & bit) return false;
-    this.repeats[row] |= bit;
+    const bit = 1 << repeat >>> 0;
+    if ((this.repeats[row] & bit) >>> 0) return false;
+    this.repeats[row] = (this.repeats[row] | bit) >>> 0;
     return true;
   }
   /** Count one repetition's outcome. Returns false when the case is saturated (values not added). */
@@ -31857,7 +31857,7 @@ var CaseTable = class {
       return b;
     };
     this.hashes = grow(this.hashes, Float64Array);
-    this.repeats = grow(this.repeats, Uint8Array);
+    this.repeats = grow(this.repeats, Uint32Array);
     for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
     for (const ch of this.channels.values()) {
       ch.sum = grow(ch.sum, Float64Array);
@@ -31941,6 +31941,7 @@ var Tally = class {
 function isNum(v) {
   return typeof v === "number" && Number.isFinite(v);
 }
+var MAX_MAGNITUDE = 1e15;
 var RunBuilder = class {
   all = new Tally();
   slices = /* @__PURE__ */ new Map();
@@ -31949,6 +31950,8 @@ var RunBuilder = class {
   runErrors = [];
   failingTotal = 0;
   duplicates = { total: 0, ids: [] };
+  sliceRows = /* @__PURE__ */ new Map();
+  sliceUnits = /* @__PURE__ */ new Map();
   cases;
   /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
   ids;
@@ -31966,6 +31969,7 @@ var RunBuilder = class {
   }
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample, file2) {
+    this.guard(sample, file2);
     const row = this.cases.row(hashId(sample.id));
     if (!this.cases.markRepeat(row, sample.repeat)) {
       this.duplicates.total += 1;
@@ -31982,7 +31986,22 @@ var RunBuilder = class {
       }
     }
     this.all.add(sample);
-    for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i])?.add(sample);
+    for (let i = 0; i < sample.tags.length; i++) {
+      const tag = sample.tags[i];
+      const t = this.slices.get(tag);
+      if (!t) continue;
+      t.add(sample);
+      let seen = this.sliceRows.get(tag);
+      if (!seen || seen.length <= row) {
+        const grown = new Uint8Array(Math.max(1024, (row + 1) * 2));
+        if (seen) grown.set(seen);
+        this.sliceRows.set(tag, seen = grown);
+      }
+      if (!seen[row]) {
+        seen[row] = 1;
+        this.sliceUnits.set(tag, (this.sliceUnits.get(tag) ?? 0) + 1);
+      }
+    }
     if (sample.outcome === "fail" || sample.outcome === "error") {
       this.failingTotal += 1;
       if (this.failing.length < this.keep) {
@@ -31990,6 +32009,24 @@ var RunBuilder = class {
         this.failing.push(sample);
       }
     }
+  }
+  /**
+   * A value beyond ±1e15 is not a score, latency, cost or count (and sums of such overflow): it is
+   * dropped from the sample and reported as a run error (which blocks), naming the sample.
+   */
+  guard(sample, file2) {
+    const where = `sample ${JSON.stringify(sample.id.slice(0, 60))}${sample.line ? ` (line ${sample.line}${file2 ? ` of ${file2}` : ""})` : ""}`;
+    const bad = (what, v) => {
+      if (v === void 0 || !Number.isFinite(v) || Math.abs(v) <= MAX_MAGNITUDE) return false;
+      if (this.runErrors.length < 5)
+        this.runErrors.push(`${where}: ${what} is ${v}, beyond \xB11e15: not a score, latency, cost or count`);
+      return true;
+    };
+    if (bad("score", sample.score)) sample.score = void 0;
+    if (bad("latency", sample.latencyMs)) sample.latencyMs = void 0;
+    if (bad("cost", sample.costUsd)) sample.costUsd = void 0;
+    if (bad("tokens", sample.tokens)) sample.tokens = void 0;
+    for (const k in sample.scores) if (bad(`scores.${k}`, sample.scores[k])) delete sample.scores[k];
   }
   /** Count a sample in a case table, with its per-case values. */
   tabulate(cases, row, sample) {
@@ -32006,10 +32043,7 @@ var RunBuilder = class {
     let scoredCases = 0;
     for (let row = 0; row < this.cases.size; row++) if (this.cases.outcomes(row).scored > 0) scoredCases += 1;
     this.all.units = this.cases.size;
-    for (const [tag, table] of this.sliceCases) {
-      const t = this.slices.get(tag);
-      if (t) t.units = table.size;
-    }
+    for (const [tag, t] of this.slices) t.units = this.sliceUnits.get(tag) ?? 0;
     return {
       format,
       files,
@@ -33010,9 +33044,19 @@ function quantile(sorted, p) {
   const hi = Math.min(lo + 1, n - 1);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
-function quantileInterval(sorted, p, confidence = 0.95) {
+function quantileInterval(sorted, p, confidence = 0.95, units = sorted.length) {
   const n = sorted.length;
   if (n === 0) return [-Infinity, Infinity];
+  if (units < MIN_UNITS && sorted[0] === sorted[n - 1]) return [-Infinity, Infinity];
+  if (units < n) {
+    const [lo, hi] = quantileInterval(
+      Float64Array.from({ length: units }, (_, i) => i + 1),
+      p,
+      confidence
+    );
+    const at = (rank) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(rank * n / units) - 1))];
+    return [Number.isFinite(lo) ? at(lo) : -Infinity, Number.isFinite(hi) ? at(hi) : Infinity];
+  }
   const tail = (1 - confidence) / 2;
   if (n > 5e3) return normalRanks(sorted, p, confidence);
   let k = -1;
@@ -33072,7 +33116,7 @@ function measureKnown(t, name, named, how, missingWords, confidence, aggregates)
     const sorted = t.latency.sorted();
     return {
       value: quantile(sorted, how.quantile),
-      ci: quantileInterval(sorted, how.quantile, confidence),
+      ci: quantileInterval(sorted, how.quantile, confidence, Math.min(units, sorted.length)),
       n: sorted.length
     };
   }
@@ -33496,10 +33540,11 @@ function twoSample(name, cand, base, higherIsBetter, shared) {
   const info = metricInfo(name);
   const why = `unpaired: ${shared} of ${Math.min(cand.cases.size, base.cases.size)} cases in common`;
   const [c, b] = [cand.all, base.all];
+  const cap = (x, n, units = Infinity) => units >= n ? [x, n] : [Math.round(x / n * units), units];
   if ("rate" in info.measure) {
     const passRate = info.measure.rate === "passed";
-    const [x1, n1] = passRate ? [c.passed, c.scored] : [c.errors, c.total - c.skipped];
-    const [x2, n2] = passRate ? [b.passed, b.scored] : [b.errors, b.total - b.skipped];
+    const [x1, n1] = passRate ? cap(c.passed, c.scored, c.units) : cap(c.errors, c.total - c.skipped, c.units);
+    const [x2, n2] = passRate ? cap(b.passed, b.scored, b.units) : cap(b.errors, b.total - b.skipped, b.units);
     if (n1 === 0 || n2 === 0) return { unavailable: "a run has no outcome to compare" };
     const interval2 = (conf) => newcombeIndependent(x1, n1, x2, n2, conf);
     return {
@@ -33513,10 +33558,15 @@ function twoSample(name, cand, base, higherIsBetter, shared) {
   if ("quantile" in info.measure) return { unavailable: `${why}: a percentile is compared on paired cases only` };
   const key = name.startsWith("score.") ? name.slice(6) : void 0;
   const [m1, m2] = key ? [c.named.get(key), b.named.get(key)] : [c[info.measure.mean], b[info.measure.mean]];
-  if (!m1 || !m2 || m1.n < 2 || m2.n < 2) return { unavailable: `${why}: a run has fewer than 2 values of ${name}` };
-  const v = m1.variance / m1.n + m2.variance / m2.n;
-  if (!(v > 0)) return { unavailable: `${why}: no spread in either run` };
-  const df = v ** 2 / ((m1.variance / m1.n) ** 2 / (m1.n - 1) + (m2.variance / m2.n) ** 2 / (m2.n - 1));
+  const [k1, k2] = [Math.min(m1?.n ?? 0, c.units ?? Infinity), Math.min(m2?.n ?? 0, b.units ?? Infinity)];
+  if (!m1 || !m2 || k1 < 2 || k2 < 2) return { unavailable: `${why}: a run has fewer than 2 cases with ${name}` };
+  const v = m1.variance / k1 + m2.variance / k2;
+  if (!(v > 0) || Math.min(k1, k2) < MIN_UNITS) {
+    return {
+      unavailable: `${why}: ${!(v > 0) ? "no spread in either run" : `Welch's t is used from ${MIN_UNITS} cases a run on`}`
+    };
+  }
+  const df = v ** 2 / ((m1.variance / k1) ** 2 / (k1 - 1) + (m2.variance / k2) ** 2 / (k2 - 1));
   const estimate = m1.mean - m2.mean;
   const interval = (conf) => {
     const half = tQuantile(1 - (1 - conf) / 2, df) * Math.sqrt(v);
@@ -33526,7 +33576,7 @@ function twoSample(name, cand, base, higherIsBetter, shared) {
     estimate,
     interval,
     pWorse: (m) => invertInterval(interval, m, higherIsBetter),
-    n: Math.min(m1.n, m2.n),
+    n: Math.min(k1, k2),
     method: `${why}, Welch t interval`
   };
 }
@@ -33654,9 +33704,10 @@ function judgeMetric(t, spec, opts, where, baseline) {
   if (margin !== void 0) {
     const higherIsBetter = spec.max_drop !== void 0;
     const allowed = higherIsBetter ? `drop of ${showDelta(spec.name, margin)}` : `increase of ${showDelta(spec.name, margin)}`;
-    const cannot = (why, unchecked = false) => () => ({
+    const cannot = (why, unchecked = false, misses = false) => () => ({
       status: opts.baselineRequired ? "fail" : "inconclusive",
       unchecked,
+      misses,
       text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? " (evals.baseline_required is true)" : ""}`
     });
     if (!baseline || "missing" in baseline) {
@@ -33667,8 +33718,11 @@ function judgeMetric(t, spec, opts, where, baseline) {
     } else {
       base.baseline = baseline.value(spec.name);
       const cmp = baseline.compare(spec.name, where.slice);
-      if ("unavailable" in cmp) marginVerdict = cannot(cmp.unavailable);
-      else {
+      if ("unavailable" in cmp) {
+        const delta = where.slice === void 0 && base.baseline !== null ? m.value - base.baseline : void 0;
+        const beyond = delta !== void 0 && (higherIsBetter ? delta < -margin : delta > margin);
+        marginVerdict = cannot(cmp.unavailable, false, beyond);
+      } else {
         tested = true;
         const ci = cmp.interval(opts.confidence);
         base.delta = cmp.estimate;
@@ -39614,7 +39668,7 @@ var lmEvalSamples = {
 // src/results/adapters/native.ts
 var native = {
   format: "native",
-  detect: ({ firstLine }) => isObject2(firstLine) && (isObject2(firstLine.meta) && Object.keys(firstLine).length === 1 || "id" in firstLine && ("pass" in firstLine || "error" in firstLine || "score" in firstLine) && !("sample_id" in firstLine) && !("doc_id" in firstLine)),
+  detect: ({ firstLine }) => isObject2(firstLine) && (isObject2(firstLine.meta) && Object.keys(firstLine).length === 1 || "id" in firstLine && ("pass" in firstLine || "error" in firstLine || "score" in firstLine || "skipped" in firstLine) && !("sample_id" in firstLine) && !("doc_id" in firstLine)),
   async read({ file: file2 }, ctx) {
     let meta3 = {};
     let first = true;
@@ -39645,7 +39699,6 @@ function readMeta(m, line, ctx) {
   }
   return meta3;
 }
-var MAX_MAGNITUDE = 1e15;
 var isNum2 = (v) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE;
 var isNonNeg = (v) => isNum2(v) && v >= 0;
 var FIELDS = [
@@ -45746,9 +45799,115 @@ function recordFrom(id, release, statuses) {
   return record2;
 }
 
+// src/rollout/alert.ts
+var ALERT_PENDING = "(alert pending)";
+async function retryPendingAlert(store, loaded, record2, last, log2) {
+  if (record2.status !== "rolled_back" || !last.description.includes(ALERT_PENDING)) return;
+  const d = step("none", 0, record2.stage, "the rollback alert was pending", "");
+  d.alert = `Rolled back ${loaded.config.rollout.flag.key}: ${last.description}`;
+  const issue2 = await tryAlert(store, loaded, record2.release, record2, d);
+  if (issue2) {
+    await store.status(
+      record2.id,
+      "failure",
+      `${last.description.replace(` ${ALERT_PENDING}`, "")} (alert #${issue2.number})`
+    );
+    log2.push(`the pending rollback alert was opened: ${issue2.url}`);
+  }
+}
+async function tryAlert(store, loaded, release, record2, d) {
+  const owner = loaded.config.owner?.name;
+  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
+  const body = [
+    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
+    "",
+    `Release: ${release}`,
+    "",
+    ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
+    "",
+    `Why: ${d.reason}`,
+    `Next: ${d.next}`
+  ].join("\n");
+  const title = `${d.action === "rollback" ? "Rollback" : "Rollout needs attention"}: ${loaded.config.service} ${release.slice(0, 12)}`;
+  try {
+    return await store.alert(title, body, record2?.release === release ? record2.alertIssue : void 0);
+  } catch (err) {
+    d.warnings.push(
+      `The alert could not be sent (${err instanceof Error ? err.message : String(err)}); the next run tries again.`
+    );
+    return null;
+  }
+}
+
+// src/rollout/flag-writes.ts
+var KILL_ATTEMPTS = 3;
+function showFlag(f) {
+  return "error" in f ? `unreadable (${f.error})` : `${f.percent}%${f.off ? ` but off: ${f.off}` : ""}`;
+}
+async function applyFlag(provider, percent, expected) {
+  let failure2;
+  try {
+    await provider.write(percent, expected);
+  } catch (err) {
+    failure2 = err;
+  }
+  const now = await provider.read().catch((err) => ({ error: err.message }));
+  const serves = !("error" in now) && now.percent === percent && !(percent > 0 && now.off);
+  if (failure2 instanceof ConflictError) return percent === 0 && serves;
+  if (serves) return true;
+  if (failure2) throw failure2;
+  throw new ExternalServiceError(
+    provider.describe(),
+    `${provider.describe()} accepted ${percent}%, but reading it back gives ${showFlag(now)}`
+  );
+}
+async function killSwitch(loaded, store, provider, record2, ctx, stages, log2) {
+  const by = ctx.actor ? ` by @${ctx.actor}` : "";
+  let last = "it was not tried";
+  let zero = false;
+  for (let attempt = 1; attempt <= KILL_ATTEMPTS && !zero; attempt++) {
+    if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2e3) * (attempt - 1)));
+    try {
+      const now = await provider.read();
+      zero = now.percent === 0 && !provider.blind || await applyFlag(provider, 0, now.percent);
+      if (!zero) last = "the flag kept moving";
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (!zero)
+    throw new ExternalServiceError(
+      provider.describe(),
+      `Rollback failed: ${provider.describe()} could not be set to 0% after ${KILL_ATTEMPTS} attempts (${last}). Nothing was rolled back: set the flag to 0% in the provider by hand, then run rollback again.`
+    );
+  log2.push(`${provider.describe()} set to 0% and read back`);
+  const decision = {
+    ...step(
+      "rollback",
+      0,
+      record2?.stage ?? -1,
+      `kill switch${by}`,
+      "the flag is at 0%; ship a new release to start again"
+    ),
+    alert: `Rolled back ${loaded.config.rollout.flag.key} by hand${by}`
+  };
+  const issue2 = await tryAlert(store, loaded, record2?.release ?? ctx.release, record2, decision);
+  if (record2 && record2.status !== "rolled_back") {
+    await store.status(
+      record2.id,
+      "failure",
+      describeStatus("rollback", record2.stage, stages, 0, `kill switch${by}`, { alert: issue2?.number })
+    ).catch(
+      (err) => decision.warnings.push(
+        `The flag is at 0%, but the deployment could not be marked failed (${err.message}); the next run records it.`
+      )
+    );
+  }
+  return { decision, log: log2, issueUrl: issue2?.url, flag: `${provider.describe()}: 0%` };
+}
+
 // src/rollout/tick.ts
 var ADOPT_AFTER_MS = 5 * 6e4;
-var KILL_ATTEMPTS = 3;
 var PromoteRefused = class extends Error {
 };
 async function tick(loaded, store, ctx, command) {
@@ -45768,7 +45927,7 @@ async function tick(loaded, store, ctx, command) {
   if (latest && latest.statuses.length === 0) {
     if (ctx.now.getTime() - Date.parse(latest.createdAt) < ADOPT_AFTER_MS) {
       const reason = `another run is starting the rollout of ${latest.release.slice(0, 12)}`;
-      const decision2 = step2("hold", stages[0].percent, 0, reason, "the next tick reads its record");
+      const decision2 = step("hold", stages[0].percent, 0, reason, "the next tick reads its record");
       return { decision: decision2, log: log2, flag: "" };
     }
     await store.status(
@@ -45891,73 +46050,6 @@ function appliedBy(record2, stages) {
   if (record2 && isLive(record2)) return stages[record2.stage]?.percent ?? 0;
   return record2?.status === "complete" ? 100 : 0;
 }
-function step2(action, percent, stage, reason, next) {
-  return { action, percent, stage, reason, next, evidence: [], warnings: [], errors: 0 };
-}
-function showFlag(f) {
-  return "error" in f ? `unreadable (${f.error})` : `${f.percent}%${f.off ? ` but off: ${f.off}` : ""}`;
-}
-async function applyFlag(provider, percent, expected) {
-  let failure2;
-  try {
-    await provider.write(percent, expected);
-  } catch (err) {
-    failure2 = err;
-  }
-  const now = await provider.read().catch((err) => ({ error: err.message }));
-  const serves = !("error" in now) && now.percent === percent && !(percent > 0 && now.off);
-  if (failure2 instanceof ConflictError) return percent === 0 && serves;
-  if (serves) return true;
-  if (failure2) throw failure2;
-  throw new ExternalServiceError(
-    provider.describe(),
-    `${provider.describe()} accepted ${percent}%, but reading it back gives ${showFlag(now)}`
-  );
-}
-async function killSwitch(loaded, store, provider, record2, ctx, stages, log2) {
-  const by = ctx.actor ? ` by @${ctx.actor}` : "";
-  let last = "it was not tried";
-  let zero = false;
-  for (let attempt = 1; attempt <= KILL_ATTEMPTS && !zero; attempt++) {
-    if (attempt > 1) await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? 2e3) * (attempt - 1)));
-    try {
-      const now = await provider.read();
-      zero = now.percent === 0 && !provider.blind || await applyFlag(provider, 0, now.percent);
-      if (!zero) last = "the flag kept moving";
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-  }
-  if (!zero)
-    throw new ExternalServiceError(
-      provider.describe(),
-      `Rollback failed: ${provider.describe()} could not be set to 0% after ${KILL_ATTEMPTS} attempts (${last}). Nothing was rolled back: set the flag to 0% in the provider by hand, then run rollback again.`
-    );
-  log2.push(`${provider.describe()} set to 0% and read back`);
-  const decision = {
-    ...step2(
-      "rollback",
-      0,
-      record2?.stage ?? -1,
-      `kill switch${by}`,
-      "the flag is at 0%; ship a new release to start again"
-    ),
-    alert: `Rolled back ${loaded.config.rollout.flag.key} by hand${by}`
-  };
-  const issue2 = await tryAlert(store, loaded, record2?.release ?? ctx.release, record2, decision);
-  if (record2 && record2.status !== "rolled_back") {
-    await store.status(
-      record2.id,
-      "failure",
-      describeStatus("rollback", record2.stage, stages, 0, `kill switch${by}`, { alert: issue2?.number })
-    ).catch(
-      (err) => decision.warnings.push(
-        `The flag is at 0%, but the deployment could not be marked failed (${err.message}); the next run records it.`
-      )
-    );
-  }
-  return { decision, log: log2, issueUrl: issue2?.url, flag: `${provider.describe()}: 0%` };
-}
 function conflict(result) {
   const d = result.decision;
   return {
@@ -45970,44 +46062,6 @@ function conflict(result) {
     },
     log: [...result.log, "the flag changed under this run: nothing was written"]
   };
-}
-var ALERT_PENDING = "(alert pending)";
-async function retryPendingAlert(store, loaded, record2, last, log2) {
-  if (record2.status !== "rolled_back" || !last.description.includes(ALERT_PENDING)) return;
-  const d = step2("none", 0, record2.stage, "the rollback alert was pending", "");
-  d.alert = `Rolled back ${loaded.config.rollout.flag.key}: ${last.description}`;
-  const issue2 = await tryAlert(store, loaded, record2.release, record2, d);
-  if (issue2) {
-    await store.status(
-      record2.id,
-      "failure",
-      `${last.description.replace(` ${ALERT_PENDING}`, "")} (alert #${issue2.number})`
-    );
-    log2.push(`the pending rollback alert was opened: ${issue2.url}`);
-  }
-}
-async function tryAlert(store, loaded, release, record2, d) {
-  const owner = loaded.config.owner?.name;
-  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
-  const body = [
-    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
-    "",
-    `Release: ${release}`,
-    "",
-    ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
-    "",
-    `Why: ${d.reason}`,
-    `Next: ${d.next}`
-  ].join("\n");
-  const title = `${d.action === "rollback" ? "Rollback" : "Rollout needs attention"}: ${loaded.config.service} ${release.slice(0, 12)}`;
-  try {
-    return await store.alert(title, body, record2?.release === release ? record2.alertIssue : void 0);
-  } catch (err) {
-    d.warnings.push(
-      `The alert could not be sent (${err instanceof Error ? err.message : String(err)}); the next run tries again.`
-    );
-    return null;
-  }
 }
 
 // src/rollout/local-tick.ts

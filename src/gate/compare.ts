@@ -280,10 +280,13 @@ function twoSample(
   const info = metricInfo(name)!;
   const why = `unpaired: ${shared} of ${Math.min(cand.cases.size, base.cases.size)} cases in common`;
   const [c, b] = [cand.all, base.all];
+  // Each run claims at most its distinct cases as units (repeats are not more evidence).
+  const cap = (x: number, n: number, units = Infinity): [number, number] =>
+    units >= n ? [x, n] : [Math.round((x / n) * units), units];
   if ('rate' in info.measure) {
     const passRate = info.measure.rate === 'passed';
-    const [x1, n1] = passRate ? [c.passed, c.scored] : [c.errors, c.total - c.skipped];
-    const [x2, n2] = passRate ? [b.passed, b.scored] : [b.errors, b.total - b.skipped];
+    const [x1, n1] = passRate ? cap(c.passed, c.scored, c.units) : cap(c.errors, c.total - c.skipped, c.units);
+    const [x2, n2] = passRate ? cap(b.passed, b.scored, b.units) : cap(b.errors, b.total - b.skipped, b.units);
     if (n1 === 0 || n2 === 0) return { unavailable: 'a run has no outcome to compare' };
     const interval = (conf: number) => newcombeIndependent(x1, n1, x2, n2, conf);
     return {
@@ -297,10 +300,15 @@ function twoSample(
   if ('quantile' in info.measure) return { unavailable: `${why}: a percentile is compared on paired cases only` };
   const key = name.startsWith('score.') ? name.slice(6) : undefined;
   const [m1, m2] = key ? [c.named.get(key), b.named.get(key)] : [c[info.measure.mean], b[info.measure.mean]];
-  if (!m1 || !m2 || m1.n < 2 || m2.n < 2) return { unavailable: `${why}: a run has fewer than 2 values of ${name}` };
-  const v = m1.variance / m1.n + m2.variance / m2.n;
-  if (!(v > 0)) return { unavailable: `${why}: no spread in either run` };
-  const df = v ** 2 / ((m1.variance / m1.n) ** 2 / (m1.n - 1) + (m2.variance / m2.n) ** 2 / (m2.n - 1));
+  const [k1, k2] = [Math.min(m1?.n ?? 0, c.units ?? Infinity), Math.min(m2?.n ?? 0, b.units ?? Infinity)];
+  if (!m1 || !m2 || k1 < 2 || k2 < 2) return { unavailable: `${why}: a run has fewer than 2 cases with ${name}` };
+  const v = m1.variance / k1 + m2.variance / k2;
+  if (!(v > 0) || Math.min(k1, k2) < MIN_UNITS) {
+    return {
+      unavailable: `${why}: ${!(v > 0) ? 'no spread in either run' : `Welch's t is used from ${MIN_UNITS} cases a run on`}`,
+    };
+  }
+  const df = v ** 2 / ((m1.variance / k1) ** 2 / (k1 - 1) + (m2.variance / k2) ** 2 / (k2 - 1));
   const estimate = m1.mean - m2.mean;
   const interval = (conf: number): Interval => {
     const half = tQuantile(1 - (1 - conf) / 2, df) * Math.sqrt(v);
@@ -310,7 +318,7 @@ function twoSample(
     estimate,
     interval,
     pWorse: (m) => invertInterval(interval, m, higherIsBetter),
-    n: Math.min(m1.n, m2.n),
+    n: Math.min(k1, k2),
     method: `${why}, Welch t interval`,
   };
 }

@@ -159,10 +159,11 @@ export function judgeMetric(
       : `increase of ${showDelta(spec.name, margin)}`;
     // Not comparable: inconclusive, or an error when the config requires the comparison.
     const cannot =
-      (why: string, unchecked = false) =>
+      (why: string, unchecked = false, misses = false) =>
       (): Verdict => ({
         status: opts.baselineRequired ? 'fail' : 'inconclusive',
         unchecked,
+        misses,
         text: `the allowed ${allowed} cannot be checked: ${why}${opts.baselineRequired ? ' (evals.baseline_required is true)' : ''}`,
       });
     if (!baseline || 'missing' in baseline) {
@@ -173,8 +174,12 @@ export function judgeMetric(
     } else {
       base.baseline = baseline.value(spec.name);
       const cmp = baseline.compare(spec.name, where.slice);
-      if ('unavailable' in cmp) marginVerdict = cannot(cmp.unavailable);
-      else {
+      if ('unavailable' in cmp) {
+        // No test, but the point estimates still say whether the change misses the bar (the medium tier blocks on it).
+        const delta = where.slice === undefined && base.baseline !== null ? m.value - base.baseline : undefined;
+        const beyond = delta !== undefined && (higherIsBetter ? delta < -margin : delta > margin);
+        marginVerdict = cannot(cmp.unavailable, false, beyond);
+      } else {
         tested = true;
         const ci = cmp.interval(opts.confidence);
         base.delta = cmp.estimate;

@@ -70,7 +70,7 @@ function measureKnown(
     const sorted = t.latency.sorted();
     return {
       value: quantile(sorted, how.quantile),
-      ci: quantileInterval(sorted, how.quantile, confidence),
+      ci: quantileInterval(sorted, how.quantile, confidence, Math.min(units, sorted.length)),
       n: sorted.length,
     };
   }

@@ -18,8 +18,8 @@ export function hashId(id: string): number {
 const COUNTS = ['n', 'scored', 'passed', 'errors'] as const;
 /** Counts per case saturate at 65,535 repeats, far above any eval's epochs. */
 const MAX_COUNT = 0xffff;
-/** Repeats 0–7 of a case are checked for duplicates; an eval rarely runs more epochs. */
-const CHECKED_REPEATS = 8;
+/** Repeats 0–31 of a case are checked for duplicates; an eval rarely runs more epochs. */
+const CHECKED_REPEATS = 32;
 
 /** Running sum and count of one value per case (a score, latency, cost), over its repeats. */
 interface Channel {
@@ -28,7 +28,7 @@ interface Channel {
 }
 
 /**
- * Per-case totals keyed by the id hash, in typed-array columns: about 57 bytes a case (a 4-byte
+ * Per-case totals keyed by the id hash, in typed-array columns: about 60 bytes a case (a 4-byte
  * open-addressing slot at load factor ≤ 0.75, the hash, 16-bit counts, 64-bit sums per value
  * channel), so a million-case run stays small yet every case can be paired with its baseline.
  * Channels: `score`, `latency`, `cost`, plus any asked for (`tokens`, `score.<name>`).
@@ -37,7 +37,7 @@ export class CaseTable {
   /** Open-addressing slots holding row + 1 (0 = empty). */
   private slots: Int32Array;
   private hashes: Float64Array;
-  private repeats: Uint8Array;
+  private repeats: Uint32Array;
   private counts: Record<(typeof COUNTS)[number], Uint16Array>;
   private readonly channels = new Map<string, Channel>();
   size = 0;
@@ -48,7 +48,7 @@ export class CaseTable {
     while (capacity < expected) capacity *= 2;
     this.slots = new Int32Array(capacity * 2);
     this.hashes = new Float64Array(capacity);
-    this.repeats = new Uint8Array(capacity);
+    this.repeats = new Uint32Array(capacity);
     this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)])) as CaseTable['counts'];
     for (const name of new Set(['score', 'latency', 'cost', ...channels])) {
       this.channels.set(name, { sum: new Float64Array(capacity), n: new Uint16Array(capacity) });
@@ -88,9 +88,9 @@ export class CaseTable {
   /** Marks repeat r of a row as seen; false when it was already (a duplicate case). */
   markRepeat(row: number, repeat: number): boolean {
     if (repeat >= CHECKED_REPEATS) return true;
-    const bit = 1 << repeat;
-    if (this.repeats[row]! & bit) return false;
-    this.repeats[row]! |= bit;
+    const bit = (1 << repeat) >>> 0;
+    if ((this.repeats[row]! & bit) >>> 0) return false;
+    this.repeats[row] = (this.repeats[row]! | bit) >>> 0;
     return true;
   }
 
@@ -147,13 +147,13 @@ export class CaseTable {
 
   private growColumns(): void {
     const cap = this.hashes.length * 2;
-    const grow = <T extends Uint8Array | Uint16Array | Float64Array>(a: T, make: new (n: number) => T): T => {
+    const grow = <T extends Uint16Array | Uint32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
       const b = new make(cap);
       b.set(a);
       return b;
     };
     this.hashes = grow(this.hashes, Float64Array);
-    this.repeats = grow(this.repeats, Uint8Array);
+    this.repeats = grow(this.repeats, Uint32Array);
     for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
     for (const ch of this.channels.values()) {
       ch.sum = grow(ch.sum, Float64Array);

@@ -175,6 +175,9 @@ export interface RunOptions {
   pairedSlices?: readonly string[];
 }
 
+/** Beyond this a value is garbage, not a score, latency, cost or count. */
+export const MAX_MAGNITUDE = 1e15;
+
 export class RunBuilder {
   readonly all = new Tally();
   readonly slices = new Map<string, Tally>();
@@ -183,6 +186,8 @@ export class RunBuilder {
   readonly runErrors: string[] = [];
   failingTotal = 0;
   readonly duplicates = { total: 0, ids: [] as string[] };
+  private readonly sliceRows = new Map<string, Uint8Array>();
+  private readonly sliceUnits = new Map<string, number>();
   readonly cases: CaseTable;
   /** Case id per table row, kept when the run will be paired (to name added, removed, newly failing cases). */
   readonly ids: string[] | undefined;
@@ -202,6 +207,7 @@ export class RunBuilder {
 
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample: Sample, file?: string): void {
+    this.guard(sample, file);
     // An (id, repeat) seen before is the same case again, clustered with it: never another case.
     const row = this.cases.row(hashId(sample.id));
     if (!this.cases.markRepeat(row, sample.repeat)) {
@@ -219,7 +225,23 @@ export class RunBuilder {
       }
     }
     this.all.add(sample);
-    for (let i = 0; i < sample.tags.length; i++) this.slices.get(sample.tags[i]!)?.add(sample);
+    for (let i = 0; i < sample.tags.length; i++) {
+      const tag = sample.tags[i]!;
+      const t = this.slices.get(tag);
+      if (!t) continue;
+      t.add(sample);
+      // Distinct cases per slice: a bitmap over the run's case rows.
+      let seen = this.sliceRows.get(tag);
+      if (!seen || seen.length <= row) {
+        const grown = new Uint8Array(Math.max(1024, (row + 1) * 2));
+        if (seen) grown.set(seen);
+        this.sliceRows.set(tag, (seen = grown));
+      }
+      if (!seen[row]) {
+        seen[row] = 1;
+        this.sliceUnits.set(tag, (this.sliceUnits.get(tag) ?? 0) + 1);
+      }
+    }
     if (sample.outcome === 'fail' || sample.outcome === 'error') {
       this.failingTotal += 1;
       if (this.failing.length < this.keep) {
@@ -227,6 +249,25 @@ export class RunBuilder {
         this.failing.push(sample);
       }
     }
+  }
+
+  /**
+   * A value beyond ±1e15 is not a score, latency, cost or count (and sums of such overflow): it is
+   * dropped from the sample and reported as a run error (which blocks), naming the sample.
+   */
+  private guard(sample: Sample, file?: string): void {
+    const where = `sample ${JSON.stringify(sample.id.slice(0, 60))}${sample.line ? ` (line ${sample.line}${file ? ` of ${file}` : ''})` : ''}`;
+    const bad = (what: string, v: number | undefined): boolean => {
+      if (v === undefined || !Number.isFinite(v) || Math.abs(v) <= MAX_MAGNITUDE) return false;
+      if (this.runErrors.length < 5)
+        this.runErrors.push(`${where}: ${what} is ${v}, beyond ±1e15: not a score, latency, cost or count`);
+      return true;
+    };
+    if (bad('score', sample.score)) sample.score = undefined;
+    if (bad('latency', sample.latencyMs)) sample.latencyMs = undefined;
+    if (bad('cost', sample.costUsd)) sample.costUsd = undefined;
+    if (bad('tokens', sample.tokens)) sample.tokens = undefined;
+    for (const k in sample.scores) if (bad(`scores.${k}`, sample.scores[k])) delete sample.scores[k];
   }
 
   /** Count a sample in a case table, with its per-case values. */
@@ -245,10 +286,7 @@ export class RunBuilder {
     let scoredCases = 0;
     for (let row = 0; row < this.cases.size; row++) if (this.cases.outcomes(row).scored > 0) scoredCases += 1;
     this.all.units = this.cases.size;
-    for (const [tag, table] of this.sliceCases) {
-      const t = this.slices.get(tag);
-      if (t) t.units = table.size;
-    }
+    for (const [tag, t] of this.slices) t.units = this.sliceUnits.get(tag) ?? 0;
     return {
       format,
       files,

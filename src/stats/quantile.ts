@@ -1,4 +1,5 @@
 import { binomialPmf, zFor } from './distributions.js';
+import { MIN_UNITS } from './paired-t.js';
 import type { Interval } from './interval.js';
 
 /** Quantile of sorted values, linear interpolation between order statistics (R type 7). */
@@ -17,9 +18,26 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
  * the upper end X(k) each miss with probability at most (1 − confidence) / 2 at any n. An end the
  * data cannot reach is unbounded (a p95's upper end needs 72 values at 95%: 1 − 0.95^72 ≥ 0.975).
  */
-export function quantileInterval(sorted: ArrayLike<number>, p: number, confidence = 0.95): Interval {
+export function quantileInterval(
+  sorted: ArrayLike<number>,
+  p: number,
+  confidence = 0.95,
+  units = sorted.length,
+): Interval {
   const n = sorted.length;
   if (n === 0) return [-Infinity, Infinity];
+  // Values without spread from fewer than MIN_UNITS units are no evidence (one case repeated, a handful of ties).
+  if (units < MIN_UNITS && sorted[0] === sorted[n - 1]) return [-Infinity, Infinity];
+  // Repeated cases: the ranks of `units` independent values, mapped onto the sorted samples.
+  if (units < n) {
+    const [lo, hi] = quantileInterval(
+      Float64Array.from({ length: units }, (_, i) => i + 1),
+      p,
+      confidence,
+    );
+    const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, Math.ceil((rank * n) / units) - 1))]!;
+    return [Number.isFinite(lo) ? at(lo) : -Infinity, Number.isFinite(hi) ? at(hi) : Infinity];
+  }
   const tail = (1 - confidence) / 2;
   if (n > 5000) return normalRanks(sorted, p, confidence);
   // Upper end X(k): the smallest k with P(Bin(n, p) ≤ k − 1) ≥ 1 − tail.

@@ -1,5 +1,5 @@
 import { isObject, jsonLines, type Adapter, type AdapterContext } from '../adapter.js';
-import type { Outcome, RunMeta, Sample } from '../model.js';
+import { MAX_MAGNITUDE, type Outcome, type RunMeta, type Sample } from '../model.js';
 
 /**
  * The documented native JSONL: one sample per line, every field but `id` optional, an optional
@@ -11,7 +11,7 @@ export const native: Adapter = {
     isObject(firstLine) &&
     ((isObject(firstLine.meta) && Object.keys(firstLine).length === 1) ||
       ('id' in firstLine &&
-        ('pass' in firstLine || 'error' in firstLine || 'score' in firstLine) &&
+        ('pass' in firstLine || 'error' in firstLine || 'score' in firstLine || 'skipped' in firstLine) &&
         !('sample_id' in firstLine) &&
         !('doc_id' in firstLine))),
   async read({ file }, ctx) {
@@ -48,8 +48,6 @@ function readMeta(m: Record<string, unknown>, line: number, ctx: AdapterContext)
 }
 
 type Check = (v: unknown) => boolean;
-/** Beyond this a value is garbage, not a score, latency, cost or count (and a sum of them would overflow). */
-const MAX_MAGNITUDE = 1e15;
 const isNum: Check = (v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE;
 const isNonNeg: Check = (v) => isNum(v) && (v as number) >= 0;
 const FIELDS: [string, Check, string][] = [
