@@ -32098,12 +32098,17 @@ function withDefaultProvider(fallback, union2) {
   );
 }
 var flagKey = external_exports.string().min(1).describe("The flag key in the provider.");
+var tokenEnv = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "is not an environment variable name" }).refine((name) => !/^(GITHUB_|ACTIONS_|INPUT_|RUNNER_)/i.test(name), {
+  message: "names one of the runner's own variables (GITHUB_*, ACTIONS_*, INPUT_*, RUNNER_*): pass the service's token in a variable of its own"
+}).optional().describe(
+  "Name of the environment variable that holds the API token (not GITHUB_*, ACTIONS_*, INPUT_* or RUNNER_*)."
+);
 function service(provider, what = "") {
   return {
     url: external_exports.string({
       error: (iss) => iss.input === void 0 ? what ? `the ${provider} source needs url` : `${provider} needs url: the address of the service` : void 0
     }).url().describe("The service URL."),
-    token_env: external_exports.string().optional().describe("Name of the environment variable that holds the API token.")
+    token_env: tokenEnv
   };
 }
 var RolloutMetric = external_exports.strictObject({
@@ -32133,12 +32138,12 @@ var otherFlagKeys = {
   url: external_exports.string().optional().describe(unused),
   project: external_exports.string().optional().describe(unused),
   environment: external_exports.string().optional().describe(unused),
-  token_env: external_exports.string().optional().describe(unused)
+  token_env: tokenEnv
 };
 var otherSourceKeys = {
   path: external_exports.string().optional().describe(unused),
   url: external_exports.string().optional().describe(unused),
-  token_env: external_exports.string().optional().describe(unused),
+  token_env: tokenEnv,
   requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused),
   freshness: external_exports.string().optional().describe(unused),
   max_age: external_exports.string().optional().describe(unused)
@@ -32253,6 +32258,26 @@ var Rollout = external_exports.strictObject({
     });
   }
 });
+
+// src/config/refs.ts
+function refProblem(ref) {
+  if (/^[0-9a-f]{7,40}$/i.test(ref)) return void 0;
+  if (ref.length === 0 || ref.length > 255) return "is empty or too long";
+  if (ref.startsWith("-")) return 'starts with "-" (it would be read as an option)';
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) return "contains a space, a control character or one of ~ ^ : ? * [ \\";
+  if (ref.includes("..") || ref.includes("@{") || ref.includes("//")) return 'contains "..", "@{" or "//"';
+  if (ref.startsWith("/") || ref.endsWith("/") || ref.endsWith(".") || ref.endsWith(".lock") || ref === "@")
+    return 'starts or ends in a way git refuses ("/", ".", ".lock", "@")';
+  if (ref.split("/").some((part) => part.startsWith("."))) return 'has a component starting with "."';
+  return void 0;
+}
+function pathProblem(file2) {
+  if (file2.length === 0 || file2.startsWith("/") || file2.startsWith("-") || /^[A-Za-z]:/.test(file2))
+    return "must be a relative path inside the repository";
+  if (file2.split(/[\\/]/).includes("..")) return 'must not leave the repository ("..")';
+  if (/[\x00-\x1f]/.test(file2)) return "contains a control character";
+  return void 0;
+}
 
 // src/metrics/registry.ts
 var BUILTIN_METRICS = {
@@ -32401,7 +32426,19 @@ var TIERS = ["low", "medium", "high", "critical"];
 var Evals = external_exports.strictObject({
   results: pathOrList.optional().describe("Eval results: a path, a glob, or a list of them."),
   format: external_exports.enum(FORMATS).default("auto").describe("Results format; auto detects it from the content."),
-  baseline: external_exports.union([external_exports.string().min(1), external_exports.strictObject({ ref: external_exports.string().min(1), path: external_exports.string().min(1) })]).optional().describe("Baseline results: a path, or { ref, path } read from git."),
+  baseline: external_exports.union([
+    external_exports.string().min(1),
+    external_exports.strictObject({
+      ref: external_exports.string().min(1).superRefine((ref, ctx) => {
+        const problem = refProblem(ref);
+        if (problem) ctx.addIssue({ code: "custom", message: `is not a branch, tag or commit: it ${problem}` });
+      }),
+      path: external_exports.string().min(1).superRefine((file2, ctx) => {
+        const problem = pathProblem(file2);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+    })
+  ]).optional().describe("Baseline results: a path, or { ref, path } read from git."),
   baseline_required: external_exports.boolean().default(false).describe("true: a missing baseline blocks instead of making margins inconclusive."),
   min_samples: external_exports.number().int().min(1).optional().describe(
     "Fewest distinct scored cases (errors, skipped and repeats excluded) the gate accepts. Default by risk.tier: low 1, medium 30, high 100, critical 200."
@@ -33991,11 +34028,12 @@ function configErrorVerdict(configFile, summary, problems2, inputs) {
 // src/engine/git.ts
 import { execFile } from "node:child_process";
 async function gitShow(ref, file2, cwd) {
+  if (refProblem(ref) || pathProblem(file2)) return void 0;
   for (const candidate of [ref, `origin/${ref}`]) {
     const text = await new Promise((resolve3) => {
       execFile(
         "git",
-        ["show", `${candidate}:${file2}`],
+        ["show", "--end-of-options", `${candidate}:${file2}`],
         { cwd, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" },
         (err, stdout) => resolve3(err ? void 0 : stdout)
       );
@@ -39486,10 +39524,33 @@ var XMLValidator = {
 };
 
 // src/results/adapters/junit.ts
+function startsWithTestsuite(head) {
+  let i = 0;
+  const skipSpace = () => {
+    while (i < head.length && /\s/.test(head[i])) i++;
+  };
+  skipSpace();
+  if (head.startsWith("<?xml", i)) {
+    const end = head.indexOf(">", i);
+    if (end < 0) return false;
+    i = end + 1;
+  }
+  for (; ; ) {
+    skipSpace();
+    if (!head.startsWith("<!--", i)) break;
+    const end = head.indexOf("-->", i + 4);
+    if (end < 0) return false;
+    i = end + 3;
+  }
+  const tag = head.startsWith("<testsuites", i) ? 11 : head.startsWith("<testsuite", i) ? 10 : 0;
+  if (tag === 0) return false;
+  const next = head[i + tag];
+  return next !== void 0 && (next === ">" || /\s/.test(next));
+}
 var ARRAYS = /* @__PURE__ */ new Set(["testsuite", "testcase", "property", "failure", "error", "skipped"]);
 var junit = {
   format: "junit",
-  detect: ({ head }) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<testsuites?[\s>]/.test(head),
+  detect: ({ head }) => startsWithTestsuite(head),
   async read({ file: file2 }, ctx) {
     const xml = await readText(file2, ctx.file);
     const valid = XMLValidator.validate(xml);

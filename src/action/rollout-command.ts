@@ -52,6 +52,11 @@ export async function rolloutCommand(
     ]);
   const loaded = await loadConfigFile(inputs.config, env.workspace);
   const rollout = rolloutOf(loaded);
+  // Every token the config names is masked in the log before anything can print it.
+  for (const name of [rollout.flag.token_env, rollout.analysis?.source.token_env]) {
+    const value = name ? env.vars[name] : undefined;
+    if (value) core.setSecret(value);
+  }
   const now = new Date();
   const metrics = metricSourceFor(rollout, env.workspace, env.vars, () => now);
   const gh = new RolloutApi(

@@ -27,6 +27,22 @@ function withDefaultProvider<T extends z.ZodType>(fallback: string, union: T) {
 
 const flagKey = z.string().min(1).describe('The flag key in the provider.');
 
+/**
+ * The environment variable holding a service's token. Never one of the runner's own (GITHUB_*,
+ * ACTIONS_*, INPUT_*): a config could otherwise send the workflow's GitHub token to any URL.
+ */
+const tokenEnv = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'is not an environment variable name' })
+  .refine((name) => !/^(GITHUB_|ACTIONS_|INPUT_|RUNNER_)/i.test(name), {
+    message:
+      "names one of the runner's own variables (GITHUB_*, ACTIONS_*, INPUT_*, RUNNER_*): pass the service's token in a variable of its own",
+  })
+  .optional()
+  .describe(
+    'Name of the environment variable that holds the API token (not GITHUB_*, ACTIONS_*, INPUT_* or RUNNER_*).',
+  );
+
 /** The keys every remote service shares: its URL and the environment variable holding its token. */
 function service(provider: string, what = '') {
   return {
@@ -41,7 +57,7 @@ function service(provider: string, what = '') {
       })
       .url()
       .describe('The service URL.'),
-    token_env: z.string().optional().describe('Name of the environment variable that holds the API token.'),
+    token_env: tokenEnv,
   };
 }
 
@@ -86,12 +102,12 @@ const otherFlagKeys = {
   url: z.string().optional().describe(unused),
   project: z.string().optional().describe(unused),
   environment: z.string().optional().describe(unused),
-  token_env: z.string().optional().describe(unused),
+  token_env: tokenEnv,
 };
 const otherSourceKeys = {
   path: z.string().optional().describe(unused),
   url: z.string().optional().describe(unused),
-  token_env: z.string().optional().describe(unused),
+  token_env: tokenEnv,
   requests: z.strictObject({ canary: z.string(), control: z.string() }).optional().describe(unused),
   freshness: z.string().optional().describe(unused),
   max_age: z.string().optional().describe(unused),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FORMAT_NAMES } from '../results/model.js';
 import { githubLogin, Rollout } from './rollout-schema.js';
+import { pathProblem, refProblem } from './refs.js';
 import { BUILTIN_METRICS, metricInfo } from '../metrics/registry.js';
 
 const builtinList = Object.keys(BUILTIN_METRICS).join(', ');
@@ -83,7 +84,25 @@ const Evals = z.strictObject({
   results: pathOrList.optional().describe('Eval results: a path, a glob, or a list of them.'),
   format: z.enum(FORMATS).default('auto').describe('Results format; auto detects it from the content.'),
   baseline: z
-    .union([z.string().min(1), z.strictObject({ ref: z.string().min(1), path: z.string().min(1) })])
+    .union([
+      z.string().min(1),
+      z.strictObject({
+        ref: z
+          .string()
+          .min(1)
+          .superRefine((ref, ctx) => {
+            const problem = refProblem(ref);
+            if (problem) ctx.addIssue({ code: 'custom', message: `is not a branch, tag or commit: it ${problem}` });
+          }),
+        path: z
+          .string()
+          .min(1)
+          .superRefine((file, ctx) => {
+            const problem = pathProblem(file);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+      }),
+    ])
     .optional()
     .describe('Baseline results: a path, or { ref, path } read from git.'),
   baseline_required: z

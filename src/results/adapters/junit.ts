@@ -5,6 +5,35 @@ import { readText } from '../files.js';
 import type { RunMeta, Sample } from '../model.js';
 
 type Node = Record<string, unknown>;
+
+/**
+ * Does the text open with <testsuite> or <testsuites> (after an XML declaration, comments and
+ * whitespace)? A linear scan with indexOf: a regex with nested repetition over comments backtracks
+ * exponentially on hostile input ('<!---->' × 40 + 'x' never finished).
+ */
+export function startsWithTestsuite(head: string): boolean {
+  let i = 0;
+  const skipSpace = () => {
+    while (i < head.length && /\s/.test(head[i]!)) i++;
+  };
+  skipSpace();
+  if (head.startsWith('<?xml', i)) {
+    const end = head.indexOf('>', i);
+    if (end < 0) return false;
+    i = end + 1;
+  }
+  for (;;) {
+    skipSpace();
+    if (!head.startsWith('<!--', i)) break;
+    const end = head.indexOf('-->', i + 4);
+    if (end < 0) return false;
+    i = end + 3;
+  }
+  const tag = head.startsWith('<testsuites', i) ? 11 : head.startsWith('<testsuite', i) ? 10 : 0;
+  if (tag === 0) return false;
+  const next = head[i + tag];
+  return next !== undefined && (next === '>' || /\s/.test(next));
+}
 const ARRAYS = new Set(['testsuite', 'testcase', 'property', 'failure', 'error', 'skipped']);
 
 /**
@@ -15,7 +44,7 @@ const ARRAYS = new Set(['testsuite', 'testcase', 'property', 'failure', 'error',
  */
 export const junit: Adapter = {
   format: 'junit',
-  detect: ({ head }) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<testsuites?[\s>]/.test(head),
+  detect: ({ head }) => startsWithTestsuite(head),
   async read({ file }, ctx) {
     const xml = await readText(file, ctx.file);
     const valid = XMLValidator.validate(xml);
