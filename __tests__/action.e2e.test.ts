@@ -18,6 +18,40 @@ const DEFAULTS = {
 };
 
 describe('the action, run as the runner runs it', () => {
+  it('text from the results or the config never reaches the runner as a workflow command', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'lrg-inject-'));
+    writeFileSync(
+      path.join(ws, 'gate.yml'),
+      [
+        'version: 1',
+        'service: s',
+        'risk: { tier: low, bad_output_cost: low }',
+        'evals:',
+        '  results: "missing\\n::set-output name=decision::allow\\n::add-mask::block\\r\\u001b[2J\\n::error file=a::PWNED.jsonl"',
+        '  metrics: [{ name: pass_rate, min: 0.9 }]',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(ws, 'r.jsonl'), '{"id": "a\n::set-output name=decision::allow", "pass": false}\n');
+    const r = runAction({ ...DEFAULTS, config: 'gate.yml' }, {}, { GITHUB_WORKSPACE: ws });
+    expect(r.outputs.decision).toBe('block');
+    // every line starting with :: outside a stop-commands block is one of the action's own
+    let stopped: string | undefined;
+    const commands: string[] = [];
+    for (const line of r.stdout.split('\n')) {
+      if (stopped) {
+        if (line === `::${stopped}::`) stopped = undefined;
+        continue;
+      }
+      const stop = /^::stop-commands::(.+)$/.exec(line);
+      if (stop) stopped = stop[1];
+      else if (line.startsWith('::')) commands.push(line.split('::')[1]!.split(' ')[0]!);
+    }
+    expect(commands.filter((c) => !['error', 'warning', 'notice', 'debug', 'group', 'endgroup'].includes(c))).toEqual(
+      [],
+    );
+    expect(r.stdout).not.toContain('\u001b');
+  });
+
   it('allows the example: outputs, verdict file, summary, exit 0', () => {
     const r = runAction(DEFAULTS);
     expect(r.code).toBe(0);

@@ -36514,6 +36514,31 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// src/action/log.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+function infoUntrusted(lines) {
+  if (lines.length === 0) return;
+  const token = randomUUID2();
+  info(`::stop-commands::${token}`);
+  for (const line of lines) for (const part of clean(line).split("\n")) info(part);
+  info(`::${token}::`);
+}
+function clean(text) {
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]/g, "");
+}
+var say = {
+  warning: (message, props) => warning(clean(message), cleanProps(props)),
+  error: (message, props) => error(clean(message), cleanProps(props)),
+  notice: (message, props) => notice(clean(message), cleanProps(props)),
+  setFailed: (message) => setFailed(clean(message))
+};
+function cleanProps(props) {
+  if (!props) return void 0;
+  return Object.fromEntries(
+    Object.entries(props).map(([k, v]) => [k, typeof v === "string" ? clean(v).replace(/\n/g, " ") : v])
+  );
+}
+
 // src/action/run.ts
 import os6 from "node:os";
 
@@ -36713,7 +36738,7 @@ __export(external_exports, {
   coerce: () => coerce_exports,
   compile: () => compile,
   config: () => config,
-  core: () => core_exports2,
+  core: () => core_exports3,
   creditCard: () => creditCard2,
   cuid: () => cuid3,
   cuid2: () => cuid22,
@@ -36868,8 +36893,8 @@ __export(external_exports, {
 });
 
 // node_modules/zod/v4/core/index.js
-var core_exports2 = {};
-__export(core_exports2, {
+var core_exports3 = {};
+__export(core_exports3, {
   $ZodAny: () => $ZodAny,
   $ZodArray: () => $ZodArray,
   $ZodAsyncError: () => $ZodAsyncError,
@@ -66255,7 +66280,7 @@ async function readLocalConfig(workspace, file2) {
 }
 
 // src/action/github-reporter.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
+import { randomUUID as randomUUID3 } from "node:crypto";
 
 // src/action/facts.ts
 var import_yaml3 = __toESM(require_dist(), 1);
@@ -66356,7 +66381,7 @@ var GitHubReporter = class {
   readOnly = false;
   completed = false;
   /** Marks this run's own check run (`external_id`), to find it again when the answer to its creation was lost. */
-  checkKey = `llm-release-gate:${randomUUID2()}`;
+  checkKey = `llm-release-gate:${randomUUID3()}`;
   /** The first query's questions and answers (reused when the config in use asks the same). */
   asked;
   comments;
@@ -66491,7 +66516,7 @@ var GitHubReporter = class {
     if (status === 401 || status === 403 && !isRateLimit(err)) {
       if (!this.readOnly) {
         const why = this.ctx.fromFork ? "a pull request from a fork gets a read-only token" : status === 401 ? "GitHub refused the token (401: expired or invalid); check the github-token input" : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
-        notice(
+        say.notice(
           `llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`
         );
         this.notices.push(`Reported in the job summary only: ${why}.`);
@@ -66502,7 +66527,7 @@ var GitHubReporter = class {
     this.warn(what, describe4(err));
   }
   warn(what, why) {
-    warning(`llm-release-gate could not ${what}: ${why}.`);
+    say.warning(`llm-release-gate could not ${what}: ${why}.`);
   }
 };
 function describe4(err) {
@@ -66585,27 +66610,27 @@ async function judgeAndReport(inputs, ctx, env, outputs, github) {
   if (!published.annotated) for (const a of annotations) emitAnnotation(a);
   if (github) info(`GitHub API requests: ${github.api.requests}`);
   if (env.hasSummary) await summary.addRaw(renderJobSummary(verdict)).write();
-  info(
-    `Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`
-  );
-  for (const r of verdict.reasons) info(`  - ${r}`);
+  infoUntrusted([
+    `Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`,
+    ...verdict.reasons.map((r) => `  - ${r}`)
+  ]);
   if (invalidInput) {
-    setFailed(
+    say.setFailed(
       `llm-release-gate blocked: the ${loaded ? "eval results" : "config"} could not be used.
 ${verdict.reasons.join("\n")}`
     );
   } else if (verdict.decision === "block") {
     if (inputs.failOnBlock)
-      setFailed(`llm-release-gate blocked this release:
+      say.setFailed(`llm-release-gate blocked this release:
 ${verdict.reasons.map((r) => `- ${r}`).join("\n")}`);
-    else warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
+    else say.warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
   }
 }
 function emitAnnotation(a) {
   const props = { title: a.title, file: a.file, startLine: a.line };
-  if (a.level === "error") error(a.message, props);
-  else if (a.level === "warning") warning(a.message, props);
-  else notice(a.message, props);
+  if (a.level === "error") say.error(a.message, props);
+  else if (a.level === "warning") say.warning(a.message, props);
+  else say.notice(a.message, props);
 }
 
 // src/action/inputs.ts
@@ -68205,7 +68230,7 @@ async function rolloutCommand(command, inputs, ctx, env, outputs) {
     if (!isExternalFailure(err) || command === "rollback") throw err;
     const why = `a service did not answer (${err instanceof Error ? err.message : String(err)})`;
     outputs.set("rollout-action", "hold");
-    warning(`Rollout: hold: ${why}. Nothing more was changed by this run; the next run tries again.`);
+    say.warning(`Rollout: hold: ${why}. Nothing more was changed by this run; the next run tries again.`);
     if (env.hasSummary)
       await summary.addRaw(
         `## \u23F8\uFE0F Rollout of ${escapeMarkdown(rollout.flag.key, 80)}: **hold**
@@ -68220,9 +68245,9 @@ async function rolloutCommand(command, inputs, ctx, env, outputs) {
   const d = result.decision;
   outputs.set("rollout-action", d.action);
   outputs.set("rollout-percent", String(d.percent));
-  for (const w of d.warnings) warning(w);
-  if (d.alert) warning(d.alert);
-  info(`Rollout: ${d.action} \u2192 ${d.percent}%: ${d.reason}. Next: ${d.next}`);
+  for (const w of d.warnings) say.warning(w);
+  if (d.alert) say.warning(d.alert);
+  infoUntrusted([`Rollout: ${d.action} \u2192 ${d.percent}%: ${d.reason}. Next: ${d.next}`, ...result.log]);
   if (env.hasSummary)
     await summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
 }
@@ -68256,13 +68281,13 @@ async function run(env = process.env) {
       );
   } catch (err) {
     outputs.set("decision", "block");
-    if (err instanceof ConfigurationError) setFailed(describeError(err));
+    if (err instanceof ConfigurationError) say.setFailed(describeError(err));
     else if (isExternalFailure(err))
-      setFailed(
+      say.setFailed(
         `llm-release-gate could not finish: a service did not answer as expected (${describeError(err)}). Nothing is wrong with your config; re-run the job.`
       );
     else {
-      setFailed(
+      say.setFailed(
         `llm-release-gate failed unexpectedly (a bug in the action, not in your config): ${err instanceof Error ? err.stack ?? err.message : String(err)}
 Please report it with this log.`
       );
@@ -68291,7 +68316,7 @@ async function githubContext(env) {
       repo: names
     };
   } catch (err) {
-    warning(
+    say.warning(
       `Could not read the event payload at ${env.GITHUB_EVENT_PATH} (${err instanceof Error ? err.message : String(err)}); commit checks use GITHUB_SHA only.`
     );
     return {

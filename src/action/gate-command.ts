@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { infoUntrusted, say } from './log.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runGate } from '../engine/run-gate.js';
@@ -102,25 +103,25 @@ async function judgeAndReport(
   if (github) core.info(`GitHub API requests: ${github.api.requests}`);
 
   if (env.hasSummary) await core.summary.addRaw(renderJobSummary(verdict)).write();
-  core.info(
+  infoUntrusted([
     `Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`,
-  );
-  for (const r of verdict.reasons) core.info(`  - ${r}`);
+    ...verdict.reasons.map((r) => `  - ${r}`),
+  ]);
 
   if (invalidInput) {
-    core.setFailed(
+    say.setFailed(
       `llm-release-gate blocked: the ${loaded ? 'eval results' : 'config'} could not be used.\n${verdict.reasons.join('\n')}`,
     );
   } else if (verdict.decision === 'block') {
     if (inputs.failOnBlock)
-      core.setFailed(`llm-release-gate blocked this release:\n${verdict.reasons.map((r) => `- ${r}`).join('\n')}`);
-    else core.warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
+      say.setFailed(`llm-release-gate blocked this release:\n${verdict.reasons.map((r) => `- ${r}`).join('\n')}`);
+    else say.warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
   }
 }
 
 function emitAnnotation(a: Annotation): void {
   const props = { title: a.title, file: a.file, startLine: a.line };
-  if (a.level === 'error') core.error(a.message, props);
-  else if (a.level === 'warning') core.warning(a.message, props);
-  else core.notice(a.message, props);
+  if (a.level === 'error') say.error(a.message, props);
+  else if (a.level === 'warning') say.warning(a.message, props);
+  else say.notice(a.message, props);
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { say } from './log.js';
 import { randomUUID } from 'node:crypto';
 import type { GitHubFacts } from '../gate/decide.js';
 import type { Verdict } from '../gate/verdict.js';
@@ -177,7 +177,7 @@ export class GitHubReporter {
           : status === 401
             ? 'GitHub refused the token (401: expired or invalid); check the github-token input'
             : `the token may not ${what} (status ${status}); grant checks: write and pull-requests: write`;
-        core.notice(
+        say.notice(
           `llm-release-gate could not ${what}: ${why}. The verdict is in the job summary and the annotations; the exit code still decides.`,
         );
         this.notices.push(`Reported in the job summary only: ${why}.`);
@@ -189,7 +189,7 @@ export class GitHubReporter {
   }
 
   private warn(what: string, why: string): void {
-    core.warning(`llm-release-gate could not ${what}: ${why}.`);
+    say.warning(`llm-release-gate could not ${what}: ${why}.`);
   }
 }
 

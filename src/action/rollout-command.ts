@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { infoUntrusted, say } from './log.js';
 import { loadConfigFile, runGate } from '../engine/run-gate.js';
 import { ConfigurationError, isExternalFailure } from '../errors.js';
 import { escapeMarkdown } from '../report/markdown.js';
@@ -102,7 +103,7 @@ export async function rolloutCommand(
     if (!isExternalFailure(err) || command === 'rollback') throw err;
     const why = `a service did not answer (${err instanceof Error ? err.message : String(err)})`;
     outputs.set('rollout-action', 'hold');
-    core.warning(`Rollout: hold: ${why}. Nothing more was changed by this run; the next run tries again.`);
+    say.warning(`Rollout: hold: ${why}. Nothing more was changed by this run; the next run tries again.`);
     if (env.hasSummary)
       await core.summary
         .addRaw(
@@ -114,9 +115,9 @@ export async function rolloutCommand(
   const d = result.decision;
   outputs.set('rollout-action', d.action);
   outputs.set('rollout-percent', String(d.percent));
-  for (const w of d.warnings) core.warning(w);
-  if (d.alert) core.warning(d.alert);
-  core.info(`Rollout: ${d.action} → ${d.percent}%: ${d.reason}. Next: ${d.next}`);
+  for (const w of d.warnings) say.warning(w);
+  if (d.alert) say.warning(d.alert);
+  infoUntrusted([`Rollout: ${d.action} → ${d.percent}%: ${d.reason}. Next: ${d.next}`, ...result.log]);
   if (env.hasSummary)
     await core.summary.addRaw(renderRollout(d, result.log, result.issueUrl, rollout.flag.key)).write();
 }

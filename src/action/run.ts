@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { say } from './log.js';
 import os from 'node:os';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
 import { runContext, type GitHubRunContext } from '../github/context.js';
@@ -40,13 +41,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (err) {
     // Whatever happened, never leave an `allow` behind.
     outputs.set('decision', 'block');
-    if (err instanceof ConfigurationError) core.setFailed(describeError(err));
+    if (err instanceof ConfigurationError) say.setFailed(describeError(err));
     else if (isExternalFailure(err))
-      core.setFailed(
+      say.setFailed(
         `llm-release-gate could not finish: a service did not answer as expected (${describeError(err)}). Nothing is wrong with your config; re-run the job.`,
       );
     else {
-      core.setFailed(
+      say.setFailed(
         `llm-release-gate failed unexpectedly (a bug in the action, not in your config): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nPlease report it with this log.`,
       );
     }
@@ -81,7 +82,7 @@ async function githubContext(env: NodeJS.ProcessEnv): Promise<GitHubRunContext> 
       repo: names,
     };
   } catch (err) {
-    core.warning(
+    say.warning(
       `Could not read the event payload at ${env.GITHUB_EVENT_PATH} (${err instanceof Error ? err.message : String(err)}); commit checks use GITHUB_SHA only.`,
     );
     return {
