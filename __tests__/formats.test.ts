@@ -73,8 +73,17 @@ describe('format detection from content', () => {
     for (const f of ['promptfoo', 'inspect', 'lm-eval', 'openai-evals', 'deepeval', 'junit', 'braintrust', 'native'])
       expect(msg).toContain(f);
     expect((await rejection(path.join(F, 'vars-only.csv'))).problems[0]!.message).toMatch(
-      /a CSV with columns question,expected \(a promptfoo CSV needs its Status column/,
+      /a CSV of 2 columns \(a promptfoo CSV needs its Status column/,
     );
+  });
+
+  it('never quotes the content of a file that is not results (a token, /etc/passwd)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-secret-'));
+    const file = path.join(dir, 'notes.txt');
+    writeFileSync(file, 'ghp_abcdefghijklmnopqrstuvwxyz0123456789 root:x:0:0:root:/root:/bin/bash\n');
+    const msg = (await rejection(file)).problems.map((p) => p.message).join('\n');
+    expect(msg).toMatch(/text of \d+ bytes or more that is not JSON/);
+    expect(msg).not.toMatch(/ghp_|root:x/);
   });
 });
 

@@ -72,4 +72,24 @@ describe('hostile inputs', () => {
       ),
     ).not.toThrow();
   });
+
+  it('a YAML alias bomb is "too complex", not a bug', () => {
+    const bomb = [
+      'version: 1',
+      'service: s',
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    ].join('\n');
+    let err: unknown;
+    try {
+      parseConfig(bomb, 'g.yml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as ConfigurationError).message).toMatch(/is too complex/);
+  });
 });

@@ -32510,7 +32510,7 @@ function optionalDefaultProvider(node2, defaults) {
 
 // src/engine/run-gate.ts
 import { existsSync, statSync as statSync2 } from "node:fs";
-import { mkdtemp, readFile as readFile2, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path3 from "node:path";
 
@@ -32567,7 +32567,18 @@ function parseConfig(text, file2) {
     });
     throw new ConfigurationError(`The config ${file2} is not valid YAML.`, problems2);
   }
-  const data = doc.toJS({ maxAliasCount: 100 });
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigurationError(`The config ${file2} is too complex.`, [
+      {
+        file: file2,
+        line: 1,
+        message: `it expands too far through YAML aliases (${err instanceof Error ? err.message : String(err)}); write the values out instead of nesting aliases`
+      }
+    ]);
+  }
   if (data === null || data === void 0 || typeof data !== "object" || Array.isArray(data)) {
     throw new ConfigurationError(`The config ${file2} is empty or not a mapping.`, [
       {
@@ -40317,12 +40328,12 @@ function lookLike(probe) {
     return Array.isArray(probe.json) ? `a JSON list of ${probe.json.length}` : `a JSON object with keys ${keys(probe.json)}`;
   }
   if (probe.firstLine !== void 0) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;
-  if (head.startsWith("<")) return `XML starting ${JSON.stringify(head.slice(0, 40))}`;
+  if (head.startsWith("<")) return "XML that is not a JUnit report (no <testsuite> or <testsuites> first)";
   if (head.startsWith("PK")) return "a ZIP archive (an inspect .eval log holds header.json and samples/)";
   const firstLine = head.split("\n", 1)[0];
   if (firstLine.includes(","))
-    return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
-  return `text starting ${JSON.stringify(head.slice(0, 40))}`;
+    return `a CSV of ${firstLine.split(",").length} columns (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
+  return `text of ${probe.head.length} bytes or more that is not JSON, JSON lines, XML or CSV`;
 }
 
 // src/engine/run-gate.ts
@@ -40430,8 +40441,13 @@ async function loadBaseline(source, cwd, load, fromApi) {
   }
   const dir = await mkdtemp(path3.join(os.tmpdir(), "llm-release-gate-baseline-"));
   const file2 = path3.join(dir, path3.basename(source.path));
-  await writeFile(file2, text);
-  const run = await load([file2]);
+  let run;
+  try {
+    await writeFile(file2, text);
+    run = await load([file2]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   if ("all" in run) run.files = [`${source.ref}:${source.path}`];
   return run;
 }

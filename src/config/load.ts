@@ -27,7 +27,19 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     throw new ConfigurationError(`The config ${file} is not valid YAML.`, problems);
   }
 
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // A YAML alias bomb (aliases of aliases, billions of nodes) is refused, not expanded.
+    throw new ConfigurationError(`The config ${file} is too complex.`, [
+      {
+        file,
+        line: 1,
+        message: `it expands too far through YAML aliases (${err instanceof Error ? err.message : String(err)}); write the values out instead of nesting aliases`,
+      },
+    ]);
+  }
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigurationError(`The config ${file} is empty or not a mapping.`, [
       {

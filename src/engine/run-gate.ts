@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type LoadedConfig } from '../config/load.js';
@@ -177,8 +177,13 @@ async function loadBaseline(
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'llm-release-gate-baseline-'));
   const file = path.join(dir, path.basename(source.path));
-  await writeFile(file, text);
-  const run = await load([file]);
+  let run: Awaited<ReturnType<typeof load>>;
+  try {
+    await writeFile(file, text);
+    run = await load([file]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   // Name it as the user wrote it, not by the temporary file it was read from.
   if ('all' in run) run.files = [`${source.ref}:${source.path}`];
   return run;

@@ -180,10 +180,11 @@ function lookLike(probe: Probe): string {
       : `a JSON object with keys ${keys(probe.json)}`;
   }
   if (probe.firstLine !== undefined) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;
-  if (head.startsWith('<')) return `XML starting ${JSON.stringify(head.slice(0, 40))}`;
+  // The content of a file that is not results is never quoted (it may be anything: a token, /etc/passwd).
+  if (head.startsWith('<')) return 'XML that is not a JUnit report (no <testsuite> or <testsuites> first)';
   if (head.startsWith('PK')) return 'a ZIP archive (an inspect .eval log holds header.json and samples/)';
   const firstLine = head.split('\n', 1)[0]!;
   if (firstLine.includes(','))
-    return `a CSV with columns ${firstLine.slice(0, 120)} (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
-  return `text starting ${JSON.stringify(head.slice(0, 40))}`;
+    return `a CSV of ${firstLine.split(',').length} columns (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
+  return `text of ${probe.head.length} bytes or more that is not JSON, JSON lines, XML or CSV`;
 }
