@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { refProblem } from '../src/config/refs.js';
 import { gitShow } from '../src/engine/git.js';
+import { loadConfigFile } from '../src/engine/run-gate.js';
+import { loadRun } from '../src/results/load.js';
 import { ConfigurationError } from '../src/errors.js';
 import { startsWithTestsuite } from '../src/results/adapters/junit.js';
 
@@ -91,5 +93,44 @@ describe('hostile inputs', () => {
     }
     expect(err).toBeInstanceOf(ConfigurationError);
     expect((err as ConfigurationError).message).toMatch(/is too complex/);
+  });
+});
+
+describe('the workspace is the boundary', () => {
+  const ws = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-ws-'));
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'lrg-outside-'));
+    writeFileSync(path.join(outside, 'secret.jsonl'), '{"id": "ghp_token", "pass": true}\n');
+    return { dir, outside };
+  };
+
+  it.each([
+    ['an absolute path', (o: string) => path.join(o, 'secret.jsonl')],
+    ['a ".." path', (o: string, d: string) => path.relative(d, path.join(o, 'secret.jsonl'))],
+  ])('results through %s are refused, unread', async (_, where) => {
+    const { dir, outside } = ws();
+    const err = await loadRun([where(outside, dir)], { format: 'auto', cwd: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as ConfigurationError).message).toMatch(/is outside the workspace/);
+  });
+
+  it('a symbolic link committed in the pull request and matched by a glob is not followed out', async () => {
+    const { dir, outside } = ws();
+    mkdirSync(path.join(dir, 'evals'));
+    writeFileSync(path.join(dir, 'evals', 'a.jsonl'), '{"id": "a", "pass": true}\n');
+    symlinkSync(path.join(outside, 'secret.jsonl'), path.join(dir, 'evals', 'b.jsonl'));
+    // the glob does not follow the link: only the file inside is read
+    const run = await loadRun(['evals/*.jsonl'], { format: 'auto', cwd: dir, pairing: true });
+    expect(run.all.total).toBe(1);
+    expect(run.ids).toEqual(['a']);
+    // and named directly
+    const direct = await loadRun(['evals/b.jsonl'], { format: 'auto', cwd: dir }).catch((e: unknown) => e);
+    expect((direct as ConfigurationError).message).toMatch(/evals\/b.jsonl is outside the workspace/);
+  });
+
+  it('a config outside the workspace is refused', async () => {
+    const { dir, outside } = ws();
+    writeFileSync(path.join(outside, 'gate.yml'), 'version: 1\nservice: s\n');
+    await expect(loadConfigFile(path.join(outside, 'gate.yml'), dir)).rejects.toThrow(/is outside the workspace/);
   });
 });

@@ -117,17 +117,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path8) {
-      const ctrl = callVisitor(key, node2, visitor, path8);
+    function visit_(key, node2, visitor, path9) {
+      const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path8);
+            const ci = visit_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -138,13 +138,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path8);
+          const cv = visit_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -165,17 +165,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path8) {
-      const ctrl = await callVisitor(key, node2, visitor, path8);
+    async function visitAsync_(key, node2, visitor, path9) {
+      const ctrl = await callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -186,13 +186,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path8);
+          const cv = await visitAsync_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -219,23 +219,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path8) {
+    function callVisitor(key, node2, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path8);
+        return visitor(key, node2, path9);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path8);
+        return visitor.Map?.(key, node2, path9);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path8);
+        return visitor.Seq?.(key, node2, path9);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path8);
+        return visitor.Pair?.(key, node2, path9);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path8);
+        return visitor.Scalar?.(key, node2, path9);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path8);
+        return visitor.Alias?.(key, node2, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node2) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node2) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -847,10 +847,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -869,7 +869,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -899,11 +899,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -917,8 +917,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -932,8 +932,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -951,8 +951,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -962,8 +962,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3478,9 +3478,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3555,14 +3555,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection2.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection2.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3577,10 +3577,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection2.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection2.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3591,10 +3591,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection2.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection2.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3611,13 +3611,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection2.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection2.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -5578,9 +5578,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path8) => {
+    visit2.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5589,23 +5589,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path8) => {
-      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit2.parentCollection = (cst, path9) => {
+      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5616,10 +5616,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -7625,8 +7625,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports2.basename = (path8, { windows } = {}) => {
-      const segs = path8.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path9, { windows } = {}) => {
+      const segs = path9.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -9658,9 +9658,9 @@ var require_yauzl = __commonJS({
     exports2.Entry = Entry;
     exports2.LocalFileHeader = LocalFileHeader;
     exports2.RandomAccessReader = RandomAccessReader;
-    function openPromise(path8, options2) {
+    function openPromise(path9, options2) {
       return new Promise((resolve3, reject) => {
-        open3(path8, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open3(path9, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -9690,7 +9690,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open3(path8, options2, callback2) {
+    function open3(path9, options2, callback2) {
       if (typeof options2 === "function") {
         callback2 = options2;
         options2 = null;
@@ -9702,7 +9702,7 @@ var require_yauzl = __commonJS({
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
       if (callback2 == null) callback2 = defaultCallback;
-      fs.open(path8, "r", function(err, fd) {
+      fs.open(path9, "r", function(err, fd) {
         if (err) return callback2(err);
         fromFd(fd, options2, function(err2, zipfile) {
           if (err2) fs.close(fd, defaultCallback);
@@ -11809,6 +11809,7 @@ var require_light = __commonJS({
 });
 
 // src/cli/main.ts
+import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 
 // node_modules/zod/v4/classic/external.js
@@ -12628,10 +12629,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path8) {
-  if (!path8)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path8.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -12971,11 +12972,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path8, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path8);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -13437,16 +13438,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -13485,17 +13486,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -13534,8 +13535,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path8) {
+  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path9) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -30673,13 +30674,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path8 = ref.slice(1).split("/").filter(Boolean);
-  if (path8.length === 0) {
+  const path9 = ref.slice(1).split("/").filter(Boolean);
+  if (path9.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path8[0] === defsKey) {
-    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
+  if (path9[0] === defsKey) {
+    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -32508,14 +32509,10 @@ function optionalDefaultProvider(node2, defaults) {
   for (const v of Object.values(node2)) optionalDefaultProvider(v, defaults);
 }
 
-// src/engine/run-gate.ts
-import { existsSync, statSync as statSync2 } from "node:fs";
-import { mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path3 from "node:path";
-
-// src/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
+// src/results/files.ts
+import { createReadStream } from "node:fs";
+import { open as open2, readFile, realpath } from "node:fs/promises";
+import path from "node:path";
 
 // src/errors.ts
 var ConfigurationError = class extends Error {
@@ -32555,7 +32552,182 @@ function isExternalFailure(err) {
   return typeof status === "number" && status >= 400 || err.name === "HttpError" || err.name === "RequestError" || err.name === "AbortError" || err.name === "TimeoutError" || /fetch failed|socket hang up/i.test(err.message) || typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR_)/.test(code);
 }
 
+// src/results/files.ts
+async function readHead(file2, bytes = 64 * 1024) {
+  const fh = await openOrExplain(file2);
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+async function openOrExplain(file2) {
+  try {
+    return await open2(file2, "r");
+  } catch (err) {
+    throw unreadable(file2, err);
+  }
+}
+function unreadable(file2, err) {
+  const code = err.code;
+  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
+  return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
+}
+async function readText(file2, shown = file2) {
+  try {
+    return await readFile(file2, "utf8");
+  } catch (err) {
+    throw unreadable(shown, err);
+  }
+}
+async function readJson(file2, shown = file2) {
+  return parseJsonText(await readText(file2, shown), shown);
+}
+function parseJsonText(text, file2) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const offset = jsonErrorOffset(text);
+    const { line, column } = lineColumn(text, offset);
+    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
+    throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
+      {
+        file: file2,
+        line,
+        column,
+        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`
+      }
+    ]);
+  }
+}
+function lineColumn(text, offset) {
+  let line = 1;
+  let last = -1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line += 1;
+    last = i;
+  }
+  return { line, column: offset - last };
+}
+function jsonErrorOffset(text) {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " 	\n\r".includes(text[i])) i++;
+  };
+  const fail2 = () => {
+    throw i;
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      for (; ; ) {
+        ws();
+        if (text[i] !== '"') fail2();
+        string4();
+        ws();
+        if (text[i] !== ":") fail2();
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else fail2();
+      }
+    } else if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      for (; ; ) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else fail2();
+      }
+    } else if (c === '"') string4();
+    else if (c !== void 0 && /[-0-9]/.test(c)) {
+      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) fail2();
+      i += m[0].length;
+    } else {
+      for (const lit of ["true", "false", "null"]) if (text.startsWith(lit, i)) return void (i += lit.length);
+      fail2();
+    }
+  };
+  const string4 = () => {
+    i++;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '"') return void i++;
+      if (c === "\\") i += 2;
+      else if (c < " ") fail2();
+      else i++;
+    }
+    fail2();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (pos) {
+    return Math.min(pos, text.length);
+  }
+}
+async function* readLines(file2) {
+  const stream = createReadStream(file2, { encoding: "utf8", highWaterMark: 1 << 18 });
+  let rest = "";
+  let line = 0;
+  try {
+    for await (const chunk of stream) {
+      const text = rest + chunk;
+      const batch = [];
+      let start = 0;
+      for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
+        line += 1;
+        const l = text.slice(start, nl);
+        start = nl + 1;
+        if (l.trim()) batch.push({ text: l, line });
+      }
+      rest = text.slice(start);
+      if (batch.length > 0) yield batch;
+    }
+  } catch (err) {
+    throw unreadable(file2, err);
+  }
+  if (rest.trim()) yield [{ text: rest, line: line + 1 }];
+}
+async function insideRoot(abs, root, shown, what) {
+  let real;
+  try {
+    real = await realpath(abs);
+  } catch {
+    return;
+  }
+  const top = await realpath(root).catch(() => path.resolve(root));
+  const prefix = top.endsWith(path.sep) ? top : top + path.sep;
+  if (real !== top && !real.startsWith(prefix))
+    throw new ConfigurationError(`The ${what} ${shown} is outside the workspace.`, [
+      {
+        file: shown,
+        message: `it resolves outside ${top} (through "..", an absolute path or a symbolic link): keep ${what} inside the repository`
+      }
+    ]);
+}
+
+// src/engine/run-gate.ts
+import { existsSync, statSync as statSync2 } from "node:fs";
+import { mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path4 from "node:path";
+
 // src/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
 function parseConfig(text, file2) {
   const lineCounter = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -32588,7 +32760,7 @@ function parseConfig(text, file2) {
       }
     ]);
   }
-  const lineOf = (path8) => nodeLine(doc, lineAt, path8.split(".").filter(Boolean));
+  const lineOf = (path9) => nodeLine(doc, lineAt, path9.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const problems2 = parsed.error.issues.map((issue2) => toProblem(issue2, doc, data, file2, lineAt));
@@ -32600,15 +32772,15 @@ function parseConfig(text, file2) {
   return { config: parsed.data, file: file2, lineOf };
 }
 function toProblem(issue2, doc, data, file2, lineAt) {
-  const path8 = issue2.path;
-  const found = valueAt(data, path8);
-  const dotted = path8.map(String).join(".");
+  const path9 = issue2.path;
+  const found = valueAt(data, path9);
+  const dotted = path9.map(String).join(".");
   let message;
-  let linePath = path8;
+  let linePath = path9;
   switch (issue2.code) {
     case "unrecognized_keys": {
       const keys = issue2.keys;
-      linePath = [...path8, keys[0]];
+      linePath = [...path9, keys[0]];
       const full = keys.map((k) => dotted ? `${dotted}.${k}` : k);
       message = `unknown key${keys.length > 1 ? "s" : ""} ${full.map((k) => `"${k}"`).join(", ")}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
       return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
@@ -32646,11 +32818,11 @@ function toProblem(issue2, doc, data, file2, lineAt) {
     message = `found ${describe3(found)}; expected a whole number`;
   return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
-function unionHint(path8) {
-  if (path8.endsWith("results")) return "a path or glob, or a list of them";
-  if (path8.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
-  if (path8 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
-  if (path8 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
+function unionHint(path9) {
+  if (path9.endsWith("results")) return "a path or glob, or a list of them";
+  if (path9.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+  if (path9 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
+  if (path9 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -32673,18 +32845,18 @@ function describe3(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-function valueAt(data, path8) {
+function valueAt(data, path9) {
   let cur = data;
-  for (const key of path8) {
+  for (const key of path9) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[key];
   }
   return cur;
 }
-function nodeLine(doc, lineAt, path8) {
+function nodeLine(doc, lineAt, path9) {
   let node2 = doc.contents;
   let line = rangeLine(node2, lineAt);
-  for (const key of path8) {
+  for (const key of path9) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === key);
       if (!pair) break;
@@ -34056,10 +34228,10 @@ async function gitShow(ref, file2, cwd) {
 
 // src/results/load.ts
 import { stat as stat2 } from "node:fs/promises";
-import path2 from "node:path";
+import path3 from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
-import { readdir, readdirSync, realpath, realpathSync, stat, statSync } from "fs";
+import { readdir, readdirSync, realpath as realpath2, realpathSync, stat, statSync } from "fs";
 import { isAbsolute, posix, resolve as resolve2 } from "path";
 import { fileURLToPath } from "url";
 
@@ -34068,27 +34240,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path8) {
-  let normalized = normalize(path8);
+function cleanPath(path9) {
+  let normalized = normalize(path9);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path8, separator) {
-  return path8.replace(SLASHES_REGEX, separator);
+function convertSlashes(path9, separator) {
+  return path9.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path8) {
-  return path8 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path8);
+function isRootDirectory(path9) {
+  return path9 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path9);
 }
-function normalizePath(path8, options2) {
+function normalizePath(path9, options2) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options2;
-  const pathNeedsCleaning = process.platform === "win32" && path8.includes("/") || path8.startsWith(".");
-  if (resolvePaths) path8 = resolve(path8);
-  if (normalizePath$1 || pathNeedsCleaning) path8 = cleanPath(path8);
-  if (path8 === ".") return "";
-  const needsSeperator = path8[path8.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path8 + pathSeparator : path8, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path9.includes("/") || path9.startsWith(".");
+  if (resolvePaths) path9 = resolve(path9);
+  if (normalizePath$1 || pathNeedsCleaning) path9 = cleanPath(path9);
+  if (path9 === ".") return "";
+  const needsSeperator = path9[path9.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path9 + pathSeparator : path9, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -34125,8 +34297,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path8 = directoryPath || ".";
-  if (filters.every((filter) => filter(path8, true))) paths.push(path8);
+  const path9 = directoryPath || ".";
+  if (filters.every((filter) => filter(path9, true))) paths.push(path9);
 };
 var empty$2 = () => {
 };
@@ -34178,26 +34350,26 @@ var empty = () => {
 function build$3(options2) {
   return options2.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path8, state, callback$1) {
+var resolveSymlinksAsync = function(path9, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs.realpath(path8, (error62, resolvedPath) => {
+  fs.realpath(path9, (error62, resolvedPath) => {
     if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
     fs.stat(resolvedPath, (error$1, stat3) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat3.isDirectory() && isRecursive2(path8, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat3.isDirectory() && isRecursive2(path9, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat3, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path8, state, callback$1) {
+var resolveSymlinks = function(path9, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs.realpathSync(path8);
+    const resolvedPath = fs.realpathSync(path9);
     const stat3 = fs.statSync(resolvedPath);
-    if (stat3.isDirectory() && isRecursive2(path8, resolvedPath, state)) return;
+    if (stat3.isDirectory() && isRecursive2(path9, resolvedPath, state)) return;
     callback$1(stat3, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -34207,9 +34379,9 @@ function build$2(options2, isSynchronous) {
   if (!options2.resolveSymlinks || options2.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path8, resolved, state) {
+function isRecursive2(path9, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path8);
+  let parent = dirname(path9);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -34217,7 +34389,7 @@ function isRecursive2(path8, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path8, resolved);
+  state.symlinks.set(path9, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -34389,19 +34561,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path8 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path8)) continue;
-        this.pushDirectory(path8, paths, filters);
-        this.walkDirectory(this.state, path8, path8, depth - 1, this.walk);
+        let path9 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path9)) continue;
+        this.pushDirectory(path9, paths, filters);
+        this.walkDirectory(this.state, path9, path9, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path8 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path8, this.state, (stat3, resolvedPath) => {
+        let path9 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path9, this.state, (stat3, resolvedPath) => {
           if (stat3.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path8 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path8 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path9 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path9 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path8;
+            resolvedPath = useRealPaths ? resolvedPath : path9;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -34567,7 +34739,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options2);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path8) => isMatch(path8));
+    this.options.filters.push((path9) => isMatch(path9));
     return this;
   }
 };
@@ -34642,19 +34814,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path8) {
-  return path8.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path9) {
+  return path9.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path8) {
+function splitPattern(path9) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path8, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path8];
+  const result = import_picomatch.default.scan(path9, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path9];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path8) => path8.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path8) => path8.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path9) => path9.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path9) => path9.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options2) {
   if ((options2 === null || options2 === void 0 ? void 0 : options2.caseSensitiveMatch) === false) return true;
@@ -34761,13 +34933,13 @@ function buildCrawler(options2, patterns) {
   if (options2.deep !== void 0) maxDepth = Math.round(options2.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory) => {
-      const path8 = format(p, isDirectory);
-      const matches = matcher(path8) && !ignore(path8);
-      if (matches) log(`matched ${path8}`);
+      const path9 = format(p, isDirectory);
+      const matches = matcher(path9) && !ignore(path9);
+      if (matches) log(`matched ${path9}`);
       return matches;
     } : (p, isDirectory) => {
-      const path8 = format(p, isDirectory);
-      return matcher(path8) && !ignore(path8);
+      const path9 = format(p, isDirectory);
+      return matcher(path9) && !ignore(path9);
     }],
     exclude: debug ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -34811,7 +34983,7 @@ function getOptions(options2) {
   opts.fs && (opts.fs = {
     readdir: opts.fs.readdir || readdir,
     readdirSync: opts.fs.readdirSync || readdirSync,
-    realpath: opts.fs.realpath || realpath,
+    realpath: opts.fs.realpath || realpath2,
     realpathSync: opts.fs.realpathSync || realpathSync,
     stat: opts.fs.stat || stat,
     statSync: opts.fs.statSync || statSync
@@ -34830,159 +35002,6 @@ function getCrawler(globInput, inputOptions = {}) {
 async function glob(globInput, options2) {
   const [crawler, relative2] = getCrawler(globInput, options2);
   return crawler ? formatPaths(await crawler.withPromise(), relative2) : [];
-}
-
-// src/results/files.ts
-import { createReadStream } from "node:fs";
-import { open as open2, readFile } from "node:fs/promises";
-async function readHead(file2, bytes = 64 * 1024) {
-  const fh = await openOrExplain(file2);
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-async function openOrExplain(file2) {
-  try {
-    return await open2(file2, "r");
-  } catch (err) {
-    throw unreadable(file2, err);
-  }
-}
-function unreadable(file2, err) {
-  const code = err.code;
-  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
-  return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
-}
-async function readText(file2, shown = file2) {
-  try {
-    return await readFile(file2, "utf8");
-  } catch (err) {
-    throw unreadable(shown, err);
-  }
-}
-async function readJson(file2, shown = file2) {
-  return parseJsonText(await readText(file2, shown), shown);
-}
-function parseJsonText(text, file2) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const offset = jsonErrorOffset(text);
-    const { line, column } = lineColumn(text, offset);
-    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
-    throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
-      {
-        file: file2,
-        line,
-        column,
-        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`
-      }
-    ]);
-  }
-}
-function lineColumn(text, offset) {
-  let line = 1;
-  let last = -1;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line += 1;
-    last = i;
-  }
-  return { line, column: offset - last };
-}
-function jsonErrorOffset(text) {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && " 	\n\r".includes(text[i])) i++;
-  };
-  const fail2 = () => {
-    throw i;
-  };
-  const value = () => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      for (; ; ) {
-        ws();
-        if (text[i] !== '"') fail2();
-        string4();
-        ws();
-        if (text[i] !== ":") fail2();
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail2();
-      }
-    } else if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (; ; ) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail2();
-      }
-    } else if (c === '"') string4();
-    else if (c !== void 0 && /[-0-9]/.test(c)) {
-      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-      if (!m) fail2();
-      i += m[0].length;
-    } else {
-      for (const lit of ["true", "false", "null"]) if (text.startsWith(lit, i)) return void (i += lit.length);
-      fail2();
-    }
-  };
-  const string4 = () => {
-    i++;
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '"') return void i++;
-      if (c === "\\") i += 2;
-      else if (c < " ") fail2();
-      else i++;
-    }
-    fail2();
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : text.length;
-  } catch (pos) {
-    return Math.min(pos, text.length);
-  }
-}
-async function* readLines(file2) {
-  const stream = createReadStream(file2, { encoding: "utf8", highWaterMark: 1 << 18 });
-  let rest = "";
-  let line = 0;
-  try {
-    for await (const chunk of stream) {
-      const text = rest + chunk;
-      const batch = [];
-      let start = 0;
-      for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
-        line += 1;
-        const l = text.slice(start, nl);
-        start = nl + 1;
-        if (l.trim()) batch.push({ text: l, line });
-      }
-      rest = text.slice(start);
-      if (batch.length > 0) yield batch;
-    }
-  } catch (err) {
-    throw unreadable(file2, err);
-  }
-  if (rest.trim()) yield [{ text: rest, line: line + 1 }];
 }
 
 // src/results/adapter.ts
@@ -37468,16 +37487,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path8 = this._matcher.path;
-    return path8.length > 0 ? path8[path8.length - 1].tag : void 0;
+    const path9 = this._matcher.path;
+    return path9.length > 0 ? path9[path9.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path8 = this._matcher.path;
-    return path8.length > 0 ? path8[path8.length - 1].namespace : void 0;
+    const path9 = this._matcher.path;
+    return path9.length > 0 ? path9[path9.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -37485,9 +37504,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return void 0;
-    return path8[path8.length - 1].values?.[attrName];
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return void 0;
+    return path9[path9.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -37495,9 +37514,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return false;
-    const current = path8[path8.length - 1];
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return false;
+    const current = path9[path9.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -37523,18 +37542,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return -1;
-    return path8[path8.length - 1].position ?? 0;
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return -1;
+    return path9[path9.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return -1;
-    return path8[path8.length - 1].counter ?? 0;
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return -1;
+    return path9[path9.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -39657,7 +39676,7 @@ function testcaseLines(xml) {
 }
 
 // src/results/adapters/lm-eval.ts
-import path from "node:path";
+import path2 from "node:path";
 var lmEvalResults = {
   format: "lm-eval",
   detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.results) && (isObject2(json3["n-samples"]) || isObject2(json3.versions) || "lm_eval_version" in json3),
@@ -39701,7 +39720,7 @@ var lmEvalSamples = {
   format: "lm-eval",
   detect: ({ firstLine }) => isObject2(firstLine) && "doc_id" in firstLine && ("filtered_resps" in firstLine || "resps" in firstLine || Array.isArray(firstLine.metrics)),
   async read({ file: file2 }, ctx) {
-    const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file2))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file2))?.[1] ?? "task";
+    const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path2.basename(file2))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path2.basename(file2))?.[1] ?? "task";
     for await (const batch of jsonLines(file2, ctx, "each line of an lm-eval samples file is one JSON document")) {
       for (const { value: doc, line } of batch) {
         if (!isObject2(doc)) continue;
@@ -39805,9 +39824,9 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path8, value, expected) => out.push({
-    path: path8,
-    message: `${path8} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
+  const bad = (path9, value, expected) => out.push({
+    path: path9,
+    message: `${path9} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
   });
   const id = v.id;
   if (!(typeof id === "string" && id.length > 0 || typeof id === "number"))
@@ -40215,21 +40234,28 @@ var SUPPORTED = [
   "braintrust (--jsonl summaries)",
   "native (JSONL)"
 ].join(", ");
-async function resolveResultFiles(patterns, cwd) {
+async function resolveResultFiles(patterns, cwd, root = cwd) {
   const files = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
     const isGlob = /[*?[\]{}]/.test(pattern);
     if (!isGlob) {
-      const abs = path2.resolve(cwd, pattern);
+      const abs = path3.resolve(cwd, pattern);
       try {
         await stat2(abs);
       } catch (err) {
         throw unreadable(pattern, err);
       }
+      await insideRoot(abs, root, pattern, "eval results");
       files.add(abs);
       continue;
     }
-    const matched = await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true });
+    const matched = await glob(pattern, {
+      cwd,
+      absolute: true,
+      onlyFiles: true,
+      dot: true,
+      followSymbolicLinks: false
+    });
     if (matched.length === 0) {
       throw new ConfigurationError(`No eval results match ${pattern}.`, [
         {
@@ -40238,7 +40264,10 @@ async function resolveResultFiles(patterns, cwd) {
         }
       ]);
     }
-    for (const f of matched.sort()) files.add(path2.resolve(f));
+    for (const f of matched.sort()) {
+      await insideRoot(f, root, path3.relative(cwd, f) || f, "eval results");
+      files.add(path3.resolve(f));
+    }
   }
   return [...files];
 }
@@ -40252,12 +40281,12 @@ async function loadRun(patterns, options2) {
       }
     ]);
   }
-  const files = await resolveResultFiles(patterns, options2.cwd);
+  const files = await resolveResultFiles(patterns, options2.cwd, options2.root);
   const builder = new RunBuilder(options2);
   const formats = /* @__PURE__ */ new Set();
   const metas = [];
   for (const file2 of files) {
-    const shown = path2.relative(options2.cwd, file2) || file2;
+    const shown = path3.relative(options2.cwd, file2) || file2;
     const probe = await makeProbe(file2, shown);
     const candidates = options2.format === "auto" ? ADAPTERS : ADAPTERS.filter((a) => a.format === options2.format);
     const adapter = candidates.find((a) => a.detect(probe));
@@ -40293,7 +40322,7 @@ async function loadRun(patterns, options2) {
   const [first] = formats;
   return builder.build(
     formats.size === 1 ? first : [...formats].join("+"),
-    files.map((f) => path2.relative(options2.cwd, f) || f),
+    files.map((f) => path3.relative(options2.cwd, f) || f),
     mergeMeta(metas)
   );
 }
@@ -40337,8 +40366,9 @@ function lookLike(probe) {
 }
 
 // src/engine/run-gate.ts
-async function loadConfigFile(file2, cwd) {
-  const abs = path3.resolve(cwd, file2);
+async function loadConfigFile(file2, cwd, root = cwd) {
+  const abs = path4.resolve(cwd, file2);
+  await insideRoot(abs, root, file2, "readiness config");
   let text;
   try {
     text = await readFile2(abs, "utf8");
@@ -40359,7 +40389,7 @@ async function runGate(req) {
     return { verdict: verdict2, invalidInput: true };
   }
   try {
-    loaded = req.configText !== void 0 ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd);
+    loaded = req.configText !== void 0 ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd, req.root);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     const verdict2 = configErrorVerdict(req.config, err.message, err.problems, baseInputs);
@@ -40385,15 +40415,16 @@ async function runGate(req) {
   const options2 = {
     format: evals?.format ?? "auto",
     cwd: req.cwd,
+    root: req.root ?? req.cwd,
     sliceTags: evals?.slices.map((s) => s.tag) ?? [],
     pairing: baselineSource !== void 0,
     pairedChannels: channelsFor(marginMetrics.map((m) => m.name)),
     pairedSlices: evals?.slices.filter((s) => s.metrics.some(hasMargin)).map((s) => s.tag) ?? []
   };
   let invalidInput = false;
-  const load = async (files) => {
+  const load = async (files, root) => {
     try {
-      return await loadRun(files, options2);
+      return await loadRun(files, root ? { ...options2, root } : options2);
     } catch (err) {
       if (!(err instanceof ConfigurationError)) throw err;
       invalidInput = true;
@@ -40411,7 +40442,7 @@ async function runGate(req) {
       commits: req.commits ?? [],
       github: req.github,
       fileExists: (p) => {
-        const abs = path3.resolve(req.cwd, p);
+        const abs = path4.resolve(req.cwd, p);
         return existsSync(abs) && statSync2(abs).isFile();
       }
     }
@@ -40422,7 +40453,7 @@ async function runGate(req) {
 async function loadBaseline(source, cwd, load, fromApi) {
   if (typeof source === "string") {
     const isGlob = /[*?[\]{}]/.test(source);
-    if (!isGlob && !existsSync(path3.resolve(cwd, source)))
+    if (!isGlob && !existsSync(path4.resolve(cwd, source)))
       return {
         missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })`
       };
@@ -40439,12 +40470,12 @@ async function loadBaseline(source, cwd, load, fromApi) {
       missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})`
     };
   }
-  const dir = await mkdtemp(path3.join(os.tmpdir(), "llm-release-gate-baseline-"));
-  const file2 = path3.join(dir, path3.basename(source.path));
+  const dir = await mkdtemp(path4.join(os.tmpdir(), "llm-release-gate-baseline-"));
+  const file2 = path4.join(dir, path4.basename(source.path));
   let run;
   try {
     await writeFile(file2, text);
-    run = await load([file2]);
+    run = await load([file2], dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -40538,7 +40569,7 @@ function oneLine(s) {
 
 // src/rollout/local-tick.ts
 import { execFile as execFile2 } from "node:child_process";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/rollout/plan.ts
 var DEFAULT_MIN_SAMPLES = 100;
@@ -42049,17 +42080,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options2);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options2);
-    const path8 = requestOptions.url.replace(options2.baseUrl, "");
+    const path9 = requestOptions.url.replace(options2.baseUrl, "");
     return request2(options2).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path8} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path9} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path8} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path9} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -44698,7 +44729,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -44921,9 +44952,9 @@ function fractionalSplit(percent) {
 import { readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
 var ROLLOUT_TRAILER = "Llm-Release-Gate: rollout";
 var GitHubFlagdProvider = class {
-  constructor(gh, path8, key, branch) {
+  constructor(gh, path9, key, branch) {
     this.gh = gh;
-    this.path = path8;
+    this.path = path9;
     this.key = key;
     this.branch = branch;
   }
@@ -45059,9 +45090,9 @@ var UnleashProvider = class {
   describe() {
     return `Unleash ${new URL(this.feature).origin}, ${this.project}/${this.key} in ${this.environment}`;
   }
-  async call(path8, init = {}) {
+  async call(path9, init = {}) {
     return json2(
-      await fetch(`${this.feature}${path8}`, {
+      await fetch(`${this.feature}${path9}`, {
         ...init,
         headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} },
         signal: AbortSignal.timeout(15e3)
@@ -45195,10 +45226,10 @@ function providerFor(rollout, opts) {
 }
 
 // src/rollout/sources/index.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/rollout/sources/file.ts
-import path4 from "node:path";
+import path5 from "node:path";
 import { readFile as readFile4 } from "node:fs/promises";
 
 // src/rollout/sources/online-metrics.ts
@@ -45286,7 +45317,7 @@ var FileMetricSource = class {
     } catch {
       throw new Error(`${this.file} is not valid JSON`);
     }
-    return parseOnlineMetrics(raw, path4.basename(this.file), this.now());
+    return parseOnlineMetrics(raw, path5.basename(this.file), this.now());
   }
 };
 
@@ -45411,7 +45442,7 @@ var DEFAULT_PROMETHEUS_MAX_AGE_MS = 10 * 6e4;
 function metricSourceFor(rollout, cwd, env, now) {
   const src = rollout.analysis?.source;
   if (!src) return void 0;
-  if (src.provider === "file") return new FileMetricSource(path5.resolve(cwd, src.path), now);
+  if (src.provider === "file") return new FileMetricSource(path6.resolve(cwd, src.path), now);
   const token = src.token_env ? env[src.token_env] : void 0;
   if (src.provider === "http") return new HttpMetricSource(src.url, token, now);
   return new PrometheusMetricSource(src.url, token, {
@@ -45424,7 +45455,7 @@ function metricSourceFor(rollout, cwd, env, now) {
 
 // src/rollout/stores/file.ts
 import { mkdir, readFile as readFile5, rename, writeFile as writeFile3 } from "node:fs/promises";
-import path6 from "node:path";
+import path7 from "node:path";
 var DEFAULT_STATE_FILE = ".llm-release-gate/rollout-state.json";
 var KEEP = 20;
 var FileStore = class {
@@ -45460,7 +45491,7 @@ var FileStore = class {
     return doc;
   }
   async save(doc) {
-    await mkdir(path6.dirname(this.file), { recursive: true });
+    await mkdir(path7.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     await writeFile3(tmp, `${JSON.stringify({ ...doc, deployments: doc.deployments.slice(-KEEP) }, null, 2)}
 `);
@@ -46144,8 +46175,8 @@ function conflict(result) {
 // src/rollout/local-tick.ts
 async function localTick(loaded, opts) {
   const rollout = rolloutOf(loaded);
-  const stateFile = path7.resolve(opts.cwd, rollout.state_file ?? DEFAULT_STATE_FILE);
-  const flagFile = rollout.flag.provider === "flagd-file" ? path7.resolve(opts.cwd, rollout.flag.path) : void 0;
+  const stateFile = path8.resolve(opts.cwd, rollout.state_file ?? DEFAULT_STATE_FILE);
+  const flagFile = rollout.flag.provider === "flagd-file" ? path8.resolve(opts.cwd, rollout.flag.path) : void 0;
   const release = opts.release ?? await newestCommitExcept(opts.cwd, [stateFile, ...flagFile ? [flagFile] : []]) ?? "workspace";
   let wrote = false;
   const real = new FileStore(stateFile, () => opts.now, opts.gateAllowed);
@@ -46180,7 +46211,7 @@ function dryStore(s) {
   };
 }
 function newestCommitExcept(cwd, except) {
-  const args = ["log", "-1", "--format=%H", "--", ".", ...except.map((f) => `:(exclude)${path7.relative(cwd, f)}`)];
+  const args = ["log", "-1", "--format=%H", "--", ".", ...except.map((f) => `:(exclude)${path8.relative(cwd, f)}`)];
   return new Promise((resolve3) => {
     execFile2("git", args, { cwd, encoding: "utf8" }, (err, stdout) => {
       const sha = stdout?.trim();
@@ -46257,6 +46288,7 @@ async function main(argv) {
         results: values.results,
         baseline: values.baseline,
         cwd: process.cwd(),
+        root: repositoryRoot(process.cwd()),
         commits: values.commit ?? []
       });
       process.stdout.write(
@@ -46294,7 +46326,7 @@ async function main(argv) {
       const tick2 = await localTick(loaded, {
         cwd,
         now: /* @__PURE__ */ new Date(),
-        gateAllowed: async () => (await runGate({ config: values.config, cwd })).verdict.decision === "allow",
+        gateAllowed: async () => (await runGate({ config: values.config, cwd, root: repositoryRoot(cwd) })).verdict.decision === "allow",
         dryRun: values["dry-run"],
         release: values.release,
         env: process.env
@@ -46317,6 +46349,17 @@ async function main(argv) {
       throw new ConfigurationError(`Unknown command '${command}'.
 
 ${USAGE}`);
+  }
+}
+function repositoryRoot(cwd) {
+  try {
+    return execFileSync("git", ["rev-parse", "--show-toplevel"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"]
+    }).trim() || cwd;
+  } catch {
+    return cwd;
   }
 }
 main(process.argv.slice(2)).then(

@@ -1086,14 +1086,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path8 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path9 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path8 && path8[0] !== "/") {
-          path8 = `/${path8}`;
+        if (path9 && path9[0] !== "/") {
+          path9 = `/${path9}`;
         }
-        return new URL(`${origin}${path8}`);
+        return new URL(`${origin}${path9}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1544,39 +1544,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path8);
+        debuglog("sending request to %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin },
+          request: { method, path: path9, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path8,
+          path9,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path8);
+        debuglog("trailers received from %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin },
+          request: { method, path: path9, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path8,
+          path9,
           error63.message
         );
       });
@@ -1625,9 +1625,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path8, origin }
+            request: { method, path: path9, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path8);
+          debuglog("sending request to %s %s/%s", method, origin, path9);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1690,7 +1690,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path8,
+        path: path9,
         method,
         body,
         headers,
@@ -1705,11 +1705,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path8 !== "string") {
+        if (typeof path9 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path8[0] !== "/" && !(path8.startsWith("http://") || path8.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path8)) {
+        } else if (invalidPathRegex.test(path9)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1775,7 +1775,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path8, query) : path8;
+        this.path = query ? buildURL(path9, query) : path9;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6468,7 +6468,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path8, host, upgrade, blocking, reset } = request2;
+      const { method, path: path9, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6549,7 +6549,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path8} HTTP/1.1\r
+      let header = `${method} ${path9} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7078,7 +7078,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path8, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7175,7 +7175,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path8;
+      headers[HTTP2_HEADER_PATH] = path9;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7528,9 +7528,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path8 = search ? `${pathname}${search}` : pathname;
+        const path9 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path8;
+        this.opts.path = path9;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8769,10 +8769,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path8 = "/",
+          path: path9 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path8;
+        opts.path = origin + path9;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10744,20 +10744,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path8) {
-      if (typeof path8 !== "string") {
-        return path8;
+    function safeUrl(path9) {
+      if (typeof path9 !== "string") {
+        return path9;
       }
-      const pathSegments = path8.split("?");
+      const pathSegments = path9.split("?");
       if (pathSegments.length !== 2) {
-        return path8;
+        return path9;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path8, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path8);
+    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path9);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10779,7 +10779,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8 }) => matchValue(safeUrl(path8), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10817,9 +10817,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path8, method, body, headers, query } = opts;
+      const { path: path9, method, body, headers, query } = opts;
       return {
-        path: path8,
+        path: path9,
         method,
         body,
         headers,
@@ -11282,10 +11282,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path8, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path8,
+            Path: path9,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16164,9 +16164,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path8) {
-      for (let i = 0; i < path8.length; ++i) {
-        const code = path8.charCodeAt(i);
+    function validateCookiePath(path9) {
+      for (let i = 0; i < path9.length; ++i) {
+        const code = path9.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19086,11 +19086,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path8 = opts.path;
+          let path9 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path8 = `/${path8}`;
+            path9 = `/${path9}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path8);
+          url2 = new URL(util.parseOrigin(url2).origin + path9);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19238,17 +19238,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path8) {
-      const ctrl = callVisitor(key, node2, visitor, path8);
+    function visit_(key, node2, visitor, path9) {
+      const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path8);
+            const ci = visit_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19259,13 +19259,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path8);
+          const cv = visit_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19286,17 +19286,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path8) {
-      const ctrl = await callVisitor(key, node2, visitor, path8);
+    async function visitAsync_(key, node2, visitor, path9) {
+      const ctrl = await callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19307,13 +19307,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path8);
+          const cv = await visitAsync_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19340,23 +19340,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path8) {
+    function callVisitor(key, node2, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path8);
+        return visitor(key, node2, path9);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path8);
+        return visitor.Map?.(key, node2, path9);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path8);
+        return visitor.Seq?.(key, node2, path9);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path8);
+        return visitor.Pair?.(key, node2, path9);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path8);
+        return visitor.Scalar?.(key, node2, path9);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path8);
+        return visitor.Alias?.(key, node2, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node2) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node2) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19968,10 +19968,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19990,7 +19990,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20020,11 +20020,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20038,8 +20038,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20053,8 +20053,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20072,8 +20072,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20083,8 +20083,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22599,9 +22599,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22676,14 +22676,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection2.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection2.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22698,10 +22698,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection2.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection2.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22712,10 +22712,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection2.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection2.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22732,13 +22732,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection2.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection2.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -24699,9 +24699,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path8) => {
+    visit2.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24710,23 +24710,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path8) => {
-      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit2.parentCollection = (cst, path9) => {
+      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24737,10 +24737,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26746,8 +26746,8 @@ var require_utils2 = __commonJS({
       }
       return output2;
     };
-    exports2.basename = (path8, { windows } = {}) => {
-      const segs = path8.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path9, { windows } = {}) => {
+      const segs = path9.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -28779,9 +28779,9 @@ var require_yauzl = __commonJS({
     exports2.Entry = Entry;
     exports2.LocalFileHeader = LocalFileHeader;
     exports2.RandomAccessReader = RandomAccessReader;
-    function openPromise(path8, options2) {
+    function openPromise(path9, options2) {
       return new Promise((resolve3, reject) => {
-        open4(path8, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open4(path9, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -28811,7 +28811,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open4(path8, options2, callback2) {
+    function open4(path9, options2, callback2) {
       if (typeof options2 === "function") {
         callback2 = options2;
         options2 = null;
@@ -28823,7 +28823,7 @@ var require_yauzl = __commonJS({
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
       if (callback2 == null) callback2 = defaultCallback;
-      fs3.open(path8, "r", function(err, fd) {
+      fs3.open(path9, "r", function(err, fd) {
         if (err) return callback2(err);
         fromFd(fd, options2, function(err2, zipfile) {
           if (err2) fs3.close(fd, defaultCallback);
@@ -35069,8 +35069,8 @@ var init_context = __esm({
           if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path8 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path8} does not exist${EOL5}`);
+            const path9 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36618,13 +36618,184 @@ function runContext(gh) {
 
 // src/action/gate-command.ts
 import { mkdir as mkdir2, writeFile as writeFile3 } from "node:fs/promises";
-import path5 from "node:path";
+import path6 from "node:path";
+
+// src/results/files.ts
+import { createReadStream } from "node:fs";
+import { open as open2, readFile, realpath } from "node:fs/promises";
+import path from "node:path";
+async function readHead(file2, bytes = 64 * 1024) {
+  const fh = await openOrExplain(file2);
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+async function openOrExplain(file2) {
+  try {
+    return await open2(file2, "r");
+  } catch (err) {
+    throw unreadable(file2, err);
+  }
+}
+function unreadable(file2, err) {
+  const code = err.code;
+  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
+  return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
+}
+async function readText(file2, shown = file2) {
+  try {
+    return await readFile(file2, "utf8");
+  } catch (err) {
+    throw unreadable(shown, err);
+  }
+}
+async function readJson(file2, shown = file2) {
+  return parseJsonText(await readText(file2, shown), shown);
+}
+function parseJsonText(text, file2) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const offset = jsonErrorOffset(text);
+    const { line, column } = lineColumn(text, offset);
+    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
+    throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
+      {
+        file: file2,
+        line,
+        column,
+        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`
+      }
+    ]);
+  }
+}
+function lineColumn(text, offset) {
+  let line = 1;
+  let last = -1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line += 1;
+    last = i;
+  }
+  return { line, column: offset - last };
+}
+function jsonErrorOffset(text) {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " 	\n\r".includes(text[i])) i++;
+  };
+  const fail2 = () => {
+    throw i;
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      for (; ; ) {
+        ws();
+        if (text[i] !== '"') fail2();
+        string4();
+        ws();
+        if (text[i] !== ":") fail2();
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else fail2();
+      }
+    } else if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      for (; ; ) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else fail2();
+      }
+    } else if (c === '"') string4();
+    else if (c !== void 0 && /[-0-9]/.test(c)) {
+      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) fail2();
+      i += m[0].length;
+    } else {
+      for (const lit of ["true", "false", "null"]) if (text.startsWith(lit, i)) return void (i += lit.length);
+      fail2();
+    }
+  };
+  const string4 = () => {
+    i++;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '"') return void i++;
+      if (c === "\\") i += 2;
+      else if (c < " ") fail2();
+      else i++;
+    }
+    fail2();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (pos) {
+    return Math.min(pos, text.length);
+  }
+}
+async function* readLines(file2) {
+  const stream = createReadStream(file2, { encoding: "utf8", highWaterMark: 1 << 18 });
+  let rest = "";
+  let line = 0;
+  try {
+    for await (const chunk of stream) {
+      const text = rest + chunk;
+      const batch = [];
+      let start = 0;
+      for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
+        line += 1;
+        const l = text.slice(start, nl);
+        start = nl + 1;
+        if (l.trim()) batch.push({ text: l, line });
+      }
+      rest = text.slice(start);
+      if (batch.length > 0) yield batch;
+    }
+  } catch (err) {
+    throw unreadable(file2, err);
+  }
+  if (rest.trim()) yield [{ text: rest, line: line + 1 }];
+}
+async function insideRoot(abs, root, shown, what) {
+  let real;
+  try {
+    real = await realpath(abs);
+  } catch {
+    return;
+  }
+  const top = await realpath(root).catch(() => path.resolve(root));
+  const prefix = top.endsWith(path.sep) ? top : top + path.sep;
+  if (real !== top && !real.startsWith(prefix))
+    throw new ConfigurationError(`The ${what} ${shown} is outside the workspace.`, [
+      {
+        file: shown,
+        message: `it resolves outside ${top} (through "..", an absolute path or a symbolic link): keep ${what} inside the repository`
+      }
+    ]);
+}
 
 // src/engine/run-gate.ts
 import { existsSync as existsSync2, statSync as statSync2 } from "node:fs";
 import { mkdtemp, readFile as readFile2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import os5 from "node:os";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -37446,10 +37617,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path8) {
-  if (!path8)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path8.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37789,11 +37960,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path8, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path8);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -38255,16 +38426,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path8 = []) => {
+  const processError = (error64, path9 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path8, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else {
-        const fullpath = [...path8, ...issue3.path];
+        const fullpath = [...path9, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -38303,17 +38474,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path8 = []) => {
+  const processError = (error64, path9 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path8, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else {
-        const fullpath = [...path8, ...issue3.path];
+        const fullpath = [...path9, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -38352,8 +38523,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path8) {
+  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path9) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -41845,7 +42016,7 @@ function bucketFor(state, inst) {
   return bucket;
 }
 var handoff;
-var open2 = [];
+var open3 = [];
 var memo = {
   alloc(_inst, payload, empty2) {
     const bucket = handoff;
@@ -41854,7 +42025,7 @@ var memo = {
     handoff = void 0;
     const entry = { value: empty2, issues: null };
     bucket.set(payload.value, entry);
-    open2.push(entry);
+    open3.push(entry);
     return empty2;
   },
   guard(inst) {
@@ -41925,10 +42096,10 @@ var memo = {
           return payload;
         }
         handoff = bucket;
-        const depth = open2.length;
+        const depth = open3.length;
         const result = base(payload, ctx);
         handoff = void 0;
-        const entry = open2.length > depth ? open2.pop() : void 0;
+        const entry = open3.length > depth ? open3.pop() : void 0;
         if (result instanceof Promise) {
           return result.then((r) => {
             if (entry)
@@ -55491,13 +55662,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path8 = ref.slice(1).split("/").filter(Boolean);
-  if (path8.length === 0) {
+  const path9 = ref.slice(1).split("/").filter(Boolean);
+  if (path9.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path8[0] === defsKey) {
-    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
+  if (path9[0] === defsKey) {
+    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -57337,7 +57508,7 @@ function parseConfig(text, file2) {
       }
     ]);
   }
-  const lineOf = (path8) => nodeLine(doc, lineAt, path8.split(".").filter(Boolean));
+  const lineOf = (path9) => nodeLine(doc, lineAt, path9.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const problems2 = parsed.error.issues.map((issue3) => toProblem(issue3, doc, data, file2, lineAt));
@@ -57349,15 +57520,15 @@ function parseConfig(text, file2) {
   return { config: parsed.data, file: file2, lineOf };
 }
 function toProblem(issue3, doc, data, file2, lineAt) {
-  const path8 = issue3.path;
-  const found = valueAt(data, path8);
-  const dotted = path8.map(String).join(".");
+  const path9 = issue3.path;
+  const found = valueAt(data, path9);
+  const dotted = path9.map(String).join(".");
   let message;
-  let linePath = path8;
+  let linePath = path9;
   switch (issue3.code) {
     case "unrecognized_keys": {
       const keys = issue3.keys;
-      linePath = [...path8, keys[0]];
+      linePath = [...path9, keys[0]];
       const full = keys.map((k) => dotted ? `${dotted}.${k}` : k);
       message = `unknown key${keys.length > 1 ? "s" : ""} ${full.map((k) => `"${k}"`).join(", ")}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
       return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
@@ -57395,11 +57566,11 @@ function toProblem(issue3, doc, data, file2, lineAt) {
     message = `found ${describe3(found)}; expected a whole number`;
   return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
 }
-function unionHint(path8) {
-  if (path8.endsWith("results")) return "a path or glob, or a list of them";
-  if (path8.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
-  if (path8 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
-  if (path8 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
+function unionHint(path9) {
+  if (path9.endsWith("results")) return "a path or glob, or a list of them";
+  if (path9.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+  if (path9 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
+  if (path9 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
   return "one of the accepted forms (see the config reference)";
 }
 function expectedWord(expected) {
@@ -57422,18 +57593,18 @@ function describe3(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-function valueAt(data, path8) {
+function valueAt(data, path9) {
   let cur = data;
-  for (const key of path8) {
+  for (const key of path9) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[key];
   }
   return cur;
 }
-function nodeLine(doc, lineAt, path8) {
+function nodeLine(doc, lineAt, path9) {
   let node2 = doc.contents;
   let line = rangeLine(node2, lineAt);
-  for (const key of path8) {
+  for (const key of path9) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === key);
       if (!pair) break;
@@ -58805,10 +58976,10 @@ async function gitShow(ref, file2, cwd) {
 
 // src/results/load.ts
 import { stat as stat3 } from "node:fs/promises";
-import path2 from "node:path";
+import path3 from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
-import { readdir as readdir2, readdirSync, realpath, realpathSync, stat as stat2, statSync } from "fs";
+import { readdir as readdir2, readdirSync, realpath as realpath2, realpathSync, stat as stat2, statSync } from "fs";
 import { isAbsolute, posix, resolve as resolve2 } from "path";
 import { fileURLToPath } from "url";
 
@@ -58817,27 +58988,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path8) {
-  let normalized = normalize(path8);
+function cleanPath(path9) {
+  let normalized = normalize(path9);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path8, separator) {
-  return path8.replace(SLASHES_REGEX, separator);
+function convertSlashes(path9, separator) {
+  return path9.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path8) {
-  return path8 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path8);
+function isRootDirectory(path9) {
+  return path9 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path9);
 }
-function normalizePath(path8, options2) {
+function normalizePath(path9, options2) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options2;
-  const pathNeedsCleaning = process.platform === "win32" && path8.includes("/") || path8.startsWith(".");
-  if (resolvePaths) path8 = resolve(path8);
-  if (normalizePath$1 || pathNeedsCleaning) path8 = cleanPath(path8);
-  if (path8 === ".") return "";
-  const needsSeperator = path8[path8.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path8 + pathSeparator : path8, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path9.includes("/") || path9.startsWith(".");
+  if (resolvePaths) path9 = resolve(path9);
+  if (normalizePath$1 || pathNeedsCleaning) path9 = cleanPath(path9);
+  if (path9 === ".") return "";
+  const needsSeperator = path9[path9.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path9 + pathSeparator : path9, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -58874,8 +59045,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path8 = directoryPath || ".";
-  if (filters.every((filter) => filter(path8, true))) paths.push(path8);
+  const path9 = directoryPath || ".";
+  if (filters.every((filter) => filter(path9, true))) paths.push(path9);
 };
 var empty$2 = () => {
 };
@@ -58927,26 +59098,26 @@ var empty = () => {
 function build$3(options2) {
   return options2.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path8, state, callback$1) {
+var resolveSymlinksAsync = function(path9, state, callback$1) {
   const { queue, fs: fs3, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs3.realpath(path8, (error63, resolvedPath) => {
+  fs3.realpath(path9, (error63, resolvedPath) => {
     if (error63) return queue.dequeue(suppressErrors ? null : error63, state);
     fs3.stat(resolvedPath, (error$1, stat4) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat4.isDirectory() && isRecursive2(path8, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat4.isDirectory() && isRecursive2(path9, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat4, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path8, state, callback$1) {
+var resolveSymlinks = function(path9, state, callback$1) {
   const { queue, fs: fs3, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs3.realpathSync(path8);
+    const resolvedPath = fs3.realpathSync(path9);
     const stat4 = fs3.statSync(resolvedPath);
-    if (stat4.isDirectory() && isRecursive2(path8, resolvedPath, state)) return;
+    if (stat4.isDirectory() && isRecursive2(path9, resolvedPath, state)) return;
     callback$1(stat4, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -58956,9 +59127,9 @@ function build$2(options2, isSynchronous) {
   if (!options2.resolveSymlinks || options2.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path8, resolved, state) {
+function isRecursive2(path9, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path8);
+  let parent = dirname(path9);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -58966,7 +59137,7 @@ function isRecursive2(path8, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path8, resolved);
+  state.symlinks.set(path9, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -59138,19 +59309,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path8 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path8)) continue;
-        this.pushDirectory(path8, paths, filters);
-        this.walkDirectory(this.state, path8, path8, depth - 1, this.walk);
+        let path9 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path9)) continue;
+        this.pushDirectory(path9, paths, filters);
+        this.walkDirectory(this.state, path9, path9, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path8 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path8, this.state, (stat4, resolvedPath) => {
+        let path9 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path9, this.state, (stat4, resolvedPath) => {
           if (stat4.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path8 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path8 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path9 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path9 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path8;
+            resolvedPath = useRealPaths ? resolvedPath : path9;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -59316,7 +59487,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options2);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path8) => isMatch(path8));
+    this.options.filters.push((path9) => isMatch(path9));
     return this;
   }
 };
@@ -59391,19 +59562,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path8) {
-  return path8.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path9) {
+  return path9.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path8) {
+function splitPattern(path9) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path8, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path8];
+  const result = import_picomatch.default.scan(path9, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path9];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path8) => path8.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path8) => path8.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path9) => path9.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path9) => path9.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options2) {
   if ((options2 === null || options2 === void 0 ? void 0 : options2.caseSensitiveMatch) === false) return true;
@@ -59510,13 +59681,13 @@ function buildCrawler(options2, patterns) {
   if (options2.deep !== void 0) maxDepth = Math.round(options2.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug2 ? (p, isDirectory2) => {
-      const path8 = format(p, isDirectory2);
-      const matches = matcher(path8) && !ignore(path8);
-      if (matches) log(`matched ${path8}`);
+      const path9 = format(p, isDirectory2);
+      const matches = matcher(path9) && !ignore(path9);
+      if (matches) log(`matched ${path9}`);
       return matches;
     } : (p, isDirectory2) => {
-      const path8 = format(p, isDirectory2);
-      return matcher(path8) && !ignore(path8);
+      const path9 = format(p, isDirectory2);
+      return matcher(path9) && !ignore(path9);
     }],
     exclude: debug2 ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -59560,7 +59731,7 @@ function getOptions(options2) {
   opts.fs && (opts.fs = {
     readdir: opts.fs.readdir || readdir2,
     readdirSync: opts.fs.readdirSync || readdirSync,
-    realpath: opts.fs.realpath || realpath,
+    realpath: opts.fs.realpath || realpath2,
     realpathSync: opts.fs.realpathSync || realpathSync,
     stat: opts.fs.stat || stat2,
     statSync: opts.fs.statSync || statSync
@@ -59579,159 +59750,6 @@ function getCrawler(globInput, inputOptions = {}) {
 async function glob(globInput, options2) {
   const [crawler, relative2] = getCrawler(globInput, options2);
   return crawler ? formatPaths(await crawler.withPromise(), relative2) : [];
-}
-
-// src/results/files.ts
-import { createReadStream } from "node:fs";
-import { open as open3, readFile } from "node:fs/promises";
-async function readHead(file2, bytes = 64 * 1024) {
-  const fh = await openOrExplain(file2);
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-async function openOrExplain(file2) {
-  try {
-    return await open3(file2, "r");
-  } catch (err) {
-    throw unreadable(file2, err);
-  }
-}
-function unreadable(file2, err) {
-  const code = err.code;
-  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
-  return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
-}
-async function readText(file2, shown = file2) {
-  try {
-    return await readFile(file2, "utf8");
-  } catch (err) {
-    throw unreadable(shown, err);
-  }
-}
-async function readJson(file2, shown = file2) {
-  return parseJsonText(await readText(file2, shown), shown);
-}
-function parseJsonText(text, file2) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const offset = jsonErrorOffset(text);
-    const { line, column } = lineColumn(text, offset);
-    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
-    throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
-      {
-        file: file2,
-        line,
-        column,
-        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`
-      }
-    ]);
-  }
-}
-function lineColumn(text, offset) {
-  let line = 1;
-  let last = -1;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line += 1;
-    last = i;
-  }
-  return { line, column: offset - last };
-}
-function jsonErrorOffset(text) {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && " 	\n\r".includes(text[i])) i++;
-  };
-  const fail2 = () => {
-    throw i;
-  };
-  const value = () => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      for (; ; ) {
-        ws();
-        if (text[i] !== '"') fail2();
-        string4();
-        ws();
-        if (text[i] !== ":") fail2();
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail2();
-      }
-    } else if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (; ; ) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail2();
-      }
-    } else if (c === '"') string4();
-    else if (c !== void 0 && /[-0-9]/.test(c)) {
-      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-      if (!m) fail2();
-      i += m[0].length;
-    } else {
-      for (const lit of ["true", "false", "null"]) if (text.startsWith(lit, i)) return void (i += lit.length);
-      fail2();
-    }
-  };
-  const string4 = () => {
-    i++;
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '"') return void i++;
-      if (c === "\\") i += 2;
-      else if (c < " ") fail2();
-      else i++;
-    }
-    fail2();
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : text.length;
-  } catch (pos) {
-    return Math.min(pos, text.length);
-  }
-}
-async function* readLines(file2) {
-  const stream = createReadStream(file2, { encoding: "utf8", highWaterMark: 1 << 18 });
-  let rest = "";
-  let line = 0;
-  try {
-    for await (const chunk of stream) {
-      const text = rest + chunk;
-      const batch = [];
-      let start = 0;
-      for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
-        line += 1;
-        const l = text.slice(start, nl);
-        start = nl + 1;
-        if (l.trim()) batch.push({ text: l, line });
-      }
-      rest = text.slice(start);
-      if (batch.length > 0) yield batch;
-    }
-  } catch (err) {
-    throw unreadable(file2, err);
-  }
-  if (rest.trim()) yield [{ text: rest, line: line + 1 }];
 }
 
 // src/results/adapter.ts
@@ -62217,16 +62235,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path8 = this._matcher.path;
-    return path8.length > 0 ? path8[path8.length - 1].tag : void 0;
+    const path9 = this._matcher.path;
+    return path9.length > 0 ? path9[path9.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path8 = this._matcher.path;
-    return path8.length > 0 ? path8[path8.length - 1].namespace : void 0;
+    const path9 = this._matcher.path;
+    return path9.length > 0 ? path9[path9.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -62234,9 +62252,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return void 0;
-    return path8[path8.length - 1].values?.[attrName];
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return void 0;
+    return path9[path9.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -62244,9 +62262,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return false;
-    const current = path8[path8.length - 1];
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return false;
+    const current = path9[path9.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -62272,18 +62290,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return -1;
-    return path8[path8.length - 1].position ?? 0;
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return -1;
+    return path9[path9.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path8 = this._matcher.path;
-    if (path8.length === 0) return -1;
-    return path8[path8.length - 1].counter ?? 0;
+    const path9 = this._matcher.path;
+    if (path9.length === 0) return -1;
+    return path9[path9.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -64406,7 +64424,7 @@ function testcaseLines(xml) {
 }
 
 // src/results/adapters/lm-eval.ts
-import path from "node:path";
+import path2 from "node:path";
 var lmEvalResults = {
   format: "lm-eval",
   detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.results) && (isObject2(json3["n-samples"]) || isObject2(json3.versions) || "lm_eval_version" in json3),
@@ -64450,7 +64468,7 @@ var lmEvalSamples = {
   format: "lm-eval",
   detect: ({ firstLine }) => isObject2(firstLine) && "doc_id" in firstLine && ("filtered_resps" in firstLine || "resps" in firstLine || Array.isArray(firstLine.metrics)),
   async read({ file: file2 }, ctx) {
-    const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path.basename(file2))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path.basename(file2))?.[1] ?? "task";
+    const task = /samples_(.+?)_\d{4}-\d{2}-\d{2}T[\d-:.]+\.jsonl$/.exec(path2.basename(file2))?.[1] ?? /samples_(.+?)(?:_[^_]*)?\.jsonl$/.exec(path2.basename(file2))?.[1] ?? "task";
     for await (const batch of jsonLines(file2, ctx, "each line of an lm-eval samples file is one JSON document")) {
       for (const { value: doc, line } of batch) {
         if (!isObject2(doc)) continue;
@@ -64554,9 +64572,9 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path8, value, expected) => out.push({
-    path: path8,
-    message: `${path8} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
+  const bad = (path9, value, expected) => out.push({
+    path: path9,
+    message: `${path9} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
   });
   const id = v.id;
   if (!(typeof id === "string" && id.length > 0 || typeof id === "number"))
@@ -64964,21 +64982,28 @@ var SUPPORTED = [
   "braintrust (--jsonl summaries)",
   "native (JSONL)"
 ].join(", ");
-async function resolveResultFiles(patterns, cwd) {
+async function resolveResultFiles(patterns, cwd, root = cwd) {
   const files = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
     const isGlob = /[*?[\]{}]/.test(pattern);
     if (!isGlob) {
-      const abs = path2.resolve(cwd, pattern);
+      const abs = path3.resolve(cwd, pattern);
       try {
         await stat3(abs);
       } catch (err) {
         throw unreadable(pattern, err);
       }
+      await insideRoot(abs, root, pattern, "eval results");
       files.add(abs);
       continue;
     }
-    const matched = await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true });
+    const matched = await glob(pattern, {
+      cwd,
+      absolute: true,
+      onlyFiles: true,
+      dot: true,
+      followSymbolicLinks: false
+    });
     if (matched.length === 0) {
       throw new ConfigurationError(`No eval results match ${pattern}.`, [
         {
@@ -64987,7 +65012,10 @@ async function resolveResultFiles(patterns, cwd) {
         }
       ]);
     }
-    for (const f of matched.sort()) files.add(path2.resolve(f));
+    for (const f of matched.sort()) {
+      await insideRoot(f, root, path3.relative(cwd, f) || f, "eval results");
+      files.add(path3.resolve(f));
+    }
   }
   return [...files];
 }
@@ -65001,12 +65029,12 @@ async function loadRun(patterns, options2) {
       }
     ]);
   }
-  const files = await resolveResultFiles(patterns, options2.cwd);
+  const files = await resolveResultFiles(patterns, options2.cwd, options2.root);
   const builder = new RunBuilder(options2);
   const formats = /* @__PURE__ */ new Set();
   const metas = [];
   for (const file2 of files) {
-    const shown = path2.relative(options2.cwd, file2) || file2;
+    const shown = path3.relative(options2.cwd, file2) || file2;
     const probe = await makeProbe(file2, shown);
     const candidates = options2.format === "auto" ? ADAPTERS : ADAPTERS.filter((a) => a.format === options2.format);
     const adapter = candidates.find((a) => a.detect(probe));
@@ -65042,7 +65070,7 @@ async function loadRun(patterns, options2) {
   const [first] = formats;
   return builder.build(
     formats.size === 1 ? first : [...formats].join("+"),
-    files.map((f) => path2.relative(options2.cwd, f) || f),
+    files.map((f) => path3.relative(options2.cwd, f) || f),
     mergeMeta(metas)
   );
 }
@@ -65086,8 +65114,9 @@ function lookLike(probe) {
 }
 
 // src/engine/run-gate.ts
-async function loadConfigFile(file2, cwd) {
-  const abs = path3.resolve(cwd, file2);
+async function loadConfigFile(file2, cwd, root = cwd) {
+  const abs = path4.resolve(cwd, file2);
+  await insideRoot(abs, root, file2, "readiness config");
   let text;
   try {
     text = await readFile2(abs, "utf8");
@@ -65108,7 +65137,7 @@ async function runGate(req) {
     return { verdict: verdict2, invalidInput: true };
   }
   try {
-    loaded = req.configText !== void 0 ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd);
+    loaded = req.configText !== void 0 ? parseConfig(req.configText, req.config) : await loadConfigFile(req.config, req.cwd, req.root);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     const verdict2 = configErrorVerdict(req.config, err.message, err.problems, baseInputs);
@@ -65134,15 +65163,16 @@ async function runGate(req) {
   const options2 = {
     format: evals?.format ?? "auto",
     cwd: req.cwd,
+    root: req.root ?? req.cwd,
     sliceTags: evals?.slices.map((s) => s.tag) ?? [],
     pairing: baselineSource !== void 0,
     pairedChannels: channelsFor(marginMetrics.map((m) => m.name)),
     pairedSlices: evals?.slices.filter((s) => s.metrics.some(hasMargin)).map((s) => s.tag) ?? []
   };
   let invalidInput = false;
-  const load = async (files) => {
+  const load = async (files, root) => {
     try {
-      return await loadRun(files, options2);
+      return await loadRun(files, root ? { ...options2, root } : options2);
     } catch (err) {
       if (!(err instanceof ConfigurationError)) throw err;
       invalidInput = true;
@@ -65160,7 +65190,7 @@ async function runGate(req) {
       commits: req.commits ?? [],
       github: req.github,
       fileExists: (p) => {
-        const abs = path3.resolve(req.cwd, p);
+        const abs = path4.resolve(req.cwd, p);
         return existsSync2(abs) && statSync2(abs).isFile();
       }
     }
@@ -65171,7 +65201,7 @@ async function runGate(req) {
 async function loadBaseline(source, cwd, load, fromApi) {
   if (typeof source === "string") {
     const isGlob = /[*?[\]{}]/.test(source);
-    if (!isGlob && !existsSync2(path3.resolve(cwd, source)))
+    if (!isGlob && !existsSync2(path4.resolve(cwd, source)))
       return {
         missing: `the baseline ${source} does not exist (store a baseline run there, or set evals.baseline to { ref, path })`
       };
@@ -65188,12 +65218,12 @@ async function loadBaseline(source, cwd, load, fromApi) {
       missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})`
     };
   }
-  const dir = await mkdtemp(path3.join(os5.tmpdir(), "llm-release-gate-baseline-"));
-  const file2 = path3.join(dir, path3.basename(source.path));
+  const dir = await mkdtemp(path4.join(os5.tmpdir(), "llm-release-gate-baseline-"));
+  const file2 = path4.join(dir, path4.basename(source.path));
   let run2;
   try {
     await writeFile2(file2, text);
-    run2 = await load([file2]);
+    run2 = await load([file2], dir);
   } finally {
     await rm2(dir, { recursive: true, force: true });
   }
@@ -65213,17 +65243,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options2);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options2);
-    const path8 = requestOptions.url.replace(options2.baseUrl, "");
+    const path9 = requestOptions.url.replace(options2.baseUrl, "");
     return request2(options2).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path8} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path9} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error63) => {
       const requestId = error63.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path8} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path9} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error63;
     });
@@ -65315,7 +65345,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -66227,7 +66257,7 @@ var VERSION10 = true ? "0.1.0" : "dev";
 
 // src/action/config-source.ts
 import { readFile as readFile3 } from "node:fs/promises";
-import path4 from "node:path";
+import path5 from "node:path";
 
 // src/config/diff.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -66242,16 +66272,16 @@ function configChanges(baseText, headText, max = 10) {
   }
   const out = [];
   const show = (v) => v === void 0 ? "unset" : JSON.stringify(v).slice(0, 40);
-  const walk = (a, b, path8) => {
+  const walk = (a, b, path9) => {
     if (out.length > max) return;
     const isObj = (v) => typeof v === "object" && v !== null;
     if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
       const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
       for (const k of keys)
-        walk(a[k], b[k], path8 ? `${path8}.${k}` : k);
+        walk(a[k], b[k], path9 ? `${path9}.${k}` : k);
       return;
     }
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path8 || "(the whole file)"} (${show(a)} \u2192 ${show(b)})`);
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path9 || "(the whole file)"} (${show(a)} \u2192 ${show(b)})`);
   };
   walk(base, head, "");
   return out.length > max ? [...out.slice(0, max), `and ${out.length - max} more`] : out;
@@ -66289,7 +66319,7 @@ async function chooseConfig(file2, workspace, baseFile, fromApi, local) {
 }
 async function readLocalConfig(workspace, file2) {
   try {
-    return await readFile3(path4.resolve(workspace, file2), "utf8");
+    return await readFile3(path5.resolve(workspace, file2), "utf8");
   } catch {
     return void 0;
   }
@@ -66611,8 +66641,8 @@ async function judgeAndReport(inputs, ctx, env, outputs, github) {
     notices: [...notices, ...github?.notices ?? []]
   });
   const { verdict, loaded, invalidInput } = outcome;
-  const verdictFile = path5.join(env.tempDir, "llm-release-gate", "verdict.json");
-  await mkdir2(path5.dirname(verdictFile), { recursive: true });
+  const verdictFile = path6.join(env.tempDir, "llm-release-gate", "verdict.json");
+  await mkdir2(path6.dirname(verdictFile), { recursive: true });
   await writeFile3(verdictFile, `${JSON.stringify(verdict, null, 2)}
 `);
   outputs.set("decision", verdict.decision);
@@ -66840,16 +66870,16 @@ var RolloutApi = class {
     return runs.length === 0 ? void 0 : runs[0].conclusion;
   }
   /** A file's text and blob sha on a branch (undefined: not there). */
-  async readFile(path8, branch) {
+  async readFile(path9, branch) {
     try {
       const res = await this.client.request("GET /repos/{owner}/{repo}/contents/{path}", {
         owner: this.owner,
         repo: this.repo,
-        path: path8,
+        path: path9,
         ref: branch
       });
       const data = res.data;
-      if (data.type !== "file" || data.content === void 0) throw new Error(`${path8} is not a file`);
+      if (data.type !== "file" || data.content === void 0) throw new Error(`${path9} is not a file`);
       return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
     } catch (err) {
       if (statusOf(err) === 404) return void 0;
@@ -66857,11 +66887,11 @@ var RolloutApi = class {
     }
   }
   /** Commit a file, with its previous blob sha as the precondition (a concurrent writer gets 409/422). */
-  async writeFile(path8, branch, text, previousSha, message) {
+  async writeFile(path9, branch, text, previousSha, message) {
     await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
       owner: this.owner,
       repo: this.repo,
-      path: path8,
+      path: path9,
       branch,
       message,
       content: Buffer.from(text, "utf8").toString("base64"),
@@ -66998,9 +67028,9 @@ function fractionalSplit(percent) {
 // src/rollout/flags/flagd-file.ts
 var ROLLOUT_TRAILER = "Llm-Release-Gate: rollout";
 var GitHubFlagdProvider = class {
-  constructor(gh, path8, key, branch) {
+  constructor(gh, path9, key, branch) {
     this.gh = gh;
-    this.path = path8;
+    this.path = path9;
     this.key = key;
     this.branch = branch;
   }
@@ -67101,9 +67131,9 @@ var UnleashProvider = class {
   describe() {
     return `Unleash ${new URL(this.feature).origin}, ${this.project}/${this.key} in ${this.environment}`;
   }
-  async call(path8, init = {}) {
+  async call(path9, init = {}) {
     return json2(
-      await fetch(`${this.feature}${path8}`, {
+      await fetch(`${this.feature}${path9}`, {
         ...init,
         headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} },
         signal: AbortSignal.timeout(15e3)
@@ -67237,10 +67267,10 @@ function providerFor(rollout, opts) {
 }
 
 // src/rollout/sources/index.ts
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/rollout/sources/file.ts
-import path6 from "node:path";
+import path7 from "node:path";
 import { readFile as readFile4 } from "node:fs/promises";
 
 // src/rollout/sources/online-metrics.ts
@@ -67328,7 +67358,7 @@ var FileMetricSource = class {
     } catch {
       throw new Error(`${this.file} is not valid JSON`);
     }
-    return parseOnlineMetrics(raw, path6.basename(this.file), this.now());
+    return parseOnlineMetrics(raw, path7.basename(this.file), this.now());
   }
 };
 
@@ -67453,7 +67483,7 @@ var DEFAULT_PROMETHEUS_MAX_AGE_MS = 10 * 6e4;
 function metricSourceFor(rollout, cwd, env, now) {
   const src = rollout.analysis?.source;
   if (!src) return void 0;
-  if (src.provider === "file") return new FileMetricSource(path7.resolve(cwd, src.path), now);
+  if (src.provider === "file") return new FileMetricSource(path8.resolve(cwd, src.path), now);
   const token = src.token_env ? env[src.token_env] : void 0;
   if (src.provider === "http") return new HttpMetricSource(src.url, token, now);
   return new PrometheusMetricSource(src.url, token, {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { configJsonSchema } from '../config/schema.js';
 import { loadConfigFile, runGate } from '../engine/run-gate.js';
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         results: values.results,
         baseline: values.baseline,
         cwd: process.cwd(),
+        root: repositoryRoot(process.cwd()),
         commits: values.commit ?? [],
       });
       process.stdout.write(
@@ -80,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
       const tick = await localTick(loaded, {
         cwd,
         now: new Date(),
-        gateAllowed: async () => (await runGate({ config: values.config!, cwd })).verdict.decision === 'allow',
+        gateAllowed: async () =>
+          (await runGate({ config: values.config!, cwd, root: repositoryRoot(cwd) })).verdict.decision === 'allow',
         dryRun: values['dry-run']!,
         release: values.release,
         env: process.env,
@@ -99,6 +102,21 @@ async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     default:
       throw new ConfigurationError(`Unknown command '${command}'.\n\n${USAGE}`);
+  }
+}
+
+/** The CLI's boundary: the git repository it runs in, else the current folder. */
+function repositoryRoot(cwd: string): string {
+  try {
+    return (
+      execFileSync('git', ['rev-parse', '--show-toplevel'], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() || cwd
+    );
+  } catch {
+    return cwd;
   }
 }
 

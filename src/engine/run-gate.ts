@@ -1,3 +1,4 @@
+import { insideRoot } from '../results/files.js';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,6 +23,8 @@ export interface GateRequest {
   baseline?: string;
   /** The repository checkout everything is relative to. */
   cwd: string;
+  /** The boundary every path must stay inside (default cwd: the workspace; the CLI: the repository). */
+  root?: string;
   /** Commits that count as this change. */
   commits?: string[];
   /** The config's text when it was read from elsewhere (the base branch); else the file is read. */
@@ -42,8 +45,9 @@ export interface GateOutcome {
   invalidInput: boolean;
 }
 
-export async function loadConfigFile(file: string, cwd: string): Promise<LoadedConfig> {
+export async function loadConfigFile(file: string, cwd: string, root = cwd): Promise<LoadedConfig> {
   const abs = path.resolve(cwd, file);
+  await insideRoot(abs, root, file, 'readiness config');
   let text: string;
   try {
     text = await readFile(abs, 'utf8');
@@ -73,7 +77,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     loaded =
       req.configText !== undefined
         ? parseConfig(req.configText, req.config)
-        : await loadConfigFile(req.config, req.cwd);
+        : await loadConfigFile(req.config, req.cwd, req.root);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     const verdict = configErrorVerdict(req.config, err.message, err.problems, baseInputs);
@@ -107,6 +111,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const options = {
     format: evals?.format ?? 'auto',
     cwd: req.cwd,
+    root: req.root ?? req.cwd,
     sliceTags: evals?.slices.map((s) => s.tag) ?? [],
     pairing: baselineSource !== undefined,
     pairedChannels: channelsFor(marginMetrics.map((m) => m.name)),
@@ -114,9 +119,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   } as const;
 
   let invalidInput = false;
-  const load = async (files: string[]): Promise<Run | LoadFailure> => {
+  const load = async (files: string[], root?: string): Promise<Run | LoadFailure> => {
     try {
-      return await loadRun(files, options);
+      return await loadRun(files, root ? { ...options, root } : options);
     } catch (err) {
       if (!(err instanceof ConfigurationError)) throw err;
       invalidInput = true;
@@ -152,7 +157,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
 async function loadBaseline(
   source: string | { ref: string; path: string },
   cwd: string,
-  load: (files: string[]) => Promise<Run | LoadFailure>,
+  load: (files: string[], root?: string) => Promise<Run | LoadFailure>,
   fromApi?: { ref: string; path: string; text?: string | null },
 ): Promise<Run | LoadFailure | { missing: string }> {
   if (typeof source === 'string') {
@@ -180,7 +185,7 @@ async function loadBaseline(
   let run: Awaited<ReturnType<typeof load>>;
   try {
     await writeFile(file, text);
-    run = await load([file]);
+    run = await load([file], dir); // read from git into a temporary folder of its own
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 
 /** The first bytes of a file, for format detection. */
@@ -179,4 +180,27 @@ export async function* readLines(file: string): AsyncGenerator<{ text: string; l
     throw unreadable(file, err);
   }
   if (rest.trim()) yield [{ text: rest, line: line + 1 }];
+}
+
+/**
+ * The workspace is the boundary: `abs` must resolve, symbolic links followed, inside `root`. A path
+ * that leaves it ("..", an absolute path, a link committed in a pull request) is refused before it is
+ * read, so no outside content reaches a report.
+ */
+export async function insideRoot(abs: string, root: string, shown: string, what: string): Promise<void> {
+  let real: string;
+  try {
+    real = await realpath(abs);
+  } catch {
+    return; // missing: the reader names it
+  }
+  const top = await realpath(root).catch(() => path.resolve(root));
+  const prefix = top.endsWith(path.sep) ? top : top + path.sep;
+  if (real !== top && !real.startsWith(prefix))
+    throw new ConfigurationError(`The ${what} ${shown} is outside the workspace.`, [
+      {
+        file: shown,
+        message: `it resolves outside ${top} (through "..", an absolute path or a symbolic link): keep ${what} inside the repository`,
+      },
+    ]);
 }

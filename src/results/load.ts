@@ -3,7 +3,7 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigurationError, type Problem } from '../errors.js';
 import type { Adapter, Probe } from './adapter.js';
-import { readHead, readJson, unreadable } from './files.js';
+import { insideRoot, readHead, readJson, unreadable } from './files.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
 import { braintrust } from './adapters/braintrust.js';
 import { deepeval } from './adapters/deepeval.js';
@@ -43,7 +43,7 @@ const SUPPORTED = [
 ].join(', ');
 
 /** Paths and globs (relative to `cwd`) to the files they name, sorted, each at most once. */
-export async function resolveResultFiles(patterns: readonly string[], cwd: string): Promise<string[]> {
+export async function resolveResultFiles(patterns: readonly string[], cwd: string, root = cwd): Promise<string[]> {
   const files = new Set<string>();
   for (const pattern of patterns) {
     const isGlob = /[*?[\]{}]/.test(pattern);
@@ -54,10 +54,17 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
       } catch (err) {
         throw unreadable(pattern, err);
       }
+      await insideRoot(abs, root, pattern, 'eval results');
       files.add(abs);
       continue;
     }
-    const matched = await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true });
+    const matched = await glob(pattern, {
+      cwd,
+      absolute: true,
+      onlyFiles: true,
+      dot: true,
+      followSymbolicLinks: false,
+    });
     if (matched.length === 0) {
       throw new ConfigurationError(`No eval results match ${pattern}.`, [
         {
@@ -66,7 +73,10 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
         },
       ]);
     }
-    for (const f of matched.sort()) files.add(path.resolve(f));
+    for (const f of matched.sort()) {
+      await insideRoot(f, root, path.relative(cwd, f) || f, 'eval results');
+      files.add(path.resolve(f));
+    }
   }
   return [...files];
 }
@@ -74,6 +84,8 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
 export interface LoadOptions extends RunOptions {
   format: Format | 'auto';
   cwd: string;
+  /** The boundary results must stay inside (the workspace; default cwd). */
+  root?: string;
 }
 
 /** Read every file into one run. A bad file fails the whole load, named with its problems. */
@@ -87,7 +99,7 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
       },
     ]);
   }
-  const files = await resolveResultFiles(patterns, options.cwd);
+  const files = await resolveResultFiles(patterns, options.cwd, options.root);
   const builder = new RunBuilder(options);
   const formats = new Set<Format>();
   const metas: RunMeta[] = [];
