@@ -385,6 +385,15 @@ describe('online metrics are validated: garbage is never evidence', () => {
   ])('%s', (_, raw, message) => {
     expect(() => parseOnlineMetrics(raw, 'metrics.json', now)).toThrow(message);
   });
+  it('metric names of every object (toString, constructor, __proto__) are missing data, not values', () => {
+    const m: OnlineMetrics = {
+      canary: { requests: 100, counts: {}, means: {} },
+      control: { requests: 100, counts: {}, means: {} },
+    };
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty_rate', '__proto___rate'])
+      expect(analyse([{ name, max: 1 }], m)[0]!.status).toBe('error');
+  });
+
   it('a null count is missing, not zero', () => {
     const m = parseOnlineMetrics(doc({ requests: 10, counts: { error: null } }), 'm', now);
     expect(analyse([{ name: 'error_rate', max: 0.1 }], m)[0]!.status).toBe('error');

@@ -67555,13 +67555,13 @@ function judge(m, data, ctx) {
     if (rate2) {
       const key = m.name.slice(0, -"_rate".length);
       if (!(v.requests > 0)) return `no traffic on the ${which2}`;
-      const x = v.counts[key];
-      if (x === void 0) return `counts.${key} is missing on the ${which2}`;
+      const x = Object.hasOwn(v.counts, key) ? v.counts[key] : void 0;
+      if (typeof x !== "number") return `counts.${key} is missing on the ${which2}`;
       return { value: x / v.requests, variance: proportionVariance(x, v.requests) };
     }
-    const mean2 = v.means[m.name];
-    if (mean2 === void 0) return `means.${m.name} is missing on the ${which2}`;
-    const sd = v.sds?.[m.name];
+    const mean2 = Object.hasOwn(v.means, m.name) ? v.means[m.name] : void 0;
+    if (typeof mean2 !== "number") return `means.${m.name} is missing on the ${which2}`;
+    const sd = v.sds && Object.hasOwn(v.sds, m.name) ? v.sds[m.name] : void 0;
     return {
       value: mean2,
       variance: sd !== void 0 && v.requests >= MIN_REQUESTS_FOR_SD ? sd ** 2 / v.requests : void 0

@@ -91,14 +91,15 @@ function judge(m: AnalysisMetric, data: OnlineMetrics, ctx: AnalysisContext): Me
     if (rate) {
       const key = m.name.slice(0, -'_rate'.length);
       if (!(v.requests > 0)) return `no traffic on the ${which}`;
-      const x = v.counts[key];
-      if (x === undefined) return `counts.${key} is missing on the ${which}`;
+      const x = Object.hasOwn(v.counts, key) ? v.counts[key] : undefined;
+      if (typeof x !== 'number') return `counts.${key} is missing on the ${which}`;
       return { value: x / v.requests, variance: proportionVariance(x, v.requests) };
     }
-    const mean = v.means[m.name];
-    if (mean === undefined) return `means.${m.name} is missing on the ${which}`;
+    // Own keys only: a metric named toString or __proto__ is not a value of every object.
+    const mean = Object.hasOwn(v.means, m.name) ? v.means[m.name] : undefined;
+    if (typeof mean !== 'number') return `means.${m.name} is missing on the ${which}`;
     // A spread is evidence only from MIN_REQUESTS_FOR_SD requests on: one request with sd 0 is not certainty.
-    const sd = v.sds?.[m.name];
+    const sd = v.sds && Object.hasOwn(v.sds, m.name) ? v.sds[m.name] : undefined;
     return {
       value: mean,
       variance: sd !== undefined && v.requests >= MIN_REQUESTS_FOR_SD ? sd ** 2 / v.requests : undefined,
