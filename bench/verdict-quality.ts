@@ -13,19 +13,29 @@ import { rng } from '../src/stats/bootstrap.js';
 
 const SIMS = Number(process.argv[2] ?? 400);
 const CONFIDENCE = 0.95;
-const configFor = (margin: number) =>
-  parseConfig(
-    `version: 1
+const edgeConfig = (metrics: string, slices = '') => `version: 1
 service: bench
 risk: { tier: low, bad_output_cost: "bench" }
 evals:
   results: r.jsonl
   statistics: { confidence: ${CONFIDENCE} }
   metrics:
-    - { name: pass_rate, max_drop: ${margin} }
-`,
-    'bench.yml',
-  );
+${metrics}
+${slices}
+`;
+
+/** The gate on a candidate and baseline run, as the action would judge them. */
+function verdictOf(yaml: string, cand: Run, base: Run) {
+  return decide({
+    config: parseConfig(yaml, 'bench.yml'),
+    run: cand,
+    baseline: base,
+    facts: { fileExists: () => true, commits: [] },
+    inputs: { config: 'bench.yml', results: [], baseline: null, format: 'native' },
+  });
+}
+
+const configFor = (margin: number) => edgeConfig(`    - { name: pass_rate, max_drop: ${margin} }`);
 
 /** Case difficulty: each case passes with its own probability (Beta-like mix around `mean`). */
 function difficulties(n: number, mean: number, random: () => number): Float64Array {
@@ -56,13 +66,7 @@ function draw(p: Float64Array, drop: number, random: () => number): Run {
 }
 
 function judge(margin: number, cand: Run, base: Run): { gateBlocks: boolean; naiveBlocks: boolean; mde: number } {
-  const v = decide({
-    config: configFor(margin),
-    run: cand,
-    baseline: base,
-    facts: { fileExists: () => true, commits: [] },
-    inputs: { config: 'bench.yml', results: [], baseline: null, format: 'native' },
-  });
+  const v = verdictOf(configFor(margin), cand, base);
   const m = v.metrics[0]!;
   const naiveDrop = base.all.passed / base.all.scored - cand.all.passed / cand.all.scored;
   return { gateBlocks: m.status === 'fail', naiveBlocks: naiveDrop > margin, mde: m.mde ?? NaN };
@@ -152,27 +156,6 @@ function truthOf(n: number, random: () => number): Truth {
     cost: Float64Array.from({ length: n }, () => Math.exp(-6.5 + 0.7 * noise())),
   };
 }
-
-function verdictOf(yaml: string, cand: Run, base: Run) {
-  return decide({
-    config: parseConfig(yaml, 'bench.yml'),
-    run: cand,
-    baseline: base,
-    facts: { fileExists: () => true, commits: [] },
-    inputs: { config: 'bench.yml', results: [], baseline: null, format: 'native' },
-  });
-}
-
-const edgeConfig = (metrics: string, slices = '') => `version: 1
-service: bench
-risk: { tier: low, bad_output_cost: "bench" }
-evals:
-  results: r.jsonl
-  statistics: { confidence: ${CONFIDENCE} }
-  metrics:
-${metrics}
-${slices}
-`;
 
 const EDGE_SIMS = Math.max(100, SIMS);
 const pctOf = (x: number, of = EDGE_SIMS) => `${((100 * x) / of).toFixed(1)}%`;

@@ -33349,8 +33349,11 @@ function measureKnown(t, name, named, how, missingWords, confidence, aggregates)
   }
   return { value: m.mean, ci: meanInterval(m, confidence, units), n: m.n };
 }
+function capToUnits(x, n, units = Infinity) {
+  return units >= n ? [x, n] : [Math.round(x / n * units), units];
+}
 function rate(x, n, units, confidence) {
-  const [k, m] = units >= n ? [x, n] : [Math.round(x / n * units), units];
+  const [k, m] = capToUnits(x, n, units);
   return { value: x / n, ci: wilson(k, m, confidence), n, exact: (c) => clopperPearson(k, m, c) };
 }
 function aggregateMeasurement(a, confidence) {
@@ -33760,11 +33763,10 @@ function twoSample(name, cand, base, higherIsBetter, shared) {
   const info = metricInfo(name);
   const why = `unpaired: ${shared} of ${Math.min(cand.cases.size, base.cases.size)} cases in common`;
   const [c, b] = [cand.all, base.all];
-  const cap = (x, n, units = Infinity) => units >= n ? [x, n] : [Math.round(x / n * units), units];
   if ("rate" in info.measure) {
     const passRate = info.measure.rate === "passed";
-    const [x1, n1] = passRate ? cap(c.passed, c.scored, c.units) : cap(c.errors, c.total - c.skipped, c.units);
-    const [x2, n2] = passRate ? cap(b.passed, b.scored, b.units) : cap(b.errors, b.total - b.skipped, b.units);
+    const [x1, n1] = passRate ? capToUnits(c.passed, c.scored, c.units) : capToUnits(c.errors, c.total - c.skipped, c.units);
+    const [x2, n2] = passRate ? capToUnits(b.passed, b.scored, b.units) : capToUnits(b.errors, b.total - b.skipped, b.units);
     if (n1 === 0 || n2 === 0) return { unavailable: "a run has no outcome to compare" };
     const interval2 = (conf) => newcombeIndependent(x1, n1, x2, n2, conf);
     return {

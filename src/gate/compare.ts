@@ -1,3 +1,4 @@
+import { capToUnits } from '../metrics/measure.js';
 import { channelOf, metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
 import type { Pairing } from './pairing.js';
@@ -281,12 +282,14 @@ function twoSample(
   const why = `unpaired: ${shared} of ${Math.min(cand.cases.size, base.cases.size)} cases in common`;
   const [c, b] = [cand.all, base.all];
   // Each run claims at most its distinct cases as units (repeats are not more evidence).
-  const cap = (x: number, n: number, units = Infinity): [number, number] =>
-    units >= n ? [x, n] : [Math.round((x / n) * units), units];
   if ('rate' in info.measure) {
     const passRate = info.measure.rate === 'passed';
-    const [x1, n1] = passRate ? cap(c.passed, c.scored, c.units) : cap(c.errors, c.total - c.skipped, c.units);
-    const [x2, n2] = passRate ? cap(b.passed, b.scored, b.units) : cap(b.errors, b.total - b.skipped, b.units);
+    const [x1, n1] = passRate
+      ? capToUnits(c.passed, c.scored, c.units)
+      : capToUnits(c.errors, c.total - c.skipped, c.units);
+    const [x2, n2] = passRate
+      ? capToUnits(b.passed, b.scored, b.units)
+      : capToUnits(b.errors, b.total - b.skipped, b.units);
     if (n1 === 0 || n2 === 0) return { unavailable: 'a run has no outcome to compare' };
     const interval = (conf: number) => newcombeIndependent(x1, n1, x2, n2, conf);
     return {

@@ -87,9 +87,14 @@ function measureKnown(
   return { value: m.mean, ci: meanInterval(m, confidence, units), n: m.n };
 }
 
+/** x of n events, as claimed by at most `units` independent units (the same share of fewer trials). */
+export function capToUnits(x: number, n: number, units = Infinity): [number, number] {
+  return units >= n ? [x, n] : [Math.round((x / n) * units), units];
+}
+
 /** A rate: Wilson shown, Clopper–Pearson to decide, on at most `units` trials (a case repeated 300 times is one case). */
 function rate(x: number, n: number, units: number, confidence: number): Measurement {
-  const [k, m] = units >= n ? [x, n] : [Math.round((x / n) * units), units];
+  const [k, m] = capToUnits(x, n, units);
   return { value: x / n, ci: wilson(k, m, confidence), n, exact: (c) => clopperPearson(k, m, c) };
 }
 
