@@ -287,7 +287,9 @@ describe('JUnit XML', () => {
     const err = await rejection(path.join(F, 'broken.xml'));
     expect(err.problems[0]).toMatchObject({
       line: 5,
-      message: expect.stringMatching(/not well-formed XML \(Expected closing tag 'testcase'/),
+      message: expect.stringMatching(
+        /not well-formed XML \(expected <\/testcase> \(for the tag opened on line \d\) but found <\/testsuite>/,
+      ),
     });
   });
 });

@@ -8,7 +8,10 @@ import { gitShow } from '../src/engine/git.js';
 import { loadConfigFile } from '../src/engine/run-gate.js';
 import { loadRun } from '../src/results/load.js';
 import { ConfigurationError } from '../src/errors.js';
-import { startsWithTestsuite } from '../src/results/adapters/junit.js';
+import { scoresInText, startsWithTestsuite } from '../src/results/adapters/junit.js';
+import { depthExceeded, MAX_JSON_DEPTH, MAX_LINE_BYTES } from '../src/results/files.js';
+import { ZIP_LIMITS } from '../src/results/zip.js';
+import { zip } from '../bench/zip.mjs';
 
 /** Issue #13, first pieces: inputs a pull request controls. */
 describe('hostile inputs', () => {
@@ -132,5 +135,152 @@ describe('the workspace is the boundary', () => {
     const { dir, outside } = ws();
     writeFileSync(path.join(outside, 'gate.yml'), 'version: 1\nservice: s\n');
     await expect(loadConfigFile(path.join(outside, 'gate.yml'), dir)).rejects.toThrow(/is outside the workspace/);
+  });
+});
+
+/** Loads one file written into a fresh directory; the error's problems as "line: message" lines. */
+async function problemsOf(name: string, data: string | Buffer): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-hostile-'));
+  writeFileSync(path.join(dir, name), data);
+  const err = await loadRun([name], { format: 'auto', cwd: dir }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ConfigurationError);
+  return (err as ConfigurationError).problems
+    .map((p) => `${p.path ? `${p.path} ` : ''}${p.line ?? '-'}:${p.column ?? '-'} ${p.message}`)
+    .join('\n');
+}
+
+async function runOf(name: string, data: string | Buffer) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-hostile-'));
+  writeFileSync(path.join(dir, name), data);
+  return loadRun([name], { format: 'auto', cwd: dir, pairing: true });
+}
+
+describe('JUnit is read in one linear pass', () => {
+  it('thousands of cases on one line keep their lines and ids; entities and CDATA decode', async () => {
+    const cases = '<testcase classname="c" name="x"/>'.repeat(20_000);
+    const run = await runOf(
+      'r.xml',
+      `<testsuite>\n${cases}\n<testcase name="a &amp; b &#x41;&#66;"><failure message="m &lt;1&gt;"><![CDATA[<raw> & text]]> more</failure></testcase></testsuite>`,
+    );
+    expect(run.all.total).toBe(20_001);
+    const failed = run.failing[0]!;
+    expect(failed).toMatchObject({ id: 'a & b AB', line: 3, message: 'm <1>\n<raw> & text more' });
+  });
+
+  it.each([
+    ['<testsuite>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>', /2:1 not well-formed XML \(a DOCTYPE or declaration/],
+    ['<testsuite name="<!--"></testsuite>', /1:18 not well-formed XML \(a "<" inside the value of name/],
+    ['<testsuite>\n<testcase name="&bogus;"/></testsuite>', /2:17 not well-formed XML \(unknown entity &bogus;/],
+    ['<testsuite>\n  <testcase name="x">', /2:22 not well-formed XML \(the XML ends inside <testcase>/],
+    [
+      `<testsuite>${'<a>'.repeat(200)}`,
+      /1:309 not well-formed XML \(elements nested deeper than 100 levels; the limit is 100\)/,
+    ],
+    ['<testsuite a="1" a="2"/>', /not well-formed XML \(the attribute a appears twice/],
+    ['<testsuite/><testsuite/>', /not well-formed XML \(a second root element/],
+  ])('%s is named, at its line and column', async (xml, expected) => {
+    expect(await problemsOf('r.xml', xml)).toMatch(expected);
+  });
+
+  it('DeepEval-style scores in failure text are found without a backtracking regex', () => {
+    const into: Record<string, number> = {};
+    scoresInText(
+      'Metrics: Answer Relevancy (score: 0.5, threshold: 0.7, strict: False), 0.9 Faithfulness (score: 1e-3, threshold: 0.5)',
+      into,
+    );
+    expect(into).toEqual({ answer_relevancy: 0.5, faithfulness: 0.001 });
+    const hostile: Record<string, number> = {};
+    scoresInText('a'.repeat(2_000_000), hostile);
+    expect(hostile).toEqual({});
+  });
+});
+
+describe('JSON size and depth limits', () => {
+  it('a document nested past the limit is named with its line and column, before JSON.parse', async () => {
+    expect(await problemsOf('r.json', `{"results":\n ${'['.repeat(100_000)}`)).toMatch(
+      new RegExp(`2:${MAX_JSON_DEPTH + 1} arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`),
+    );
+    expect(depthExceeded(`["${'['.repeat(1000)}"]`)).toBe(-1); // brackets inside a string do not nest
+    expect(depthExceeded(`["\\"${'['.repeat(1000)}"]`)).toBe(-1);
+  });
+
+  it('a JSONL line nested past the limit is a problem named on that line', async () => {
+    const lines = `{"id":"a","pass":true}\n{"id":"b","pass":true,"m":${'['.repeat(600)}${']'.repeat(600)}}\n`;
+    expect(await problemsOf('r.jsonl', lines)).toMatch(/^2:538 arrays and objects nested deeper than 512 levels/m);
+  });
+
+  it('a JSONL whose first line is over 64 KiB is read as JSON lines', async () => {
+    const run = await runOf('r.jsonl', `{"id":"a","pass":true,"m":"${'x'.repeat(70_000)}"}\n{"id":"b","pass":false}\n`);
+    expect(run.all).toMatchObject({ total: 2, passed: 1, failed: 1 });
+  });
+
+  it(`a line over ${MAX_LINE_BYTES / 1048576} MiB is refused by name, first line or later`, async () => {
+    const long = `{"id":"a","pass":true,"m":"${'x'.repeat(MAX_LINE_BYTES)}"}`;
+    expect(await problemsOf('r.jsonl', `${long}\n{"id":"b","pass":true}\n`)).toMatch(
+      /1:- line 1 is longer than 16 MiB; the limit is 16 MiB per line/,
+    );
+    expect(await problemsOf('r.jsonl', `{"id":"b","pass":true}\n${long}\n`)).toMatch(
+      /2:- line 2 is longer than 16 MiB; the limit is 16 MiB per line/,
+    );
+  });
+
+  it('a promptfoo CSV with more columns than the limit is refused by name', async () => {
+    expect(await problemsOf('r.csv', `${'Status,'.repeat(3000)}x\n${'PASS,'.repeat(3000)}\n`)).toMatch(
+      /1:- the header has 3001 columns; the limit is 2,000/,
+    );
+  });
+});
+
+describe('inspect .eval archives are read within named limits', () => {
+  const header = JSON.stringify({ eval: { task: 't', model: 'm' }, status: 'success' });
+  const sample = JSON.stringify({ id: 1, scores: { s: { value: 'C' } } });
+
+  it('reads a valid archive', async () => {
+    const run = await runOf(
+      'log.eval',
+      zip([
+        { name: 'header.json', data: header },
+        { name: 'samples/1_epoch_1.json', data: sample },
+      ]),
+    );
+    expect(run.all).toMatchObject({ total: 1, passed: 1 });
+  });
+
+  it.each([
+    [
+      'an entry declared past the per-entry limit (never inflated)',
+      [{ name: 'samples/1_epoch_1.json', data: sample, declared: ZIP_LIMITS.entryBytes + 1 }],
+      /samples\/1_epoch_1.json -:- inflates to 64 MiB; the limit is 64 MiB per entry/,
+    ],
+    [
+      'an entry compressed past the ratio',
+      [{ name: 'samples/1_epoch_1.json', data: Buffer.alloc(4 * 1048576, 32) }],
+      /samples\/1_epoch_1.json -:- is compressed \d+:1 \(.*\); the limit is 100:1 for entries over 1 MiB/,
+    ],
+    [
+      'an entry inflating past what its header declares (a bomb that lies)',
+      [{ name: 'samples/1_epoch_1.json', data: Buffer.alloc(100_000, 32), declared: 10 }],
+      /samples\/1_epoch_1.json -:- inflates past the 10 bytes its header declares \(a ZIP bomb\?\)/,
+    ],
+  ])('%s is refused by name', async (_, entries, expected) => {
+    expect(await problemsOf('log.eval', zip([{ name: 'header.json', data: header }, ...entries]))).toMatch(expected);
+  });
+
+  it('a damaged entry fails its CRC; too many entries are refused before any is read', async () => {
+    const good = zip([
+      { name: 'header.json', data: header },
+      { name: 'samples/1_epoch_1.json', data: sample },
+    ]);
+    const damaged = Buffer.from(good);
+    const at = 30 + 'header.json'.length + 5;
+    damaged[at] = damaged[at]! ^ 0xff;
+    expect(await problemsOf('log.eval', damaged)).toMatch(/header.json -:- (fails its CRC check|cannot be inflated)/);
+    const saved = ZIP_LIMITS.entries;
+    ZIP_LIMITS.entries = 1;
+    try {
+      expect(await problemsOf('log.eval', good)).toMatch(/the archive lists 2 entries; the limit is 1/);
+    } finally {
+      ZIP_LIMITS.entries = saved;
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Problem } from '../errors.js';
-import { readLines } from './files.js';
+import { depthProblem, readLines } from './files.js';
 import type { Aggregate, Format, RunMeta, Sample } from './model.js';
 
 /** What detection knows about a file before an adapter reads it. */
@@ -9,6 +9,8 @@ export interface Probe {
   head: string;
   /** The first non-empty line parsed as JSON, when it parses (JSONL formats). */
   firstLine?: unknown;
+  /** Other lines follow the first one (the file is JSON lines, not one document). */
+  jsonl?: boolean;
   /** The whole file parsed as JSON, when it is one JSON document. */
   json?: unknown;
 }
@@ -63,9 +65,14 @@ export async function* jsonLines(
   ctx: AdapterContext,
   what: string,
 ): AsyncGenerator<{ value: unknown; line: number }[]> {
-  for await (const lines of readLines(file)) {
+  for await (const lines of readLines(file, ctx.file)) {
     const batch: { value: unknown; line: number }[] = [];
     for (const { text, line } of lines) {
+      const deep = depthProblem(text, ctx.file, line);
+      if (deep) {
+        ctx.problem(deep);
+        continue;
+      }
       try {
         batch.push({ value: JSON.parse(text), line });
       } catch {

@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, type Problem } from '../errors.js';
+
+export const HEAD_BYTES = 64 * 1024;
 
 /** The first bytes of a file, for format detection. */
-export async function readHead(file: string, bytes = 64 * 1024): Promise<Buffer> {
+export async function readHead(file: string, bytes = HEAD_BYTES): Promise<Buffer> {
   const fh = await openOrExplain(file);
   try {
     const buf = Buffer.alloc(bytes);
@@ -50,7 +52,51 @@ export async function readJson(file: string, shown = file): Promise<unknown> {
   return parseJsonText(await readText(file, shown), shown);
 }
 
+/** Nesting of arrays and objects a results document may have (real eval outputs stay under 30). */
+export const MAX_JSON_DEPTH = 512;
+/** Longest line a JSON-lines results file may have. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Offset where `text` nests arrays and objects deeper than `limit`, or -1. A linear scan that skips
+ * strings; run before JSON.parse, which takes seconds and hundreds of MB on millions of "[".
+ */
+export function depthExceeded(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: to its closing quote, skipping escapes
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/** The problem of a JSON text nested too deeply, at its line and column; undefined when it is not. */
+export function depthProblem(text: string, file: string, firstLine = 1): Problem | undefined {
+  // Depth needs a bracket per level: a short text cannot exceed the limit.
+  if (text.length <= MAX_JSON_DEPTH) return undefined;
+  const at = depthExceeded(text);
+  if (at < 0) return undefined;
+  const { line, column } = lineColumn(text, at);
+  return {
+    file,
+    line: firstLine + line - 1,
+    column,
+    message: `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels at line ${firstLine + line - 1}, column ${column}; the limit is ${MAX_JSON_DEPTH}`,
+  };
+}
+
 export function parseJsonText(text: string, file: string): unknown {
+  const deep = depthProblem(text, file);
+  if (deep) throw new ConfigurationError(`Eval results ${file} are nested too deeply.`, [deep]);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -157,29 +203,93 @@ export function jsonErrorOffset(text: string): number {
 /**
  * Lines of a file, streamed in chunks (memory stays flat however large the file is), in batches:
  * one await per chunk rather than per line. Empty lines are skipped; each has its 1-based number.
+ * A line longer than MAX_LINE_BYTES stops the read with a named error (`shown` names the file).
  */
-export async function* readLines(file: string): AsyncGenerator<{ text: string; line: number }[]> {
+export async function* readLines(file: string, shown = file): AsyncGenerator<{ text: string; line: number }[]> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18 });
-  let rest = '';
+  // The unfinished line, as pieces: a long line is joined once, not re-copied with every chunk.
+  let pending: string[] = [];
+  let pendingLength = 0;
   let line = 0;
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
-      const text = rest + chunk;
+      let nl = chunk.indexOf('\n');
+      if (nl === -1) {
+        pending.push(chunk);
+        pendingLength += chunk.length;
+        if (pendingLength > MAX_LINE_BYTES) throw lineTooLong(shown, line + 1);
+        continue;
+      }
       const batch: { text: string; line: number }[] = [];
       let start = 0;
-      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+      for (; nl !== -1; nl = chunk.indexOf('\n', start)) {
         line += 1;
-        const l = text.slice(start, nl);
+        let l = chunk.slice(start, nl);
+        if (pending.length > 0) {
+          l = pending.join('') + l;
+          pending = [];
+          pendingLength = 0;
+        }
         start = nl + 1;
+        if (l.length > MAX_LINE_BYTES) throw lineTooLong(shown, line);
         if (l.trim()) batch.push({ text: l, line });
       }
-      rest = text.slice(start);
+      if (start < chunk.length) {
+        pending.push(chunk.slice(start));
+        pendingLength += chunk.length - start;
+      }
       if (batch.length > 0) yield batch;
     }
   } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
     throw unreadable(file, err);
+  } finally {
+    stream.destroy();
   }
+  const rest = pending.join('');
   if (rest.trim()) yield [{ text: rest, line: line + 1 }];
+}
+
+export function lineTooLong(file: string, line: number): ConfigurationError {
+  const limit = `${MAX_LINE_BYTES / 1024 / 1024} MiB`;
+  return new ConfigurationError(`Eval results ${file} have a line longer than ${limit}.`, [
+    {
+      file,
+      line,
+      message: `line ${line} is longer than ${limit}; the limit is ${limit} per line (one JSON object per line: is the file JSON lines?)`,
+    },
+  ]);
+}
+
+/**
+ * The line starting at byte `start` of a file (up to MAX_LINE_BYTES) and whether anything but
+ * whitespace follows it; `line` is undefined when no newline comes within the limit.
+ */
+export async function readFirstLine(file: string, start = 0): Promise<{ line?: string; more: boolean }> {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18, start });
+  const pieces: string[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      const nl = chunk.indexOf('\n');
+      if (nl === -1) {
+        pieces.push(chunk);
+        length += chunk.length;
+        if (length > MAX_LINE_BYTES) return { more: true };
+        continue;
+      }
+      const line = pieces.join('') + chunk.slice(0, nl);
+      if (chunk.slice(nl + 1).trim()) return { line, more: true };
+      // Only whitespace so far after the first line: read on until something else or the end.
+      for await (const next of stream as AsyncIterable<string>) if (next.trim()) return { line, more: true };
+      return { line, more: false };
+    }
+  } catch (err) {
+    throw unreadable(file, err);
+  } finally {
+    stream.destroy();
+  }
+  return { line: pieces.join(''), more: false };
 }
 
 /**

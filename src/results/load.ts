@@ -3,7 +3,16 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigurationError, type Problem } from '../errors.js';
 import type { Adapter, Probe } from './adapter.js';
-import { insideRoot, readHead, readJson, unreadable } from './files.js';
+import {
+  depthProblem,
+  HEAD_BYTES,
+  insideRoot,
+  lineTooLong,
+  readFirstLine,
+  readHead,
+  readJson,
+  unreadable,
+} from './files.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
 import { braintrust } from './adapters/braintrust.js';
 import { deepeval } from './adapters/deepeval.js';
@@ -161,20 +170,42 @@ function mergeMeta(metas: RunMeta[]): RunMeta {
 }
 
 async function makeProbe(file: string, shown: string): Promise<Probe> {
-  const head = (await readHead(file)).toString('utf8');
+  const bytes = await readHead(file);
+  const head = bytes.toString('utf8');
   const probe: Probe = { file, head };
   const trimmed = head.trimStart();
-  const firstLine = trimmed.split('\n', 1)[0]?.trim() ?? '';
-  if (firstLine.startsWith('{')) {
-    try {
-      probe.firstLine = JSON.parse(firstLine);
-    } catch {
-      /* not one JSON value per line */
+  let first: { line?: string; more: boolean } | undefined;
+  if (trimmed.startsWith('{')) {
+    // The first line, read past the head when it is longer (a JSONL line may be); `more`: other lines follow.
+    const newline = trimmed.indexOf('\n');
+    const { line, more } = (first =
+      newline !== -1 || bytes.length < HEAD_BYTES
+        ? {
+            line: newline === -1 ? trimmed : trimmed.slice(0, newline),
+            more: newline !== -1 && trimmed.slice(newline).trim() !== '',
+          }
+        : await readFirstLine(file, bytes.length - Buffer.byteLength(trimmed)));
+    if (line !== undefined && !depthProblem(line, shown)) {
+      try {
+        probe.firstLine = JSON.parse(line);
+        probe.jsonl = more;
+        // The line is the whole document: no second read.
+        if (!more) probe.json = probe.firstLine;
+      } catch {
+        /* not one JSON value per line */
+      }
     }
   }
   // One JSON document (pretty-printed, or a single line with nothing after it): parse it whole.
-  const jsonl = probe.firstLine !== undefined && trimmed.slice(firstLine.length).trim().length > 0;
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !jsonl) probe.json = await readJson(file, shown);
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !probe.jsonl && probe.json === undefined) {
+    try {
+      probe.json = await readJson(file, shown);
+    } catch (err) {
+      // Not one document either: JSON lines whose first line is over the limit.
+      if (first && first.line === undefined && err instanceof ConfigurationError) throw lineTooLong(shown, 1);
+      throw err;
+    }
+  }
   return probe;
 }
 

@@ -1,7 +1,7 @@
-import yauzl from 'yauzl';
 import { isObject, num, str, tagsFrom, type Adapter, type AdapterContext } from '../adapter.js';
-import { unreadable } from '../files.js';
+import { depthProblem, unreadable } from '../files.js';
 import type { RunMeta, Sample } from '../model.js';
+import { ZipError, ZipReader } from '../zip.js';
 
 type Node = Record<string, unknown>;
 
@@ -215,11 +215,14 @@ export const inspectZip: Adapter = {
     let header: Node | undefined;
     let start: Node | undefined;
     let reductions: unknown;
-    await eachZipEntry(file, ctx, (name, data) => {
+    const sample = (name: string) => name.startsWith('samples/') && name.endsWith('.json');
+    const wanted = (name: string) =>
+      name === 'header.json' || name === '_journal/start.json' || name === 'reductions.json' || sample(name);
+    eachZipEntry(file, ctx, wanted, (name, data) => {
       if (name === 'header.json') header = data as Node;
       else if (name === '_journal/start.json') start = data as Node;
       else if (name === 'reductions.json') reductions = data;
-      else if (/^samples\/.+\.json$/.test(name) && isObject(data)) reducer.add(data);
+      else if (sample(name) && isObject(data)) reducer.add(data);
     });
     if (!header) {
       ctx.runError('the .eval log has no header.json: the eval did not finish');
@@ -231,46 +234,50 @@ export const inspectZip: Adapter = {
   },
 };
 
-/** Each JSON entry of a ZIP, read one at a time (the archive is never loaded whole). */
+/**
+ * Each JSON entry of a ZIP that `wanted` names, read one at a time (the archive is never loaded
+ * whole), within ZIP_LIMITS: a bomb, a damaged or a truncated archive is a problem named with its
+ * entry, never a crash.
+ */
 function eachZipEntry(
   file: string,
   ctx: AdapterContext,
+  wanted: (name: string) => boolean,
   onEntry: (name: string, data: unknown) => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
-      if (err || !zip) {
-        ctx.problem({
-          message: `not a readable ZIP archive (${err?.message ?? 'unknown error'}); is the .eval file truncated?`,
-        });
-        return resolve();
+): void {
+  let zip: ZipReader;
+  try {
+    zip = new ZipReader(file);
+  } catch (err) {
+    throw unreadable(ctx.file, err);
+  }
+  try {
+    for (const entry of zip.entries()) {
+      if (!wanted(entry.name)) continue;
+      const text = zip.data(entry).toString('utf8');
+      const deep = depthProblem(text, ctx.file);
+      if (deep) {
+        ctx.problem({ path: entry.name, message: deep.message });
+        continue;
       }
-      zip.on('error', (e: Error) => {
-        ctx.problem({ message: `the ZIP archive is damaged (${e.message})` });
-        resolve();
-      });
-      zip.on('end', () => resolve());
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (!entry.fileName.endsWith('.json')) return zip.readEntry();
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) {
-            ctx.problem({ path: entry.fileName, message: `cannot be read from the archive (${e?.message})` });
-            return zip.readEntry();
-          }
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', (se: Error) => reject(unreadable(ctx.file, se)));
-          stream.on('end', () => {
-            try {
-              onEntry(entry.fileName, JSON.parse(Buffer.concat(chunks).toString('utf8')));
-            } catch {
-              ctx.problem({ path: entry.fileName, message: 'is not valid JSON inside the .eval archive' });
-            }
-            zip.readEntry();
-          });
-        });
-      });
-      zip.readEntry();
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        ctx.problem({ path: entry.name, message: 'is not valid JSON inside the .eval archive' });
+        continue;
+      }
+      onEntry(entry.name, data);
+    }
+  } catch (err) {
+    if (!(err instanceof ZipError)) throw err;
+    ctx.problem({
+      path: err.entry,
+      message: err.entry
+        ? `${err.message}; re-run the eval, or write a JSON log (--log-format json)`
+        : `not a readable ZIP archive: ${err.message}`,
     });
-  });
+  } finally {
+    zip.close();
+  }
 }

@@ -1,8 +1,11 @@
 import { type Adapter } from '../adapter.js';
 import { parseCsv } from '../csv.js';
-import { readText } from '../files.js';
+import { depthExceeded, readText } from '../files.js';
 import type { Outcome } from '../model.js';
-import { promptfooCaseId } from './promptfoo.js';
+import { promptfooCaseIds } from './promptfoo.js';
+
+/** Columns a promptfoo CSV may have: its variables, and seven per prompt and provider. */
+export const MAX_CSV_COLUMNS = 2000;
 
 const LEGACY_CELL = /^\[(PASS|FAIL|ERROR)\](?: \(([\d.]+)\))? ?/;
 
@@ -55,6 +58,13 @@ export const promptfooCsv: Adapter = {
     const text = await readText(file, ctx.file);
     const { rows, lines } = parseCsv(text);
     const header = rows[0] ?? [];
+    if (header.length > MAX_CSV_COLUMNS) {
+      ctx.problem({
+        line: 1,
+        message: `the header has ${header.length} columns; the limit is ${MAX_CSV_COLUMNS.toLocaleString('en-US')} (a promptfoo export has one per variable and seven per prompt)`,
+      });
+      return {};
+    }
     const cols = promptColumns(header, rows[1]);
     if (cols.length === 0) {
       ctx.problem({
@@ -74,6 +84,7 @@ export const promptfooCsv: Adapter = {
     rows.slice(1).forEach((row, r) => {
       const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? '']));
       const description = descCol >= 0 ? (row[descCol] ?? '') : '';
+      const caseId = promptfooCaseIds(description || `test ${r + 1}`, description, vars);
       for (const col of cols) {
         let outcome: Outcome;
         let score: number | undefined;
@@ -86,6 +97,7 @@ export const promptfooCsv: Adapter = {
           score = col.score !== undefined && row[col.score] ? Number(row[col.score]) : undefined;
           if (col.named !== undefined && row[col.named]) {
             try {
+              if (depthExceeded(row[col.named]!) >= 0) throw new Error('too deep');
               for (const [k, v] of Object.entries(JSON.parse(row[col.named]!) as Record<string, unknown>))
                 if (typeof v === 'number') scores[k] = v;
             } catch {
@@ -103,13 +115,7 @@ export const promptfooCsv: Adapter = {
         }
         const promptKey = col.label.split(': ')[0] ?? '';
         ctx.emit({
-          id: promptfooCaseId(
-            description || `test ${r + 1}`,
-            description,
-            vars,
-            promptKey,
-            multiProvider ? col.provider : '',
-          ),
+          id: caseId(promptKey, multiProvider ? col.provider : ''),
           outcome,
           score: Number.isFinite(score) ? score : undefined,
           scores,

@@ -133,11 +133,28 @@ export function promptfooCaseId(
   promptKey: string,
   provider: string,
 ): string {
-  const hash = createHash('sha256')
-    .update(JSON.stringify([description, sortKeys(vars), promptKey, provider]))
-    .digest('hex')
-    .slice(0, 10);
-  return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hash}`;
+  return promptfooCaseIds(title, description, vars)(promptKey, provider);
+}
+
+/**
+ * The ids of one test case under each prompt and provider: the vars are serialised and hashed once
+ * (a CSV row has a column per prompt; hashing its vars per column would be quadratic).
+ */
+export function promptfooCaseIds(
+  title: string,
+  description: string,
+  vars: Record<string, unknown>,
+): (promptKey: string, provider: string) => string {
+  // The hash of JSON.stringify([description, vars, promptKey, provider]), its prefix hashed once.
+  const base = createHash('sha256').update(`[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`);
+  return (promptKey, provider) => {
+    const hash = base
+      .copy()
+      .update(`${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`)
+      .digest('hex')
+      .slice(0, 10);
+    return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hash}`;
+  };
 }
 
 function sortKeys(v: unknown): unknown {

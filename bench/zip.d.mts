@@ -1,0 +1,1 @@
+export function zip(entries: { name: string; data: string | Buffer; declared?: number }[]): Buffer;
