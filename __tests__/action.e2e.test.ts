@@ -52,6 +52,27 @@ describe('the action, run as the runner runs it', () => {
     expect(r.stdout).not.toContain('\u001b');
   });
 
+  it('a run that dies (out of memory inside JSON.parse) still leaves block, a reason, a summary and a verdict file', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'lrg-oom-'));
+    writeFileSync(
+      path.join(ws, 'gate.yml'),
+      'version: 1\nservice: s\nrisk: { tier: low, bad_output_cost: low }\nevals:\n  results: r.json\n  metrics: [{ name: pass_rate, min: 0.9 }]\n',
+    );
+    // 3.6 MB of empty objects: under the whole-document cap at this heap, but ~20x that once parsed.
+    writeFileSync(path.join(ws, 'r.json'), `[${Array(1_200_000).fill('{}').join(',')}]`);
+    const r = runAction(
+      { ...DEFAULTS, config: 'gate.yml' },
+      {},
+      { GITHUB_WORKSPACE: ws, NODE_OPTIONS: '--max-old-space-size=40' },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/heap out of memory|Allocation failed/i);
+    expect(r.outputs.decision).toBe('block');
+    expect(r.summary).toMatch(/the run ended before the gate could finish \(out of memory, killed, or timed out\)/);
+    const verdict = JSON.parse(readFileSync(r.outputs['verdict-file']!, 'utf8')) as { decision: string };
+    expect(verdict.decision).toBe('block');
+  });
+
   it('allows the example: outputs, verdict file, summary, exit 0', () => {
     const r = runAction(DEFAULTS);
     expect(r.code).toBe(0);
@@ -172,6 +193,37 @@ describe('the CLI', () => {
     expect(invalid.stdout).toMatch(/BLOCK/);
     expect(cli('results', '__tests__/fixtures/native-bad.jsonl').status).toBe(2);
     expect(cli('frobnicate').status).toBe(2);
+  });
+
+  it('a whole-document file too large for the heap, and results that outgrow it, block with exit 2 and a named limit', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'lrg-mem-'));
+    // With a baseline every case id is kept for pairing: 2 x 300,000 long ids outgrow a 64 MB heap.
+    const config = (file: string) =>
+      `version: 1\nservice: s\nrisk: { tier: low, bad_output_cost: low }\nevals:\n  results: ${file}\n  baseline: ${file}\n  metrics: [{ name: pass_rate, min: 0.9 }]\n`;
+    writeFileSync(path.join(ws, 'big.yml'), config('big.json'));
+    writeFileSync(path.join(ws, 'big.json'), `{"results": "${'x'.repeat(9 * 1024 * 1024)}"}`);
+    writeFileSync(path.join(ws, 'many.yml'), config('many.jsonl'));
+    writeFileSync(
+      path.join(ws, 'many.jsonl'),
+      Array.from({ length: 300_000 }, (_, i) => `{"id":"${i}-${'x'.repeat(200)}","pass":true,"message":"m"}\n`).join(
+        '',
+      ),
+    );
+    const run = (name: string) =>
+      spawnSync(
+        process.execPath,
+        ['--max-old-space-size=64', path.join(ROOT, 'dist/cli.js'), 'gate', '--config', name],
+        {
+          cwd: ws,
+          encoding: 'utf8',
+        },
+      );
+    const big = run('big.yml');
+    expect(big.status).toBe(2);
+    expect(big.stdout + big.stderr).toMatch(/a whole-document file \(JSON, XML, CSV\) is read up to 8 MiB/);
+    const many = run('many.yml');
+    expect(many.status).toBe(2);
+    expect(many.stdout + many.stderr).toMatch(/need more memory than this process has[\s\S]*of the \d+ MB heap/);
   });
 
   it('prints the verdict JSON with --json', () => {

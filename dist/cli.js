@@ -31168,7 +31168,8 @@ function optionalDefaultProvider(node2, defaults) {
 
 // src/results/files.ts
 import { createReadStream } from "node:fs";
-import { open as open2, readFile, realpath } from "node:fs/promises";
+import { open as open2, readFile, realpath, stat } from "node:fs/promises";
+import { getHeapStatistics } from "node:v8";
 import path from "node:path";
 
 // src/errors.ts
@@ -31210,6 +31211,7 @@ function isExternalFailure(err) {
 }
 
 // src/results/files.ts
+var MiB = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 async function readHead(file2, bytes = HEAD_BYTES) {
   const fh = await openOrExplain(file2);
@@ -31233,10 +31235,41 @@ function unreadable(file2, err) {
   const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
   return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
 }
+function maxDocumentBytes() {
+  return Math.min(512 * MiB, Math.floor(oldSpaceLimit() / 8));
+}
+function oldSpaceLimit() {
+  const limit = getHeapStatistics().heap_size_limit;
+  return Math.max(limit / 2, limit - 48 * MiB);
+}
+function checkMemory(file2) {
+  const used = getHeapStatistics().used_heap_size;
+  const limit = oldSpaceLimit();
+  if (used > 0.85 * limit)
+    throw new ConfigurationError(`Eval results ${file2} need more memory than this process has.`, [
+      {
+        file: file2,
+        message: `reading them used ${Math.round(used / MiB)} MB of the ${Math.round(limit / MiB)} MB heap; split the results into several files or gate fewer at once (or raise it: NODE_OPTIONS=--max-old-space-size=8192)`
+      }
+    ]);
+}
+async function checkDocumentSize(file2, shown = file2) {
+  const { size } = await stat(file2);
+  const max = maxDocumentBytes();
+  if (size > max)
+    throw new ConfigurationError(`Eval results ${shown} are too large to read whole.`, [
+      {
+        file: shown,
+        message: `the file is ${Math.round(size / MiB)} MiB; a whole-document file (JSON, XML, CSV) is read up to ${Math.round(max / MiB)} MiB: write JSON lines (the native format) or split the run into several files`
+      }
+    ]);
+}
 async function readText(file2, shown = file2) {
   try {
+    await checkDocumentSize(file2, shown);
     return await readFile(file2, "utf8");
   } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
   }
 }
@@ -31244,7 +31277,7 @@ async function readJson(file2, shown = file2) {
   return parseJsonText(await readText(file2, shown), shown);
 }
 var MAX_JSON_DEPTH = 512;
-var MAX_LINE_BYTES = 16 * 1024 * 1024;
+var MAX_LINE_BYTES = 16 * MiB;
 function depthExceeded(text, limit = MAX_JSON_DEPTH) {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -32151,9 +32184,9 @@ function seedFrom(text) {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;
 }
-function pairedBootstrap(cand, base, stat3, seed, replicates = 1e3, maxPairs = 5e3) {
+function pairedBootstrap(cand, base, stat4, seed, replicates = 1e3, maxPairs = 5e3) {
   const n = cand.length;
-  const estimate = stat3(cand) - stat3(base);
+  const estimate = stat4(cand) - stat4(base);
   const random = rng(seed);
   let c = cand;
   let b = base;
@@ -32172,14 +32205,14 @@ function pairedBootstrap(cand, base, stat3, seed, replicates = 1e3, maxPairs = 5
   const rc = new Float64Array(m);
   const rb = new Float64Array(m);
   const out = new Float64Array(replicates);
-  const centre = stat3(c) - stat3(b);
+  const centre = stat4(c) - stat4(b);
   for (let r = 0; r < replicates; r++) {
     for (let i = 0; i < m; i++) {
       const j = Math.floor(random() * m);
       rc[i] = c[j];
       rb[i] = b[j];
     }
-    out[r] = estimate + (stat3(rc) - stat3(rb) - centre) * scale;
+    out[r] = estimate + (stat4(rc) - stat4(rb) - centre) * scale;
   }
   out.sort();
   return { estimate, replicates: out, scale };
@@ -32466,10 +32499,10 @@ function meanDifference(c, b, higherIsBetter, what) {
     method: `${what}: paired t interval`
   };
 }
-function bootstrapped(name, c, b, stat3, higherIsBetter, method) {
+function bootstrapped(name, c, b, stat4, higherIsBetter, method) {
   let sum = 0;
   for (let i = 0; i < c.length; i++) sum += c[i] * 31 + b[i];
-  const bs = pairedBootstrap(c, b, stat3, seedFrom(`${name}:${c.length}:${sum}`));
+  const bs = pairedBootstrap(c, b, stat4, seedFrom(`${name}:${c.length}:${sum}`));
   const interval = (conf) => bootstrapInterval(bs, conf);
   return {
     estimate: bs.estimate,
@@ -32923,23 +32956,33 @@ function detailsOf(findings, blockedBy) {
   return lines;
 }
 function configErrorVerdict(configFile, summary, problems2, inputs) {
+  return unjudgedVerdict(
+    `the config ${configFile} could not be used: ${summary}`,
+    "the config",
+    "blocked: the config could not be read",
+    [summary, ...problems2.map(formatProblem)],
+    problems2,
+    inputs
+  );
+}
+function unjudgedVerdict(finding, cause, detail, reasons, problems2, inputs) {
   return {
     schema: 1,
     decision: "block",
     readiness: { passed: 0, total: BARS.length },
-    reasons: [summary, ...problems2.map(formatProblem)],
+    reasons,
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {
-      const findings = b.id === 1 ? [{ status: "fail", text: `the config ${configFile} could not be used: ${summary}`, config_path: "" }] : [];
+      const findings = b.id === 1 ? [{ status: "fail", text: finding, config_path: "" }] : [];
       return {
         id: b.id,
         name: b.name,
         status: b.id === 1 ? "fail" : "blocked",
         blocking: true,
         findings,
-        blocked_by: b.id === 1 ? [] : ["the config"],
-        details: b.id === 1 ? detailsOf(findings, []) : ["blocked: the config could not be read"]
+        blocked_by: b.id === 1 ? [] : [cause],
+        details: b.id === 1 ? detailsOf(findings, []) : [detail]
       };
     }),
     metrics: [],
@@ -32974,11 +33017,11 @@ async function gitShow(ref, file2, cwd) {
 }
 
 // src/results/load.ts
-import { stat as stat2 } from "node:fs/promises";
+import { stat as stat3 } from "node:fs/promises";
 import path3 from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
-import { readdir, readdirSync, realpath as realpath2, realpathSync, stat, statSync } from "fs";
+import { readdir, readdirSync, realpath as realpath2, realpathSync, stat as stat2, statSync } from "fs";
 import { isAbsolute, posix, resolve as resolve2 } from "path";
 import { fileURLToPath } from "url";
 
@@ -33102,10 +33145,10 @@ var resolveSymlinksAsync = function(path9, state, callback$1) {
   queue.enqueue();
   fs.realpath(path9, (error62, resolvedPath) => {
     if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
-    fs.stat(resolvedPath, (error$1, stat3) => {
+    fs.stat(resolvedPath, (error$1, stat4) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat3.isDirectory() && isRecursive2(path9, resolvedPath, state)) return queue.dequeue(null, state);
-      callback$1(stat3, resolvedPath);
+      if (stat4.isDirectory() && isRecursive2(path9, resolvedPath, state)) return queue.dequeue(null, state);
+      callback$1(stat4, resolvedPath);
       queue.dequeue(null, state);
     });
   });
@@ -33115,9 +33158,9 @@ var resolveSymlinks = function(path9, state, callback$1) {
   queue.enqueue();
   try {
     const resolvedPath = fs.realpathSync(path9);
-    const stat3 = fs.statSync(resolvedPath);
-    if (stat3.isDirectory() && isRecursive2(path9, resolvedPath, state)) return;
-    callback$1(stat3, resolvedPath);
+    const stat4 = fs.statSync(resolvedPath);
+    if (stat4.isDirectory() && isRecursive2(path9, resolvedPath, state)) return;
+    callback$1(stat4, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
   }
@@ -33314,8 +33357,8 @@ var Walker = class {
         this.walkDirectory(this.state, path9, path9, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
         let path9 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path9, this.state, (stat3, resolvedPath) => {
-          if (stat3.isDirectory()) {
+        this.resolveSymlink(path9, this.state, (stat4, resolvedPath) => {
+          if (stat4.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
             if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path9 + pathSeparator)) return;
             this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path9 + pathSeparator, depth - 1, this.walk);
@@ -33732,7 +33775,7 @@ function getOptions(options) {
     readdirSync: opts.fs.readdirSync || readdirSync,
     realpath: opts.fs.realpath || realpath2,
     realpathSync: opts.fs.realpathSync || realpathSync,
-    stat: opts.fs.stat || stat,
+    stat: opts.fs.stat || stat2,
     statSync: opts.fs.statSync || statSync
   });
   if (opts.debug) log("globbing with options:", opts);
@@ -33924,8 +33967,8 @@ var ZipError = class extends Error {
   }
   entry;
 };
-var MiB = 1024 * 1024;
-var fmt = (bytes) => bytes >= MiB ? `${Math.round(bytes / MiB)} MiB` : `${bytes} bytes`;
+var MiB2 = 1024 * 1024;
+var fmt = (bytes) => bytes >= MiB2 ? `${Math.round(bytes / MiB2)} MiB` : `${bytes} bytes`;
 var ZipReader = class {
   fd;
   fileSize;
@@ -33945,8 +33988,8 @@ var ZipReader = class {
       throw new ZipError("an entry points past the end of the file (is the .eval file truncated?)");
     const offset = position - this.windowAt;
     if (offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
-    if (length < MiB) {
-      this.window = this.readAt(position, Math.min(MiB, this.fileSize - position));
+    if (length < MiB2) {
+      this.window = this.readAt(position, Math.min(MiB2, this.fileSize - position));
       this.windowAt = position;
       return this.window.subarray(0, length);
     }
@@ -34037,7 +34080,7 @@ var ZipReader = class {
     if (entry.flags & 1) throw new ZipError("is encrypted", name);
     if (entry.size > ZIP_LIMITS.entryBytes)
       throw new ZipError(`inflates to ${fmt(entry.size)}; the limit is ${fmt(ZIP_LIMITS.entryBytes)} per entry`, name);
-    if (entry.size > MiB && entry.size > ZIP_LIMITS.ratio * entry.compressedSize)
+    if (entry.size > MiB2 && entry.size > ZIP_LIMITS.ratio * entry.compressedSize)
       throw new ZipError(
         `is compressed ${Math.round(entry.size / Math.max(1, entry.compressedSize))}:1 (${fmt(entry.compressedSize)} to ${fmt(entry.size)}); the limit is ${ZIP_LIMITS.ratio}:1 for entries over 1 MiB`,
         name
@@ -35159,7 +35202,7 @@ async function resolveResultFiles(patterns, cwd, root = cwd) {
     if (!isGlob) {
       const abs = path3.resolve(cwd, pattern);
       try {
-        await stat2(abs);
+        await stat3(abs);
       } catch (err) {
         throw unreadable(pattern, err);
       }
@@ -35221,9 +35264,13 @@ async function loadRun(patterns, options) {
     }
     const problems2 = [];
     let extra = 0;
+    let emitted = 0;
     const meta3 = await adapter.read(probe, {
       file: shown,
-      emit: (s) => builder.add(s, shown),
+      emit: (s) => {
+        builder.add(s, shown);
+        if (++emitted % 4096 === 0) checkMemory(shown);
+      },
       problem: (p) => problems2.length < MAX_PROBLEMS ? problems2.push({ ...p, file: shown }) : extra++,
       aggregate: (key, value) => builder.aggregates.set(key, value),
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`)
@@ -35264,6 +35311,7 @@ async function makeProbe(file2, shown) {
       line: newline === -1 ? trimmed : trimmed.slice(0, newline),
       more: newline !== -1 && trimmed.slice(newline).trim() !== ""
     } : await readFirstLine(file2, bytes.length - Buffer.byteLength(trimmed));
+    if (!more) await checkDocumentSize(file2, shown);
     if (line !== void 0 && !depthProblem(line, shown)) {
       try {
         probe.firstLine = JSON.parse(line);

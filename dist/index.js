@@ -35279,8 +35279,10 @@ import path6 from "node:path";
 
 // src/results/files.ts
 import { createReadStream } from "node:fs";
-import { open as open2, readFile, realpath } from "node:fs/promises";
+import { open as open2, readFile, realpath, stat as stat2 } from "node:fs/promises";
+import { getHeapStatistics } from "node:v8";
 import path from "node:path";
+var MiB = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 async function readHead(file2, bytes = HEAD_BYTES) {
   const fh = await openOrExplain(file2);
@@ -35304,10 +35306,41 @@ function unreadable(file2, err) {
   const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
   return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
 }
+function maxDocumentBytes() {
+  return Math.min(512 * MiB, Math.floor(oldSpaceLimit() / 8));
+}
+function oldSpaceLimit() {
+  const limit = getHeapStatistics().heap_size_limit;
+  return Math.max(limit / 2, limit - 48 * MiB);
+}
+function checkMemory(file2) {
+  const used = getHeapStatistics().used_heap_size;
+  const limit = oldSpaceLimit();
+  if (used > 0.85 * limit)
+    throw new ConfigurationError(`Eval results ${file2} need more memory than this process has.`, [
+      {
+        file: file2,
+        message: `reading them used ${Math.round(used / MiB)} MB of the ${Math.round(limit / MiB)} MB heap; split the results into several files or gate fewer at once (or raise it: NODE_OPTIONS=--max-old-space-size=8192)`
+      }
+    ]);
+}
+async function checkDocumentSize(file2, shown = file2) {
+  const { size } = await stat2(file2);
+  const max = maxDocumentBytes();
+  if (size > max)
+    throw new ConfigurationError(`Eval results ${shown} are too large to read whole.`, [
+      {
+        file: shown,
+        message: `the file is ${Math.round(size / MiB)} MiB; a whole-document file (JSON, XML, CSV) is read up to ${Math.round(max / MiB)} MiB: write JSON lines (the native format) or split the run into several files`
+      }
+    ]);
+}
 async function readText(file2, shown = file2) {
   try {
+    await checkDocumentSize(file2, shown);
     return await readFile(file2, "utf8");
   } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
   }
 }
@@ -35315,7 +35348,7 @@ async function readJson(file2, shown = file2) {
   return parseJsonText(await readText(file2, shown), shown);
 }
 var MAX_JSON_DEPTH = 512;
-var MAX_LINE_BYTES = 16 * 1024 * 1024;
+var MAX_LINE_BYTES = 16 * MiB;
 function depthExceeded(text, limit = MAX_JSON_DEPTH) {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -56899,9 +56932,9 @@ function seedFrom(text) {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;
 }
-function pairedBootstrap(cand, base, stat4, seed, replicates = 1e3, maxPairs = 5e3) {
+function pairedBootstrap(cand, base, stat5, seed, replicates = 1e3, maxPairs = 5e3) {
   const n = cand.length;
-  const estimate = stat4(cand) - stat4(base);
+  const estimate = stat5(cand) - stat5(base);
   const random = rng(seed);
   let c = cand;
   let b = base;
@@ -56920,14 +56953,14 @@ function pairedBootstrap(cand, base, stat4, seed, replicates = 1e3, maxPairs = 5
   const rc = new Float64Array(m);
   const rb = new Float64Array(m);
   const out = new Float64Array(replicates);
-  const centre = stat4(c) - stat4(b);
+  const centre = stat5(c) - stat5(b);
   for (let r = 0; r < replicates; r++) {
     for (let i = 0; i < m; i++) {
       const j = Math.floor(random() * m);
       rc[i] = c[j];
       rb[i] = b[j];
     }
-    out[r] = estimate + (stat4(rc) - stat4(rb) - centre) * scale;
+    out[r] = estimate + (stat5(rc) - stat5(rb) - centre) * scale;
   }
   out.sort();
   return { estimate, replicates: out, scale };
@@ -57214,10 +57247,10 @@ function meanDifference(c, b, higherIsBetter, what) {
     method: `${what}: paired t interval`
   };
 }
-function bootstrapped(name, c, b, stat4, higherIsBetter, method) {
+function bootstrapped(name, c, b, stat5, higherIsBetter, method) {
   let sum = 0;
   for (let i = 0; i < c.length; i++) sum += c[i] * 31 + b[i];
-  const bs = pairedBootstrap(c, b, stat4, seedFrom(`${name}:${c.length}:${sum}`));
+  const bs = pairedBootstrap(c, b, stat5, seedFrom(`${name}:${c.length}:${sum}`));
   const interval = (conf) => bootstrapInterval(bs, conf);
   return {
     estimate: bs.estimate,
@@ -57671,23 +57704,43 @@ function detailsOf(findings, blockedBy) {
   return lines;
 }
 function configErrorVerdict(configFile, summary2, problems2, inputs) {
+  return unjudgedVerdict(
+    `the config ${configFile} could not be used: ${summary2}`,
+    "the config",
+    "blocked: the config could not be read",
+    [summary2, ...problems2.map(formatProblem)],
+    problems2,
+    inputs
+  );
+}
+function stoppedVerdict(reason, inputs) {
+  return unjudgedVerdict(
+    `the gate stopped before a verdict: ${reason}`,
+    "the run",
+    "blocked: the gate stopped before a verdict",
+    [reason],
+    [],
+    inputs
+  );
+}
+function unjudgedVerdict(finding, cause, detail, reasons, problems2, inputs) {
   return {
     schema: 1,
     decision: "block",
     readiness: { passed: 0, total: BARS.length },
-    reasons: [summary2, ...problems2.map(formatProblem)],
+    reasons,
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {
-      const findings = b.id === 1 ? [{ status: "fail", text: `the config ${configFile} could not be used: ${summary2}`, config_path: "" }] : [];
+      const findings = b.id === 1 ? [{ status: "fail", text: finding, config_path: "" }] : [];
       return {
         id: b.id,
         name: b.name,
         status: b.id === 1 ? "fail" : "blocked",
         blocking: true,
         findings,
-        blocked_by: b.id === 1 ? [] : ["the config"],
-        details: b.id === 1 ? detailsOf(findings, []) : ["blocked: the config could not be read"]
+        blocked_by: b.id === 1 ? [] : [cause],
+        details: b.id === 1 ? detailsOf(findings, []) : [detail]
       };
     }),
     metrics: [],
@@ -57722,11 +57775,11 @@ async function gitShow(ref, file2, cwd) {
 }
 
 // src/results/load.ts
-import { stat as stat3 } from "node:fs/promises";
+import { stat as stat4 } from "node:fs/promises";
 import path3 from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
-import { readdir as readdir2, readdirSync, realpath as realpath2, realpathSync, stat as stat2, statSync } from "fs";
+import { readdir as readdir2, readdirSync, realpath as realpath2, realpathSync, stat as stat3, statSync } from "fs";
 import { isAbsolute, posix, resolve as resolve2 } from "path";
 import { fileURLToPath } from "url";
 
@@ -57850,10 +57903,10 @@ var resolveSymlinksAsync = function(path9, state, callback$1) {
   queue.enqueue();
   fs3.realpath(path9, (error63, resolvedPath) => {
     if (error63) return queue.dequeue(suppressErrors ? null : error63, state);
-    fs3.stat(resolvedPath, (error$1, stat4) => {
+    fs3.stat(resolvedPath, (error$1, stat5) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat4.isDirectory() && isRecursive2(path9, resolvedPath, state)) return queue.dequeue(null, state);
-      callback$1(stat4, resolvedPath);
+      if (stat5.isDirectory() && isRecursive2(path9, resolvedPath, state)) return queue.dequeue(null, state);
+      callback$1(stat5, resolvedPath);
       queue.dequeue(null, state);
     });
   });
@@ -57863,9 +57916,9 @@ var resolveSymlinks = function(path9, state, callback$1) {
   queue.enqueue();
   try {
     const resolvedPath = fs3.realpathSync(path9);
-    const stat4 = fs3.statSync(resolvedPath);
-    if (stat4.isDirectory() && isRecursive2(path9, resolvedPath, state)) return;
-    callback$1(stat4, resolvedPath);
+    const stat5 = fs3.statSync(resolvedPath);
+    if (stat5.isDirectory() && isRecursive2(path9, resolvedPath, state)) return;
+    callback$1(stat5, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
   }
@@ -58062,8 +58115,8 @@ var Walker = class {
         this.walkDirectory(this.state, path9, path9, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
         let path9 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path9, this.state, (stat4, resolvedPath) => {
-          if (stat4.isDirectory()) {
+        this.resolveSymlink(path9, this.state, (stat5, resolvedPath) => {
+          if (stat5.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
             if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path9 + pathSeparator)) return;
             this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path9 + pathSeparator, depth - 1, this.walk);
@@ -58480,7 +58533,7 @@ function getOptions(options) {
     readdirSync: opts.fs.readdirSync || readdirSync,
     realpath: opts.fs.realpath || realpath2,
     realpathSync: opts.fs.realpathSync || realpathSync,
-    stat: opts.fs.stat || stat2,
+    stat: opts.fs.stat || stat3,
     statSync: opts.fs.statSync || statSync
   });
   if (opts.debug) log("globbing with options:", opts);
@@ -58672,8 +58725,8 @@ var ZipError = class extends Error {
   }
   entry;
 };
-var MiB = 1024 * 1024;
-var fmt = (bytes) => bytes >= MiB ? `${Math.round(bytes / MiB)} MiB` : `${bytes} bytes`;
+var MiB2 = 1024 * 1024;
+var fmt = (bytes) => bytes >= MiB2 ? `${Math.round(bytes / MiB2)} MiB` : `${bytes} bytes`;
 var ZipReader = class {
   fd;
   fileSize;
@@ -58693,8 +58746,8 @@ var ZipReader = class {
       throw new ZipError("an entry points past the end of the file (is the .eval file truncated?)");
     const offset = position - this.windowAt;
     if (offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
-    if (length < MiB) {
-      this.window = this.readAt(position, Math.min(MiB, this.fileSize - position));
+    if (length < MiB2) {
+      this.window = this.readAt(position, Math.min(MiB2, this.fileSize - position));
       this.windowAt = position;
       return this.window.subarray(0, length);
     }
@@ -58785,7 +58838,7 @@ var ZipReader = class {
     if (entry.flags & 1) throw new ZipError("is encrypted", name);
     if (entry.size > ZIP_LIMITS.entryBytes)
       throw new ZipError(`inflates to ${fmt(entry.size)}; the limit is ${fmt(ZIP_LIMITS.entryBytes)} per entry`, name);
-    if (entry.size > MiB && entry.size > ZIP_LIMITS.ratio * entry.compressedSize)
+    if (entry.size > MiB2 && entry.size > ZIP_LIMITS.ratio * entry.compressedSize)
       throw new ZipError(
         `is compressed ${Math.round(entry.size / Math.max(1, entry.compressedSize))}:1 (${fmt(entry.compressedSize)} to ${fmt(entry.size)}); the limit is ${ZIP_LIMITS.ratio}:1 for entries over 1 MiB`,
         name
@@ -59907,7 +59960,7 @@ async function resolveResultFiles(patterns, cwd, root = cwd) {
     if (!isGlob) {
       const abs = path3.resolve(cwd, pattern);
       try {
-        await stat3(abs);
+        await stat4(abs);
       } catch (err) {
         throw unreadable(pattern, err);
       }
@@ -59969,9 +60022,13 @@ async function loadRun(patterns, options) {
     }
     const problems2 = [];
     let extra = 0;
+    let emitted = 0;
     const meta3 = await adapter.read(probe, {
       file: shown,
-      emit: (s) => builder.add(s, shown),
+      emit: (s) => {
+        builder.add(s, shown);
+        if (++emitted % 4096 === 0) checkMemory(shown);
+      },
       problem: (p) => problems2.length < MAX_PROBLEMS ? problems2.push({ ...p, file: shown }) : extra++,
       aggregate: (key, value) => builder.aggregates.set(key, value),
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`)
@@ -60012,6 +60069,7 @@ async function makeProbe(file2, shown) {
       line: newline === -1 ? trimmed : trimmed.slice(0, newline),
       more: newline !== -1 && trimmed.slice(newline).trim() !== ""
     } : await readFirstLine(file2, bytes.length - Buffer.byteLength(trimmed));
+    if (!more) await checkDocumentSize(file2, shown);
     if (line !== void 0 && !depthProblem(line, shown)) {
       try {
         probe.firstLine = JSON.parse(line);
@@ -61575,13 +61633,7 @@ async function judgeAndReport(inputs, ctx, env, outputs, github) {
     notices: [...notices, ...github?.notices ?? []]
   });
   const { verdict, loaded, invalidInput } = outcome;
-  const verdictFile = path6.join(env.tempDir, "llm-release-gate", "verdict.json");
-  await mkdir2(path6.dirname(verdictFile), { recursive: true });
-  await writeFile3(verdictFile, `${JSON.stringify(verdict, null, 2)}
-`);
-  outputs.set("decision", verdict.decision);
-  outputs.set("readiness", `${verdict.readiness.passed}/${verdict.readiness.total}`);
-  outputs.set("verdict-file", verdictFile);
+  const verdictFile = await recordVerdict(verdict, env, outputs);
   const all = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => void 0), Infinity);
   const annotations = all.slice(0, LIMITS.maxAnnotations);
   const published = github ? await github.publish(verdict, annotations, all.length - annotations.length) : { checkRunUrl: "", commentUrl: "", annotated: false };
@@ -61589,7 +61641,6 @@ async function judgeAndReport(inputs, ctx, env, outputs, github) {
   outputs.set("comment-url", published.commentUrl);
   if (!published.annotated) for (const a of annotations) emitAnnotation(a);
   if (github) info(`GitHub API requests: ${github.api.requests}`);
-  if (env.hasSummary) await summary.addRaw(renderJobSummary(verdict)).write();
   infoUntrusted([
     `Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`,
     ...verdict.reasons.map((r) => `  - ${r}`)
@@ -61605,6 +61656,31 @@ ${verdict.reasons.join("\n")}`
 ${verdict.reasons.map((r) => `- ${r}`).join("\n")}`);
     else say.warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
   }
+}
+async function recordVerdict(verdict, env, outputs) {
+  const verdictFile = path6.join(env.tempDir, "llm-release-gate", "verdict.json");
+  await mkdir2(path6.dirname(verdictFile), { recursive: true });
+  await writeFile3(verdictFile, `${JSON.stringify(verdict, null, 2)}
+`);
+  outputs.set("decision", verdict.decision);
+  outputs.set("readiness", `${verdict.readiness.passed}/${verdict.readiness.total}`);
+  outputs.set("verdict-file", verdictFile);
+  if (env.hasSummary) await summary.addRaw(renderJobSummary(verdict)).write({ overwrite: true });
+  return verdictFile;
+}
+async function recordStopped(reason, inputs, env, outputs) {
+  const verdict = stoppedVerdict(reason, {
+    config: inputs.config,
+    results: inputs.results,
+    baseline: inputs.baseline ?? null,
+    format: null
+  });
+  try {
+    await recordVerdict(verdict, env, outputs);
+  } catch (err) {
+    warning(`The verdict file or job summary could not be written: ${describeError(err)}`);
+  }
+  outputs.write(setOutput);
 }
 function emitAnnotation(a) {
   const props = { title: a.title, file: a.file, startLine: a.line };
@@ -63235,6 +63311,7 @@ async function rolloutCommand(command, inputs, ctx, env, outputs) {
 // src/action/run.ts
 async function run(env = process.env) {
   const outputs = new Outputs();
+  let gate;
   try {
     const inputs = readInputs((name) => getInput(name));
     const ctx = runContext(await githubContext(env));
@@ -63244,8 +63321,16 @@ async function run(env = process.env) {
       hasSummary: Boolean(env.GITHUB_STEP_SUMMARY)
     };
     if (inputs.command !== "gate") outputs.set("decision", "");
-    if (inputs.command === "gate") await gateCommand(inputs, ctx, actionEnv, outputs);
-    else
+    if (inputs.command === "gate") {
+      gate = { inputs, env: actionEnv };
+      await recordStopped(
+        "the run ended before the gate could finish (out of memory, killed, or timed out): see the job log",
+        inputs,
+        actionEnv,
+        outputs
+      );
+      await gateCommand(inputs, ctx, actionEnv, outputs);
+    } else
       await rolloutCommand(
         inputs.command,
         inputs,
@@ -63261,6 +63346,7 @@ async function run(env = process.env) {
       );
   } catch (err) {
     outputs.set("decision", "block");
+    if (gate) await recordStopped(describeError(err), gate.inputs, gate.env, outputs);
     if (err instanceof ConfigurationError) say.setFailed(describeError(err));
     else if (isExternalFailure(err))
       say.setFailed(

@@ -2,7 +2,10 @@ import * as core from '@actions/core';
 import { infoUntrusted, say } from './log.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describeError } from '../errors.js';
 import { runGate } from '../engine/run-gate.js';
+import { stoppedVerdict } from '../gate/decide.js';
+import type { Verdict } from '../gate/verdict.js';
 import { createClient } from '../github/client.js';
 import type { RunContext } from '../github/context.js';
 import { GateApi } from '../github/gate-api.js';
@@ -84,12 +87,7 @@ async function judgeAndReport(
   });
   const { verdict, loaded, invalidInput } = outcome;
 
-  const verdictFile = path.join(env.tempDir, 'llm-release-gate', 'verdict.json');
-  await mkdir(path.dirname(verdictFile), { recursive: true });
-  await writeFile(verdictFile, `${JSON.stringify(verdict, null, 2)}\n`);
-  outputs.set('decision', verdict.decision);
-  outputs.set('readiness', `${verdict.readiness.passed}/${verdict.readiness.total}`);
-  outputs.set('verdict-file', verdictFile);
+  const verdictFile = await recordVerdict(verdict, env, outputs);
 
   const all = annotationsFor(verdict, inputs.config, loaded?.lineOf ?? (() => undefined), Infinity);
   const annotations = all.slice(0, LIMITS.maxAnnotations);
@@ -102,7 +100,6 @@ async function judgeAndReport(
   if (!published.annotated) for (const a of annotations) emitAnnotation(a);
   if (github) core.info(`GitHub API requests: ${github.api.requests}`);
 
-  if (env.hasSummary) await core.summary.addRaw(renderJobSummary(verdict)).write();
   infoUntrusted([
     `Decision: ${verdict.decision} (readiness ${verdict.readiness.passed}/${verdict.readiness.total}). Verdict: ${verdictFile}`,
     ...verdict.reasons.map((r) => `  - ${r}`),
@@ -117,6 +114,38 @@ async function judgeAndReport(
       say.setFailed(`llm-release-gate blocked this release:\n${verdict.reasons.map((r) => `- ${r}`).join('\n')}`);
     else say.warning(`llm-release-gate would block this release (report-only: fail-on-block is false).`);
   }
+}
+
+/** The verdict file, the outputs that come from it, and the job summary (replacing one written before). */
+async function recordVerdict(verdict: Verdict, env: ActionEnv, outputs: Outputs): Promise<string> {
+  const verdictFile = path.join(env.tempDir, 'llm-release-gate', 'verdict.json');
+  await mkdir(path.dirname(verdictFile), { recursive: true });
+  await writeFile(verdictFile, `${JSON.stringify(verdict, null, 2)}\n`);
+  outputs.set('decision', verdict.decision);
+  outputs.set('readiness', `${verdict.readiness.passed}/${verdict.readiness.total}`);
+  outputs.set('verdict-file', verdictFile);
+  if (env.hasSummary) await core.summary.addRaw(renderJobSummary(verdict)).write({ overwrite: true });
+  return verdictFile;
+}
+
+/**
+ * A blocking verdict, outputs and summary for a run that stopped before judging. Written first of
+ * all, so a run killed on the way (out of memory, a timeout, a crash of Node itself) still leaves
+ * `block`, a reason and a summary behind; the real verdict replaces them. Best effort: it never throws.
+ */
+export async function recordStopped(reason: string, inputs: Inputs, env: ActionEnv, outputs: Outputs): Promise<void> {
+  const verdict = stoppedVerdict(reason, {
+    config: inputs.config,
+    results: inputs.results,
+    baseline: inputs.baseline ?? null,
+    format: null,
+  });
+  try {
+    await recordVerdict(verdict, env, outputs);
+  } catch (err) {
+    core.warning(`The verdict file or job summary could not be written: ${describeError(err)}`);
+  }
+  outputs.write(core.setOutput);
 }
 
 function emitAnnotation(a: Annotation): void {

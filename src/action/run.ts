@@ -3,8 +3,8 @@ import { say } from './log.js';
 import os from 'node:os';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
 import { runContext, type GitHubRunContext } from '../github/context.js';
-import { gateCommand } from './gate-command.js';
-import { readInputs } from './inputs.js';
+import { gateCommand, recordStopped, type ActionEnv } from './gate-command.js';
+import { readInputs, type Inputs } from './inputs.js';
 import { Outputs } from './outputs.js';
 import { rolloutCommand } from './rollout-command.js';
 
@@ -14,6 +14,7 @@ import { rolloutCommand } from './rollout-command.js';
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const outputs = new Outputs();
+  let gate: { inputs: Inputs; env: ActionEnv } | undefined;
   try {
     const inputs = readInputs((name) => core.getInput(name));
     const ctx = runContext(await githubContext(env));
@@ -23,8 +24,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       hasSummary: Boolean(env.GITHUB_STEP_SUMMARY),
     };
     if (inputs.command !== 'gate') outputs.set('decision', '');
-    if (inputs.command === 'gate') await gateCommand(inputs, ctx, actionEnv, outputs);
-    else
+    if (inputs.command === 'gate') {
+      gate = { inputs, env: actionEnv };
+      await recordStopped(
+        'the run ended before the gate could finish (out of memory, killed, or timed out): see the job log',
+        inputs,
+        actionEnv,
+        outputs,
+      );
+      await gateCommand(inputs, ctx, actionEnv, outputs);
+    } else
       await rolloutCommand(
         inputs.command,
         inputs,
@@ -39,8 +48,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         outputs,
       );
   } catch (err) {
-    // Whatever happened, never leave an `allow` behind.
+    // Whatever happened, never leave an `allow` behind; the gate's verdict file and summary say why.
     outputs.set('decision', 'block');
+    if (gate) await recordStopped(describeError(err), gate.inputs, gate.env, outputs);
     if (err instanceof ConfigurationError) say.setFailed(describeError(err));
     else if (isExternalFailure(err))
       say.setFailed(

@@ -168,26 +168,54 @@ export function configErrorVerdict(
   problems: Problem[],
   inputs: Verdict['inputs'],
 ): Verdict {
+  return unjudgedVerdict(
+    `the config ${configFile} could not be used: ${summary}`,
+    'the config',
+    'blocked: the config could not be read',
+    [summary, ...problems.map(formatProblem)],
+    problems,
+    inputs,
+  );
+}
+
+/** The verdict of a run that stopped before it could judge (a crash, out of memory, a kill): block. */
+export function stoppedVerdict(reason: string, inputs: Verdict['inputs']): Verdict {
+  return unjudgedVerdict(
+    `the gate stopped before a verdict: ${reason}`,
+    'the run',
+    'blocked: the gate stopped before a verdict',
+    [reason],
+    [],
+    inputs,
+  );
+}
+
+/** Block, nothing judged: bar 1 fails with `finding`, every other bar is blocked by `cause` (`detail`). */
+function unjudgedVerdict(
+  finding: string,
+  cause: string,
+  detail: string,
+  reasons: string[],
+  problems: Problem[],
+  inputs: Verdict['inputs'],
+): Verdict {
   return {
     schema: 1,
     decision: 'block',
     readiness: { passed: 0, total: BARS.length },
-    reasons: [summary, ...problems.map(formatProblem)],
+    reasons,
     warnings: [],
     notices: [],
     bars: BARS.map((b) => {
-      const findings: Finding[] =
-        b.id === 1
-          ? [{ status: 'fail', text: `the config ${configFile} could not be used: ${summary}`, config_path: '' }]
-          : [];
+      const findings: Finding[] = b.id === 1 ? [{ status: 'fail', text: finding, config_path: '' }] : [];
       return {
         id: b.id,
         name: b.name,
         status: b.id === 1 ? ('fail' as const) : ('blocked' as const),
         blocking: true,
         findings,
-        blocked_by: b.id === 1 ? [] : ['the config'],
-        details: b.id === 1 ? detailsOf(findings, []) : ['blocked: the config could not be read'],
+        blocked_by: b.id === 1 ? [] : [cause],
+        details: b.id === 1 ? detailsOf(findings, []) : [detail],
       };
     }),
     metrics: [],

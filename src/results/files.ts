@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, realpath } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { getHeapStatistics } from 'node:v8';
 import path from 'node:path';
 import { ConfigurationError, type Problem } from '../errors.js';
 
+const MiB = 1024 * 1024;
 export const HEAD_BYTES = 64 * 1024;
 
 /** The first bytes of a file, for format detection. */
@@ -38,11 +40,56 @@ export function unreadable(file: string, err: unknown): ConfigurationError {
   return new ConfigurationError(`Cannot read eval results ${file}.`, [{ file, message: why }]);
 }
 
+/**
+ * The largest file read whole (one JSON document, a JUnit report, a CSV): an eighth of the heap, at
+ * most 512 MiB (near the longest string V8 makes); parsing takes several times the file's size.
+ */
+export function maxDocumentBytes(): number {
+  return Math.min(512 * MiB, Math.floor(oldSpaceLimit() / 8));
+}
+
+/** The old generation's limit, where V8 runs out of memory: the heap limit less the young generation's 48 MiB. */
+function oldSpaceLimit(): number {
+  const limit = getHeapStatistics().heap_size_limit;
+  return Math.max(limit / 2, limit - 48 * MiB);
+}
+
+/**
+ * Stops a read that would exhaust the heap with a clear error, before V8 aborts the process (checked
+ * every few thousand samples; a crash would leave no verdict).
+ */
+export function checkMemory(file: string): void {
+  const used = getHeapStatistics().used_heap_size;
+  const limit = oldSpaceLimit();
+  if (used > 0.85 * limit)
+    throw new ConfigurationError(`Eval results ${file} need more memory than this process has.`, [
+      {
+        file,
+        message: `reading them used ${Math.round(used / MiB)} MB of the ${Math.round(limit / MiB)} MB heap; split the results into several files or gate fewer at once (or raise it: NODE_OPTIONS=--max-old-space-size=8192)`,
+      },
+    ]);
+}
+
+/** Refuses a file too large to read whole (see maxDocumentBytes) before it is read. */
+export async function checkDocumentSize(file: string, shown = file): Promise<void> {
+  const { size } = await stat(file);
+  const max = maxDocumentBytes();
+  if (size > max)
+    throw new ConfigurationError(`Eval results ${shown} are too large to read whole.`, [
+      {
+        file: shown,
+        message: `the file is ${Math.round(size / MiB)} MiB; a whole-document file (JSON, XML, CSV) is read up to ${Math.round(max / MiB)} MiB: write JSON lines (the native format) or split the run into several files`,
+      },
+    ]);
+}
+
 /** A whole text file; a failure to read it is the user's to fix, named by `shown`. */
 export async function readText(file: string, shown = file): Promise<string> {
   try {
+    await checkDocumentSize(file, shown);
     return await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
   }
 }
@@ -55,7 +102,7 @@ export async function readJson(file: string, shown = file): Promise<unknown> {
 /** Nesting of arrays and objects a results document may have (real eval outputs stay under 30). */
 export const MAX_JSON_DEPTH = 512;
 /** Longest line a JSON-lines results file may have. */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+export const MAX_LINE_BYTES = 16 * MiB;
 
 /**
  * Offset where `text` nests arrays and objects deeper than `limit`, or -1. A linear scan that skips

@@ -4,6 +4,8 @@ import { glob } from 'tinyglobby';
 import { ConfigurationError, type Problem } from '../errors.js';
 import type { Adapter, Probe } from './adapter.js';
 import {
+  checkDocumentSize,
+  checkMemory,
   depthProblem,
   HEAD_BYTES,
   insideRoot,
@@ -135,9 +137,13 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
     }
     const problems: Problem[] = [];
     let extra = 0;
+    let emitted = 0;
     const meta = await adapter.read(probe, {
       file: shown,
-      emit: (s) => builder.add(s, shown),
+      emit: (s) => {
+        builder.add(s, shown);
+        if (++emitted % 4096 === 0) checkMemory(shown);
+      },
       problem: (p) => (problems.length < MAX_PROBLEMS ? problems.push({ ...p, file: shown }) : extra++),
       aggregate: (key, value) => builder.aggregates.set(key, value),
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`),
@@ -185,6 +191,7 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
             more: newline !== -1 && trimmed.slice(newline).trim() !== '',
           }
         : await readFirstLine(file, bytes.length - Buffer.byteLength(trimmed)));
+    if (!more) await checkDocumentSize(file, shown);
     if (line !== undefined && !depthProblem(line, shown)) {
       try {
         probe.firstLine = JSON.parse(line);
