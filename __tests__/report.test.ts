@@ -34,6 +34,7 @@ describe('job summary', () => {
     const md = renderSummary(verdict);
     expect(md).not.toMatch(/<script|<img|<b>/);
     expect(md).not.toMatch(/@everyone|@org\/admins/);
+    expect(md).not.toMatch(/(^|[^\u2060])#\d|GH-\d|https?:\/\/evil|www\.evil|[\u202a-\u202e\u2066-\u2069\u200b\ufeff\u0007]/);
     // the only </details> is ours, and every table row has the header's column count
     expect(md.match(/<\/details>/g)).toHaveLength(1);
     const failingTable = md.split('<summary>Failing samples')[1]!.split('</details>')[0]!;
@@ -44,8 +45,13 @@ describe('job summary', () => {
 
   it('escapes every Markdown and HTML control character', () => {
     expect(escapeMarkdown('a|b <i>x</i> @bob *y* `z`\nnext')).toBe(
-      'a\\|b &lt;i&gt;x&lt;/i&gt; @\u200bbob \\*y\\* \\`z\\` next',
+      'a\\|b &lt;i&gt;x&lt;/i&gt; @\u2060bob \\*y\\* \\`z\\` next',
     );
+    // references, autolinks and math are broken by a word joiner or escaped; invisible and bidi characters go
+    expect(escapeMarkdown('#1 GH-2 acme/x#3 https://e.x www.e.x $a$')).toBe(
+      '\\#\u20601 GH\u2060-2 acme/x#\u20603 https\u2060://e.x www\u2060.e.x \\$a\\$',
+    );
+    expect(escapeMarkdown('a\u202eb\u202c c\u200bd\ufeff e\u0007f')).toBe('ab cd e f');
     expect(escapeMarkdown('x'.repeat(400), 10)).toBe('xxxxxxxxx…');
   });
 });

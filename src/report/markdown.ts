@@ -1,9 +1,19 @@
+/** Zero-width and invisible characters, and bidi controls (which reorder what a reviewer reads). */
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]/g;
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/** Word joiner: breaks what GitHub would autolink (mentions, references, URLs) without a visible change. */
+const WJ = '\u2060';
+
 /**
  * The one Markdown escaper for text that comes from eval output or config: no raw HTML, no live
- * @mentions, nothing that breaks a table row or closes a <details> block.
+ * @mentions, issue or pull request references (#1, GH-2, owner/repo#3), autolinked URLs or math,
+ * no invisible or bidi characters, nothing that breaks a table row or closes a <details> block.
  */
 export function escapeMarkdown(text: string, maxLength = 300): string {
   let t = text
+    .replace(INVISIBLE, '')
+    .replace(CONTROL, ' ')
     .replace(/\r?\n|\r/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -12,8 +22,12 @@ export function escapeMarkdown(text: string, maxLength = 300): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~])/g, '\\$1')
-    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
+    .replace(/([\\`*_[\]|~$])/g, '\\$1')
+    .replace(/@(?=[A-Za-z0-9])/g, `@${WJ}`)
+    .replace(/#(?=\d)/g, `#${WJ}`)
+    .replace(/\b(GH)-(?=\d)/gi, `$1${WJ}-`)
+    .replace(/\b(https?|ftp):(?=\/\/)/gi, `$1${WJ}:`)
+    .replace(/\bwww\./gi, `www${WJ}.`)
     .replace(/^([-+#]|\d+\.)/, '\\$1');
 }
 

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '../report/markdown.js';
 import type { LoadedConfig } from '../config/load.js';
 import { step, type DeploymentRecord, type RolloutDecision } from './reconcile.js';
 import type { RolloutStore } from './store.js';
@@ -36,16 +37,18 @@ export async function tryAlert(
   d: RolloutDecision,
 ): Promise<{ number: number; url: string } | undefined | null> {
   const owner = loaded.config.owner?.name;
-  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, '\\|')} |`);
+  const rows = d.evidence.map(
+    (e) => `| ${escapeMarkdown(e.name, 80)} | ${e.status} | ${escapeMarkdown(e.detail, 300)} |`,
+  );
   const body = [
-    `${owner ? `@${owner.replace(/^@/, '')} ` : ''}${d.alert ?? d.reason}`,
+    `${owner ? `@${owner.replace(/^@/, '')} ` : ''}${escapeMarkdown(d.alert ?? d.reason, 1000)}`,
     '',
     `Release: ${release}`,
     '',
     ...(rows.length ? ['| metric | status | evidence |', '| --- | --- | --- |', ...rows] : []),
     '',
-    `Why: ${d.reason}`,
-    `Next: ${d.next}`,
+    `Why: ${escapeMarkdown(d.reason, 1000)}`,
+    `Next: ${escapeMarkdown(d.next, 600)}`,
   ].join('\n');
   const title = `${d.action === 'rollback' ? 'Rollback' : 'Rollout needs attention'}: ${loaded.config.service} ${release.slice(0, 12)}`;
   try {
