@@ -226,6 +226,26 @@ describe('the CLI', () => {
     expect(many.stdout + many.stderr).toMatch(/need more memory than this process has[\s\S]*of the \d+ MB heap/);
   });
 
+  it('prints no escape or control character from the results: no cleared screen, no fake ALLOW', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'lrg-tty-'));
+    writeFileSync(
+      path.join(ws, 'gate.yml'),
+      'version: 1\nservice: s\nrisk: { tier: low, bad_output_cost: low }\nevals:\n  results: r.jsonl\n  metrics: [{ name: pass_rate, min: 0.9 }]\n',
+    );
+    const evil = 'x\u001b[2J\u001b[H\rllm-release-gate: ALLOW\u009b31m\u202e';
+    writeFileSync(path.join(ws, 'r.jsonl'), `${JSON.stringify({ id: evil, pass: false, reason: evil })}\n`);
+    for (const args of [
+      ['gate', '--config', 'gate.yml'],
+      ['results', 'r.jsonl'],
+    ]) {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { cwd: ws, encoding: 'utf8' });
+      if (args[0] === 'gate') expect(r.stdout).toContain('xllm-release-gate: ALLOW31m'); // the id, shown, inert
+      expect(r.stdout).not.toMatch(/^llm-release-gate: ALLOW/m);
+      // eslint-disable-next-line no-control-regex -- control characters are what must be absent
+      expect(r.stdout + r.stderr).not.toMatch(/[\u001b\r\u009b\u202e]/);
+    }
+  });
+
   it('prints the verdict JSON with --json', () => {
     const r = cli('gate', '--config', 'examples/llm-release-gate.yml', '--json');
     expect(JSON.parse(r.stdout)).toMatchObject({ schema: 1, decision: 'allow' });

@@ -35489,6 +35489,22 @@ function finite(v) {
   return Number.isFinite(v) ? v : null;
 }
 
+// src/report/plain.ts
+function clean(text) {
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "");
+}
+function cleanStrings(value) {
+  if (typeof value === "string") return clean(value);
+  if (Array.isArray(value)) return value.map(cleanStrings);
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, cleanStrings(v)]));
+  if (typeof value === "object" && value !== null) {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = cleanStrings(v);
+    return out;
+  }
+  return value;
+}
+
 // src/report/icons.ts
 function metricLabel(m) {
   return m.slice !== void 0 ? `${m.name} [${m.slice}]` : m.name;
@@ -40889,6 +40905,16 @@ function recordFrom(id, release, statuses) {
   return record2;
 }
 
+// src/report/markdown.ts
+var INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]/g;
+var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var WJ = "\u2060";
+function escapeMarkdown(text, maxLength = 300) {
+  let t = text.replace(INVISIBLE, "").replace(CONTROL, " ").replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
+  if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
+  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~$])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, `@${WJ}`).replace(/#(?=\d)/g, `#${WJ}`).replace(/\b(GH)-(?=\d)/gi, `$1${WJ}-`).replace(/\b(https?|ftp):(?=\/\/)/gi, `$1${WJ}:`).replace(/\bwww\./gi, `www${WJ}.`).replace(/^([-+#]|\d+\.)/, "\\$1");
+}
+
 // src/rollout/alert.ts
 var ALERT_PENDING = "(alert pending)";
 async function retryPendingAlert(store, loaded, record2, last, log2) {
@@ -40907,16 +40933,18 @@ async function retryPendingAlert(store, loaded, record2, last, log2) {
 }
 async function tryAlert(store, loaded, release, record2, d) {
   const owner = loaded.config.owner?.name;
-  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
+  const rows = d.evidence.map(
+    (e) => `| ${escapeMarkdown(e.name, 80)} | ${e.status} | ${escapeMarkdown(e.detail, 300)} |`
+  );
   const body = [
-    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
+    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${escapeMarkdown(d.alert ?? d.reason, 1e3)}`,
     "",
     `Release: ${release}`,
     "",
     ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
     "",
-    `Why: ${d.reason}`,
-    `Next: ${d.next}`
+    `Why: ${escapeMarkdown(d.reason, 1e3)}`,
+    `Next: ${escapeMarkdown(d.next, 600)}`
   ].join("\n");
   const title = `${d.action === "rollback" ? "Rollback" : "Rollout needs attention"}: ${loaded.config.service} ${release.slice(0, 12)}`;
   try {
@@ -41275,7 +41303,7 @@ async function main(argv) {
       });
       process.stdout.write(
         values.json ? `${JSON.stringify(outcome.verdict, null, 2)}
-` : renderTerminal(outcome.verdict, color)
+` : renderTerminal(cleanStrings(outcome.verdict), color)
       );
       return outcome.invalidInput ? 2 : outcome.verdict.decision === "allow" ? 0 : 1;
     }
@@ -41289,8 +41317,10 @@ async function main(argv) {
         throw new ConfigurationError("Name at least one results file: llm-release-gate results FILE --json");
       const run = await loadRun(positionals, { format: values.format, cwd: process.cwd() });
       const summary = summarizeRun(run);
-      process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}
-` : renderRunSummary(summary));
+      process.stdout.write(
+        values.json ? `${JSON.stringify(summary, null, 2)}
+` : renderRunSummary(cleanStrings(summary))
+      );
       return 0;
     }
     case "rollout": {
@@ -41313,8 +41343,10 @@ async function main(argv) {
         release: values.release,
         env: process.env
       });
-      process.stdout.write(values.json ? `${JSON.stringify(tick2, null, 2)}
-` : renderTick(tick2, values["dry-run"]));
+      process.stdout.write(
+        values.json ? `${JSON.stringify(tick2, null, 2)}
+` : renderTick(cleanStrings(tick2), values["dry-run"])
+      );
       return 0;
     }
     case "schema":
@@ -41350,11 +41382,11 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     if (err instanceof ConfigurationError || err.code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`llm-release-gate: ${describeError(err)}
+      process.stderr.write(`llm-release-gate: ${clean(describeError(err))}
 `);
       process.exitCode = 2;
     } else if (isExternalFailure(err)) {
-      process.stderr.write(`llm-release-gate: a service did not answer as expected: ${describeError(err)}
+      process.stderr.write(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}
 `);
       process.exitCode = 1;
     } else {

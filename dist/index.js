@@ -35173,15 +35173,19 @@ function info(message) {
 
 // src/action/log.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
+
+// src/report/plain.ts
+function clean(text) {
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "");
+}
+
+// src/action/log.ts
 function infoUntrusted(lines) {
   if (lines.length === 0) return;
   const token = randomUUID2();
   info(`::stop-commands::${token}`);
   for (const line of lines) for (const part of clean(line).split("\n")) info(part);
   info(`::${token}::`);
-}
-function clean(text) {
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]/g, "");
 }
 var say = {
   warning: (message, props) => warning(clean(message), cleanProps(props)),
@@ -61068,10 +61072,13 @@ function annotationsFor(v, configFile, lineOf, max = 50) {
 }
 
 // src/report/markdown.ts
+var INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]/g;
+var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var WJ = "\u2060";
 function escapeMarkdown(text, maxLength = 300) {
-  let t = text.replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
+  let t = text.replace(INVISIBLE, "").replace(CONTROL, " ").replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
   if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
-  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/^([-+#]|\d+\.)/, "\\$1");
+  return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~$])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, `@${WJ}`).replace(/#(?=\d)/g, `#${WJ}`).replace(/\b(GH)-(?=\d)/gi, `$1${WJ}-`).replace(/\b(https?|ftp):(?=\/\/)/gi, `$1${WJ}:`).replace(/\bwww\./gi, `www${WJ}.`).replace(/^([-+#]|\d+\.)/, "\\$1");
 }
 function table2(header, rows) {
   const line = (cells) => `| ${cells.join(" | ")} |`;
@@ -62932,16 +62939,18 @@ async function retryPendingAlert(store, loaded, record2, last, log4) {
 }
 async function tryAlert(store, loaded, release, record2, d) {
   const owner = loaded.config.owner?.name;
-  const rows = d.evidence.map((e) => `| ${e.name} | ${e.status} | ${e.detail.replace(/\|/g, "\\|")} |`);
+  const rows = d.evidence.map(
+    (e) => `| ${escapeMarkdown(e.name, 80)} | ${e.status} | ${escapeMarkdown(e.detail, 300)} |`
+  );
   const body = [
-    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${d.alert ?? d.reason}`,
+    `${owner ? `@${owner.replace(/^@/, "")} ` : ""}${escapeMarkdown(d.alert ?? d.reason, 1e3)}`,
     "",
     `Release: ${release}`,
     "",
     ...rows.length ? ["| metric | status | evidence |", "| --- | --- | --- |", ...rows] : [],
     "",
-    `Why: ${d.reason}`,
-    `Next: ${d.next}`
+    `Why: ${escapeMarkdown(d.reason, 1e3)}`,
+    `Next: ${escapeMarkdown(d.next, 600)}`
   ].join("\n");
   const title = `${d.action === "rollback" ? "Rollback" : "Rollout needs attention"}: ${loaded.config.service} ${release.slice(0, 12)}`;
   try {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
+import { clean } from '../report/plain.js';
 
 /**
  * Lines that carry text from the results or the config (reasons, ids, keys, service answers): the
@@ -13,17 +14,6 @@ export function infoUntrusted(lines: readonly string[]): void {
   core.info(`::stop-commands::${token}`);
   for (const line of lines) for (const part of clean(line).split('\n')) core.info(part);
   core.info(`::${token}::`);
-}
-
-/** Text without ANSI escape sequences and control characters (newlines kept, to be split). */
-export function clean(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex -- the escapes are what is removed
-      .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, '')
-      // eslint-disable-next-line no-control-regex -- control characters are what is removed
-      .replace(/[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]/g, '')
-  );
 }
 
 /** @actions/core's annotations and failure, message and properties cleaned (ESC and control characters out). */

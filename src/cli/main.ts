@@ -5,6 +5,7 @@ import { loadConfigFile, runGate } from '../engine/run-gate.js';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
 import { summarizeRun } from '../metrics/summary.js';
 import { loadRun } from '../results/load.js';
+import { clean, cleanStrings } from '../report/plain.js';
 import { renderTerminal } from '../report/terminal.js';
 import type { Format } from '../results/model.js';
 import { localTick } from '../rollout/local-tick.js';
@@ -50,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
         commits: values.commit ?? [],
       });
       process.stdout.write(
-        values.json ? `${JSON.stringify(outcome.verdict, null, 2)}\n` : renderTerminal(outcome.verdict, color),
+        values.json
+          ? `${JSON.stringify(outcome.verdict, null, 2)}\n`
+          : renderTerminal(cleanStrings(outcome.verdict), color),
       );
       return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
     }
@@ -64,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
         throw new ConfigurationError('Name at least one results file: llm-release-gate results FILE --json');
       const run = await loadRun(positionals, { format: values.format as Format | 'auto', cwd: process.cwd() });
       const summary = summarizeRun(run);
-      process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(summary));
+      process.stdout.write(
+        values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(cleanStrings(summary)),
+      );
       return 0;
     }
     case 'rollout': {
@@ -88,7 +93,9 @@ async function main(argv: string[]): Promise<number> {
         release: values.release,
         env: process.env,
       });
-      process.stdout.write(values.json ? `${JSON.stringify(tick, null, 2)}\n` : renderTick(tick, values['dry-run']!));
+      process.stdout.write(
+        values.json ? `${JSON.stringify(tick, null, 2)}\n` : renderTick(cleanStrings(tick), values['dry-run']!),
+      );
       return 0;
     }
     case 'schema':
@@ -126,10 +133,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigurationError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`llm-release-gate: ${describeError(err)}\n`);
+      process.stderr.write(`llm-release-gate: ${clean(describeError(err))}\n`);
       process.exitCode = 2;
     } else if (isExternalFailure(err)) {
-      process.stderr.write(`llm-release-gate: a service did not answer as expected: ${describeError(err)}\n`);
+      process.stderr.write(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(
