@@ -34,7 +34,9 @@ describe('job summary', () => {
     const md = renderSummary(verdict);
     expect(md).not.toMatch(/<script|<img|<b>/);
     expect(md).not.toMatch(/@everyone|@org\/admins/);
-    expect(md).not.toMatch(/(^|[^\u2060])#\d|GH-\d|https?:\/\/evil|www\.evil|[\u202a-\u202e\u2066-\u2069\u200b\ufeff\u0007]/);
+    expect(md).not.toMatch(
+      /(^|[^\u2060])#\d|GH-\d|https?:\/\/evil|www\.evil|[\u202a-\u202e\u2066-\u2069\u200b\ufeff\u0007]/,
+    );
     // the only </details> is ours, and every table row has the header's column count
     expect(md.match(/<\/details>/g)).toHaveLength(1);
     const failingTable = md.split('<summary>Failing samples')[1]!.split('</details>')[0]!;
