@@ -58746,7 +58746,9 @@ var ZipReader = class {
   window = Buffer.alloc(0);
   windowAt = 0;
   read(position, length) {
-    if (position < 0 || length < 0 || position + length > this.fileSize)
+    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0)
+      throw new ZipError("a damaged header (an impossible offset or size)");
+    if (position + length > this.fileSize)
       throw new ZipError("an entry points past the end of the file (is the .eval file truncated?)");
     const offset = position - this.windowAt;
     if (offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
@@ -58804,6 +58806,8 @@ var ZipReader = class {
       const nameLength = cd.readUInt16LE(p + 28);
       const extraLength = cd.readUInt16LE(p + 30);
       const commentLength = cd.readUInt16LE(p + 32);
+      if (p + 46 + nameLength + extraLength + commentLength > cd.length)
+        throw new ZipError("a damaged central directory (an entry runs past its end)");
       const entry = {
         name: cd.toString("utf8", p + 46, p + 46 + nameLength),
         flags: cd.readUInt16LE(p + 8),
@@ -58817,7 +58821,7 @@ var ZipReader = class {
       const extraEnd = e + extraLength;
       while (e + 4 <= extraEnd) {
         const id = cd.readUInt16LE(e);
-        const len = cd.readUInt16LE(e + 2);
+        const len = Math.min(cd.readUInt16LE(e + 2), extraEnd - e - 4);
         if (id === 1) {
           let q = e + 4;
           const take = () => {
@@ -58831,6 +58835,8 @@ var ZipReader = class {
         }
         e += 4 + len;
       }
+      if (![entry.size, entry.compressedSize, entry.offset].every(Number.isSafeInteger))
+        throw new ZipError("a damaged zip64 size or offset");
       out.push(entry);
       p = extraEnd + commentLength;
     }
@@ -60072,7 +60078,7 @@ async function makeProbe(file2, shown) {
     const { line, more } = first = newline !== -1 || bytes.length < HEAD_BYTES ? {
       line: newline === -1 ? trimmed : trimmed.slice(0, newline),
       more: newline !== -1 && trimmed.slice(newline).trim() !== ""
-    } : await readFirstLine(file2, bytes.length - Buffer.byteLength(trimmed));
+    } : await readFirstLine(file2, Buffer.byteLength(head.slice(0, head.length - trimmed.length)));
     if (!more) await checkDocumentSize(file2, shown);
     if (line !== void 0 && !depthProblem(line, shown)) {
       try {

@@ -190,7 +190,7 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
             line: newline === -1 ? trimmed : trimmed.slice(0, newline),
             more: newline !== -1 && trimmed.slice(newline).trim() !== '',
           }
-        : await readFirstLine(file, bytes.length - Buffer.byteLength(trimmed)));
+        : await readFirstLine(file, Buffer.byteLength(head.slice(0, head.length - trimmed.length))));
     if (!more) await checkDocumentSize(file, shown);
     if (line !== undefined && !depthProblem(line, shown)) {
       try {

@@ -58,7 +58,9 @@ export class ZipReader {
   private windowAt = 0;
 
   private read(position: number, length: number): Buffer {
-    if (position < 0 || length < 0 || position + length > this.fileSize)
+    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0)
+      throw new ZipError('a damaged header (an impossible offset or size)');
+    if (position + length > this.fileSize)
       throw new ZipError('an entry points past the end of the file (is the .eval file truncated?)');
     const offset = position - this.windowAt;
     if (offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
@@ -119,6 +121,8 @@ export class ZipReader {
       const nameLength = cd.readUInt16LE(p + 28);
       const extraLength = cd.readUInt16LE(p + 30);
       const commentLength = cd.readUInt16LE(p + 32);
+      if (p + 46 + nameLength + extraLength + commentLength > cd.length)
+        throw new ZipError('a damaged central directory (an entry runs past its end)');
       const entry: ZipEntry = {
         name: cd.toString('utf8', p + 46, p + 46 + nameLength),
         flags: cd.readUInt16LE(p + 8),
@@ -133,7 +137,7 @@ export class ZipReader {
       const extraEnd = e + extraLength;
       while (e + 4 <= extraEnd) {
         const id = cd.readUInt16LE(e);
-        const len = cd.readUInt16LE(e + 2);
+        const len = Math.min(cd.readUInt16LE(e + 2), extraEnd - e - 4);
         if (id === 0x0001) {
           let q = e + 4;
           const take = () => {
@@ -147,6 +151,8 @@ export class ZipReader {
         }
         e += 4 + len;
       }
+      if (![entry.size, entry.compressedSize, entry.offset].every(Number.isSafeInteger))
+        throw new ZipError('a damaged zip64 size or offset');
       out.push(entry);
       p = extraEnd + commentLength;
     }
