@@ -16,6 +16,18 @@ const fill = (unit, bytes) => unit.repeat(Math.max(1, Math.floor(bytes / unit.le
 
 const header = JSON.stringify({ eval: { task: 't', model: 'm' }, status: 'success' });
 const deep = (n) => '['.repeat(n) + ']'.repeat(n);
+/** Well-formed files built to be slow (one id repeated, long lines, many entries): decided either way. */
+const WELL_FORMED = new Set([
+  'junit-one-name.xml',
+  'junit-failure-text.xml',
+  'native-one-id.jsonl',
+  'native-long-line.jsonl',
+  'native-long-first-line.jsonl',
+  'promptfoo-one-id.json',
+  'braintrust-names.jsonl',
+  'inspect-many-entries.eval',
+]);
+
 const cases = {
   'junit-comment-bomb.xml': () => `${'<!---->'.repeat(40)}x`,
   'junit-comments.xml': () => `${fill('<!---->', cap)}x`,
@@ -63,10 +75,24 @@ const cases = {
 
 function run(file) {
   const config = `${dir}/config.yml`;
+  // Every readiness bar but the evals passes: the decision is the results' own.
   writeFileSync(
     config,
-    `version: 1\nservice: hostile\nrisk: { tier: low, bad_output_cost: bench }\nevals:\n  results: ${file}\n  metrics: [{ name: pass_rate, min: 0.9 }]\n`,
+    [
+      'version: 1',
+      'service: hostile',
+      'risk: { tier: low, bad_output_cost: bench }',
+      'evals:',
+      `  results: ${file}`,
+      '  metrics: [{ name: pass_rate, min: 0.9 }]',
+      'deploy: { model: m-2024-01-01, workflow: bench/out/hostile/deploy.yml }',
+      'observability: { tracing: otel }',
+      'cost: { max_cost_per_request_usd: 1 }',
+      'owner: { name: "@alice", oncall: "#oncall" }',
+      '',
+    ].join('\n'),
   );
+  writeFileSync(`${dir}/deploy.yml`, 'on: workflow_dispatch\n');
   const t0 = process.hrtime.bigint();
   const r = spawnSync(
     process.execPath,
@@ -85,7 +111,10 @@ function run(file) {
     const v = JSON.parse(r.stdout);
     decision = v.decision;
     const evals = v.reasons?.filter((x) => x.startsWith('evals'));
-    reason = (evals?.length ? evals[evals.length - 1] : (v.reasons?.[0] ?? '')).replace(/\s+/g, ' ').slice(0, 160);
+    reason = (evals?.length ? evals[evals.length - 1] : (v.reasons?.[0] ?? ''))
+      .replace(/^evals: bench\/out\/hostile\/[^:,]+(, )?:? ?/, '')
+      .replace(/\s+/g, ' ')
+      .slice(0, 160);
   } catch {
     reason =
       `no verdict: exit ${r.status ?? r.signal}: ${(r.stderr ?? '').split('\n').find((l) => l.trim()) ?? ''}`.slice(
@@ -109,7 +138,10 @@ let failed = 0;
 for (const name of Object.keys(cases)) {
   const file = `${dir}/${name}`;
   const r = run(file);
-  const ok = r.ms <= LIMIT_MS && r.mb <= LIMIT_MB && r.decision === 'block' && (r.exit === 1 || r.exit === 2);
+  const decided = WELL_FORMED.has(name)
+    ? (r.decision === 'allow' && r.exit === 0) || (r.decision === 'block' && r.exit === 1)
+    : r.decision === 'block' && r.exit === 2;
+  const ok = r.ms <= LIMIT_MS && r.mb <= LIMIT_MB && decided;
   if (!ok) failed++;
   rows.push({ name, bytes: statSync(file).size, ...r, ok });
 }
@@ -117,9 +149,11 @@ console.log(`\n| hostile file | size | decided | wall (ms) | peak RSS (MB) | rea
 console.log('|---|---:|---|---:|---:|---|');
 for (const r of rows)
   console.log(
-    `| ${r.name} | ${(r.bytes / 1024 / 1024).toFixed(r.bytes < 1e5 ? 3 : 1)} MB | ${r.ok ? '' : '**'}${r.decision} (exit ${r.exit})${r.ok ? '' : '**'} | ${r.ms.toFixed(0)} | ${r.mb.toFixed(0)} | ${r.reason.replace(/\|/g, '\\|')} |`,
+    `| ${r.name} | ${(r.bytes / 1024 / 1024).toFixed(r.bytes < 1e5 ? 3 : 1)} MB | ${r.ok ? '' : '**'}${r.decision} (exit ${r.exit})${r.ok ? '' : '**'} | ${r.ms.toFixed(0)} | ${r.mb.toFixed(0)} | ${r.reason.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;')} |`,
   );
 if (failed) {
-  console.error(`\n${failed} hostile file(s) not blocked within ${LIMIT_MS} ms and ${LIMIT_MB} MB`);
+  console.error(
+    `\n${failed} hostile file(s) not decided as expected (malformed: block, exit 2) within ${LIMIT_MS} ms and ${LIMIT_MB} MB`,
+  );
   process.exit(1);
 }

@@ -57431,11 +57431,12 @@ function judgeMetric(t, spec, opts, where, baseline) {
       return "missing" in adj ? [low, high] : adj.ci;
     })();
     const note = m.estimateOnly ? ` (${m.estimateOnly})` : "";
+    const notProven = (side, bound) => `${side} ${fmt2(bound)} by its interval, but not proven: the ${m.exact ? "exact " : ""}${+(failLevel * 100).toFixed(2)}% interval a fail needs${family.bounds > 1 ? ` (${family.bounds} bounds judged at once)` : ""}, ${fmt2(strict[0])}\u2013${fmt2(strict[1])}, still reaches it`;
     if (spec.min !== void 0)
       verdicts.push(
         low >= spec.min ? { status: "pass", text: `at least ${fmt2(spec.min)}${note}` } : strict[1] < spec.min ? { status: "fail", text: `below the minimum ${fmt2(spec.min)}${note}` } : {
           status: "inconclusive",
-          text: `the interval straddles the minimum ${fmt2(spec.min)}`,
+          text: high < spec.min ? notProven("below the minimum", spec.min) : `the interval straddles the minimum ${fmt2(spec.min)}`,
           misses: m.value < spec.min
         }
       );
@@ -57443,7 +57444,7 @@ function judgeMetric(t, spec, opts, where, baseline) {
       verdicts.push(
         high <= spec.max ? { status: "pass", text: `at most ${fmt2(spec.max)}${note}` } : strict[0] > spec.max ? { status: "fail", text: `above the maximum ${fmt2(spec.max)}${note}` } : {
           status: "inconclusive",
-          text: `the interval straddles the maximum ${fmt2(spec.max)}`,
+          text: low > spec.max ? notProven("above the maximum", spec.max) : `the interval straddles the maximum ${fmt2(spec.max)}`,
           misses: m.value > spec.max
         }
       );
@@ -58863,7 +58864,10 @@ var ZipReader = class {
     if (entry.method === 0) data = raw;
     else if (entry.method === 8) {
       try {
-        data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+        data = zlib.inflateRawSync(raw, {
+          maxOutputLength: Math.max(1, entry.size),
+          chunkSize: Math.min(MiB2, Math.max(64, entry.size))
+        });
       } catch (err) {
         throw new ZipError(
           err.code === "ERR_BUFFER_TOO_LARGE" ? `inflates past the ${fmt(entry.size)} its header declares (a ZIP bomb?)` : `cannot be inflated (${err.message})`,

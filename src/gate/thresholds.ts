@@ -120,6 +120,9 @@ export function judgeMetric(
               return 'missing' in adj ? [low, high] : adj.ci;
             })();
     const note = m.estimateOnly ? ` (${m.estimateOnly})` : '';
+    /** Why an interval outside the bound is not a fail: the stricter interval for a fail still reaches it. */
+    const notProven = (side: 'below the minimum' | 'above the maximum', bound: number) =>
+      `${side} ${fmt(bound)} by its interval, but not proven: the ${m.exact ? 'exact ' : ''}${+(failLevel * 100).toFixed(2)}% interval a fail needs${family.bounds > 1 ? ` (${family.bounds} bounds judged at once)` : ''}, ${fmt(strict[0])}–${fmt(strict[1])}, still reaches it`;
     if (spec.min !== undefined)
       verdicts.push(
         low >= spec.min
@@ -128,7 +131,10 @@ export function judgeMetric(
             ? { status: 'fail', text: `below the minimum ${fmt(spec.min)}${note}` }
             : {
                 status: 'inconclusive',
-                text: `the interval straddles the minimum ${fmt(spec.min)}`,
+                text:
+                  high < spec.min
+                    ? notProven('below the minimum', spec.min)
+                    : `the interval straddles the minimum ${fmt(spec.min)}`,
                 misses: m.value < spec.min,
               },
       );
@@ -140,7 +146,10 @@ export function judgeMetric(
             ? { status: 'fail', text: `above the maximum ${fmt(spec.max)}${note}` }
             : {
                 status: 'inconclusive',
-                text: `the interval straddles the maximum ${fmt(spec.max)}`,
+                text:
+                  low > spec.max
+                    ? notProven('above the maximum', spec.max)
+                    : `the interval straddles the maximum ${fmt(spec.max)}`,
                 misses: m.value > spec.max,
               },
       );

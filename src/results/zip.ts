@@ -180,7 +180,11 @@ export class ZipReader {
     if (entry.method === 0) data = raw;
     else if (entry.method === 8) {
       try {
-        data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+        // One output chunk the entry's size (small entries are the common case): no 16 KiB buffer per entry.
+        data = zlib.inflateRawSync(raw, {
+          maxOutputLength: Math.max(1, entry.size),
+          chunkSize: Math.min(MiB, Math.max(64, entry.size)),
+        });
       } catch (err) {
         throw new ZipError(
           (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
