@@ -11,9 +11,28 @@ import type { RunContext } from '../src/github/context.js';
 import { ROOT } from './helpers.js';
 
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+  description: string;
+  runs: { using: string; main: string };
   inputs: Record<string, { default?: string }>;
   outputs: Record<string, unknown>;
 };
+
+describe('a releasable action', () => {
+  it('fits the Marketplace: a description of at most 125 characters, a current Node runtime', () => {
+    expect(action.description.length).toBeLessThanOrEqual(125);
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+
+  it('publishes the CLI with everything bundled: no runtime dependencies, the bundle and its licences in the package', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg.private).toBeUndefined();
+    expect(pkg.dependencies).toBeUndefined();
+    expect(pkg.bin).toEqual({ 'llm-release-gate': 'dist/cli.js' });
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/', 'LICENSE']));
+    const licences = readFileSync(path.join(ROOT, 'dist/licenses.txt'), 'utf8');
+    for (const bundled of ['@actions/core@', 'yaml@', 'zod@', 'undici@']) expect(licences).toContain(bundled);
+  });
+});
 const inputsOf = (values: Record<string, string>) => readInputs((name) => values[name] ?? '');
 
 describe('action inputs', () => {
