@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers.js';
@@ -193,6 +193,88 @@ describe('the CLI', () => {
     expect(invalid.stdout).toMatch(/BLOCK/);
     expect(cli('results', '__tests__/fixtures/native-bad.jsonl').status).toBe(2);
     expect(cli('frobnicate').status).toBe(2);
+  });
+
+  it('says its version, and helps with every command and every option', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(cli('--version')).toMatchObject({ status: 0, stdout: `${pkg.version}\n` });
+    const help = cli('help');
+    expect(help.status).toBe(0);
+    for (const command of ['gate', 'results', 'rollout', 'schema', 'help'])
+      expect(help.stdout).toMatch(`  ${command} `);
+    const options: Record<string, string[]> = {
+      gate: ['--config', '--results', '--baseline', '--commit', '--json', '--help'],
+      results: ['--format', '--json', '--help'],
+      rollout: ['--config', '--release', '--dry-run', '--json', '--help'],
+    };
+    for (const [command, flags] of Object.entries(options)) {
+      for (const asked of [cli(command, '--help'), cli('help', command)]) {
+        expect(asked.status).toBe(0);
+        for (const flag of flags) expect(asked.stdout).toMatch(new RegExp(`^  ${flag}\\b`, 'm'));
+      }
+    }
+    const bad = cli('results', '--format', 'foo', 'x.json');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown --format 'foo': use one of auto, promptfoo, inspect/);
+  });
+
+  it('resolves its arguments from the current folder and the config from the repository root; a directory or a missing folder is named', () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), 'lrg-cli-'));
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    mkdirSync(path.join(repo, '.github'));
+    mkdirSync(path.join(repo, 'evals'));
+    mkdirSync(path.join(repo, 'sub'));
+    writeFileSync(path.join(repo, 'evals', 'r.jsonl'), '{"id": "a", "pass": true}\n{"id": "b", "pass": true}\n');
+    writeFileSync(
+      path.join(repo, '.github', 'llm-release-gate.yml'),
+      [
+        'version: 1',
+        'service: s',
+        'risk: { tier: low, bad_output_cost: x }',
+        'evals: { results: evals/r.jsonl, metrics: [{ name: pass_rate, min: 0.1 }] }',
+        'deploy: { model: m-2024-01-01 }',
+        'observability: { tracing: otel }',
+        'cost: { max_cost_per_request_usd: 1 }',
+        'owner: { name: "@alice", oncall: "#oncall" }',
+        'rollout:',
+        '  flag: { provider: flagd-file, key: k, path: flags/missing/flags.json }',
+        '  stages: [{ percent: 10 }, { percent: 100 }]',
+        '',
+      ].join('\n'),
+    );
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], {
+        cwd: path.join(repo, 'sub'),
+        encoding: 'utf8',
+      });
+    expect(run('gate').status).toBe(0);
+    expect(run('gate', '--results', '../evals/r.jsonl').status).toBe(0);
+    const dir = run('gate', '--results', '../evals');
+    expect(dir.status).toBe(2);
+    expect(dir.stdout).toMatch(/evals: is a directory: point at the results file, or use a glob such as dir\/\*\.json/);
+    expect(dir.stderr).not.toMatch(/at .*\.js:\d+/);
+    const rollout = run('rollout');
+    expect(rollout.status).toBe(2);
+    expect(rollout.stderr).toMatch(
+      /flags\/missing\/flags.json, rollout.flag.path: its folder .*flags\/missing does not exist/,
+    );
+    expect(rollout.stderr).not.toMatch(/a bug/);
+  });
+
+  it('colours a terminal; FORCE_COLOR colours a pipe, NO_COLOR and FORCE_COLOR=0 do not', () => {
+    const withEnv = (env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'dist/cli.js'), 'gate', '--config', 'examples/llm-release-gate.yml'],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', ...env },
+        },
+      ).stdout;
+    expect(withEnv({ FORCE_COLOR: '1' })).toContain('\u001b[32mALLOW');
+    expect(withEnv({ FORCE_COLOR: '0' })).not.toContain('\u001b[');
+    expect(withEnv({})).not.toContain('\u001b[');
   });
 
   it('a whole-document file too large for the heap, and results that outgrow it, block with exit 2 and a named limit', () => {

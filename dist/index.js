@@ -59974,7 +59974,7 @@ async function resolveResultFiles(patterns, cwd, root = cwd) {
     if (!isGlob) {
       const abs = path3.resolve(cwd, pattern);
       try {
-        await stat4(abs);
+        if ((await stat4(abs)).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
       } catch (err) {
         throw unreadable(pattern, err);
       }

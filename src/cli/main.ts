@@ -1,115 +1,255 @@
 import { execFileSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { configJsonSchema } from '../config/schema.js';
-import { loadConfigFile, runGate } from '../engine/run-gate.js';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
-import { summarizeRun } from '../metrics/summary.js';
-import { loadRun } from '../results/load.js';
 import { clean, cleanStrings } from '../report/plain.js';
-import { renderTerminal } from '../report/terminal.js';
-import type { Format } from '../results/model.js';
-import { localTick } from '../rollout/local-tick.js';
-import { renderRunSummary, renderTick } from './render.js';
+import { FORMAT_NAMES, type Format } from '../results/model.js';
+import { VERSION } from '../version.js';
 
-const USAGE = `llm-release-gate: gate LLM releases on eval results and the readiness bars
+interface Option {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  default?: string | boolean;
+  /** What the value is, in the help: FILE, SHA, FORMAT. */
+  value?: string;
+  help: string;
+}
 
-Usage:
-  llm-release-gate gate --config FILE [--results FILE]... [--baseline FILE] [--json]
-      exit 0 allow, 1 block, 2 invalid input
-  llm-release-gate results FILE... [--format FORMAT] [--json]
-      the normalized summary of eval results files
-  llm-release-gate rollout --config FILE [--release SHA] [--dry-run] [--json]
-      one step of the staged rollout (flagd-file written in place, the record kept in
-      rollout.state_file; --release defaults to the newest commit that is not a flag change;
-      --dry-run writes nothing)
-  llm-release-gate schema
-      the config JSON Schema
-`;
+interface Command {
+  usage: string;
+  summary: string;
+  options: Record<string, Option>;
+  positionals?: string;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
+}
 
-/** Exit codes: 0 allow / ok, 1 block, 2 invalid input (the user's to fix), 3 a bug of ours. */
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  switch (command) {
-    case 'gate': {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          config: { type: 'string', default: '.github/llm-release-gate.yml' },
-          results: { type: 'string', multiple: true },
-          baseline: { type: 'string' },
-          commit: { type: 'string', multiple: true },
-          json: { type: 'boolean', default: false },
-        },
-      });
+const CONFIG: Option = {
+  type: 'string',
+  value: 'FILE',
+  help: 'the readiness config (default .github/llm-release-gate.yml at the repository root). Paths inside it are relative to the repository root, wherever you run the command',
+};
+const JSON_OUT: Option = { type: 'boolean', default: false, help: 'print JSON instead of the report' };
+
+/**
+ * Paths given on the command line are relative to the current folder; the engine works from the
+ * repository root (as the action does from GITHUB_WORKSPACE), so they are rebased onto it.
+ */
+function fromRoot(root: string, p: string): string {
+  return path.relative(root, path.resolve(process.cwd(), p)) || '.';
+}
+
+const COMMANDS: Record<string, Command> = {
+  gate: {
+    usage: 'llm-release-gate gate [--config FILE] [--results FILE]... [--baseline FILE] [--commit SHA]... [--json]',
+    summary: 'judge the eval results against the readiness config: exit 0 allow, 1 block, 2 invalid input',
+    options: {
+      config: CONFIG,
+      results: {
+        type: 'string',
+        multiple: true,
+        value: 'FILE',
+        help: 'eval results file or glob; overrides evals.results',
+      },
+      baseline: { type: 'string', value: 'FILE', help: 'baseline results file; overrides evals.baseline' },
+      commit: {
+        type: 'string',
+        multiple: true,
+        value: 'SHA',
+        help: 'a commit that counts as this change: results that name another commit are stale (default: no check)',
+      },
+      json: JSON_OUT,
+    },
+    async run(values) {
+      const { runGate } = await import('../engine/run-gate.js');
+      const root = repositoryRoot(process.cwd());
       const outcome = await runGate({
-        config: values.config!,
-        results: values.results,
-        baseline: values.baseline,
+        config: configPath(root, values.config as string | undefined),
+        results: (values.results as string[] | undefined)?.map((r) => fromRoot(root, r)),
+        baseline: values.baseline === undefined ? undefined : fromRoot(root, values.baseline as string),
+        cwd: root,
+        root,
+        commits: (values.commit as string[] | undefined) ?? [],
+      });
+      if (values.json) process.stdout.write(`${JSON.stringify(outcome.verdict, null, 2)}\n`);
+      else {
+        const { renderTerminal } = await import('../report/terminal.js');
+        process.stdout.write(renderTerminal(cleanStrings(outcome.verdict), useColor()));
+      }
+      return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
+    },
+  },
+  results: {
+    usage: 'llm-release-gate results FILE... [--format FORMAT] [--json]',
+    summary: 'read eval results files and print their normalized summary (the format is recognised from the content)',
+    positionals: 'FILE',
+    options: {
+      format: {
+        type: 'string',
+        default: 'auto',
+        value: 'FORMAT',
+        help: `the results format: ${['auto', ...FORMAT_NAMES].join(', ')}`,
+      },
+      json: JSON_OUT,
+    },
+    async run(values, positionals) {
+      if (positionals.length === 0)
+        throw new ConfigurationError('Name at least one results file: llm-release-gate results FILE [--json]');
+      const format = values.format as string;
+      if (format !== 'auto' && !(FORMAT_NAMES as readonly string[]).includes(format))
+        throw new ConfigurationError(
+          `Unknown --format '${format}': use one of auto, ${FORMAT_NAMES.join(', ')} (auto recognises the format from the content).`,
+        );
+      const [{ loadRun }, { summarizeRun }, { renderRunSummary }] = await Promise.all([
+        import('../results/load.js'),
+        import('../metrics/summary.js'),
+        import('./render.js'),
+      ]);
+      const run = await loadRun(positionals, {
+        format: format as Format | 'auto',
         cwd: process.cwd(),
         root: repositoryRoot(process.cwd()),
-        commits: values.commit ?? [],
       });
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify(outcome.verdict, null, 2)}\n`
-          : renderTerminal(cleanStrings(outcome.verdict), color),
-      );
-      return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
-    }
-    case 'results': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { format: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false } },
-      });
-      if (positionals.length === 0)
-        throw new ConfigurationError('Name at least one results file: llm-release-gate results FILE --json');
-      const run = await loadRun(positionals, { format: values.format as Format | 'auto', cwd: process.cwd() });
       const summary = summarizeRun(run);
       process.stdout.write(
         values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(cleanStrings(summary)),
       );
       return 0;
-    }
-    case 'rollout': {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          config: { type: 'string', default: '.github/llm-release-gate.yml' },
-          'dry-run': { type: 'boolean', default: false },
-          release: { type: 'string' },
-          json: { type: 'boolean', default: false },
-        },
-      });
-      const cwd = process.cwd();
-      const loaded = await loadConfigFile(values.config!, cwd);
+    },
+  },
+  rollout: {
+    usage: 'llm-release-gate rollout [--config FILE] [--release SHA] [--dry-run] [--json]',
+    summary:
+      'take one step of the staged rollout: a flagd file is written in place, the record kept in rollout.state_file',
+    options: {
+      config: CONFIG,
+      release: {
+        type: 'string',
+        value: 'SHA',
+        help: 'the commit being released (default: the newest commit that is not a flag change)',
+      },
+      'dry-run': { type: 'boolean', default: false, help: 'say what the step would be; write nothing' },
+      json: JSON_OUT,
+    },
+    async run(values) {
+      const [{ loadConfigFile, runGate }, { localTick }, { renderTick }] = await Promise.all([
+        import('../engine/run-gate.js'),
+        import('../rollout/local-tick.js'),
+        import('./render.js'),
+      ]);
+      const root = repositoryRoot(process.cwd());
+      const config = configPath(root, values.config as string | undefined);
+      const loaded = await loadConfigFile(config, root, root);
       const tick = await localTick(loaded, {
-        cwd,
+        cwd: root,
         now: new Date(),
-        gateAllowed: async () =>
-          (await runGate({ config: values.config!, cwd, root: repositoryRoot(cwd) })).verdict.decision === 'allow',
-        dryRun: values['dry-run']!,
-        release: values.release,
+        gateAllowed: async () => (await runGate({ config, cwd: root, root })).verdict.decision === 'allow',
+        dryRun: values['dry-run'] as boolean,
+        release: values.release as string | undefined,
         env: process.env,
       });
       process.stdout.write(
-        values.json ? `${JSON.stringify(tick, null, 2)}\n` : renderTick(cleanStrings(tick), values['dry-run']!),
+        values.json
+          ? `${JSON.stringify(tick, null, 2)}\n`
+          : renderTick(cleanStrings(tick), values['dry-run'] as boolean),
       );
       return 0;
-    }
-    case 'schema':
+    },
+  },
+  schema: {
+    usage: 'llm-release-gate schema',
+    summary: "print the config's JSON Schema (for editors: see the README's yaml-language-server line)",
+    options: {},
+    async run() {
+      const { configJsonSchema } = await import('../config/schema.js');
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      throw new ConfigurationError(`Unknown command '${command}'.\n\n${USAGE}`);
+    },
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    `llm-release-gate ${VERSION}: gate LLM releases on eval results and the seven readiness bars`,
+    '',
+    'Usage: llm-release-gate COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  this help, or a command's: llm-release-gate help gate (or gate --help)`,
+    '',
+    'llm-release-gate --version prints the version. Exit codes: 0 allow (or done), 1 block, 2 invalid input, 3 a bug.',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(name: string): string {
+  const c = COMMANDS[name]!;
+  const opts = Object.entries(c.options).map(([key, o]) => {
+    const flag = `--${key}${o.value ? ` ${o.value}` : ''}${o.multiple ? ' (repeatable)' : ''}`;
+    const dflt = o.default !== undefined && o.type === 'string' ? ` (default ${o.default})` : '';
+    return { flag, text: `${o.help}${dflt}` };
+  });
+  opts.push({ flag: '--help, -h', text: 'this help' });
+  const width = Math.max(...opts.map((o) => o.flag.length));
+  return [
+    `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`,
+    '',
+    `Usage: ${c.usage}`,
+    '',
+    'Options:',
+    ...opts.map((o) => `  ${o.flag.padEnd(width)}  ${o.text}`),
+    '',
+  ].join('\n');
+}
+
+/** Exit codes: 0 allow / ok, 1 block, 2 invalid input (the user's to fix), 3 a bug of ours. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
   }
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    const topic = rest[0];
+    if (topic !== undefined && COMMANDS[topic]) process.stdout.write(commandHelp(topic));
+    else if (topic !== undefined) throw new ConfigurationError(`Unknown command '${topic}'.\n\n${usage()}`);
+    else process.stdout.write(usage());
+    return command === undefined ? 2 : 0;
+  }
+  const cmd = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!cmd) throw new ConfigurationError(`Unknown command '${command}'.\n\n${usage()}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: cmd.positionals !== undefined,
+    options: Object.fromEntries(
+      Object.entries(cmd.options).map(([k, o]) => [
+        k,
+        {
+          type: o.type,
+          ...(o.multiple ? { multiple: true } : {}),
+          ...(o.default !== undefined ? { default: o.default } : {}),
+        },
+      ]),
+    ) as ParseArgsConfig['options'],
+  });
+  return cmd.run(values as Record<string, string | boolean | string[] | undefined>, positionals);
+}
+
+/** The config path: as given, relative to the current folder; else the default at the repository root. */
+function configPath(root: string, given: string | undefined): string {
+  return given === undefined ? '.github/llm-release-gate.yml' : fromRoot(root, given);
+}
+
+/** Colour on a terminal; FORCE_COLOR (not 0/false) forces it, NO_COLOR turns it off. */
+function useColor(): boolean {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
 /** The CLI's boundary: the git repository it runs in, else the current folder. */

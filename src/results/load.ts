@@ -61,7 +61,7 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
     if (!isGlob) {
       const abs = path.resolve(cwd, pattern);
       try {
-        await stat(abs);
+        if ((await stat(abs)).isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
       } catch (err) {
         throw unreadable(pattern, err);
       }

@@ -1,3 +1,5 @@
+import { ConfigurationError } from '../../errors.js';
+import path from 'node:path';
 import { statusOf } from '../../github/client.js';
 import type { RolloutApi } from '../../github/rollout-api.js';
 import { FlagdError, flagdPercent, type FlagdDocument, withFlagdPercent } from './flagd-document.js';
@@ -71,7 +73,7 @@ export class FlagdFileProvider implements FlagProvider {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { flags: {} };
-      throw err;
+      throw this.unusable('read', err);
     }
     try {
       return JSON.parse(text) as FlagdDocument;
@@ -88,6 +90,26 @@ export class FlagdFileProvider implements FlagProvider {
     const doc = await this.doc();
     const now = flagdPercent(doc, this.key);
     if (now !== expected) throw new ConflictError(`the flag moved to ${now}% (expected ${expected}%)`);
-    await writeFile(this.file, `${JSON.stringify(withFlagdPercent(doc, this.key, percent), null, 2)}\n`);
+    try {
+      await writeFile(this.file, `${JSON.stringify(withFlagdPercent(doc, this.key, percent), null, 2)}\n`);
+    } catch (err) {
+      throw this.unusable('written', err);
+    }
+  }
+
+  /** A file system error on the flag file, as the user's to fix (rollout.flag.path). */
+  private unusable(what: 'read' | 'written', err: unknown): ConfigurationError {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? `its folder ${path.dirname(this.file)} does not exist: create it, or fix rollout.flag.path`
+        : code === 'EISDIR'
+          ? 'it is a directory: rollout.flag.path names the flagd JSON file'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : `${code ?? String(err)}`;
+    return new ConfigurationError(`The flagd file ${this.file} cannot be ${what}.`, [
+      { file: this.file, path: 'rollout.flag.path', message: why },
+    ]);
   }
 }
