@@ -1,5 +1,6 @@
+import { ConfigurationError } from '../src/errors.js';
 import { parseConfig } from '../src/config/load.js';
-import { modelPinning } from '../src/gate/bars/deploy.js';
+import { judgeDeploy, modelPinning } from '../src/gate/bars/deploy.js';
 import { ownerShape } from '../src/gate/bars/owner.js';
 import { decide, type RepoFacts } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
@@ -223,6 +224,11 @@ describe('model pinning and owner shape', () => {
     ['gpt-4o-2024-08-06', true],
     ['claude-3-5-sonnet-20241022', true],
     ['gemini-1.5-pro-002', true],
+    ['mistral-large-2411', true],
+    ['gpt-4-0613', true],
+    ['ollama/llama3@sha256:0123456789abcdef', true],
+    ['gemini-2.5-pro', false],
+    ['meta-llama/Llama-3.1-8B-Instruct', false],
     ['meta-llama/Llama-3.1-8B-Instruct@0e9e39f249a16976918f6564b8830bc894c89659', true],
     ['my-finetune:v3', true],
     ['gpt-4o', false],
@@ -232,6 +238,24 @@ describe('model pinning and owner shape', () => {
     ['gemini-2.0-flash-exp', false],
   ])('%s pinned: %s', (model, pinned) => {
     expect(modelPinning(model).pinned).toBe(pinned);
+  });
+
+  it('deploy.model_pinned counts an id as pinned with a reason, and requires one', () => {
+    const config = (deploy: string) =>
+      parseConfig(`version: 1\nservice: s\ndeploy: ${deploy}\n`, 'g.yml').config as Parameters<
+        typeof judgeDeploy
+      >[0]['config'];
+    const facts = { fileExists: () => true } as unknown as Parameters<typeof judgeDeploy>[0]['facts'];
+    const ctx = (deploy: string) => ({ config: config(deploy), facts }) as Parameters<typeof judgeDeploy>[0];
+    const [unpinned] = judgeDeploy(ctx('{ model: gemini-2.5-pro }'));
+    expect(unpinned).toMatchObject({ status: 'fail', config_path: 'deploy.model' });
+    expect(unpinned!.text).toMatch(/set deploy.model_pinned: true with deploy.model_pinned_reason/);
+    const [pinned] = judgeDeploy(
+      ctx('{ model: gemini-2.5-pro, model_pinned: true, model_pinned_reason: "Google stable ids are fixed" }'),
+    );
+    expect(pinned).toMatchObject({ status: 'pass', config_path: 'deploy.model_pinned' });
+    expect(pinned!.text).toMatch(/Google stable ids are fixed/);
+    expect(() => config('{ model: gemini-2.5-pro, model_pinned: true }')).toThrow(ConfigurationError);
   });
 
   it('accepts one login and rejects teams and free text', () => {

@@ -29174,7 +29174,18 @@ var init_schema = __esm({
       evals: Evals.optional(),
       deploy: external_exports.strictObject({
         model: external_exports.string().min(1).optional().describe("The model version in production; pin it (no latest-style alias)."),
+        model_pinned: external_exports.boolean().default(false).describe(
+          "true: count deploy.model as pinned although its id carries no date or version (a provider that guarantees the id never changes); say why in model_pinned_reason."
+        ),
+        model_pinned_reason: external_exports.string().min(1).optional().describe("Why deploy.model is pinned although its id says nothing of it; required with model_pinned: true."),
         workflow: external_exports.string().min(1).optional().describe("The deploy workflow file, e.g. .github/workflows/deploy.yml.")
+      }).superRefine((d, ctx) => {
+        if (d.model_pinned && !d.model_pinned_reason)
+          ctx.addIssue({
+            code: "custom",
+            path: ["model_pinned_reason"],
+            message: 'is required with model_pinned: true: say why the id cannot change (e.g. "Google stable ids are fixed")'
+          });
       }).optional(),
       observability: external_exports.strictObject({
         tracing: external_exports.string().min(1).optional().describe("Tracing backend, e.g. langfuse, langsmith, otel."),
@@ -29510,7 +29521,13 @@ function judgeDeploy({ config: config2, facts }) {
   else {
     const pin = modelPinning(deploy.model);
     out.push(
-      pin.pinned ? pass(`model pinned: ${pin.why}`, "deploy.model") : fail(`model not pinned: ${pin.why}; use a dated or versioned model id`, "deploy.model")
+      pin.pinned ? pass(`model pinned: ${pin.why}`, "deploy.model") : deploy.model_pinned ? pass(
+        `model pinned, as the config says: "${deploy.model}" (${deploy.model_pinned_reason ?? "no reason given"})`,
+        "deploy.model_pinned"
+      ) : fail(
+        `model not pinned: ${pin.why}; use a dated or versioned model id, or set deploy.model_pinned: true with deploy.model_pinned_reason when the provider guarantees the id never changes`,
+        "deploy.model"
+      )
     );
   }
   out.push(
@@ -29534,7 +29551,7 @@ function modelPinning(model) {
   }
   const pinnedPatterns = [
     /\d{4}-?\d{2}-?\d{2}/,
-    /-\d{3}$/,
+    /-\d{3,4}$/,
     /@sha256:[0-9a-f]{12,}/i,
     /[:@]v?\d+(\.\d+)*$/i,
     /-v\d+(\.\d+)*$/i,

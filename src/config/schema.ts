@@ -170,7 +170,26 @@ export const ConfigSchema = z
           .min(1)
           .optional()
           .describe('The model version in production; pin it (no latest-style alias).'),
+        model_pinned: z
+          .boolean()
+          .default(false)
+          .describe(
+            'true: count deploy.model as pinned although its id carries no date or version (a provider that guarantees the id never changes); say why in model_pinned_reason.',
+          ),
+        model_pinned_reason: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Why deploy.model is pinned although its id says nothing of it; required with model_pinned: true.'),
         workflow: z.string().min(1).optional().describe('The deploy workflow file, e.g. .github/workflows/deploy.yml.'),
+      })
+      .superRefine((d, ctx) => {
+        if (d.model_pinned && !d.model_pinned_reason)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['model_pinned_reason'],
+            message: 'is required with model_pinned: true: say why the id cannot change (e.g. "Google stable ids are fixed")',
+          });
       })
       .optional(),
     observability: z

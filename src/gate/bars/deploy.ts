@@ -11,7 +11,15 @@ export function judgeDeploy({ config, facts }: BarContext): Finding[] {
     out.push(
       pin.pinned
         ? pass(`model pinned: ${pin.why}`, 'deploy.model')
-        : fail(`model not pinned: ${pin.why}; use a dated or versioned model id`, 'deploy.model'),
+        : deploy.model_pinned
+          ? pass(
+              `model pinned, as the config says: "${deploy.model}" (${deploy.model_pinned_reason ?? 'no reason given'})`,
+              'deploy.model_pinned',
+            )
+          : fail(
+              `model not pinned: ${pin.why}; use a dated or versioned model id, or set deploy.model_pinned: true with deploy.model_pinned_reason when the provider guarantees the id never changes`,
+              'deploy.model',
+            ),
     );
   }
   out.push(
@@ -50,11 +58,11 @@ export function modelPinning(model: string): { pinned: boolean; why: string } {
   ) {
     return { pinned: false, why: `"${m}" is a moving alias` };
   }
-  // Dated snapshots (gpt-4o-2024-08-06, claude-3-5-sonnet-20241022), numbered revisions (gemini-1.5-pro-002),
-  // explicit versions (:v2, @sha256:…, -v1.2, /revisions/…).
+  // Dated snapshots (gpt-4o-2024-08-06, claude-3-5-sonnet-20241022, mistral-large-2411, gpt-4-0613),
+  // numbered revisions (gemini-1.5-pro-002), explicit versions (:v2, @sha256:…, -v1.2, @<commit>).
   const pinnedPatterns = [
     /\d{4}-?\d{2}-?\d{2}/,
-    /-\d{3}$/,
+    /-\d{3,4}$/,
     /@sha256:[0-9a-f]{12,}/i,
     /[:@]v?\d+(\.\d+)*$/i,
     /-v\d+(\.\d+)*$/i,
