@@ -188,7 +188,8 @@ export const ConfigSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['model_pinned_reason'],
-            message: 'is required with model_pinned: true: say why the id cannot change (e.g. "Google stable ids are fixed")',
+            message:
+              'is required with model_pinned: true: say why the id cannot change (e.g. "Google stable ids are fixed")',
           });
       })
       .optional(),
