@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../src/config/load.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { renderConfigReference } from '../src/config/reference.js';
 import { configJsonSchema } from '../src/config/schema.js';
 import { ConfigurationError, type Problem } from '../src/errors.js';
 import { ROOT } from './helpers.js';
@@ -135,5 +138,56 @@ describe('readiness config', () => {
     expect(shipped).toEqual(configJsonSchema());
     expect(shipped.properties.risk.properties.tier.enum).toEqual(['low', 'medium', 'high', 'critical']);
     expect(shipped.required).toEqual(['version', 'service']);
+  });
+});
+
+describe('the config reference', () => {
+  const schema = configJsonSchema();
+
+  it('describes every key of the schema', () => {
+    const missing: string[] = [];
+    const walk = (n: unknown, at: string): void => {
+      if (typeof n !== 'object' || n === null) return;
+      const node = n as Record<string, unknown>;
+      for (const [k, v] of Object.entries((node.properties as Record<string, { description?: string }>) ?? {})) {
+        if (!v.description) missing.push(`${at}${k}`);
+        walk(v, `${at}${k}.`);
+      }
+      for (const key of ['items', 'anyOf', 'oneOf'])
+        for (const child of ([] as unknown[]).concat(node[key] ?? [])) walk(child, key === 'items' ? `${at}[].` : at);
+    };
+    walk(schema, '');
+    expect(missing).toEqual([]);
+  });
+
+  it('docs/config.md is the reference generated from the schema (npm run docs writes it)', () => {
+    const example = parse(readFileSync(path.join(ROOT, 'examples/llm-release-gate.yml'), 'utf8')) as unknown;
+    const committed = readFileSync(path.join(ROOT, 'docs/config.md'), 'utf8');
+    expect(committed).toBe(renderConfigReference(example));
+    for (const key of ['`evals.metrics[].name`', '`cost.monthly_budget_usd`', '`rollout.analysis.max_errors`'])
+      expect(committed).toContain(key);
+  });
+
+  it('the JSON Schema rejects what the gate rejects where it can say it: rates in [0, 1], known metric names', () => {
+    const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(schema);
+    const ok = (metrics: string) => validate(parse(`version: 1\nservice: s\nevals: { metrics: [${metrics}] }\n`));
+    expect(ok('{ name: pass_rate, min: 0.9 }')).toBe(true);
+    expect(ok('{ name: score.faithfulness, min: 0.9 }, { name: latency_p95_ms, max: 2500 }')).toBe(true);
+    expect(ok('{ name: pass_rate, min: 90 }')).toBe(false);
+    expect(ok('{ name: error_rate, max: 5 }')).toBe(false);
+    expect(ok('{ name: pass_rte, min: 0.9 }')).toBe(false);
+    expect(validate(parse(readFileSync(path.join(ROOT, 'examples/llm-release-gate.yml'), 'utf8')))).toBe(true);
+  });
+
+  it('names each unknown key at its own line, with the nearest known key', () => {
+    const problems = problemsOf('version: 1\nservice: s\nevals:\n  statistcs: {}\n  baselin: b.json\n');
+    expect(problems.map((p) => [p.path, p.line])).toEqual([
+      ['evals.statistcs', 4],
+      ['evals.baselin', 5],
+    ]);
+    expect(problems[0]!.message).toMatch(
+      /unknown key "evals.statistcs": did you mean "statistics"\? \(every key is in docs\/config.md/,
+    );
+    expect(problems[1]!.message).toMatch(/did you mean "baseline"\?/);
   });
 });

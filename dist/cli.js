@@ -26370,10 +26370,10 @@ function _instanceof(cls, params = {}) {
   return inst;
 }
 function json(params) {
-  const jsonSchema = lazy(() => {
-    return union([string2(params), number2(), boolean2(), _null3(), array(jsonSchema), record(string2(), jsonSchema)]);
+  const jsonSchema2 = lazy(() => {
+    return union([string2(params), number2(), boolean2(), _null3(), array(jsonSchema2), record(string2(), jsonSchema2)]);
   });
-  return jsonSchema;
+  return jsonSchema2;
 }
 function preprocess(fn, schema) {
   return new ZodPreprocess({
@@ -28771,8 +28771,14 @@ var init_rollout_schema = __esm({
       max_drop: external_exports.number().nonnegative().optional().describe("Canary \u2212 control may fall by at most this much."),
       max: external_exports.number().optional().describe("Absolute upper bound on the canary (judged with an always-valid interval)."),
       min: external_exports.number().optional().describe("Absolute lower bound on the canary (judged with an always-valid interval)."),
-      query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant. An X_rate query returns a ratio in [0, 1]."),
-      sd_query: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe(
+      query: external_exports.strictObject({
+        canary: external_exports.string().min(1).describe("PromQL for the canary."),
+        control: external_exports.string().min(1).describe("PromQL for control.")
+      }).optional().describe("Prometheus: a PromQL query per variant. An X_rate query returns a ratio in [0, 1]."),
+      sd_query: external_exports.strictObject({
+        canary: external_exports.string().min(1).describe("PromQL for the canary."),
+        control: external_exports.string().min(1).describe("PromQL for control.")
+      }).optional().describe(
         "Prometheus, mean metrics: a PromQL query per variant for the standard deviation per request. With it a mean is judged with error control; without it, on its value once the stage has baked."
       )
     }).superRefine((m, ctx) => {
@@ -28782,8 +28788,8 @@ var init_rollout_schema = __esm({
     });
     Stage = external_exports.strictObject({
       percent: external_exports.number().gt(0).max(100).describe("Share of traffic on the new version at this stage."),
-      min_duration: duration3.optional(),
-      min_samples: external_exports.number().int().min(0).optional(),
+      min_duration: duration3.optional().describe("How long the stage bakes before it may advance."),
+      min_samples: external_exports.number().int().min(0).optional().describe("Canary requests the stage needs before it may advance (the online metrics count them)."),
       approval: external_exports.boolean().default(false).describe("true: a promote run by an approver is needed to leave this stage.")
     });
     unused = "Not used by this provider (accepted so that switching provider needs no other edit).";
@@ -28798,12 +28804,12 @@ var init_rollout_schema = __esm({
       path: external_exports.string().optional().describe(unused),
       url: external_exports.string().optional().describe(unused),
       token_env: tokenEnv,
-      requests: external_exports.strictObject({ canary: external_exports.string(), control: external_exports.string() }).optional().describe(unused),
+      requests: external_exports.strictObject({ canary: external_exports.string().describe(unused), control: external_exports.string().describe(unused) }).optional().describe(unused),
       freshness: external_exports.string().optional().describe(unused),
       max_age: external_exports.string().optional().describe(unused)
     };
     Rollout = external_exports.strictObject({
-      environment: external_exports.string().min(1).default("production"),
+      environment: external_exports.string().min(1).default("production").describe("The GitHub Deployments environment the rollout is recorded in."),
       flag: withDefaultProvider(
         "flagd-file",
         external_exports.discriminatedUnion("provider", [
@@ -28817,24 +28823,29 @@ var init_rollout_schema = __esm({
           }),
           external_exports.strictObject({
             ...otherFlagKeys,
-            provider: external_exports.literal("unleash"),
+            provider: external_exports.literal("unleash").describe("An Unleash feature toggle (its first flexibleRollout strategy)."),
             key: flagKey,
             ...service("unleash"),
-            project: external_exports.string().optional(),
-            environment: external_exports.string().optional()
+            project: external_exports.string().optional().describe('unleash: the project (default "default").'),
+            environment: external_exports.string().optional().describe('unleash: the environment (default "production").')
           }),
           external_exports.strictObject({
             ...otherFlagKeys,
-            provider: external_exports.literal("launchdarkly"),
+            provider: external_exports.literal("launchdarkly").describe("A LaunchDarkly boolean flag (its fallthrough rollout)."),
             key: flagKey,
             ...service("launchdarkly"),
-            project: external_exports.string().optional(),
-            environment: external_exports.string().optional()
+            project: external_exports.string().optional().describe('launchdarkly: the project key (default "default").'),
+            environment: external_exports.string().optional().describe('launchdarkly: the environment key (default "production").')
           }),
-          external_exports.strictObject({ ...otherFlagKeys, provider: external_exports.literal("webhook"), key: flagKey, ...service("webhook") })
+          external_exports.strictObject({
+            ...otherFlagKeys,
+            provider: external_exports.literal("webhook").describe("Your own service: POST {key, percent} to url; GET url answers the percent."),
+            key: flagKey,
+            ...service("webhook")
+          })
         ])
-      ),
-      stages: external_exports.array(Stage).min(1).default([
+      ).describe("The feature flag that carries the rollout: provider, key and where it lives."),
+      stages: external_exports.array(Stage).min(1).describe("The stages, rising to 100% (default 1%, 10%, 50%, 100%).").default([
         { percent: 1, approval: false },
         { percent: 10, approval: false },
         { percent: 50, approval: false },
@@ -28863,27 +28874,36 @@ var init_rollout_schema = __esm({
           external_exports.discriminatedUnion("provider", [
             external_exports.strictObject({
               ...otherSourceKeys,
-              provider: external_exports.literal("file"),
-              path: needed("the file source needs path: the online metrics JSON")
+              provider: external_exports.literal("file").describe("Online metrics from a JSON file (the default)."),
+              path: needed("the file source needs path: the online metrics JSON").describe(
+                "file: the online metrics JSON (its format: the README, Staged rollout)."
+              )
             }),
-            external_exports.strictObject({ ...otherSourceKeys, provider: external_exports.literal("http"), ...service("http", "source") }),
             external_exports.strictObject({
               ...otherSourceKeys,
-              provider: external_exports.literal("prometheus"),
+              provider: external_exports.literal("http").describe("Online metrics from a URL answering the same JSON as the file."),
+              ...service("http", "source")
+            }),
+            external_exports.strictObject({
+              ...otherSourceKeys,
+              provider: external_exports.literal("prometheus").describe("Online metrics from Prometheus queries."),
               ...service("prometheus", "source"),
-              requests: external_exports.strictObject({ canary: external_exports.string().min(1), control: external_exports.string().min(1) }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it)."),
+              requests: external_exports.strictObject({
+                canary: external_exports.string().min(1).describe("PromQL for the canary."),
+                control: external_exports.string().min(1).describe("PromQL for control.")
+              }).optional().describe("Prometheus: a PromQL query per variant for its request count (X_rate metrics need it)."),
               freshness: external_exports.string().min(1).optional().describe(
                 "Prometheus: PromQL answering the Unix time of the newest sample, e.g. max(timestamp(llm_requests_total)). Data older than max_age is then missing, not evidence."
               ),
               max_age: duration3.optional().describe("Prometheus: how old the newest sample may be (with freshness; default 10m).")
             })
           ])
-        ),
-        metrics: external_exports.array(RolloutMetric).min(1),
-        max_errors: external_exports.number().int().min(0).default(3)
-      }).optional(),
-      on_regression: external_exports.enum(["rollback", "pause"]).default("rollback"),
-      approvers: external_exports.array(githubLogin).default([]),
+        ).describe("Where the online metrics come from: file (default), http or prometheus."),
+        metrics: external_exports.array(RolloutMetric).min(1).describe("What the canary is judged on against control."),
+        max_errors: external_exports.number().int().min(0).default(3).describe("Ticks in a row with missing or unreadable metric data before the rollout holds and alerts.")
+      }).optional().describe("Canary-versus-control analysis at every stage; without it stages advance on time alone."),
+      on_regression: external_exports.enum(["rollback", "pause"]).default("rollback").describe("What a regression does: set the flag to 0% (rollback) or hold the stage and alert (pause)."),
+      approvers: external_exports.array(githubLogin).default([]).describe("GitHub logins allowed to promote a stage that needs approval."),
       state_file: external_exports.string().min(1).optional().describe(
         "The CLI only: where the rollout record is kept between runs (default .llm-release-gate/rollout-state.json). The action keeps it in a GitHub Deployment."
       )
@@ -29041,15 +29061,41 @@ __export(schema_exports, {
   ConfigSchema: () => ConfigSchema,
   FORMATS: () => FORMATS,
   MetricThreshold: () => MetricThreshold,
+  SCHEMA_URL: () => SCHEMA_URL,
   TIERS: () => TIERS,
   configJsonSchema: () => configJsonSchema
 });
 function configJsonSchema() {
-  const schema = external_exports.toJSONSchema(ConfigSchema, { io: "input", unrepresentable: "any" });
+  const rates = Object.entries(BUILTIN_METRICS).filter(([, m]) => m.kind === "rate").map(([name]) => name);
+  const schema = external_exports.toJSONSchema(ConfigSchema, {
+    io: "input",
+    unrepresentable: "any",
+    // What the refinements check, said in JSON Schema where it can be: known metric names, rates in [0, 1].
+    override: ({ zodSchema, jsonSchema: jsonSchema2 }) => {
+      if (zodSchema === metricName) {
+        const description = jsonSchema2.description;
+        for (const k of Object.keys(jsonSchema2)) delete jsonSchema2[k];
+        Object.assign(jsonSchema2, {
+          description,
+          anyOf: [
+            { type: "string", enum: Object.keys(BUILTIN_METRICS) },
+            { type: "string", pattern: "^score\\..+" }
+          ]
+        });
+      } else if (zodSchema === MetricThreshold) {
+        jsonSchema2.allOf = [
+          {
+            if: { properties: { name: { enum: rates } }, required: ["name"] },
+            then: { properties: { min: { minimum: 0, maximum: 1 }, max: { minimum: 0, maximum: 1 } } }
+          }
+        ];
+      }
+    }
+  });
   optionalDefaultProvider(schema, ["flagd-file", "file"]);
   return {
     ...schema,
-    $id: "https://github.com/llm-release-gate/llm-release-gate/blob/main/schema/config.schema.json",
+    $id: SCHEMA_URL,
     title: "llm-release-gate config"
   };
 }
@@ -29063,7 +29109,7 @@ function optionalDefaultProvider(node2, defaults) {
   }
   for (const v of Object.values(node2)) optionalDefaultProvider(v, defaults);
 }
-var builtinList, metricName, probability, MetricThreshold, pathOrList, FORMATS, TIERS, Evals, ConfigSchema;
+var builtinList, metricName, probability, MetricThreshold, pathOrList, FORMATS, TIERS, Evals, ConfigSchema, SCHEMA_URL;
 var init_schema = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -29135,11 +29181,11 @@ var init_schema = __esm({
           ref: external_exports.string().min(1).superRefine((ref, ctx) => {
             const problem = refProblem(ref);
             if (problem) ctx.addIssue({ code: "custom", message: `is not a branch, tag or commit: it ${problem}` });
-          }),
+          }).describe("The branch, tag or commit the baseline results are read from (git show)."),
           path: external_exports.string().min(1).superRefine((file2, ctx) => {
             const problem = pathProblem(file2);
             if (problem) ctx.addIssue({ code: "custom", message: problem });
-          })
+          }).describe("The results file at that ref, relative to the repository root.")
         })
       ]).optional().describe("Baseline results: a path, or { ref, path } read from git."),
       baseline_required: external_exports.boolean().default(false).describe("true: a missing baseline blocks instead of making margins inconclusive."),
@@ -29154,26 +29200,33 @@ var init_schema = __esm({
           "What an inconclusive blocking metric does. Default by risk.tier: low warn; medium blocks when its estimate misses the bar; high and critical block."
         ),
         threshold_on: external_exports.enum(["interval", "estimate"]).default("interval").describe("Judge absolute thresholds on the confidence interval (default) or on the point estimate.")
-      }).prefault({}),
+      }).prefault({}).describe("How the statistics are judged."),
       metrics: external_exports.array(MetricThreshold).default([]).describe("The pass bar: thresholds on metrics of the whole run."),
-      slices: external_exports.array(external_exports.strictObject({ tag: external_exports.string().min(1), metrics: external_exports.array(MetricThreshold).min(1) })).default([]).describe("Thresholds on the samples carrying a tag.")
+      slices: external_exports.array(
+        external_exports.strictObject({
+          tag: external_exports.string().min(1).describe("The tag the slice is made of (tags come from the results)."),
+          metrics: external_exports.array(MetricThreshold).min(1).describe("Thresholds on the slice.")
+        })
+      ).default([]).describe("Thresholds on the samples carrying a tag.")
     });
     ConfigSchema = external_exports.strictObject({
-      $schema: external_exports.string().optional(),
+      $schema: external_exports.string().optional().describe("The JSON Schema URL, for editors; ignored by the gate."),
       version: external_exports.literal(1).describe("Config format version; 1 is the only one."),
       service: external_exports.string().min(1).describe("Name of the LLM feature or service this config gates."),
       owner: external_exports.strictObject({
         name: githubLogin.describe("The one person who owns this feature: a GitHub login, not a team."),
         oncall: external_exports.string().min(1).optional().describe("Where incidents go: an on-call schedule URL or rotation name."),
-        backup: githubLogin.optional()
-      }).optional(),
+        backup: githubLogin.optional().describe("Who stands in for the owner: a GitHub login.")
+      }).optional().describe("Bar 7: one accountable person and where incidents go."),
       risk: external_exports.strictObject({
         tier: external_exports.enum(TIERS).describe("Blast radius: decides which readiness bars block."),
         bad_output_cost: external_exports.string().min(1).optional().describe("What one wrong output costs, in words.")
-      }).optional(),
-      evals: Evals.optional(),
+      }).optional().describe("Bar 1: how much a wrong output hurts; the tier sets which bars block and the statistics defaults."),
+      evals: Evals.optional().describe("Bar 2: the eval results, the baseline and the pass bar."),
       deploy: external_exports.strictObject({
-        model: external_exports.string().min(1).optional().describe("The model version in production; pin it (no latest-style alias)."),
+        model: external_exports.string().min(1).optional().describe(
+          "The model version in production. Pinned when its id is dated or versioned (gpt-4o-2024-08-06, mistral-large-2411, gemini-1.5-pro-002, @<commit>, @sha256:\u2026, :v3); latest-style aliases fail."
+        ),
         model_pinned: external_exports.boolean().default(false).describe(
           "true: count deploy.model as pinned although its id carries no date or version (a provider that guarantees the id never changes); say why in model_pinned_reason."
         ),
@@ -29186,22 +29239,27 @@ var init_schema = __esm({
             path: ["model_pinned_reason"],
             message: 'is required with model_pinned: true: say why the id cannot change (e.g. "Google stable ids are fixed")'
           });
-      }).optional(),
+      }).optional().describe("Bar 3: a pinned model and a way back (a flag or a deploy workflow)."),
       observability: external_exports.strictObject({
         tracing: external_exports.string().min(1).optional().describe("Tracing backend, e.g. langfuse, langsmith, otel."),
-        require_trace_ids: external_exports.boolean().default(false)
-      }).optional(),
+        require_trace_ids: external_exports.boolean().default(false).describe(
+          "true: every sample in the results must carry a trace id (trace_id), so a failure can be found in the traces."
+        )
+      }).optional().describe("Bar 4: where production traces go."),
       guardrails: external_exports.strictObject({
-        checks: external_exports.array(MetricThreshold).default([]),
-        human_approval: external_exports.strictObject({ environment: external_exports.string().min(1) }).optional()
-      }).optional(),
+        checks: external_exports.array(MetricThreshold).default([]).describe("Thresholds on safety metrics (refusals, jailbreaks, PII), judged like evals.metrics."),
+        human_approval: external_exports.strictObject({
+          environment: external_exports.string().min(1).describe("The GitHub environment whose required reviewers approve a production deploy.")
+        }).optional().describe("A person approves before production: a GitHub environment with required reviewers.")
+      }).optional().describe("Bar 5: checks that stop harmful output, and a human in the loop."),
       cost: external_exports.strictObject({
-        max_cost_per_request_usd: external_exports.number().positive().optional(),
-        requests_per_day: external_exports.number().positive().optional(),
-        monthly_budget_usd: external_exports.number().positive().optional()
-      }).optional(),
-      rollout: Rollout.optional()
+        max_cost_per_request_usd: external_exports.number().positive().optional().describe("Most a request may cost in USD, judged on the results' cost_per_sample_usd."),
+        requests_per_day: external_exports.number().positive().optional().describe("Expected production traffic, for the monthly projection (cost per request \xD7 requests \xD7 30)."),
+        monthly_budget_usd: external_exports.number().positive().optional().describe("The monthly budget in USD the projection must stay within.")
+      }).optional().describe("Bar 6: what the feature costs per request and per month."),
+      rollout: Rollout.optional().describe("The staged rollout after merge: flag, stages, analysis.")
     }).describe("llm-release-gate readiness config (.github/llm-release-gate.yml).");
+    SCHEMA_URL = "https://raw.githubusercontent.com/llm-release-gate/llm-release-gate/main/schema/config.schema.json";
   }
 });
 
@@ -29241,7 +29299,7 @@ function parseConfig(text, file2) {
   const lineOf = (path11) => nodeLine(doc, lineAt, path11.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
-    const problems2 = parsed.error.issues.map((issue2) => toProblem(issue2, doc, data, file2, lineAt));
+    const problems2 = parsed.error.issues.flatMap((issue2) => toProblems(issue2, doc, data, file2, lineAt));
     throw new ConfigurationError(
       `The config ${file2} has ${problems2.length} problem${problems2.length === 1 ? "" : "s"}; the gate blocks until it is fixed.`,
       problems2
@@ -29249,19 +29307,24 @@ function parseConfig(text, file2) {
   }
   return { config: parsed.data, file: file2, lineOf };
 }
-function toProblem(issue2, doc, data, file2, lineAt) {
+function toProblems(issue2, doc, data, file2, lineAt) {
   const path11 = issue2.path;
   const found = valueAt(data, path11);
   const dotted = path11.map(String).join(".");
   let message;
-  let linePath = path11;
   switch (issue2.code) {
     case "unrecognized_keys": {
-      const keys = issue2.keys;
-      linePath = [...path11, keys[0]];
-      const full = keys.map((k) => dotted ? `${dotted}.${k}` : k);
-      message = `unknown key${keys.length > 1 ? "s" : ""} ${full.map((k) => `"${k}"`).join(", ")}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
-      return { file: file2, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
+      const known = knownKeysAt(path11);
+      return issue2.keys.map((key) => {
+        const full = dotted ? `${dotted}.${key}` : key;
+        const near = nearest(key, known);
+        return {
+          file: file2,
+          path: full,
+          line: nodeLine(doc, lineAt, [...path11, key].map(String)),
+          message: `unknown key "${full}"${near ? `: did you mean "${near}"?` : ""} (every key is in docs/config.md, the config reference${known.length ? `; here: ${known.join(", ")}` : ""})`
+        };
+      });
     }
     case "invalid_type":
       message = found === void 0 ? (
@@ -29294,14 +29357,44 @@ function toProblem(issue2, doc, data, file2, lineAt) {
   }
   if (issue2.code === "invalid_type" && issue2.expected === "int")
     message = `found ${describe3(found)}; expected a whole number`;
-  return { file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, linePath.map(String)), message };
+  return [{ file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, path11.map(String)), message }];
+}
+function knownKeysAt(path11) {
+  jsonSchema ??= configJsonSchema();
+  let nodes = [jsonSchema];
+  const expand2 = (ns) => ns.flatMap((n) => [n, ...expand2(n.anyOf ?? n.oneOf ?? [])]);
+  for (const part of path11) {
+    nodes = expand2(nodes).flatMap(
+      (n) => typeof part === "number" ? n.items ? [n.items] : [] : n.properties?.[String(part)] ? [n.properties[String(part)]] : []
+    );
+  }
+  return [...new Set(expand2(nodes).flatMap((n) => Object.keys(n.properties ?? {})))].filter((k) => k !== "$schema");
+}
+function nearest(key, known) {
+  let best;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { k, d };
+  }
+  return best?.k;
+}
+function editDistance(a, b) {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 function unionHint(path11) {
   if (path11.endsWith("results")) return "a path or glob, or a list of them";
   if (path11.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
   if (path11 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
   if (path11 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
-  return "one of the accepted forms (see the config reference)";
+  return "one of the accepted forms (see docs/config.md, the config reference)";
 }
 function expectedWord(expected) {
   switch (expected) {
@@ -29356,7 +29449,7 @@ function rangeLine(node2, lineAt) {
 function yamlMessage(msg) {
   return msg.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
-var import_yaml;
+var import_yaml, jsonSchema;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";

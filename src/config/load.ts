@@ -1,7 +1,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigurationError, type Problem } from '../errors.js';
-import { ConfigSchema, type Config } from './schema.js';
+import { ConfigSchema, configJsonSchema, type Config } from './schema.js';
 
 /** A validated config plus where each key sits in the file (for annotations and errors). */
 export interface LoadedConfig {
@@ -53,7 +53,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const lineOf = (path: string): number | undefined => nodeLine(doc, lineAt, path.split('.').filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => toProblem(issue, doc, data, file, lineAt));
+    const problems = parsed.error.issues.flatMap((issue) => toProblems(issue, doc, data, file, lineAt));
     throw new ConfigurationError(
       `The config ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; the gate blocks until it is fixed.`,
       problems,
@@ -62,25 +62,31 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   return { config: parsed.data, file, lineOf };
 }
 
-function toProblem(
+function toProblems(
   issue: z.core.$ZodIssue,
   doc: Document,
   data: unknown,
   file: string,
   lineAt: (o: number) => { line: number; col: number },
-): Problem {
+): Problem[] {
   const path = issue.path as Path;
   const found = valueAt(data, path);
   const dotted = path.map(String).join('.');
   let message: string;
-  let linePath: Path = path;
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const keys = issue.keys;
-      linePath = [...path, keys[0]!];
-      const full = keys.map((k) => (dotted ? `${dotted}.${k}` : k));
-      message = `unknown key${keys.length > 1 ? 's' : ''} ${full.map((k) => `"${k}"`).join(', ')}: check the spelling against the config reference (or the JSON Schema from \`llm-release-gate schema\`)`;
-      return { file, path: full[0], line: nodeLine(doc, lineAt, linePath.map(String)), message };
+      // One problem per key, each at its own line, with the nearest known key when one is close.
+      const known = knownKeysAt(path);
+      return issue.keys.map((key) => {
+        const full = dotted ? `${dotted}.${key}` : key;
+        const near = nearest(key, known);
+        return {
+          file,
+          path: full,
+          line: nodeLine(doc, lineAt, [...path, key].map(String)),
+          message: `unknown key "${full}"${near ? `: did you mean "${near}"?` : ''} (every key is in docs/config.md, the config reference${known.length ? `; here: ${known.join(', ')}` : ''})`,
+        };
+      });
     }
     case 'invalid_type':
       message =
@@ -125,7 +131,56 @@ function toProblem(
   }
   if (issue.code === 'invalid_type' && issue.expected === 'int')
     message = `found ${describe(found)}; expected a whole number`;
-  return { file, path: dotted || undefined, line: nodeLine(doc, lineAt, linePath.map(String)), message };
+  return [{ file, path: dotted || undefined, line: nodeLine(doc, lineAt, path.map(String)), message }];
+}
+
+type SchemaNode = {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+};
+let jsonSchema: SchemaNode | undefined;
+
+/** The keys the schema accepts at a path of the config (union branches merged; list indices skipped). */
+function knownKeysAt(path: Path): string[] {
+  jsonSchema ??= configJsonSchema() as SchemaNode;
+  let nodes: SchemaNode[] = [jsonSchema];
+  const expand = (ns: SchemaNode[]): SchemaNode[] => ns.flatMap((n) => [n, ...expand(n.anyOf ?? n.oneOf ?? [])]);
+  for (const part of path) {
+    nodes = expand(nodes).flatMap((n) =>
+      typeof part === 'number'
+        ? n.items
+          ? [n.items]
+          : []
+        : n.properties?.[String(part)]
+          ? [n.properties[String(part)]!]
+          : [],
+    );
+  }
+  return [...new Set(expand(nodes).flatMap((n) => Object.keys(n.properties ?? {})))].filter((k) => k !== '$schema');
+}
+
+/** The known key within two edits of `key`, if one is. */
+function nearest(key: string, known: string[]): string | undefined {
+  let best: { k: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { k, d };
+  }
+  return best?.k;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 function unionHint(path: string): string {
@@ -133,7 +188,7 @@ function unionHint(path: string): string {
   if (path.endsWith('baseline')) return 'a path, or { ref: <branch or sha>, path: <results file> }';
   if (path === 'rollout.flag.provider') return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
   if (path === 'rollout.analysis.source.provider') return 'one of "file", "http", "prometheus"';
-  return 'one of the accepted forms (see the config reference)';
+  return 'one of the accepted forms (see docs/config.md, the config reference)';
 }
 
 function expectedWord(expected: string): string {

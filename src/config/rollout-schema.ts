@@ -69,11 +69,17 @@ const RolloutMetric = z
     max: z.number().optional().describe('Absolute upper bound on the canary (judged with an always-valid interval).'),
     min: z.number().optional().describe('Absolute lower bound on the canary (judged with an always-valid interval).'),
     query: z
-      .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+      .strictObject({
+        canary: z.string().min(1).describe('PromQL for the canary.'),
+        control: z.string().min(1).describe('PromQL for control.'),
+      })
       .optional()
       .describe('Prometheus: a PromQL query per variant. An X_rate query returns a ratio in [0, 1].'),
     sd_query: z
-      .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+      .strictObject({
+        canary: z.string().min(1).describe('PromQL for the canary.'),
+        control: z.string().min(1).describe('PromQL for control.'),
+      })
       .optional()
       .describe(
         'Prometheus, mean metrics: a PromQL query per variant for the standard deviation per request. With it a mean is judged with error control; without it, on its value once the stage has baked.',
@@ -87,8 +93,13 @@ const RolloutMetric = z
 
 const Stage = z.strictObject({
   percent: z.number().gt(0).max(100).describe('Share of traffic on the new version at this stage.'),
-  min_duration: duration.optional(),
-  min_samples: z.number().int().min(0).optional(),
+  min_duration: duration.optional().describe('How long the stage bakes before it may advance.'),
+  min_samples: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Canary requests the stage needs before it may advance (the online metrics count them).'),
   approval: z.boolean().default(false).describe('true: a promote run by an approver is needed to leave this stage.'),
 });
 
@@ -108,14 +119,21 @@ const otherSourceKeys = {
   path: z.string().optional().describe(unused),
   url: z.string().optional().describe(unused),
   token_env: tokenEnv,
-  requests: z.strictObject({ canary: z.string(), control: z.string() }).optional().describe(unused),
+  requests: z
+    .strictObject({ canary: z.string().describe(unused), control: z.string().describe(unused) })
+    .optional()
+    .describe(unused),
   freshness: z.string().optional().describe(unused),
   max_age: z.string().optional().describe(unused),
 };
 
 export const Rollout = z
   .strictObject({
-    environment: z.string().min(1).default('production'),
+    environment: z
+      .string()
+      .min(1)
+      .default('production')
+      .describe('The GitHub Deployments environment the rollout is recorded in.'),
     flag: withDefaultProvider(
       'flagd-file',
       z.discriminatedUnion('provider', [
@@ -131,26 +149,34 @@ export const Rollout = z
         }),
         z.strictObject({
           ...otherFlagKeys,
-          provider: z.literal('unleash'),
+          provider: z.literal('unleash').describe('An Unleash feature toggle (its first flexibleRollout strategy).'),
           key: flagKey,
           ...service('unleash'),
-          project: z.string().optional(),
-          environment: z.string().optional(),
+          project: z.string().optional().describe('unleash: the project (default "default").'),
+          environment: z.string().optional().describe('unleash: the environment (default "production").'),
         }),
         z.strictObject({
           ...otherFlagKeys,
-          provider: z.literal('launchdarkly'),
+          provider: z.literal('launchdarkly').describe('A LaunchDarkly boolean flag (its fallthrough rollout).'),
           key: flagKey,
           ...service('launchdarkly'),
-          project: z.string().optional(),
-          environment: z.string().optional(),
+          project: z.string().optional().describe('launchdarkly: the project key (default "default").'),
+          environment: z.string().optional().describe('launchdarkly: the environment key (default "production").'),
         }),
-        z.strictObject({ ...otherFlagKeys, provider: z.literal('webhook'), key: flagKey, ...service('webhook') }),
+        z.strictObject({
+          ...otherFlagKeys,
+          provider: z
+            .literal('webhook')
+            .describe('Your own service: POST {key, percent} to url; GET url answers the percent.'),
+          key: flagKey,
+          ...service('webhook'),
+        }),
       ]),
-    ),
+    ).describe('The feature flag that carries the rollout: provider, key and where it lives.'),
     stages: z
       .array(Stage)
       .min(1)
+      .describe('The stages, rising to 100% (default 1%, 10%, 50%, 100%).')
       .default([
         { percent: 1, approval: false },
         { percent: 10, approval: false },
@@ -182,16 +208,25 @@ export const Rollout = z
           z.discriminatedUnion('provider', [
             z.strictObject({
               ...otherSourceKeys,
-              provider: z.literal('file'),
-              path: needed('the file source needs path: the online metrics JSON'),
+              provider: z.literal('file').describe('Online metrics from a JSON file (the default).'),
+              path: needed('the file source needs path: the online metrics JSON').describe(
+                'file: the online metrics JSON (its format: the README, Staged rollout).',
+              ),
             }),
-            z.strictObject({ ...otherSourceKeys, provider: z.literal('http'), ...service('http', 'source') }),
             z.strictObject({
               ...otherSourceKeys,
-              provider: z.literal('prometheus'),
+              provider: z.literal('http').describe('Online metrics from a URL answering the same JSON as the file.'),
+              ...service('http', 'source'),
+            }),
+            z.strictObject({
+              ...otherSourceKeys,
+              provider: z.literal('prometheus').describe('Online metrics from Prometheus queries.'),
               ...service('prometheus', 'source'),
               requests: z
-                .strictObject({ canary: z.string().min(1), control: z.string().min(1) })
+                .strictObject({
+                  canary: z.string().min(1).describe('PromQL for the canary.'),
+                  control: z.string().min(1).describe('PromQL for control.'),
+                })
                 .optional()
                 .describe('Prometheus: a PromQL query per variant for its request count (X_rate metrics need it).'),
               freshness: z
@@ -206,13 +241,25 @@ export const Rollout = z
                 .describe('Prometheus: how old the newest sample may be (with freshness; default 10m).'),
             }),
           ]),
-        ),
-        metrics: z.array(RolloutMetric).min(1),
-        max_errors: z.number().int().min(0).default(3),
+        ).describe('Where the online metrics come from: file (default), http or prometheus.'),
+        metrics: z.array(RolloutMetric).min(1).describe('What the canary is judged on against control.'),
+        max_errors: z
+          .number()
+          .int()
+          .min(0)
+          .default(3)
+          .describe('Ticks in a row with missing or unreadable metric data before the rollout holds and alerts.'),
       })
-      .optional(),
-    on_regression: z.enum(['rollback', 'pause']).default('rollback'),
-    approvers: z.array(githubLogin).default([]),
+      .optional()
+      .describe('Canary-versus-control analysis at every stage; without it stages advance on time alone.'),
+    on_regression: z
+      .enum(['rollback', 'pause'])
+      .default('rollback')
+      .describe('What a regression does: set the flag to 0% (rollback) or hold the stage and alert (pause).'),
+    approvers: z
+      .array(githubLogin)
+      .default([])
+      .describe('GitHub logins allowed to promote a stage that needs approval.'),
     state_file: z
       .string()
       .min(1)

@@ -93,14 +93,16 @@ const Evals = z.strictObject({
           .superRefine((ref, ctx) => {
             const problem = refProblem(ref);
             if (problem) ctx.addIssue({ code: 'custom', message: `is not a branch, tag or commit: it ${problem}` });
-          }),
+          })
+          .describe('The branch, tag or commit the baseline results are read from (git show).'),
         path: z
           .string()
           .min(1)
           .superRefine((file, ctx) => {
             const problem = pathProblem(file);
             if (problem) ctx.addIssue({ code: 'custom', message: problem });
-          }),
+          })
+          .describe('The results file at that ref, relative to the repository root.'),
       }),
     ])
     .optional()
@@ -136,40 +138,50 @@ const Evals = z.strictObject({
         .default('interval')
         .describe('Judge absolute thresholds on the confidence interval (default) or on the point estimate.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('How the statistics are judged.'),
   metrics: z.array(MetricThreshold).default([]).describe('The pass bar: thresholds on metrics of the whole run.'),
   slices: z
-    .array(z.strictObject({ tag: z.string().min(1), metrics: z.array(MetricThreshold).min(1) }))
+    .array(
+      z.strictObject({
+        tag: z.string().min(1).describe('The tag the slice is made of (tags come from the results).'),
+        metrics: z.array(MetricThreshold).min(1).describe('Thresholds on the slice.'),
+      }),
+    )
     .default([])
     .describe('Thresholds on the samples carrying a tag.'),
 });
 
 export const ConfigSchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('The JSON Schema URL, for editors; ignored by the gate.'),
     version: z.literal(1).describe('Config format version; 1 is the only one.'),
     service: z.string().min(1).describe('Name of the LLM feature or service this config gates.'),
     owner: z
       .strictObject({
         name: githubLogin.describe('The one person who owns this feature: a GitHub login, not a team.'),
         oncall: z.string().min(1).optional().describe('Where incidents go: an on-call schedule URL or rotation name.'),
-        backup: githubLogin.optional(),
+        backup: githubLogin.optional().describe('Who stands in for the owner: a GitHub login.'),
       })
-      .optional(),
+      .optional()
+      .describe('Bar 7: one accountable person and where incidents go.'),
     risk: z
       .strictObject({
         tier: z.enum(TIERS).describe('Blast radius: decides which readiness bars block.'),
         bad_output_cost: z.string().min(1).optional().describe('What one wrong output costs, in words.'),
       })
-      .optional(),
-    evals: Evals.optional(),
+      .optional()
+      .describe('Bar 1: how much a wrong output hurts; the tier sets which bars block and the statistics defaults.'),
+    evals: Evals.optional().describe('Bar 2: the eval results, the baseline and the pass bar.'),
     deploy: z
       .strictObject({
         model: z
           .string()
           .min(1)
           .optional()
-          .describe('The model version in production; pin it (no latest-style alias).'),
+          .describe(
+            'The model version in production. Pinned when its id is dated or versioned (gpt-4o-2024-08-06, mistral-large-2411, gemini-1.5-pro-002, @<commit>, @sha256:…, :v3); latest-style aliases fail.',
+          ),
         model_pinned: z
           .boolean()
           .default(false)
@@ -192,40 +204,103 @@ export const ConfigSchema = z
               'is required with model_pinned: true: say why the id cannot change (e.g. "Google stable ids are fixed")',
           });
       })
-      .optional(),
+      .optional()
+      .describe('Bar 3: a pinned model and a way back (a flag or a deploy workflow).'),
     observability: z
       .strictObject({
         tracing: z.string().min(1).optional().describe('Tracing backend, e.g. langfuse, langsmith, otel.'),
-        require_trace_ids: z.boolean().default(false),
+        require_trace_ids: z
+          .boolean()
+          .default(false)
+          .describe(
+            'true: every sample in the results must carry a trace id (trace_id), so a failure can be found in the traces.',
+          ),
       })
-      .optional(),
+      .optional()
+      .describe('Bar 4: where production traces go.'),
     guardrails: z
       .strictObject({
-        checks: z.array(MetricThreshold).default([]),
-        human_approval: z.strictObject({ environment: z.string().min(1) }).optional(),
+        checks: z
+          .array(MetricThreshold)
+          .default([])
+          .describe('Thresholds on safety metrics (refusals, jailbreaks, PII), judged like evals.metrics.'),
+        human_approval: z
+          .strictObject({
+            environment: z
+              .string()
+              .min(1)
+              .describe('The GitHub environment whose required reviewers approve a production deploy.'),
+          })
+          .optional()
+          .describe('A person approves before production: a GitHub environment with required reviewers.'),
       })
-      .optional(),
+      .optional()
+      .describe('Bar 5: checks that stop harmful output, and a human in the loop.'),
     cost: z
       .strictObject({
-        max_cost_per_request_usd: z.number().positive().optional(),
-        requests_per_day: z.number().positive().optional(),
-        monthly_budget_usd: z.number().positive().optional(),
+        max_cost_per_request_usd: z
+          .number()
+          .positive()
+          .optional()
+          .describe("Most a request may cost in USD, judged on the results' cost_per_sample_usd."),
+        requests_per_day: z
+          .number()
+          .positive()
+          .optional()
+          .describe('Expected production traffic, for the monthly projection (cost per request × requests × 30).'),
+        monthly_budget_usd: z
+          .number()
+          .positive()
+          .optional()
+          .describe('The monthly budget in USD the projection must stay within.'),
       })
-      .optional(),
-    rollout: Rollout.optional(),
+      .optional()
+      .describe('Bar 6: what the feature costs per request and per month.'),
+    rollout: Rollout.optional().describe('The staged rollout after merge: flag, stages, analysis.'),
   })
   .describe('llm-release-gate readiness config (.github/llm-release-gate.yml).');
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type { RolloutConfig } from './rollout-schema.js';
 
+/** The schema at a stable raw URL (the main branch's file; a release tag's path for a pinned version). */
+export const SCHEMA_URL =
+  'https://raw.githubusercontent.com/llm-release-gate/llm-release-gate/main/schema/config.schema.json';
+
 /** The JSON Schema editors use to complete and check the config, generated from the zod schema. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const rates = Object.entries(BUILTIN_METRICS)
+    .filter(([, m]) => m.kind === 'rate')
+    .map(([name]) => name);
+  const schema = z.toJSONSchema(ConfigSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    // What the refinements check, said in JSON Schema where it can be: known metric names, rates in [0, 1].
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema === metricName) {
+        const description = jsonSchema.description;
+        for (const k of Object.keys(jsonSchema)) delete (jsonSchema as Record<string, unknown>)[k];
+        Object.assign(jsonSchema, {
+          description,
+          anyOf: [
+            { type: 'string', enum: Object.keys(BUILTIN_METRICS) },
+            { type: 'string', pattern: '^score\\..+' },
+          ],
+        });
+      } else if (zodSchema === MetricThreshold) {
+        jsonSchema.allOf = [
+          {
+            if: { properties: { name: { enum: rates } }, required: ['name'] },
+            then: { properties: { min: { minimum: 0, maximum: 1 }, max: { minimum: 0, maximum: 1 } } },
+          },
+        ];
+      }
+    },
+  }) as Record<string, unknown>;
   optionalDefaultProvider(schema, ['flagd-file', 'file']);
   return {
     ...schema,
-    $id: 'https://github.com/llm-release-gate/llm-release-gate/blob/main/schema/config.schema.json',
+    $id: SCHEMA_URL,
     title: 'llm-release-gate config',
   };
 }
