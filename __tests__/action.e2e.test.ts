@@ -315,7 +315,12 @@ describe('the CLI', () => {
       'version: 1\nservice: s\nrisk: { tier: low, bad_output_cost: low }\nevals:\n  results: r.jsonl\n  metrics: [{ name: pass_rate, min: 0.9 }]\n',
     );
     const evil = 'x\u001b[2J\u001b[H\rllm-release-gate: ALLOW\u009b31m\u202e';
-    writeFileSync(path.join(ws, 'r.jsonl'), `${JSON.stringify({ id: evil, pass: false, reason: evil })}\n`);
+    const lines = [
+      { id: evil, pass: false, reason: evil },
+      // a newline in an id must not start a line the runner reads as a workflow command
+      { id: 'id0\n::error::PWNED\n', pass: false, reason: 'tag\u{e0041}\u200bchars' },
+    ];
+    writeFileSync(path.join(ws, 'r.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
     for (const args of [
       ['gate', '--config', 'gate.yml'],
       ['results', 'r.jsonl'],
@@ -323,6 +328,8 @@ describe('the CLI', () => {
       const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { cwd: ws, encoding: 'utf8' });
       if (args[0] === 'gate') expect(r.stdout).toContain('xllm-release-gate: ALLOW31m'); // the id, shown, inert
       expect(r.stdout).not.toMatch(/^llm-release-gate: ALLOW/m);
+      expect(r.stdout).not.toMatch(/^::/m);
+      expect(r.stdout).not.toMatch(/[\u200b\u{e0041}]/u);
       // eslint-disable-next-line no-control-regex -- control characters are what must be absent
       expect(r.stdout + r.stderr).not.toMatch(/[\u001b\r\u009b\u202e]/);
     }

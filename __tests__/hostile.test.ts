@@ -11,6 +11,7 @@ import { ConfigurationError } from '../src/errors.js';
 import { scoresInText, startsWithTestsuite } from '../src/results/adapters/junit.js';
 import { depthExceeded, MAX_JSON_DEPTH, MAX_LINE_BYTES } from '../src/results/files.js';
 import { ZIP_LIMITS } from '../src/results/zip.js';
+import { CaseTable } from '../src/results/cases.js';
 import { zip } from '../bench/zip.mjs';
 
 /** Issue #13, first pieces: inputs a pull request controls. */
@@ -282,5 +283,50 @@ describe('inspect .eval archives are read within named limits', () => {
     } finally {
       ZIP_LIMITS.entries = saved;
     }
+  });
+});
+
+describe('case tables keyed by hash', () => {
+  it('ids crafted to share the low 32 bits of their hash start probing at spread-out slots (no quadratic inserts)', () => {
+    const table = new CaseTable();
+    const starts = new Set<number>();
+    for (let hi = 1; hi <= 1000; hi++) starts.add(table.start(hi * 0x100000000 + 0x12345678) & 4095);
+    expect(starts.size).toBeGreaterThan(800);
+    // and the same hash always starts at the same slot of a table, so every id is found again
+    for (let hi = 1; hi <= 5000; hi++) table.row(hi * 0x100000000 + 0x12345678);
+    expect(table.size).toBe(5000);
+    expect(table.find(77 * 0x100000000 + 0x12345678)).toBe(76);
+  });
+});
+
+describe('what the attack helper found (issue #13)', () => {
+  it('many small entries that each stay under the ratio limit are stopped by the archive budget', async () => {
+    const header = JSON.stringify({ eval: { task: 't', model: 'm' }, status: 'success' });
+    const entries = Array.from({ length: 80 }, (_, i) => ({
+      name: `samples/${i}_epoch_1.json`,
+      data: JSON.stringify({ id: `s${i}`, error: 'A'.repeat(1024 * 1024 - 40) }),
+    }));
+    expect(await problemsOf('log.eval', zip([{ name: 'header.json', data: header }, ...entries]))).toMatch(
+      /samples\/\d+_epoch_1.json -:- the entries read inflate past 64 MiB, more than 20 times the archive's .*; the limit is 20:1/,
+    );
+  });
+
+  it('a FIFO is refused at once, never opened (a read would block)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-fifo-'));
+    execFileSync('mkfifo', [path.join(dir, 'r.jsonl')]);
+    const err = await loadRun(['r.jsonl'], { format: 'auto', cwd: dir }).catch((e: unknown) => e);
+    expect((err as ConfigurationError).problems[0]!.message).toMatch(/is not a regular file \(a FIFO/);
+  });
+
+  it('a UTF-8 byte order mark is read past; UTF-16 is named', async () => {
+    const run = await runOf('r.jsonl', '\ufeff{"id":"a","pass":true}\n{"id":"b","pass":false}\n');
+    expect(run.all).toMatchObject({ total: 2, passed: 1 });
+    const json = await runOf('r.json', `\ufeff${JSON.stringify({ results: { version: 3, results: [] } })}`).catch(
+      (e: unknown) => e,
+    );
+    expect(json).not.toBeInstanceOf(Error);
+    expect(await problemsOf('r.jsonl', Buffer.from('\ufeff{"id":"a","pass":true}\n', 'utf16le'))).toMatch(
+      /encoded as UTF-16: save or export it as UTF-8/,
+    );
   });
 });

@@ -14,6 +14,49 @@ const LIMIT_MB = 300;
 /** `unit` repeated until the text is about `bytes` long. */
 const fill = (unit, bytes) => unit.repeat(Math.max(1, Math.floor(bytes / unit.length)));
 
+/**
+ * Native JSONL lines whose ids share the low 32 bits of the gate's id hash (FNV-style, invertible):
+ * with an unkeyed table every insert would probe every earlier one.
+ */
+function collidingIds(n) {
+  const M = 0x5bd1e995;
+  const step = (h, c) => {
+    h = Math.imul(h ^ c, M);
+    return (h ^ (h >>> 15)) >>> 0;
+  };
+  const unshift = (v) => (v ^ (v >>> 15) ^ (v >>> 30)) >>> 0;
+  let inv = M;
+  for (let i = 0; i < 5; i++) inv = Math.imul(inv, 2 - Math.imul(M, inv));
+  const target = 0x12345678;
+  const y = Math.imul(unshift(target), inv) >>> 0;
+  const high = y >>> 16;
+  const table = new Map();
+  for (let lo = 0; lo < 65536; lo++) {
+    const h = Math.imul(lo, M) >>> 16;
+    (table.get(h) ?? table.set(h, []).get(h)).push(lo);
+  }
+  const surrogate = (c) => c >= 0xd800 && c <= 0xdfff;
+  const hex = (c) => `\\u${c.toString(16).padStart(4, '0')}`;
+  const out = [];
+  for (let i = 0; out.length < n; i++) {
+    const p = `k${i}`;
+    let s = 0x9747b28c;
+    for (let k = 0; k < p.length; k++) s = step(s, p.charCodeAt(k));
+    const a16 = Math.imul(s >>> 16, M) & 0xffff;
+    search: for (const h of [high, high ^ 1])
+      for (const lo of table.get((h - a16) & 0xffff) ?? []) {
+        const c = (lo ^ (s & 0xffff)) >>> 0;
+        if (surrogate(c)) continue;
+        const s2 = step(s, c);
+        const last = (s2 ^ y) >>> 0;
+        if (s2 >>> 16 !== high || last > 0xffff || surrogate(last)) continue;
+        out.push(`{"id":"${p}${hex(c)}${hex(last)}","pass":true}`);
+        break search;
+      }
+  }
+  return `${out.join('\n')}\n`;
+}
+
 const header = JSON.stringify({ eval: { task: 't', model: 'm' }, status: 'success' });
 const deep = (n) => '['.repeat(n) + ']'.repeat(n);
 /** Well-formed files built to be slow (one id repeated, long lines, many entries): decided either way. */
@@ -21,6 +64,7 @@ const WELL_FORMED = new Set([
   'junit-one-name.xml',
   'junit-failure-text.xml',
   'native-one-id.jsonl',
+  'native-hash-collisions.jsonl',
   'native-long-line.jsonl',
   'native-long-first-line.jsonl',
   'promptfoo-one-id.json',
@@ -37,6 +81,7 @@ const cases = {
   'junit-attribute-comments.xml': () => `<testsuite name="${fill('<!--', cap - 40)}"><testcase name="x"/></testsuite>`,
   'junit-deep.xml': () => `<testsuite>${fill('<a>', cap / 2)}</testsuite>`,
   'native-one-id.jsonl': () => fill('{"id":"x","pass":true,"score":1}\n', cap),
+  'native-hash-collisions.jsonl': () => collidingIds(Math.floor(cap / 26)),
   'native-long-line.jsonl': () => `{"id":"x","pass":true,"message":"${'a'.repeat(cap - 60)}"}\n`,
   'native-long-first-line.jsonl': () =>
     `{"id":"a","pass":true,"message":"${'a'.repeat(70_000)}"}\n{"id":"b","pass":false}\n`,
@@ -62,6 +107,15 @@ const cases = {
     zip([
       { name: 'header.json', data: header },
       { name: 'samples/1_epoch_1.json', data: Buffer.alloc(60 * 1024 * 1024, 32) },
+    ]),
+  'inspect-small-bombs.eval': () =>
+    zip([
+      { name: 'header.json', data: header },
+      // each entry just under the 1 MiB the per-entry ratio starts at: the archive budget stops them
+      ...Array.from({ length: 300 }, (_, i) => ({
+        name: `samples/${i}_epoch_1.json`,
+        data: JSON.stringify({ id: `s${i}`, error: 'A'.repeat(1024 * 1024 - 40) }),
+      })),
     ]),
   'inspect-many-entries.eval': () =>
     zip([

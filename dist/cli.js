@@ -327,6 +327,7 @@ var init_mean = __esm({
 });
 
 // src/results/cases.ts
+import { randomBytes } from "node:crypto";
 function hashId(id) {
   let h1 = 2166136261;
   let h2 = 2538058380;
@@ -353,6 +354,12 @@ var init_cases = __esm({
       repeats;
       counts;
       channels = /* @__PURE__ */ new Map();
+      /**
+       * A secret per table, mixed into the slot a hash starts probing at: ids crafted to share a slot
+       * (FNV is easy to invert) would otherwise make every insert probe every earlier one. The hashes
+       * themselves, and so every result and the canonical order, stay the same from run to run.
+       */
+      salt = randomBytes(4).readUInt32LE(0);
       size = 0;
       /** `channels`: value channels beyond score, latency and cost. */
       constructor(channels = [], expected = 1024) {
@@ -383,7 +390,7 @@ var init_cases = __esm({
       /** Row of a case id hash, or -1 when the table has not seen it. */
       find(hash2) {
         const mask = this.slots.length - 1;
-        for (let i = hash2 % this.slots.length; ; i = i + 1 & mask) {
+        for (let i = this.start(hash2) & mask; ; i = i + 1 & mask) {
           const slot = this.slots[i];
           if (slot === 0) return -1;
           if (this.hashes[slot - 1] === hash2) return slot - 1;
@@ -434,9 +441,18 @@ var init_cases = __esm({
         if (!ch || ch.n[row] === 0) return NaN;
         return ch.sum[row] / ch.n[row];
       }
+      /** The probe's first slot: both halves of the hash through a keyed 32-bit mix (murmur3's finalizer). */
+      start(hash2) {
+        const mix = (h) => {
+          h = Math.imul(h ^ h >>> 16, 2246822507);
+          h = Math.imul(h ^ h >>> 13, 3266489909);
+          return (h ^ h >>> 16) >>> 0;
+        };
+        return mix(mix(hash2 >>> 0 ^ this.salt) ^ Math.floor(hash2 / 4294967296));
+      }
       place(row) {
         const mask = this.slots.length - 1;
-        let i = this.hashes[row] % this.slots.length;
+        let i = this.start(this.hashes[row]) & mask;
         while (this.slots[i] !== 0) i = i + 1 & mask;
         this.slots[i] = row + 1;
       }
@@ -698,7 +714,7 @@ async function openOrExplain(file2) {
 }
 function unreadable(file2, err) {
   const code = err.code;
-  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
+  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : code === "ENOTREG" ? "is not a regular file (a FIFO, a device or a socket): point at the results file" : `cannot be read (${code ?? String(err)})`;
   return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
 }
 function maxDocumentBytes() {
@@ -733,7 +749,8 @@ async function checkDocumentSize(file2, shown = file2) {
 async function readText(file2, shown = file2) {
   try {
     await checkDocumentSize(file2, shown);
-    return await readFile(file2, "utf8");
+    const text = await readFile(file2, "utf8");
+    return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
   } catch (err) {
     if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
@@ -871,8 +888,11 @@ async function* readLines(file2, shown = file2) {
   let pending = [];
   let pendingLength = 0;
   let line = 0;
+  let first = true;
   try {
-    for await (const chunk of stream) {
+    for await (const read of stream) {
+      const chunk = first && read.charCodeAt(0) === 65279 ? read.slice(1) : read;
+      first = false;
       let nl = chunk.indexOf("\n");
       if (nl === -1) {
         pending.push(chunk);
@@ -33762,7 +33782,12 @@ var init_zip = __esm({
       /** Uncompressed bytes of all entries read. */
       totalBytes: 2 * 1024 * 1024 * 1024,
       /** Uncompressed / compressed size of an entry over 1 MiB. */
-      ratio: 100
+      ratio: 100,
+      /**
+       * Uncompressed bytes of all entries read / the archive's size, past 64 MiB inflated. inspect
+       * deflates each sample on its own, so a real log stays near 5–15:1 however repetitive its samples.
+       */
+      archiveRatio: 20
     };
     ZipError = class extends Error {
       constructor(message, entry) {
@@ -33897,6 +33922,12 @@ var init_zip = __esm({
           );
         if (this.inflated + entry.size > ZIP_LIMITS.totalBytes)
           throw new ZipError(`the entries read inflate past ${fmt(ZIP_LIMITS.totalBytes)}, the limit per archive`, name);
+        const archiveBudget = Math.max(64 * MiB2, ZIP_LIMITS.archiveRatio * this.fileSize);
+        if (this.inflated + entry.size > archiveBudget)
+          throw new ZipError(
+            `the entries read inflate past ${fmt(archiveBudget)}, more than ${ZIP_LIMITS.archiveRatio} times the archive's ${fmt(this.fileSize)}; the limit is ${ZIP_LIMITS.archiveRatio}:1 for an archive past 64 MiB inflated`,
+            name
+          );
         const local = this.read(entry.offset, 30);
         if (local.readUInt32LE(0) !== 67324752) throw new ZipError("has a damaged local header", name);
         const start = entry.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
@@ -33937,6 +33968,9 @@ function scoreValue(v) {
     return v.trim() !== "" && Number.isFinite(n) ? n : void 0;
   }
   return void 0;
+}
+function copyOf(text) {
+  return Buffer.from(text, "utf8").toString("utf8");
 }
 function mean(v) {
   return v.reduce((a, b) => a + b, 0) / v.length;
@@ -34002,9 +34036,16 @@ function eachZipEntry(file2, ctx, wanted, onEntry) {
     throw unreadable(ctx.file, err);
   }
   try {
+    let sinceCheck = 0;
     for (const entry of zip.entries()) {
       if (!wanted(entry.name)) continue;
-      const text = zip.data(entry).toString("utf8");
+      const bytes = zip.data(entry);
+      sinceCheck += bytes.length;
+      if (sinceCheck > 16 * 1024 * 1024) {
+        checkMemory(ctx.file);
+        sinceCheck = 0;
+      }
+      const text = bytes.toString("utf8");
       const deep = depthProblem(text, ctx.file);
       if (deep) {
         ctx.problem({ path: entry.name, message: deep.message });
@@ -34042,14 +34083,11 @@ var init_inspect = __esm({
         const id = String(raw.id ?? "");
         let s = this.samples.get(id);
         if (!s)
-          this.samples.set(
-            id,
-            s = { primary: [], named: /* @__PURE__ */ new Map(), errors: [], tokens: [], latencies: [], tags: [], epochs: 0 }
-          );
+          this.samples.set(id, s = { primary: [], named: /* @__PURE__ */ new Map(), tokens: [], latencies: [], tags: [], epochs: 0 });
         s.epochs += 1;
         const error62 = isObject2(raw.error) ? str(raw.error.message) : str(raw.error);
         if (error62) {
-          s.errors.push(error62);
+          s.error ??= copyOf(error62.slice(0, 2e3));
           return;
         }
         const scores = isObject2(raw.scores) ? raw.scores : {};
@@ -34066,7 +34104,8 @@ var init_inspect = __esm({
                   str(score.explanation),
                   str(score.answer) !== void 0 ? `answer: ${String(score.answer)}` : void 0,
                   `target: ${JSON.stringify(raw.target)}`
-                ].filter(Boolean).join(" \u2014 ");
+                ].filter(Boolean).join(" \u2014 ").slice(0, 2e3);
+              if (s.message) s.message = copyOf(s.message);
               first = false;
             }
             const list = s.named.get(key) ?? [];
@@ -34099,7 +34138,7 @@ var init_inspect = __esm({
             tokens: s.tokens.length ? mean(s.tokens) : void 0,
             latencyMs: s.latencies.length ? mean(s.latencies) : void 0,
             repeat: 0,
-            message: !scored ? s.errors[0] ?? "no score was recorded for this sample" : reduced > 0.5 ? void 0 : s.message
+            message: !scored ? s.error ?? "no score was recorded for this sample" : reduced > 0.5 ? void 0 : s.message
           });
         }
       }
@@ -34761,7 +34800,7 @@ var init_openai_evals = __esm({
 });
 
 // src/results/adapters/promptfoo.ts
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 function providerOf(row) {
   const providerObj = isObject2(row.provider) ? row.provider : {};
   return str(providerObj.label) ?? str(providerObj.id) ?? str(row.provider) ?? "";
@@ -34810,11 +34849,13 @@ function toSample3(row, index, prompts, multiProvider) {
 function promptfooCaseId(title, description, vars, promptKey, provider) {
   return promptfooCaseIds(title, description, vars)(promptKey, provider);
 }
-function promptfooCaseIds(title, description, vars) {
-  const base = createHash("sha256").update(`[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`);
+function promptfooCaseIds(title, description, vars, prompts = 1) {
+  const prefix = `[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`;
+  let base;
   return (promptKey, provider) => {
-    const hash2 = base.copy().update(`${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`).digest("hex").slice(0, 10);
-    return `${title} [${[promptKey, provider].filter(Boolean).join(" \xB7 ")}] ${hash2}`;
+    const suffix = `${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`;
+    const hex3 = prompts === 1 && hashOnce ? hashOnce("sha256", prefix + suffix) : (base ??= createHash("sha256").update(prefix)).copy().update(suffix).digest("hex");
+    return `${title} [${[promptKey, provider].filter(Boolean).join(" \xB7 ")}] ${hex3.slice(0, 10)}`;
   };
 }
 function sortKeys(v) {
@@ -34824,7 +34865,7 @@ function sortKeys(v) {
     Object.keys(v).sort().map((k) => [k, sortKeys(v[k])])
   );
 }
-var promptfoo;
+var promptfoo, hashOnce;
 var init_promptfoo = __esm({
   "src/results/adapters/promptfoo.ts"() {
     "use strict";
@@ -34870,52 +34911,66 @@ var init_promptfoo = __esm({
         };
       }
     };
+    hashOnce = crypto.hash;
   }
 });
 
 // src/results/csv.ts
-function parseCsv(text) {
-  const rows = [];
-  const lines = [];
-  let row = [];
-  let cell = "";
-  let quoted = false;
+function eachCsvRow(text, onRow) {
+  const n = text.length;
+  let i = 0;
   let line = 1;
-  let rowLine = 1;
-  const endRow = () => {
-    row.push(cell);
-    if (row.length > 1 || row[0] !== "") {
-      rows.push(row);
-      lines.push(rowLine);
-    }
-    row = [];
-    cell = "";
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "\n") line += 1;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += c;
-    } else if (c === '"' && cell === "") quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") {
-        i++;
-        line += 1;
+  while (i < n) {
+    const rowLine = line;
+    const row = [];
+    for (; ; ) {
+      let cell = "";
+      if (text.charCodeAt(i) === 34) {
+        const parts = [];
+        let j2 = i + 1;
+        for (; ; ) {
+          const q = text.indexOf('"', j2);
+          if (q === -1) {
+            parts.push(text.slice(j2));
+            i = n;
+            break;
+          }
+          parts.push(text.slice(j2, q));
+          if (text.charCodeAt(q + 1) === 34) {
+            parts.push('"');
+            j2 = q + 2;
+            continue;
+          }
+          i = q + 1;
+          break;
+        }
+        cell = parts.join("");
+        for (let nl = cell.indexOf("\n"); nl !== -1; nl = cell.indexOf("\n", nl + 1)) line += 1;
       }
-      endRow();
-      rowLine = line;
-    } else cell += c;
+      let j = i;
+      for (; j < n; j++) {
+        const c = text.charCodeAt(j);
+        if (c === 44 || c === 10 || c === 13) break;
+      }
+      if (j > i) cell += text.slice(i, j);
+      i = j;
+      row.push(cell);
+      if (i >= n) break;
+      if (text.charCodeAt(i) === 44) {
+        i += 1;
+        continue;
+      }
+      i += text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      line += 1;
+      break;
+    }
+    if ((row.length > 1 || row[0] !== "") && onRow(row, rowLine) === false) return;
   }
-  if (cell !== "" || row.length > 0) endRow();
-  return { rows, lines };
+}
+function csvRows(text, max = Infinity) {
+  const rows = [];
+  eachCsvRow(text, (cells) => rows.push(cells) < max);
+  return rows;
 }
 var init_csv = __esm({
   "src/results/csv.ts"() {
@@ -34945,6 +35000,59 @@ function promptColumns(header, firstRow) {
   });
   return cols;
 }
+function rowReader(header, cols, ctx) {
+  const first = cols[0].index;
+  const multiProvider = new Set(cols.map((c) => c.provider)).size > 1;
+  const descCol = header[0] === "Description" ? 0 : -1;
+  const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
+  return (row, line, r) => {
+    let caseId;
+    for (const col of cols) {
+      let outcome;
+      let score;
+      const scores = {};
+      let message;
+      if (col.status !== void 0) {
+        const status = (row[col.status] ?? "").trim().toUpperCase();
+        if (status === "") continue;
+        outcome = status === "PASS" ? "pass" : status === "FAIL" ? "fail" : "error";
+        score = col.score !== void 0 && row[col.score] ? Number(row[col.score]) : void 0;
+        if (col.named !== void 0 && row[col.named]) {
+          try {
+            if (depthExceeded(row[col.named]) >= 0) throw new Error("too deep");
+            for (const [k, v] of Object.entries(JSON.parse(row[col.named])))
+              if (typeof v === "number") scores[k] = v;
+          } catch {
+            ctx.problem({ line, path: header[col.named], message: "Named Scores is not valid JSON" });
+          }
+        }
+        message = col.reason !== void 0 ? row[col.reason] || void 0 : void 0;
+      } else {
+        const m = LEGACY_CELL.exec(row[col.index] ?? "");
+        if (!m) continue;
+        outcome = m[1] === "PASS" ? "pass" : m[1] === "FAIL" ? "fail" : "error";
+        score = m[2] !== void 0 ? Number(m[2]) : void 0;
+        message = outcome === "pass" ? void 0 : (row[col.index] ?? "").replace(LEGACY_CELL, "").split("\n---\n")[0];
+      }
+      if (!caseId) {
+        const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? ""]));
+        const description = descCol >= 0 ? row[descCol] ?? "" : "";
+        caseId = promptfooCaseIds(description || `test ${r}`, description, vars, cols.length);
+      }
+      const promptKey = col.label.split(": ")[0] ?? "";
+      ctx.emit({
+        id: caseId(promptKey, multiProvider ? col.provider : ""),
+        outcome,
+        score: Number.isFinite(score) ? score : void 0,
+        scores,
+        tags: [],
+        repeat: 0,
+        message: outcome === "pass" ? void 0 : message?.slice(0, 2e3),
+        line
+      });
+    }
+  };
+}
 var MAX_CSV_COLUMNS, LEGACY_CELL, promptfooCsv;
 var init_promptfoo_csv = __esm({
   "src/results/adapters/promptfoo-csv.ts"() {
@@ -34959,76 +35067,50 @@ var init_promptfoo_csv = __esm({
       format: "promptfoo",
       detect: ({ head, json: json3, firstLine }) => {
         if (json3 !== void 0 || firstLine !== void 0 || /^\s*[<{[]/.test(head)) return false;
-        const { rows } = parseCsv(head.slice(0, head.lastIndexOf("\n") + 1 || head.length));
+        const rows = csvRows(head.slice(0, head.lastIndexOf("\n") + 1 || head.length), 2);
         return rows.length > 0 && promptColumns(rows[0], rows[1]).length > 0;
       },
       async read({ file: file2 }, ctx) {
         const text = await readText(file2, ctx.file);
-        const { rows, lines } = parseCsv(text);
-        const header = rows[0] ?? [];
-        if (header.length > MAX_CSV_COLUMNS) {
-          ctx.problem({
-            line: 1,
-            message: `the header has ${header.length} columns; the limit is ${MAX_CSV_COLUMNS.toLocaleString("en-US")} (a promptfoo export has one per variable and seven per prompt)`
-          });
-          return {};
-        }
-        const cols = promptColumns(header, rows[1]);
-        if (cols.length === 0) {
-          ctx.problem({
-            line: 1,
-            message: "this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead"
-          });
-          return {};
-        }
-        const first = cols[0].index;
-        const multiProvider = new Set(cols.map((c) => c.provider)).size > 1;
-        const descCol = header[0] === "Description" ? 0 : -1;
-        const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
-        rows.slice(1).forEach((row, r) => {
-          const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? ""]));
-          const description = descCol >= 0 ? row[descCol] ?? "" : "";
-          const caseId = promptfooCaseIds(description || `test ${r + 1}`, description, vars);
-          for (const col of cols) {
-            let outcome;
-            let score;
-            const scores = {};
-            let message;
-            if (col.status !== void 0) {
-              const status = (row[col.status] ?? "").trim().toUpperCase();
-              if (status === "") continue;
-              outcome = status === "PASS" ? "pass" : status === "FAIL" ? "fail" : "error";
-              score = col.score !== void 0 && row[col.score] ? Number(row[col.score]) : void 0;
-              if (col.named !== void 0 && row[col.named]) {
-                try {
-                  if (depthExceeded(row[col.named]) >= 0) throw new Error("too deep");
-                  for (const [k, v] of Object.entries(JSON.parse(row[col.named])))
-                    if (typeof v === "number") scores[k] = v;
-                } catch {
-                  ctx.problem({ line: lines[r + 1], path: header[col.named], message: "Named Scores is not valid JSON" });
-                }
-              }
-              message = col.reason !== void 0 ? row[col.reason] || void 0 : void 0;
-            } else {
-              const m = LEGACY_CELL.exec(row[col.index] ?? "");
-              if (!m) continue;
-              outcome = m[1] === "PASS" ? "pass" : m[1] === "FAIL" ? "fail" : "error";
-              score = m[2] !== void 0 ? Number(m[2]) : void 0;
-              message = outcome === "pass" ? void 0 : (row[col.index] ?? "").replace(LEGACY_CELL, "").split("\n---\n")[0];
-            }
-            const promptKey = col.label.split(": ")[0] ?? "";
-            ctx.emit({
-              id: caseId(promptKey, multiProvider ? col.provider : ""),
-              outcome,
-              score: Number.isFinite(score) ? score : void 0,
-              scores,
-              tags: [],
-              repeat: 0,
-              message: outcome === "pass" ? void 0 : message,
-              line: lines[r + 1]
+        let header;
+        let cols;
+        let refused = false;
+        let dataRow = 0;
+        let readRow;
+        const start = (firstRow) => {
+          const h = header ?? [];
+          if (h.length > MAX_CSV_COLUMNS) {
+            ctx.problem({
+              line: 1,
+              message: `the header has ${h.length} columns; the limit is ${MAX_CSV_COLUMNS.toLocaleString("en-US")} (a promptfoo export has one per variable and seven per prompt)`
             });
+            return false;
           }
+          cols = promptColumns(h, firstRow);
+          if (cols.length === 0) {
+            ctx.problem({
+              line: 1,
+              message: "this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead"
+            });
+            return false;
+          }
+          return true;
+        };
+        eachCsvRow(text, (row, line) => {
+          if (!header) {
+            header = row;
+            return true;
+          }
+          if (!cols && !start(row)) {
+            refused = true;
+            return false;
+          }
+          dataRow += 1;
+          readRow ??= rowReader(header, cols, ctx);
+          readRow(row, line, dataRow);
+          return true;
         });
+        if (refused || !cols && !start(void 0) || !cols) return {};
         return {
           tool: "promptfoo (CSV)",
           model: [...new Set(cols.map((c) => c.provider).filter(Boolean))].join(", ") || void 0
@@ -35054,7 +35136,9 @@ async function resolveResultFiles(patterns, cwd, root = cwd) {
     if (!isGlob) {
       const abs = path3.resolve(cwd, pattern);
       try {
-        if ((await stat3(abs)).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+        const st = await stat3(abs);
+        if (st.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+        if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
       } catch (err) {
         throw unreadable(pattern, err);
       }
@@ -35153,6 +35237,10 @@ function mergeMeta(metas) {
 }
 async function makeProbe(file2, shown) {
   const bytes = await readHead(file2);
+  if (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)
+    throw new ConfigurationError(`Eval results ${shown} are UTF-16 text.`, [
+      { file: shown, message: "the file is encoded as UTF-16: save or export it as UTF-8" }
+    ]);
   const head = bytes.toString("utf8");
   const probe = { file: file2, head };
   const trimmed = head.trimStart();
@@ -35429,7 +35517,7 @@ function renderTerminal(v, color) {
     out.push("", paint("bold", `Failing samples (${v.failing.total})`));
     for (const f of v.failing.shown.slice(0, 10))
       out.push(
-        `  ${f.outcome === "error" ? "ERROR" : "FAIL "} ${f.id}${f.message ? paint("grey", ` \u2014 ${oneLine(f.message)}`) : ""}`
+        `  ${f.outcome === "error" ? "ERROR" : "FAIL "} ${f.id}${f.message ? paint("grey", ` \u2014 ${oneLine2(f.message)}`) : ""}`
       );
     if (v.failing.total > 10) out.push(paint("grey", `  \u2026 and ${v.failing.total - 10} more (--json for all kept)`));
   }
@@ -35444,7 +35532,7 @@ function renderTerminal(v, color) {
   return `${out.join("\n")}
 `;
 }
-function oneLine(s) {
+function oneLine2(s) {
   const t = s.replace(/\s+/g, " ").trim();
   return t.length > 120 ? `${t.slice(0, 119)}\u2026` : t;
 }
@@ -42490,7 +42578,7 @@ var INVISIBLE, CONTROL, WJ;
 var init_markdown = __esm({
   "src/report/markdown.ts"() {
     "use strict";
-    INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]/g;
+    INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
     CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
     WJ = "\u2060";
   }
@@ -42868,10 +42956,13 @@ import { parseArgs } from "node:util";
 
 // src/report/plain.ts
 function clean(text) {
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "");
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "").replace(/[\u00ad\u180e\u200b-\u200f\u2060-\u2064\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu, "");
+}
+function oneLine(text) {
+  return clean(text).replace(/\n/g, " ");
 }
 function cleanStrings(value) {
-  if (typeof value === "string") return clean(value);
+  if (typeof value === "string") return oneLine(value);
   if (Array.isArray(value)) return value.map(cleanStrings);
   if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, cleanStrings(v)]));
   if (typeof value === "object" && value !== null) {

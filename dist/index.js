@@ -4099,11 +4099,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto2.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto3.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
     } catch {
     }
     function responseURL(response) {
@@ -4376,7 +4376,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto2 === void 0) {
+      if (crypto3 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4391,7 +4391,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto3.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -5455,8 +5455,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto2 = __require("node:crypto");
-      random = (max) => crypto2.randomInt(0, max);
+      const crypto3 = __require("node:crypto");
+      random = (max) => crypto3.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -17095,13 +17095,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto2;
+    var crypto3;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
-      crypto2 = {
+      crypto3 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17114,7 +17114,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto3.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17186,9 +17186,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url2, protocols, client, ws, onEstablish, options) {
@@ -17208,7 +17208,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request2.headersList = headersList;
       }
-      const keyValue = crypto2.randomBytes(16).toString("base64");
+      const keyValue = crypto3.randomBytes(16).toString("base64");
       request2.headersList.append("sec-websocket-key", keyValue);
       request2.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17238,7 +17238,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -35176,7 +35176,7 @@ import { randomUUID as randomUUID2 } from "node:crypto";
 
 // src/report/plain.ts
 function clean(text) {
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "");
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "").replace(/[\u00ad\u180e\u200b-\u200f\u2060-\u2064\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu, "");
 }
 
 // src/action/log.ts
@@ -35307,7 +35307,7 @@ async function openOrExplain(file2) {
 }
 function unreadable(file2, err) {
   const code = err.code;
-  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? String(err)})`;
+  const why = code === "ENOENT" ? "does not exist: check the path, and that the eval step wrote it before this step ran" : code === "EISDIR" ? "is a directory: point at the results file, or use a glob such as dir/*.json" : code === "EACCES" ? "cannot be read (permission denied)" : code === "ENOTREG" ? "is not a regular file (a FIFO, a device or a socket): point at the results file" : `cannot be read (${code ?? String(err)})`;
   return new ConfigurationError(`Cannot read eval results ${file2}.`, [{ file: file2, message: why }]);
 }
 function maxDocumentBytes() {
@@ -35342,7 +35342,8 @@ async function checkDocumentSize(file2, shown = file2) {
 async function readText(file2, shown = file2) {
   try {
     await checkDocumentSize(file2, shown);
-    return await readFile(file2, "utf8");
+    const text = await readFile(file2, "utf8");
+    return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
   } catch (err) {
     if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
@@ -35482,8 +35483,11 @@ async function* readLines(file2, shown = file2) {
   let pending = [];
   let pendingLength = 0;
   let line = 0;
+  let first = true;
   try {
-    for await (const chunk of stream) {
+    for await (const read of stream) {
+      const chunk = first && read.charCodeAt(0) === 65279 ? read.slice(1) : read;
+      first = false;
       let nl = chunk.indexOf("\n");
       if (nl === -1) {
         pending.push(chunk);
@@ -55507,6 +55511,7 @@ function meanInterval(m, confidence = 0.95, units = m.n) {
 }
 
 // src/results/cases.ts
+import { randomBytes } from "node:crypto";
 function hashId(id) {
   let h1 = 2166136261;
   let h2 = 2538058380;
@@ -55529,6 +55534,12 @@ var CaseTable = class {
   repeats;
   counts;
   channels = /* @__PURE__ */ new Map();
+  /**
+   * A secret per table, mixed into the slot a hash starts probing at: ids crafted to share a slot
+   * (FNV is easy to invert) would otherwise make every insert probe every earlier one. The hashes
+   * themselves, and so every result and the canonical order, stay the same from run to run.
+   */
+  salt = randomBytes(4).readUInt32LE(0);
   size = 0;
   /** `channels`: value channels beyond score, latency and cost. */
   constructor(channels = [], expected = 1024) {
@@ -55559,7 +55570,7 @@ var CaseTable = class {
   /** Row of a case id hash, or -1 when the table has not seen it. */
   find(hash2) {
     const mask = this.slots.length - 1;
-    for (let i = hash2 % this.slots.length; ; i = i + 1 & mask) {
+    for (let i = this.start(hash2) & mask; ; i = i + 1 & mask) {
       const slot = this.slots[i];
       if (slot === 0) return -1;
       if (this.hashes[slot - 1] === hash2) return slot - 1;
@@ -55610,9 +55621,18 @@ var CaseTable = class {
     if (!ch || ch.n[row] === 0) return NaN;
     return ch.sum[row] / ch.n[row];
   }
+  /** The probe's first slot: both halves of the hash through a keyed 32-bit mix (murmur3's finalizer). */
+  start(hash2) {
+    const mix = (h) => {
+      h = Math.imul(h ^ h >>> 16, 2246822507);
+      h = Math.imul(h ^ h >>> 13, 3266489909);
+      return (h ^ h >>> 16) >>> 0;
+    };
+    return mix(mix(hash2 >>> 0 ^ this.salt) ^ Math.floor(hash2 / 4294967296));
+  }
   place(row) {
     const mask = this.slots.length - 1;
-    let i = this.hashes[row] % this.slots.length;
+    let i = this.start(this.hashes[row]) & mask;
     while (this.slots[i] !== 0) i = i + 1 & mask;
     this.slots[i] = row + 1;
   }
@@ -58850,7 +58870,12 @@ var ZIP_LIMITS = {
   /** Uncompressed bytes of all entries read. */
   totalBytes: 2 * 1024 * 1024 * 1024,
   /** Uncompressed / compressed size of an entry over 1 MiB. */
-  ratio: 100
+  ratio: 100,
+  /**
+   * Uncompressed bytes of all entries read / the archive's size, past 64 MiB inflated. inspect
+   * deflates each sample on its own, so a real log stays near 5–15:1 however repetitive its samples.
+   */
+  archiveRatio: 20
 };
 var ZipError = class extends Error {
   constructor(message, entry) {
@@ -58985,6 +59010,12 @@ var ZipReader = class {
       );
     if (this.inflated + entry.size > ZIP_LIMITS.totalBytes)
       throw new ZipError(`the entries read inflate past ${fmt(ZIP_LIMITS.totalBytes)}, the limit per archive`, name);
+    const archiveBudget = Math.max(64 * MiB2, ZIP_LIMITS.archiveRatio * this.fileSize);
+    if (this.inflated + entry.size > archiveBudget)
+      throw new ZipError(
+        `the entries read inflate past ${fmt(archiveBudget)}, more than ${ZIP_LIMITS.archiveRatio} times the archive's ${fmt(this.fileSize)}; the limit is ${ZIP_LIMITS.archiveRatio}:1 for an archive past 64 MiB inflated`,
+        name
+      );
     const local = this.read(entry.offset, 30);
     if (local.readUInt32LE(0) !== 67324752) throw new ZipError("has a damaged local header", name);
     const start = entry.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
@@ -59046,14 +59077,11 @@ var EpochReducer = class {
     const id = String(raw.id ?? "");
     let s = this.samples.get(id);
     if (!s)
-      this.samples.set(
-        id,
-        s = { primary: [], named: /* @__PURE__ */ new Map(), errors: [], tokens: [], latencies: [], tags: [], epochs: 0 }
-      );
+      this.samples.set(id, s = { primary: [], named: /* @__PURE__ */ new Map(), tokens: [], latencies: [], tags: [], epochs: 0 });
     s.epochs += 1;
     const error63 = isObject2(raw.error) ? str(raw.error.message) : str(raw.error);
     if (error63) {
-      s.errors.push(error63);
+      s.error ??= copyOf(error63.slice(0, 2e3));
       return;
     }
     const scores = isObject2(raw.scores) ? raw.scores : {};
@@ -59070,7 +59098,8 @@ var EpochReducer = class {
               str(score.explanation),
               str(score.answer) !== void 0 ? `answer: ${String(score.answer)}` : void 0,
               `target: ${JSON.stringify(raw.target)}`
-            ].filter(Boolean).join(" \u2014 ");
+            ].filter(Boolean).join(" \u2014 ").slice(0, 2e3);
+          if (s.message) s.message = copyOf(s.message);
           first = false;
         }
         const list = s.named.get(key) ?? [];
@@ -59103,7 +59132,7 @@ var EpochReducer = class {
         tokens: s.tokens.length ? mean(s.tokens) : void 0,
         latencyMs: s.latencies.length ? mean(s.latencies) : void 0,
         repeat: 0,
-        message: !scored ? s.errors[0] ?? "no score was recorded for this sample" : reduced > 0.5 ? void 0 : s.message
+        message: !scored ? s.error ?? "no score was recorded for this sample" : reduced > 0.5 ? void 0 : s.message
       });
     }
   }
@@ -59111,6 +59140,9 @@ var EpochReducer = class {
     return this.samples.size;
   }
 };
+function copyOf(text) {
+  return Buffer.from(text, "utf8").toString("utf8");
+}
 function mean(v) {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
@@ -59212,9 +59244,16 @@ function eachZipEntry(file2, ctx, wanted, onEntry) {
     throw unreadable(ctx.file, err);
   }
   try {
+    let sinceCheck = 0;
     for (const entry of zip.entries()) {
       if (!wanted(entry.name)) continue;
-      const text = zip.data(entry).toString("utf8");
+      const bytes = zip.data(entry);
+      sinceCheck += bytes.length;
+      if (sinceCheck > 16 * 1024 * 1024) {
+        checkMemory(ctx.file);
+        sinceCheck = 0;
+      }
+      const text = bytes.toString("utf8");
       const deep = depthProblem(text, ctx.file);
       if (deep) {
         ctx.problem({ path: entry.name, message: deep.message });
@@ -59816,7 +59855,7 @@ var openaiEvals = {
 };
 
 // src/results/adapters/promptfoo.ts
-import { createHash } from "node:crypto";
+import crypto2, { createHash } from "node:crypto";
 var promptfoo = {
   format: "promptfoo",
   detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.results) && Array.isArray(json3.results.results) && "version" in json3.results,
@@ -59906,11 +59945,14 @@ function toSample3(row, index, prompts, multiProvider) {
 function promptfooCaseId(title, description, vars, promptKey, provider) {
   return promptfooCaseIds(title, description, vars)(promptKey, provider);
 }
-function promptfooCaseIds(title, description, vars) {
-  const base = createHash("sha256").update(`[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`);
+var hashOnce = crypto2.hash;
+function promptfooCaseIds(title, description, vars, prompts = 1) {
+  const prefix = `[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`;
+  let base;
   return (promptKey, provider) => {
-    const hash2 = base.copy().update(`${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`).digest("hex").slice(0, 10);
-    return `${title} [${[promptKey, provider].filter(Boolean).join(" \xB7 ")}] ${hash2}`;
+    const suffix = `${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`;
+    const hex3 = prompts === 1 && hashOnce ? hashOnce("sha256", prefix + suffix) : (base ??= createHash("sha256").update(prefix)).copy().update(suffix).digest("hex");
+    return `${title} [${[promptKey, provider].filter(Boolean).join(" \xB7 ")}] ${hex3.slice(0, 10)}`;
   };
 }
 function sortKeys(v) {
@@ -59922,48 +59964,61 @@ function sortKeys(v) {
 }
 
 // src/results/csv.ts
-function parseCsv(text) {
-  const rows = [];
-  const lines = [];
-  let row = [];
-  let cell = "";
-  let quoted = false;
+function eachCsvRow(text, onRow) {
+  const n = text.length;
+  let i = 0;
   let line = 1;
-  let rowLine = 1;
-  const endRow = () => {
-    row.push(cell);
-    if (row.length > 1 || row[0] !== "") {
-      rows.push(row);
-      lines.push(rowLine);
-    }
-    row = [];
-    cell = "";
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "\n") line += 1;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += c;
-    } else if (c === '"' && cell === "") quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") {
-        i++;
-        line += 1;
+  while (i < n) {
+    const rowLine = line;
+    const row = [];
+    for (; ; ) {
+      let cell = "";
+      if (text.charCodeAt(i) === 34) {
+        const parts = [];
+        let j2 = i + 1;
+        for (; ; ) {
+          const q = text.indexOf('"', j2);
+          if (q === -1) {
+            parts.push(text.slice(j2));
+            i = n;
+            break;
+          }
+          parts.push(text.slice(j2, q));
+          if (text.charCodeAt(q + 1) === 34) {
+            parts.push('"');
+            j2 = q + 2;
+            continue;
+          }
+          i = q + 1;
+          break;
+        }
+        cell = parts.join("");
+        for (let nl = cell.indexOf("\n"); nl !== -1; nl = cell.indexOf("\n", nl + 1)) line += 1;
       }
-      endRow();
-      rowLine = line;
-    } else cell += c;
+      let j = i;
+      for (; j < n; j++) {
+        const c = text.charCodeAt(j);
+        if (c === 44 || c === 10 || c === 13) break;
+      }
+      if (j > i) cell += text.slice(i, j);
+      i = j;
+      row.push(cell);
+      if (i >= n) break;
+      if (text.charCodeAt(i) === 44) {
+        i += 1;
+        continue;
+      }
+      i += text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      line += 1;
+      break;
+    }
+    if ((row.length > 1 || row[0] !== "") && onRow(row, rowLine) === false) return;
   }
-  if (cell !== "" || row.length > 0) endRow();
-  return { rows, lines };
+}
+function csvRows(text, max = Infinity) {
+  const rows = [];
+  eachCsvRow(text, (cells) => rows.push(cells) < max);
+  return rows;
 }
 
 // src/results/adapters/promptfoo-csv.ts
@@ -59990,80 +60045,107 @@ function promptColumns(header, firstRow) {
   });
   return cols;
 }
+function rowReader(header, cols, ctx) {
+  const first = cols[0].index;
+  const multiProvider = new Set(cols.map((c) => c.provider)).size > 1;
+  const descCol = header[0] === "Description" ? 0 : -1;
+  const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
+  return (row, line, r) => {
+    let caseId;
+    for (const col of cols) {
+      let outcome;
+      let score;
+      const scores = {};
+      let message;
+      if (col.status !== void 0) {
+        const status = (row[col.status] ?? "").trim().toUpperCase();
+        if (status === "") continue;
+        outcome = status === "PASS" ? "pass" : status === "FAIL" ? "fail" : "error";
+        score = col.score !== void 0 && row[col.score] ? Number(row[col.score]) : void 0;
+        if (col.named !== void 0 && row[col.named]) {
+          try {
+            if (depthExceeded(row[col.named]) >= 0) throw new Error("too deep");
+            for (const [k, v] of Object.entries(JSON.parse(row[col.named])))
+              if (typeof v === "number") scores[k] = v;
+          } catch {
+            ctx.problem({ line, path: header[col.named], message: "Named Scores is not valid JSON" });
+          }
+        }
+        message = col.reason !== void 0 ? row[col.reason] || void 0 : void 0;
+      } else {
+        const m = LEGACY_CELL.exec(row[col.index] ?? "");
+        if (!m) continue;
+        outcome = m[1] === "PASS" ? "pass" : m[1] === "FAIL" ? "fail" : "error";
+        score = m[2] !== void 0 ? Number(m[2]) : void 0;
+        message = outcome === "pass" ? void 0 : (row[col.index] ?? "").replace(LEGACY_CELL, "").split("\n---\n")[0];
+      }
+      if (!caseId) {
+        const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? ""]));
+        const description = descCol >= 0 ? row[descCol] ?? "" : "";
+        caseId = promptfooCaseIds(description || `test ${r}`, description, vars, cols.length);
+      }
+      const promptKey = col.label.split(": ")[0] ?? "";
+      ctx.emit({
+        id: caseId(promptKey, multiProvider ? col.provider : ""),
+        outcome,
+        score: Number.isFinite(score) ? score : void 0,
+        scores,
+        tags: [],
+        repeat: 0,
+        message: outcome === "pass" ? void 0 : message?.slice(0, 2e3),
+        line
+      });
+    }
+  };
+}
 var promptfooCsv = {
   format: "promptfoo",
   detect: ({ head, json: json3, firstLine }) => {
     if (json3 !== void 0 || firstLine !== void 0 || /^\s*[<{[]/.test(head)) return false;
-    const { rows } = parseCsv(head.slice(0, head.lastIndexOf("\n") + 1 || head.length));
+    const rows = csvRows(head.slice(0, head.lastIndexOf("\n") + 1 || head.length), 2);
     return rows.length > 0 && promptColumns(rows[0], rows[1]).length > 0;
   },
   async read({ file: file2 }, ctx) {
     const text = await readText(file2, ctx.file);
-    const { rows, lines } = parseCsv(text);
-    const header = rows[0] ?? [];
-    if (header.length > MAX_CSV_COLUMNS) {
-      ctx.problem({
-        line: 1,
-        message: `the header has ${header.length} columns; the limit is ${MAX_CSV_COLUMNS.toLocaleString("en-US")} (a promptfoo export has one per variable and seven per prompt)`
-      });
-      return {};
-    }
-    const cols = promptColumns(header, rows[1]);
-    if (cols.length === 0) {
-      ctx.problem({
-        line: 1,
-        message: "this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead"
-      });
-      return {};
-    }
-    const first = cols[0].index;
-    const multiProvider = new Set(cols.map((c) => c.provider)).size > 1;
-    const descCol = header[0] === "Description" ? 0 : -1;
-    const varCols = header.slice(0, first).map((name, i) => ({ name, i })).filter((c) => c.i !== descCol);
-    rows.slice(1).forEach((row, r) => {
-      const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? ""]));
-      const description = descCol >= 0 ? row[descCol] ?? "" : "";
-      const caseId = promptfooCaseIds(description || `test ${r + 1}`, description, vars);
-      for (const col of cols) {
-        let outcome;
-        let score;
-        const scores = {};
-        let message;
-        if (col.status !== void 0) {
-          const status = (row[col.status] ?? "").trim().toUpperCase();
-          if (status === "") continue;
-          outcome = status === "PASS" ? "pass" : status === "FAIL" ? "fail" : "error";
-          score = col.score !== void 0 && row[col.score] ? Number(row[col.score]) : void 0;
-          if (col.named !== void 0 && row[col.named]) {
-            try {
-              if (depthExceeded(row[col.named]) >= 0) throw new Error("too deep");
-              for (const [k, v] of Object.entries(JSON.parse(row[col.named])))
-                if (typeof v === "number") scores[k] = v;
-            } catch {
-              ctx.problem({ line: lines[r + 1], path: header[col.named], message: "Named Scores is not valid JSON" });
-            }
-          }
-          message = col.reason !== void 0 ? row[col.reason] || void 0 : void 0;
-        } else {
-          const m = LEGACY_CELL.exec(row[col.index] ?? "");
-          if (!m) continue;
-          outcome = m[1] === "PASS" ? "pass" : m[1] === "FAIL" ? "fail" : "error";
-          score = m[2] !== void 0 ? Number(m[2]) : void 0;
-          message = outcome === "pass" ? void 0 : (row[col.index] ?? "").replace(LEGACY_CELL, "").split("\n---\n")[0];
-        }
-        const promptKey = col.label.split(": ")[0] ?? "";
-        ctx.emit({
-          id: caseId(promptKey, multiProvider ? col.provider : ""),
-          outcome,
-          score: Number.isFinite(score) ? score : void 0,
-          scores,
-          tags: [],
-          repeat: 0,
-          message: outcome === "pass" ? void 0 : message,
-          line: lines[r + 1]
+    let header;
+    let cols;
+    let refused = false;
+    let dataRow = 0;
+    let readRow;
+    const start = (firstRow) => {
+      const h = header ?? [];
+      if (h.length > MAX_CSV_COLUMNS) {
+        ctx.problem({
+          line: 1,
+          message: `the header has ${h.length} columns; the limit is ${MAX_CSV_COLUMNS.toLocaleString("en-US")} (a promptfoo export has one per variable and seven per prompt)`
         });
+        return false;
       }
+      cols = promptColumns(h, firstRow);
+      if (cols.length === 0) {
+        ctx.problem({
+          line: 1,
+          message: "this CSV carries no outcome columns (Status, or [PASS]/[FAIL] cells): export JSON with `promptfoo eval -o results.json` instead"
+        });
+        return false;
+      }
+      return true;
+    };
+    eachCsvRow(text, (row, line) => {
+      if (!header) {
+        header = row;
+        return true;
+      }
+      if (!cols && !start(row)) {
+        refused = true;
+        return false;
+      }
+      dataRow += 1;
+      readRow ??= rowReader(header, cols, ctx);
+      readRow(row, line, dataRow);
+      return true;
     });
+    if (refused || !cols && !start(void 0) || !cols) return {};
     return {
       tool: "promptfoo (CSV)",
       model: [...new Set(cols.map((c) => c.provider).filter(Boolean))].join(", ") || void 0
@@ -60103,7 +60185,9 @@ async function resolveResultFiles(patterns, cwd, root = cwd) {
     if (!isGlob) {
       const abs = path3.resolve(cwd, pattern);
       try {
-        if ((await stat4(abs)).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+        const st = await stat4(abs);
+        if (st.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
+        if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
       } catch (err) {
         throw unreadable(pattern, err);
       }
@@ -60202,6 +60286,10 @@ function mergeMeta(metas) {
 }
 async function makeProbe(file2, shown) {
   const bytes = await readHead(file2);
+  if (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)
+    throw new ConfigurationError(`Eval results ${shown} are UTF-16 text.`, [
+      { file: shown, message: "the file is encoded as UTF-16: save or export it as UTF-8" }
+    ]);
   const head = bytes.toString("utf8");
   const probe = { file: file2, head };
   const trimmed = head.trimStart();
@@ -61211,7 +61299,7 @@ function annotationsFor(v, configFile, lineOf, max = 50) {
 }
 
 // src/report/markdown.ts
-var INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]/g;
+var INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 var WJ = "\u2060";
 function escapeMarkdown(text, maxLength = 300) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * A 53-bit hash of a case id. Two ids of a million-case run collide with probability about 5e-5.
  */
@@ -40,6 +41,12 @@ export class CaseTable {
   private repeats: Uint32Array;
   private counts: Record<(typeof COUNTS)[number], Uint16Array>;
   private readonly channels = new Map<string, Channel>();
+  /**
+   * A secret per table, mixed into the slot a hash starts probing at: ids crafted to share a slot
+   * (FNV is easy to invert) would otherwise make every insert probe every earlier one. The hashes
+   * themselves, and so every result and the canonical order, stay the same from run to run.
+   */
+  private readonly salt = randomBytes(4).readUInt32LE(0);
   size = 0;
 
   /** `channels`: value channels beyond score, latency and cost. */
@@ -74,7 +81,7 @@ export class CaseTable {
   /** Row of a case id hash, or -1 when the table has not seen it. */
   find(hash: number): number {
     const mask = this.slots.length - 1;
-    for (let i = hash % this.slots.length; ; i = (i + 1) & mask) {
+    for (let i = this.start(hash) & mask; ; i = (i + 1) & mask) {
       const slot = this.slots[i]!;
       if (slot === 0) return -1;
       if (this.hashes[slot - 1] === hash) return slot - 1;
@@ -133,9 +140,19 @@ export class CaseTable {
     return ch.sum[row]! / ch.n[row]!;
   }
 
+  /** The probe's first slot: both halves of the hash through a keyed 32-bit mix (murmur3's finalizer). */
+  start(hash: number): number {
+    const mix = (h: number) => {
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      return (h ^ (h >>> 16)) >>> 0;
+    };
+    return mix(mix((hash >>> 0) ^ this.salt) ^ Math.floor(hash / 0x100000000));
+  }
+
   private place(row: number): void {
     const mask = this.slots.length - 1;
-    let i = this.hashes[row]! % this.slots.length;
+    let i = this.start(this.hashes[row]!) & mask;
     while (this.slots[i] !== 0) i = (i + 1) & mask;
     this.slots[i] = row + 1;
   }

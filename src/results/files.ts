@@ -36,7 +36,9 @@ export function unreadable(file: string, err: unknown): ConfigurationError {
         ? 'is a directory: point at the results file, or use a glob such as dir/*.json'
         : code === 'EACCES'
           ? 'cannot be read (permission denied)'
-          : `cannot be read (${code ?? String(err)})`;
+          : code === 'ENOTREG'
+            ? 'is not a regular file (a FIFO, a device or a socket): point at the results file'
+            : `cannot be read (${code ?? String(err)})`;
   return new ConfigurationError(`Cannot read eval results ${file}.`, [{ file, message: why }]);
 }
 
@@ -87,7 +89,8 @@ export async function checkDocumentSize(file: string, shown = file): Promise<voi
 export async function readText(file: string, shown = file): Promise<string> {
   try {
     await checkDocumentSize(file, shown);
-    return await readFile(file, 'utf8');
+    const text = await readFile(file, 'utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (err) {
     if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
@@ -258,8 +261,12 @@ export async function* readLines(file: string, shown = file): AsyncGenerator<{ t
   let pending: string[] = [];
   let pendingLength = 0;
   let line = 0;
+  let first = true;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const read of stream as AsyncIterable<string>) {
+      // A byte order mark is not part of the first line.
+      const chunk = first && read.charCodeAt(0) === 0xfeff ? read.slice(1) : read;
+      first = false;
       let nl = chunk.indexOf('\n');
       if (nl === -1) {
         pending.push(chunk);

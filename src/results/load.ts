@@ -61,7 +61,10 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
     if (!isGlob) {
       const abs = path.resolve(cwd, pattern);
       try {
-        if ((await stat(abs)).isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+        const st = await stat(abs);
+        if (st.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+        // A FIFO or a device would block the read (or never end): only regular files are results.
+        if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
       } catch (err) {
         throw unreadable(pattern, err);
       }
@@ -177,6 +180,10 @@ function mergeMeta(metas: RunMeta[]): RunMeta {
 
 async function makeProbe(file: string, shown: string): Promise<Probe> {
   const bytes = await readHead(file);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    throw new ConfigurationError(`Eval results ${shown} are UTF-16 text.`, [
+      { file: shown, message: 'the file is encoded as UTF-16: save or export it as UTF-8' },
+    ]);
   const head = bytes.toString('utf8');
   const probe: Probe = { file, head };
   const trimmed = head.trimStart();

@@ -15,6 +15,11 @@ export const ZIP_LIMITS = {
   totalBytes: 2 * 1024 * 1024 * 1024,
   /** Uncompressed / compressed size of an entry over 1 MiB. */
   ratio: 100,
+  /**
+   * Uncompressed bytes of all entries read / the archive's size, past 64 MiB inflated. inspect
+   * deflates each sample on its own, so a real log stays near 5–15:1 however repetitive its samples.
+   */
+  archiveRatio: 20,
 };
 
 export class ZipError extends Error {
@@ -172,6 +177,13 @@ export class ZipReader {
       );
     if (this.inflated + entry.size > ZIP_LIMITS.totalBytes)
       throw new ZipError(`the entries read inflate past ${fmt(ZIP_LIMITS.totalBytes)}, the limit per archive`, name);
+    // Many small entries that each stay under the per-entry ratio add up: the archive as a whole too.
+    const archiveBudget = Math.max(64 * MiB, ZIP_LIMITS.archiveRatio * this.fileSize);
+    if (this.inflated + entry.size > archiveBudget)
+      throw new ZipError(
+        `the entries read inflate past ${fmt(archiveBudget)}, more than ${ZIP_LIMITS.archiveRatio} times the archive's ${fmt(this.fileSize)}; the limit is ${ZIP_LIMITS.archiveRatio}:1 for an archive past 64 MiB inflated`,
+        name,
+      );
     const local = this.read(entry.offset, 30);
     if (local.readUInt32LE(0) !== 0x04034b50) throw new ZipError('has a damaged local header', name);
     const start = entry.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);

@@ -1,5 +1,5 @@
 import { isObject, num, str, tagsFrom, type Adapter, type AdapterContext } from '../adapter.js';
-import { depthProblem, unreadable } from '../files.js';
+import { checkMemory, depthProblem, unreadable } from '../files.js';
 import type { RunMeta, Sample } from '../model.js';
 import { ZipError, ZipReader } from '../zip.js';
 
@@ -21,7 +21,7 @@ export function scoreValue(v: unknown): number | undefined {
 interface Epochs {
   primary: number[];
   named: Map<string, number[]>;
-  errors: string[];
+  error?: string;
   tokens: number[];
   latencies: number[];
   tags: string[];
@@ -42,14 +42,12 @@ class EpochReducer {
     const id = String(raw.id ?? '');
     let s = this.samples.get(id);
     if (!s)
-      this.samples.set(
-        id,
-        (s = { primary: [], named: new Map(), errors: [], tokens: [], latencies: [], tags: [], epochs: 0 }),
-      );
+      this.samples.set(id, (s = { primary: [], named: new Map(), tokens: [], latencies: [], tags: [], epochs: 0 }));
     s.epochs += 1;
     const error = isObject(raw.error) ? str(raw.error.message) : str(raw.error);
     if (error) {
-      s.errors.push(error);
+      // Only the first error is reported: keep it short, and no more of them (a log can hold thousands).
+      s.error ??= copyOf(error.slice(0, 2000));
       return;
     }
     const scores = isObject(raw.scores) ? raw.scores : {};
@@ -70,7 +68,9 @@ class EpochReducer {
               `target: ${JSON.stringify(raw.target)}`,
             ]
               .filter(Boolean)
-              .join(' — ');
+              .join(' — ')
+              .slice(0, 2000);
+          if (s.message) s.message = copyOf(s.message);
           first = false;
         }
         const list = s.named.get(key) ?? [];
@@ -107,7 +107,7 @@ class EpochReducer {
         latencyMs: s.latencies.length ? mean(s.latencies) : undefined,
         repeat: 0,
         message: !scored
-          ? (s.errors[0] ?? 'no score was recorded for this sample')
+          ? (s.error ?? 'no score was recorded for this sample')
           : reduced! > 0.5
             ? undefined
             : s.message,
@@ -118,6 +118,11 @@ class EpochReducer {
   get size(): number {
     return this.samples.size;
   }
+}
+
+/** A copy that does not keep the string it was sliced from alive (V8 slices share their parent). */
+function copyOf(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 function mean(v: number[]): number {
@@ -252,9 +257,16 @@ function eachZipEntry(
     throw unreadable(ctx.file, err);
   }
   try {
+    let sinceCheck = 0;
     for (const entry of zip.entries()) {
       if (!wanted(entry.name)) continue;
-      const text = zip.data(entry).toString('utf8');
+      const bytes = zip.data(entry);
+      sinceCheck += bytes.length;
+      if (sinceCheck > 16 * 1024 * 1024) {
+        checkMemory(ctx.file);
+        sinceCheck = 0;
+      }
+      const text = bytes.toString('utf8');
       const deep = depthProblem(text, ctx.file);
       if (deep) {
         ctx.problem({ path: entry.name, message: deep.message });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash, type Hash } from 'node:crypto';
 import { isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
 import type { Outcome, Sample } from '../model.js';
 
@@ -136,24 +136,30 @@ export function promptfooCaseId(
   return promptfooCaseIds(title, description, vars)(promptKey, provider);
 }
 
+/** Node's one-shot hash (20.12 and later): several times faster than a Hash object for one short text. */
+const hashOnce = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
+
 /**
- * The ids of one test case under each prompt and provider: the vars are serialised and hashed once
- * (a CSV row has a column per prompt; hashing its vars per column would be quadratic).
+ * The ids of one test case under each prompt and provider (`prompts` of them): the vars are
+ * serialised once; with several prompts their hash state is computed once and copied per prompt (a
+ * CSV row has a column per prompt; hashing its vars per column would be quadratic).
  */
 export function promptfooCaseIds(
   title: string,
   description: string,
   vars: Record<string, unknown>,
+  prompts = 1,
 ): (promptKey: string, provider: string) => string {
-  // The hash of JSON.stringify([description, vars, promptKey, provider]), its prefix hashed once.
-  const base = createHash('sha256').update(`[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`);
+  // The hash of JSON.stringify([description, vars, promptKey, provider]).
+  const prefix = `[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`;
+  let base: Hash | undefined;
   return (promptKey, provider) => {
-    const hash = base
-      .copy()
-      .update(`${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`)
-      .digest('hex')
-      .slice(0, 10);
-    return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hash}`;
+    const suffix = `${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`;
+    const hex =
+      prompts === 1 && hashOnce
+        ? hashOnce('sha256', prefix + suffix)
+        : (base ??= createHash('sha256').update(prefix)).copy().update(suffix).digest('hex');
+    return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hex.slice(0, 10)}`;
   };
 }
 
