@@ -81,7 +81,7 @@ const cases = {
   'junit-attribute-comments.xml': () => `<testsuite name="${fill('<!--', cap - 40)}"><testcase name="x"/></testsuite>`,
   'junit-deep.xml': () => `<testsuite>${fill('<a>', cap / 2)}</testsuite>`,
   'native-one-id.jsonl': () => fill('{"id":"x","pass":true,"score":1}\n', cap),
-  'native-hash-collisions.jsonl': () => collidingIds(Math.floor(cap / 26)),
+  'native-hash-collisions.jsonl': () => collidingIds(Math.floor(cap / 40)),
   'native-long-line.jsonl': () => `{"id":"x","pass":true,"message":"${'a'.repeat(cap - 60)}"}\n`,
   'native-long-first-line.jsonl': () =>
     `{"id":"a","pass":true,"message":"${'a'.repeat(70_000)}"}\n{"id":"b","pass":false}\n`,
