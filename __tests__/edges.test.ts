@@ -336,3 +336,16 @@ describe('repeats never count as more cases (after an attack)', () => {
     expect(v.decision).toBe('block');
   });
 });
+
+describe('what an inconclusive percentile needs', () => {
+  it('says from how many samples a 95th percentile has an upper end (72 at 95%: 1 − 0.95^72 ≥ 0.975)', () => {
+    const samples = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `c${i}`, latencyMs: 500 + i * 5 }));
+    const config = CONFIG('    - { name: latency_p95_ms, max: 2500 }');
+    const at71 = gate(config, runOf(samples(71))).metrics[0]!;
+    expect(at71.status).toBe('inconclusive');
+    expect(gate(config, runOf(samples(71))).warnings.join('\n')).toMatch(
+      /a 95% interval of the 95th percentile has an upper end only from 72 samples on \(n=71\)/,
+    );
+    expect(gate(config, runOf(samples(72))).metrics[0]!.status).toBe('pass');
+  });
+});

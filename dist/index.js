@@ -57580,12 +57580,19 @@ function judgeMetric(t, spec, opts, where, baseline) {
       return "missing" in adj ? [low, high] : adj.ci;
     })();
     const note = m.estimateOnly ? ` (${m.estimateOnly})` : "";
+    const unbounded = (end, which2) => {
+      const q = metricInfo(spec.name)?.measure;
+      if (Number.isFinite(end) || !q || !("quantile" in q)) return "";
+      const p2 = which2 === "upper" ? q.quantile : 1 - q.quantile;
+      const need = Math.ceil(Math.log((1 - opts.confidence) / 2) / Math.log(p2));
+      return `; a ${Math.round(opts.confidence * 100)}% interval of the ${Math.round(q.quantile * 100)}th percentile has an ${which2} end only from ${need} samples on (n=${m.n}), and a narrow one takes several times that`;
+    };
     const notProven = (side, bound) => `${side} ${fmt2(bound)} by its interval, but not proven: the ${m.exact ? "exact " : ""}${+(failLevel * 100).toFixed(2)}% interval a fail needs${family.bounds > 1 ? ` (${family.bounds} bounds judged at once)` : ""}, ${fmt2(strict[0])}\u2013${fmt2(strict[1])}, still reaches it`;
     if (spec.min !== void 0)
       verdicts.push(
         low >= spec.min ? { status: "pass", text: `at least ${fmt2(spec.min)}${note}` } : strict[1] < spec.min ? { status: "fail", text: `below the minimum ${fmt2(spec.min)}${note}` } : {
           status: "inconclusive",
-          text: high < spec.min ? notProven("below the minimum", spec.min) : `the interval straddles the minimum ${fmt2(spec.min)}`,
+          text: high < spec.min ? notProven("below the minimum", spec.min) : `the interval straddles the minimum ${fmt2(spec.min)}${unbounded(low, "lower")}`,
           misses: m.value < spec.min
         }
       );
@@ -57593,7 +57600,7 @@ function judgeMetric(t, spec, opts, where, baseline) {
       verdicts.push(
         high <= spec.max ? { status: "pass", text: `at most ${fmt2(spec.max)}${note}` } : strict[0] > spec.max ? { status: "fail", text: `above the maximum ${fmt2(spec.max)}${note}` } : {
           status: "inconclusive",
-          text: low > spec.max ? notProven("above the maximum", spec.max) : `the interval straddles the maximum ${fmt2(spec.max)}`,
+          text: low > spec.max ? notProven("above the maximum", spec.max) : `the interval straddles the maximum ${fmt2(spec.max)}${unbounded(high, "upper")}`,
           misses: m.value > spec.max
         }
       );
@@ -57792,7 +57799,7 @@ function decide({
       blocking: isBlocking(tier, b.id),
       findings: findings[b.id],
       blocked_by: blockedBy,
-      details: detailsOf(findings[b.id], blockedBy)
+      details: detailsOf(findings[b.id], blockedBy, status === "blocked" ? blockedNote(b.id, statuses) : "")
     };
   });
   const reasons = [];
@@ -57852,10 +57859,25 @@ function decide({
     } : null
   };
 }
-function detailsOf(findings, blockedBy) {
+function detailsOf(findings, blockedBy, note = "") {
   const lines = findings.map((f) => `${f.status === "fail" ? "\u2717" : f.status === "warn" ? "\u26A0" : "\u2713"} ${f.text}`);
-  if (blockedBy.length > 0) lines.unshift(`blocked: depends on ${blockedBy.join(", ")}, which did not pass`);
+  if (blockedBy.length > 0) lines.unshift(`blocked: depends on ${blockedBy.join(", ")}, which did not pass${note}`);
   return lines;
+}
+function blockedNote(id, statuses) {
+  const before = /* @__PURE__ */ new Set();
+  const visit2 = (b) => {
+    for (const d of BARS[b - 1].deps)
+      if (!before.has(d)) {
+        before.add(d);
+        visit2(d);
+      }
+  };
+  visit2(id);
+  const failing = [...before].filter((d) => statuses[d] === "fail").sort((a, b) => a - b);
+  if (failing.length === 0) return "";
+  const names = failing.map((d) => BARS[d - 1].name);
+  return ` (the readiness path goes in order: fix ${names.join(" and ")} first; this bar's own checks are below)`;
 }
 function configErrorVerdict(configFile, summary2, problems2, inputs) {
   return unjudgedVerdict(

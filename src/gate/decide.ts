@@ -89,7 +89,7 @@ export function decide({
       blocking: isBlocking(tier, b.id),
       findings: findings[b.id],
       blocked_by: blockedBy,
-      details: detailsOf(findings[b.id], blockedBy),
+      details: detailsOf(findings[b.id], blockedBy, status === 'blocked' ? blockedNote(b.id, statuses) : ''),
     };
   });
 
@@ -155,10 +155,30 @@ export function decide({
 }
 
 /** The findings as the lines of verdict schema 1 (✓ pass, ⚠ warn, ✗ fail), after why a bar is blocked. */
-function detailsOf(findings: readonly Finding[], blockedBy: readonly string[]): string[] {
+function detailsOf(findings: readonly Finding[], blockedBy: readonly string[], note = ''): string[] {
   const lines = findings.map((f) => `${f.status === 'fail' ? '✗' : f.status === 'warn' ? '⚠' : '✓'} ${f.text}`);
-  if (blockedBy.length > 0) lines.unshift(`blocked: depends on ${blockedBy.join(', ')}, which did not pass`);
+  if (blockedBy.length > 0) lines.unshift(`blocked: depends on ${blockedBy.join(', ')}, which did not pass${note}`);
   return lines;
+}
+
+/**
+ * Why a blocked bar waits, in the article's terms: the readiness path goes in order, so a bar is
+ * judged done only once the steps before it are; the failing steps it waits for come first.
+ */
+function blockedNote(id: BarId, statuses: Record<BarId, string>): string {
+  const before = new Set<BarId>();
+  const visit = (b: BarId) => {
+    for (const d of BARS[b - 1]!.deps)
+      if (!before.has(d)) {
+        before.add(d);
+        visit(d);
+      }
+  };
+  visit(id);
+  const failing = [...before].filter((d) => statuses[d] === 'fail').sort((a, b) => a - b);
+  if (failing.length === 0) return '';
+  const names = failing.map((d) => BARS[d - 1]!.name);
+  return ` (the readiness path goes in order: fix ${names.join(' and ')} first; this bar's own checks are below)`;
 }
 
 /** The verdict when the config itself cannot be read: block, with the problems as the reasons. */

@@ -1,6 +1,7 @@
 import type { Config, MetricThreshold } from '../config/schema.js';
 import { showDelta, showValue } from '../metrics/display.js';
 import { measure } from '../metrics/measure.js';
+import { metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Aggregate, type Run, type Tally } from '../results/model.js';
 import { holm } from '../stats/holm.js';
 import { minimumDetectable } from '../stats/power.js';
@@ -120,6 +121,17 @@ export function judgeMetric(
               return 'missing' in adj ? [low, high] : adj.ci;
             })();
     const note = m.estimateOnly ? ` (${m.estimateOnly})` : '';
+    /**
+     * A percentile's interval is made of two samples (order statistics): with too few samples one end
+     * does not exist. Say from how many samples on it does.
+     */
+    const unbounded = (end: number, which: 'upper' | 'lower') => {
+      const q = metricInfo(spec.name)?.measure;
+      if (Number.isFinite(end) || !q || !('quantile' in q)) return '';
+      const p = which === 'upper' ? q.quantile : 1 - q.quantile;
+      const need = Math.ceil(Math.log((1 - opts.confidence) / 2) / Math.log(p));
+      return `; a ${Math.round(opts.confidence * 100)}% interval of the ${Math.round(q.quantile * 100)}th percentile has an ${which} end only from ${need} samples on (n=${m.n}), and a narrow one takes several times that`;
+    };
     /** Why an interval outside the bound is not a fail: the stricter interval for a fail still reaches it. */
     const notProven = (side: 'below the minimum' | 'above the maximum', bound: number) =>
       `${side} ${fmt(bound)} by its interval, but not proven: the ${m.exact ? 'exact ' : ''}${+(failLevel * 100).toFixed(2)}% interval a fail needs${family.bounds > 1 ? ` (${family.bounds} bounds judged at once)` : ''}, ${fmt(strict[0])}–${fmt(strict[1])}, still reaches it`;
@@ -134,7 +146,7 @@ export function judgeMetric(
                 text:
                   high < spec.min
                     ? notProven('below the minimum', spec.min)
-                    : `the interval straddles the minimum ${fmt(spec.min)}`,
+                    : `the interval straddles the minimum ${fmt(spec.min)}${unbounded(low, 'lower')}`,
                 misses: m.value < spec.min,
               },
       );
@@ -149,7 +161,7 @@ export function judgeMetric(
                 text:
                   low > spec.max
                     ? notProven('above the maximum', spec.max)
-                    : `the interval straddles the maximum ${fmt(spec.max)}`,
+                    : `the interval straddles the maximum ${fmt(spec.max)}${unbounded(high, 'upper')}`,
                 misses: m.value > spec.max,
               },
       );
