@@ -7,6 +7,10 @@ missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "The service tests need ${missing[*]} (Debian packages): sudo apt-get install ${missing[*]}, then run the tests again." >&2
+    exit 1
+  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # The packages' own services are not used (no systemd here): the tests start private instances.

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Stops what start.sh started, by PID.
+# Stops what start.sh started (this checkout's .services/), by PID.
 cd "$(dirname "$0")/../.."
 root="$PWD/.services"
 for name in unleash prometheus; do
   if [ -f "$root/$name.pid" ]; then kill "$(cat "$root/$name.pid")" 2>/dev/null || true; rm -f "$root/$name.pid"; fi
 done
-[ -f "$root/pg/PG_VERSION" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$root/pg" -m fast stop >/dev/null 2>&1 || true
-rm -f "$root/env.json"
+if [ -f "$root/pg/PG_VERSION" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$root/pg" -m fast stop >/dev/null 2>&1 || true
+  else
+    /usr/lib/postgresql/15/bin/pg_ctl -D "$root/pg" -m fast stop >/dev/null 2>&1 || true
+  fi
+fi
+rm -f "$root/env.json" "$root/ports"
