@@ -36,6 +36,11 @@ describe('a releasable action', () => {
 const inputsOf = (values: Record<string, string>) => readInputs((name) => values[name] ?? '');
 
 describe('action inputs', () => {
+  it("takes an unexpanded '${{ github.token }}' (a local runner filling in the default) as no token", () => {
+    expect(inputsOf({ 'github-token': '${{ github.token }}' }).githubToken).toBe('');
+    expect(inputsOf({ 'github-token': 'ghs_abc' }).githubToken).toBe('ghs_abc');
+  });
+
   it('reads the defaults action.yml documents', () => {
     const i = inputsOf({});
     expect(i).toEqual({

@@ -61982,7 +61982,8 @@ function readInputs(get) {
     config: relativePath("config", get("config") || ".github/llm-release-gate.yml"),
     results: get("results").split(/\r?\n/).map((s) => s.trim()).filter(Boolean).map((r) => relativePath("results", r)),
     baseline: get("baseline") ? relativePath("baseline", get("baseline")) : void 0,
-    githubToken: get("github-token"),
+    // An expression left unexpanded (a local runner filling in action.yml's default) is no token.
+    githubToken: get("github-token").startsWith("${{") ? "" : get("github-token"),
     checkName: get("check-name") || "LLM release gate",
     release: get("release") || void 0,
     comment: bool("comment", true),

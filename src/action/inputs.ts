@@ -59,7 +59,8 @@ export function readInputs(get: (name: string) => string): Inputs {
       .filter(Boolean)
       .map((r) => relativePath('results', r)),
     baseline: get('baseline') ? relativePath('baseline', get('baseline')) : undefined,
-    githubToken: get('github-token'),
+    // An expression left unexpanded (a local runner filling in action.yml's default) is no token.
+    githubToken: get('github-token').startsWith('${{') ? '' : get('github-token'),
     checkName: get('check-name') || 'LLM release gate',
     release: get('release') || undefined,
     comment: bool('comment', true),
