@@ -261,6 +261,42 @@ describe('the CLI', () => {
     expect(rollout.stderr).not.toMatch(/a bug/);
   });
 
+  it('init writes a starter config from the repository and prints the readiness path in order', () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), 'lrg-init-'));
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    mkdirSync(path.join(repo, '.github', 'workflows'), { recursive: true });
+    mkdirSync(path.join(repo, 'evals'));
+    writeFileSync(path.join(repo, 'evals', 'promptfooconfig.yaml'), 'providers: [openai:gpt-4o-2024-08-06]\n');
+    writeFileSync(path.join(repo, '.github', 'workflows', 'ship.yml'), 'jobs:\n  d:\n    environment: production\n');
+    writeFileSync(path.join(repo, '.github', 'CODEOWNERS'), '# owners\n* @acme/ml @alice\n');
+    const init = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'init', ...args], { cwd: repo, encoding: 'utf8' });
+    const asked = init();
+    expect(asked.status).toBe(2);
+    expect(asked.stderr).toMatch(/Say the risk tier: llm-release-gate init --tier low\|medium\|high\|critical/);
+    const r = init('--tier', 'medium');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /eval tool promptfoo \(evals\/promptfooconfig.yaml\); deploy workflow .github\/workflows\/ship.yml; owner @alice/,
+    );
+    const steps = r.stdout.split('\n').filter((l) => /^ {2}\d /.test(l));
+    expect(steps.map((l) => l.trim().split(/\s+/)[1])).toEqual([
+      'target',
+      'evals',
+      'deploy',
+      'observability',
+      'guardrails',
+      'cost',
+      'owner',
+    ]);
+    expect(r.stdout).toMatch(/Next: target: risk.bad_output_cost is not written/);
+    const written = readFileSync(path.join(repo, '.github', 'llm-release-gate.yml'), 'utf8');
+    expect(written).toMatch(/deploy: \{ model: gpt-4o-2024-08-06, workflow: .github\/workflows\/ship.yml \}/);
+    expect(written).toMatch(/owner: \{ name: "@alice" \}/);
+    expect(init('--tier', 'high').status).toBe(2); // never overwrites
+    expect(init('--tier', 'high', '--force').status).toBe(0);
+  });
+
   it('colours a terminal; FORCE_COLOR colours a pipe, NO_COLOR and FORCE_COLOR=0 do not', () => {
     const withEnv = (env: Record<string, string>) =>
       spawnSync(

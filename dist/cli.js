@@ -749,8 +749,8 @@ async function checkDocumentSize(file2, shown = file2) {
 async function readText(file2, shown = file2) {
   try {
     await checkDocumentSize(file2, shown);
-    const text = await readFile(file2, "utf8");
-    return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+    const text2 = await readFile(file2, "utf8");
+    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
   } catch (err) {
     if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
@@ -759,13 +759,13 @@ async function readText(file2, shown = file2) {
 async function readJson(file2, shown = file2) {
   return parseJsonText(await readText(file2, shown), shown);
 }
-function depthExceeded(text, limit = MAX_JSON_DEPTH) {
+function depthExceeded(text2, limit = MAX_JSON_DEPTH) {
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
     if (c === 34) {
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
+      for (i++; i < text2.length; i++) {
+        const d = text2.charCodeAt(i);
         if (d === 92) i++;
         else if (d === 34) break;
       }
@@ -775,11 +775,11 @@ function depthExceeded(text, limit = MAX_JSON_DEPTH) {
   }
   return -1;
 }
-function depthProblem(text, file2, firstLine = 1) {
-  if (text.length <= MAX_JSON_DEPTH) return void 0;
-  const at = depthExceeded(text);
+function depthProblem(text2, file2, firstLine = 1) {
+  if (text2.length <= MAX_JSON_DEPTH) return void 0;
+  const at = depthExceeded(text2);
   if (at < 0) return void 0;
-  const { line, column } = lineColumn(text, at);
+  const { line, column } = lineColumn(text2, at);
   return {
     file: file2,
     line: firstLine + line - 1,
@@ -787,15 +787,15 @@ function depthProblem(text, file2, firstLine = 1) {
     message: `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels at line ${firstLine + line - 1}, column ${column}; the limit is ${MAX_JSON_DEPTH}`
   };
 }
-function parseJsonText(text, file2) {
-  const deep = depthProblem(text, file2);
+function parseJsonText(text2, file2) {
+  const deep = depthProblem(text2, file2);
   if (deep) throw new ConfigurationError(`Eval results ${file2} are nested too deeply.`, [deep]);
   try {
-    return JSON.parse(text);
+    return JSON.parse(text2);
   } catch (err) {
-    const offset = jsonErrorOffset(text);
-    const { line, column } = lineColumn(text, offset);
-    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
+    const offset = jsonErrorOffset(text2);
+    const { line, column } = lineColumn(text2, offset);
+    const what = offset >= text2.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
     throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
       {
         file: file2,
@@ -806,68 +806,68 @@ function parseJsonText(text, file2) {
     ]);
   }
 }
-function lineColumn(text, offset) {
+function lineColumn(text2, offset) {
   let line = 1;
   let last = -1;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+  for (let i = text2.indexOf("\n"); i !== -1 && i < offset; i = text2.indexOf("\n", i + 1)) {
     line += 1;
     last = i;
   }
   return { line, column: offset - last };
 }
-function jsonErrorOffset(text) {
+function jsonErrorOffset(text2) {
   let i = 0;
   const ws = () => {
-    while (i < text.length && " 	\n\r".includes(text[i])) i++;
+    while (i < text2.length && " 	\n\r".includes(text2[i])) i++;
   };
   const fail2 = () => {
     throw i;
   };
   const value = () => {
     ws();
-    const c = text[i];
+    const c = text2[i];
     if (c === "{") {
       i++;
       ws();
-      if (text[i] === "}") return void i++;
+      if (text2[i] === "}") return void i++;
       for (; ; ) {
         ws();
-        if (text[i] !== '"') fail2();
+        if (text2[i] !== '"') fail2();
         string4();
         ws();
-        if (text[i] !== ":") fail2();
+        if (text2[i] !== ":") fail2();
         i++;
         value();
         ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
+        if (text2[i] === ",") i++;
+        else if (text2[i] === "}") return void i++;
         else fail2();
       }
     } else if (c === "[") {
       i++;
       ws();
-      if (text[i] === "]") return void i++;
+      if (text2[i] === "]") return void i++;
       for (; ; ) {
         value();
         ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
+        if (text2[i] === ",") i++;
+        else if (text2[i] === "]") return void i++;
         else fail2();
       }
     } else if (c === '"') string4();
     else if (c !== void 0 && /[-0-9]/.test(c)) {
-      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text2.slice(i, i + 400));
       if (!m) fail2();
       i += m[0].length;
     } else {
-      for (const lit of ["true", "false", "null"]) if (text.startsWith(lit, i)) return void (i += lit.length);
+      for (const lit of ["true", "false", "null"]) if (text2.startsWith(lit, i)) return void (i += lit.length);
       fail2();
     }
   };
   const string4 = () => {
     i++;
-    while (i < text.length) {
-      const c = text[i];
+    while (i < text2.length) {
+      const c = text2[i];
       if (c === '"') return void i++;
       if (c === "\\") i += 2;
       else if (c < " ") fail2();
@@ -878,9 +878,9 @@ function jsonErrorOffset(text) {
   try {
     value();
     ws();
-    return i < text.length ? i : text.length;
+    return i < text2.length ? i : text2.length;
   } catch (pos) {
-    return Math.min(pos, text.length);
+    return Math.min(pos, text2.length);
   }
 }
 async function* readLines(file2, shown = file2) {
@@ -1070,17 +1070,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path11) {
-      const ctrl = callVisitor(key, node2, visitor, path11);
+    function visit_(key, node2, visitor, path12) {
+      const ctrl = callVisitor(key, node2, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visit_(key, ctrl, visitor, path11);
+        replaceNode(key, path12, ctrl);
+        return visit_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
+          path12 = Object.freeze(path12.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path11);
+            const ci = visit_(i, node2.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -1091,13 +1091,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path11);
+          path12 = Object.freeze(path12.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path11);
+          const cv = visit_("value", node2.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1118,17 +1118,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path11) {
-      const ctrl = await callVisitor(key, node2, visitor, path11);
+    async function visitAsync_(key, node2, visitor, path12) {
+      const ctrl = await callVisitor(key, node2, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visitAsync_(key, ctrl, visitor, path11);
+        replaceNode(key, path12, ctrl);
+        return visitAsync_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
+          path12 = Object.freeze(path12.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -1139,13 +1139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path11);
+          path12 = Object.freeze(path12.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path11);
+          const cv = await visitAsync_("value", node2.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1172,23 +1172,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path11) {
+    function callVisitor(key, node2, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path11);
+        return visitor(key, node2, path12);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path11);
+        return visitor.Map?.(key, node2, path12);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path11);
+        return visitor.Seq?.(key, node2, path12);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path11);
+        return visitor.Pair?.(key, node2, path12);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path11);
+        return visitor.Scalar?.(key, node2, path12);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path11);
+        return visitor.Alias?.(key, node2, path12);
       return void 0;
     }
-    function replaceNode(key, path11, node2) {
-      const parent = path11[path11.length - 1];
+    function replaceNode(key, path12, node2) {
+      const parent = path12[path12.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -1800,10 +1800,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path11, value) {
+    function collectionFromPath(schema, path12, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i = path12.length - 1; i >= 0; --i) {
+        const k = path12[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1822,7 +1822,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1852,11 +1852,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key, ...rest] = path11;
+          const [key, ...rest] = path12;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -1870,8 +1870,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        const [key, ...rest] = path11;
+      deleteIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -1885,8 +1885,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        const [key, ...rest] = path11;
+      getIn(path12, keepScalar) {
+        const [key, ...rest] = path12;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -1904,8 +1904,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        const [key, ...rest] = path11;
+      hasIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -1915,8 +1915,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        const [key, ...rest] = path11;
+      setIn(path12, value) {
+        const [key, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -1960,14 +1960,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -1984,14 +1984,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -2008,12 +2008,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -2025,12 +2025,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -2045,39 +2045,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -4431,9 +4431,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path11, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4508,14 +4508,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        if (Collection2.isEmptyPath(path11)) {
+      deleteIn(path12) {
+        if (Collection2.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4530,10 +4530,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        if (Collection2.isEmptyPath(path11))
+      getIn(path12, keepScalar) {
+        if (Collection2.isEmptyPath(path12))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4544,10 +4544,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        if (Collection2.isEmptyPath(path11))
+      hasIn(path12) {
+        if (Collection2.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4564,13 +4564,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        if (Collection2.isEmptyPath(path11)) {
+      setIn(path12, value) {
+        if (Collection2.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path11, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -6531,9 +6531,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path11) => {
+    visit2.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path11) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6542,23 +6542,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path11) => {
-      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
-      const field = path11[path11.length - 1][0];
+    visit2.parentCollection = (cst, path12) => {
+      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -6569,10 +6569,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path11);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -8223,7 +8223,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -8264,7 +8264,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
+    exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -8545,10 +8545,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path11) {
-  if (!path11)
+function getElementAtPath(obj, path12) {
+  if (!path12)
     return obj;
-  return path11.reduce((acc, key) => acc?.[key], obj);
+  return path12.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -8807,11 +8807,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path11, issues) {
+function prefixIssues(path12, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path11);
+    iss.path.unshift(path12);
     return iss;
   });
 }
@@ -9216,7 +9216,7 @@ function $constructor(name, initializer3, proto, params) {
   Internals.prototype = zodProto;
   const protoMembers = proto;
   const initialized = protoMembers && /* @__PURE__ */ new WeakSet();
-  function init(inst, def) {
+  function init2(inst, def) {
     if (!inst._zod) {
       _zodDesc.value = new Internals(def);
       try {
@@ -9256,7 +9256,7 @@ function $constructor(name, initializer3, proto, params) {
   Object.defineProperty(Definition, "name", { value: name });
   function _(def) {
     const inst = params?.Parent ? newError(Definition) : this;
-    init(inst, def);
+    init2(inst, def);
     const deferred = inst._zod.deferred;
     if (deferred) {
       for (const fn of deferred) {
@@ -9269,7 +9269,7 @@ function $constructor(name, initializer3, proto, params) {
       pp(inst);
     return inst;
   }
-  Object.defineProperty(_, "init", { value: init });
+  Object.defineProperty(_, "init", { value: init2 });
   Object.defineProperty(_, Symbol.hasInstance, {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
@@ -9344,16 +9344,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path11 = []) => {
+  const processError = (error63, path12 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path11, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else {
-        const fullpath = [...path11, ...issue2.path];
+        const fullpath = [...path12, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -9392,17 +9392,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path11 = []) => {
+  const processError = (error63, path12 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path11, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else {
-        const fullpath = [...path11, ...issue2.path];
+        const fullpath = [...path12, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -9441,8 +9441,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path11) {
+  const path12 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path12) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -9624,18 +9624,18 @@ var init_parse = __esm({
       return result.issues.length === 0;
     };
     _encode = (_Err) => {
-      const parse5 = _parse(_Err);
+      const parse6 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-        return parse5(schema, value, ctx, finalizeParams(fn, _params));
+        return parse6(schema, value, ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
     encode = /* @__PURE__ */ _encode($ZodRealError);
     _decode = (_Err) => {
-      const parse5 = _parse(_Err);
+      const parse6 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
-        return parse5(schema, value, _ctx, finalizeParams(fn, _params));
+        return parse6(schema, value, _ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
@@ -10560,7 +10560,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse5 = inst._zod.parse;
+  const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -10574,7 +10574,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse5(payload, ctx);
+    return parse6(payload, ctx);
   };
 }
 function handleArrayResult(result, final, index) {
@@ -17308,8 +17308,8 @@ var capitalizeFirstCharacter, error33;
 var init_lt = __esm({
   "node_modules/zod/v4/locales/lt.js"() {
     init_util();
-    capitalizeFirstCharacter = (text) => {
-      return text.charAt(0).toUpperCase() + text.slice(1);
+    capitalizeFirstCharacter = (text2) => {
+      return text2.charAt(0).toUpperCase() + text2.slice(1);
     };
     error33 = () => {
       const Sizable = {
@@ -27474,13 +27474,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path11 = ref.slice(1).split("/").filter(Boolean);
-  if (path11.length === 0) {
+  const path12 = ref.slice(1).split("/").filter(Boolean);
+  if (path12.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path11[0] === defsKey) {
-    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
+  if (path12[0] === defsKey) {
+    const key = path12[1] === void 0 ? void 0 : decodeJSONPointerSegment(path12[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -28732,8 +28732,8 @@ var init_zod = __esm({
 });
 
 // src/config/duration.ts
-function parseDuration(text) {
-  const t = text.trim();
+function parseDuration(text2) {
+  const t = text2.trim();
   if (!DURATION.test(t)) return void 0;
   let total = 0;
   for (const [, n, unit] of t.matchAll(PART)) total += Number(n) * UNIT_MS[unit];
@@ -29284,9 +29284,9 @@ var init_schema = __esm({
 });
 
 // src/config/load.ts
-function parseConfig(text, file2) {
+function parseConfig(text2, file2) {
   const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset) => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
     const problems2 = doc.errors.map((e) => {
@@ -29316,7 +29316,7 @@ function parseConfig(text, file2) {
       }
     ]);
   }
-  const lineOf = (path11) => nodeLine(doc, lineAt, path11.split(".").filter(Boolean));
+  const lineOf = (path12) => nodeLine(doc, lineAt, path12.split(".").filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const problems2 = parsed.error.issues.flatMap((issue2) => toProblems(issue2, doc, data, file2, lineAt));
@@ -29328,20 +29328,20 @@ function parseConfig(text, file2) {
   return { config: parsed.data, file: file2, lineOf };
 }
 function toProblems(issue2, doc, data, file2, lineAt) {
-  const path11 = issue2.path;
-  const found = valueAt(data, path11);
-  const dotted = path11.map(String).join(".");
+  const path12 = issue2.path;
+  const found = valueAt(data, path12);
+  const dotted = path12.map(String).join(".");
   let message;
   switch (issue2.code) {
     case "unrecognized_keys": {
-      const known = knownKeysAt(path11);
+      const known = knownKeysAt(path12);
       return issue2.keys.map((key) => {
         const full = dotted ? `${dotted}.${key}` : key;
         const near = nearest(key, known);
         return {
           file: file2,
           path: full,
-          line: nodeLine(doc, lineAt, [...path11, key].map(String)),
+          line: nodeLine(doc, lineAt, [...path12, key].map(String)),
           message: `unknown key "${full}"${near ? `: did you mean "${near}"?` : ""} (every key is in docs/config.md, the config reference${known.length ? `; here: ${known.join(", ")}` : ""})`
         };
       });
@@ -29377,13 +29377,13 @@ function toProblems(issue2, doc, data, file2, lineAt) {
   }
   if (issue2.code === "invalid_type" && issue2.expected === "int")
     message = `found ${describe3(found)}; expected a whole number`;
-  return [{ file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, path11.map(String)), message }];
+  return [{ file: file2, path: dotted || void 0, line: nodeLine(doc, lineAt, path12.map(String)), message }];
 }
-function knownKeysAt(path11) {
+function knownKeysAt(path12) {
   jsonSchema ??= configJsonSchema();
   let nodes = [jsonSchema];
   const expand2 = (ns) => ns.flatMap((n) => [n, ...expand2(n.anyOf ?? n.oneOf ?? [])]);
-  for (const part of path11) {
+  for (const part of path12) {
     nodes = expand2(nodes).flatMap(
       (n) => typeof part === "number" ? n.items ? [n.items] : [] : n.properties?.[String(part)] ? [n.properties[String(part)]] : []
     );
@@ -29409,11 +29409,11 @@ function editDistance(a, b) {
   }
   return prev[b.length];
 }
-function unionHint(path11) {
-  if (path11.endsWith("results")) return "a path or glob, or a list of them";
-  if (path11.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
-  if (path11 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
-  if (path11 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
+function unionHint(path12) {
+  if (path12.endsWith("results")) return "a path or glob, or a list of them";
+  if (path12.endsWith("baseline")) return "a path, or { ref: <branch or sha>, path: <results file> }";
+  if (path12 === "rollout.flag.provider") return 'one of "flagd-file", "unleash", "launchdarkly", "webhook"';
+  if (path12 === "rollout.analysis.source.provider") return 'one of "file", "http", "prometheus"';
   return "one of the accepted forms (see docs/config.md, the config reference)";
 }
 function expectedWord(expected) {
@@ -29436,18 +29436,18 @@ function describe3(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-function valueAt(data, path11) {
+function valueAt(data, path12) {
   let cur = data;
-  for (const key of path11) {
+  for (const key of path12) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[key];
   }
   return cur;
 }
-function nodeLine(doc, lineAt, path11) {
+function nodeLine(doc, lineAt, path12) {
   let node2 = doc.contents;
   let line = rangeLine(node2, lineAt);
-  for (const key of path11) {
+  for (const key of path12) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === key);
       if (!pair) break;
@@ -29585,9 +29585,9 @@ var init_context = __esm({
   "src/gate/bars/context.ts"() {
     "use strict";
     init_display();
-    pass = (text, config_path) => ({ status: "pass", text, config_path });
-    warn = (text, config_path) => ({ status: "warn", text, config_path });
-    fail = (text, config_path) => ({ status: "fail", text, config_path });
+    pass = (text2, config_path) => ({ status: "pass", text: text2, config_path });
+    warn = (text2, config_path) => ({ status: "warn", text: text2, config_path });
+    fail = (text2, config_path) => ({ status: "fail", text: text2, config_path });
     pct = (x) => showValue("error_rate", x);
     usd2 = (x) => showValue("cost_per_sample_usd", x);
   }
@@ -30102,9 +30102,9 @@ function rng(seed) {
     return ((r ^ r >>> 14) >>> 0) / 4294967296;
   };
 }
-function seedFrom(text) {
+function seedFrom(text2) {
   let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  for (let i = 0; i < text2.length; i++) h = Math.imul(h ^ text2.charCodeAt(i), 16777619);
   return h >>> 0;
 }
 function pairedBootstrap(cand, base, stat4, seed, replicates = 1e3, maxPairs = 5e3) {
@@ -31024,7 +31024,7 @@ import { execFile } from "node:child_process";
 async function gitShow(ref, file2, cwd) {
   if (refProblem(ref) || pathProblem(file2)) return void 0;
   for (const candidate of [ref, `origin/${ref}`]) {
-    const text = await new Promise((resolve3) => {
+    const text2 = await new Promise((resolve3) => {
       execFile(
         "git",
         ["show", "--end-of-options", `${candidate}:${file2}`],
@@ -31032,7 +31032,7 @@ async function gitShow(ref, file2, cwd) {
         (err, stdout) => resolve3(err ? void 0 : stdout)
       );
     });
-    if (text !== void 0) return text;
+    if (text2 !== void 0) return text2;
   }
   return void 0;
 }
@@ -31047,25 +31047,25 @@ var init_git = __esm({
 import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
-function cleanPath(path11) {
-  let normalized = normalize(path11);
+function cleanPath(path12) {
+  let normalized = normalize(path12);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
-function convertSlashes(path11, separator) {
-  return path11.replace(SLASHES_REGEX, separator);
+function convertSlashes(path12, separator) {
+  return path12.replace(SLASHES_REGEX, separator);
 }
-function isRootDirectory(path11) {
-  return path11 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path11);
+function isRootDirectory(path12) {
+  return path12 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path12);
 }
-function normalizePath(path11, options) {
+function normalizePath(path12, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path11.includes("/") || path11.startsWith(".");
-  if (resolvePaths) path11 = resolve(path11);
-  if (normalizePath$1 || pathNeedsCleaning) path11 = cleanPath(path11);
-  if (path11 === ".") return "";
-  const needsSeperator = path11[path11.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path11 + pathSeparator : path11, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path12.includes("/") || path12.startsWith(".");
+  if (resolvePaths) path12 = resolve(path12);
+  if (normalizePath$1 || pathNeedsCleaning) path12 = cleanPath(path12);
+  if (path12 === ".") return "";
+  const needsSeperator = path12[path12.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path12 + pathSeparator : path12, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -31121,9 +31121,9 @@ function build$2(options, isSynchronous) {
   if (!options.resolveSymlinks || options.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path11, resolved, state) {
+function isRecursive2(path12, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path11);
+  let parent = dirname(path12);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -31131,7 +31131,7 @@ function isRecursive2(path11, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path11, resolved);
+  state.symlinks.set(path12, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -31177,8 +31177,8 @@ var init_dist = __esm({
       paths.push(directoryPath || ".");
     };
     pushDirectoryFilter = (directoryPath, paths, filters) => {
-      const path11 = directoryPath || ".";
-      if (filters.every((filter) => filter(path11, true))) paths.push(path11);
+      const path12 = directoryPath || ".";
+      if (filters.every((filter) => filter(path12, true))) paths.push(path12);
     };
     empty$2 = () => {
     };
@@ -31211,26 +31211,26 @@ var init_dist = __esm({
     };
     empty = () => {
     };
-    resolveSymlinksAsync = function(path11, state, callback$1) {
+    resolveSymlinksAsync = function(path12, state, callback$1) {
       const { queue, fs, options: { suppressErrors } } = state;
       queue.enqueue();
-      fs.realpath(path11, (error62, resolvedPath) => {
+      fs.realpath(path12, (error62, resolvedPath) => {
         if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
         fs.stat(resolvedPath, (error$1, stat4) => {
           if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-          if (stat4.isDirectory() && isRecursive2(path11, resolvedPath, state)) return queue.dequeue(null, state);
+          if (stat4.isDirectory() && isRecursive2(path12, resolvedPath, state)) return queue.dequeue(null, state);
           callback$1(stat4, resolvedPath);
           queue.dequeue(null, state);
         });
       });
     };
-    resolveSymlinks = function(path11, state, callback$1) {
+    resolveSymlinks = function(path12, state, callback$1) {
       const { queue, fs, options: { suppressErrors } } = state;
       queue.enqueue();
       try {
-        const resolvedPath = fs.realpathSync(path11);
+        const resolvedPath = fs.realpathSync(path12);
         const stat4 = fs.statSync(resolvedPath);
-        if (stat4.isDirectory() && isRecursive2(path11, resolvedPath, state)) return;
+        if (stat4.isDirectory() && isRecursive2(path12, resolvedPath, state)) return;
         callback$1(stat4, resolvedPath);
       } catch (e) {
         if (!suppressErrors) throw e;
@@ -31388,19 +31388,19 @@ var init_dist = __esm({
             const filename = this.joinPath(entry.name, directoryPath);
             this.pushFile(filename, files, this.state.counts, filters);
           } else if (entry.isDirectory()) {
-            let path11 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-            if (exclude && exclude(entry.name, path11)) continue;
-            this.pushDirectory(path11, paths, filters);
-            this.walkDirectory(this.state, path11, path11, depth - 1, this.walk);
+            let path12 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+            if (exclude && exclude(entry.name, path12)) continue;
+            this.pushDirectory(path12, paths, filters);
+            this.walkDirectory(this.state, path12, path12, depth - 1, this.walk);
           } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-            let path11 = joinPathWithBasePath(entry.name, directoryPath);
-            this.resolveSymlink(path11, this.state, (stat4, resolvedPath) => {
+            let path12 = joinPathWithBasePath(entry.name, directoryPath);
+            this.resolveSymlink(path12, this.state, (stat4, resolvedPath) => {
               if (stat4.isDirectory()) {
                 resolvedPath = normalizePath(resolvedPath, this.state.options);
-                if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path11 + pathSeparator)) return;
-                this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path11 + pathSeparator, depth - 1, this.walk);
+                if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path12 + pathSeparator)) return;
+                this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path12 + pathSeparator, depth - 1, this.walk);
               } else {
-                resolvedPath = useRealPaths ? resolvedPath : path11;
+                resolvedPath = useRealPaths ? resolvedPath : path12;
                 const filename = basename(resolvedPath);
                 const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
                 resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -31550,7 +31550,7 @@ var init_dist = __esm({
           isMatch = globFn(patterns, ...options);
           this.globCache[patterns.join("\0")] = isMatch;
         }
-        this.options.filters.push((path11) => isMatch(path11));
+        this.options.filters.push((path12) => isMatch(path12));
         return this;
       }
     };
@@ -31812,8 +31812,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path11, { windows } = {}) => {
-      const segs = path11.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path12, { windows } = {}) => {
+      const segs = path12.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -32414,7 +32414,7 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     };
-    var parse5 = (input2, options) => {
+    var parse6 = (input2, options) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -32584,7 +32584,7 @@ var require_parse = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse5(rest, { ...options, fastpaths: false }).output;
+            const expression = parse6(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -33107,7 +33107,7 @@ var require_parse = __commonJS({
       }
       return state;
     };
-    parse5.fastpaths = (input2, options) => {
+    parse6.fastpaths = (input2, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input2.length;
@@ -33172,7 +33172,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse5;
+    module.exports = parse6;
   }
 });
 
@@ -33181,7 +33181,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse5 = require_parse();
+    var parse6 = require_parse();
     var utils = require_utils();
     var constants = require_constants();
     var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -33269,7 +33269,7 @@ var require_picomatch = __commonJS({
     picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
-      return parse5(pattern, { ...options, fastpaths: false });
+      return parse6(pattern, { ...options, fastpaths: false });
     };
     picomatch2.scan = (input2, options) => scan(input2, options);
     picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -33295,10 +33295,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse5.fastpaths(input2, options);
+        parsed.output = parse6.fastpaths(input2, options);
       }
       if (!parsed.output) {
-        parsed = parse5(input2, options);
+        parsed = parse6(input2, options);
       }
       return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -33398,13 +33398,13 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path11) {
-  return path11.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path12) {
+  return path12.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
-function splitPattern(path11) {
+function splitPattern(path12) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path11, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path11];
+  const result = import_picomatch.default.scan(path12, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path12];
 }
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
@@ -33509,13 +33509,13 @@ function buildCrawler(options, patterns) {
   if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory) => {
-      const path11 = format(p, isDirectory);
-      const matches = matcher(path11) && !ignore(path11);
-      if (matches) log(`matched ${path11}`);
+      const path12 = format(p, isDirectory);
+      const matches = matcher(path12) && !ignore(path12);
+      if (matches) log(`matched ${path12}`);
       return matches;
     } : (p, isDirectory) => {
-      const path11 = format(p, isDirectory);
-      return matcher(path11) && !ignore(path11);
+      const path12 = format(p, isDirectory);
+      return matcher(path12) && !ignore(path12);
     }],
     exclude: debug ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -33587,8 +33587,8 @@ var init_dist2 = __esm({
     splitPatternOptions = { parts: true };
     POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
     WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-    escapePosixPath = (path11) => path11.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-    escapeWin32Path = (path11) => path11.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+    escapePosixPath = (path12) => path12.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+    escapeWin32Path = (path12) => path12.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
     escapePath = isWin ? escapeWin32Path : escapePosixPath;
     PARENT_DIRECTORY = /^(\/?\.\.)+/;
     ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
@@ -33623,14 +33623,14 @@ function tagsFrom(...values) {
 async function* jsonLines(file2, ctx, what) {
   for await (const lines of readLines(file2, ctx.file)) {
     const batch = [];
-    for (const { text, line } of lines) {
-      const deep = depthProblem(text, ctx.file, line);
+    for (const { text: text2, line } of lines) {
+      const deep = depthProblem(text2, ctx.file, line);
       if (deep) {
         ctx.problem(deep);
         continue;
       }
       try {
-        batch.push({ value: JSON.parse(text), line });
+        batch.push({ value: JSON.parse(text2), line });
       } catch {
         ctx.problem({ line, message: `not valid JSON: ${what} (a cut-off last line means the file is truncated)` });
       }
@@ -33992,8 +33992,8 @@ function scoreValue(v) {
   }
   return void 0;
 }
-function copyOf(text) {
-  return Buffer.from(text, "utf8").toString("utf8");
+function copyOf(text2) {
+  return Buffer.from(text2, "utf8").toString("utf8");
 }
 function mean(v) {
   return v.reduce((a, b) => a + b, 0) / v.length;
@@ -34068,15 +34068,15 @@ function eachZipEntry(file2, ctx, wanted, onEntry) {
         checkMemory(ctx.file);
         sinceCheck = 0;
       }
-      const text = bytes.toString("utf8");
-      const deep = depthProblem(text, ctx.file);
+      const text2 = bytes.toString("utf8");
+      const deep = depthProblem(text2, ctx.file);
       if (deep) {
         ctx.problem({ path: entry.name, message: deep.message });
         continue;
       }
       let data;
       try {
-        data = JSON.parse(text);
+        data = JSON.parse(text2);
       } catch {
         ctx.problem({ path: entry.name, message: "is not valid JSON inside the .eval archive" });
         continue;
@@ -34386,9 +34386,9 @@ function startsWithTestsuite(head) {
   const next = head[i + tag];
   return next !== void 0 && (next === ">" || next === "/" || /\s/.test(next));
 }
-function scoresInText(text, into) {
+function scoresInText(text2, into) {
   const marker = " (score: ";
-  const scanned = text.slice(0, 64 * 1024);
+  const scanned = text2.slice(0, 64 * 1024);
   for (let at = scanned.indexOf(marker); at !== -1; at = scanned.indexOf(marker, at + marker.length)) {
     let from = at;
     while (from > 0 && at - from < 200 && /[\w .-]/.test(scanned[from - 1])) from--;
@@ -34445,7 +34445,7 @@ var init_junit = __esm({
       async read({ file: file2 }, ctx) {
         const xml = await readText(file2, ctx.file);
         const meta3 = {};
-        const path11 = [];
+        const path12 = [];
         let tc;
         let suiteProps;
         let property;
@@ -34453,8 +34453,8 @@ var init_junit = __esm({
         try {
           scanXml(xml, {
             open(name, attrs, line) {
-              const parent = path11[path11.length - 1];
-              path11.push(name);
+              const parent = path12[path12.length - 1];
+              path12.push(name);
               if (parent === void 0) {
                 if (name !== "testsuites" && name !== "testsuite")
                   throw new XmlError(`the root element is <${name}>, not <testsuites> or <testsuite>`, line, 1);
@@ -34476,11 +34476,11 @@ var init_junit = __esm({
             },
             text(value) {
               if (property) property.text += value;
-              else if (texts && (path11[path11.length - 1] === "failure" || path11[path11.length - 1] === "error"))
+              else if (texts && (path12[path12.length - 1] === "failure" || path12[path12.length - 1] === "error"))
                 texts.push(value);
             },
             close(name) {
-              path11.pop();
+              path12.pop();
               if (name === "property" && property) {
                 const target = tc?.props ?? suiteProps;
                 if (target && property.name) target[property.name] = property.value ?? property.text;
@@ -34491,7 +34491,7 @@ var init_junit = __esm({
                 meta3.commit ??= suiteProps.git_sha ?? suiteProps.commit ?? suiteProps.sha;
                 suiteProps = void 0;
               } else if ((name === "failure" || name === "error") && texts) texts = void 0;
-              else if (name === "testcase" && tc && path11[path11.length - 1] !== "testcase") {
+              else if (name === "testcase" && tc && path12[path12.length - 1] !== "testcase") {
                 ctx.emit(toSample(tc));
                 tc = void 0;
               }
@@ -34634,9 +34634,9 @@ function wellFormed(v) {
 }
 function problems(v) {
   const out = [];
-  const bad = (path11, value, expected) => out.push({
-    path: path11,
-    message: `${path11} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
+  const bad = (path12, value, expected) => out.push({
+    path: path12,
+    message: `${path12} should be ${expected}, found ${JSON.stringify(value)?.slice(0, 60) ?? "nothing"}`
   });
   const id = v.id;
   if (!(typeof id === "string" && id.length > 0 || typeof id === "number"))
@@ -34939,8 +34939,8 @@ var init_promptfoo = __esm({
 });
 
 // src/results/csv.ts
-function eachCsvRow(text, onRow) {
-  const n = text.length;
+function eachCsvRow(text2, onRow) {
+  const n = text2.length;
   let i = 0;
   let line = 1;
   while (i < n) {
@@ -34948,18 +34948,18 @@ function eachCsvRow(text, onRow) {
     const row = [];
     for (; ; ) {
       let cell = "";
-      if (text.charCodeAt(i) === 34) {
+      if (text2.charCodeAt(i) === 34) {
         const parts = [];
         let j2 = i + 1;
         for (; ; ) {
-          const q = text.indexOf('"', j2);
+          const q = text2.indexOf('"', j2);
           if (q === -1) {
-            parts.push(text.slice(j2));
+            parts.push(text2.slice(j2));
             i = n;
             break;
           }
-          parts.push(text.slice(j2, q));
-          if (text.charCodeAt(q + 1) === 34) {
+          parts.push(text2.slice(j2, q));
+          if (text2.charCodeAt(q + 1) === 34) {
             parts.push('"');
             j2 = q + 2;
             continue;
@@ -34972,27 +34972,27 @@ function eachCsvRow(text, onRow) {
       }
       let j = i;
       for (; j < n; j++) {
-        const c = text.charCodeAt(j);
+        const c = text2.charCodeAt(j);
         if (c === 44 || c === 10 || c === 13) break;
       }
-      if (j > i) cell += text.slice(i, j);
+      if (j > i) cell += text2.slice(i, j);
       i = j;
       row.push(cell);
       if (i >= n) break;
-      if (text.charCodeAt(i) === 44) {
+      if (text2.charCodeAt(i) === 44) {
         i += 1;
         continue;
       }
-      i += text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      i += text2.charCodeAt(i) === 13 && text2.charCodeAt(i + 1) === 10 ? 2 : 1;
       line += 1;
       break;
     }
     if ((row.length > 1 || row[0] !== "") && onRow(row, rowLine) === false) return;
   }
 }
-function csvRows(text, max = Infinity) {
+function csvRows(text2, max = Infinity) {
   const rows = [];
-  eachCsvRow(text, (cells) => rows.push(cells) < max);
+  eachCsvRow(text2, (cells) => rows.push(cells) < max);
   return rows;
 }
 var init_csv = __esm({
@@ -35094,7 +35094,7 @@ var init_promptfoo_csv = __esm({
         return rows.length > 0 && promptColumns(rows[0], rows[1]).length > 0;
       },
       async read({ file: file2 }, ctx) {
-        const text = await readText(file2, ctx.file);
+        const text2 = await readText(file2, ctx.file);
         let header;
         let cols;
         let refused = false;
@@ -35119,7 +35119,7 @@ var init_promptfoo_csv = __esm({
           }
           return true;
         };
-        eachCsvRow(text, (row, line) => {
+        eachCsvRow(text2, (row, line) => {
           if (!header) {
             header = row;
             return true;
@@ -35366,15 +35366,15 @@ import path4 from "node:path";
 async function loadConfigFile(file2, cwd, root = cwd) {
   const abs = path4.resolve(cwd, file2);
   await insideRoot(abs, root, file2, "readiness config");
-  let text;
+  let text2;
   try {
-    text = await readFile2(abs, "utf8");
+    text2 = await readFile2(abs, "utf8");
   } catch (err) {
     const code = err.code;
     const what = code === "ENOENT" ? `does not exist: create it (the README has a complete example) or point the config input at it` : code === "EISDIR" ? "is a directory: point at the YAML file" : `cannot be read (${code ?? String(err)})`;
     throw new ConfigurationError(`The readiness config ${file2} ${what.split(":")[0]}.`, [{ file: file2, message: what }]);
   }
-  return parseConfig(text, file2);
+  return parseConfig(text2, file2);
 }
 async function runGate(req) {
   let loaded;
@@ -35461,8 +35461,8 @@ async function loadBaseline(source, cwd, load, fromApi) {
   }
   const api = fromApi && fromApi.ref === source.ref && fromApi.path === source.path ? fromApi.text : void 0;
   if (api === null) return { missing: `${source.path} does not exist at ${source.ref}` };
-  const text = api ?? await gitShow(source.ref, source.path, cwd);
-  if (text === void 0) {
+  const text2 = api ?? await gitShow(source.ref, source.path, cwd);
+  if (text2 === void 0) {
     return {
       missing: `${source.path} at ${source.ref} is not in the checkout (check out with fetch-depth: 0, or fetch ${source.ref})`
     };
@@ -35471,7 +35471,7 @@ async function loadBaseline(source, cwd, load, fromApi) {
   const file2 = path4.join(dir, path4.basename(source.path));
   let run;
   try {
-    await writeFile(file2, text);
+    await writeFile(file2, text2);
     run = await load([file2], dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -35687,8 +35687,8 @@ async function json2(res, what) {
     throw Object.assign(new Error(`${what} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), {
       status: res.status
     });
-  const text = await res.text();
-  return text ? JSON.parse(text) : void 0;
+  const text2 = await res.text();
+  return text2 ? JSON.parse(text2) : void 0;
 }
 var ConflictError;
 var init_types = __esm({
@@ -36593,8 +36593,8 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value;
       return userReviver(key, value, context);
     };
-    JSONParseV2 = (text, reviver) => {
-      return JSON.parse(text, (key, value, context) => {
+    JSONParseV2 = (text2, reviver) => {
+      return JSON.parse(text2, (key, value, context) => {
         const isNumber = typeof value === "number";
         const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber && isOutOfBounds;
@@ -36652,8 +36652,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text) => {
-      return text.replace(
+    serializeBigInts = (text2) => {
+      return text2.replace(
         stringsOrLargeNumbers,
         (match, digits, fractional, exponential) => {
           const isString = match[0] === '"';
@@ -36667,18 +36667,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text, reviver) => {
-      if (!text) return originalParse(text, reviver);
+    JSONParse = (text2, reviver) => {
+      if (!text2) return originalParse(text2, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-        const serializedData = serializeBigInts(text);
+        if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+        const serializedData = serializeBigInts(text2);
         return originalParse(
           serializedData,
           (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
         );
       } catch (error62) {
         if (error62 instanceof RangeError) {
-          const serializedData = serializeBigInts(text);
+          const serializedData = serializeBigInts(text2);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
@@ -36846,12 +36846,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -37258,17 +37258,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path11 = requestOptions.url.replace(options.baseUrl, "");
+    const path12 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path11} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path12} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path11} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path12} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -41249,7 +41249,7 @@ function isAuthRequest(method, pathname) {
 }
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path11) => path11.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path12) => path12.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -41525,9 +41525,9 @@ var init_flagd_file = __esm({
     init_types();
     ROLLOUT_TRAILER = "Llm-Release-Gate: rollout";
     GitHubFlagdProvider = class {
-      constructor(gh, path11, key, branch) {
+      constructor(gh, path12, key, branch) {
         this.gh = gh;
-        this.path = path11;
+        this.path = path12;
         this.key = key;
         this.branch = branch;
       }
@@ -41583,15 +41583,15 @@ ${ROLLOUT_TRAILER}`
         return `flagd file ${this.file}, flag ${this.key}`;
       }
       async doc() {
-        let text;
+        let text2;
         try {
-          text = await readFile3(this.file, "utf8");
+          text2 = await readFile3(this.file, "utf8");
         } catch (err) {
           if (err.code === "ENOENT") return { flags: {} };
           throw this.unusable("read", err);
         }
         try {
-          return JSON.parse(text);
+          return JSON.parse(text2);
         } catch {
           throw new FlagdError(`${this.file} is not valid JSON`);
         }
@@ -41689,11 +41689,11 @@ var init_unleash = __esm({
       describe() {
         return `Unleash ${new URL(this.feature).origin}, ${this.project}/${this.key} in ${this.environment}`;
       }
-      async call(path11, init = {}) {
+      async call(path12, init2 = {}) {
         return json2(
-          await fetch(`${this.feature}${path11}`, {
-            ...init,
-            headers: { authorization: this.token, "content-type": "application/json", ...init.headers ?? {} },
+          await fetch(`${this.feature}${path12}`, {
+            ...init2,
+            headers: { authorization: this.token, "content-type": "application/json", ...init2.headers ?? {} },
             signal: AbortSignal.timeout(15e3)
           }),
           this.describe()
@@ -41930,15 +41930,15 @@ var init_file = __esm({
         return `metrics file ${this.file}`;
       }
       async read() {
-        let text;
+        let text2;
         try {
-          text = await readFile4(this.file, "utf8");
+          text2 = await readFile4(this.file, "utf8");
         } catch (err) {
           throw new Error(`${this.file} cannot be read (${err.code ?? String(err)})`);
         }
         let raw;
         try {
-          raw = JSON.parse(text);
+          raw = JSON.parse(text2);
         } catch {
           throw new Error(`${this.file} is not valid JSON`);
         }
@@ -42124,16 +42124,16 @@ var init_file2 = __esm({
       now;
       gate;
       async load() {
-        let text;
+        let text2;
         try {
-          text = await readFile5(this.file, "utf8");
+          text2 = await readFile5(this.file, "utf8");
         } catch (err) {
           if (err.code === "ENOENT") return { version: 1, deployments: [] };
           throw err;
         }
         let doc;
         try {
-          doc = JSON.parse(text);
+          doc = JSON.parse(text2);
         } catch {
           doc = void 0;
         }
@@ -42592,8 +42592,8 @@ var init_record = __esm({
 });
 
 // src/report/markdown.ts
-function escapeMarkdown(text, maxLength = 300) {
-  let t = text.replace(INVISIBLE, "").replace(CONTROL, " ").replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
+function escapeMarkdown(text2, maxLength = 300) {
+  let t = text2.replace(INVISIBLE, "").replace(CONTROL, " ").replace(/\r?\n|\r/g, " ").replace(/\s+/g, " ").trim();
   if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
   return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~$])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, `@${WJ}`).replace(/#(?=\d)/g, `#${WJ}`).replace(/\b(GH)-(?=\d)/gi, `$1${WJ}-`).replace(/\b(https?|ftp):(?=\/\/)/gi, `$1${WJ}:`).replace(/\bwww\./gi, `www${WJ}.`).replace(/^([-+#]|\d+\.)/, "\\$1");
 }
@@ -42971,18 +42971,220 @@ var init_local_tick = __esm({
   }
 });
 
+// src/config/starter.ts
+function isTier(value) {
+  return TIERS.includes(value);
+}
+function starterConfig(facts, tier, service2) {
+  const recipe = facts.tool ? RECIPES[facts.tool.name] : void 0;
+  const lines = [
+    `# yaml-language-server: $schema=${SCHEMA_URL}`,
+    "# Written by `llm-release-gate init`. Every key: docs/config.md. Paths are relative to the repository root.",
+    "version: 1",
+    `service: ${yamlString(service2)}`,
+    "",
+    "# 1 target: the risk tier decides which bars block; say what one wrong output costs.",
+    `risk: { tier: ${tier} }`,
+    "",
+    "# 2 evals: the results your eval step writes, and the pass bar.",
+    "evals:",
+    `  results: ${yamlString(recipe?.results ?? "evals/out/results.jsonl")}${recipe ? `   # ${facts.tool.name} (seen in ${facts.tool.seen}): ${facts.tool.name === "promptfoo" ? recipe.command.replace("promptfooconfig.yaml", facts.tool.seen) : recipe.command}` : '   # no eval tool recognised: write native JSONL, one {"id", "pass", "score"} per case'}`,
+    "  metrics:",
+    "    - { name: pass_rate, min: 0.9 }"
+  ];
+  const deploy = [
+    facts.model ? `model: ${yamlString(facts.model)}` : void 0,
+    facts.deployWorkflows[0] ? `workflow: ${yamlString(facts.deployWorkflows[0])}` : void 0
+  ].filter(Boolean);
+  if (deploy.length > 0)
+    lines.push("", "# 3 deploy: the pinned model in production and the way back.", `deploy: { ${deploy.join(", ")} }`);
+  if (facts.owner)
+    lines.push(
+      "",
+      "# 7 owner: one person (from CODEOWNERS) and where incidents go.",
+      `owner: { name: ${yamlString(facts.owner)} }`
+    );
+  return `${lines.join("\n")}
+`;
+}
+function yamlString(s) {
+  return /^[\w./-][\w ./@*:-]*$/.test(s) && !/[:#]\s|:$|\s$/.test(s) ? s : JSON.stringify(s);
+}
+var RECIPES;
+var init_starter = __esm({
+  "src/config/starter.ts"() {
+    "use strict";
+    init_schema();
+    RECIPES = {
+      promptfoo: {
+        results: "evals/out/results.json",
+        command: "npx --yes promptfoo@latest eval -c promptfooconfig.yaml -o evals/out/results.json"
+      },
+      inspect: { results: "evals/out/*.eval", command: "inspect eval evals/task.py --log-dir evals/out" },
+      "lm-eval": {
+        results: "evals/out/**/samples_*.jsonl",
+        command: "lm_eval --model hf --model_args pretrained=ORG/MODEL --tasks TASK --output_path evals/out --log_samples"
+      },
+      "openai-evals": {
+        results: "evals/out/record.jsonl",
+        command: "oaieval MODEL EVAL --record_path evals/out/record.jsonl"
+      },
+      deepeval: {
+        results: "evals/out/*.json",
+        command: "DEEPEVAL_RESULTS_FOLDER=evals/out deepeval test run tests/"
+      },
+      pytest: { results: "evals/out/junit.xml", command: "pytest evals/ --junitxml=evals/out/junit.xml" },
+      braintrust: {
+        results: "evals/out/braintrust.jsonl",
+        command: "npx braintrust eval --jsonl evals/ > evals/out/braintrust.jsonl"
+      }
+    };
+  }
+});
+
+// src/cli/init.ts
+var init_exports = {};
+__export(init_exports, {
+  init: () => init,
+  lookAtRepository: () => lookAtRepository,
+  readinessPath: () => readinessPath
+});
+import { existsSync as existsSync2, mkdirSync, readdirSync as readdirSync2, readFileSync, statSync as statSync3, writeFileSync } from "node:fs";
+import path10 from "node:path";
+function text(file2) {
+  try {
+    return statSync3(file2).size < 1024 * 1024 ? readFileSync(file2, "utf8") : "";
+  } catch {
+    return "";
+  }
+}
+function filesIn(dir) {
+  try {
+    return readdirSync2(dir).sort();
+  } catch {
+    return [];
+  }
+}
+function lookAtRepository(root) {
+  const facts = { deployWorkflows: [] };
+  const at = (rel) => path10.join(root, rel);
+  for (const dir of ["", "evals", "eval", "tests", "test"]) {
+    const found = filesIn(at(dir)).find((f) => /^promptfooconfig\.(ya?ml|json)$/.test(f));
+    if (found) {
+      const rel = path10.posix.join(dir, found);
+      facts.tool = { name: "promptfoo", seen: rel };
+      facts.model = promptfooModel(text(at(rel)));
+      break;
+    }
+  }
+  if (!facts.tool) {
+    const deps = ["pyproject.toml", "requirements.txt", "requirements-dev.txt", "setup.cfg", "package.json"].map((f) => ({ f, t: text(at(f)) })).filter(({ t }) => t);
+    const mentions = [
+      ["inspect", /\binspect[-_]ai\b/i],
+      ["deepeval", /\bdeepeval\b/i],
+      ["lm-eval", /\blm[-_]eval\b/i],
+      ["braintrust", /"braintrust"|\bbraintrust\b/i],
+      ["promptfoo", /"promptfoo"/],
+      ["pytest", /\bpytest\b/]
+    ];
+    for (const [name, re] of mentions) {
+      const hit = deps.find(({ t }) => re.test(t));
+      if (hit) {
+        facts.tool = { name, seen: hit.f };
+        break;
+      }
+    }
+  }
+  for (const f of filesIn(at(".github/workflows"))) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    const body = text(at(`.github/workflows/${f}`));
+    if (/llm-release-gate/.test(body)) continue;
+    if (/deploy|release|publish|\bcd\b/i.test(f) || /environment:\s*(\{?\s*name:\s*)?['"]?production/i.test(body))
+      facts.deployWorkflows.push(`.github/workflows/${f}`);
+  }
+  for (const f of [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]) {
+    const person = text(at(f)).split("\n").filter((l) => !l.trim().startsWith("#")).flatMap((l) => l.trim().split(/\s+/).slice(1)).find((o) => /^@[A-Za-z0-9-]+$/.test(o));
+    if (person) {
+      facts.owner = person;
+      break;
+    }
+  }
+  return facts;
+}
+function packageName(pkg) {
+  try {
+    const name = JSON.parse(pkg).name;
+    return typeof name === "string" && name ? name : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function promptfooModel(config2) {
+  try {
+    const doc = (0, import_yaml2.parse)(config2);
+    const providers = [].concat(doc?.providers ?? []);
+    const first = providers[0];
+    const id = typeof first === "string" ? first : first?.id;
+    if (typeof id !== "string" || id.startsWith("file:") || id.startsWith("exec:")) return void 0;
+    return id.split(":").pop() || void 0;
+  } catch {
+    return void 0;
+  }
+}
+function readinessPath(v) {
+  const lines = ["Readiness path (in order: each step counts once the ones before it hold):"];
+  let next;
+  for (const b of v.bars) {
+    const done = b.status === "pass" || b.status === "warn";
+    const missing = b.findings.find((f) => f.status === "fail");
+    const what = missing?.text ?? (b.status === "blocked" ? `after ${b.blocked_by.join(", ")}` : "");
+    lines.push(`  ${b.id} ${b.name.padEnd(14)} ${done ? "done" : `to do: ${what}`}`);
+    if (!done && missing && !next) next = `${b.name}: ${missing.text}`;
+  }
+  if (next) lines.push("", `Next: ${next}`);
+  return `${lines.join("\n")}
+`;
+}
+async function init(opts) {
+  const file2 = path10.resolve(opts.root, opts.config);
+  if (existsSync2(file2) && !opts.force)
+    throw new ConfigurationError(
+      `${path10.relative(opts.root, file2)} already exists: init never overwrites a config (--force to replace it).`
+    );
+  let tier = opts.tier;
+  if (tier === void 0 && opts.ask)
+    tier = (await opts.ask("Risk tier: what one bad output costs decides which bars block. low, medium, high or critical? ")).trim();
+  if (tier === void 0)
+    throw new ConfigurationError("Say the risk tier: llm-release-gate init --tier low|medium|high|critical.");
+  if (!isTier(tier)) throw new ConfigurationError(`Unknown risk tier '${tier}': use low, medium, high or critical.`);
+  const facts = lookAtRepository(opts.root);
+  const service2 = packageName(text(path10.join(opts.root, "package.json"))) ?? path10.basename(opts.root);
+  mkdirSync(path10.dirname(file2), { recursive: true });
+  writeFileSync(file2, starterConfig(facts, tier, service2));
+  return { file: path10.relative(opts.root, file2), facts, tier };
+}
+var import_yaml2;
+var init_init = __esm({
+  "src/cli/init.ts"() {
+    "use strict";
+    import_yaml2 = __toESM(require_dist(), 1);
+    init_errors();
+    init_starter();
+  }
+});
+
 // src/cli/main.ts
 init_errors();
 import { execFileSync } from "node:child_process";
-import path10 from "node:path";
+import path11 from "node:path";
 import { parseArgs } from "node:util";
 
 // src/report/plain.ts
-function clean(text) {
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "").replace(/[\u00ad\u180e\u200b-\u200f\u2060-\u2064\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu, "");
+function clean(text2) {
+  return text2.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "").replace(/[\u00ad\u180e\u200b-\u200f\u2060-\u2064\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu, "");
 }
-function oneLine(text) {
-  return clean(text).replace(/\n/g, " ");
+function oneLine(text2) {
+  return clean(text2).replace(/\n/g, " ");
 }
 function cleanStrings(value) {
   if (typeof value === "string") return oneLine(value);
@@ -43010,7 +43212,7 @@ var CONFIG = {
 };
 var JSON_OUT = { type: "boolean", default: false, help: "print JSON instead of the report" };
 function fromRoot(root, p) {
-  return path10.relative(root, path10.resolve(process.cwd(), p)) || ".";
+  return path11.relative(root, path11.resolve(process.cwd(), p)) || ".";
 }
 var COMMANDS = {
   gate: {
@@ -43126,6 +43328,57 @@ var COMMANDS = {
         values.json ? `${JSON.stringify(tick2, null, 2)}
 ` : renderTick2(cleanStrings(tick2), values["dry-run"])
       );
+      return 0;
+    }
+  },
+  init: {
+    usage: "llm-release-gate init [--tier low|medium|high|critical] [--config FILE] [--force]",
+    summary: "write a starter config from what the repository says (eval tool, deploy workflow, CODEOWNERS) and print the readiness path",
+    options: {
+      tier: {
+        type: "string",
+        value: "TIER",
+        help: "the risk tier: low, medium, high or critical (asked on a terminal when not given)"
+      },
+      config: {
+        type: "string",
+        value: "FILE",
+        help: "where to write it (default .github/llm-release-gate.yml at the repository root)"
+      },
+      force: { type: "boolean", default: false, help: "replace an existing config" }
+    },
+    async run(values) {
+      const [{ init: init2, readinessPath: readinessPath2 }, { runGate: runGate2 }] = await Promise.all([
+        Promise.resolve().then(() => (init_init(), init_exports)),
+        Promise.resolve().then(() => (init_run_gate(), run_gate_exports))
+      ]);
+      const root = repositoryRoot(process.cwd());
+      const ask = process.stdin.isTTY ? async (question) => {
+        const { createInterface } = await import("node:readline/promises");
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return await rl.question(question);
+        } finally {
+          rl.close();
+        }
+      } : void 0;
+      const { file: file2, facts } = await init2({
+        root,
+        config: configPath(root, values.config),
+        tier: values.tier,
+        force: values.force,
+        ask
+      });
+      const found = [
+        facts.tool ? `eval tool ${facts.tool.name} (${facts.tool.seen})` : "no eval tool recognised",
+        facts.deployWorkflows.length ? `deploy workflow ${facts.deployWorkflows[0]}` : "no deploy workflow",
+        facts.owner ? `owner ${facts.owner} (CODEOWNERS)` : "no owner in CODEOWNERS"
+      ];
+      process.stdout.write(`Wrote ${file2}: ${found.join("; ")}.
+
+`);
+      const { verdict } = await runGate2({ config: file2, cwd: root, root });
+      process.stdout.write(readinessPath2(cleanStrings(verdict)));
       return 0;
     }
   },

@@ -155,6 +155,58 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  init: {
+    usage: 'llm-release-gate init [--tier low|medium|high|critical] [--config FILE] [--force]',
+    summary:
+      'write a starter config from what the repository says (eval tool, deploy workflow, CODEOWNERS) and print the readiness path',
+    options: {
+      tier: {
+        type: 'string',
+        value: 'TIER',
+        help: 'the risk tier: low, medium, high or critical (asked on a terminal when not given)',
+      },
+      config: {
+        type: 'string',
+        value: 'FILE',
+        help: 'where to write it (default .github/llm-release-gate.yml at the repository root)',
+      },
+      force: { type: 'boolean', default: false, help: 'replace an existing config' },
+    },
+    async run(values) {
+      const [{ init, readinessPath }, { runGate }] = await Promise.all([
+        import('./init.js'),
+        import('../engine/run-gate.js'),
+      ]);
+      const root = repositoryRoot(process.cwd());
+      const ask = process.stdin.isTTY
+        ? async (question: string) => {
+            const { createInterface } = await import('node:readline/promises');
+            const rl = createInterface({ input: process.stdin, output: process.stdout });
+            try {
+              return await rl.question(question);
+            } finally {
+              rl.close();
+            }
+          }
+        : undefined;
+      const { file, facts } = await init({
+        root,
+        config: configPath(root, values.config as string | undefined),
+        tier: values.tier as string | undefined,
+        force: values.force as boolean,
+        ask,
+      });
+      const found = [
+        facts.tool ? `eval tool ${facts.tool.name} (${facts.tool.seen})` : 'no eval tool recognised',
+        facts.deployWorkflows.length ? `deploy workflow ${facts.deployWorkflows[0]}` : 'no deploy workflow',
+        facts.owner ? `owner ${facts.owner} (CODEOWNERS)` : 'no owner in CODEOWNERS',
+      ];
+      process.stdout.write(`Wrote ${file}: ${found.join('; ')}.\n\n`);
+      const { verdict } = await runGate({ config: file, cwd: root, root });
+      process.stdout.write(readinessPath(cleanStrings(verdict)));
+      return 0;
+    },
+  },
   schema: {
     usage: 'llm-release-gate schema',
     summary: "print the config's JSON Schema (for editors: see the README's yaml-language-server line)",
