@@ -210,6 +210,11 @@ describe('JSON size and depth limits', () => {
     expect(await problemsOf('r.jsonl', lines)).toMatch(/^2:538 arrays and objects nested deeper than 512 levels/m);
   });
 
+  it('a JSONL whose second line comes after 64 KiB of blank lines is read as JSON lines', async () => {
+    const run = await runOf('r.jsonl', `{"id":"a","pass":true}\n${'\n'.repeat(70_000)}{"id":"b","pass":false}\n`);
+    expect(run.all).toMatchObject({ total: 2, passed: 1, failed: 1 });
+  });
+
   it('a JSONL whose first line is over 64 KiB is read as JSON lines', async () => {
     const run = await runOf('r.jsonl', `{"id":"a","pass":true,"m":"${'x'.repeat(70_000)}"}\n{"id":"b","pass":false}\n`);
     expect(run.all).toMatchObject({ total: 2, passed: 1, failed: 1 });

@@ -35270,10 +35270,8 @@ async function makeProbe(file2, shown) {
   let first;
   if (trimmed.startsWith("{")) {
     const newline = trimmed.indexOf("\n");
-    const { line, more } = first = newline !== -1 || bytes.length < HEAD_BYTES ? {
-      line: newline === -1 ? trimmed : trimmed.slice(0, newline),
-      more: newline !== -1 && trimmed.slice(newline).trim() !== ""
-    } : await readFirstLine(file2, Buffer.byteLength(head.slice(0, head.length - trimmed.length)));
+    const moreInHead = newline !== -1 && trimmed.slice(newline).trim() !== "";
+    const { line, more } = first = moreInHead || bytes.length < HEAD_BYTES ? { line: newline === -1 ? trimmed : trimmed.slice(0, newline), more: moreInHead } : await readFirstLine(file2, Buffer.byteLength(head.slice(0, head.length - trimmed.length)));
     if (!more) await checkDocumentSize(file2, shown);
     if (line !== void 0 && !depthProblem(line, shown)) {
       try {

@@ -191,12 +191,11 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
   if (trimmed.startsWith('{')) {
     // The first line, read past the head when it is longer (a JSONL line may be); `more`: other lines follow.
     const newline = trimmed.indexOf('\n');
+    // Known from the head alone when more content follows the first line in it, or the head is the whole file.
+    const moreInHead = newline !== -1 && trimmed.slice(newline).trim() !== '';
     const { line, more } = (first =
-      newline !== -1 || bytes.length < HEAD_BYTES
-        ? {
-            line: newline === -1 ? trimmed : trimmed.slice(0, newline),
-            more: newline !== -1 && trimmed.slice(newline).trim() !== '',
-          }
+      moreInHead || bytes.length < HEAD_BYTES
+        ? { line: newline === -1 ? trimmed : trimmed.slice(0, newline), more: moreInHead }
         : await readFirstLine(file, Buffer.byteLength(head.slice(0, head.length - trimmed.length))));
     if (!more) await checkDocumentSize(file, shown);
     if (line !== undefined && !depthProblem(line, shown)) {
