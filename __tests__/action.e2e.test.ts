@@ -297,6 +297,47 @@ describe('the CLI', () => {
     expect(init('--tier', 'high', '--force').status).toBe(0);
   });
 
+  it('init writes a config the gate loads, whatever the names; refuses paths it cannot use; the CLI names bad arguments', () => {
+    const repo = path.join(mkdtempSync(path.join(os.tmpdir(), 'lrg-init-')), '2024');
+    mkdirSync(path.join(repo, 'evals'), { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    writeFileSync(
+      path.join(repo, 'evals', 'promptfooconfig.yaml'),
+      'providers: ["bedrock:anthropic.claude-3-5-sonnet-20241022-v2:0"]\n',
+    );
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { cwd: repo, encoding: 'utf8' });
+    expect(cli('init', '--tier', 'low').status).toBe(0);
+    const written = readFileSync(path.join(repo, '.github', 'llm-release-gate.yml'), 'utf8');
+    expect(written).toMatch(/^service: "2024"$/m);
+    expect(written).toMatch(/model: anthropic.claude-3-5-sonnet-20241022-v2:0/);
+    const gate = cli('gate', '--json');
+    expect(JSON.parse(gate.stdout).reasons.join('\n')).not.toMatch(/config .* could not be used/);
+    const outside = cli('init', '--tier', 'low', '--config', '../outside.yml');
+    expect(outside.status).toBe(2);
+    expect(outside.stderr).toMatch(/is outside the repository/);
+    mkdirSync(path.join(repo, 'dir.yml'));
+    const dir = cli('init', '--tier', 'low', '--config', 'dir.yml', '--force');
+    expect(dir.status).toBe(2);
+    expect(dir.stderr).toMatch(/Cannot write dir.yml: it is a directory/);
+    const commit = cli('gate', '--commit', 'zz');
+    expect(commit.status).toBe(2);
+    expect(commit.stderr).toMatch(/--commit zz is not a commit SHA/);
+    expect(cli('gate', '--bogus').stderr).toMatch(
+      /Unknown option '--bogus'.*llm-release-gate gate --help lists its options/,
+    );
+    writeFileSync(path.join(repo, 'r.jsonl'), '{"id":"a","pass":true}\n');
+    writeFileSync(
+      path.join(repo, 'g.yml'),
+      'version: 1\nservice: s\nrisk: { tier: low, bad_output_cost: x }\nevals: { results: r.jsonl, metrics: [{ name: pass_rate, min: 0.5 }] }\n',
+    );
+    const baseline = cli('gate', '--config', 'g.yml', '--baseline', 'nope.json', '--json');
+    const evals = (JSON.parse(baseline.stdout) as { bars: { name: string; details: string[] }[] }).bars.find(
+      (b) => b.name === 'evals',
+    )!;
+    expect(evals.details.join('\n')).toMatch(/⚠ no baseline comparison: the baseline nope.json does not exist/);
+  });
+
   it('colours a terminal; FORCE_COLOR colours a pipe, NO_COLOR and FORCE_COLOR=0 do not', () => {
     const withEnv = (env: Record<string, string>) =>
       spawnSync(

@@ -157,7 +157,9 @@ describe('loading results', () => {
 
   it('refuses a file that is not the format the config names', async () => {
     const err = await problems([path.join(FIXTURES, 'native.jsonl')], 'promptfoo');
-    expect(err.problems[0]!.message).toMatch(/evals.format says promptfoo, but the file looks like JSON lines/);
+    expect(err.problems[0]!.message).toMatch(
+      /the format is set to promptfoo \(evals.format, or the CLI's --format\), but the file looks like JSON lines/,
+    );
   });
 
   it('merges several files into one run; an id seen again is the same case again (clustered), and said', async () => {

@@ -28859,7 +28859,9 @@ var init_rollout_schema = __esm({
           }),
           external_exports.strictObject({
             ...otherFlagKeys,
-            provider: external_exports.literal("webhook").describe("Your own service: POST {key, percent} to url; GET url answers the percent."),
+            provider: external_exports.literal("webhook").describe(
+              "Your own service: each step POSTs {flag, percent, release} to url (it keeps no state the gate reads back)."
+            ),
             key: flagKey,
             ...service("webhook")
           })
@@ -29765,7 +29767,7 @@ function judgeEvals(ctx) {
   else if ("run" in baseline) out.push(...baselineFindings(baseline.pairing, baseline.run));
   else if (evals.baseline_required)
     out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, "evals.baseline_required"));
-  else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0))
+  else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0) || !baseline.missing.startsWith("no baseline is configured"))
     out.push(warn(`no baseline comparison: ${baseline.missing}`, "evals.baseline"));
   for (const m of metrics.filter((x) => x.bar === "evals")) out.push(metricFinding(m));
   return out;
@@ -35216,7 +35218,7 @@ async function loadRun(patterns, options) {
         [
           {
             file: shown,
-            message: options.format === "auto" ? `the file looks like ${lookLike(probe)}; supported formats: ${SUPPORTED} (set evals.format to name one)` : `evals.format says ${options.format}, but the file looks like ${lookLike(probe)}; fix evals.format or use auto`
+            message: options.format === "auto" ? `the file looks like ${lookLike(probe)}; supported formats: ${SUPPORTED} (set evals.format, or the CLI's --format, to name one)` : `the format is set to ${options.format} (evals.format, or the CLI's --format), but the file looks like ${lookLike(probe)}; fix it or use auto`
           }
         ]
       );
@@ -35369,7 +35371,7 @@ async function loadConfigFile(file2, cwd, root = cwd) {
     text2 = await readFile2(abs, "utf8");
   } catch (err) {
     const code = err.code;
-    const what = code === "ENOENT" ? `does not exist: create it (the README has a complete example) or point the config input at it` : code === "EISDIR" ? "is a directory: point at the YAML file" : `cannot be read (${code ?? String(err)})`;
+    const what = code === "ENOENT" ? `does not exist: create it (\`llm-release-gate init\` writes a starter from the repository; the README has a complete example) or point the config input (the CLI: --config) at it` : code === "EISDIR" ? "is a directory: point at the YAML file" : `cannot be read (${code ?? String(err)})`;
     throw new ConfigurationError(`The readiness config ${file2} ${what.split(":")[0]}.`, [{ file: file2, message: what }]);
   }
   return parseConfig(text2, file2);
@@ -43006,7 +43008,8 @@ function starterConfig(facts, tier, service2) {
 `;
 }
 function yamlString(s) {
-  return /^[\w./-][\w ./@*:-]*$/.test(s) && !/[:#]\s|:$|\s$/.test(s) ? s : JSON.stringify(s);
+  const plain = /^[A-Za-z_./][\w ./@*:-]*$/.test(s) && !/[:#]\s|:$|\s$/.test(s);
+  return plain && !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(s) ? s : JSON.stringify(s);
 }
 var RECIPES;
 var init_starter = __esm({
@@ -43018,7 +43021,10 @@ var init_starter = __esm({
         results: "evals/out/results.json",
         command: "npx --yes promptfoo@latest eval -c promptfooconfig.yaml -o evals/out/results.json"
       },
-      inspect: { results: "evals/out/*.eval", command: "inspect eval evals/task.py --log-dir evals/out" },
+      inspect: {
+        results: "evals/out/*.eval",
+        command: "inspect eval evals/task.py --model openai/gpt-4o --log-dir evals/out"
+      },
       "lm-eval": {
         results: "evals/out/**/samples_*.jsonl",
         command: "lm_eval --model hf --model_args pretrained=ORG/MODEL --tasks TASK --output_path evals/out --log_samples"
@@ -43034,7 +43040,7 @@ var init_starter = __esm({
       pytest: { results: "evals/out/junit.xml", command: "pytest evals/ --junitxml=evals/out/junit.xml" },
       braintrust: {
         results: "evals/out/braintrust.jsonl",
-        command: "npx braintrust eval --jsonl evals/ > evals/out/braintrust.jsonl"
+        command: "mkdir -p evals/out && npx braintrust eval --jsonl evals/ > evals/out/braintrust.jsonl"
       }
     };
   }
@@ -43123,8 +43129,9 @@ function promptfooModel(config2) {
     const providers = [].concat(doc?.providers ?? []);
     const first = providers[0];
     const id = typeof first === "string" ? first : first?.id;
-    if (typeof id !== "string" || id.startsWith("file:") || id.startsWith("exec:")) return void 0;
-    return id.split(":").pop() || void 0;
+    if (typeof id !== "string" || /^(file|exec|python|http|https|webhook|echo):/.test(id)) return void 0;
+    const model = id.replace(/^[^:]+:/, "").replace(/^(chat|completion|completions|embedding|embeddings|responses):/, "");
+    return model && model !== id ? model : void 0;
   } catch {
     return void 0;
   }
@@ -43145,6 +43152,11 @@ function readinessPath(v) {
 }
 async function init(opts) {
   const file2 = path10.resolve(opts.root, opts.config);
+  const rel = path10.relative(opts.root, file2);
+  if (rel.startsWith("..") || path10.isAbsolute(rel))
+    throw new ConfigurationError(
+      `${opts.config} is outside the repository (${opts.root}): the gate reads its config from inside it.`
+    );
   if (existsSync2(file2) && !opts.force)
     throw new ConfigurationError(
       `${path10.relative(opts.root, file2)} already exists: init never overwrites a config (--force to replace it).`
@@ -43157,8 +43169,15 @@ async function init(opts) {
   if (!isTier(tier)) throw new ConfigurationError(`Unknown risk tier '${tier}': use low, medium, high or critical.`);
   const facts = lookAtRepository(opts.root);
   const service2 = packageName(text(path10.join(opts.root, "package.json"))) ?? path10.basename(opts.root);
-  mkdirSync(path10.dirname(file2), { recursive: true });
-  writeFileSync(file2, starterConfig(facts, tier, service2));
+  try {
+    mkdirSync(path10.dirname(file2), { recursive: true });
+    writeFileSync(file2, starterConfig(facts, tier, service2));
+  } catch (err) {
+    const code = err.code;
+    throw new ConfigurationError(
+      `Cannot write ${rel}: ${code === "EISDIR" ? "it is a directory" : code === "EEXIST" || code === "ENOTDIR" ? "a file stands where a folder of its path should be" : code === "EACCES" ? "permission denied" : code ?? String(err)}. Choose another path with --config.`
+    );
+  }
   return { file: path10.relative(opts.root, file2), facts, tier };
 }
 var import_yaml2;
@@ -43234,6 +43253,9 @@ var COMMANDS = {
       json: JSON_OUT
     },
     async run(values) {
+      for (const sha of values.commit ?? [])
+        if (!/^[0-9a-f]{7,40}$/i.test(sha))
+          throw new ConfigurationError(`--commit ${sha} is not a commit SHA (7 to 40 hexadecimal characters).`);
       const { runGate: runGate2 } = await Promise.resolve().then(() => (init_run_gate(), run_gate_exports));
       const root = repositoryRoot(process.cwd());
       const outcome = await runGate2({
@@ -43372,9 +43394,11 @@ var COMMANDS = {
         facts.deployWorkflows.length ? `deploy workflow ${facts.deployWorkflows[0]}` : "no deploy workflow",
         facts.owner ? `owner ${facts.owner} (CODEOWNERS)` : "no owner in CODEOWNERS"
       ];
-      process.stdout.write(`Wrote ${file2}: ${found.join("; ")}.
+      process.stdout.write(
+        `Wrote ${path11.relative(process.cwd(), path11.join(root, file2)) || file2}: ${found.join("; ")}.
 
-`);
+`
+      );
       const { verdict } = await runGate2({ config: file2, cwd: root, root });
       process.stdout.write(readinessPath2(cleanStrings(verdict)));
       return 0;
@@ -43485,13 +43509,19 @@ function repositoryRoot(cwd) {
     return cwd;
   }
 }
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err) => {
     if (err instanceof ConfigurationError || err.code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`llm-release-gate: ${clean(describeError(err))}
+      const command = process.argv[2];
+      const hint = err.code?.startsWith("ERR_PARSE_ARGS") && command && Object.hasOwn(COMMANDS, command) ? ` (llm-release-gate ${command} --help lists its options)` : "";
+      process.stderr.write(`llm-release-gate: ${clean(describeError(err))}${hint}
 `);
       process.exitCode = 2;
     } else if (isExternalFailure(err)) {

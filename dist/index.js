@@ -55973,7 +55973,9 @@ var Rollout = external_exports.strictObject({
       }),
       external_exports.strictObject({
         ...otherFlagKeys,
-        provider: external_exports.literal("webhook").describe("Your own service: POST {key, percent} to url; GET url answers the percent."),
+        provider: external_exports.literal("webhook").describe(
+          "Your own service: each step POSTs {flag, percent, release} to url (it keeps no state the gate reads back)."
+        ),
         key: flagKey,
         ...service("webhook")
       })
@@ -56806,7 +56808,7 @@ function judgeEvals(ctx) {
   else if ("run" in baseline) out.push(...baselineFindings(baseline.pairing, baseline.run));
   else if (evals.baseline_required)
     out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, "evals.baseline_required"));
-  else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0))
+  else if (evals.metrics.some((m) => m.max_drop !== void 0 || m.max_increase !== void 0) || !baseline.missing.startsWith("no baseline is configured"))
     out.push(warn(`no baseline comparison: ${baseline.missing}`, "evals.baseline"));
   for (const m of metrics.filter((x) => x.bar === "evals")) out.push(metricFinding(m));
   return out;
@@ -60264,7 +60266,7 @@ async function loadRun(patterns, options) {
         [
           {
             file: shown,
-            message: options.format === "auto" ? `the file looks like ${lookLike(probe)}; supported formats: ${SUPPORTED} (set evals.format to name one)` : `evals.format says ${options.format}, but the file looks like ${lookLike(probe)}; fix evals.format or use auto`
+            message: options.format === "auto" ? `the file looks like ${lookLike(probe)}; supported formats: ${SUPPORTED} (set evals.format, or the CLI's --format, to name one)` : `the format is set to ${options.format} (evals.format, or the CLI's --format), but the file looks like ${lookLike(probe)}; fix it or use auto`
           }
         ]
       );
@@ -60365,7 +60367,7 @@ async function loadConfigFile(file2, cwd, root = cwd) {
     text = await readFile2(abs, "utf8");
   } catch (err) {
     const code = err.code;
-    const what = code === "ENOENT" ? `does not exist: create it (the README has a complete example) or point the config input at it` : code === "EISDIR" ? "is a directory: point at the YAML file" : `cannot be read (${code ?? String(err)})`;
+    const what = code === "ENOENT" ? `does not exist: create it (\`llm-release-gate init\` writes a starter from the repository; the README has a complete example) or point the config input (the CLI: --config) at it` : code === "EISDIR" ? "is a directory: point at the YAML file" : `cannot be read (${code ?? String(err)})`;
     throw new ConfigurationError(`The readiness config ${file2} ${what.split(":")[0]}.`, [{ file: file2, message: what }]);
   }
   return parseConfig(text, file2);

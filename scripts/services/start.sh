@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD/.services"
 mkdir -p "$root"
-PGBIN=/usr/lib/postgresql/15/bin
+# The newest PostgreSQL installed (Debian 12: 15, Ubuntu 24.04: 16).
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 TOKEN='*:*.lrg-test-admin-token'
 
 free_port() { # a port the kernel hands out now (another checkout's services hold theirs)

@@ -99,8 +99,13 @@ function promptfooModel(config: string): string | undefined {
     const providers = ([] as unknown[]).concat(doc?.providers ?? []);
     const first = providers[0];
     const id = typeof first === 'string' ? first : (first as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string' || id.startsWith('file:') || id.startsWith('exec:')) return undefined;
-    return id.split(':').pop() || undefined;
+    if (typeof id !== 'string' || /^(file|exec|python|http|https|webhook|echo):/.test(id)) return undefined;
+    // The id after the provider, and after its API kind: "ollama:chat:llama3.1:8b" → "llama3.1:8b",
+    // "bedrock:anthropic.claude-3-5-sonnet-20241022-v2:0" → "anthropic.claude-3-5-sonnet-20241022-v2:0".
+    const model = id
+      .replace(/^[^:]+:/, '')
+      .replace(/^(chat|completion|completions|embedding|embeddings|responses):/, '');
+    return model && model !== id ? model : undefined;
   } catch {
     return undefined;
   }
@@ -132,6 +137,11 @@ export interface InitOptions {
 /** Writes the starter config; returns its path relative to the root. */
 export async function init(opts: InitOptions): Promise<{ file: string; facts: RepoFacts; tier: Tier }> {
   const file = path.resolve(opts.root, opts.config);
+  const rel = path.relative(opts.root, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    throw new ConfigurationError(
+      `${opts.config} is outside the repository (${opts.root}): the gate reads its config from inside it.`,
+    );
   if (existsSync(file) && !opts.force)
     throw new ConfigurationError(
       `${path.relative(opts.root, file)} already exists: init never overwrites a config (--force to replace it).`,
@@ -146,7 +156,14 @@ export async function init(opts: InitOptions): Promise<{ file: string; facts: Re
   if (!isTier(tier)) throw new ConfigurationError(`Unknown risk tier '${tier}': use low, medium, high or critical.`);
   const facts = lookAtRepository(opts.root);
   const service = packageName(text(path.join(opts.root, 'package.json'))) ?? path.basename(opts.root);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, starterConfig(facts, tier, service));
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, starterConfig(facts, tier, service));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigurationError(
+      `Cannot write ${rel}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file stands where a folder of its path should be' : code === 'EACCES' ? 'permission denied' : (code ?? String(err))}. Choose another path with --config.`,
+    );
+  }
   return { file: path.relative(opts.root, file), facts, tier };
 }

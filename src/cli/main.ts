@@ -60,6 +60,9 @@ const COMMANDS: Record<string, Command> = {
       json: JSON_OUT,
     },
     async run(values) {
+      for (const sha of (values.commit as string[] | undefined) ?? [])
+        if (!/^[0-9a-f]{7,40}$/i.test(sha))
+          throw new ConfigurationError(`--commit ${sha} is not a commit SHA (7 to 40 hexadecimal characters).`);
       const { runGate } = await import('../engine/run-gate.js');
       const root = repositoryRoot(process.cwd());
       const outcome = await runGate({
@@ -201,7 +204,9 @@ const COMMANDS: Record<string, Command> = {
         facts.deployWorkflows.length ? `deploy workflow ${facts.deployWorkflows[0]}` : 'no deploy workflow',
         facts.owner ? `owner ${facts.owner} (CODEOWNERS)` : 'no owner in CODEOWNERS',
       ];
-      process.stdout.write(`Wrote ${file}: ${found.join('; ')}.\n\n`);
+      process.stdout.write(
+        `Wrote ${path.relative(process.cwd(), path.join(root, file)) || file}: ${found.join('; ')}.\n\n`,
+      );
       const { verdict } = await runGate({ config: file, cwd: root, root });
       process.stdout.write(readinessPath(cleanStrings(verdict)));
       return 0;
@@ -319,13 +324,24 @@ function repositoryRoot(cwd: string): string {
   }
 }
 
+// A reader that stops early (`| head`) closes the pipe: nothing more to say, and no stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof ConfigurationError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`llm-release-gate: ${clean(describeError(err))}\n`);
+      const command = process.argv[2];
+      const hint =
+        (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') && command && Object.hasOwn(COMMANDS, command)
+          ? ` (llm-release-gate ${command} --help lists its options)`
+          : '';
+      process.stderr.write(`llm-release-gate: ${clean(describeError(err))}${hint}\n`);
       process.exitCode = 2;
     } else if (isExternalFailure(err)) {
       process.stderr.write(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);

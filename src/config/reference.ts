@@ -24,6 +24,52 @@ interface Row {
   meaning: string;
 }
 
+/** Examples for keys the bundled example config does not set (by key path, lists as `[]`). */
+const EXAMPLES: Record<string, unknown> = {
+  $schema: SCHEMA_URL,
+  'evals.baseline.ref': 'main',
+  'evals.baseline.path': 'evals/out/results.json',
+  'evals.baseline_required': true,
+  'evals.require_commit': true,
+  'evals.statistics.threshold_on': 'estimate',
+  'evals.metrics[].max': 2500,
+  'evals.metrics[].max_increase': 300,
+  'evals.metrics[].blocking': false,
+  'evals.slices[].metrics[].max': 0.05,
+  'evals.slices[].metrics[].max_drop': 0.02,
+  'evals.slices[].metrics[].max_increase': 0.01,
+  'evals.slices[].metrics[].blocking': false,
+  'deploy.model_pinned': true,
+  'deploy.model_pinned_reason': 'Google stable model ids never change',
+  'observability.require_trace_ids': true,
+  'guardrails.checks[].max': 0.01,
+  'guardrails.checks[].max_drop': 0.01,
+  'guardrails.checks[].max_increase': 0.01,
+  'guardrails.checks[].blocking': false,
+  'rollout.flag.url': 'https://unleash.example.com/api',
+  'rollout.flag.project': 'default',
+  'rollout.flag.environment': 'production',
+  'rollout.flag.token_env': 'UNLEASH_TOKEN',
+  'rollout.stages[].min_samples': 200,
+  'rollout.stages[].approval': true,
+  'rollout.analysis.source.url': 'http://prometheus:9090',
+  'rollout.analysis.source.token_env': 'METRICS_TOKEN',
+  'rollout.analysis.source.requests.canary': 'sum(increase(llm_requests_total{variant="canary"}[1h]))',
+  'rollout.analysis.source.requests.control': 'sum(increase(llm_requests_total{variant="control"}[1h]))',
+  'rollout.analysis.source.freshness': 'max(timestamp(llm_requests_total))',
+  'rollout.analysis.source.max_age': '10m',
+  'rollout.analysis.metrics[].max_drop': 0.02,
+  'rollout.analysis.metrics[].min': 0.9,
+  'rollout.analysis.metrics[].max': 0.012,
+  'rollout.analysis.metrics[].query.canary':
+    'sum(rate(llm_errors_total{variant="canary"}[1h])) / sum(rate(llm_requests_total{variant="canary"}[1h]))',
+  'rollout.analysis.metrics[].query.control':
+    'sum(rate(llm_errors_total{variant="control"}[1h])) / sum(rate(llm_requests_total{variant="control"}[1h]))',
+  'rollout.analysis.metrics[].sd_query.canary': 'stddev_over_time(llm_latency_ms{variant="canary"}[1h])',
+  'rollout.analysis.metrics[].sd_query.control': 'stddev_over_time(llm_latency_ms{variant="control"}[1h])',
+  'rollout.state_file': '.llm-release-gate/rollout-state.json',
+};
+
 /** Descriptions of keys that only exist so that switching provider needs no other edit. */
 const UNUSED = /^Not used by this provider/;
 
@@ -118,7 +164,7 @@ function rows(n: Node, path: string[], example: unknown, out: Row[]): void {
       key: `\`${full.join('.')}\``,
       type: typeOf(child),
       default: child.default !== undefined && !objectish ? show(child.default) : '',
-      example: show(value),
+      example: show(value ?? EXAMPLES[full.join('.')]),
       meaning: (child.description ?? '').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
     });
     if (objectish) rows(child, full, example, out);

@@ -167,7 +167,9 @@ export const Rollout = z
           ...otherFlagKeys,
           provider: z
             .literal('webhook')
-            .describe('Your own service: POST {key, percent} to url; GET url answers the percent.'),
+            .describe(
+              'Your own service: each step POSTs {flag, percent, release} to url (it keeps no state the gate reads back).',
+            ),
           key: flagKey,
           ...service('webhook'),
         }),

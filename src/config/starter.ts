@@ -20,7 +20,10 @@ export const RECIPES: Record<EvalTool, { results: string; command: string }> = {
     results: 'evals/out/results.json',
     command: 'npx --yes promptfoo@latest eval -c promptfooconfig.yaml -o evals/out/results.json',
   },
-  inspect: { results: 'evals/out/*.eval', command: 'inspect eval evals/task.py --log-dir evals/out' },
+  inspect: {
+    results: 'evals/out/*.eval',
+    command: 'inspect eval evals/task.py --model openai/gpt-4o --log-dir evals/out',
+  },
   'lm-eval': {
     results: 'evals/out/**/samples_*.jsonl',
     command: 'lm_eval --model hf --model_args pretrained=ORG/MODEL --tasks TASK --output_path evals/out --log_samples',
@@ -36,7 +39,7 @@ export const RECIPES: Record<EvalTool, { results: string; command: string }> = {
   pytest: { results: 'evals/out/junit.xml', command: 'pytest evals/ --junitxml=evals/out/junit.xml' },
   braintrust: {
     results: 'evals/out/braintrust.jsonl',
-    command: 'npx braintrust eval --jsonl evals/ > evals/out/braintrust.jsonl',
+    command: 'mkdir -p evals/out && npx braintrust eval --jsonl evals/ > evals/out/braintrust.jsonl',
   },
 };
 
@@ -84,7 +87,11 @@ export function starterConfig(facts: RepoFacts, tier: Tier, service: string): st
   return `${lines.join('\n')}\n`;
 }
 
-/** A plain YAML scalar when it is safe to write as one (no indicator first, no ': ' or ' #'), else quoted. */
+/**
+ * A YAML string scalar: plain only when YAML reads it back as that same string (not a number, a
+ * boolean, null, an indicator), else quoted.
+ */
 function yamlString(s: string): string {
-  return /^[\w./-][\w ./@*:-]*$/.test(s) && !/[:#]\s|:$|\s$/.test(s) ? s : JSON.stringify(s);
+  const plain = /^[A-Za-z_./][\w ./@*:-]*$/.test(s) && !/[:#]\s|:$|\s$/.test(s);
+  return plain && !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(s) ? s : JSON.stringify(s);
 }

@@ -55,7 +55,7 @@ export async function loadConfigFile(file: string, cwd: string, root = cwd): Pro
     const code = (err as NodeJS.ErrnoException).code;
     const what =
       code === 'ENOENT'
-        ? `does not exist: create it (the README has a complete example) or point the config input at it`
+        ? `does not exist: create it (\`llm-release-gate init\` writes a starter from the repository; the README has a complete example) or point the config input (the CLI: --config) at it`
         : code === 'EISDIR'
           ? 'is a directory: point at the YAML file'
           : `cannot be read (${code ?? String(err)})`;

@@ -132,8 +132,8 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
             file: shown,
             message:
               options.format === 'auto'
-                ? `the file looks like ${lookLike(probe)}; supported formats: ${SUPPORTED} (set evals.format to name one)`
-                : `evals.format says ${options.format}, but the file looks like ${lookLike(probe)}; fix evals.format or use auto`,
+                ? `the file looks like ${lookLike(probe)}; supported formats: ${SUPPORTED} (set evals.format, or the CLI's --format, to name one)`
+                : `the format is set to ${options.format} (evals.format, or the CLI's --format), but the file looks like ${lookLike(probe)}; fix it or use auto`,
           },
         ],
       );

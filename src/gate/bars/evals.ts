@@ -109,7 +109,11 @@ export function judgeEvals(ctx: BarContext): Finding[] {
   else if ('run' in baseline) out.push(...baselineFindings(baseline.pairing, baseline.run));
   else if (evals.baseline_required)
     out.push(fail(`evals.baseline_required is true, but ${baseline.missing}`, 'evals.baseline_required'));
-  else if (evals.metrics.some((m) => m.max_drop !== undefined || m.max_increase !== undefined))
+  else if (
+    evals.metrics.some((m) => m.max_drop !== undefined || m.max_increase !== undefined) ||
+    !baseline.missing.startsWith('no baseline is configured')
+  )
+    // Also when no margin needs it: a baseline that was named but is not there is a typo to see.
     out.push(warn(`no baseline comparison: ${baseline.missing}`, 'evals.baseline'));
 
   for (const m of metrics.filter((x) => x.bar === 'evals')) out.push(metricFinding(m));
