@@ -114,7 +114,7 @@ describe('the action against a loopback GitHub API', () => {
     );
     expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
     // facts confirmed through the API
-    expect(first.summary).toMatch(/owner @\u200balice, a person \(confirmed through the GitHub API\)/);
+    expect(first.summary).toMatch(/owner @\u2060alice, a person \(confirmed through the GitHub API\)/);
     expect(first.summary).toMatch(/environment production requires reviewers \(1\)/);
     // the budget (README): 6 + ⌈annotations / 50⌉ requests at most; measured here (the base config and comments are read
     // before the facts the config in use asks)
@@ -194,7 +194,7 @@ describe('the action against a loopback GitHub API', () => {
     gh.environments.set('production', 0);
     const r = await runIn(gh, workspace(5), 'push', {});
     expect(r.outputs.decision).toBe('block');
-    expect(r.summary).toMatch(/owner.name @\u200balice is an organisation: name one person/);
+    expect(r.summary).toMatch(/owner.name @\u2060alice is an organisation: name one person/);
     expect(r.summary).toMatch(/environment production has no required reviewers/);
   });
 
@@ -232,7 +232,7 @@ describe('the action against a loopback GitHub API', () => {
         'FORBIDDEN on the owner',
         'repositoryOwner',
         'FORBIDDEN',
-        /owner.name @\u200balice is a person could not be checked/,
+        /owner.name @\u2060alice is a person could not be checked/,
       ],
       [
         'RATE_LIMITED on the repository',

@@ -163,7 +163,7 @@ describe('rollout ticks against a loopback GitHub API', () => {
     expect(gh.issues).toHaveLength(1);
     expect(gh.issues[0]!.title).toBe(`Rollback: summarizer ${R1.slice(0, 12)}`);
     expect(gh.issues[0]!.body).toMatch(/^@alice Rolled back/);
-    expect(gh.issues[0]!.body).toMatch(/\| error_rate \| fail \|/);
+    expect(gh.issues[0]!.body).toMatch(/\| error\\_rate \| fail \|/);
     // GITHUB_SHA is now the rollback's flag commit: the release stays down, tick after tick
     for (let i = 0; i < 3; i++) {
       minutes(20);
