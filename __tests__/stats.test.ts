@@ -1,6 +1,6 @@
 import { binomialPmf, logGamma, normalCdf, normalQuantile, tQuantile, zFor } from '../src/stats/distributions.js';
 import { meanInterval, Moments } from '../src/stats/mean.js';
-import { quantile, quantileInterval } from '../src/stats/quantile.js';
+import { quantile, quantileInterval, quantileUnsorted } from '../src/stats/quantile.js';
 import { wilson } from '../src/stats/wilson.js';
 import { bootstrapInterval, pairedBootstrap } from '../src/stats/bootstrap.js';
 import { diffStats, pairedT } from '../src/stats/paired-t.js';
@@ -154,5 +154,25 @@ describe('paired comparison statistics', () => {
     const [cl, ch] = pairedT(diffStats([0.1, 0.1, 0.1]));
     expect(cl).toBeCloseTo(0.1, 12);
     expect(ch).toBeCloseTo(0.1, 12);
+  });
+});
+
+describe('quantile by selection', () => {
+  it('equals the quantile of the sorted values, for every p and shape (ties, runs, sorted, reversed)', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
+    const shapes = [
+      (n: number) => Array.from({ length: n }, () => rand() * 1000),
+      (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 4)),
+      (n: number) => Array.from({ length: n }, (_, i) => i),
+      (n: number) => Array.from({ length: n }, (_, i) => n - i),
+      (n: number) => Array.from({ length: n }, () => 5),
+    ];
+    for (const n of [1, 2, 3, 5, 10, 99, 400])
+      for (const shape of shapes) {
+        const v = shape(n);
+        const sorted = Float64Array.from(v).sort();
+        for (const p of [0, 0.05, 0.5, 0.95, 0.99, 1]) expect(quantileUnsorted(v, p)).toBe(quantile(sorted, p));
+      }
   });
 });

@@ -29556,7 +29556,7 @@ function trim(v) {
   return String(Number(v.toPrecision(3)));
 }
 function usd(v) {
-  if (Math.abs(v) >= 100) return `$${Math.round(v).toLocaleString("en-US")}`;
+  if (Math.abs(v) >= 100) return `$${String(Math.round(v)).replace(/\B(?=(\d{3})+$)/g, ",")}`;
   if (Math.abs(v) >= 1) return `$${v.toFixed(2)}`;
   return `$${Number(v.toPrecision(2))}`;
 }
@@ -29938,6 +29938,43 @@ function quantile(sorted, p) {
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+function quantileUnsorted(values, p) {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const a = Float64Array.from(values);
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  select(a, lo);
+  const x = a[lo];
+  if (h === lo || lo + 1 >= n) return x;
+  let y = Infinity;
+  for (let i = lo + 1; i < n; i++) if (a[i] < y) y = a[i];
+  return x + (h - lo) * (y - x);
+}
+function select(a, k) {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    const mid = left + right >>> 1;
+    const pivot = Math.max(Math.min(a[left], a[mid]), Math.min(Math.max(a[left], a[mid]), a[right]));
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
 }
 function quantileInterval(sorted, p, confidence = 0.95, units = sorted.length) {
   const n = sorted.length;
@@ -30540,7 +30577,7 @@ var init_compare = __esm({
     init_invert();
     init_sign_flip();
     init_newcombe();
-    quantileOf = (p) => (v) => quantile(Float64Array.from(v).sort(), p);
+    quantileOf = (p) => (v) => quantileUnsorted(v, p);
     MIN_PAIRED_SHARE = 0.5;
   }
 });

@@ -3,7 +3,7 @@ import { channelOf, metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
 import type { Pairing } from './pairing.js';
 import { normalQuantile, tQuantile, zFor } from '../stats/distributions.js';
-import { quantile } from '../stats/quantile.js';
+import { quantileUnsorted } from '../stats/quantile.js';
 import { type Interval } from '../stats/interval.js';
 import { bootstrapInterval, pairedBootstrap, seedFrom } from '../stats/bootstrap.js';
 import { diffStats, MIN_UNITS, pairedT } from '../stats/paired-t.js';
@@ -31,7 +31,7 @@ export function channelsFor(names: readonly string[]): string[] {
     .filter((c): c is string => c !== undefined && c !== 'score' && c !== 'latency' && c !== 'cost');
 }
 
-const quantileOf = (p: number) => (v: Float64Array) => quantile(Float64Array.from(v).sort(), p);
+const quantileOf = (p: number) => (v: Float64Array) => quantileUnsorted(v, p);
 
 /**
  * Compare one metric: paired on case ids where both runs have cases, unpaired on reported

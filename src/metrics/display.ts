@@ -52,7 +52,8 @@ function trim(v: number): string {
 }
 
 function usd(v: number): string {
-  if (Math.abs(v) >= 100) return `$${Math.round(v).toLocaleString('en-US')}`;
+  // Thousands separated by hand: the first toLocaleString loads ICU (about 20 ms of every run).
+  if (Math.abs(v) >= 100) return `$${String(Math.round(v)).replace(/\B(?=(\d{3})+$)/g, ',')}`;
   if (Math.abs(v) >= 1) return `$${v.toFixed(2)}`;
   return `$${Number(v.toPrecision(2))}`;
 }
