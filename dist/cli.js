@@ -92,6 +92,32 @@ var init_errors = __esm({
   }
 });
 
+// src/report/plain.ts
+function clean(text2) {
+  return text2.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, "").replace(INVISIBLE, "");
+}
+function oneLine(text2) {
+  return clean(text2).replace(/\n/g, " ");
+}
+function cleanStrings(value) {
+  if (typeof value === "string") return oneLine(value);
+  if (Array.isArray(value)) return value.map(cleanStrings);
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, cleanStrings(v)]));
+  if (typeof value === "object" && value !== null) {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = cleanStrings(v);
+    return out;
+  }
+  return value;
+}
+var INVISIBLE;
+var init_plain = __esm({
+  "src/report/plain.ts"() {
+    "use strict";
+    INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
+  }
+});
+
 // src/stats/distributions.ts
 function normalQuantile(p) {
   if (!(p > 0 && p < 1)) {
@@ -35197,13 +35223,10 @@ async function resolveResultFiles(patterns, cwd, root = cwd) {
     const isGlob = /[*?[\]{}]/.test(pattern);
     if (!isGlob) {
       const abs = path3.resolve(cwd, pattern);
-      try {
-        const st = await stat3(abs);
-        if (st.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
-        if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
-      } catch (err) {
+      const st = await stat3(abs).catch((err) => {
         throw unreadable(pattern, err);
-      }
+      });
+      if (!st.isFile()) throw unreadable(pattern, { code: st.isDirectory() ? "EISDIR" : "ENOTREG" });
       await insideRoot(abs, root, pattern, "eval results");
       files.add(abs);
       continue;
@@ -42634,11 +42657,11 @@ function escapeMarkdown(text2, maxLength = 300) {
   if (t.length > maxLength) t = `${t.slice(0, maxLength - 1)}\u2026`;
   return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~$])/g, "\\$1").replace(/@(?=[A-Za-z0-9])/g, `@${WJ}`).replace(/#(?=\d)/g, `#${WJ}`).replace(/\b(GH)-(?=\d)/gi, `$1${WJ}-`).replace(/\b(https?|ftp):(?=\/\/)/gi, `$1${WJ}:`).replace(/\bwww\./gi, `www${WJ}.`).replace(/^([-+#]|\d+\.)/, "\\$1");
 }
-var INVISIBLE, CONTROL, WJ;
+var CONTROL, WJ;
 var init_markdown = __esm({
   "src/report/markdown.ts"() {
     "use strict";
-    INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
+    init_plain();
     CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
     WJ = "\u2060";
   }
@@ -43229,31 +43252,11 @@ var init_init = __esm({
 
 // src/cli/main.ts
 init_errors();
+init_plain();
+init_model();
 import { execFileSync } from "node:child_process";
 import path11 from "node:path";
 import { parseArgs } from "node:util";
-
-// src/report/plain.ts
-function clean(text2) {
-  return text2.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "").replace(/[\u00ad\u180e\u200b-\u200f\u2060-\u2064\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu, "");
-}
-function oneLine(text2) {
-  return clean(text2).replace(/\n/g, " ");
-}
-function cleanStrings(value) {
-  if (typeof value === "string") return oneLine(value);
-  if (Array.isArray(value)) return value.map(cleanStrings);
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, cleanStrings(v)]));
-  if (typeof value === "object" && value !== null) {
-    const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cleanStrings(v);
-    return out;
-  }
-  return value;
-}
-
-// src/cli/main.ts
-init_model();
 
 // src/version.ts
 var VERSION = true ? "0.1.0" : "dev";

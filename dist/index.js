@@ -35175,8 +35175,9 @@ function info(message) {
 import { randomUUID as randomUUID2 } from "node:crypto";
 
 // src/report/plain.ts
+var INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
 function clean(text) {
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "").replace(/[\u00ad\u180e\u200b-\u200f\u2060-\u2064\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu, "");
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, "").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, "").replace(INVISIBLE, "");
 }
 
 // src/action/log.ts
@@ -60245,13 +60246,10 @@ async function resolveResultFiles(patterns, cwd, root = cwd) {
     const isGlob = /[*?[\]{}]/.test(pattern);
     if (!isGlob) {
       const abs = path3.resolve(cwd, pattern);
-      try {
-        const st = await stat4(abs);
-        if (st.isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
-        if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
-      } catch (err) {
+      const st = await stat4(abs).catch((err) => {
         throw unreadable(pattern, err);
-      }
+      });
+      if (!st.isFile()) throw unreadable(pattern, { code: st.isDirectory() ? "EISDIR" : "ENOTREG" });
       await insideRoot(abs, root, pattern, "eval results");
       files.add(abs);
       continue;
@@ -61358,7 +61356,6 @@ function annotationsFor(v, configFile, lineOf, max = 50) {
 }
 
 // src/report/markdown.ts
-var INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 var WJ = "\u2060";
 function escapeMarkdown(text, maxLength = 300) {

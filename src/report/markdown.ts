@@ -1,6 +1,5 @@
-/** Zero-width and invisible characters, and bidi controls (which reorder what a reviewer reads). */
-const INVISIBLE =
-  /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
+import { INVISIBLE } from './plain.js';
+
 // eslint-disable-next-line no-control-regex -- control characters are what it removes
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 /** Word joiner: breaks what GitHub would autolink (mentions, references, URLs) without a visible change. */

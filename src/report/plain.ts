@@ -1,4 +1,11 @@
 /**
+ * Invisible characters (zero-width, soft hyphen, BOM, the tag block U+E0000–U+E007F) and bidi
+ * controls (which reorder what a reader sees): removed from text shown anywhere.
+ */
+export const INVISIBLE =
+  /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;
+
+/**
  * Text without ANSI escape sequences, control characters (C0 but the newline, DEL, C1: \x9b acts as
  * ESC [ on some terminals) and bidi controls (which reorder what a reader sees); newlines kept.
  */
@@ -8,9 +15,8 @@ export function clean(text: string): string {
       // eslint-disable-next-line no-control-regex -- the escapes are what is removed
       .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g, '')
       // eslint-disable-next-line no-control-regex -- control characters are what is removed
-      .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '')
-      // Invisible characters: zero-width, soft hyphen, BOM, and the tag block (U+E0000–U+E007F).
-      .replace(/[\u00ad\u180e\u200b-\u200f\u2060-\u2064\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu, '')
+      .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, '')
+      .replace(INVISIBLE, '')
   );
 }
 

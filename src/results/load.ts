@@ -60,14 +60,11 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
     const isGlob = /[*?[\]{}]/.test(pattern);
     if (!isGlob) {
       const abs = path.resolve(cwd, pattern);
-      try {
-        const st = await stat(abs);
-        if (st.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
-        // A FIFO or a device would block the read (or never end): only regular files are results.
-        if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
-      } catch (err) {
+      const st = await stat(abs).catch((err: unknown) => {
         throw unreadable(pattern, err);
-      }
+      });
+      // A FIFO or a device would block the read (or never end): only regular files are results.
+      if (!st.isFile()) throw unreadable(pattern, { code: st.isDirectory() ? 'EISDIR' : 'ENOTREG' });
       await insideRoot(abs, root, pattern, 'eval results');
       files.add(abs);
       continue;
