@@ -5660,12 +5660,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed = multipartFormDataParser(value, mimeType);
-                  if (parsed === "failure") {
+                  const parsed2 = multipartFormDataParser(value, mimeType);
+                  if (parsed2 === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
                   const fd = new FormData();
-                  fd[kState] = parsed;
+                  fd[kState] = parsed2;
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
@@ -9045,10 +9045,10 @@ var require_env_http_proxy_agent = __commonJS({
           if (!entry) {
             continue;
           }
-          const parsed = entry.match(/^(.+):(\d+)$/);
+          const parsed2 = entry.match(/^(.+):(\d+)$/);
           noProxyEntries.push({
-            hostname: (parsed ? parsed[1] : entry).toLowerCase(),
-            port: parsed ? Number.parseInt(parsed[2], 10) : 0
+            hostname: (parsed2 ? parsed2[1] : entry).toLowerCase(),
+            port: parsed2 ? Number.parseInt(parsed2[2], 10) : 0
           });
         }
         this.#noProxyValue = noProxyValue;
@@ -15052,9 +15052,9 @@ var require_util4 = __commonJS({
       switch (type) {
         case "DataURL": {
           let dataURL = "data:";
-          const parsed = parseMIMEType(mimeType || "application/octet-stream");
-          if (parsed !== "failure") {
-            dataURL += serializeAMimeType(parsed);
+          const parsed2 = parseMIMEType(mimeType || "application/octet-stream");
+          if (parsed2 !== "failure") {
+            dataURL += serializeAMimeType(parsed2);
           }
           dataURL += ";base64,";
           const decoder = new StringDecoder("latin1");
@@ -18324,7 +18324,7 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
-    var COLON = 58;
+    var COLON2 = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
@@ -18508,7 +18508,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -27121,7 +27121,7 @@ var require_parse2 = __commonJS({
       }
       return value;
     };
-    var syntaxError = (type, char) => {
+    var syntaxError2 = (type, char) => {
       return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
     };
     var splitTopLevel = (input2) => {
@@ -27663,7 +27663,7 @@ var require_parse2 = __commonJS({
         }
         if (value === ")") {
           if (state.parens === 0 && opts.strictBrackets === true) {
-            throw new SyntaxError(syntaxError("opening", "("));
+            throw new SyntaxError(syntaxError2("opening", "("));
           }
           const extglob = extglobs[extglobs.length - 1];
           if (extglob && state.parens === extglob.parens + 1) {
@@ -27677,7 +27677,7 @@ var require_parse2 = __commonJS({
         if (value === "[") {
           if (opts.nobracket === true || !remaining().includes("]")) {
             if (opts.nobracket !== true && opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("closing", "]"));
+              throw new SyntaxError(syntaxError2("closing", "]"));
             }
             value = `\\${value}`;
           } else {
@@ -27693,7 +27693,7 @@ var require_parse2 = __commonJS({
           }
           if (state.brackets === 0) {
             if (opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("opening", "["));
+              throw new SyntaxError(syntaxError2("opening", "["));
             }
             push({ type: "text", value, output: `\\${value}` });
             continue;
@@ -27927,7 +27927,7 @@ var require_parse2 = __commonJS({
             rest = rest.slice(3);
             consume("/**", 3);
           }
-          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          const isEnd2 = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
           if (prior.type === "bos" && eos()) {
             prev.type = "globstar";
             prev.value += value;
@@ -27937,7 +27937,7 @@ var require_parse2 = __commonJS({
             consume(value);
             continue;
           }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd2) {
             state.output = state.output.slice(0, -(prior.output + prev.output).length);
             prior.output = `(?:${prior.output}`;
             prev.type = "globstar";
@@ -28013,17 +28013,17 @@ var require_parse2 = __commonJS({
         push(token);
       }
       while (state.brackets > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError2("closing", "]"));
         state.output = utils.escapeLast(state.output, "[");
         decrement("brackets");
       }
       while (state.parens > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError2("closing", ")"));
         state.output = utils.escapeLast(state.output, "(");
         decrement("parens");
       }
       while (state.braces > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError2("closing", "}"));
         state.output = utils.escapeLast(state.output, "{");
         decrement("braces");
       }
@@ -28227,14 +28227,14 @@ var require_picomatch = __commonJS({
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
-      let parsed = { negated: false, fastpaths: true };
+      let parsed2 = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse7.fastpaths(input2, options);
+        parsed2.output = parse7.fastpaths(input2, options);
       }
-      if (!parsed.output) {
-        parsed = parse7(input2, options);
+      if (!parsed2.output) {
+        parsed2 = parse7(input2, options);
       }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch2.compileRe(parsed2, options, returnOutput, returnState);
     };
     picomatch2.toRegex = (source, options) => {
       try {
@@ -28870,7 +28870,7 @@ function unescapeQuotedPairs(str2, start, end) {
   }
   return result + str2.slice(start, end);
 }
-var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
+var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA2, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
   "node_modules/content-type/dist/index.js"() {
     SP = 32;
@@ -28879,7 +28879,7 @@ var init_dist = __esm({
     EQ = 61;
     DQUOTE = 34;
     BSLASH = 92;
-    COMMA = 44;
+    COMMA2 = 44;
     LOWER_CASE = 1;
     OWS = 2;
     SEMI_FLAG = 4;
@@ -28891,7 +28891,7 @@ var init_dist = __esm({
     CHAR_MAP[HTAB] |= OWS;
     CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
-    CHAR_MAP[COMMA] |= COMMA_FLAG;
+    CHAR_MAP[COMMA2] |= COMMA_FLAG;
     for (let code = 128; code <= 255; code++) {
       CHAR_MAP[code] |= LOWER_CASE;
     }
@@ -29178,8 +29178,8 @@ var init_json_with_bigint = __esm({
     MAX_DIGITS = MAX_INT.length;
     stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
     noiseValueWithQuotes = /^"-?\d+n+"$/;
-    applyReviverIteratively = (parsed, userReviver) => {
-      const rootHolder = { "": parsed };
+    applyReviverIteratively = (parsed2, userReviver) => {
+      const rootHolder = { "": parsed2 };
       const stack = [{ parent: rootHolder, key: "", visited: false }];
       while (stack.length > 0) {
         const node2 = stack[stack.length - 1];
@@ -29247,8 +29247,8 @@ var init_json_with_bigint = __esm({
       } catch (error63) {
         if (error63 instanceof RangeError) {
           const serializedData = serializeBigInts(text);
-          const parsed = originalParse(serializedData);
-          return applyReviverIteratively(parsed, reviver);
+          const parsed2 = originalParse(serializedData);
+          return applyReviverIteratively(parsed2, reviver);
         }
         throw error63;
       }
@@ -35350,9 +35350,6 @@ async function readText(file2, shown = file2) {
     throw unreadable(shown, err);
   }
 }
-async function readJson(file2, shown = file2) {
-  return parseJsonText(await readText(file2, shown), shown);
-}
 var MAX_JSON_DEPTH = 512;
 var MAX_LINE_BYTES = 16 * MiB;
 function depthExceeded(text, limit = MAX_JSON_DEPTH) {
@@ -35382,25 +35379,6 @@ function depthProblem(text, file2, firstLine = 1) {
     column,
     message: `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels at line ${firstLine + line - 1}, column ${column}; the limit is ${MAX_JSON_DEPTH}`
   };
-}
-function parseJsonText(text, file2) {
-  const deep = depthProblem(text, file2);
-  if (deep) throw new ConfigurationError(`Eval results ${file2} are nested too deeply.`, [deep]);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const offset = jsonErrorOffset(text);
-    const { line, column } = lineColumn(text, offset);
-    const what = offset >= text.trimEnd().length || /end of JSON input/.test(err.message) ? "the JSON ends early (is the file truncated?)" : `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`;
-    throw new ConfigurationError(`Eval results ${file2} are not valid JSON.`, [
-      {
-        file: file2,
-        line,
-        column,
-        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`
-      }
-    ]);
-  }
 }
 function lineColumn(text, offset) {
   let line = 1;
@@ -56401,15 +56379,15 @@ function parseConfig(text, file2) {
     ]);
   }
   const lineOf = (path9) => nodeLine(doc, lineAt, path9.split(".").filter(Boolean));
-  const parsed = ConfigSchema.safeParse(data);
-  if (!parsed.success) {
-    const problems2 = parsed.error.issues.flatMap((issue3) => toProblems(issue3, doc, data, file2, lineAt));
+  const parsed2 = ConfigSchema.safeParse(data);
+  if (!parsed2.success) {
+    const problems2 = parsed2.error.issues.flatMap((issue3) => toProblems(issue3, doc, data, file2, lineAt));
     throw new ConfigurationError(
       `The config ${file2} has ${problems2.length} problem${problems2.length === 1 ? "" : "s"}; the gate blocks until it is fixed.`,
       problems2
     );
   }
-  return { config: parsed.data, file: file2, lineOf };
+  return { config: parsed2.data, file: file2, lineOf };
 }
 function toProblems(issue3, doc, data, file2, lineAt) {
   const path9 = issue3.path;
@@ -58768,7 +58746,336 @@ async function glob(globInput, options) {
   return crawler ? formatPaths(await crawler.withPromise(), relative2) : [];
 }
 
+// src/results/json-stream.ts
+import { closeSync, openSync, readSync } from "node:fs";
+var CHUNK = 1 << 20;
+var QUOTE = 34;
+var BACKSLASH = 92;
+var COMMA = 44;
+var COLON = 58;
+var OPEN_OBJECT = 123;
+var CLOSE_OBJECT = 125;
+var OPEN_ARRAY = 91;
+var CLOSE_ARRAY = 93;
+var isSpace = (c) => c === 32 || c === 10 || c === 13 || c === 9;
+var isEnd = (c) => c === COMMA || c === CLOSE_ARRAY || c === CLOSE_OBJECT || isSpace(c);
+var JsonError = class {
+  constructor(offset, what, trailing = false) {
+    this.offset = offset;
+    this.what = what;
+    this.trailing = trailing;
+  }
+  offset;
+  what;
+  trailing;
+};
+var Scanner = class {
+  constructor(fd, start, maxValue, where) {
+    this.fd = fd;
+    this.maxValue = maxValue;
+    this.where = where;
+    this.base = start;
+  }
+  fd;
+  maxValue;
+  where;
+  /** The chunk read into, again and again (fresh memory per read would cost page faults). */
+  chunk = Buffer.allocUnsafe(CHUNK);
+  buf = Buffer.alloc(0);
+  pos = 0;
+  /** File offset of buf[0]. */
+  base;
+  eof = false;
+  /** Positions of the next quote and backslash in buf found by the last searches (buf.length: none). */
+  quote = -1;
+  backslash = -1;
+  pieces;
+  markPos = 0;
+  marked = 0;
+  get offset() {
+    return this.base + this.pos;
+  }
+  /** Reads the next chunk once buf is used up; false at the end of the file. */
+  fill() {
+    while (this.pos >= this.buf.length) {
+      if (this.eof) return false;
+      if (this.pieces) {
+        if (this.markPos < this.buf.length) this.pieces.push(Buffer.from(this.buf.subarray(this.markPos)));
+        this.marked += this.buf.length - this.markPos;
+        this.markPos = 0;
+        if (this.marked > this.maxValue)
+          throw new ConfigurationError(`A value in the eval results is too large to read.`, [
+            {
+              file: this.where(),
+              message: `one value is over ${Math.round(this.maxValue / 2 ** 20)} MiB (only the samples array is read in parts): split the run into several files`
+            }
+          ]);
+      }
+      const n = readSync(this.fd, this.chunk, 0, CHUNK, this.base + this.buf.length);
+      this.pos -= this.buf.length;
+      this.base += this.buf.length;
+      this.buf = n === CHUNK ? this.chunk : this.chunk.subarray(0, n);
+      this.quote = this.backslash = -1;
+      if (n === 0) this.eof = true;
+    }
+    return true;
+  }
+  /** The next byte after whitespace, not consumed; -1 at the end of the file. */
+  peek() {
+    for (; ; ) {
+      if (this.pos >= this.buf.length && !this.fill()) return -1;
+      const c = this.buf[this.pos];
+      if (!isSpace(c)) return c;
+      this.pos++;
+    }
+  }
+  expect(byte, what) {
+    if (this.peek() !== byte) throw this.unexpected(what);
+    this.pos++;
+  }
+  unexpected(what) {
+    return this.peek() === -1 ? new JsonError(this.offset, "the JSON ends early (is the file truncated?)") : new JsonError(this.offset, `invalid JSON (expected ${what})`);
+  }
+  mark() {
+    this.pieces = [];
+    this.markPos = this.pos;
+    this.marked = 0;
+  }
+  /** The text from the mark to here. */
+  take() {
+    const pieces = this.pieces;
+    this.pieces = void 0;
+    if (pieces.length === 0) return this.buf.toString("utf8", this.markPos, this.pos);
+    pieces.push(this.buf.subarray(0, this.pos));
+    return Buffer.concat(pieces).toString("utf8");
+  }
+  /** Moves past one value (after whitespace) whose containers nest from `depth`; checks brackets only. */
+  skipValue(depth) {
+    const top = depth;
+    if (this.peek() === -1) throw this.unexpected("a value");
+    let { buf, pos } = this;
+    const first = buf[pos];
+    if (first === CLOSE_ARRAY || first === CLOSE_OBJECT || first === COMMA || first === COLON)
+      throw this.unexpected("a value");
+    if (first !== QUOTE && first !== OPEN_ARRAY && first !== OPEN_OBJECT) {
+      for (; ; ) {
+        for (; pos < buf.length && !isEnd(buf[pos]); pos++) ;
+        this.pos = pos;
+        if (pos < buf.length || !this.fill()) return;
+        ({ buf, pos } = this);
+      }
+    }
+    for (; ; ) {
+      if (pos >= buf.length) {
+        this.pos = pos;
+        if (!this.fill()) throw new JsonError(this.offset, "the JSON ends early (is the file truncated?)");
+        ({ buf, pos } = this);
+      }
+      const c = buf[pos];
+      if (c === QUOTE) {
+        const stop = Math.min(buf.length, pos + 64);
+        let p = pos + 1;
+        for (; p < stop; p++) {
+          const d = buf[p];
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) p++;
+        }
+        if (p < stop) pos = p + 1;
+        else {
+          this.pos = p;
+          this.skipString();
+          ({ buf, pos } = this);
+        }
+        if (depth === top) {
+          this.pos = pos;
+          return;
+        }
+      } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+        if (++depth > MAX_JSON_DEPTH)
+          throw new JsonError(this.base + pos, `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
+        pos++;
+      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+        pos++;
+        if (--depth === top) {
+          this.pos = pos;
+          return;
+        }
+      } else pos++;
+    }
+  }
+  /** Moves past the rest of a string (after its opening quote), finding quotes and escapes with indexOf. */
+  skipString() {
+    for (; ; ) {
+      if (this.pos >= this.buf.length && !this.fill())
+        throw new JsonError(this.offset, "the JSON ends early (is the file truncated?)");
+      const { buf, pos } = this;
+      if (this.quote < pos) this.quote = nextIndex(buf, QUOTE, pos);
+      if (this.backslash < pos) this.backslash = nextIndex(buf, BACKSLASH, pos);
+      if (this.backslash < this.quote) {
+        this.pos = this.backslash + 2;
+      } else if (this.quote === buf.length) this.pos = buf.length;
+      else {
+        this.pos = this.quote + 1;
+        return;
+      }
+    }
+  }
+};
+function nextIndex(buf, byte, from) {
+  const i = buf.indexOf(byte, from);
+  return i === -1 ? buf.length : i;
+}
+function readDocument(file2, shown, streamed) {
+  return withFile(file2, shown, 0, (scanner) => {
+    const arrays = /* @__PURE__ */ new Map();
+    if (scanner.fill() && scanner.buf[0] === 239 && scanner.buf[1] === 187 && scanner.buf[2] === 191)
+      scanner.pos = 3;
+    const onPath = (path9, whole) => streamed.some(
+      (s) => (whole ? s.length === path9.length : s.length > path9.length) && path9.every((k, i) => s[i] === k)
+    );
+    const value = (path9, depth) => {
+      const c = scanner.peek();
+      if (c === OPEN_ARRAY && onPath(path9, true)) {
+        const start = scanner.offset;
+        scanner.pos++;
+        let length = 0;
+        if (scanner.peek() === CLOSE_ARRAY) scanner.pos++;
+        else
+          for (; ; ) {
+            scanner.skipValue(depth + 1);
+            length++;
+            if (scanner.peek() === COMMA) scanner.pos++;
+            else {
+              scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
+              break;
+            }
+          }
+        const stand = [];
+        arrays.set(stand, { file: file2, shown, start, length, depth: depth + 1 });
+        return stand;
+      }
+      if (c === OPEN_OBJECT && onPath(path9, false)) {
+        if (depth + 1 > MAX_JSON_DEPTH)
+          throw new JsonError(scanner.offset, `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
+        scanner.pos++;
+        const out = {};
+        if (scanner.peek() === CLOSE_OBJECT) {
+          scanner.pos++;
+          return out;
+        }
+        for (; ; ) {
+          if (scanner.peek() !== QUOTE) throw scanner.unexpected("a key in double quotes");
+          const key = parsed(scanner, 0);
+          scanner.expect(COLON, '":" after a key');
+          Object.defineProperty(out, key, {
+            value: value([...path9, key], depth + 1),
+            enumerable: true,
+            writable: true,
+            configurable: true
+          });
+          if (scanner.peek() === COMMA) scanner.pos++;
+          else {
+            scanner.expect(CLOSE_OBJECT, '"," or "}" after a value');
+            return out;
+          }
+        }
+      }
+      return parsed(scanner, depth);
+    };
+    const doc = value([], 0);
+    if (scanner.peek() !== -1)
+      throw new JsonError(scanner.offset, "invalid JSON (more content after the end of the document)", true);
+    return { value: doc, streamed: arrays };
+  });
+}
+function eachElement(array2, each2) {
+  withFile(array2.file, array2.shown, array2.start, (scanner) => {
+    scanner.expect(OPEN_ARRAY, '"["');
+    if (scanner.peek() === CLOSE_ARRAY) return;
+    for (let index = 0; ; index++) {
+      each2(parsed(scanner, array2.depth), index);
+      if (scanner.peek() === COMMA) scanner.pos++;
+      else return scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
+    }
+  });
+}
+function parsed(scanner, depth) {
+  scanner.peek();
+  const start = scanner.offset;
+  scanner.mark();
+  scanner.skipValue(depth);
+  const text = scanner.take();
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const at = jsonErrorOffset(text);
+    throw new JsonError(
+      start + Buffer.byteLength(text.slice(0, at)),
+      `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`
+    );
+  }
+}
+function withFile(file2, shown, start, read) {
+  let fd;
+  try {
+    fd = openSync(file2, "r");
+  } catch (err) {
+    throw unreadable(shown, err);
+  }
+  try {
+    return read(new Scanner(fd, start, maxDocumentBytes(), () => shown));
+  } catch (err) {
+    if (err instanceof JsonError) throw syntaxError(fd, shown, err);
+    if (typeof err.code === "string" && !(err instanceof ConfigurationError))
+      throw unreadable(shown, err);
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+var TrailingContent = class extends ConfigurationError {
+};
+function syntaxError(fd, shown, err) {
+  const { line, column } = lineColumnAt(fd, err.offset);
+  const deep = err.what.startsWith("arrays and objects nested");
+  const problem = {
+    file: shown,
+    line,
+    column,
+    message: deep ? `${err.what} at line ${line}, column ${column}; the limit is ${MAX_JSON_DEPTH}` : `${err.what} at line ${line}, column ${column} (byte ${err.offset}); re-run the eval or re-export the results`
+  };
+  const title = deep ? `Eval results ${shown} are nested too deeply.` : `Eval results ${shown} are not valid JSON.`;
+  return err.trailing ? new TrailingContent(title, [problem]) : new ConfigurationError(title, [problem]);
+}
+function lineColumnAt(fd, offset) {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let line = 1;
+  let column = 1;
+  for (let at = 0; at < offset; ) {
+    const n = readSync(fd, buf, 0, Math.min(CHUNK, offset - at), at);
+    if (n === 0) break;
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (c === 10) {
+        line++;
+        column = 1;
+      } else if ((c & 192) !== 128 && !(at + i < 3 && c === 239)) column++;
+    }
+    at += n;
+  }
+  return { line, column };
+}
+
 // src/results/adapter.ts
+function each(probe, array2, fn) {
+  if (!Array.isArray(array2)) return;
+  const streamed = probe.streamed?.get(array2);
+  if (streamed) eachElement(streamed, fn);
+  else array2.forEach(fn);
+}
+function lengthOf(probe, array2) {
+  return probe.streamed?.get(array2)?.length ?? array2.length;
+}
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -58860,12 +59167,14 @@ var braintrust = {
 var deepeval = {
   format: "deepeval",
   detect: ({ json: json3 }) => isObject2(json3) && (Array.isArray(json3.testCases) || Array.isArray(json3.conversationalTestCases)) && ("testPassed" in json3 || "metricsScores" in json3 || "testFile" in json3),
-  async read({ json: json3 }, ctx) {
-    const doc = json3;
-    const cases = [...asArray(doc.testCases), ...asArray(doc.conversationalTestCases)];
+  streams: [["testCases"], ["conversationalTestCases"]],
+  async read(probe, ctx) {
+    const doc = probe.json;
     let judgeCost2 = 0;
     const models = /* @__PURE__ */ new Set();
-    cases.forEach((tc, index) => {
+    let index = -1;
+    const read = (tc) => {
+      index++;
       if (!isObject2(tc)) {
         ctx.problem({ path: `testCases.${index}`, message: "is not an object; the file is not a DeepEval test run" });
         return;
@@ -58903,7 +59212,9 @@ var deepeval = {
       const values = Object.values(scores);
       if (values.length > 0) sample.score = values.reduce((a, b) => a + b, 0) / values.length;
       ctx.emit(sample);
-    });
+    };
+    each(probe, doc.testCases, read);
+    each(probe, doc.conversationalTestCases, read);
     if (judgeCost2 > 0) ctx.aggregate("judge_cost_usd", { value: judgeCost2, higherIsBetter: false });
     const hyper = isObject2(doc.hyperparameters) ? doc.hyperparameters : {};
     return {
@@ -58922,7 +59233,7 @@ function slug(name) {
 }
 
 // src/results/zip.ts
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync as readSync2 } from "node:fs";
 import zlib from "node:zlib";
 var ZIP_LIMITS = {
   /** Entries in the central directory. */
@@ -58953,11 +59264,11 @@ var ZipReader = class {
   fileSize;
   inflated = 0;
   constructor(file2) {
-    this.fd = openSync(file2, "r");
+    this.fd = openSync2(file2, "r");
     this.fileSize = fstatSync(this.fd).size;
   }
   close() {
-    closeSync(this.fd);
+    closeSync2(this.fd);
   }
   /** Read-ahead: small entries laid out in order are served from one read per MiB, not two per entry. */
   window = Buffer.alloc(0);
@@ -58980,7 +59291,7 @@ var ZipReader = class {
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
-      const n = readSync(this.fd, buf, done, length - done, position + done);
+      const n = readSync2(this.fd, buf, done, length - done, position + done);
       if (n === 0) throw new ZipError("the file ended early (is the .eval file truncated?)");
       done += n;
     }
@@ -59264,10 +59575,11 @@ function readHeader(log4, reducer, ctx) {
 var inspectJson = {
   format: "inspect",
   detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.eval) && "task" in json3.eval && ("results" in json3 || "samples" in json3 || "status" in json3),
-  async read({ json: json3 }, ctx) {
-    const log4 = json3;
+  streams: [["samples"]],
+  async read(probe, ctx) {
+    const log4 = probe.json;
     const reducer = new EpochReducer();
-    for (const s of (Array.isArray(log4.samples) ? log4.samples : []).filter(isObject2)) reducer.add(s);
+    each(probe, log4.samples, (s) => isObject2(s) && reducer.add(s));
     const meta3 = readHeader(log4, reducer, ctx);
     reducer.emit(ctx);
     return meta3;
@@ -59395,7 +59707,7 @@ function scanXml(xml, on) {
     }
     return out + raw.slice(from);
   };
-  const isSpace = (c) => c === 32 || c === 10 || c === 13 || c === 9;
+  const isSpace2 = (c) => c === 32 || c === 10 || c === 13 || c === 9;
   const stack = [];
   let rootSeen = false;
   let i = 0;
@@ -59406,7 +59718,7 @@ function scanXml(xml, on) {
       if (stack.length > 0) on.text(decode3(xml.slice(i, end), i));
       else
         for (let k = i; k < end; k++)
-          if (!isSpace(xml.charCodeAt(k)) && xml.charCodeAt(k) !== 65279)
+          if (!isSpace2(xml.charCodeAt(k)) && xml.charCodeAt(k) !== 65279)
             fail2(rootSeen ? "text after the root element" : "text before the root element", k);
     }
     if (lt === -1) break;
@@ -59440,14 +59752,14 @@ function scanXml(xml, on) {
       i = close + 1;
     } else {
       let k = lt + 1;
-      while (k < n && !isSpace(xml.charCodeAt(k)) && xml[k] !== ">" && xml[k] !== "/") k++;
+      while (k < n && !isSpace2(xml.charCodeAt(k)) && xml[k] !== ">" && xml[k] !== "/") k++;
       const name = xml.slice(lt + 1, k);
       if (name === "" || name.includes("<")) fail2('a "<" that does not start a tag (write &lt;)', lt);
       if (stack.length === 0 && rootSeen) fail2("a second root element", lt);
       const attrs = /* @__PURE__ */ Object.create(null);
       let selfClosing = false;
       for (; ; ) {
-        while (k < n && isSpace(xml.charCodeAt(k))) k++;
+        while (k < n && isSpace2(xml.charCodeAt(k))) k++;
         if (k >= n) fail2(`the tag <${name}> is never finished (the file ends; is it truncated?)`, lt);
         if (xml[k] === ">") break;
         if (xml.startsWith("/>", k)) {
@@ -59456,13 +59768,13 @@ function scanXml(xml, on) {
           break;
         }
         const a = k;
-        while (k < n && !isSpace(xml.charCodeAt(k)) && xml[k] !== "=" && xml[k] !== ">" && xml[k] !== "/") k++;
+        while (k < n && !isSpace2(xml.charCodeAt(k)) && xml[k] !== "=" && xml[k] !== ">" && xml[k] !== "/") k++;
         const attr = xml.slice(a, k);
         if (attr === "" || attr.includes("<")) fail2(`a malformed attribute in <${name}>`, a);
-        while (k < n && isSpace(xml.charCodeAt(k))) k++;
+        while (k < n && isSpace2(xml.charCodeAt(k))) k++;
         if (xml[k] !== "=") fail2(`the attribute ${attr} of <${name}> has no value`, k);
         k++;
-        while (k < n && isSpace(xml.charCodeAt(k))) k++;
+        while (k < n && isSpace2(xml.charCodeAt(k))) k++;
         const quote = xml[k];
         if (quote !== '"' && quote !== "'") fail2(`the value of ${attr} in <${name}> is not quoted`, k);
         const close = xml.indexOf(quote, k + 1);
@@ -59921,8 +60233,9 @@ import crypto2, { createHash } from "node:crypto";
 var promptfoo = {
   format: "promptfoo",
   detect: ({ json: json3 }) => isObject2(json3) && isObject2(json3.results) && Array.isArray(json3.results.results) && "version" in json3.results,
-  async read({ json: json3 }, ctx) {
-    const doc = json3;
+  streams: [["results", "results"]],
+  async read(probe, ctx) {
+    const doc = probe.json;
     const version2 = doc.results.version;
     if (typeof version2 !== "number" || version2 < 3) {
       ctx.problem({
@@ -59934,10 +60247,13 @@ var promptfoo = {
     const prompts = Array.isArray(doc.results.prompts) ? doc.results.prompts : [];
     const rows = doc.results.results;
     const models = /* @__PURE__ */ new Set();
-    const providers = /* @__PURE__ */ new Set();
-    for (const row of rows) if (isObject2(row)) providers.add(providerOf(row));
+    let providers = new Set(prompts.map((p) => isObject2(p) ? str(p.provider) : void 0));
+    if (prompts.length === 0 || providers.has(void 0)) {
+      providers = /* @__PURE__ */ new Set();
+      each(probe, rows, (row) => isObject2(row) && providers.add(providerOf(row)));
+    }
     const multiProvider = providers.size > 1;
-    rows.forEach((row, index) => {
+    each(probe, rows, (row, index) => {
       if (!isObject2(row)) {
         ctx.problem({
           path: `results.results.${index}`,
@@ -60229,6 +60545,7 @@ var ADAPTERS = [
   native,
   promptfooCsv
 ];
+var STREAMED = ADAPTERS.flatMap((a) => a.streams ?? []);
 var MAX_PROBLEMS = 20;
 var SUPPORTED = [
   "promptfoo (JSON, CSV)",
@@ -60369,9 +60686,11 @@ async function makeProbe(file2, shown) {
   }
   if ((trimmed.startsWith("{") || trimmed.startsWith("[")) && !probe.jsonl && probe.json === void 0) {
     try {
-      probe.json = await readJson(file2, shown);
+      const doc = readDocument(file2, shown, STREAMED);
+      probe.json = doc.value;
+      probe.streamed = doc.streamed;
     } catch (err) {
-      if (first && first.line === void 0 && err instanceof ConfigurationError) throw lineTooLong(shown, 1);
+      if (first && first.line === void 0 && err instanceof TrailingContent) throw lineTooLong(shown, 1);
       throw err;
     }
   }
@@ -60382,7 +60701,7 @@ function lookLike(probe) {
   if (head.length === 0) return "an empty file";
   const keys = (v) => Object.keys(v).slice(0, 8).join(", ");
   if (probe.json !== void 0 && typeof probe.json === "object" && probe.json !== null) {
-    return Array.isArray(probe.json) ? `a JSON list of ${probe.json.length}` : `a JSON object with keys ${keys(probe.json)}`;
+    return Array.isArray(probe.json) ? `a JSON list of ${lengthOf(probe, probe.json)}` : `a JSON object with keys ${keys(probe.json)}`;
   }
   if (probe.firstLine !== void 0) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;
   if (head.startsWith("<")) return "XML that is not a JUnit report (no <testsuite> or <testsuites> first)";

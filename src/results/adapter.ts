@@ -1,5 +1,6 @@
 import type { Problem } from '../errors.js';
 import { depthProblem, readLines } from './files.js';
+import { eachElement, type StreamedArray } from './json-stream.js';
 import type { Aggregate, Format, RunMeta, Sample } from './model.js';
 
 /** What detection knows about a file before an adapter reads it. */
@@ -11,8 +12,13 @@ export interface Probe {
   firstLine?: unknown;
   /** Other lines follow the first one (the file is JSON lines, not one document). */
   jsonl?: boolean;
-  /** The whole file parsed as JSON, when it is one JSON document. */
+  /**
+   * The whole file parsed as JSON, when it is one JSON document. The arrays adapters name in
+   * `streams` stay in the file: here they are empty, and `each` reads their elements.
+   */
   json?: unknown;
+  /** The arrays of `json` left in the file. */
+  streamed?: ReadonlyMap<unknown[], StreamedArray>;
 }
 
 export interface AdapterContext {
@@ -31,6 +37,24 @@ export interface Adapter {
   /** Recognise the format from content, never from the file name. */
   detect(probe: Probe): boolean;
   read(probe: Probe, ctx: AdapterContext): Promise<RunMeta>;
+  /**
+   * Key paths of the large arrays of a JSON document in this format (e.g. the samples), read one
+   * element at a time with `each` rather than held whole.
+   */
+  streams?: readonly (readonly string[])[];
+}
+
+/** Calls `fn` with each element of an array of the probed document (read from the file when it was left there). */
+export function each(probe: Probe, array: unknown, fn: (value: unknown, index: number) => void): void {
+  if (!Array.isArray(array)) return;
+  const streamed = probe.streamed?.get(array);
+  if (streamed) eachElement(streamed, fn);
+  else array.forEach(fn);
+}
+
+/** The length of an array of the probed document, streamed or not. */
+export function lengthOf(probe: Probe, array: unknown[]): number {
+  return probe.streamed?.get(array)?.length ?? array.length;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -80,7 +80,7 @@ export async function checkDocumentSize(file: string, shown = file): Promise<voi
     throw new ConfigurationError(`Eval results ${shown} are too large to read whole.`, [
       {
         file: shown,
-        message: `the file is ${Math.round(size / MiB)} MiB; a whole-document file (JSON, XML, CSV) is read up to ${Math.round(max / MiB)} MiB: write JSON lines (the native format) or split the run into several files`,
+        message: `the file is ${Math.round(size / MiB)} MiB; a whole-document file (XML, CSV) is read up to ${Math.round(max / MiB)} MiB: write JSON lines (the native format) or split the run into several files`,
       },
     ]);
 }
@@ -95,11 +95,6 @@ export async function readText(file: string, shown = file): Promise<string> {
     if (err instanceof ConfigurationError) throw err;
     throw unreadable(shown, err);
   }
-}
-
-/** A whole JSON file, with a syntax error reported at its line and column. */
-export async function readJson(file: string, shown = file): Promise<unknown> {
-  return parseJsonText(await readText(file, shown), shown);
 }
 
 /** Nesting of arrays and objects a results document may have (real eval outputs stay under 30). */
@@ -142,29 +137,6 @@ export function depthProblem(text: string, file: string, firstLine = 1): Problem
     column,
     message: `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels at line ${firstLine + line - 1}, column ${column}; the limit is ${MAX_JSON_DEPTH}`,
   };
-}
-
-export function parseJsonText(text: string, file: string): unknown {
-  const deep = depthProblem(text, file);
-  if (deep) throw new ConfigurationError(`Eval results ${file} are nested too deeply.`, [deep]);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const offset = jsonErrorOffset(text);
-    const { line, column } = lineColumn(text, offset);
-    const what =
-      offset >= text.trimEnd().length || /end of JSON input/.test((err as Error).message)
-        ? 'the JSON ends early (is the file truncated?)'
-        : `invalid JSON (${(err as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '')})`;
-    throw new ConfigurationError(`Eval results ${file} are not valid JSON.`, [
-      {
-        file,
-        line: line,
-        column,
-        message: `${what} at line ${line}, column ${column} (byte ${offset}); re-run the eval or re-export the results`,
-      },
-    ]);
-  }
 }
 
 export function lineColumn(text: string, offset: number): { line: number; column: number } {

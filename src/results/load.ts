@@ -2,9 +2,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigurationError, type Problem } from '../errors.js';
-import type { Adapter, Probe } from './adapter.js';
+import { lengthOf, type Adapter, type Probe } from './adapter.js';
 import {
-  checkDocumentSize,
   checkMemory,
   depthProblem,
   HEAD_BYTES,
@@ -12,9 +11,9 @@ import {
   lineTooLong,
   readFirstLine,
   readHead,
-  readJson,
   unreadable,
 } from './files.js';
+import { readDocument, TrailingContent } from './json-stream.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
 import { braintrust } from './adapters/braintrust.js';
 import { deepeval } from './adapters/deepeval.js';
@@ -41,6 +40,8 @@ export const ADAPTERS: readonly Adapter[] = [
   promptfooCsv,
 ];
 
+/** The arrays of JSON documents read one element at a time (the samples of each format). */
+const STREAMED = ADAPTERS.flatMap((a) => a.streams ?? []);
 const MAX_PROBLEMS = 20;
 const SUPPORTED = [
   'promptfoo (JSON, CSV)',
@@ -194,25 +195,27 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
       moreInHead || bytes.length < HEAD_BYTES
         ? { line: newline === -1 ? trimmed : trimmed.slice(0, newline), more: moreInHead }
         : await readFirstLine(file, Buffer.byteLength(head.slice(0, head.length - trimmed.length))));
-    if (!more) await checkDocumentSize(file, shown);
-    if (line !== undefined && !depthProblem(line, shown)) {
+    // A file of one line is one document, read below.
+    if (more && line !== undefined && !depthProblem(line, shown)) {
       try {
         probe.firstLine = JSON.parse(line);
-        probe.jsonl = more;
-        // The line is the whole document: no second read.
-        if (!more) probe.json = probe.firstLine;
+        probe.jsonl = true;
       } catch {
         /* not one JSON value per line */
       }
     }
   }
-  // One JSON document (pretty-printed, or a single line with nothing after it): parse it whole.
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !probe.jsonl && probe.json === undefined) {
+  // One JSON document (pretty-printed, or one line): read with its large arrays left in the file.
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !probe.jsonl) {
     try {
-      probe.json = await readJson(file, shown);
+      const doc = readDocument(file, shown, STREAMED);
+      probe.json = doc.value;
+      probe.streamed = doc.streamed;
+      // A document on one line is also JSON lines of one line.
+      if (first && !first.more) probe.firstLine = doc.value;
     } catch (err) {
-      // Not one document either: JSON lines whose first line is over the limit.
-      if (first && first.line === undefined && err instanceof ConfigurationError) throw lineTooLong(shown, 1);
+      // A first value with more after it: JSON lines whose first line is over the limit.
+      if (first && first.line === undefined && err instanceof TrailingContent) throw lineTooLong(shown, 1);
       throw err;
     }
   }
@@ -229,7 +232,7 @@ function lookLike(probe: Probe): string {
       .join(', ');
   if (probe.json !== undefined && typeof probe.json === 'object' && probe.json !== null) {
     return Array.isArray(probe.json)
-      ? `a JSON list of ${probe.json.length}`
+      ? `a JSON list of ${lengthOf(probe, probe.json)}`
       : `a JSON object with keys ${keys(probe.json)}`;
   }
   if (probe.firstLine !== undefined) return `JSON lines whose first line has keys ${keys(probe.firstLine)}`;

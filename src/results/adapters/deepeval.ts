@@ -1,4 +1,4 @@
-import { isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
+import { each, isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
 import type { Sample } from '../model.js';
 
 /**
@@ -13,12 +13,14 @@ export const deepeval: Adapter = {
     isObject(json) &&
     (Array.isArray(json.testCases) || Array.isArray(json.conversationalTestCases)) &&
     ('testPassed' in json || 'metricsScores' in json || 'testFile' in json),
-  async read({ json }, ctx) {
-    const doc = json as Record<string, unknown>;
-    const cases = [...asArray(doc.testCases), ...asArray(doc.conversationalTestCases)];
+  streams: [['testCases'], ['conversationalTestCases']],
+  async read(probe, ctx) {
+    const doc = probe.json as Record<string, unknown>;
     let judgeCost = 0;
     const models = new Set<string>();
-    cases.forEach((tc, index) => {
+    let index = -1;
+    const read = (tc: unknown) => {
+      index++;
       if (!isObject(tc)) {
         ctx.problem({ path: `testCases.${index}`, message: 'is not an object; the file is not a DeepEval test run' });
         return;
@@ -56,7 +58,9 @@ export const deepeval: Adapter = {
       const values = Object.values(scores);
       if (values.length > 0) sample.score = values.reduce((a, b) => a + b, 0) / values.length;
       ctx.emit(sample);
-    });
+    };
+    each(probe, doc.testCases, read);
+    each(probe, doc.conversationalTestCases, read);
     if (judgeCost > 0) ctx.aggregate('judge_cost_usd', { value: judgeCost, higherIsBetter: false });
     const hyper = isObject(doc.hyperparameters) ? doc.hyperparameters : {};
     return {

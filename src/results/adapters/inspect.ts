@@ -1,4 +1,4 @@
-import { isObject, num, str, tagsFrom, type Adapter, type AdapterContext } from '../adapter.js';
+import { each, isObject, num, str, tagsFrom, type Adapter, type AdapterContext } from '../adapter.js';
 import { checkMemory, depthProblem, unreadable } from '../files.js';
 import type { RunMeta, Sample } from '../model.js';
 import { ZipError, ZipReader } from '../zip.js';
@@ -201,10 +201,11 @@ export const inspectJson: Adapter = {
     isObject(json.eval) &&
     'task' in json.eval &&
     ('results' in json || 'samples' in json || 'status' in json),
-  async read({ json }, ctx) {
-    const log = json as Node;
+  streams: [['samples']],
+  async read(probe, ctx) {
+    const log = probe.json as Node;
     const reducer = new EpochReducer();
-    for (const s of (Array.isArray(log.samples) ? log.samples : []).filter(isObject)) reducer.add(s);
+    each(probe, log.samples, (s) => isObject(s) && reducer.add(s));
     const meta = readHeader(log, reducer, ctx);
     reducer.emit(ctx);
     return meta;

@@ -1,5 +1,5 @@
 import crypto, { createHash, type Hash } from 'node:crypto';
-import { isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
+import { each, isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
 import type { Outcome, Sample } from '../model.js';
 
 /**
@@ -12,8 +12,9 @@ export const promptfoo: Adapter = {
   format: 'promptfoo',
   detect: ({ json }) =>
     isObject(json) && isObject(json.results) && Array.isArray(json.results.results) && 'version' in json.results,
-  async read({ json }, ctx) {
-    const doc = json as {
+  streams: [['results', 'results']],
+  async read(probe, ctx) {
+    const doc = probe.json as {
       results: Record<string, unknown>;
       metadata?: Record<string, unknown>;
       config?: Record<string, unknown>;
@@ -27,14 +28,18 @@ export const promptfoo: Adapter = {
       return {};
     }
     const prompts = Array.isArray(doc.results.prompts) ? doc.results.prompts : [];
-    const rows = doc.results.results as unknown[];
+    const rows = doc.results.results;
     const models = new Set<string>();
     // The provider is part of a case's identity only when the run compares several side by side:
-    // a run on a new model must pair with the baseline's cases, not look like a new suite.
-    const providers = new Set<string>();
-    for (const row of rows) if (isObject(row)) providers.add(providerOf(row));
+    // a run on a new model must pair with the baseline's cases, not look like a new suite. promptfoo
+    // lists a prompt per provider; only a file without them has its rows read twice.
+    let providers = new Set(prompts.map((p) => (isObject(p) ? str(p.provider) : undefined)));
+    if (prompts.length === 0 || providers.has(undefined)) {
+      providers = new Set();
+      each(probe, rows, (row) => isObject(row) && providers.add(providerOf(row)));
+    }
     const multiProvider = providers.size > 1;
-    rows.forEach((row, index) => {
+    each(probe, rows, (row, index) => {
       if (!isObject(row)) {
         ctx.problem({
           path: `results.results.${index}`,

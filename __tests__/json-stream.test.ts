@@ -1,0 +1,151 @@
+/**
+ * The streaming JSON reader (issue #15): a document read with its sample arrays left in the file gives
+ * exactly what JSON.parse gives, in any chunk size (so every value, string, escape and multi-byte
+ * character crosses a chunk boundary somewhere), refuses exactly what JSON.parse refuses, and names
+ * the line and column of what it refuses.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { ConfigurationError } from '../src/errors.js';
+import { eachElement, readDocument, TrailingContent } from '../src/results/json-stream.js';
+import { ROOT, SAMPLES } from './helpers.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-json-stream-'));
+let n = 0;
+const fileOf = (text: string | Buffer) => {
+  const file = path.join(dir, `${n++}.json`);
+  writeFileSync(file, text);
+  return file;
+};
+const PATHS = [['results', 'results'], ['samples'], ['testCases']];
+
+/** The document as read: the skeleton with each streamed array filled from the file again. */
+function readBack(file: string, chunk: number): unknown {
+  const doc = readDocument(file, path.basename(file), PATHS, chunk);
+  for (const [stand, array] of doc.streamed) eachElement(array, (value) => stand.push(value));
+  return doc.value;
+}
+
+function problemOf(work: () => unknown): string {
+  try {
+    work();
+  } catch (err) {
+    if (!(err instanceof ConfigurationError)) throw err;
+    const [p] = err.problems;
+    return `${err instanceof TrailingContent ? 'trailing ' : ''}${p!.line}:${p!.column} ${p!.message}`;
+  }
+  throw new Error('no error');
+}
+
+describe('streaming JSON documents', () => {
+  it('reads exactly what JSON.parse reads, in every chunk size, with the sample arrays streamed', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          head: fc.jsonValue(),
+          elements: fc.array(fc.jsonValue(), { maxLength: 8 }),
+          tail: fc.jsonValue(),
+          text: fc.string({ unit: 'binary' }),
+          indent: fc.constantFrom('', ' ', '\t', '\r\n '),
+          chunk: fc.constantFrom(1, 2, 3, 5, 16, 4096),
+        }),
+        ({ head, elements, tail, text, indent, chunk }) => {
+          const doc = { head, results: { version: 3, results: elements, text }, samples: [text, head], tail };
+          const json = JSON.stringify(doc, null, indent);
+          expect(readBack(fileOf(json), chunk)).toEqual(JSON.parse(json));
+        },
+      ),
+      { seed: 20261129, numRuns: 300 },
+    );
+  });
+
+  it('refuses what JSON.parse refuses, and reads what it reads, whatever is cut or inserted', () => {
+    const base = readFileSync(path.join(SAMPLES, 'promptfoo/results-0.121.11-trimmed.json'), 'utf8');
+    fc.assert(
+      fc.property(
+        fc.nat(base.length),
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom('', '"', '\\', ',', ']', '}', '{', '[', 'x', '1', '\u0001', ' ', 'é'),
+        fc.constantFrom(7, 4096),
+        (at, cut, insert, chunk) => {
+          const text = base.slice(0, at) + insert + base.slice(at + cut);
+          let valid = true;
+          try {
+            JSON.parse(text);
+          } catch {
+            valid = false;
+          }
+          const file = fileOf(text);
+          if (valid) expect(readBack(file, chunk)).toEqual(JSON.parse(text));
+          else expect(() => readBack(file, chunk)).toThrow(ConfigurationError);
+        },
+      ),
+      { seed: 20261129, numRuns: 400 },
+    );
+  });
+
+  it('reads the real samples as JSON.parse does', () => {
+    for (const tool of ['promptfoo', 'deepeval', 'inspect_ai']) {
+      for (const name of readdirSync(path.join(SAMPLES, tool)).filter((f) => f.endsWith('.json'))) {
+        const file = path.join(SAMPLES, tool, name);
+        expect(readBack(file, 777)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+      }
+    }
+  });
+
+  it('counts the elements it leaves in the file, and keeps "__proto__" an own key', () => {
+    const doc = readDocument(fileOf('{"__proto__": {"x": 1}, "samples": [1, [2], {"a": "]"}, "\\"["]}'), 'f', PATHS);
+    expect([...doc.streamed.values()].map((a) => a.length)).toEqual([4]);
+    expect(Object.getPrototypeOf(doc.value)).toBe(Object.prototype);
+    expect(Object.keys(doc.value as object)).toEqual(['__proto__', 'samples']);
+  });
+
+  it('names the line and column of a syntax error, counted in characters, inside a streamed element', () => {
+    const text = '{\n  "samples": [\n    {"id": "é—ü", "pass": tru},\n    {"id": "b"}\n  ]\n}\n';
+    for (const chunk of [1, 3, 4096])
+      expect(problemOf(() => readBack(fileOf(text), chunk))).toMatch(
+        /^3:27 invalid JSON \(Unexpected token .}.\) at line 3, column 27 \(byte 49\); re-run the eval/,
+      );
+  });
+
+  it('names a truncated file, a missing comma, an empty value and trailing content', () => {
+    expect(problemOf(() => readBack(fileOf('{"samples": [{"id": "a"}, {"id": "b'), 1))).toMatch(
+      /^1:36 the JSON ends early \(is the file truncated\?\)/,
+    );
+    expect(problemOf(() => readBack(fileOf('{"samples": [1 2]}'), 4096))).toMatch(
+      /^1:16 invalid JSON \(expected "," or "\]" after an element\)/,
+    );
+    expect(problemOf(() => readBack(fileOf('{"samples": [1,]}'), 4096))).toMatch(
+      /^1:16 invalid JSON \(expected a value\)/,
+    );
+    expect(problemOf(() => readBack(fileOf('{"a": 1}\n{"a": 2}\n'), 4096))).toMatch(
+      /^trailing 2:1 invalid JSON \(more content after the end of the document\)/,
+    );
+    expect(problemOf(() => readBack(fileOf(''), 4096))).toMatch(/^1:1 the JSON ends early/);
+  });
+
+  it('names nesting past 512 levels where it passes the limit, in the spine, a value or an element', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(problemOf(() => readBack(fileOf(`{"samples": [${deep(511)}]}`), 64))).toMatch(
+      /^1:524 arrays and objects nested/,
+    );
+    expect(problemOf(() => readBack(fileOf(`{"x": ${deep(600)}}`), 64))).toMatch(/^1:518 arrays and objects nested/);
+    expect(() => readBack(fileOf(`{"samples": [${deep(510)}]}`), 64)).not.toThrow();
+  });
+
+  it('reads past a byte order mark', () => {
+    const file = fileOf(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"samples": [1]}')]));
+    expect(readBack(file, 2)).toEqual({ samples: [1] });
+  });
+
+  it('is linear in a string of escapes with no quote in its chunk, and in long strings', () => {
+    const escapes = `{"samples": ["${'\\n'.repeat(2_000_000)}"], "x": "${'a'.repeat(3_000_000)}"}`;
+    const t0 = performance.now();
+    const doc = readBack(fileOf(escapes), 1 << 20) as { samples: string[] };
+    expect(doc.samples[0]).toHaveLength(2_000_000);
+    // A hang detector (a quadratic scan takes minutes here), not a benchmark.
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});

@@ -1,0 +1,397 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { ConfigurationError, type Problem } from '../errors.js';
+import { jsonErrorOffset, MAX_JSON_DEPTH, maxDocumentBytes, unreadable } from './files.js';
+
+/**
+ * One JSON document read without holding it whole: the "spine" (the objects on the way to the large
+ * arrays) is walked member by member, every other value is parsed on its own, and the elements of
+ * the arrays at `streamed` paths are only counted, to be read one at a time later (`eachElement`).
+ * Memory holds one element at a time, not the document; no size cap applies to the arrays.
+ */
+
+/** A large array of a document, left in the file: where it starts and how many elements it has. */
+export interface StreamedArray {
+  file: string;
+  shown: string;
+  /** Byte offset of its "[". */
+  start: number;
+  length: number;
+  /** Nesting depth of its elements (the depth limit counts from the document's root). */
+  depth: number;
+  /** Bytes read at a time (tests make it small to cross chunk boundaries everywhere). */
+  chunk: number;
+}
+
+export interface JsonDocument {
+  /** The document, each streamed array in it an empty array standing for the one in the file. */
+  value: unknown;
+  streamed: Map<unknown[], StreamedArray>;
+}
+
+const CHUNK = 1 << 20;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isEnd = (c: number) => c === COMMA || c === CLOSE_ARRAY || c === CLOSE_OBJECT || isSpace(c);
+
+/** What is wrong at a byte offset of the file (named with its line and column where it is caught). */
+class JsonError {
+  constructor(
+    readonly offset: number,
+    readonly kind: 'syntax' | 'early' | 'deep' | 'trailing' | 'large',
+    readonly what = '',
+  ) {}
+}
+const deep = (offset: number) => new JsonError(offset, 'deep');
+const early = (offset: number) => new JsonError(offset, 'early');
+
+/**
+ * The bytes of a file read forward in 1 MiB chunks. A "mark" keeps the bytes from a point on,
+ * so a value that spans several of them can be taken whole.
+ */
+class Scanner {
+  /** The chunk read into, again and again (fresh memory per read would cost page faults). */
+  private readonly chunk: Buffer;
+  buf: Buffer = Buffer.alloc(0);
+  pos = 0;
+  /** File offset of buf[0]. */
+  private base: number;
+  private eof = false;
+  /** Positions of the next quote and backslash in buf found by the last searches (buf.length: none). */
+  private quote = -1;
+  private backslash = -1;
+  private pieces: Buffer[] | undefined;
+  private markPos = 0;
+  private marked = 0;
+
+  constructor(
+    private readonly fd: number,
+    start: number,
+    private readonly maxValue: number,
+    chunk: number,
+  ) {
+    this.base = start;
+    this.chunk = Buffer.allocUnsafe(chunk);
+  }
+
+  /** Moves past a byte order mark at the start of the file, before the first read. */
+  skipBom(): void {
+    const head = Buffer.alloc(3);
+    if (readSync(this.fd, head, 0, 3, this.base) === 3 && head.equals(BOM)) this.base += 3;
+  }
+
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  /** Reads the next chunk once buf is used up; false at the end of the file. */
+  fill(): boolean {
+    while (this.pos >= this.buf.length) {
+      if (this.eof) return false;
+      if (this.pieces) {
+        // A copy: the chunk's memory is read into again.
+        if (this.markPos < this.buf.length) this.pieces.push(Buffer.from(this.buf.subarray(this.markPos)));
+        this.marked += this.buf.length - this.markPos;
+        this.markPos = 0;
+        if (this.marked > this.maxValue) throw new JsonError(this.offset, 'large', `${this.maxValue}`);
+      }
+      const n = readSync(this.fd, this.chunk, 0, this.chunk.length, this.base + this.buf.length);
+      this.pos -= this.buf.length;
+      this.base += this.buf.length;
+      this.buf = n === this.chunk.length ? this.chunk : this.chunk.subarray(0, n);
+      this.quote = this.backslash = -1;
+      if (n === 0) this.eof = true;
+    }
+    return true;
+  }
+
+  /** The next byte after whitespace, not consumed; -1 at the end of the file. */
+  peek(): number {
+    for (;;) {
+      if (this.pos >= this.buf.length && !this.fill()) return -1;
+      const c = this.buf[this.pos]!;
+      if (!isSpace(c)) return c;
+      this.pos++;
+    }
+  }
+
+  expect(byte: number, what: string): void {
+    if (this.peek() !== byte) throw this.unexpected(what);
+    this.pos++;
+  }
+
+  unexpected(what: string): JsonError {
+    return this.peek() === -1 ? early(this.offset) : new JsonError(this.offset, 'syntax', `expected ${what}`);
+  }
+
+  mark(): void {
+    this.pieces = [];
+    this.markPos = this.pos;
+    this.marked = 0;
+  }
+
+  /** The text from the mark to here. */
+  take(): string {
+    const pieces = this.pieces!;
+    this.pieces = undefined;
+    if (pieces.length === 0) return this.buf.toString('utf8', this.markPos, this.pos);
+    pieces.push(this.buf.subarray(0, this.pos));
+    return Buffer.concat(pieces).toString('utf8');
+  }
+
+  /** Moves past one value (after whitespace) whose containers nest from `depth`; checks brackets only. */
+  skipValue(depth: number): void {
+    const top = depth;
+    if (this.peek() === -1) throw this.unexpected('a value');
+    let { buf, pos } = this;
+    const first = buf[pos]!;
+    if (first === CLOSE_ARRAY || first === CLOSE_OBJECT || first === COMMA || first === COLON)
+      throw this.unexpected('a value');
+    if (first !== QUOTE && first !== OPEN_ARRAY && first !== OPEN_OBJECT) {
+      // A number or a literal: to the next delimiter (JSON.parse judges it).
+      for (;;) {
+        for (; pos < buf.length && !isEnd(buf[pos]!); pos++);
+        this.pos = pos;
+        if (pos < buf.length || !this.fill()) return;
+        ({ buf, pos } = this);
+      }
+    }
+    for (;;) {
+      if (pos >= buf.length) {
+        this.pos = pos;
+        if (!this.fill()) throw early(this.offset);
+        ({ buf, pos } = this);
+      }
+      const c = buf[pos]!;
+      if (c === QUOTE) {
+        // Most strings are short keys and values: a byte loop over the first 64 bytes, then indexOf.
+        const stop = Math.min(buf.length, pos + 64);
+        let p = pos + 1;
+        for (; p < stop; p++) {
+          const d = buf[p]!;
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) p++;
+        }
+        if (p < stop) pos = p + 1;
+        else {
+          this.pos = p;
+          this.skipString();
+          ({ buf, pos } = this);
+        }
+        if (depth === top) {
+          this.pos = pos;
+          return;
+        }
+      } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+        if (++depth > MAX_JSON_DEPTH) throw deep(this.base + pos);
+        pos++;
+      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+        pos++;
+        if (--depth === top) {
+          this.pos = pos;
+          return;
+        }
+      } else pos++;
+    }
+  }
+
+  /** Moves past the rest of a string (after its opening quote), finding quotes and escapes with indexOf. */
+  private skipString(): void {
+    for (;;) {
+      if (this.pos >= this.buf.length && !this.fill()) throw early(this.offset);
+      const { buf, pos } = this;
+      // Each search runs once per occurrence, not once per string: a chunk is searched in linear time.
+      if (this.quote < pos) this.quote = nextIndex(buf, QUOTE, pos);
+      if (this.backslash < pos) this.backslash = nextIndex(buf, BACKSLASH, pos);
+      if (this.backslash < this.quote) {
+        // An escape: the next byte is part of it (it may be the first of the next chunk).
+        this.pos = this.backslash + 2;
+      } else if (this.quote === buf.length) this.pos = buf.length;
+      else {
+        this.pos = this.quote + 1;
+        return;
+      }
+    }
+  }
+}
+
+function nextIndex(buf: Buffer, byte: number, from: number): number {
+  const i = buf.indexOf(byte, from);
+  return i === -1 ? buf.length : i;
+}
+
+/**
+ * Reads the JSON document in `file`, leaving in the file the elements of arrays whose key path is
+ * one of `streamed` (e.g. ["results", "results"]). Errors name the line and column.
+ */
+export function readDocument(
+  file: string,
+  shown: string,
+  streamed: readonly (readonly string[])[],
+  chunk = CHUNK,
+): JsonDocument {
+  return withFile(file, shown, 0, chunk, (scanner) => {
+    const arrays = new Map<unknown[], StreamedArray>();
+    scanner.skipBom();
+    const onPath = (path: string[], whole: boolean) =>
+      streamed.some(
+        (s) => (whole ? s.length === path.length : s.length > path.length) && path.every((k, i) => s[i] === k),
+      );
+    const value = (path: string[], depth: number): unknown => {
+      const c = scanner.peek();
+      if (c === OPEN_ARRAY && onPath(path, true)) {
+        const start = scanner.offset;
+        scanner.pos++;
+        let length = 0;
+        if (scanner.peek() === CLOSE_ARRAY) scanner.pos++;
+        else
+          for (;;) {
+            scanner.skipValue(depth + 1);
+            length++;
+            if (scanner.peek() === COMMA) scanner.pos++;
+            else {
+              scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
+              break;
+            }
+          }
+        const stand: unknown[] = [];
+        arrays.set(stand, { file, shown, start, length, depth: depth + 1, chunk });
+        return stand;
+      }
+      if (c === OPEN_OBJECT && onPath(path, false)) {
+        if (depth + 1 > MAX_JSON_DEPTH) throw deep(scanner.offset);
+        scanner.pos++;
+        const out: Record<string, unknown> = {};
+        if (scanner.peek() === CLOSE_OBJECT) {
+          scanner.pos++;
+          return out;
+        }
+        for (;;) {
+          if (scanner.peek() !== QUOTE) throw scanner.unexpected('a key in double quotes');
+          const key = parsed(scanner, 0) as string;
+          scanner.expect(COLON, '":" after a key');
+          // JSON.parse makes "__proto__" an own property, never the prototype.
+          Object.defineProperty(out, key, {
+            value: value([...path, key], depth + 1),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+          if (scanner.peek() === COMMA) scanner.pos++;
+          else {
+            scanner.expect(CLOSE_OBJECT, '"," or "}" after a value');
+            return out;
+          }
+        }
+      }
+      return parsed(scanner, depth);
+    };
+    const doc = value([], 0);
+    if (scanner.peek() !== -1)
+      throw new JsonError(scanner.offset, 'trailing', 'more content after the end of the document');
+    return { value: doc, streamed: arrays };
+  });
+}
+
+/** Calls `each` with every element of a streamed array, read one at a time from its file. */
+export function eachElement(array: StreamedArray, each: (value: unknown, index: number) => void): void {
+  withFile(array.file, array.shown, array.start, array.chunk, (scanner) => {
+    scanner.expect(OPEN_ARRAY, '"["');
+    if (scanner.peek() === CLOSE_ARRAY) return;
+    for (let index = 0; ; index++) {
+      each(parsed(scanner, array.depth), index);
+      if (scanner.peek() === COMMA) scanner.pos++;
+      else return scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
+    }
+  });
+}
+
+/** The next value, parsed. */
+function parsed(scanner: Scanner, depth: number): unknown {
+  scanner.peek();
+  const start = scanner.offset;
+  scanner.mark();
+  scanner.skipValue(depth);
+  const text = scanner.take();
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // The first error in the value (V8's message does not always carry a position).
+    const at = jsonErrorOffset(text);
+    const why = (err as Error).message
+      .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
+      .replace(/ in JSON at position \d+.*$/s, '');
+    throw new JsonError(start + Buffer.byteLength(text.slice(0, at)), 'syntax', why);
+  }
+}
+
+function withFile<T>(file: string, shown: string, start: number, chunk: number, read: (scanner: Scanner) => T): T {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw unreadable(shown, err);
+  }
+  try {
+    return read(new Scanner(fd, start, maxDocumentBytes(), chunk));
+  } catch (err) {
+    if (err instanceof JsonError) throw syntaxError(fd, shown, err);
+    // A read that failed (EIO, ...); anything else is not the file's doing.
+    if (typeof (err as NodeJS.ErrnoException).code === 'string' && !(err instanceof ConfigurationError))
+      throw unreadable(shown, err);
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Thrown for a document that is JSON up to a point and then more follows it (perhaps JSON lines). */
+export class TrailingContent extends ConfigurationError {}
+
+function syntaxError(fd: number, shown: string, err: JsonError): ConfigurationError {
+  const { line, column } = lineColumnAt(fd, err.offset);
+  const at = `at line ${line}, column ${column}`;
+  const fix = `${at} (byte ${err.offset}); re-run the eval or re-export the results`;
+  let title = 'are not valid JSON';
+  let message = `invalid JSON (${err.what}) ${fix}`;
+  if (err.kind === 'early') message = `the JSON ends early (is the file truncated?) ${fix}`;
+  else if (err.kind === 'deep') {
+    title = 'are nested too deeply';
+    message = `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels ${at}; the limit is ${MAX_JSON_DEPTH}`;
+  } else if (err.kind === 'large') {
+    title = 'hold a value too large to read';
+    message = `the value that reaches ${at} is over ${Math.round(Number(err.what) / 2 ** 20)} MiB; only the samples are read one at a time, other values whole (up to an eighth of the heap): split the run into several files, or raise the heap (NODE_OPTIONS=--max-old-space-size=8192)`;
+  }
+  const problems: Problem[] = [{ file: shown, line, column, message }];
+  return new (err.kind === 'trailing' ? TrailingContent : ConfigurationError)(
+    `Eval results ${shown} ${title}.`,
+    problems,
+  );
+}
+
+/** Line and column (in characters) of a byte offset of the file, counted in one read up to it. */
+function lineColumnAt(fd: number, offset: number): { line: number; column: number } {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let line = 1;
+  let column = 1;
+  for (let at = 0; at < offset;) {
+    const n = readSync(fd, buf, 0, Math.min(CHUNK, offset - at), at);
+    if (n === 0) break;
+    for (let i = 0; i < n; i++) {
+      const c = buf[i]!;
+      if (c === 0x0a) {
+        line++;
+        column = 1;
+      } else if ((c & 0xc0) !== 0x80 && !(at + i < 3 && c === 0xef)) column++;
+    }
+    at += n;
+  }
+  return { line, column };
+}
