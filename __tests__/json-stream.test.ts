@@ -22,8 +22,8 @@ const fileOf = (text: string | Buffer) => {
 const PATHS = [['results', 'results'], ['samples'], ['testCases']];
 
 /** The document as read: the skeleton with each streamed array filled from the file again. */
-function readBack(file: string, chunk: number): unknown {
-  const doc = readDocument(file, path.basename(file), PATHS, chunk);
+function readBack(file: string, chunk: number, maxSizes?: number): unknown {
+  const doc = readDocument(file, path.basename(file), PATHS, { chunk, maxSizes });
   for (const [stand, array] of doc.streamed) eachElement(array, (value) => stand.push(value));
   return doc.value;
 }
@@ -50,11 +50,12 @@ describe('streaming JSON documents', () => {
           text: fc.string({ unit: 'binary' }),
           indent: fc.constantFrom('', ' ', '\t', '\r\n '),
           chunk: fc.constantFrom(1, 2, 3, 5, 16, 4096),
+          maxSizes: fc.constantFrom(0, 2, undefined),
         }),
-        ({ head, elements, tail, text, indent, chunk }) => {
+        ({ head, elements, tail, text, indent, chunk, maxSizes }) => {
           const doc = { head, results: { version: 3, results: elements, text }, samples: [text, head], tail };
           const json = JSON.stringify(doc, null, indent);
-          expect(readBack(fileOf(json), chunk)).toEqual(JSON.parse(json));
+          expect(readBack(fileOf(json), chunk, maxSizes)).toEqual(JSON.parse(json));
         },
       ),
       { seed: 20261129, numRuns: 300 },
@@ -69,7 +70,8 @@ describe('streaming JSON documents', () => {
         fc.integer({ min: 0, max: 3 }),
         fc.constantFrom('', '"', '\\', ',', ']', '}', '{', '[', 'x', '1', '\u0001', ' ', 'é'),
         fc.constantFrom(7, 4096),
-        (at, cut, insert, chunk) => {
+        fc.constantFrom(0, undefined),
+        (at, cut, insert, chunk, maxSizes) => {
           const text = base.slice(0, at) + insert + base.slice(at + cut);
           let valid = true;
           try {
@@ -78,8 +80,8 @@ describe('streaming JSON documents', () => {
             valid = false;
           }
           const file = fileOf(text);
-          if (valid) expect(readBack(file, chunk)).toEqual(JSON.parse(text));
-          else expect(() => readBack(file, chunk)).toThrow(ConfigurationError);
+          if (valid) expect(readBack(file, chunk, maxSizes)).toEqual(JSON.parse(text));
+          else expect(() => readBack(file, chunk, maxSizes)).toThrow(ConfigurationError);
         },
       ),
       { seed: 20261129, numRuns: 400 },
@@ -104,9 +106,13 @@ describe('streaming JSON documents', () => {
 
   it('names the line and column of a syntax error, counted in characters, inside a streamed element', () => {
     const text = '{\n  "samples": [\n    {"id": "é—ü", "pass": tru},\n    {"id": "b"}\n  ]\n}\n';
-    for (const chunk of [1, 3, 4096])
-      expect(problemOf(() => readBack(fileOf(text), chunk))).toMatch(
-        /^3:27 invalid JSON \(Unexpected token .}.\) at line 3, column 27 \(byte 49\); re-run the eval/,
+    for (const [chunk, maxSizes] of [
+      [1, 0],
+      [3, undefined],
+      [4096, undefined],
+    ])
+      expect(problemOf(() => readBack(fileOf(text), chunk!, maxSizes))).toMatch(
+        /^3:27 invalid JSON \(Unexpected token .}.\) at line 3, column 27 \(byte 47\); re-run the eval/,
       );
   });
 

@@ -18321,7 +18321,7 @@ var require_eventsource_stream = __commonJS({
     var buffer = __require("node:buffer");
     var { Transform } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
-    var BOM = [239, 187, 191];
+    var BOM2 = [239, 187, 191];
     var LF = 10;
     var CR = 13;
     var COLON2 = 58;
@@ -18693,20 +18693,20 @@ ${value}`;
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first === BOM2[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first === BOM2[0] && second === BOM2[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first === BOM2[0] && second === BOM2[1] && third === BOM2[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -24753,7 +24753,7 @@ var require_cst = __commonJS({
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
     var cstVisit = require_cst_visit();
-    var BOM = "\uFEFF";
+    var BOM2 = "\uFEFF";
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
@@ -24761,7 +24761,7 @@ var require_cst = __commonJS({
     var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
-        case BOM:
+        case BOM2:
           return "<BOM>";
         case DOCUMENT:
           return "<DOC>";
@@ -24775,7 +24775,7 @@ var require_cst = __commonJS({
     }
     function tokenType(source) {
       switch (source) {
-        case BOM:
+        case BOM2:
           return "byte-order-mark";
         case DOCUMENT:
           return "doc-mode";
@@ -24837,7 +24837,7 @@ var require_cst = __commonJS({
     exports.setScalarValue = cstScalar.setScalarValue;
     exports.stringify = cstStringify.stringify;
     exports.visit = cstVisit.visit;
-    exports.BOM = BOM;
+    exports.BOM = BOM2;
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
@@ -35336,7 +35336,7 @@ async function checkDocumentSize(file2, shown = file2) {
     throw new ConfigurationError(`Eval results ${shown} are too large to read whole.`, [
       {
         file: shown,
-        message: `the file is ${Math.round(size / MiB)} MiB; a whole-document file (JSON, XML, CSV) is read up to ${Math.round(max / MiB)} MiB: write JSON lines (the native format) or split the run into several files`
+        message: `the file is ${Math.round(size / MiB)} MiB; a whole-document file (XML, CSV) is read up to ${Math.round(max / MiB)} MiB: write JSON lines (the native format) or split the run into several files`
       }
     ]);
 }
@@ -55621,17 +55621,17 @@ var CaseTable = class {
   }
   growColumns() {
     const cap = this.hashes.length * 2;
-    const grow = (a, make) => {
+    const grow2 = (a, make) => {
       const b = new make(cap);
       b.set(a);
       return b;
     };
-    this.hashes = grow(this.hashes, Float64Array);
-    this.repeats = grow(this.repeats, Uint32Array);
-    for (const c of COUNTS) this.counts[c] = grow(this.counts[c], Uint16Array);
+    this.hashes = grow2(this.hashes, Float64Array);
+    this.repeats = grow2(this.repeats, Uint32Array);
+    for (const c of COUNTS) this.counts[c] = grow2(this.counts[c], Uint16Array);
     for (const ch of this.channels.values()) {
-      ch.sum = grow(ch.sum, Float64Array);
-      ch.n = grow(ch.n, Uint16Array);
+      ch.sum = grow2(ch.sum, Float64Array);
+      ch.n = grow2(ch.n, Uint16Array);
     }
   }
 };
@@ -58748,7 +58748,14 @@ async function glob(globInput, options) {
 
 // src/results/json-stream.ts
 import { closeSync, openSync, readSync } from "node:fs";
+function grow(sizes, max) {
+  if (sizes.length >= max) return void 0;
+  const more = new Uint32Array(Math.min(max, sizes.length * 2));
+  more.set(sizes);
+  return more;
+}
 var CHUNK = 1 << 20;
+var BOM = Buffer.from([239, 187, 191]);
 var QUOTE = 34;
 var BACKSLASH = 92;
 var COMMA = 44;
@@ -58760,27 +58767,28 @@ var CLOSE_ARRAY = 93;
 var isSpace = (c) => c === 32 || c === 10 || c === 13 || c === 9;
 var isEnd = (c) => c === COMMA || c === CLOSE_ARRAY || c === CLOSE_OBJECT || isSpace(c);
 var JsonError = class {
-  constructor(offset, what, trailing = false) {
+  constructor(offset, kind, what = "") {
     this.offset = offset;
+    this.kind = kind;
     this.what = what;
-    this.trailing = trailing;
   }
   offset;
+  kind;
   what;
-  trailing;
 };
+var deep = (offset) => new JsonError(offset, "deep");
+var early = (offset) => new JsonError(offset, "early");
 var Scanner = class {
-  constructor(fd, start, maxValue, where) {
+  constructor(fd, start, maxValue, chunk) {
     this.fd = fd;
     this.maxValue = maxValue;
-    this.where = where;
     this.base = start;
+    this.chunk = Buffer.allocUnsafe(chunk);
   }
   fd;
   maxValue;
-  where;
   /** The chunk read into, again and again (fresh memory per read would cost page faults). */
-  chunk = Buffer.allocUnsafe(CHUNK);
+  chunk;
   buf = Buffer.alloc(0);
   pos = 0;
   /** File offset of buf[0]. */
@@ -58792,6 +58800,11 @@ var Scanner = class {
   pieces;
   markPos = 0;
   marked = 0;
+  /** Moves past a byte order mark at the start of the file, before the first read. */
+  skipBom() {
+    const head = Buffer.alloc(3);
+    if (readSync(this.fd, head, 0, 3, this.base) === 3 && head.equals(BOM)) this.base += 3;
+  }
   get offset() {
     return this.base + this.pos;
   }
@@ -58803,18 +58816,12 @@ var Scanner = class {
         if (this.markPos < this.buf.length) this.pieces.push(Buffer.from(this.buf.subarray(this.markPos)));
         this.marked += this.buf.length - this.markPos;
         this.markPos = 0;
-        if (this.marked > this.maxValue)
-          throw new ConfigurationError(`A value in the eval results is too large to read.`, [
-            {
-              file: this.where(),
-              message: `one value is over ${Math.round(this.maxValue / 2 ** 20)} MiB (only the samples array is read in parts): split the run into several files`
-            }
-          ]);
+        if (this.marked > this.maxValue) throw new JsonError(this.offset, "large", `${this.maxValue}`);
       }
-      const n = readSync(this.fd, this.chunk, 0, CHUNK, this.base + this.buf.length);
+      const n = readSync(this.fd, this.chunk, 0, this.chunk.length, this.base + this.buf.length);
       this.pos -= this.buf.length;
       this.base += this.buf.length;
-      this.buf = n === CHUNK ? this.chunk : this.chunk.subarray(0, n);
+      this.buf = n === this.chunk.length ? this.chunk : this.chunk.subarray(0, n);
       this.quote = this.backslash = -1;
       if (n === 0) this.eof = true;
     }
@@ -58834,7 +58841,7 @@ var Scanner = class {
     this.pos++;
   }
   unexpected(what) {
-    return this.peek() === -1 ? new JsonError(this.offset, "the JSON ends early (is the file truncated?)") : new JsonError(this.offset, `invalid JSON (expected ${what})`);
+    return this.peek() === -1 ? early(this.offset) : new JsonError(this.offset, "syntax", `expected ${what}`);
   }
   mark() {
     this.pieces = [];
@@ -58848,6 +58855,11 @@ var Scanner = class {
     if (pieces.length === 0) return this.buf.toString("utf8", this.markPos, this.pos);
     pieces.push(this.buf.subarray(0, this.pos));
     return Buffer.concat(pieces).toString("utf8");
+  }
+  /** Moves `n` bytes on. */
+  advance(n) {
+    this.pos += n;
+    if (this.pos > this.buf.length && !this.fill()) throw early(this.offset);
   }
   /** Moves past one value (after whitespace) whose containers nest from `depth`; checks brackets only. */
   skipValue(depth) {
@@ -58868,12 +58880,12 @@ var Scanner = class {
     for (; ; ) {
       if (pos >= buf.length) {
         this.pos = pos;
-        if (!this.fill()) throw new JsonError(this.offset, "the JSON ends early (is the file truncated?)");
+        if (!this.fill()) throw early(this.offset);
         ({ buf, pos } = this);
       }
       const c = buf[pos];
       if (c === QUOTE) {
-        const stop = Math.min(buf.length, pos + 64);
+        const stop = Math.min(buf.length, pos + 128);
         let p = pos + 1;
         for (; p < stop; p++) {
           const d = buf[p];
@@ -58891,8 +58903,7 @@ var Scanner = class {
           return;
         }
       } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-        if (++depth > MAX_JSON_DEPTH)
-          throw new JsonError(this.base + pos, `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (++depth > MAX_JSON_DEPTH) throw deep(this.base + pos);
         pos++;
       } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
         pos++;
@@ -58906,8 +58917,7 @@ var Scanner = class {
   /** Moves past the rest of a string (after its opening quote), finding quotes and escapes with indexOf. */
   skipString() {
     for (; ; ) {
-      if (this.pos >= this.buf.length && !this.fill())
-        throw new JsonError(this.offset, "the JSON ends early (is the file truncated?)");
+      if (this.pos >= this.buf.length && !this.fill()) throw early(this.offset);
       const { buf, pos } = this;
       if (this.quote < pos) this.quote = nextIndex(buf, QUOTE, pos);
       if (this.backslash < pos) this.backslash = nextIndex(buf, BACKSLASH, pos);
@@ -58925,11 +58935,10 @@ function nextIndex(buf, byte, from) {
   const i = buf.indexOf(byte, from);
   return i === -1 ? buf.length : i;
 }
-function readDocument(file2, shown, streamed) {
-  return withFile(file2, shown, 0, (scanner) => {
+function readDocument(file2, shown, streamed, { chunk = CHUNK, maxSizes = 1 << 22 } = {}) {
+  return withFile(file2, shown, 0, chunk, (scanner) => {
     const arrays = /* @__PURE__ */ new Map();
-    if (scanner.fill() && scanner.buf[0] === 239 && scanner.buf[1] === 187 && scanner.buf[2] === 191)
-      scanner.pos = 3;
+    scanner.skipBom();
     const onPath = (path9, whole) => streamed.some(
       (s) => (whole ? s.length === path9.length : s.length > path9.length) && path9.every((k, i) => s[i] === k)
     );
@@ -58939,10 +58948,15 @@ function readDocument(file2, shown, streamed) {
         const start = scanner.offset;
         scanner.pos++;
         let length = 0;
+        let sizes = new Uint32Array(Math.min(1024, maxSizes));
         if (scanner.peek() === CLOSE_ARRAY) scanner.pos++;
         else
           for (; ; ) {
+            scanner.peek();
+            const from = scanner.offset;
             scanner.skipValue(depth + 1);
+            if (sizes && length === sizes.length) sizes = grow(sizes, maxSizes);
+            if (sizes) sizes[length] = scanner.offset - from;
             length++;
             if (scanner.peek() === COMMA) scanner.pos++;
             else {
@@ -58951,12 +58965,11 @@ function readDocument(file2, shown, streamed) {
             }
           }
         const stand = [];
-        arrays.set(stand, { file: file2, shown, start, length, depth: depth + 1 });
+        arrays.set(stand, { file: file2, shown, start, length, depth: depth + 1, chunk, sizes });
         return stand;
       }
       if (c === OPEN_OBJECT && onPath(path9, false)) {
-        if (depth + 1 > MAX_JSON_DEPTH)
-          throw new JsonError(scanner.offset, `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (depth + 1 > MAX_JSON_DEPTH) throw deep(scanner.offset);
         scanner.pos++;
         const out = {};
         if (scanner.peek() === CLOSE_OBJECT) {
@@ -58984,38 +58997,37 @@ function readDocument(file2, shown, streamed) {
     };
     const doc = value([], 0);
     if (scanner.peek() !== -1)
-      throw new JsonError(scanner.offset, "invalid JSON (more content after the end of the document)", true);
+      throw new JsonError(scanner.offset, "trailing", "more content after the end of the document");
     return { value: doc, streamed: arrays };
   });
 }
 function eachElement(array2, each2) {
-  withFile(array2.file, array2.shown, array2.start, (scanner) => {
+  withFile(array2.file, array2.shown, array2.start, array2.chunk, (scanner) => {
     scanner.expect(OPEN_ARRAY, '"["');
     if (scanner.peek() === CLOSE_ARRAY) return;
     for (let index = 0; ; index++) {
-      each2(parsed(scanner, array2.depth), index);
+      each2(parsed(scanner, array2.depth, array2.sizes?.[index]), index);
       if (scanner.peek() === COMMA) scanner.pos++;
       else return scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
     }
   });
 }
-function parsed(scanner, depth) {
+function parsed(scanner, depth, size) {
   scanner.peek();
   const start = scanner.offset;
   scanner.mark();
-  scanner.skipValue(depth);
+  if (size === void 0) scanner.skipValue(depth);
+  else scanner.advance(size);
   const text = scanner.take();
   try {
     return JSON.parse(text);
   } catch (err) {
     const at = jsonErrorOffset(text);
-    throw new JsonError(
-      start + Buffer.byteLength(text.slice(0, at)),
-      `invalid JSON (${err.message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "")})`
-    );
+    const why = err.message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "").replace(/ (?:in JSON )?at position \d+.*$/s, "");
+    throw new JsonError(start + Buffer.byteLength(text.slice(0, at)), "syntax", why);
   }
 }
-function withFile(file2, shown, start, read) {
+function withFile(file2, shown, start, chunk, read) {
   let fd;
   try {
     fd = openSync(file2, "r");
@@ -59023,7 +59035,7 @@ function withFile(file2, shown, start, read) {
     throw unreadable(shown, err);
   }
   try {
-    return read(new Scanner(fd, start, maxDocumentBytes(), () => shown));
+    return read(new Scanner(fd, start, maxDocumentBytes(), chunk));
   } catch (err) {
     if (err instanceof JsonError) throw syntaxError(fd, shown, err);
     if (typeof err.code === "string" && !(err instanceof ConfigurationError))
@@ -59037,15 +59049,23 @@ var TrailingContent = class extends ConfigurationError {
 };
 function syntaxError(fd, shown, err) {
   const { line, column } = lineColumnAt(fd, err.offset);
-  const deep = err.what.startsWith("arrays and objects nested");
-  const problem = {
-    file: shown,
-    line,
-    column,
-    message: deep ? `${err.what} at line ${line}, column ${column}; the limit is ${MAX_JSON_DEPTH}` : `${err.what} at line ${line}, column ${column} (byte ${err.offset}); re-run the eval or re-export the results`
-  };
-  const title = deep ? `Eval results ${shown} are nested too deeply.` : `Eval results ${shown} are not valid JSON.`;
-  return err.trailing ? new TrailingContent(title, [problem]) : new ConfigurationError(title, [problem]);
+  const at = `at line ${line}, column ${column}`;
+  const fix = `${at} (byte ${err.offset}); re-run the eval or re-export the results`;
+  let title = "are not valid JSON";
+  let message = `invalid JSON (${err.what}) ${fix}`;
+  if (err.kind === "early") message = `the JSON ends early (is the file truncated?) ${fix}`;
+  else if (err.kind === "deep") {
+    title = "are nested too deeply";
+    message = `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels ${at}; the limit is ${MAX_JSON_DEPTH}`;
+  } else if (err.kind === "large") {
+    title = "hold a value too large to read";
+    message = `the value that reaches ${at} is over ${Math.round(Number(err.what) / 2 ** 20)} MiB; only the samples are read one at a time, other values whole (up to an eighth of the heap): split the run into several files, or raise the heap (NODE_OPTIONS=--max-old-space-size=8192)`;
+  }
+  const problems2 = [{ file: shown, line, column, message }];
+  return new (err.kind === "trailing" ? TrailingContent : ConfigurationError)(
+    `Eval results ${shown} ${title}.`,
+    problems2
+  );
 }
 function lineColumnAt(fd, offset) {
   const buf = Buffer.allocUnsafe(CHUNK);
@@ -59097,9 +59117,9 @@ async function* jsonLines(file2, ctx, what) {
   for await (const lines of readLines(file2, ctx.file)) {
     const batch = [];
     for (const { text, line } of lines) {
-      const deep = depthProblem(text, ctx.file, line);
-      if (deep) {
-        ctx.problem(deep);
+      const deep2 = depthProblem(text, ctx.file, line);
+      if (deep2) {
+        ctx.problem(deep2);
         continue;
       }
       try {
@@ -59628,9 +59648,9 @@ function eachZipEntry(file2, ctx, wanted, onEntry) {
         sinceCheck = 0;
       }
       const text = bytes.toString("utf8");
-      const deep = depthProblem(text, ctx.file);
-      if (deep) {
-        ctx.problem({ path: entry.name, message: deep.message });
+      const deep2 = depthProblem(text, ctx.file);
+      if (deep2) {
+        ctx.problem({ path: entry.name, message: deep2.message });
         continue;
       }
       let data;
@@ -60674,21 +60694,20 @@ async function makeProbe(file2, shown) {
     const newline = trimmed.indexOf("\n");
     const moreInHead = newline !== -1 && trimmed.slice(newline).trim() !== "";
     const { line, more } = first = moreInHead || bytes.length < HEAD_BYTES ? { line: newline === -1 ? trimmed : trimmed.slice(0, newline), more: moreInHead } : await readFirstLine(file2, Buffer.byteLength(head.slice(0, head.length - trimmed.length)));
-    if (!more) await checkDocumentSize(file2, shown);
-    if (line !== void 0 && !depthProblem(line, shown)) {
+    if (more && line !== void 0 && !depthProblem(line, shown)) {
       try {
         probe.firstLine = JSON.parse(line);
-        probe.jsonl = more;
-        if (!more) probe.json = probe.firstLine;
+        probe.jsonl = true;
       } catch {
       }
     }
   }
-  if ((trimmed.startsWith("{") || trimmed.startsWith("[")) && !probe.jsonl && probe.json === void 0) {
+  if ((trimmed.startsWith("{") || trimmed.startsWith("[")) && !probe.jsonl) {
     try {
       const doc = readDocument(file2, shown, STREAMED);
       probe.json = doc.value;
       probe.streamed = doc.streamed;
+      if (first && !first.more) probe.firstLine = doc.value;
     } catch (err) {
       if (first && first.line === void 0 && err instanceof TrailingContent) throw lineTooLong(shown, 1);
       throw err;

@@ -20,6 +20,23 @@ export interface StreamedArray {
   depth: number;
   /** Bytes read at a time (tests make it small to cross chunk boundaries everywhere). */
   chunk: number;
+  /** Each element's length in bytes, so the second pass need not scan (absent past MAX_SIZES elements). */
+  sizes?: Uint32Array;
+}
+
+/** How a document is read; tests make both small, to reach every boundary and the second path. */
+export interface ReadOptions {
+  /** Bytes read at a time. */
+  chunk?: number;
+  /** Elements whose sizes are kept (16 MiB of them by default); an array longer is scanned again when read. */
+  maxSizes?: number;
+}
+
+function grow(sizes: Uint32Array, max: number): Uint32Array | undefined {
+  if (sizes.length >= max) return undefined;
+  const more = new Uint32Array(Math.min(max, sizes.length * 2));
+  more.set(sizes);
+  return more;
 }
 
 export interface JsonDocument {
@@ -146,6 +163,12 @@ class Scanner {
     return Buffer.concat(pieces).toString('utf8');
   }
 
+  /** Moves `n` bytes on. */
+  advance(n: number): void {
+    this.pos += n;
+    if (this.pos > this.buf.length && !this.fill()) throw early(this.offset);
+  }
+
   /** Moves past one value (after whitespace) whose containers nest from `depth`; checks brackets only. */
   skipValue(depth: number): void {
     const top = depth;
@@ -172,7 +195,7 @@ class Scanner {
       const c = buf[pos]!;
       if (c === QUOTE) {
         // Most strings are short keys and values: a byte loop over the first 64 bytes, then indexOf.
-        const stop = Math.min(buf.length, pos + 64);
+        const stop = Math.min(buf.length, pos + 128);
         let p = pos + 1;
         for (; p < stop; p++) {
           const d = buf[p]!;
@@ -235,7 +258,7 @@ export function readDocument(
   file: string,
   shown: string,
   streamed: readonly (readonly string[])[],
-  chunk = CHUNK,
+  { chunk = CHUNK, maxSizes = 1 << 22 }: ReadOptions = {},
 ): JsonDocument {
   return withFile(file, shown, 0, chunk, (scanner) => {
     const arrays = new Map<unknown[], StreamedArray>();
@@ -250,10 +273,15 @@ export function readDocument(
         const start = scanner.offset;
         scanner.pos++;
         let length = 0;
+        let sizes: Uint32Array | undefined = new Uint32Array(Math.min(1024, maxSizes));
         if (scanner.peek() === CLOSE_ARRAY) scanner.pos++;
         else
           for (;;) {
+            scanner.peek();
+            const from = scanner.offset;
             scanner.skipValue(depth + 1);
+            if (sizes && length === sizes.length) sizes = grow(sizes, maxSizes);
+            if (sizes) sizes[length] = scanner.offset - from;
             length++;
             if (scanner.peek() === COMMA) scanner.pos++;
             else {
@@ -262,7 +290,7 @@ export function readDocument(
             }
           }
         const stand: unknown[] = [];
-        arrays.set(stand, { file, shown, start, length, depth: depth + 1, chunk });
+        arrays.set(stand, { file, shown, start, length, depth: depth + 1, chunk, sizes });
         return stand;
       }
       if (c === OPEN_OBJECT && onPath(path, false)) {
@@ -306,19 +334,20 @@ export function eachElement(array: StreamedArray, each: (value: unknown, index: 
     scanner.expect(OPEN_ARRAY, '"["');
     if (scanner.peek() === CLOSE_ARRAY) return;
     for (let index = 0; ; index++) {
-      each(parsed(scanner, array.depth), index);
+      each(parsed(scanner, array.depth, array.sizes?.[index]), index);
       if (scanner.peek() === COMMA) scanner.pos++;
       else return scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
     }
   });
 }
 
-/** The next value, parsed. */
-function parsed(scanner: Scanner, depth: number): unknown {
+/** The next value, parsed (`size`: its length in bytes, when a first pass measured it). */
+function parsed(scanner: Scanner, depth: number, size?: number): unknown {
   scanner.peek();
   const start = scanner.offset;
   scanner.mark();
-  scanner.skipValue(depth);
+  if (size === undefined) scanner.skipValue(depth);
+  else scanner.advance(size);
   const text = scanner.take();
   try {
     return JSON.parse(text);
@@ -327,7 +356,7 @@ function parsed(scanner: Scanner, depth: number): unknown {
     const at = jsonErrorOffset(text);
     const why = (err as Error).message
       .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
-      .replace(/ in JSON at position \d+.*$/s, '');
+      .replace(/ (?:in JSON )?at position \d+.*$/s, '');
     throw new JsonError(start + Buffer.byteLength(text.slice(0, at)), 'syntax', why);
   }
 }
