@@ -379,7 +379,9 @@ describe('the CLI', () => {
       );
     const big = run('big.yml');
     expect(big.status).toBe(2);
-    expect(big.stdout + big.stderr).toMatch(/hold a value too large to read[\s\S]*is over 8 MiB; only the samples are read/);
+    expect(big.stdout + big.stderr).toMatch(
+      /hold a value too large to read[\s\S]*is over 8 MiB; only the samples are read/,
+    );
     const many = run('many.yml');
     expect(many.status).toBe(2);
     expect(many.stdout + many.stderr).toMatch(/need more memory than this process has[\s\S]*of the \d+ MB heap/);

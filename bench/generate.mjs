@@ -64,7 +64,12 @@ function promptfooRow(i) {
           tokensUsed: { total: 0, prompt: 0, completion: 0, cached: 0 },
           componentResults: [
             { pass: true, score: 1, reason: 'Assertion passed', assertion: { type: 'latency', threshold: 5000 } },
-            { pass, score: pass ? 1 : 0, reason: pass ? 'Assertion passed' : 'Custom function returned false', assertion },
+            {
+              pass,
+              score: pass ? 1 : 0,
+              reason: pass ? 'Assertion passed' : 'Custom function returned false',
+              assertion,
+            },
           ],
         },
     id: `${(i * 2654435761).toString(16).padStart(12, '0')}-7060-42c4-925d-d73de5cee9ea`,
@@ -96,7 +101,9 @@ function promptfooRow(i) {
 }
 
 if (format === 'native') {
-  await write(`${JSON.stringify({ meta: { tool: 'bench', model: 'gpt-4o-2024-08-06', dataset: `bench-${lines}` } })}\n`);
+  await write(
+    `${JSON.stringify({ meta: { tool: 'bench', model: 'gpt-4o-2024-08-06', dataset: `bench-${lines}` } })}\n`,
+  );
   for (let i = 0; i < lines; i++) await write(`${nativeLine(i)}\n`);
 } else if (format === 'promptfoo') {
   const prompt = { raw: TEMPLATE, label: `json-review: prompt_json.txt: ${TEMPLATE}`, provider: 'openai:gpt-4o-mini' };
