@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { ConfigurationError } from '../src/errors.js';
 import { eachElement, readDocument, TrailingContent } from '../src/results/json-stream.js';
-import { ROOT, SAMPLES } from './helpers.js';
+import { SAMPLES } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-json-stream-'));
 let n = 0;
