@@ -1,37 +1,56 @@
 // Bundles the two entry points into dist/ (committed: the runner executes dist/index.js directly).
 // Deterministic output: CI rebuilds and fails on `git diff --exit-code dist`.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-const shared = {
+// zod's classic API re-exports every locale (300 KB, 40 languages); the gate speaks English (zod
+// registers `en` itself), so the re-export is left empty: less to load at every start.
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: 'zod-locales', namespace: 'empty' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+// A clean dist/: a chunk that is no longer produced must not linger (CI compares dist/ to a fresh bundle).
+for (const f of existsSync('dist') ? readdirSync('dist') : [])
+  if (f !== 'licenses.txt') rmSync(path.join('dist', f), { recursive: true });
+
+// One build of both entry points, split: each command loads only the chunks it uses (`--version`
+// loads none), minified, with source maps beside them (NODE_OPTIONS=--enable-source-maps, or a debug
+// run of the action, maps stack traces to src/).
+const result = await build({
+  entryPoints: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
+  splitting: true,
+  minify: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
+  plugins: [zodWithoutLocales],
   // The version the action and CLI report (User-Agent, --version), from package.json.
   define: { __VERSION__: JSON.stringify(version) },
   // Some bundled CommonJS dependencies call require() on Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-};
-
-const action = await build({ ...shared, metafile: true, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
-const cli = await build({
-  ...shared,
-  metafile: true,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.js',
-  banner: { js: '#!/usr/bin/env node\n' + shared.banner.js },
 });
 
 // dist/licenses.txt: the licence of every package bundled into dist/ (legalComments are dropped from
 // the bundles, so the notices the licences require travel here).
 const packages = new Map();
-for (const input of [...Object.keys(action.metafile.inputs), ...Object.keys(cli.metafile.inputs)]) {
+for (const input of Object.keys(result.metafile.inputs)) {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
   if (!m) continue;
   const dir = input.slice(0, m.index + m[0].length);
@@ -50,7 +69,7 @@ const unique = [...new Map(notices.map((n) => [n.id, n])).values()];
 writeFileSync(
   'dist/licenses.txt',
   [
-    `Third-party software bundled in dist/index.js and dist/cli.js (${unique.length} packages).`,
+    `Third-party software bundled in dist/ (index.js, cli.js and their chunks; ${unique.length} packages).`,
     ...unique.map((n) => `\n${'='.repeat(78)}\n${n.id} (${n.license})\n${'-'.repeat(78)}\n${n.text}\n`),
   ].join('\n'),
 );

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
@@ -309,18 +310,15 @@ function useColor(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
-/** The CLI's boundary: the git repository it runs in, else the current folder. */
+/**
+ * The CLI's boundary: the git repository it runs in (the nearest folder up with a `.git` directory,
+ * or the `.git` file of a worktree or submodule), else the current folder. Found on disk: no git
+ * process to start.
+ */
 function repositoryRoot(cwd: string): string {
-  try {
-    return (
-      execFileSync('git', ['rev-parse', '--show-toplevel'], {
-        cwd,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim() || cwd
-    );
-  } catch {
-    return cwd;
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return cwd;
   }
 }
 
@@ -347,8 +345,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
       process.exitCode = 1;
     } else {
+      // The bundle is minified: its source maps name src/ lines when they are on.
+      const mapped = process.sourceMapsEnabled ? '' : '\n(NODE_OPTIONS=--enable-source-maps names the source lines)';
       process.stderr.write(
-        `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`,
+        `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}${mapped}\n`,
       );
       process.exitCode = 3;
     }

@@ -4,6 +4,10 @@ import { githubLogin, Rollout } from './rollout-schema.js';
 import { pathProblem, refProblem } from './refs.js';
 import { BUILTIN_METRICS, metricInfo } from '../metrics/registry.js';
 
+// A config is parsed once per run: zod's generated fast paths (new Function per object schema) cost
+// more to compile than they save.
+z.config({ jitless: true });
+
 const builtinList = Object.keys(BUILTIN_METRICS).join(', ');
 
 const metricName = z

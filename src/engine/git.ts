@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { pathProblem, refProblem } from '../config/refs.js';
 
 /**
@@ -8,6 +7,7 @@ import { pathProblem, refProblem } from '../config/refs.js';
 export async function gitShow(ref: string, file: string, cwd: string): Promise<string | undefined> {
   // Never an option: a ref such as "--output=x" would make git write a file.
   if (refProblem(ref) || pathProblem(file)) return undefined;
+  const { execFile } = await import('node:child_process');
   for (const candidate of [ref, `origin/${ref}`]) {
     const text = await new Promise<string | undefined>((resolve) => {
       execFile(

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { lengthOf, type Adapter, type Probe } from './adapter.js';
 import {
@@ -70,6 +69,8 @@ export async function resolveResultFiles(patterns: readonly string[], cwd: strin
       files.add(abs);
       continue;
     }
+    // Loaded when a glob is given: a path alone needs none of it.
+    const { glob } = await import('tinyglobby');
     const matched = await glob(pattern, {
       cwd,
       absolute: true,

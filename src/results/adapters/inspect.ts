@@ -1,7 +1,6 @@
 import { each, isObject, num, str, tagsFrom, type Adapter, type AdapterContext } from '../adapter.js';
 import { checkMemory, depthProblem, unreadable } from '../files.js';
 import type { RunMeta, Sample } from '../model.js';
-import { ZipError, ZipReader } from '../zip.js';
 
 type Node = Record<string, unknown>;
 
@@ -224,7 +223,8 @@ export const inspectZip: Adapter = {
     const sample = (name: string) => name.startsWith('samples/') && name.endsWith('.json');
     const wanted = (name: string) =>
       name === 'header.json' || name === '_journal/start.json' || name === 'reductions.json' || sample(name);
-    eachZipEntry(file, ctx, wanted, (name, data) => {
+    // The ZIP reader (and zlib) load only for a .eval log.
+    eachZipEntry(await import('../zip.js'), file, ctx, wanted, (name, data) => {
       if (name === 'header.json') header = data as Node;
       else if (name === '_journal/start.json') start = data as Node;
       else if (name === 'reductions.json') reductions = data;
@@ -246,12 +246,13 @@ export const inspectZip: Adapter = {
  * entry, never a crash.
  */
 function eachZipEntry(
+  { ZipError, ZipReader }: typeof import('../zip.js'),
   file: string,
   ctx: AdapterContext,
   wanted: (name: string) => boolean,
   onEntry: (name: string, data: unknown) => void,
 ): void {
-  let zip: ZipReader;
+  let zip: InstanceType<typeof ZipReader>;
   try {
     zip = new ZipReader(file);
   } catch (err) {

@@ -1,0 +1,3 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+var f=/[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]|[\u{e0000}-\u{e007f}]/gu;function o(n){return n.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]/g,"").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g,"").replace(f,"")}function i(n){return o(n).replace(/\n/g," ")}function e(n){if(typeof n=="string")return i(n);if(Array.isArray(n))return n.map(e);if(n instanceof Map)return new Map([...n].map(([r,t])=>[r,e(t)]));if(typeof n=="object"&&n!==null){let r={};for(let[t,u]of Object.entries(n))r[t]=e(u);return r}return n}export{f as a,o as b,e as c};
+//# sourceMappingURL=chunk-EJUUADRT.js.map
