@@ -30,6 +30,10 @@ const bare = stat('bare');
 export const rows = Object.keys(cases).map((name) => ({ name, ...stat(name), ratio: stat(name).wallMs / bare.wallMs }));
 console.log(`\n| run (median of ${runs}) | wall (ms) | peak RSS (MB) | wall / node -e 0 |`);
 console.log('|---|---:|---:|---:|');
-const label = { bare: '`node -e 0`', version: '`llm-release-gate --version`', gate: '`llm-release-gate gate` on the example' };
+const label = {
+  bare: '`node -e 0`',
+  version: '`llm-release-gate --version`',
+  gate: '`llm-release-gate gate` on the example',
+};
 for (const r of rows)
   console.log(`| ${label[r.name]} | ${r.wallMs.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
