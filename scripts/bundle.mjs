@@ -6,18 +6,6 @@ import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-// zod's classic API re-exports every locale (300 KB, 40 languages); the gate speaks English (zod
-// registers `en` itself), so the re-export is left empty: less to load at every start.
-const zodWithoutLocales = {
-  name: 'zod-without-locales',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: 'zod-locales', namespace: 'empty' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
-  },
-};
-
 // A clean dist/: a chunk that is no longer produced must not linger (CI compares dist/ to a fresh bundle).
 for (const f of existsSync('dist') ? readdirSync('dist') : [])
   if (f !== 'licenses.txt') rmSync(path.join('dist', f), { recursive: true });
@@ -40,7 +28,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [zodWithoutLocales],
+
   // The version the action and CLI report (User-Agent, --version), from package.json.
   define: { __VERSION__: JSON.stringify(version) },
   // Some bundled CommonJS dependencies call require() on Node built-ins.

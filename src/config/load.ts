@@ -1,5 +1,5 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { ConfigSchema, configJsonSchema, type Config } from './schema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration.js';
 
 export const githubLogin = z.string().describe('A GitHub login such as "@alice".');

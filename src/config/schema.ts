@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FORMAT_NAMES } from '../results/model.js';
 import { githubLogin, Rollout } from './rollout-schema.js';
 import { pathProblem, refProblem } from './refs.js';

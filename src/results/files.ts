@@ -287,35 +287,25 @@ export function lineTooLong(file: string, line: number): ConfigurationError {
   ]);
 }
 
-/**
- * The line starting at byte `start` of a file (up to MAX_LINE_BYTES) and whether anything but
- * whitespace follows it; `line` is undefined when no newline comes within the limit.
- */
-export async function readFirstLine(file: string, start = 0): Promise<{ line?: string; more: boolean }> {
+/** The line starting at byte `start` of a file; undefined when no newline comes within MAX_LINE_BYTES. */
+export async function readFirstLine(file: string, start = 0): Promise<string | undefined> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18, start });
   const pieces: string[] = [];
   let length = 0;
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       const nl = chunk.indexOf('\n');
-      if (nl === -1) {
-        pieces.push(chunk);
-        length += chunk.length;
-        if (length > MAX_LINE_BYTES) return { more: true };
-        continue;
-      }
-      const line = pieces.join('') + chunk.slice(0, nl);
-      if (chunk.slice(nl + 1).trim()) return { line, more: true };
-      // Only whitespace so far after the first line: read on until something else or the end.
-      for await (const next of stream as AsyncIterable<string>) if (next.trim()) return { line, more: true };
-      return { line, more: false };
+      if (nl !== -1) return pieces.join('') + chunk.slice(0, nl);
+      pieces.push(chunk);
+      length += chunk.length;
+      if (length > MAX_LINE_BYTES) return undefined;
     }
   } catch (err) {
     throw unreadable(file, err);
   } finally {
     stream.destroy();
   }
-  return { line: pieces.join(''), more: false };
+  return pieces.join('');
 }
 
 /**

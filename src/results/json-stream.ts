@@ -42,6 +42,8 @@ function grow(sizes: Uint32Array, max: number): Uint32Array | undefined {
 export interface JsonDocument {
   /** The document, each streamed array in it an empty array standing for the one in the file. */
   value: unknown;
+  /** The document is on one line (JSON lines of one line, too). */
+  oneLine: boolean;
   streamed: Map<unknown[], StreamedArray>;
 }
 
@@ -87,6 +89,8 @@ class Scanner {
   private pieces: Buffer[] | undefined;
   private markPos = 0;
   private marked = 0;
+  /** File offset of the first newline read (-1: none yet). */
+  firstNewline = -1;
 
   constructor(
     private readonly fd: number,
@@ -125,6 +129,10 @@ class Scanner {
       this.buf = n === this.chunk.length ? this.chunk : this.chunk.subarray(0, n);
       this.quote = this.backslash = -1;
       if (n === 0) this.eof = true;
+      if (this.firstNewline === -1) {
+        const newline = this.buf.indexOf(0x0a);
+        if (newline !== -1) this.firstNewline = this.base + newline;
+      }
     }
     return true;
   }
@@ -322,9 +330,10 @@ export function readDocument(
       return parsed(scanner, depth);
     };
     const doc = value([], 0);
+    const end = scanner.offset;
     if (scanner.peek() !== -1)
       throw new JsonError(scanner.offset, 'trailing', 'more content after the end of the document');
-    return { value: doc, streamed: arrays };
+    return { value: doc, streamed: arrays, oneLine: scanner.firstNewline === -1 || scanner.firstNewline >= end };
   });
 }
 

@@ -5,7 +5,6 @@ import { lengthOf, type Adapter, type Probe } from './adapter.js';
 import {
   checkMemory,
   depthProblem,
-  HEAD_BYTES,
   insideRoot,
   lineTooLong,
   readFirstLine,
@@ -186,41 +185,39 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
   const head = bytes.toString('utf8');
   const probe: Probe = { file, head };
   const trimmed = head.trimStart();
-  let first: { line?: string; more: boolean } | undefined;
-  if (trimmed.startsWith('{')) {
-    // The first line, read past the head when it is longer (a JSONL line may be); `more`: other lines follow.
-    const newline = trimmed.indexOf('\n');
-    // Known from the head alone when more content follows the first line in it, or the head is the whole file.
-    const moreInHead = newline !== -1 && trimmed.slice(newline).trim() !== '';
-    const { line, more } = (first =
-      moreInHead || bytes.length < HEAD_BYTES
-        ? { line: newline === -1 ? trimmed : trimmed.slice(0, newline), more: moreInHead }
-        : await readFirstLine(file, Buffer.byteLength(head.slice(0, head.length - trimmed.length))));
-    // A file of one line is one document, read below.
-    if (more && line !== undefined && !depthProblem(line, shown)) {
-      try {
-        probe.firstLine = JSON.parse(line);
-        probe.jsonl = true;
-      } catch {
-        /* not one JSON value per line */
-      }
-    }
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return probe;
+  // JSON lines: a first line in the head, and more after it.
+  const newline = trimmed.indexOf('\n');
+  if (trimmed.startsWith('{') && newline !== -1 && trimmed.slice(newline).trim() !== '') {
+    if (parseFirstLine(probe, trimmed.slice(0, newline), shown)) return probe;
   }
-  // One JSON document (pretty-printed, or one line): read with its large arrays left in the file.
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !probe.jsonl) {
-    try {
-      const doc = readDocument(file, shown, STREAMED);
-      probe.json = doc.value;
-      probe.streamed = doc.streamed;
-      // A document on one line is also JSON lines of one line.
-      if (first && !first.more) probe.firstLine = doc.value;
-    } catch (err) {
-      // A first value with more after it: JSON lines whose first line is over the limit.
-      if (first && first.line === undefined && err instanceof TrailingContent) throw lineTooLong(shown, 1);
-      throw err;
-    }
+  // One JSON document (pretty-printed, or on one line): read with its large arrays left in the file.
+  try {
+    const doc = readDocument(file, shown, STREAMED);
+    probe.json = doc.value;
+    probe.streamed = doc.streamed;
+    // A document on one line is also JSON lines of one line.
+    if (doc.oneLine) probe.firstLine = doc.value;
+  } catch (err) {
+    // A first value with more after it: JSON lines whose first line is longer than the head.
+    if (!(err instanceof TrailingContent) || !trimmed.startsWith('{')) throw err;
+    const line = await readFirstLine(file, Buffer.byteLength(head.slice(0, head.length - trimmed.length)));
+    if (line === undefined) throw lineTooLong(shown, 1);
+    if (!parseFirstLine(probe, line, shown)) throw err;
   }
   return probe;
+}
+
+/** The first line of JSON lines, parsed into the probe; false when it is not one JSON value. */
+function parseFirstLine(probe: Probe, line: string, shown: string): boolean {
+  if (depthProblem(line, shown)) return false;
+  try {
+    probe.firstLine = JSON.parse(line);
+    probe.jsonl = true;
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A short description of an unrecognised file, so the user sees what the gate saw. */
