@@ -2,15 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { lengthOf, type Adapter, type Probe } from './adapter.js';
-import {
-  checkMemory,
-  depthProblem,
-  insideRoot,
-  lineTooLong,
-  readFirstLine,
-  readHead,
-  unreadable,
-} from './files.js';
+import { checkMemory, depthProblem, insideRoot, lineTooLong, readFirstLine, readHead, unreadable } from './files.js';
 import { readDocument, TrailingContent } from './json-stream.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
 import { braintrust } from './adapters/braintrust.js';
