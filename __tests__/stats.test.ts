@@ -1,8 +1,8 @@
 import { binomialPmf, logGamma, normalCdf, normalQuantile, tQuantile, zFor } from '../src/stats/distributions.js';
 import { meanInterval, Moments } from '../src/stats/mean.js';
-import { quantile, quantileInterval, quantileUnsorted } from '../src/stats/quantile.js';
+import { quantile, quantileInterval } from '../src/stats/quantile.js';
 import { wilson } from '../src/stats/wilson.js';
-import { bootstrapInterval, pairedBootstrap } from '../src/stats/bootstrap.js';
+import { bootstrapInterval, pairedBootstrap, pairedQuantileBootstrap } from '../src/stats/bootstrap.js';
 import { diffStats, pairedT } from '../src/stats/paired-t.js';
 import { holm } from '../src/stats/holm.js';
 import { invertInterval } from '../src/stats/invert.js';
@@ -157,8 +157,8 @@ describe('paired comparison statistics', () => {
   });
 });
 
-describe('quantile by selection', () => {
-  it('equals the quantile of the sorted values, for every p and shape (ties, runs, sorted, reversed)', () => {
+describe('the bootstrap of a percentile', () => {
+  it('gives the replicates of the generic bootstrap with a sorted quantile, for every p, shape and subsample', () => {
     let seed = 7;
     const rand = () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
     const shapes = [
@@ -169,10 +169,18 @@ describe('quantile by selection', () => {
       (n: number) => Array.from({ length: n }, () => 5),
     ];
     for (const n of [1, 2, 3, 5, 10, 99, 400])
-      for (const shape of shapes) {
-        const v = shape(n);
-        const sorted = Float64Array.from(v).sort();
-        for (const p of [0, 0.05, 0.5, 0.95, 0.99, 1]) expect(quantileUnsorted(v, p)).toBe(quantile(sorted, p));
+      for (const [i, shape] of shapes.entries()) {
+        const c = Float64Array.from(shape(n));
+        const b = Float64Array.from(shapes[(i + 1) % shapes.length]!(n));
+        for (const p of [0, 0.05, 0.5, 0.95, 0.99, 1])
+          for (const maxPairs of [5000, 7]) {
+            const sortedQuantile = (v: Float64Array) => quantile(Float64Array.from(v).sort(), p);
+            const generic = pairedBootstrap(c, b, sortedQuantile, 42, 200, maxPairs);
+            const fast = pairedQuantileBootstrap(c, b, p, 42, 200, maxPairs);
+            expect(fast.estimate).toBe(generic.estimate);
+            expect(fast.scale).toBe(generic.scale);
+            expect(fast.replicates).toEqual(generic.replicates);
+          }
       }
   });
 });

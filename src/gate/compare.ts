@@ -3,9 +3,8 @@ import { channelOf, metricInfo } from '../metrics/registry.js';
 import { isAggregateOnly, type Run } from '../results/model.js';
 import type { Pairing } from './pairing.js';
 import { normalQuantile, tQuantile, zFor } from '../stats/distributions.js';
-import { quantileUnsorted } from '../stats/quantile.js';
 import { type Interval } from '../stats/interval.js';
-import { bootstrapInterval, pairedBootstrap, seedFrom } from '../stats/bootstrap.js';
+import { bootstrapInterval, pairedQuantileBootstrap, seedFrom } from '../stats/bootstrap.js';
 import { diffStats, MIN_UNITS, pairedT } from '../stats/paired-t.js';
 import { invertInterval } from '../stats/invert.js';
 import { SignFlip } from '../stats/sign-flip.js';
@@ -30,8 +29,6 @@ export function channelsFor(names: readonly string[]): string[] {
     .map(channelOf)
     .filter((c): c is string => c !== undefined && c !== 'score' && c !== 'latency' && c !== 'cost');
 }
-
-const quantileOf = (p: number) => (v: Float64Array) => quantileUnsorted(v, p);
 
 /**
  * Compare one metric: paired on case ids where both runs have cases, unpaired on reported
@@ -122,14 +119,7 @@ export function compareMetric(
       return {
         unavailable: `a percentile is compared from ${MIN_UNITS} paired cases on (a bootstrap of fewer is not reliable); ${cv.length} paired`,
       };
-    return bootstrapped(
-      name,
-      cv,
-      bv,
-      quantileOf(info.measure.quantile),
-      higherIsBetter,
-      'paired bootstrap of the percentile',
-    );
+    return bootstrapped(name, cv, bv, info.measure.quantile, higherIsBetter, 'paired bootstrap of the percentile');
   }
   return meanDifference(cv, bv, higherIsBetter, 'paired');
 }
@@ -218,14 +208,14 @@ function bootstrapped(
   name: string,
   c: Float64Array,
   b: Float64Array,
-  stat: (v: Float64Array) => number,
+  quantile: number,
   higherIsBetter: boolean,
   method: string,
 ): Comparison {
   // Seeded from the (canonically ordered) data itself: the same content always gives the same interval.
   let sum = 0;
   for (let i = 0; i < c.length; i++) sum += c[i]! * 31 + b[i]!;
-  const bs = pairedBootstrap(c, b, stat, seedFrom(`${name}:${c.length}:${sum}`));
+  const bs = pairedQuantileBootstrap(c, b, quantile, seedFrom(`${name}:${c.length}:${sum}`));
   const interval = (conf: number) => bootstrapInterval(bs, conf);
   return {
     estimate: bs.estimate,

@@ -40,22 +40,9 @@ export function pairedBootstrap(
   replicates = 1000,
   maxPairs = 5000,
 ): Bootstrap {
-  const n = cand.length;
   const estimate = stat(cand) - stat(base);
   const random = rng(seed);
-  let c = cand;
-  let b = base;
-  let scale = 1;
-  if (n > maxPairs) {
-    c = new Float64Array(maxPairs);
-    b = new Float64Array(maxPairs);
-    for (let i = 0; i < maxPairs; i++) {
-      const j = Math.floor(random() * n);
-      c[i] = cand[j]!;
-      b[i] = base[j]!;
-    }
-    scale = Math.sqrt(maxPairs / n);
-  }
+  const { c, b, scale } = subsample(cand, base, random, maxPairs);
   const m = c.length;
   const rc = new Float64Array(m);
   const rb = new Float64Array(m);
@@ -72,6 +59,103 @@ export function pairedBootstrap(
   }
   out.sort();
   return { estimate, replicates: out, scale };
+}
+
+/** At most `maxPairs` pairs drawn at random (m-out-of-n), and the sqrt(m / n) their spread is scaled by. */
+function subsample(cand: Float64Array, base: Float64Array, random: () => number, maxPairs: number) {
+  const n = cand.length;
+  if (n <= maxPairs) return { c: cand, b: base, scale: 1 };
+  const c = new Float64Array(maxPairs);
+  const b = new Float64Array(maxPairs);
+  for (let i = 0; i < maxPairs; i++) {
+    const j = Math.floor(random() * n);
+    c[i] = cand[j]!;
+    b[i] = base[j]!;
+  }
+  return { c, b, scale: Math.sqrt(maxPairs / n) };
+}
+
+/**
+ * `pairedBootstrap` of a quantile (R type 7, as `quantile`), the same replicates from the same draws,
+ * without a selection per resample: each side is sorted once, a resample is counts over the sorted
+ * ranks, and its order statistics are read walking the counts from the nearer end (for a p95, a few
+ * ranks from the top).
+ */
+export function pairedQuantileBootstrap(
+  cand: Float64Array,
+  base: Float64Array,
+  p: number,
+  seed: number,
+  replicates = 1000,
+  maxPairs = 5000,
+): Bootstrap {
+  const random = rng(seed);
+  const { c, b, scale } = subsample(cand, base, random, maxPairs);
+  const m = c.length;
+  const sides = [c, b].map((values) => {
+    const order = Array.from({ length: m }, (_, i) => i).sort((x, y) => values[x]! - values[y]!);
+    const rank = new Int32Array(m);
+    order.forEach((i, r) => (rank[i] = r));
+    return { sorted: Float64Array.from(order, (i) => values[i]!), rank, counts: new Int32Array(m) };
+  });
+  const [sc, sb] = sides as [(typeof sides)[0], (typeof sides)[0]];
+  const h = (m - 1) * p;
+  const lo = Math.floor(h);
+  const resampled = (side: typeof sc) => {
+    const value = orderStatistics(side.counts, side.sorted, lo);
+    side.counts.fill(0);
+    return value;
+  };
+  const full = (values: Float64Array) => {
+    const sorted = Float64Array.from(values).sort();
+    return quantileOfSorted(sorted, (sorted.length - 1) * p);
+  };
+  const estimate = full(cand) - full(base);
+  const centre = quantileOfSorted(sc.sorted, h) - quantileOfSorted(sb.sorted, h);
+  const out = new Float64Array(replicates);
+  for (let r = 0; r < replicates; r++) {
+    for (let i = 0; i < m; i++) {
+      const j = Math.floor(random() * m);
+      sc.counts[sc.rank[j]!]!++;
+      sb.counts[sb.rank[j]!]!++;
+    }
+    const [xc, yc] = resampled(sc);
+    const [xb, yb] = resampled(sb);
+    const qc = h === lo || lo + 1 >= m ? xc : xc + (h - lo) * (yc - xc);
+    const qb = h === lo || lo + 1 >= m ? xb : xb + (h - lo) * (yb - xb);
+    out[r] = estimate + (qc - qb - centre) * scale;
+  }
+  out.sort();
+  return { estimate, replicates: out, scale };
+}
+
+/** Type 7 at position h of sorted values (the same arithmetic as `quantile`). */
+function quantileOfSorted(sorted: Float64Array, h: number): number {
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** The order statistics at positions lo and lo + 1 of a resample given as counts over sorted ranks. */
+function orderStatistics(counts: Int32Array, sorted: Float64Array, lo: number): [number, number] {
+  const m = sorted.length;
+  let x = NaN;
+  let y = NaN;
+  if (2 * lo >= m) {
+    // From the top: position lo is the (m - 1 - lo)-th from it, lo + 1 one nearer.
+    for (let r = m - 1, above = 0; r >= 0; r--) {
+      above += counts[r]!;
+      if (Number.isNaN(y) && above > m - 2 - lo) y = sorted[r]!;
+      if (above > m - 1 - lo) return [sorted[r]!, Number.isNaN(y) ? sorted[r]! : y];
+    }
+  } else {
+    for (let r = 0, below = 0; r < m; r++) {
+      below += counts[r]!;
+      if (Number.isNaN(x) && below > lo) x = sorted[r]!;
+      if (below > lo + 1) return [x, sorted[r]!];
+    }
+  }
+  return [x, y];
 }
 
 /** Percentile interval from bootstrap replicates. */

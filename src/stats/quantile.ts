@@ -13,52 +13,6 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
 }
 
 /**
- * The same value as `quantile` of the values sorted, by selection in linear time: a bootstrap takes
- * thousands of quantiles of resamples, and sorting each was most of the gate's time on the example.
- */
-export function quantileUnsorted(values: ArrayLike<number>, p: number): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const a = Float64Array.from(values);
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  select(a, lo);
-  const x = a[lo]!;
-  if (h === lo || lo + 1 >= n) return x;
-  // The next order statistic: the smallest of what selection left above position lo.
-  let y = Infinity;
-  for (let i = lo + 1; i < n; i++) if (a[i]! < y) y = a[i]!;
-  return x + (h - lo) * (y - x);
-}
-
-/** Rearranges `a` so that a[k] is its k-th smallest value, smaller ones before it and larger after (Hoare's selection). */
-function select(a: Float64Array, k: number): void {
-  let left = 0;
-  let right = a.length - 1;
-  while (right > left) {
-    // Median of three as the pivot: sorted or reversed input stays linear.
-    const mid = (left + right) >>> 1;
-    const pivot = Math.max(Math.min(a[left]!, a[mid]!), Math.min(Math.max(a[left]!, a[mid]!), a[right]!));
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return;
-  }
-}
-
-/**
  * Distribution-free interval for a quantile from order statistics, exact: the ranks come from the
  * binomial distribution of how many values fall below the true quantile, so the lower end X(j) and
  * the upper end X(k) each miss with probability at most (1 − confidence) / 2 at any n. An end the
