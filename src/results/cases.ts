@@ -16,6 +16,18 @@ export function hashId(id: string): number {
   return hi * 0x100000000 + (h2 >>> 0) || 1;
 }
 
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function add(ch: Channel, row: number, v: number | undefined): void {
+  if (v === undefined || !Number.isFinite(v)) return;
+  ch.sum[row]! += v;
+  ch.n[row]! += 1;
+}
+
 const COUNTS = ['n', 'scored', 'passed', 'errors'] as const;
 /** Counts per case saturate at 65,535 repeats, far above any eval's epochs. */
 const MAX_COUNT = 0xffff;
@@ -29,9 +41,10 @@ interface Channel {
 }
 
 /**
- * Per-case totals keyed by the id hash, in typed-array columns: about 60 bytes a case (a 4-byte
- * open-addressing slot at load factor ≤ 0.75, the hash, 16-bit counts, 64-bit sums per value
- * channel), so a million-case run stays small yet every case can be paired with its baseline.
+ * Per-case totals keyed by the id hash, in typed-array columns: about 28 bytes a case (two 4-byte
+ * open-addressing slots, the hash, the repeats seen, 16-bit counts), and 30 more for the value
+ * channels a run paired with a baseline keeps (64-bit sums and 16-bit counts): a million-case run
+ * stays small yet every case can be paired.
  * Channels: `score`, `latency`, `cost`, plus any asked for (`tokens`, `score.<name>`).
  */
 export class CaseTable {
@@ -49,15 +62,17 @@ export class CaseTable {
   private readonly salt = randomBytes(4).readUInt32LE(0);
   size = 0;
 
-  /** `channels`: value channels beyond score, latency and cost. */
-  constructor(channels: readonly string[] = [], expected = 1024) {
-    let capacity = 1024;
-    while (capacity < expected) capacity *= 2;
+  /**
+   * `channels`: value channels beyond score, latency and cost; `null` keeps no values (a run that is
+   * not paired needs only the cases and their counts: half the memory).
+   */
+  constructor(channels: readonly string[] | null = []) {
+    const capacity = 1024;
     this.slots = new Int32Array(capacity * 2);
     this.hashes = new Float64Array(capacity);
     this.repeats = new Uint32Array(capacity);
     this.counts = Object.fromEntries(COUNTS.map((c) => [c, new Uint16Array(capacity)])) as CaseTable['counts'];
-    for (const name of new Set(['score', 'latency', 'cost', ...channels])) {
+    for (const name of channels ? new Set(['score', 'latency', 'cost', ...channels]) : []) {
       this.channels.set(name, { sum: new Float64Array(capacity), n: new Uint16Array(capacity) });
     }
   }
@@ -116,11 +131,16 @@ export class CaseTable {
 
   /** Add a value to a channel (ignored for channels the table does not keep, and for non-finite values). */
   value(row: number, channel: string, v: number | undefined): void {
-    if (v === undefined || !Number.isFinite(v)) return;
     const ch = this.channels.get(channel);
-    if (!ch) return;
-    ch.sum[row]! += v;
-    ch.n[row]! += 1;
+    if (ch) add(ch, row, v);
+  }
+
+  /** Add a sample's score, latency and cost (the channels every table keeps). */
+  values(row: number, score: number | undefined, latency: number | undefined, cost: number | undefined): void {
+    if (this.channels.size === 0) return;
+    add(this.channels.get('score')!, row, score);
+    add(this.channels.get('latency')!, row, latency);
+    add(this.channels.get('cost')!, row, cost);
   }
 
   hasChannel(channel: string): boolean {
@@ -142,11 +162,6 @@ export class CaseTable {
 
   /** The probe's first slot: both halves of the hash through a keyed 32-bit mix (murmur3's finalizer). */
   start(hash: number): number {
-    const mix = (h: number) => {
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      return (h ^ (h >>> 16)) >>> 0;
-    };
     return mix(mix((hash >>> 0) ^ this.salt) ^ Math.floor(hash / 0x100000000));
   }
 

@@ -43,7 +43,7 @@ export const FORMAT_NAMES = [
 ] as const;
 export type Format = (typeof FORMAT_NAMES)[number];
 
-/** Growable float column: latencies kept for quantiles without one object per sample (float32: µs precision up to hours). */
+/** Growable float column: latencies kept for quantiles without one object per sample (8 bytes each). */
 export class Column {
   private data = new Float64Array(1024);
   length = 0;
@@ -199,7 +199,8 @@ export class RunBuilder {
     for (const tag of options.sliceTags ?? []) this.slices.set(tag, new Tally());
     this.keep = options.keepFailing ?? 200;
     this.extraChannels = (options.pairedChannels ?? []).filter((c) => c === 'tokens' || c.startsWith('score.'));
-    this.cases = new CaseTable(this.extraChannels);
+    // Per-case values serve only the pairing with a baseline.
+    this.cases = new CaseTable(options.pairing ? this.extraChannels : null);
     this.ids = options.pairing ? [] : undefined;
     for (const tag of options.pairing ? (options.pairedSlices ?? []) : [])
       this.sliceCases.set(tag, new CaseTable(this.extraChannels));
@@ -256,9 +257,9 @@ export class RunBuilder {
    * dropped from the sample and reported as a run error (which blocks), naming the sample.
    */
   private guard(sample: Sample, file?: string): void {
-    const where = `sample ${JSON.stringify(sample.id.slice(0, 60))}${sample.line ? ` (line ${sample.line}${file ? ` of ${file}` : ''})` : ''}`;
     const bad = (what: string, v: number | undefined): boolean => {
       if (v === undefined || !Number.isFinite(v) || Math.abs(v) <= MAX_MAGNITUDE) return false;
+      const where = `sample ${JSON.stringify(sample.id.slice(0, 60))}${sample.line ? ` (line ${sample.line}${file ? ` of ${file}` : ''})` : ''}`;
       if (this.runErrors.length < 5)
         this.runErrors.push(`${where}: ${what} is ${v}, beyond ±1e15: not a score, latency, cost or count`);
       return true;
@@ -273,9 +274,7 @@ export class RunBuilder {
   /** Count a sample in a case table, with its per-case values. */
   private tabulate(cases: CaseTable, row: number, sample: Sample): void {
     if (!cases.count(row, sample.outcome) || (sample.outcome !== 'pass' && sample.outcome !== 'fail')) return;
-    cases.value(row, 'score', sample.score);
-    cases.value(row, 'latency', sample.latencyMs);
-    cases.value(row, 'cost', sample.costUsd);
+    cases.values(row, sample.score, sample.latencyMs, sample.costUsd);
     for (let i = 0; i < this.extraChannels.length; i++) {
       const ch = this.extraChannels[i]!;
       cases.value(row, ch, ch === 'tokens' ? sample.tokens : sample.scores[ch.slice(6)]);
