@@ -1,59 +1,139 @@
-// Speed and memory of the gate on native JSONL, next to a bare line-split + JSON.parse loop over the
-// same file, in one run (ratios, not absolute times, are what is compared).
-// Usage: node bench/run.mjs [lines...]   (default: 100000 300000 1000000)
+// Speed and memory, side by side on one machine: each run of the gate next to the least a bare Node
+// does with the same input, interleaved run by run, medians compared as ratios (absolute times vary
+// from machine to machine and minute to minute; ratios much less).
+//   cold start   `node -e 0` / `llm-release-gate --version` / the gate on the bundled example
+//   JSON         a promptfoo results file: readFileSync + JSON.parse / the gate
+//   JSON lines   native JSONL: a chunked line split + JSON.parse loop / the gate
+// Usage: node bench/run.mjs [--small] [--write] [--runs N] [--lines N] [--rows N]
+//   --small  CI sizes (they only show the benchmarks still run);  --write  the README's table
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
-const sizes = process.argv.slice(2).map(Number);
-if (sizes.length === 0) sizes.push(100_000, 300_000, 1_000_000);
+const { values: args } = parseArgs({
+  options: {
+    small: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    lines: { type: 'string' },
+    rows: { type: 'string' },
+  },
+});
+const runs = Number(args.runs ?? (args.small ? 3 : 5));
+const lines = Number(args.lines ?? (args.small ? 20_000 : 1_000_000));
+const rows = Number(args.rows ?? (args.small ? 2_000 : 100_000));
 mkdirSync('bench/out', { recursive: true });
 
-function measure(args) {
+/** Wall time and peak RSS of `node ...args` (exit 0 or 1: allow or block). */
+function measure(nodeArgs) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', './bench/rss.mjs', ...args], {
+  const r = spawnSync(process.execPath, ['--import', './bench/rss.mjs', ...nodeArgs], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const m = /BENCH (\{.*\})/.exec(r.stderr);
   if (!m || (r.status !== 0 && r.status !== 1))
-    throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
-  return { wallMs, ...JSON.parse(m[1]) };
+    throw new Error(`${nodeArgs.join(' ')} failed (${r.status}):\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
+  return { wallMs, peakRssMb: JSON.parse(m[1]).peakRssMb };
 }
 
-const rows = [];
-for (const n of sizes) {
-  const file = `bench/out/native-${n}.jsonl`;
-  if (!existsSync(file)) spawnSync(process.execPath, ['bench/generate.mjs', String(n), file], { stdio: 'inherit' });
-  const config = `bench/out/config-${n}.yml`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Each command `n` times, interleaved; the median wall time and peak RSS of each. */
+function sideBySide(commands, n) {
+  const samples = commands.map(() => []);
+  for (let i = 0; i < n; i++) commands.forEach((c, j) => samples[j].push(measure(c)));
+  return samples.map((s) => ({ wallMs: median(s.map((x) => x.wallMs)), peakRssMb: median(s.map((x) => x.peakRssMb)) }));
+}
+
+/** A generated input (in a child process: its memory must not count in a measurement's). */
+function generated(format, n, ext) {
+  const file = `bench/out/${format}-${n}.${ext}`;
+  if (!existsSync(file)) {
+    const r = spawnSync(process.execPath, ['bench/generate.mjs', String(n), file, format], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`generating ${file} failed`);
+  }
+  return file;
+}
+
+function configFor(results, name) {
+  const file = `bench/out/${name}.yml`;
   writeFileSync(
-    config,
+    file,
     [
       'version: 1',
       'service: bench',
       'risk: { tier: low, bad_output_cost: "bench" }',
       'evals:',
-      `  results: ${file}`,
+      `  results: ${results}`,
       '  metrics:',
       '    - { name: pass_rate, min: 0.9 }',
-      '    - { name: score.faithfulness, min: 0.85 }',
       '    - { name: latency_p95_ms, max: 2500 }',
       '  slices: [{ tag: pii, metrics: [{ name: pass_rate, min: 0.9 }] }]',
       '',
     ].join('\n'),
   );
-  const bare = measure(['bench/bare-loop.mjs', file]);
-  const gate = measure(['dist/cli.js', 'gate', '--config', config, '--json']);
-  rows.push({ lines: n, bare, gate });
+  return file;
 }
 
-const fmt = (x, d = 0) => x.toFixed(d);
-console.log(
-  '\n| lines | bare loop wall (ms) | gate wall (ms) | gate throughput / bare | bare peak RSS (MB) | gate peak RSS (MB) |',
-);
-console.log('|---:|---:|---:|---:|---:|---:|');
-for (const { lines, bare, gate } of rows) {
-  console.log(
-    `| ${lines.toLocaleString('en-US')} | ${fmt(bare.wallMs)} | ${fmt(gate.wallMs)} | ${fmt(bare.wallMs / gate.wallMs, 2)} | ${fmt(bare.peakRssMb)} | ${fmt(gate.peakRssMb)} |`,
+const gate = (config) => ['dist/cli.js', 'gate', '--config', config, '--json'];
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const table = [
+  '| work | bare reference | bare wall (ms) | gate wall (ms) | ratio | target | bare peak RSS (MB) | gate peak RSS (MB) |',
+  '|---|---|---:|---:|---:|---|---:|---:|',
+];
+const row = (work, bare, ref, ours, ratio, target) =>
+  table.push(
+    `| ${work} | ${bare} | ${fmt(ref.wallMs)} | ${fmt(ours.wallMs)} | ${ratio} | ${target} | ${fmt(ref.peakRssMb)} | ${fmt(ours.peakRssMb)} |`,
   );
+
+// Cold start: small work, so more runs.
+const [bare, version, example] = sideBySide(
+  [['-e', '0'], ['dist/cli.js', '--version'], gate('examples/llm-release-gate.yml')],
+  runs * 4,
+);
+row('`--version`', '`node -e 0`', bare, version, `${fmt(version.wallMs / bare.wallMs, 2)}× time`, '≤ 1.5× time');
+row(
+  'the gate on the example (400 samples + baseline)',
+  '`node -e 0`',
+  bare,
+  example,
+  `${fmt(example.wallMs / bare.wallMs, 2)}× time`,
+  '≤ 2.5× time',
+);
+
+const json = generated('promptfoo', rows, 'json');
+const [parse, doc] = sideBySide([['bench/bare-parse.mjs', json], gate(configFor(json, `promptfoo-${rows}`))], runs);
+row(
+  `promptfoo JSON, ${fmt(rows)} rows (${fmt(readFileSync(json).length / 2 ** 20)} MiB)`,
+  '`readFileSync` + `JSON.parse`',
+  parse,
+  doc,
+  `${fmt(doc.wallMs / parse.wallMs, 2)}× time, ${fmt(doc.peakRssMb / parse.peakRssMb, 2)}× memory`,
+  '≤ 1.0× time, ≤ 0.5× memory',
+);
+
+const jsonl = generated('native', lines, 'jsonl');
+const [loop, stream] = sideBySide([['bench/bare-loop.mjs', jsonl], gate(configFor(jsonl, `native-${lines}`))], runs);
+row(
+  `native JSONL, ${fmt(lines)} lines`,
+  'chunked line split + `JSON.parse`',
+  loop,
+  stream,
+  `${fmt(loop.wallMs / stream.wallMs, 2)} of its throughput`,
+  '≥ 0.8 of the throughput, ≤ 200 MB',
+);
+
+const text = table.join('\n');
+console.log(`\n${text}\n\n(medians of ${runs} interleaved runs; cold start ${runs * 4})`);
+if (args.write) {
+  const readme = readFileSync('README.md', 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a === -1 || b < a) throw new Error(`README.md has no ${start} ... ${end} section`);
+  writeFileSync('README.md', `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`);
+  console.log('README.md: table updated');
 }

@@ -20,7 +20,7 @@ export interface StreamedArray {
   depth: number;
   /** Bytes read at a time (tests make it small to cross chunk boundaries everywhere). */
   chunk: number;
-  /** Each element's length in bytes, so the second pass need not scan (absent past MAX_SIZES elements). */
+  /** Each element's length in bytes, so the second pass need not scan (absent past `maxSizes` elements). */
   sizes?: Uint32Array;
 }
 
