@@ -10,6 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { ConfigurationError } from '../src/errors.js';
 import { eachElement, readDocument, TrailingContent } from '../src/results/json-stream.js';
+import { loadRun } from '../src/results/load.js';
 import { SAMPLES } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-json-stream-'));
@@ -153,5 +154,48 @@ describe('streaming JSON documents', () => {
     expect(doc.samples[0]).toHaveLength(2_000_000);
     // A hang detector (a quadratic scan takes minutes here), not a benchmark.
     expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});
+
+describe('streaming JSON documents: what an attack found', () => {
+  const results = (file: string) => loadRun([file], { format: 'auto', cwd: dir, pairing: false });
+
+  it('refuses a document whose unread part (the samples key of another format, a replaced duplicate) JSON.parse refuses', async () => {
+    const body = '"results":{"version":3,"prompts":[],"results":[{"success":true}]}';
+    for (const text of [
+      `{"testCases":[tru, {"a":}],${body}}`,
+      `{"results":{"version":3,"prompts":[],"results":[tru]},${body}}`,
+    ])
+      await expect(results(path.basename(fileOf(text)))).rejects.toThrow(/are not valid JSON/);
+    const run = await results(path.basename(fileOf(`{"testCases":[1, {"a": 2}],${body}}`)));
+    expect(run.all.total).toBe(1);
+  });
+
+  it('reads 200,000 duplicate sample keys in linear time, keeping the last', async () => {
+    const text = `{"results":{"version":3,"prompts":[],${'"results":[],'.repeat(200_000)}"results":[{"success":true},{"success":false}]}}`;
+    const t0 = performance.now();
+    const run = await results(path.basename(fileOf(text)));
+    expect(run.all).toMatchObject({ total: 2, passed: 1, failed: 1 });
+    // A hang detector (quadratic or a table per duplicate takes tens of seconds), not a benchmark.
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('reads a one-line document after blank lines as JSON lines of one line', async () => {
+    for (const text of ['\n{"id":"a","pass":true}\n', '  \n\n{"id":"a","pass":true}\n\n'])
+      expect((await results(path.basename(fileOf(text)))).all).toMatchObject({ total: 1, passed: 1 });
+  });
+
+  it('names the sample that throws the bracket count off, not where the count ends', () => {
+    const row = (i: number) => `{"id":"${i}","pass":true}`;
+    const text = `{"samples":[${row(0)},\n{"a":[1},\n${row(2)},\n{"o":"say "[x" now"},\n${row(4)}]}`;
+    expect(problemOf(() => readBack(fileOf(text), 4096))).toMatch(/^2:8 invalid JSON/);
+    const quote = `{"samples":[${row(0)},\n{"o":"say "[x" now"},\n${row(2)}]}`;
+    expect(problemOf(() => readBack(fileOf(quote), 4096))).toMatch(/^2:12 invalid JSON/);
+  });
+
+  it('calls a misspelled literal outside the samples by what it is', () => {
+    expect(problemOf(() => readBack(fileOf('{"x": tru, "samples": []}'), 4096))).toMatch(
+      /^1:7 invalid JSON \(a value that is cut short or misspelled\)/,
+    );
   });
 });

@@ -17,8 +17,9 @@ export interface Probe {
    * `streams` stay in the file: here they are empty, and `each` reads their elements.
    */
   json?: unknown;
-  /** The arrays of `json` left in the file. */
+  /** The arrays of `json` left in the file, and those an adapter has read. */
   streamed?: ReadonlyMap<unknown[], StreamedArray>;
+  read?: Set<StreamedArray>;
 }
 
 export interface AdapterContext {
@@ -48,8 +49,17 @@ export interface Adapter {
 export function each(probe: Probe, array: unknown, fn: (value: unknown, index: number) => void): void {
   if (!Array.isArray(array)) return;
   const streamed = probe.streamed?.get(array);
-  if (streamed) eachElement(streamed, fn);
-  else array.forEach(fn);
+  if (!streamed) return array.forEach(fn);
+  (probe.read ??= new Set()).add(streamed);
+  eachElement(streamed, fn);
+}
+
+/**
+ * The streamed arrays no adapter read (a format's samples key in another format's file): parsed
+ * anyway, since a document JSON.parse refuses is refused whatever part of it is not used.
+ */
+export function checkUnread(probe: Probe): void {
+  for (const array of probe.streamed?.values() ?? []) if (!probe.read?.has(array)) eachElement(array, () => undefined);
 }
 
 /** The length of an array of the probed document, streamed or not. */

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigurationError, type Problem } from '../errors.js';
-import { jsonErrorOffset, MAX_JSON_DEPTH, maxDocumentBytes, unreadable } from './files.js';
+import { checkMemory, jsonErrorOffset, MAX_JSON_DEPTH, maxDocumentBytes, unreadable } from './files.js';
 
 /**
  * One JSON document read without holding it whole: the "spine" (the objects on the way to the large
@@ -92,14 +92,31 @@ class Scanner {
   /** File offset of the first newline read (-1: none yet). */
   firstNewline = -1;
 
+  /** Bytes taken (parsed) so far: values outside the streamed arrays count together against maxValue. */
+  taken = 0;
+  /** Where the search for the first newline starts (the document's first byte). */
+  private newlineFrom = 0;
+
   constructor(
     private readonly fd: number,
     start: number,
-    private readonly maxValue: number,
+    readonly maxValue: number,
     chunk: number,
   ) {
     this.base = start;
     this.chunk = Buffer.allocUnsafe(chunk);
+  }
+
+  /** Another scanner of the same file, from `offset` (reading no more than to `end` at a time). */
+  at(offset: number, end: number): Scanner {
+    return new Scanner(this.fd, offset, this.maxValue, Math.max(1, Math.min(this.chunk.length, end - offset)));
+  }
+
+  /** Looks for the first newline from here on (what came before, whitespace, does not count). */
+  newlinesFromHere(): void {
+    this.newlineFrom = this.offset;
+    const newline = this.buf.indexOf(0x0a, this.pos);
+    this.firstNewline = newline === -1 ? -1 : this.base + newline;
   }
 
   /** Moves past a byte order mark at the start of the file, before the first read. */
@@ -121,7 +138,7 @@ class Scanner {
         if (this.markPos < this.buf.length) this.pieces.push(Buffer.from(this.buf.subarray(this.markPos)));
         this.marked += this.buf.length - this.markPos;
         this.markPos = 0;
-        if (this.marked > this.maxValue) throw new JsonError(this.offset, 'large', `${this.maxValue}`);
+        if (this.marked > this.maxValue) throw new JsonError(this.offset, 'large');
       }
       const n = readSync(this.fd, this.chunk, 0, this.chunk.length, this.base + this.buf.length);
       this.pos -= this.buf.length;
@@ -130,7 +147,7 @@ class Scanner {
       this.quote = this.backslash = -1;
       if (n === 0) this.eof = true;
       if (this.firstNewline === -1) {
-        const newline = this.buf.indexOf(0x0a);
+        const newline = this.buf.indexOf(0x0a, Math.max(0, this.newlineFrom - this.base));
         if (newline !== -1) this.firstNewline = this.base + newline;
       }
     }
@@ -166,6 +183,7 @@ class Scanner {
   take(): string {
     const pieces = this.pieces!;
     this.pieces = undefined;
+    this.taken += this.marked + this.pos - this.markPos;
     if (pieces.length === 0) return this.buf.toString('utf8', this.markPos, this.pos);
     pieces.push(this.buf.subarray(0, this.pos));
     return Buffer.concat(pieces).toString('utf8');
@@ -203,7 +221,7 @@ class Scanner {
       const c = buf[pos]!;
       if (c === QUOTE) {
         // Most strings are short keys and values: a byte loop over the first 64 bytes, then indexOf.
-        const stop = Math.min(buf.length, pos + 128);
+        const stop = Math.min(buf.length, pos + 64);
         let p = pos + 1;
         for (; p < stop; p++) {
           const d = buf[p]!;
@@ -271,17 +289,29 @@ export function readDocument(
   return withFile(file, shown, 0, chunk, (scanner) => {
     const arrays = new Map<unknown[], StreamedArray>();
     scanner.skipBom();
+    scanner.peek();
+    scanner.newlinesFromHere();
+    let values = 0;
     const onPath = (path: string[], whole: boolean) =>
       streamed.some(
         (s) => (whole ? s.length === path.length : s.length > path.length) && path.every((k, i) => s[i] === k),
       );
-    const value = (path: string[], depth: number): unknown => {
-      const c = scanner.peek();
-      if (c === OPEN_ARRAY && onPath(path, true)) {
-        const start = scanner.offset;
-        scanner.pos++;
-        let length = 0;
-        let sizes: Uint32Array | undefined = new Uint32Array(Math.min(1024, maxSizes));
+    /** A value outside the streamed arrays: parsed alone, all of them together within maxValue. */
+    const part = (depth: number): unknown => {
+      const start = scanner.offset;
+      const v = parsed(scanner, depth);
+      // Each value costs its text and an object's worth of heap (millions of tiny keys add up).
+      scanner.taken += 64;
+      if (scanner.taken > scanner.maxValue) throw new JsonError(start, 'large');
+      if (++values % 4096 === 0) checkMemory(shown);
+      return v;
+    };
+    const streamArray = (depth: number): unknown[] => {
+      const start = scanner.offset;
+      scanner.pos++;
+      let length = 0;
+      let sizes: Uint32Array | undefined = new Uint32Array(Math.min(16, maxSizes));
+      try {
         if (scanner.peek() === CLOSE_ARRAY) scanner.pos++;
         else
           for (;;) {
@@ -297,37 +327,50 @@ export function readDocument(
               break;
             }
           }
-        const stand: unknown[] = [];
-        arrays.set(stand, { file, shown, start, length, depth: depth + 1, chunk, sizes });
-        return stand;
+      } catch (err) {
+        // A malformed sample throws the bracket count off: the real error is in the first sample JSON.parse refuses.
+        if (err instanceof JsonError && err.kind !== 'large')
+          throw firstBadElement(scanner.at(start, err.offset + 1), depth + 1, err);
+        throw err;
       }
-      if (c === OPEN_OBJECT && onPath(path, false)) {
-        if (depth + 1 > MAX_JSON_DEPTH) throw deep(scanner.offset);
+      const stand: unknown[] = [];
+      arrays.set(stand, { file, shown, start, length, depth: depth + 1, chunk, sizes });
+      return stand;
+    };
+    const value = (path: string[], depth: number): unknown => {
+      const c = scanner.peek();
+      if (c === OPEN_ARRAY && onPath(path, true)) return streamArray(depth);
+      if (c !== OPEN_OBJECT || !onPath(path, false)) return part(depth);
+      if (depth + 1 > MAX_JSON_DEPTH) throw deep(scanner.offset);
+      scanner.pos++;
+      const out: Record<string, unknown> = {};
+      if (scanner.peek() === CLOSE_OBJECT) {
         scanner.pos++;
-        const out: Record<string, unknown> = {};
-        if (scanner.peek() === CLOSE_OBJECT) {
-          scanner.pos++;
+        return out;
+      }
+      for (;;) {
+        if (scanner.peek() !== QUOTE) throw scanner.unexpected('a key in double quotes');
+        const key = part(0) as string;
+        scanner.expect(COLON, '":" after a key');
+        const replaced = Object.hasOwn(out, key) ? arrays.get(out[key] as unknown[]) : undefined;
+        if (replaced) {
+          // A duplicate key: JSON.parse keeps the last value, but refuses the document if the first is not JSON.
+          arrays.delete(out[key] as unknown[]);
+          readElements(scanner.at(replaced.start, scanner.offset), replaced, () => undefined);
+        }
+        // JSON.parse makes "__proto__" an own property, never the prototype.
+        Object.defineProperty(out, key, {
+          value: value([...path, key], depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        if (scanner.peek() === COMMA) scanner.pos++;
+        else {
+          scanner.expect(CLOSE_OBJECT, '"," or "}" after a value');
           return out;
         }
-        for (;;) {
-          if (scanner.peek() !== QUOTE) throw scanner.unexpected('a key in double quotes');
-          const key = parsed(scanner, 0) as string;
-          scanner.expect(COLON, '":" after a key');
-          // JSON.parse makes "__proto__" an own property, never the prototype.
-          Object.defineProperty(out, key, {
-            value: value([...path, key], depth + 1),
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-          if (scanner.peek() === COMMA) scanner.pos++;
-          else {
-            scanner.expect(CLOSE_OBJECT, '"," or "}" after a value');
-            return out;
-          }
-        }
       }
-      return parsed(scanner, depth);
     };
     const doc = value([], 0);
     const end = scanner.offset;
@@ -337,17 +380,37 @@ export function readDocument(
   });
 }
 
+/**
+ * The first element of a streamed array (from its "[" at the scanner) that JSON.parse refuses, up to
+ * where the first pass failed (`failed`); that failure when every element before it parses.
+ */
+function firstBadElement(scanner: Scanner, depth: number, failed: JsonError): JsonError {
+  try {
+    scanner.expect(OPEN_ARRAY, '"["');
+    while (scanner.peek() !== CLOSE_ARRAY && scanner.offset < failed.offset) {
+      parsed(scanner, depth);
+      if (scanner.peek() === COMMA) scanner.pos++;
+    }
+  } catch (err) {
+    if (err instanceof JsonError && err.kind === 'syntax' && err.offset <= failed.offset) return err;
+  }
+  return failed;
+}
+
+/** Calls `each` with every element of the array at the scanner (its "["), parsed one at a time. */
+function readElements(scanner: Scanner, array: StreamedArray, each: (value: unknown, index: number) => void): void {
+  scanner.expect(OPEN_ARRAY, '"["');
+  if (scanner.peek() === CLOSE_ARRAY) return;
+  for (let index = 0; ; index++) {
+    each(parsed(scanner, array.depth, array.sizes?.[index]), index);
+    if (scanner.peek() === COMMA) scanner.pos++;
+    else return scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
+  }
+}
+
 /** Calls `each` with every element of a streamed array, read one at a time from its file. */
 export function eachElement(array: StreamedArray, each: (value: unknown, index: number) => void): void {
-  withFile(array.file, array.shown, array.start, array.chunk, (scanner) => {
-    scanner.expect(OPEN_ARRAY, '"["');
-    if (scanner.peek() === CLOSE_ARRAY) return;
-    for (let index = 0; ; index++) {
-      each(parsed(scanner, array.depth, array.sizes?.[index]), index);
-      if (scanner.peek() === COMMA) scanner.pos++;
-      else return scanner.expect(CLOSE_ARRAY, '"," or "]" after an element');
-    }
-  });
+  withFile(array.file, array.shown, array.start, array.chunk, (scanner) => readElements(scanner, array, each));
 }
 
 /** The next value, parsed (`size`: its length in bytes, when a first pass measured it). */
@@ -363,9 +426,13 @@ function parsed(scanner: Scanner, depth: number, size?: number): unknown {
   } catch (err) {
     // The first error in the value (V8's message does not always carry a position).
     const at = jsonErrorOffset(text);
-    const why = (err as Error).message
-      .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
-      .replace(/ (?:in JSON )?at position \d+.*$/s, '');
+    const message = (err as Error).message;
+    // A scalar is parsed alone: V8 calls a misspelled one (`tru`) the end of the input.
+    const why = /end of JSON input/.test(message)
+      ? 'a value that is cut short or misspelled'
+      : message
+          .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+          .replace(/ (?:in JSON )?at position \d+.*$/s, '');
     throw new JsonError(start + Buffer.byteLength(text.slice(0, at)), 'syntax', why);
   }
 }
@@ -404,8 +471,8 @@ function syntaxError(fd: number, shown: string, err: JsonError): ConfigurationEr
     title = 'are nested too deeply';
     message = `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels ${at}; the limit is ${MAX_JSON_DEPTH}`;
   } else if (err.kind === 'large') {
-    title = 'hold a value too large to read';
-    message = `the value that reaches ${at} is over ${Math.round(Number(err.what) / 2 ** 20)} MiB; only the samples are read one at a time, other values whole (up to an eighth of the heap): split the run into several files, or raise the heap (NODE_OPTIONS=--max-old-space-size=8192)`;
+    title = 'hold more than can be read at once';
+    message = `more than ${Math.round(maxDocumentBytes() / 2 ** 20)} MiB would be held at once at line ${line}, column ${column}: a sample is read whole, and so is the rest of the document around the samples (together), each up to an eighth of the heap; split the run into several files, or raise the heap (NODE_OPTIONS=--max-old-space-size=8192)`;
   }
   const problems: Problem[] = [{ file: shown, line, column, message }];
   return new (err.kind === 'trailing' ? TrailingContent : ConfigurationError)(

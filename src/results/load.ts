@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError, type Problem } from '../errors.js';
-import { lengthOf, type Adapter, type Probe } from './adapter.js';
+import { checkUnread, lengthOf, type Adapter, type Probe } from './adapter.js';
 import { checkMemory, depthProblem, insideRoot, lineTooLong, readFirstLine, readHead, unreadable } from './files.js';
 import { readDocument, TrailingContent } from './json-stream.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
@@ -141,6 +141,7 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
       aggregate: (key, value) => builder.aggregates.set(key, value),
       runError: (message) => builder.runErrors.push(`${shown}: ${message}`),
     });
+    checkUnread(probe);
     if (problems.length > 0) {
       problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       if (extra > 0)

@@ -19,10 +19,10 @@ export const deepeval: Adapter = {
     let judgeCost = 0;
     const models = new Set<string>();
     let index = -1;
-    const read = (tc: unknown) => {
+    const read = (key: string) => (tc: unknown, at: number) => {
       index++;
       if (!isObject(tc)) {
-        ctx.problem({ path: `testCases.${index}`, message: 'is not an object; the file is not a DeepEval test run' });
+        ctx.problem({ path: `${key}.${at}`, message: 'is not an object; the file is not a DeepEval test run' });
         return;
       }
       const metrics = asArray(tc.metricsData).filter(isObject);
@@ -59,8 +59,8 @@ export const deepeval: Adapter = {
       if (values.length > 0) sample.score = values.reduce((a, b) => a + b, 0) / values.length;
       ctx.emit(sample);
     };
-    each(probe, doc.testCases, read);
-    each(probe, doc.conversationalTestCases, read);
+    each(probe, doc.testCases, read('testCases'));
+    each(probe, doc.conversationalTestCases, read('conversationalTestCases'));
     if (judgeCost > 0) ctx.aggregate('judge_cost_usd', { value: judgeCost, higherIsBetter: false });
     const hyper = isObject(doc.hyperparameters) ? doc.hyperparameters : {};
     return {
