@@ -81,12 +81,22 @@ export class CaseTable {
     return this.hashes.length;
   }
 
+  /** Room for `n` cases (known up front: no growing and rehashing as they come). */
+  reserve(n: number): void {
+    let capacity = this.hashes.length;
+    while (capacity < n) capacity *= 2;
+    if (capacity > this.hashes.length) this.growColumns(capacity);
+    let slots = this.slots.length;
+    while (n * 4 > slots * 3) slots *= 2;
+    if (slots > this.slots.length) this.rehash(slots);
+  }
+
   /** Row of a case id hash, created when new. */
   row(hash: number): number {
     const found = this.find(hash);
     if (found >= 0) return found;
     if ((this.size + 1) * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
-    if (this.size === this.hashes.length) this.growColumns();
+    if (this.size === this.hashes.length) this.growColumns(this.hashes.length * 2);
     const row = this.size++;
     this.hashes[row] = hash;
     this.place(row);
@@ -177,8 +187,7 @@ export class CaseTable {
     for (let row = 0; row < this.size; row++) this.place(row);
   }
 
-  private growColumns(): void {
-    const cap = this.hashes.length * 2;
+  private growColumns(cap: number): void {
     const grow = <T extends Uint16Array | Uint32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
       const b = new make(cap);
       b.set(a);

@@ -128,6 +128,7 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
         ],
       );
     }
+    if (probe.jsonl) builder.expect(await linesIn(file, probe.head));
     const problems: Problem[] = [];
     let extra = 0;
     let emitted = 0;
@@ -157,6 +158,14 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
     files.map((f) => path.relative(options.cwd, f) || f),
     mergeMeta(metas),
   );
+}
+
+/** About how many lines a JSON-lines file has: its size over the mean length of the lines in its head. */
+async function linesIn(file: string, head: string): Promise<number> {
+  let lines = 0;
+  for (let i = head.indexOf('\n'); i !== -1; i = head.indexOf('\n', i + 1)) lines++;
+  const { size } = await stat(file);
+  return lines === 0 ? 0 : Math.ceil(size / (Buffer.byteLength(head) / lines));
 }
 
 /** Run metadata of several files: a field is kept when every file that states it agrees. */

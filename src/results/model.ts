@@ -206,6 +206,11 @@ export class RunBuilder {
       this.sliceCases.set(tag, new CaseTable(this.extraChannels));
   }
 
+  /** About `n` more samples are coming (a JSON-lines file's size over its lines' length). */
+  expect(n: number): void {
+    this.cases.reserve(this.cases.size + n);
+  }
+
   /** Add one sample; `file` is where it came from (kept on the failing samples shown). */
   add(sample: Sample, file?: string): void {
     this.guard(sample, file);
