@@ -160,12 +160,15 @@ export async function loadRun(patterns: readonly string[], options: LoadOptions)
   );
 }
 
-/** About how many lines a JSON-lines file has: its size over the mean length of the lines in its head. */
+/**
+ * About how many lines a JSON-lines file has: its size over the mean length of the lines in its
+ * head; at most 2 million (room reserved, 56 MB, for cases that may repeat: more still fit as they come).
+ */
 async function linesIn(file: string, head: string): Promise<number> {
   let lines = 0;
   for (let i = head.indexOf('\n'); i !== -1; i = head.indexOf('\n', i + 1)) lines++;
   const { size } = await stat(file);
-  return lines === 0 ? 0 : Math.ceil(size / (Buffer.byteLength(head) / lines));
+  return lines === 0 ? 0 : Math.min(1 << 21, Math.ceil(size / (Buffer.byteLength(head) / lines)));
 }
 
 /** Run metadata of several files: a field is kept when every file that states it agrees. */
