@@ -27,6 +27,25 @@ describe('per-case table', () => {
     expect(t.find(hashId('case-unknown'))).toBe(-1);
   });
 
+  it('keeps every case when room is reserved first, for fewer or more cases than come', () => {
+    for (const [reserved, n] of [
+      [10, 5_000],
+      [5_000, 5_000],
+      [20_000, 3_000],
+    ] as const) {
+      const t = new CaseTable(null);
+      t.row(hashId('before'));
+      t.reserve(reserved);
+      expect(t.capacity).toBeGreaterThanOrEqual(reserved);
+      for (let i = 0; i < n; i++) t.count(t.row(hashId(`case-${i}`)), 'pass');
+      expect(t.size).toBe(n + 1);
+      expect(t.find(hashId('before'))).toBe(0);
+      for (let i = 0; i < n; i += 97) expect(t.outcomes(t.find(hashId(`case-${i}`))).passed).toBe(1);
+      // a table without value channels ignores values
+      expect(t.hasChannel('score')).toBe(false);
+    }
+  });
+
   it('tells a duplicate (id, repeat) from a new repeat of the case', () => {
     const t = new CaseTable();
     const row = t.row(hashId('a'));
