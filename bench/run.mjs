@@ -48,7 +48,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function sideBySide(commands, n) {
   const samples = commands.map(() => []);
   for (let i = 0; i < n; i++) commands.forEach((c, j) => samples[j].push(measure(c)));
-  return samples.map((s, j) => ({
+  return samples.map((s) => ({
     wallMs: median(s.map((x) => x.wallMs)),
     peakRssMb: median(s.map((x) => x.peakRssMb)),
     ratio: median(s.map((x, i) => x.wallMs / samples[0][i].wallMs)),
