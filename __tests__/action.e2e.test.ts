@@ -56,10 +56,13 @@ describe('the action, run as the runner runs it', () => {
     const ws = mkdtempSync(path.join(os.tmpdir(), 'lrg-oom-'));
     writeFileSync(
       path.join(ws, 'gate.yml'),
-      'version: 1\nservice: s\nrisk: { tier: low, bad_output_cost: low }\nevals:\n  results: r.json\n  metrics: [{ name: pass_rate, min: 0.9 }]\n',
+      'version: 1\nservice: s\nrisk: { tier: low, bad_output_cost: low }\nevals:\n  results: r.jsonl\n  metrics: [{ name: pass_rate, min: 0.9 }]\n',
     );
-    // 3.6 MB of empty objects: under the whole-document cap at this heap, but ~20x that once parsed.
-    writeFileSync(path.join(ws, 'r.json'), `[${Array(1_200_000).fill('{}').join(',')}]`);
+    // A JSON line of 3.6 MB of empty objects: under the line limit, but ~20x that once parsed.
+    writeFileSync(
+      path.join(ws, 'r.jsonl'),
+      `{"id":"a","pass":true}\n{"id":"b","pass":true,"x":[${Array(1_200_000).fill('{}').join(',')}]}\n`,
+    );
     const r = runAction(
       { ...DEFAULTS, config: 'gate.yml' },
       {},
@@ -385,6 +388,11 @@ describe('the CLI', () => {
     const parts = run('big.yml');
     expect(parts.status).toBe(2);
     expect(parts.stdout + parts.stderr).toMatch(/hold more than can be read at once/);
+    // 6 MB on disk, but two million objects once parsed: weighed by what they cost, not their bytes.
+    writeFileSync(path.join(ws, 'big.json'), `{"eval":{"task":"t","x":[${'{},'.repeat(2_000_000)}{}]},"samples":[]}`);
+    const tiny = run('big.yml');
+    expect(tiny.status).toBe(2);
+    expect(tiny.stdout + tiny.stderr).toMatch(/hold more than can be read at once/);
     const many = run('many.yml');
     expect(many.status).toBe(2);
     expect(many.stdout + many.stderr).toMatch(/need more memory than this process has[\s\S]*of the \d+ MB heap/);

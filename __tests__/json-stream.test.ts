@@ -193,6 +193,25 @@ describe('streaming JSON documents: what an attack found', () => {
     expect(problemOf(() => readBack(fileOf(quote), 4096))).toMatch(/^2:12 invalid JSON/);
   });
 
+  it('names a stray quote or a bad escape in a sample where JSON.parse refuses it, even when the rest becomes a string', () => {
+    const promptfoo = (rows: string) => `{"results":{"version":3,"prompts":[],"results":[${rows}]}}`;
+    const cases: [string, RegExp][] = [
+      [promptfoo('{"success":true},{"a":"x"y"},{"success":true}'), /^1:74 invalid JSON \(Expected ',' or '}'/],
+      [promptfoo('{"success":true},\n{"a":"\\q",\n"b":1}'), /^2:7 invalid JSON \(Bad escaped character\)/],
+      [promptfoo('{"a":"\\\\"}, {"b":"\\"},\n{"c":1}'), /^1:\d+ invalid JSON \(Bad control character/],
+    ];
+    for (const [text, expected] of cases)
+      for (const maxSizes of [0, undefined])
+        expect(problemOf(() => readBack(fileOf(text), 4096, maxSizes))).toMatch(expected);
+  });
+
+  it('drops the arrays of a replaced duplicate object in linear time', async () => {
+    const text = `{${'"results":{"results":[]},'.repeat(50_000)}"results":{"version":3,"prompts":[],"results":[{"success":true}]}}`;
+    const t0 = performance.now();
+    expect((await results(path.basename(fileOf(text)))).all.total).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
   it('calls a misspelled literal outside the samples by what it is', () => {
     expect(problemOf(() => readBack(fileOf('{"x": tru, "samples": []}'), 4096))).toMatch(
       /^1:7 invalid JSON \(a value that is cut short or misspelled\)/,

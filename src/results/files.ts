@@ -207,8 +207,11 @@ export function jsonErrorOffset(text: string): number {
     while (i < text.length) {
       const c = text[i]!;
       if (c === '"') return void i++;
-      if (c === '\\') i += 2;
-      else if (c < ' ') fail();
+      if (c === '\\') {
+        const e = text[i + 1];
+        if (e === 'u' ? !/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)) : !e || !'"\\/bfnrt'.includes(e)) fail();
+        i += e === 'u' ? 6 : 2;
+      } else if (c < ' ') fail();
       else i++;
     }
     fail();

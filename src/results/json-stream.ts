@@ -69,6 +69,8 @@ class JsonError {
   ) {}
 }
 const deep = (offset: number) => new JsonError(offset, 'deep');
+/** What a value is likely to cost parsed: its bytes, and 64 for each object, array and string in it. */
+const weight = (bytes: number, tokens: number) => bytes + 64 * tokens;
 const early = (offset: number) => new JsonError(offset, 'early');
 
 /**
@@ -92,8 +94,12 @@ class Scanner {
   /** File offset of the first newline read (-1: none yet). */
   firstNewline = -1;
 
-  /** Bytes taken (parsed) so far: values outside the streamed arrays count together against maxValue. */
+  /** Containers and strings met by skipValue so far: each costs far more heap parsed than its bytes. */
+  tokens = 0;
+  private markTokens = 0;
+  /** What the values taken so far cost (bytes + 64 a token); the last one's alone. */
   taken = 0;
+  lastWeight = 0;
   /** Where the search for the first newline starts (the document's first byte). */
   private newlineFrom = 0;
 
@@ -177,22 +183,25 @@ class Scanner {
     this.pieces = [];
     this.markPos = this.pos;
     this.marked = 0;
+    this.markTokens = this.tokens;
   }
 
   /** The text from the mark to here. */
   take(): string {
     const pieces = this.pieces!;
     this.pieces = undefined;
-    this.taken += this.marked + this.pos - this.markPos;
+    this.lastWeight = weight(this.marked + this.pos - this.markPos, this.tokens - this.markTokens);
+    this.taken += this.lastWeight;
     if (pieces.length === 0) return this.buf.toString('utf8', this.markPos, this.pos);
     pieces.push(this.buf.subarray(0, this.pos));
     return Buffer.concat(pieces).toString('utf8');
   }
 
-  /** Moves `n` bytes on. */
+  /** Moves `n` (at least 1) bytes on: the last of them is in buf, even at the end of the file. */
   advance(n: number): void {
-    this.pos += n;
-    if (this.pos > this.buf.length && !this.fill()) throw early(this.offset);
+    this.pos += n - 1;
+    if (this.pos >= this.buf.length && !this.fill()) throw early(this.offset);
+    this.pos += 1;
   }
 
   /** Moves past one value (after whitespace) whose containers nest from `depth`; checks brackets only. */
@@ -228,6 +237,7 @@ class Scanner {
           if (d === QUOTE) break;
           if (d === BACKSLASH) p++;
         }
+        this.tokens++;
         if (p < stop) pos = p + 1;
         else {
           this.pos = p;
@@ -240,6 +250,7 @@ class Scanner {
         }
       } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
         if (++depth > MAX_JSON_DEPTH) throw deep(this.base + pos);
+        this.tokens++;
         pos++;
       } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
         pos++;
@@ -300,8 +311,7 @@ export function readDocument(
     const part = (depth: number): unknown => {
       const start = scanner.offset;
       const v = parsed(scanner, depth);
-      // Each value costs its text and an object's worth of heap (millions of tiny keys add up).
-      scanner.taken += 64;
+      // Each value costs its text and the objects in it (millions of tiny ones add up).
       if (scanner.taken > scanner.maxValue) throw new JsonError(start, 'large');
       if (++values % 4096 === 0) checkMemory(shown);
       return v;
@@ -317,7 +327,10 @@ export function readDocument(
           for (;;) {
             scanner.peek();
             const from = scanner.offset;
+            const tokens = scanner.tokens;
             scanner.skipValue(depth + 1);
+            if (weight(scanner.offset - from, scanner.tokens - tokens) > scanner.maxValue)
+              throw new JsonError(from, 'large');
             if (sizes && length === sizes.length) sizes = grow(sizes, maxSizes);
             if (sizes) sizes[length] = scanner.offset - from;
             length++;
@@ -337,6 +350,22 @@ export function readDocument(
       arrays.set(stand, { file, shown, start, length, depth: depth + 1, chunk, sizes });
       return stand;
     };
+    /**
+     * A value a duplicate key replaces (JSON.parse keeps the last): its streamed arrays leave the
+     * document, read first, since JSON.parse refuses a document whose replaced value is not JSON.
+     */
+    const drop = (old: unknown, at: string[]) => {
+      for (const s of streamed) {
+        if (s.length < at.length || !at.every((k, i) => s[i] === k)) continue;
+        let v = old;
+        for (const k of s.slice(at.length))
+          v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : v;
+        const array = Array.isArray(v) ? arrays.get(v) : undefined;
+        if (!array) continue;
+        arrays.delete(v as unknown[]);
+        readElements(scanner.at(array.start, scanner.offset), array, () => undefined);
+      }
+    };
     const value = (path: string[], depth: number): unknown => {
       const c = scanner.peek();
       if (c === OPEN_ARRAY && onPath(path, true)) return streamArray(depth);
@@ -352,12 +381,7 @@ export function readDocument(
         if (scanner.peek() !== QUOTE) throw scanner.unexpected('a key in double quotes');
         const key = part(0) as string;
         scanner.expect(COLON, '":" after a key');
-        const replaced = Object.hasOwn(out, key) ? arrays.get(out[key] as unknown[]) : undefined;
-        if (replaced) {
-          // A duplicate key: JSON.parse keeps the last value, but refuses the document if the first is not JSON.
-          arrays.delete(out[key] as unknown[]);
-          readElements(scanner.at(replaced.start, scanner.offset), replaced, () => undefined);
-        }
+        if (Object.hasOwn(out, key)) drop(out[key], [...path, key]);
         // JSON.parse makes "__proto__" an own property, never the prototype.
         Object.defineProperty(out, key, {
           value: value([...path, key], depth + 1),
@@ -388,7 +412,24 @@ function firstBadElement(scanner: Scanner, depth: number, failed: JsonError): Js
   try {
     scanner.expect(OPEN_ARRAY, '"["');
     while (scanner.peek() !== CLOSE_ARRAY && scanner.offset < failed.offset) {
-      parsed(scanner, depth);
+      const start = scanner.offset;
+      try {
+        parsed(scanner, depth);
+      } catch (err) {
+        // An element whose end cannot be found (a stray quote): JSON.parse of it up to the failure.
+        if (err instanceof JsonError && err.kind !== 'syntax' && err.kind !== 'large' && err.kind !== 'deep') {
+          const rest = scanner.at(start, failed.offset);
+          rest.mark();
+          rest.advance(Math.min(failed.offset - start, scanner.maxValue));
+          const text = rest.take();
+          const found = syntaxIn(text, start);
+          // Only a last word cut off (`tr` at the end of the file): the file ends early.
+          const tail =
+            found && failed.offset - found.offset <= 64 ? Buffer.from(text).subarray(found.offset - start) : undefined;
+          return found && !(failed.kind === 'early' && tail && /^[\w.+-]*\s*$/.test(tail.toString())) ? found : failed;
+        }
+        throw err;
+      }
       if (scanner.peek() === COMMA) scanner.pos++;
     }
   } catch (err) {
@@ -413,6 +454,27 @@ export function eachElement(array: StreamedArray, each: (value: unknown, index: 
   withFile(array.file, array.shown, array.start, array.chunk, (scanner) => readElements(scanner, array, each));
 }
 
+/** The first syntax error in `text` (from file offset `start`), as JSON.parse words it; none when it parses or only ends early. */
+function syntaxIn(text: string, start: number): JsonError | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    // V8's message does not always carry a position: the first error's offset is found by a scan.
+    const at = jsonErrorOffset(text);
+    // Nothing wrong but the end: the text is cut short (the caller knows why).
+    if (at >= text.length) return undefined;
+    const message = (err as Error).message;
+    // A scalar is parsed alone: V8 calls a misspelled one (`tru`) the end of the input.
+    const why = /end of JSON input/.test(message)
+      ? 'a value that is cut short or misspelled'
+      : message
+          .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+          .replace(/ (?:in JSON )?at position \d+.*$/s, '');
+    return new JsonError(start + Buffer.byteLength(text.slice(0, at)), 'syntax', why);
+  }
+}
+
 /** The next value, parsed (`size`: its length in bytes, when a first pass measured it). */
 function parsed(scanner: Scanner, depth: number, size?: number): unknown {
   scanner.peek();
@@ -421,19 +483,11 @@ function parsed(scanner: Scanner, depth: number, size?: number): unknown {
   if (size === undefined) scanner.skipValue(depth);
   else scanner.advance(size);
   const text = scanner.take();
+  if (scanner.lastWeight > scanner.maxValue) throw new JsonError(start, 'large');
   try {
     return JSON.parse(text);
-  } catch (err) {
-    // The first error in the value (V8's message does not always carry a position).
-    const at = jsonErrorOffset(text);
-    const message = (err as Error).message;
-    // A scalar is parsed alone: V8 calls a misspelled one (`tru`) the end of the input.
-    const why = /end of JSON input/.test(message)
-      ? 'a value that is cut short or misspelled'
-      : message
-          .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-          .replace(/ (?:in JSON )?at position \d+.*$/s, '');
-    throw new JsonError(start + Buffer.byteLength(text.slice(0, at)), 'syntax', why);
+  } catch {
+    throw syntaxIn(text, start) ?? new JsonError(start, 'syntax', 'not a JSON value');
   }
 }
 
