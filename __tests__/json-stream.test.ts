@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { ConfigurationError } from '../src/errors.js';
-import { eachElement, readDocument, TrailingContent } from '../src/results/json-stream.js';
+import { eachElement, readDocument, readSmallDocument, TrailingContent } from '../src/results/json-stream.js';
 import { loadRun } from '../src/results/load.js';
 import { SAMPLES } from './helpers.js';
 
@@ -154,6 +154,57 @@ describe('streaming JSON documents', () => {
     expect(doc.samples[0]).toHaveLength(2_000_000);
     // A hang detector (a quadratic scan takes minutes here), not a benchmark.
     expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});
+
+describe('small JSON documents, parsed whole', () => {
+  it('read exactly what JSON.parse and the streaming read read, on one line or not', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        fc.constantFrom('', ' ', '\t', '\r\n '),
+        fc.constantFrom('', '\n', ' \n\n'),
+        (value, indent, around) => {
+          const json = around + JSON.stringify({ samples: [value], value }, null, indent) + around;
+          const file = fileOf(json);
+          const small = readSmallDocument(file)!;
+          expect(small.value).toEqual(JSON.parse(json));
+          expect(small.streamed.size).toBe(0);
+          expect(small.oneLine).toBe(readDocument(file, 'f', PATHS).oneLine);
+        },
+      ),
+      { seed: 20261205, numRuns: 200 },
+    );
+  });
+
+  it('are left to the streaming read when JSON.parse refuses them, they nest past 512 levels, or they are large', async () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(readSmallDocument(fileOf('{"samples": [1,]}'))).toBeUndefined();
+    expect(readSmallDocument(fileOf('{"a": 1}\n{"a": 2}\n'))).toBeUndefined();
+    expect(readSmallDocument(fileOf(''))).toBeUndefined();
+    expect(readSmallDocument(path.join(dir, 'no-such-file.json'))).toBeUndefined();
+    // 512 levels are read (the root, the samples array, 510 more); 513 are not, and the streaming read names where.
+    expect(readSmallDocument(fileOf(`{"samples": [${deep(510)}]}`))).toBeDefined();
+    const tooDeep = fileOf(`{"samples": [${deep(511)}], "x": {"y": ${deep(600)}}}`);
+    expect(readSmallDocument(tooDeep)).toBeUndefined();
+    await expect(loadRun([tooDeep], { format: 'auto', cwd: dir, pairing: false })).rejects.toMatchObject({
+      problems: [expect.objectContaining({ line: 1, column: 524 })],
+    });
+    // Past 2 MiB a document is streamed (its samples stay in the file).
+    const large = fileOf(
+      JSON.stringify({ samples: Array.from({ length: 50_000 }, (_, i) => ({ id: 'x'.repeat(80) + i })) }),
+    );
+    expect(readSmallDocument(large)).toBeUndefined();
+  });
+
+  it('read past a byte order mark and keep "__proto__" an own key', () => {
+    const file = fileOf(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"__proto__": {"x": 1}, "samples": [1]}')]),
+    );
+    const doc = readSmallDocument(file)!;
+    expect(Object.getPrototypeOf(doc.value)).toBe(Object.prototype);
+    expect(Object.keys(doc.value as object)).toEqual(['__proto__', 'samples']);
+    expect(doc.oneLine).toBe(true);
   });
 });
 

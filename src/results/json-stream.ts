@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { checkMemory, jsonErrorOffset, MAX_JSON_DEPTH, maxDocumentBytes, unreadable } from './files.js';
 
@@ -402,6 +402,59 @@ export function readDocument(
       throw new JsonError(scanner.offset, 'trailing', 'more content after the end of the document');
     return { value: doc, streamed: arrays, oneLine: scanner.firstNewline === -1 || scanner.firstNewline >= end };
   });
+}
+
+/**
+ * A document small enough to hold whole (at most 2 MiB, and 1/32 of what `readDocument` may hold:
+ * parsed, even a million tiny objects stay within it), read at once and parsed by JSON.parse alone,
+ * with no scan: most results files, read in a fraction of the time. Undefined when the file is
+ * larger, is not one JSON document, or nests deeper than MAX_JSON_DEPTH: `readDocument` then reads
+ * it and names what is wrong where it is. Nesting is checked after the parse: JSON.parse takes about
+ * as long on 2 MiB of "[" as on 2 MiB of "[],", ~0.5 s, and a scan before it would slow every run.
+ */
+export function readSmallDocument(file: string): JsonDocument | undefined {
+  const text = smallText(file, Math.min(2 * 2 ** 20, Math.floor(maxDocumentBytes() / 32)));
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return undefined;
+  }
+  if (deeperThan(value, MAX_JSON_DEPTH)) return undefined;
+  return { value, streamed: new Map(), oneLine: !text.trim().includes('\n') };
+}
+
+/** The text of a file of at most `max` bytes; undefined when it is larger or cannot be read (the streaming read says why). */
+function smallText(file: string, max: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size > max) return undefined;
+    const buf = Buffer.allocUnsafe(size);
+    let n = 0;
+    for (let r = 1; n < size && r > 0; n += r) r = readSync(fd, buf, n, size - n, n);
+    return buf.toString('utf8', 0, n);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The value nests arrays and objects more than `levels` deep. */
+function deeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (deeperThan(v, levels - 1)) return true;
+  } else for (const k in value) if (deeperThan((value as Record<string, unknown>)[k], levels - 1)) return true;
+  return false;
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { checkUnread, lengthOf, type Adapter, type Probe } from './adapter.js';
 import { checkMemory, depthProblem, insideRoot, lineTooLong, readFirstLine, readHead, unreadable } from './files.js';
-import { readDocument, TrailingContent } from './json-stream.js';
+import { readDocument, readSmallDocument, TrailingContent } from './json-stream.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
 import { braintrust } from './adapters/braintrust.js';
 import { deepeval } from './adapters/deepeval.js';
@@ -196,9 +196,10 @@ async function makeProbe(file: string, shown: string): Promise<Probe> {
   if (trimmed.startsWith('{') && newline !== -1 && trimmed.slice(newline).trim() !== '') {
     if (parseFirstLine(probe, trimmed.slice(0, newline), shown)) return probe;
   }
-  // One JSON document (pretty-printed, or on one line): read with its large arrays left in the file.
+  // One JSON document (pretty-printed, or on one line): parsed whole when it is small, else read
+  // with its large arrays left in the file.
   try {
-    const doc = readDocument(file, shown, STREAMED);
+    const doc = readSmallDocument(file) ?? readDocument(file, shown, STREAMED);
     probe.json = doc.value;
     probe.streamed = doc.streamed;
     // A document on one line is also JSON lines of one line.
