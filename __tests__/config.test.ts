@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { renderConfigReference } from '../src/config/reference.js';
 import { configJsonSchema } from '../src/config/schema.js';
+import * as z from '../src/config/shape.js';
 import { ConfigurationError, type Problem } from '../src/errors.js';
 import { ROOT } from './helpers.js';
 
@@ -133,7 +134,7 @@ describe('readiness config', () => {
     expect(problemsOf('version: 1\nservice: a\nservice: b\n')[0]).toMatchObject({ line: 3 });
   });
 
-  it('ships a JSON Schema generated from the zod schema, kept current', () => {
+  it('ships a JSON Schema generated from the schema, kept current', () => {
     const shipped = JSON.parse(readFileSync(path.join(ROOT, 'schema/config.schema.json'), 'utf8'));
     expect(shipped).toEqual(configJsonSchema());
     expect(shipped.properties.risk.properties.tier.enum).toEqual(['low', 'medium', 'high', 'critical']);
@@ -189,5 +190,95 @@ describe('the config reference', () => {
       /unknown key "evals.statistcs": did you mean "statistics"\? \(every key is in docs\/config.md/,
     );
     expect(problems[1]!.message).toMatch(/did you mean "baseline"\?/);
+  });
+});
+
+describe('the schema language (shape.ts)', () => {
+  const issuesOf = (schema: z.Schema, value: unknown) => {
+    const r = schema.safeParse(value);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}:${i.code}`);
+  };
+
+  it('stops a value’s checks at a wrong type, not at a failed bound or refinement', () => {
+    const s = z.string().min(3).regex(/^a/, { message: 'starts with a' });
+    expect(issuesOf(s, 5)).toEqual([':invalid_type']);
+    expect(issuesOf(s, 'b')).toEqual([':too_small', ':invalid_format']);
+    expect(issuesOf(z.number().int().min(1), 0.5)).toEqual([':invalid_type']);
+    expect(issuesOf(z.number().int().min(1), 0)).toEqual([':too_small']);
+    for (const v of [Infinity, NaN, '1']) expect(issuesOf(z.number(), v)).toEqual([':invalid_type']);
+  });
+
+  it('lists the keys of an object in order, then its unknown keys, then its refinements (not after a wrong type in it)', () => {
+    const s = z
+      .strictObject({ a: z.string(), b: z.number().max(1), c: z.boolean().optional() })
+      .superRefine((o, ctx) => ctx.addIssue({ code: 'custom', message: 'seen', path: ['b'] }));
+    expect(issuesOf(s, { b: 2, x: 1, y: 2 })).toEqual(['a:invalid_type', 'b:too_big', ':unrecognized_keys']);
+    expect(issuesOf(s, { a: 'a', b: 2, x: 1 })).toEqual(['b:too_big', ':unrecognized_keys', 'b:custom']);
+    expect(s.safeParse({ a: 'a', b: 0, x: 1 })).toMatchObject({ error: { issues: [{ keys: ['x'] }, {}] } });
+    // An absent optional key stays absent; a key holding undefined is kept.
+    const out = z.strictObject({ a: z.string().optional() }).safeParse({});
+    expect(out.success && Object.keys(out.data)).toEqual([]);
+  });
+
+  it('takes the first option of a union the value passes, names the one it nearly passed, else none', () => {
+    const s = z.union([z.string().min(1), z.array(z.string()).min(1)]);
+    expect(s.safeParse(['a'])).toEqual({ success: true, data: ['a'] });
+    expect(issuesOf(s, '')).toEqual([':too_small']);
+    expect(issuesOf(s, 5)).toEqual([':invalid_union']);
+  });
+
+  it('chooses an option of a discriminated union by its key, which a preprocess may fill in', () => {
+    const s = z.preprocess(
+      (v) => (typeof v === 'object' && v !== null && !('kind' in v) ? { ...v, kind: 'a' } : v),
+      z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('a'), x: z.number() }),
+        z.strictObject({ kind: z.literal('b'), y: z.string().url() }),
+      ]),
+    );
+    expect(s.safeParse({ x: 1 })).toEqual({ success: true, data: { kind: 'a', x: 1 } });
+    expect(s.safeParse({ kind: 'b', y: ' http://h.example/\tp ' })).toEqual({
+      success: true,
+      data: { kind: 'b', y: 'http://h.example/p' },
+    });
+    expect(issuesOf(s, { kind: 'b', y: 'not a url' })).toEqual(['y:invalid_format']);
+    expect(issuesOf(s, { kind: 'c' })).toEqual(['kind:invalid_union']);
+    expect(issuesOf(s, 3)).toEqual([':invalid_type']);
+  });
+
+  it('fills a default as it is (a fresh copy each time), a prefault through the schema', () => {
+    const s = z.strictObject({
+      list: z.array(z.number()).default([1]),
+      inner: z.strictObject({ n: z.number().default(2) }).prefault({}),
+    });
+    const a = s.safeParse({});
+    const b = s.safeParse({});
+    expect(a).toEqual({ success: true, data: { list: [1], inner: { n: 2 } } });
+    expect(a.success && b.success && a.data.list !== b.data.list).toBe(true);
+    expect(issuesOf(s, { list: ['x'] })).toEqual(['list.0:invalid_type']);
+  });
+
+  it('writes the JSON Schema of what it accepts: required keys, bounds, defaults, descriptions', () => {
+    const s = z.strictObject({
+      n: z.number().int().min(1).describe('n'),
+      p: z.number().gt(0).lt(1).default(0.5),
+      o: z.string().optional().describe('o'),
+      d: z
+        .string()
+        .refine((v) => v.length > 1, { message: 'short' })
+        .transform((v) => v.length),
+    });
+    expect(z.toJSONSchema(s)).toEqual({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: {
+        n: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'n' },
+        p: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5 },
+        o: { type: 'string', description: 'o' },
+        d: { type: 'string' },
+      },
+      required: ['n', 'd'],
+      additionalProperties: false,
+    });
+    expect(s.safeParse({ n: 1, d: 'abc' })).toEqual({ success: true, data: { n: 1, p: 0.5, d: 3 } });
   });
 });

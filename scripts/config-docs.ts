@@ -1,4 +1,4 @@
-// Writes docs/config.md from the zod schema (npm run docs); a unit test fails when it is stale.
+// Writes docs/config.md from the schema (npm run docs); a unit test fails when it is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { renderConfigReference } from '../src/config/reference.js';

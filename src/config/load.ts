@@ -1,7 +1,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type * as z from 'zod';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { ConfigSchema, configJsonSchema, type Config } from './schema.js';
+import type { Issue } from './shape.js';
 
 /** A validated config plus where each key sits in the file (for annotations and errors). */
 export interface LoadedConfig {
@@ -63,7 +63,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
 }
 
 function toProblems(
-  issue: z.core.$ZodIssue,
+  issue: Issue,
   doc: Document,
   data: unknown,
   file: string,
@@ -121,9 +121,6 @@ function toProblems(
       break;
     case 'invalid_format':
       message = `found ${describe(found)}; expected a valid ${issue.format}`;
-      break;
-    case 'not_multiple_of':
-      message = `found ${describe(found)}; expected a whole number`;
       break;
     default:
       // Refinement messages that start with "is ..." read as a sentence about the value found.

@@ -174,7 +174,7 @@ function rows(n: Node, path: string[], example: unknown, out: Row[]): void {
 
 /**
  * docs/config.md: every key of the config with its type, default, an example (from the bundled
- * example config when it sets the key) and its meaning, generated from the zod schema's JSON Schema.
+ * example config when it sets the key) and its meaning, generated from the schema's JSON Schema.
  */
 export function renderConfigReference(example: unknown): string {
   const schema = configJsonSchema() as Node;
@@ -202,7 +202,7 @@ export function renderConfigReference(example: unknown): string {
   return [
     '# Config reference',
     '',
-    '<!-- Generated from the zod schema (src/config/schema.ts) by `npm run docs`; CI fails when it is stale. -->',
+    '<!-- Generated from the schema (src/config/schema.ts) by `npm run docs`; CI fails when it is stale. -->',
     '',
     'The readiness config lives at `.github/llm-release-gate.yml` (the `config` input). Paths in it are',
     'relative to the repository root. Keys not listed here are errors (a typo never passes silently).',

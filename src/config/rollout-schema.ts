@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './shape.js';
 import { parseDuration } from './duration.js';
 
 export const githubLogin = z.string().describe('A GitHub login such as "@alice".');
@@ -15,7 +15,7 @@ const needed = (message: string) =>
   z.string({ error: (iss) => (iss.input === undefined ? message : undefined) }).min(1);
 
 /** A discriminated union whose discriminator may be left out (then `fallback`). */
-function withDefaultProvider<T extends z.ZodType>(fallback: string, union: T) {
+function withDefaultProvider<T extends z.Schema<unknown, unknown>>(fallback: string, union: T) {
   return z.preprocess(
     (v) =>
       typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { provider?: unknown }).provider === undefined

@@ -1,12 +1,8 @@
-import * as z from 'zod';
+import * as z from './shape.js';
 import { FORMAT_NAMES } from '../results/model.js';
 import { githubLogin, Rollout } from './rollout-schema.js';
 import { pathProblem, refProblem } from './refs.js';
 import { BUILTIN_METRICS, metricInfo } from '../metrics/registry.js';
-
-// A config is parsed once per run: zod's generated fast paths (new Function per object schema) cost
-// more to compile than they save.
-z.config({ jitless: true });
 
 const builtinList = Object.keys(BUILTIN_METRICS).join(', ');
 
@@ -271,36 +267,32 @@ export type { RolloutConfig } from './rollout-schema.js';
 export const SCHEMA_URL =
   'https://raw.githubusercontent.com/llm-release-gate/llm-release-gate/main/schema/config.schema.json';
 
-/** The JSON Schema editors use to complete and check the config, generated from the zod schema. */
+/** The JSON Schema editors use to complete and check the config, generated from the schema. */
 export function configJsonSchema(): Record<string, unknown> {
   const rates = Object.entries(BUILTIN_METRICS)
     .filter(([, m]) => m.kind === 'rate')
     .map(([name]) => name);
-  const schema = z.toJSONSchema(ConfigSchema, {
-    io: 'input',
-    unrepresentable: 'any',
-    // What the refinements check, said in JSON Schema where it can be: known metric names, rates in [0, 1].
-    override: ({ zodSchema, jsonSchema }) => {
-      if (zodSchema === metricName) {
-        const description = jsonSchema.description;
-        for (const k of Object.keys(jsonSchema)) delete (jsonSchema as Record<string, unknown>)[k];
-        Object.assign(jsonSchema, {
-          description,
-          anyOf: [
-            { type: 'string', enum: Object.keys(BUILTIN_METRICS) },
-            { type: 'string', pattern: '^score\\..+' },
-          ],
-        });
-      } else if (zodSchema === MetricThreshold) {
-        jsonSchema.allOf = [
-          {
-            if: { properties: { name: { enum: rates } }, required: ['name'] },
-            then: { properties: { min: { minimum: 0, maximum: 1 }, max: { minimum: 0, maximum: 1 } } },
-          },
-        ];
-      }
-    },
-  }) as Record<string, unknown>;
+  // What the refinements check, said in JSON Schema where it can be: known metric names, rates in [0, 1].
+  const schema = z.toJSONSchema(ConfigSchema, (node, jsonSchema) => {
+    if (node === metricName) {
+      const description = jsonSchema.description;
+      for (const k of Object.keys(jsonSchema)) delete (jsonSchema as Record<string, unknown>)[k];
+      Object.assign(jsonSchema, {
+        description,
+        anyOf: [
+          { type: 'string', enum: Object.keys(BUILTIN_METRICS) },
+          { type: 'string', pattern: '^score\\..+' },
+        ],
+      });
+    } else if (node === MetricThreshold) {
+      jsonSchema.allOf = [
+        {
+          if: { properties: { name: { enum: rates } }, required: ['name'] },
+          then: { properties: { min: { minimum: 0, maximum: 1 }, max: { minimum: 0, maximum: 1 } } },
+        },
+      ];
+    }
+  });
   optionalDefaultProvider(schema, ['flagd-file', 'file']);
   return {
     ...schema,
