@@ -328,29 +328,40 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof ConfigurationError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      const command = process.argv[2];
-      const hint =
-        (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') && command && Object.hasOwn(COMMANDS, command)
-          ? ` (llm-release-gate ${command} --help lists its options)`
-          : '';
-      process.stderr.write(`llm-release-gate: ${clean(describeError(err))}${hint}\n`);
-      process.exitCode = 2;
-    } else if (isExternalFailure(err)) {
-      process.stderr.write(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
-      process.exitCode = 1;
-    } else {
-      // The bundle is minified: its source maps name src/ lines when they are on.
-      const mapped = process.sourceMapsEnabled ? '' : '\n(NODE_OPTIONS=--enable-source-maps names the source lines)';
-      process.stderr.write(
-        `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}${mapped}\n`,
-      );
-      process.exitCode = 3;
-    }
-  },
-);
+/**
+ * Exits once what was written has left (stdout and stderr may be asynchronous pipes, as on macOS):
+ * left to itself, Node would first wait ~6 ms for V8's background work (code being optimized) that
+ * a finished command no longer needs.
+ */
+function exitWhenWritten(): void {
+  process.stderr.write('', () => process.stdout.write('', () => process.exit()));
+}
+
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof ConfigurationError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        const command = process.argv[2];
+        const hint =
+          (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') && command && Object.hasOwn(COMMANDS, command)
+            ? ` (llm-release-gate ${command} --help lists its options)`
+            : '';
+        process.stderr.write(`llm-release-gate: ${clean(describeError(err))}${hint}\n`);
+        process.exitCode = 2;
+      } else if (isExternalFailure(err)) {
+        process.stderr.write(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
+        process.exitCode = 1;
+      } else {
+        // The bundle is minified: its source maps name src/ lines when they are on.
+        const mapped = process.sourceMapsEnabled ? '' : '\n(NODE_OPTIONS=--enable-source-maps names the source lines)';
+        process.stderr.write(
+          `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}${mapped}\n`,
+        );
+        process.exitCode = 3;
+      }
+    },
+  )
+  .finally(exitWhenWritten);
