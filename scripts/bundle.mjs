@@ -10,11 +10,12 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 for (const f of existsSync('dist') ? readdirSync('dist') : [])
   if (f !== 'licenses.txt') rmSync(path.join('dist', f), { recursive: true });
 
-// One build of both entry points, split: each command loads only the chunks it uses (`--version`
-// loads none), minified, with source maps beside them (NODE_OPTIONS=--enable-source-maps, or a debug
-// run of the action, maps stack traces to src/).
-const result = await build({
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
+// Two builds, split: the CLI's and the action's. Each command loads only the chunks it uses
+// (`--version` loads none), minified, with source maps beside them (NODE_OPTIONS=--enable-source-maps,
+// or a debug run of the action, maps stack traces to src/). Built apart, the CLI's chunks are cut
+// along its own lazy imports only: the gate loads 5 modules, not the 15 a build shared with the
+// action cut them into (each costs a cold start ~1 ms). A chunk both builds make is the same file.
+const options = {
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -33,12 +34,17 @@ const result = await build({
   define: { __VERSION__: JSON.stringify(version) },
   // Some bundled CommonJS dependencies call require() on Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
+};
+const builds = await Promise.all([
+  build({ ...options, entryPoints: { cli: 'src/cli/main.ts' } }),
+  build({ ...options, entryPoints: { index: 'src/index.ts' } }),
+]);
+const inputs = Object.assign({}, ...builds.map((b) => b.metafile.inputs));
 
 // dist/licenses.txt: the licence of every package bundled into dist/ (legalComments are dropped from
 // the bundles, so the notices the licences require travel here).
 const packages = new Map();
-for (const input of Object.keys(result.metafile.inputs)) {
+for (const input of Object.keys(inputs)) {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
   if (!m) continue;
   const dir = input.slice(0, m.index + m[0].length);

@@ -64,7 +64,7 @@ const COMMANDS: Record<string, Command> = {
       for (const sha of (values.commit as string[] | undefined) ?? [])
         if (!/^[0-9a-f]{7,40}$/i.test(sha))
           throw new ConfigurationError(`--commit ${sha} is not a commit SHA (7 to 40 hexadecimal characters).`);
-      const { runGate } = await import('../engine/run-gate.js');
+      const { runGate, renderTerminal } = await import('./commands.js');
       const root = repositoryRoot(process.cwd());
       const outcome = await runGate({
         config: configPath(root, values.config as string | undefined),
@@ -75,10 +75,7 @@ const COMMANDS: Record<string, Command> = {
         commits: (values.commit as string[] | undefined) ?? [],
       });
       if (values.json) process.stdout.write(`${JSON.stringify(outcome.verdict, null, 2)}\n`);
-      else {
-        const { renderTerminal } = await import('../report/terminal.js');
-        process.stdout.write(renderTerminal(cleanStrings(outcome.verdict), useColor()));
-      }
+      else process.stdout.write(renderTerminal(cleanStrings(outcome.verdict), useColor()));
       return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
     },
   },
@@ -103,11 +100,7 @@ const COMMANDS: Record<string, Command> = {
         throw new ConfigurationError(
           `Unknown --format '${format}': use one of auto, ${FORMAT_NAMES.join(', ')} (auto recognises the format from the content).`,
         );
-      const [{ loadRun }, { summarizeRun }, { renderRunSummary }] = await Promise.all([
-        import('../results/load.js'),
-        import('../metrics/summary.js'),
-        import('./render.js'),
-      ]);
+      const { loadRun, summarizeRun, renderRunSummary } = await import('./commands.js');
       const run = await loadRun(positionals, {
         format: format as Format | 'auto',
         cwd: process.cwd(),
@@ -135,10 +128,9 @@ const COMMANDS: Record<string, Command> = {
       json: JSON_OUT,
     },
     async run(values) {
-      const [{ loadConfigFile, runGate }, { localTick }, { renderTick }] = await Promise.all([
-        import('../engine/run-gate.js'),
+      const [{ loadConfigFile, runGate, renderTick }, { localTick }] = await Promise.all([
+        import('./commands.js'),
         import('../rollout/local-tick.js'),
-        import('./render.js'),
       ]);
       const root = repositoryRoot(process.cwd());
       const config = configPath(root, values.config as string | undefined);
@@ -177,10 +169,7 @@ const COMMANDS: Record<string, Command> = {
       force: { type: 'boolean', default: false, help: 'replace an existing config' },
     },
     async run(values) {
-      const [{ init, readinessPath }, { runGate }] = await Promise.all([
-        import('./init.js'),
-        import('../engine/run-gate.js'),
-      ]);
+      const { init, readinessPath, runGate } = await import('./commands.js');
       const root = repositoryRoot(process.cwd());
       const ask = process.stdin.isTTY
         ? async (question: string) => {
@@ -218,7 +207,7 @@ const COMMANDS: Record<string, Command> = {
     summary: "print the config's JSON Schema (for editors: see the README's yaml-language-server line)",
     options: {},
     async run() {
-      const { configJsonSchema } = await import('../config/schema.js');
+      const { configJsonSchema } = await import('./commands.js');
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
     },

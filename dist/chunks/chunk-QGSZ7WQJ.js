@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-var c={low:[1,2,3,7],medium:[1,2,3,4,6,7],high:[1,2,3,4,5,6,7],critical:[1,2,3,4,5,6,7]},l={low:{minSamples:1,onInconclusive:"warn"},medium:{minSamples:30,onInconclusive:"miss"},high:{minSamples:100,onInconclusive:"block"},critical:{minSamples:200,onInconclusive:"block"}};function u(e){return e?.risk?.tier??"high"}function d(e,i){return c[e].includes(i)}function m(e){return e==="high"||e==="critical"}function p(e,i,s){let n={};for(let o of i){let t=s[o.id].every(r=>r.status!=="fail")?"pass":d(e,o.id)?"fail":"warn",a=o.deps.some(r=>n[r]==="fail"||n[r]==="blocked");n[o.id]=a?"blocked":t}return n}export{l as a,u as b,d as c,m as d,p as e};
-//# sourceMappingURL=chunk-QGSZ7WQJ.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a as o}from"./chunk-AU5SZYO6.js";import{a}from"./chunk-YQSP66WA.js";import{n as m,o as s}from"./chunk-XGTFEPMF.js";import"./chunk-GRVJGTZ5.js";function y(e,l=.95){let u=new Set([...e.all.named.keys(),...e.aggregates.keys()]),c=[...Object.keys(a),...[...u].sort().map(r=>`score.${r}`)],t={};for(let r of c){let n=o(e.all,r,l,e.aggregates);"missing"in n||(t[r]={value:n.value,ci:[i(n.ci[0]),i(n.ci[1])],n:n.n})}return{format:e.format,files:e.files,meta:e.meta,samples:s(e.all),metrics:t,aggregate_only:m(e),errors:e.runErrors}}function i(e){return Number.isFinite(e)?e:null}export{y as summarizeRun};
-//# sourceMappingURL=summary-C5IJR3UW.js.map
