@@ -221,15 +221,16 @@ export function normalCdf(x: number): number {
 }
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error about 1e-15). */
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
 export function logGamma(x: number): number {
-  const g = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
   const z = x - 1;
-  let s = g[0]!;
-  for (let i = 1; i < 9; i++) s += g[i]! / (z + i);
+  let s = LANCZOS[0]!;
+  for (let i = 1; i < 9; i++) s += LANCZOS[i]! / (z + i);
   const t = z + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
 }
@@ -241,6 +242,18 @@ export function binomialPmf(k: number, n: number, p: number): number {
   if (p === 1) return k === n ? 1 : 0;
   const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
   return Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log(1 - p));
+}
+
+/**
+ * `binomialPmf` for one n and p, its terms that do not depend on k computed once (the same
+ * arithmetic, so the same numbers): for a walk along the distribution.
+ */
+export function binomialPmfs(n: number, p: number): (k: number) => number {
+  if (p === 0 || p === 1) return (k) => binomialPmf(k, n, p);
+  const logN = logGamma(n + 1);
+  const [logP, logQ] = [Math.log(p), Math.log(1 - p)];
+  return (k) =>
+    k < 0 || k > n ? 0 : Math.exp(logN - logGamma(k + 1) - logGamma(n - k + 1) + k * logP + (n - k) * logQ);
 }
 
 /** P(X ≤ k), X ~ Bin(n, p). */

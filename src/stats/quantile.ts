@@ -1,4 +1,4 @@
-import { binomialPmf, zFor } from './distributions.js';
+import { binomialPmfs, zFor } from './distributions.js';
 import { MIN_UNITS } from './paired-t.js';
 import type { Interval } from './interval.js';
 
@@ -40,23 +40,19 @@ export function quantileInterval(
   }
   const tail = (1 - confidence) / 2;
   if (n > 5000) return normalRanks(sorted, p, confidence);
-  // Upper end X(k): the smallest k with P(Bin(n, p) ≤ k − 1) ≥ 1 − tail.
+  // One walk up the binomial CDF gives both ends. Lower end X(j): the largest j with
+  // P(Bin(n, p) ≤ j − 1) ≤ tail. Upper end X(k): the smallest k with P(Bin(n, p) ≤ k − 1) ≥ 1 − tail.
+  const pmf = binomialPmfs(n, p);
+  let j = 0;
   let k = -1;
   let cdf = 0;
   for (let i = 0; i < n; i++) {
-    cdf += binomialPmf(i, n, p);
+    cdf += pmf(i);
+    if (cdf <= tail) j = i + 1;
     if (cdf >= 1 - tail) {
       k = i + 1;
       break;
     }
-  }
-  // Lower end X(j): the largest j with P(Bin(n, p) ≤ j − 1) ≤ tail.
-  let j = 0;
-  cdf = 0;
-  for (let i = 0; i < n; i++) {
-    cdf += binomialPmf(i, n, p);
-    if (cdf > tail) break;
-    j = i + 1;
   }
   return [j >= 1 ? sorted[j - 1]! : -Infinity, k >= 1 && k <= n ? sorted[k - 1]! : Infinity];
 }
