@@ -64,6 +64,12 @@ describe('readiness config', () => {
     expect(problems).toHaveLength(6);
   });
 
+  it('names a value of the wrong type once (not also its length, as zod did)', () => {
+    expect(problemsOf('version: 1\nservice: []\n').map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'service: expected a string, found a list of 0',
+    ]);
+  });
+
   it('says what is missing and where to add it', () => {
     const problems = problemsOf('service: x\n');
     expect(problems).toEqual([
