@@ -11,10 +11,11 @@ for (const f of existsSync('dist') ? readdirSync('dist') : [])
   if (f !== 'licenses.txt') rmSync(path.join('dist', f), { recursive: true });
 
 // Two builds, split: the CLI's and the action's. Each command loads only the chunks it uses
-// (`--version` none of the commands' code), minified, with source maps beside them (NODE_OPTIONS=--enable-source-maps,
-// or a debug run of the action, maps stack traces to src/). Built apart, the CLI's chunks are cut
-// along its own lazy imports only: the gate loads 6 modules, not the 15 a build shared with the
-// action cut them into (each costs a cold start ~1 ms). A chunk both builds make is the same file.
+// (`--version` none of the commands' code), minified, with source maps beside them
+// (NODE_OPTIONS=--enable-source-maps, or a debug run of the action, maps stack traces to src/).
+// Built apart, the CLI's chunks are cut along its own lazy imports only: the gate loads 6 modules,
+// not the 15 a build shared with the action cut them into (each costs a cold start ~1 ms). A chunk
+// both builds make is the same file.
 const options = {
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
