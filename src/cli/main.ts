@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
 import { clean, cleanStrings } from '../report/plain.js';
@@ -74,8 +75,8 @@ const COMMANDS: Record<string, Command> = {
         root,
         commits: (values.commit as string[] | undefined) ?? [],
       });
-      if (values.json) process.stdout.write(`${JSON.stringify(outcome.verdict, null, 2)}\n`);
-      else process.stdout.write(renderTerminal(cleanStrings(outcome.verdict), useColor()));
+      if (values.json) out(`${JSON.stringify(outcome.verdict, null, 2)}\n`);
+      else out(renderTerminal(cleanStrings(outcome.verdict), useColor()));
       return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
     },
   },
@@ -107,9 +108,7 @@ const COMMANDS: Record<string, Command> = {
         root: repositoryRoot(process.cwd()),
       });
       const summary = summarizeRun(run);
-      process.stdout.write(
-        values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(cleanStrings(summary)),
-      );
+      out(values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderRunSummary(cleanStrings(summary)));
       return 0;
     },
   },
@@ -143,7 +142,7 @@ const COMMANDS: Record<string, Command> = {
         release: values.release as string | undefined,
         env: process.env,
       });
-      process.stdout.write(
+      out(
         values.json
           ? `${JSON.stringify(tick, null, 2)}\n`
           : renderTick(cleanStrings(tick), values['dry-run'] as boolean),
@@ -174,7 +173,7 @@ const COMMANDS: Record<string, Command> = {
       const ask = process.stdin.isTTY
         ? async (question: string) => {
             const { createInterface } = await import('node:readline/promises');
-            const rl = createInterface({ input: process.stdin, output: process.stdout });
+            const rl = createInterface({ input: process.stdin, output: stdout() });
             try {
               return await rl.question(question);
             } finally {
@@ -194,11 +193,9 @@ const COMMANDS: Record<string, Command> = {
         facts.deployWorkflows.length ? `deploy workflow ${facts.deployWorkflows[0]}` : 'no deploy workflow',
         facts.owner ? `owner ${facts.owner} (CODEOWNERS)` : 'no owner in CODEOWNERS',
       ];
-      process.stdout.write(
-        `Wrote ${path.relative(process.cwd(), path.join(root, file)) || file}: ${found.join('; ')}.\n\n`,
-      );
+      out(`Wrote ${path.relative(process.cwd(), path.join(root, file)) || file}: ${found.join('; ')}.\n\n`);
       const { verdict } = await runGate({ config: file, cwd: root, root });
-      process.stdout.write(readinessPath(cleanStrings(verdict)));
+      out(readinessPath(cleanStrings(verdict)));
       return 0;
     },
   },
@@ -208,7 +205,7 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     async run() {
       const { configJsonSchema } = await import('./commands.js');
-      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
     },
   },
@@ -254,20 +251,20 @@ function commandHelp(name: string): string {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v' || command === 'version') {
-    process.stdout.write(`${VERSION}\n`);
+    out(`${VERSION}\n`);
     return 0;
   }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     const topic = rest[0];
-    if (topic !== undefined && COMMANDS[topic]) process.stdout.write(commandHelp(topic));
+    if (topic !== undefined && COMMANDS[topic]) out(commandHelp(topic));
     else if (topic !== undefined) throw new ConfigurationError(`Unknown command '${topic}'.\n\n${usage()}`);
-    else process.stdout.write(usage());
+    else out(usage());
     return command === undefined ? 2 : 0;
   }
   const cmd = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!cmd) throw new ConfigurationError(`Unknown command '${command}'.\n\n${usage()}`);
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(commandHelp(command));
+    out(commandHelp(command));
     return 0;
   }
   const { values, positionals } = parseArgs({
@@ -296,7 +293,7 @@ function configPath(root: string, given: string | undefined): string {
 function useColor(): boolean {
   const force = process.env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
-  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  return isatty(1) && !process.env.NO_COLOR;
 }
 
 /**
@@ -311,18 +308,54 @@ function repositoryRoot(cwd: string): string {
   }
 }
 
-// A reader that stops early (`| head`) closes the pipe: nothing more to say, and no stack trace.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+/**
+ * Output goes to file descriptors 1 and 2 directly, not through process.stdout and process.stderr:
+ * Node sets a stream up on its first use (~6 ms of a cold start for a pipe). The streams serve only
+ * where they must: a pipe that is full and does not block (the rest waits in the stream), and the
+ * terminal `init` asks its questions on. `streams` says whether they did.
+ */
+let streams = false;
+
+/** process.stdout, set up (once) to end the command quietly when the reader goes (`| head`). */
+function stdout(): NodeJS.WriteStream {
+  if (!streams) process.stdout.on('error', (err: NodeJS.ErrnoException) => endOnEpipe(err));
+  streams = true;
+  return process.stdout;
+}
+
+/** A reader that stops early closes the pipe: nothing more to say, and no stack trace. */
+function endOnEpipe(err: NodeJS.ErrnoException): void {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
-});
+}
+
+function write(fd: 1 | 2, text: string): void {
+  if (streams) {
+    (fd === 1 ? stdout() : process.stderr).write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let at = 0;
+  try {
+    while (at < bytes.length) at += writeSync(fd, bytes, at);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return endOnEpipe(err as NodeJS.ErrnoException);
+    stdout();
+    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(at));
+  }
+}
+
+const out = (text: string) => write(1, text);
+const errOut = (text: string) => write(2, text);
 
 /**
- * Exits once what was written has left (stdout and stderr may be asynchronous pipes, as on macOS):
- * left to itself, Node would first wait ~6 ms for V8's background work (code being optimized) that
- * a finished command no longer needs.
+ * Exits once what was written has left: at once when it went to the descriptors directly, else
+ * when the streams have flushed (they may be asynchronous, as pipes are on macOS). Left to itself,
+ * Node would first wait ~6 ms for V8's background work (code being optimized) a finished command
+ * no longer needs.
  */
 function exitWhenWritten(): void {
+  if (!streams) process.exit();
   process.stderr.write('', () => process.stdout.write('', () => process.exit()));
 }
 
@@ -338,15 +371,15 @@ main(process.argv.slice(2))
           (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') && command && Object.hasOwn(COMMANDS, command)
             ? ` (llm-release-gate ${command} --help lists its options)`
             : '';
-        process.stderr.write(`llm-release-gate: ${clean(describeError(err))}${hint}\n`);
+        errOut(`llm-release-gate: ${clean(describeError(err))}${hint}\n`);
         process.exitCode = 2;
       } else if (isExternalFailure(err)) {
-        process.stderr.write(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
+        errOut(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
         process.exitCode = 1;
       } else {
         // The bundle is minified: its source maps name src/ lines when they are on.
         const mapped = process.sourceMapsEnabled ? '' : '\n(NODE_OPTIONS=--enable-source-maps names the source lines)';
-        process.stderr.write(
+        errOut(
           `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}${mapped}\n`,
         );
         process.exitCode = 3;
