@@ -198,6 +198,31 @@ describe('the CLI', () => {
     expect(cli('frobnicate').status).toBe(2);
   });
 
+  it('writes all of its output to a full pipe that does not block, and ends quietly when the reader goes', () => {
+    // perl (Debian's essential perl-base) makes the pipes Node cannot: 4 KiB, non-blocking or closed early.
+    const piped = (nonBlocking: boolean, readBytes: number) => {
+      const r = spawnSync(
+        'perl',
+        [
+          path.join(ROOT, '__tests__/support/pipe.pl'),
+          nonBlocking ? '1' : '0',
+          String(readBytes),
+          process.execPath,
+          path.join(ROOT, 'dist/cli.js'),
+          ...['gate', '--config', 'examples/llm-release-gate.yml', '--json'],
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      const newline = r.stdout.indexOf('\n');
+      return { status: Number(r.stdout.slice(0, newline)), out: r.stdout.slice(newline + 1), stderr: r.stderr };
+    };
+    const full = piped(true, 0);
+    expect(full).toMatchObject({ status: 0, stderr: '' });
+    expect(full.out.length).toBeGreaterThan(4096);
+    expect(JSON.parse(full.out)).toMatchObject({ decision: 'allow' });
+    expect(piped(false, 100)).toMatchObject({ status: 0, stderr: '' });
+  });
+
   it('says its version, and helps with every command and every option', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(cli('--version')).toMatchObject({ status: 0, stdout: `${pkg.version}\n` });
