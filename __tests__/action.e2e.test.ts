@@ -198,9 +198,9 @@ describe('the CLI', () => {
     expect(cli('frobnicate').status).toBe(2);
   });
 
-  it('writes all of its output to a full pipe that does not block, and ends quietly when the reader goes', () => {
+  it('writes all of its output to a full pipe that does not block, ends quietly when the reader goes, and fails when it cannot write', () => {
     // perl (Debian's essential perl-base) makes the pipes Node cannot: 4 KiB, non-blocking or closed early.
-    const piped = (nonBlocking: boolean, readBytes: number) => {
+    const piped = (nonBlocking: boolean, readBytes: number, config = 'examples/llm-release-gate.yml') => {
       const r = spawnSync(
         'perl',
         [
@@ -209,7 +209,7 @@ describe('the CLI', () => {
           String(readBytes),
           process.execPath,
           path.join(ROOT, 'dist/cli.js'),
-          ...['gate', '--config', 'examples/llm-release-gate.yml', '--json'],
+          ...['gate', '--config', config, '--json'],
         ],
         { cwd: ROOT, encoding: 'utf8' },
       );
@@ -221,6 +221,19 @@ describe('the CLI', () => {
     expect(full.out.length).toBeGreaterThan(4096);
     expect(JSON.parse(full.out)).toMatchObject({ decision: 'allow' });
     expect(piped(false, 100)).toMatchObject({ status: 0, stderr: '' });
+    // The reader gone before the verdict is known: the exit code is still the verdict's.
+    expect(piped(false, 100, '__tests__/fixtures/hostile.yml')).toMatchObject({ status: 1, stderr: '' });
+    // Output that cannot be written fails the command (exit 2), said on stderr, not as a bug.
+    const diskFull = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" dist/cli.js gate --config examples/llm-release-gate.yml --json > /dev/full`],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(diskFull.status).toBe(2);
+    expect(diskFull.stderr).toMatch(/^llm-release-gate: The output could not be written to standard output \(ENOSPC\)/);
   });
 
   it('says its version, and helps with every command and every option', () => {

@@ -173,9 +173,14 @@ const COMMANDS: Record<string, Command> = {
       const ask = process.stdin.isTTY
         ? async (question: string) => {
             const { createInterface } = await import('node:readline/promises');
-            const rl = createInterface({ input: process.stdin, output: stdout() });
+            // Asked on stderr: the terminal shows it even when stdout goes to a file.
+            const rl = createInterface({ input: process.stdin, output: stream(2) });
             try {
               return await rl.question(question);
+            } catch (err) {
+              if ((err as Error).name !== 'AbortError') throw err;
+              errOut('\n');
+              throw new ConfigurationError('init was cancelled at its question (Ctrl+D): no config was written.');
             } finally {
               rl.close();
             }
@@ -310,28 +315,35 @@ function repositoryRoot(cwd: string): string {
 
 /**
  * Output goes to file descriptors 1 and 2 directly, not through process.stdout and process.stderr:
- * Node sets a stream up on its first use (~6 ms of a cold start for a pipe). The streams serve only
- * where they must: a pipe that is full and does not block (the rest waits in the stream), and the
- * terminal `init` asks its questions on. `streams` says whether they did.
+ * Node sets a stream up on its first use (~4-6 ms of a cold start for a pipe). The streams serve
+ * only where they must: a pipe that is full and does not block (the rest waits in the stream) and
+ * `init`'s question. `streams` says whether they did.
  */
 let streams = false;
+/** The reader of stdout went away (`| head`): the rest of the output is dropped, the exit code kept. */
+let readerGone = false;
 
-/** process.stdout, set up (once) to end the command quietly when the reader goes (`| head`). */
-function stdout(): NodeJS.WriteStream {
-  if (!streams) process.stdout.on('error', (err: NodeJS.ErrnoException) => endOnEpipe(err));
+function stream(fd: 1 | 2): NodeJS.WriteStream {
+  if (!streams) process.stdout.on('error', (err: NodeJS.ErrnoException) => stdoutFailed(err));
   streams = true;
-  return process.stdout;
+  return fd === 1 ? process.stdout : process.stderr;
 }
 
-/** A reader that stops early closes the pipe: nothing more to say, and no stack trace. */
-function endOnEpipe(err: NodeJS.ErrnoException): void {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
+/** stdout cannot be written: quiet when its reader went away; else said, and the command fails (exit 2). */
+function stdoutFailed(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') {
+    readerGone = true;
+    return;
+  }
+  throw new ConfigurationError(
+    `The output could not be written to standard output (${err.code ?? err.message}): check where it goes (a full disk, a descriptor not open for writing) or send it elsewhere.`,
+  );
 }
 
 function write(fd: 1 | 2, text: string): void {
+  if (fd === 1 && readerGone) return;
   if (streams) {
-    (fd === 1 ? stdout() : process.stderr).write(text);
+    stream(fd).write(text);
     return;
   }
   const bytes = Buffer.from(text);
@@ -339,9 +351,9 @@ function write(fd: 1 | 2, text: string): void {
   try {
     while (at < bytes.length) at += writeSync(fd, bytes, at);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return endOnEpipe(err as NodeJS.ErrnoException);
-    stdout();
-    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(at));
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') stream(fd).write(bytes.subarray(at));
+    // What cannot be written to stderr has nowhere else to go; the exit code still says it.
+    else if (fd === 1) stdoutFailed(err as NodeJS.ErrnoException);
   }
 }
 
@@ -349,13 +361,13 @@ const out = (text: string) => write(1, text);
 const errOut = (text: string) => write(2, text);
 
 /**
- * Exits once what was written has left: at once when it went to the descriptors directly, else
- * when the streams have flushed (they may be asynchronous, as pipes are on macOS). Left to itself,
- * Node would first wait ~6 ms for V8's background work (code being optimized) a finished command
- * no longer needs.
+ * Exits once what was written has left: at once when it went to the descriptors directly (or its
+ * reader is gone), else when the streams have flushed (they may be asynchronous, as pipes are on
+ * macOS). Left to itself, Node would first wait ~6 ms for V8's background work (code being
+ * optimized) a finished command no longer needs.
  */
 function exitWhenWritten(): void {
-  if (!streams) process.exit();
+  if (!streams || readerGone) process.exit();
   process.stderr.write('', () => process.stdout.write('', () => process.exit()));
 }
 
@@ -371,18 +383,18 @@ main(process.argv.slice(2))
           (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') && command && Object.hasOwn(COMMANDS, command)
             ? ` (llm-release-gate ${command} --help lists its options)`
             : '';
-        errOut(`llm-release-gate: ${clean(describeError(err))}${hint}\n`);
         process.exitCode = 2;
+        errOut(`llm-release-gate: ${clean(describeError(err))}${hint}\n`);
       } else if (isExternalFailure(err)) {
-        errOut(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
         process.exitCode = 1;
+        errOut(`llm-release-gate: a service did not answer as expected: ${clean(describeError(err))}\n`);
       } else {
         // The bundle is minified: its source maps name src/ lines when they are on.
         const mapped = process.sourceMapsEnabled ? '' : '\n(NODE_OPTIONS=--enable-source-maps names the source lines)';
+        process.exitCode = 3;
         errOut(
           `llm-release-gate: unexpected error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}${mapped}\n`,
         );
-        process.exitCode = 3;
       }
     },
   )
