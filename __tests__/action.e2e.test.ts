@@ -223,6 +223,7 @@ describe('the CLI', () => {
     expect(piped(false, 100)).toMatchObject({ status: 0, stderr: '' });
     // The reader gone before the verdict is known: the exit code is still the verdict's.
     expect(piped(false, 100, '__tests__/fixtures/hostile.yml')).toMatchObject({ status: 1, stderr: '' });
+    expect(piped(true, 100, '__tests__/fixtures/hostile.yml')).toMatchObject({ status: 1, stderr: '' });
     // Output that cannot be written fails the command (exit 2), said on stderr, not as a bug.
     const diskFull = spawnSync(
       'bash',

@@ -324,20 +324,33 @@ let streams = false;
 let readerGone = false;
 
 function stream(fd: 1 | 2): NodeJS.WriteStream {
-  if (!streams) process.stdout.on('error', (err: NodeJS.ErrnoException) => stdoutFailed(err));
+  if (!streams)
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') {
+        readerGone = true;
+        return;
+      }
+      // The stream fails on its own, outside the command: said here, and the command fails.
+      process.exitCode = 2;
+      try {
+        writeSync(2, `llm-release-gate: ${unwritable(err).message}\n`);
+      } finally {
+        process.exit();
+      }
+    });
   streams = true;
   return fd === 1 ? process.stdout : process.stderr;
 }
 
-/** stdout cannot be written: quiet when its reader went away; else said, and the command fails (exit 2). */
-function stdoutFailed(err: NodeJS.ErrnoException): void {
-  if (err.code === 'EPIPE') {
-    readerGone = true;
-    return;
-  }
-  throw new ConfigurationError(
+const unwritable = (err: NodeJS.ErrnoException) =>
+  new ConfigurationError(
     `The output could not be written to standard output (${err.code ?? err.message}): check where it goes (a full disk, a descriptor not open for writing) or send it elsewhere.`,
   );
+
+/** stdout cannot be written: quiet when its reader went away; else the command fails (exit 2). */
+function stdoutFailed(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') readerGone = true;
+  else throw unwritable(err);
 }
 
 function write(fd: 1 | 2, text: string): void {
