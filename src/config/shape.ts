@@ -156,6 +156,29 @@ export abstract class Schema<Out = unknown, In = Out> {
 
 type Bound = { value: number; inclusive: boolean };
 
+/** A string of at least `minimum` characters, a list of at least `minimum` entries. */
+function lengthAtLeast(origin: 'string' | 'array', minimum: number): Check {
+  return {
+    check: (p) => {
+      if ((p.value as string | unknown[]).length >= minimum) return;
+      const unit = origin === 'string' ? 'characters' : 'items';
+      p.issues.push({
+        code: 'too_small',
+        origin,
+        minimum,
+        inclusive: true,
+        path: [],
+        input: p.value,
+        message: `Too small: expected ${origin} to have >=${minimum} ${unit}`,
+        continue: true,
+      });
+    },
+    json: (node) => {
+      node[origin === 'string' ? 'minLength' : 'minItems'] = minimum;
+    },
+  };
+}
+
 class StringSchema extends Schema<string> {
   constructor(private readonly error?: (issue: { input: unknown }) => string | undefined) {
     super();
@@ -171,24 +194,7 @@ class StringSchema extends Schema<string> {
   }
 
   min(minimum: number): this {
-    return this.check({
-      check: (p) => {
-        if ((p.value as string).length < minimum)
-          p.issues.push({
-            code: 'too_small',
-            origin: 'string',
-            minimum,
-            inclusive: true,
-            path: [],
-            input: p.value,
-            message: `Too small: expected string to have >=${minimum} characters`,
-            continue: true,
-          });
-      },
-      json: (node) => {
-        node.minLength = minimum;
-      },
-    });
+    return this.check(lengthAtLeast('string', minimum));
   }
 
   /** A URL (`URL.canParse`), trimmed, tabs and newlines taken out as the URL parser does. */
@@ -358,24 +364,7 @@ class ArraySchema<S extends Schema> extends Schema<S['_output'][], S['_input'][]
     return { type: 'array', items: of(this.item) };
   }
   min(minimum: number): this {
-    return this.check({
-      check: (p) => {
-        if ((p.value as unknown[]).length < minimum)
-          p.issues.push({
-            code: 'too_small',
-            origin: 'array',
-            minimum,
-            inclusive: true,
-            path: [],
-            input: p.value,
-            message: `Too small: expected array to have >=${minimum} items`,
-            continue: true,
-          });
-      },
-      json: (node) => {
-        node.minItems = minimum;
-      },
-    });
+    return this.check(lengthAtLeast('array', minimum));
   }
 }
 
