@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers.js';
@@ -194,6 +194,16 @@ describe('the CLI', () => {
     const invalid = cli('gate', '--config', '__tests__/fixtures/invalid.yml');
     expect(invalid.status).toBe(2);
     expect(invalid.stdout).toMatch(/BLOCK/);
+    // A config with problems is read again by the YAML library (loaded then, from its own chunk),
+    // which places each problem on its line; so is text that is not YAML.
+    expect(invalid.stdout).toMatch(/invalid\.yml, line 6, evals\.min_samples: found number -5/);
+    mkdirSync(path.join(ROOT, 'bench/out'), { recursive: true });
+    const ws = mkdtempSync(path.join(ROOT, 'bench/out/cli-'));
+    writeFileSync(path.join(ws, 'broken.yml'), 'version: 1\nservice: s\nevals: [\n');
+    const broken = cli('gate', '--config', path.relative(ROOT, path.join(ws, 'broken.yml')));
+    expect(broken.status).toBe(2);
+    expect(broken.stdout).toMatch(/broken\.yml, line 4: Flow sequence in block collection/);
+    rmSync(ws, { recursive: true });
     expect(cli('results', '__tests__/fixtures/native-bad.jsonl').status).toBe(2);
     expect(cli('frobnicate').status).toBe(2);
   });

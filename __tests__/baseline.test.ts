@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../src/config/load.js';
 import { runGate } from '../src/engine/run-gate.js';
 import { compareMetric } from '../src/gate/compare.js';
 import { pairRuns } from '../src/gate/pairing.js';
@@ -10,6 +9,7 @@ import { decide } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { RunBuilder, type Run, type Sample } from '../src/results/model.js';
 import { rng } from '../src/stats/bootstrap.js';
+import { parseConfig } from './helpers.js';
 
 const CONFIG = (metrics: string, extra = '', results = 'r.jsonl') => `
 version: 1

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfig } from '../src/config/load.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { renderConfigReference } from '../src/config/reference.js';
 import { configJsonSchema } from '../src/config/schema.js';
 import * as z from '../src/config/shape.js';
 import { ConfigurationError, type Problem } from '../src/errors.js';
-import { ROOT } from './helpers.js';
+import { ROOT, parseConfig } from './helpers.js';
 
 function problemsOf(text: string): Problem[] {
   try {

@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../src/config/load.js';
 import { ConfigurationError } from '../src/errors.js';
 import { loadRun } from '../src/results/load.js';
 import { compareMetric } from '../src/gate/compare.js';
@@ -14,6 +13,7 @@ import { meanInterval, Moments } from '../src/stats/mean.js';
 import { quantileInterval } from '../src/stats/quantile.js';
 import { clopperPearson } from '../src/stats/wilson.js';
 import { SignFlip } from '../src/stats/sign-flip.js';
+import { parseConfig } from './helpers.js';
 
 /** The edges of issue #12: tiny, duplicated, reordered, renamed and degenerate inputs. */
 const CONFIG = (metrics: string, extra = '', tier = 'low') => `

@@ -9,14 +9,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { parseConfig } from '../src/config/load.js';
 import { runGate } from '../src/engine/run-gate.js';
 import { ConfigurationError } from '../src/errors.js';
 import { escapeMarkdown } from '../src/report/markdown.js';
 import { clean } from '../src/report/plain.js';
 import { loadRun } from '../src/results/load.js';
 import { scanXml, XmlError } from '../src/results/xml.js';
-import { FIXTURES, ROOT } from './helpers.js';
+import { FIXTURES, ROOT, parseConfig } from './helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);

@@ -1,11 +1,11 @@
 import { ConfigurationError } from '../src/errors.js';
-import { parseConfig } from '../src/config/load.js';
 import { judgeDeploy, modelPinning } from '../src/gate/bars/deploy.js';
 import { ownerShape } from '../src/gate/bars/owner.js';
 import { decide, type RepoFacts } from '../src/gate/decide.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { RunBuilder, type Sample } from '../src/results/model.js';
 import { configYaml } from './support/config.js';
+import { parseConfig } from './helpers.js';
 
 function samples(n: number, passRate: number, extra: Partial<Sample> = {}, prefix = 'c'): Sample[] {
   return Array.from({ length: n }, (_, i) => ({

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../src/config/load.js';
 import { refProblem } from '../src/config/refs.js';
 import { gitShow } from '../src/engine/git.js';
 import { loadConfigFile } from '../src/engine/run-gate.js';
@@ -13,6 +12,7 @@ import { depthExceeded, MAX_JSON_DEPTH, MAX_LINE_BYTES } from '../src/results/fi
 import { ZIP_LIMITS } from '../src/results/zip.js';
 import { CaseTable } from '../src/results/cases.js';
 import { zip } from '../bench/zip.mjs';
+import { parseConfig } from './helpers.js';
 
 /** Issue #13, first pieces: inputs a pull request controls. */
 describe('hostile inputs', () => {

@@ -6,7 +6,7 @@
  *
  * Usage: node scripts/run-ts.mjs bench/verdict-quality.ts [simulations]
  */
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from '../__tests__/helpers.js';
 import { decide } from '../src/gate/decide.js';
 import { RunBuilder, type Run } from '../src/results/model.js';
 import { rng } from '../src/stats/bootstrap.js';

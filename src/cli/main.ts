@@ -168,7 +168,7 @@ const COMMANDS: Record<string, Command> = {
       force: { type: 'boolean', default: false, help: 'replace an existing config' },
     },
     async run(values) {
-      const { init, readinessPath, runGate } = await import('./commands.js');
+      const [{ runGate }, { init, readinessPath }] = await Promise.all([import('./commands.js'), import('./init.js')]);
       const root = repositoryRoot(process.cwd());
       const ask = process.stdin.isTTY
         ? async (question: string) => {

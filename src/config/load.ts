@@ -1,7 +1,9 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, Node } from 'yaml';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { ConfigSchema, configJsonSchema, type Config } from './schema.js';
 import type { Issue } from './shape.js';
+import { readSimpleYaml } from './simple-yaml.js';
 
 /** A validated config plus where each key sits in the file (for annotations and errors). */
 export interface LoadedConfig {
@@ -14,7 +16,31 @@ export interface LoadedConfig {
 type Path = readonly PropertyKey[];
 
 /** Parse and validate a config text. Throws ConfigurationError listing every problem at once. */
-export function parseConfig(text: string, file: string): LoadedConfig {
+export async function parseConfig(text: string, file: string): Promise<LoadedConfig> {
+  return simpleConfig(text, file) ?? parseWithLibrary(await yamlLibrary(), text, file);
+}
+
+/** The YAML library, loaded (CommonJS: its exports are the default export of a bundle's chunk). */
+async function yamlLibrary(): Promise<typeof Yaml> {
+  const imported = (await import('yaml')) as typeof Yaml & { default?: typeof Yaml };
+  return imported.default ?? imported;
+}
+
+/**
+ * The config when its text is in the plain subset of YAML (simple-yaml.ts) and passes the schema; else
+ * undefined, and the YAML library reads it (loaded only then: it costs a cold start ~25 ms), which
+ * also writes every error message.
+ */
+export function simpleConfig(text: string, file: string): LoadedConfig | undefined {
+  const simple = readSimpleYaml(text);
+  const parsed = simple && ConfigSchema.safeParse(simple.value);
+  if (!simple || !parsed?.success) return undefined;
+  return { config: parsed.data, file, lineOf: (path) => simple.lineOf(path.split('.').filter(Boolean)) };
+}
+
+/** Parse and validate a config text with the YAML library. */
+export function parseWithLibrary(yaml: typeof Yaml, text: string, file: string): LoadedConfig {
+  const { LineCounter, parseDocument } = yaml;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number) => lineCounter.linePos(offset);
@@ -50,10 +76,10 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     ]);
   }
 
-  const lineOf = (path: string): number | undefined => nodeLine(doc, lineAt, path.split('.').filter(Boolean));
+  const lineOf = (path: string): number | undefined => nodeLine(yaml, doc, lineAt, path.split('.').filter(Boolean));
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) => toProblems(issue, doc, data, file, lineAt));
+    const problems = parsed.error.issues.flatMap((issue) => toProblems(yaml, issue, doc, data, file, lineAt));
     throw new ConfigurationError(
       `The config ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; the gate blocks until it is fixed.`,
       problems,
@@ -63,6 +89,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
 }
 
 function toProblems(
+  yaml: typeof Yaml,
   issue: Issue,
   doc: Document,
   data: unknown,
@@ -83,7 +110,7 @@ function toProblems(
         return {
           file,
           path: full,
-          line: nodeLine(doc, lineAt, [...path, key].map(String)),
+          line: nodeLine(yaml, doc, lineAt, [...path, key].map(String)),
           message: `unknown key "${full}"${near ? `: did you mean "${near}"?` : ''} (every key is in docs/config.md, the config reference${known.length ? `; here: ${known.join(', ')}` : ''})`,
         };
       });
@@ -128,7 +155,7 @@ function toProblems(
   }
   if (issue.code === 'invalid_type' && issue.expected === 'int')
     message = `found ${describe(found)}; expected a whole number`;
-  return [{ file, path: dotted || undefined, line: nodeLine(doc, lineAt, path.map(String)), message }];
+  return [{ file, path: dotted || undefined, line: nodeLine(yaml, doc, lineAt, path.map(String)), message }];
 }
 
 type SchemaNode = {
@@ -220,7 +247,12 @@ function valueAt(data: unknown, path: Path): unknown {
 }
 
 /** Line of the deepest node along `path` that exists (the key itself for map entries). */
-function nodeLine(doc: Document, lineAt: (o: number) => { line: number }, path: readonly string[]): number | undefined {
+export function nodeLine(
+  { isMap, isSeq }: typeof Yaml,
+  doc: Document,
+  lineAt: (o: number) => { line: number },
+  path: readonly string[],
+): number | undefined {
   let node: unknown = doc.contents;
   let line: number | undefined = rangeLine(node, lineAt);
   for (const key of path) {

@@ -76,7 +76,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   try {
     loaded =
       req.configText !== undefined
-        ? parseConfig(req.configText, req.config)
+        ? await parseConfig(req.configText, req.config)
         : await loadConfigFile(req.config, req.cwd, req.root);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
