@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigurationError, describeError, isExternalFailure } from '../errors.js';
 import { clean, cleanStrings } from '../report/plain.js';
@@ -76,7 +75,7 @@ const COMMANDS: Record<string, Command> = {
         commits: (values.commit as string[] | undefined) ?? [],
       });
       if (values.json) out(`${JSON.stringify(outcome.verdict, null, 2)}\n`);
-      else out(renderTerminal(cleanStrings(outcome.verdict), useColor()));
+      else out(renderTerminal(cleanStrings(outcome.verdict), await useColor()));
       return outcome.invalidInput ? 2 : outcome.verdict.decision === 'allow' ? 0 : 1;
     },
   },
@@ -295,10 +294,17 @@ function configPath(root: string, given: string | undefined): string {
 }
 
 /** Colour on a terminal; FORCE_COLOR (not 0/false) forces it, NO_COLOR turns it off. */
-function useColor(): boolean {
+async function useColor(): Promise<boolean> {
   const force = process.env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
-  return isatty(1) && !process.env.NO_COLOR;
+  if (process.env.NO_COLOR) return false;
+  // A terminal is a character device: node:tty (which loads net and the streams, ~3 ms) only then.
+  try {
+    if (!fstatSync(1).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return (await import('node:tty')).isatty(1);
 }
 
 /**

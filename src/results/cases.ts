@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 /**
  * A 53-bit hash of a case id. Two ids of a million-case run collide with probability about 5e-5.
  */
@@ -57,9 +56,11 @@ export class CaseTable {
   /**
    * A secret per table, mixed into the slot a hash starts probing at: ids crafted to share a slot
    * (FNV is easy to invert) would otherwise make every insert probe every earlier one. The hashes
-   * themselves, and so every result and the canonical order, stay the same from run to run.
+   * themselves, and so every result and the canonical order, stay the same from run to run. (Not
+   * from node:crypto: a results file cannot see this process's random numbers, and crypto costs every
+   * start, `--version` too, ~3 ms of loading.)
    */
-  private readonly salt = randomBytes(4).readUInt32LE(0);
+  private readonly salt = (Math.random() * 2 ** 32) >>> 0;
   size = 0;
 
   /**
