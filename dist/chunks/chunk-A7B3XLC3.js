@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a as r,b as i}from"./chunk-GRVJGTZ5.js";var o=i((p,e)=>{e.exports=r("node:fs")});export{o as a};
-//# sourceMappingURL=chunk-A7B3XLC3.js.map
