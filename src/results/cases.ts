@@ -2,20 +2,28 @@
  * A 53-bit hash of a case id. Two ids of a million-case run collide with probability about 5e-5.
  */
 export function hashId(id: string): number {
-  // Two independent 32-bit FNV-1a variants, combined into an integer below 2^53.
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
+  const [h1, h2] = hashLanes(id);
   const hi = (h1 >>> 0) % 0x200000; // 21 bits
   return hi * 0x100000000 + (h2 >>> 0) || 1;
 }
 
-function mix(h: number): number {
+/**
+ * Two independent 32-bit FNV-1a variants over `text`, from `lanes` (a hash of a prefix goes on with
+ * the rest: the prefix is hashed once for every text that starts with it).
+ */
+export function hashLanes(text: string, lanes: readonly [number, number] = [0x811c9dc5, 0x9747b28c]): [number, number] {
+  let [h1, h2] = lanes;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return [h1, h2];
+}
+
+/** murmur3's finalizer: every bit of `h` moves about half the bits of the result. */
+export function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;

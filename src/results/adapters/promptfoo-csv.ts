@@ -87,7 +87,7 @@ function rowReader(
       if (!caseId) {
         const vars = Object.fromEntries(varCols.map((c) => [c.name, row[c.i] ?? '']));
         const description = descCol >= 0 ? (row[descCol] ?? '') : '';
-        caseId = promptfooCaseIds(description || `test ${r}`, description, vars, cols.length);
+        caseId = promptfooCaseIds(description || `test ${r}`, description, vars);
       }
       const promptKey = col.label.split(': ')[0] ?? '';
       ctx.emit({

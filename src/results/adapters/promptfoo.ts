@@ -1,5 +1,5 @@
-import crypto, { createHash, type Hash } from 'node:crypto';
 import { each, isObject, num, str, tagsFrom, type Adapter } from '../adapter.js';
+import { hashLanes, mix } from '../cases.js';
 import type { Outcome, Sample } from '../model.js';
 
 /**
@@ -141,30 +141,23 @@ export function promptfooCaseId(
   return promptfooCaseIds(title, description, vars)(promptKey, provider);
 }
 
-/** Node's one-shot hash (20.12 and later): several times faster than a Hash object for one short text. */
-const hashOnce = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
-
 /**
- * The ids of one test case under each prompt and provider (`prompts` of them): the vars are
- * serialised once; with several prompts their hash state is computed once and copied per prompt (a
- * CSV row has a column per prompt; hashing its vars per column would be quadratic).
+ * The ids of one test case under each prompt and provider: the vars are serialised and hashed once
+ * (a CSV row has a column per prompt; hashing its vars per column would be quadratic). Not a
+ * cryptographic hash: the ten hex digits only tell apart cases that share a title, and node:crypto
+ * costs every run ~7 ms of loading.
  */
 export function promptfooCaseIds(
   title: string,
   description: string,
   vars: Record<string, unknown>,
-  prompts = 1,
 ): (promptKey: string, provider: string) => string {
   // The hash of JSON.stringify([description, vars, promptKey, provider]).
-  const prefix = `[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`;
-  let base: Hash | undefined;
+  const prefix = hashLanes(`[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`);
   return (promptKey, provider) => {
-    const suffix = `${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`;
-    const hex =
-      prompts === 1 && hashOnce
-        ? hashOnce('sha256', prefix + suffix)
-        : (base ??= createHash('sha256').update(prefix)).copy().update(suffix).digest('hex');
-    return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hex.slice(0, 10)}`;
+    const [h1, h2] = hashLanes(`${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`, prefix);
+    const hex = (mix(h1).toString(16).padStart(8, '0') + mix(h2).toString(16).padStart(8, '0')).slice(0, 10);
+    return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hex}`;
   };
 }
 
