@@ -2,24 +2,29 @@
  * A 53-bit hash of a case id. Two ids of a million-case run collide with probability about 5e-5.
  */
 export function hashId(id: string): number {
-  const [h1, h2] = hashLanes(id);
-  const hi = (h1 >>> 0) % 0x200000; // 21 bits
-  return hi * 0x100000000 + (h2 >>> 0) || 1;
+  const lanes = hashLanes(id);
+  const hi = (lanes[0]! >>> 0) % 0x200000; // 21 bits
+  return hi * 0x100000000 + (lanes[1]! >>> 0) || 1;
 }
 
+const lanes = new Int32Array(2);
+
 /**
- * Two independent 32-bit FNV-1a variants over `text`, from `lanes` (a hash of a prefix goes on with
- * the rest: the prefix is hashed once for every text that starts with it).
+ * Two independent 32-bit FNV-1a variants over `text`, from `h1` and `h2` (a hash of a prefix goes on
+ * with the rest: the prefix is hashed once for every text that starts with it). The result is one
+ * pair, overwritten by the next call: read it at once (a new array per id would cost a million-line
+ * file a million allocations).
  */
-export function hashLanes(text: string, lanes: readonly [number, number] = [0x811c9dc5, 0x9747b28c]): [number, number] {
-  let [h1, h2] = lanes;
+export function hashLanes(text: string, h1 = 0x811c9dc5, h2 = 0x9747b28c): Int32Array {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
-  return [h1, h2];
+  lanes[0] = h1;
+  lanes[1] = h2;
+  return lanes;
 }
 
 /** murmur3's finalizer: every bit of `h` moves about half the bits of the result. */

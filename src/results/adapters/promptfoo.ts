@@ -154,9 +154,11 @@ export function promptfooCaseIds(
 ): (promptKey: string, provider: string) => string {
   // The hash of JSON.stringify([description, vars, promptKey, provider]).
   const prefix = hashLanes(`[${JSON.stringify(description)},${JSON.stringify(sortKeys(vars))},`);
+  const p1 = prefix[0];
+  const p2 = prefix[1];
   return (promptKey, provider) => {
-    const [h1, h2] = hashLanes(`${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`, prefix);
-    const hex = (mix(h1).toString(16).padStart(8, '0') + mix(h2).toString(16).padStart(8, '0')).slice(0, 10);
+    const h = hashLanes(`${JSON.stringify(promptKey)},${JSON.stringify(provider)}]`, p1, p2);
+    const hex = (mix(h[0]!).toString(16).padStart(8, '0') + mix(h[1]!).toString(16).padStart(8, '0')).slice(0, 10);
     return `${title} [${[promptKey, provider].filter(Boolean).join(' · ')}] ${hex}`;
   };
 }
