@@ -2,6 +2,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../src/errors.js';
+import { readLines } from '../src/results/files.js';
 import { loadRun } from '../src/results/load.js';
 import type { Sample } from '../src/results/model.js';
 import { summarizeRun } from '../src/metrics/summary.js';
@@ -120,6 +121,23 @@ describe('native JSONL adapter', () => {
     expect(run.all.failed).toBe(5_000);
     expect(run.failing).toHaveLength(200);
     expect(run.failingTotal).toBe(5_000);
+  });
+});
+
+describe('reading lines', () => {
+  it('splits at newline bytes across chunks: multi-byte characters cut by a chunk, a BOM, CRLF, blank lines, no last newline', async () => {
+    // The é line is cut by the first 256 KiB chunk inside a 2-byte character; the € of the next
+    // line straddles the second chunk boundary.
+    const lines = ['\uFEFF{"a":1}', '', '  ', `{"s":"${'é'.repeat(200_000)}"}`];
+    const before = Buffer.byteLength(lines.join('\n') + '\n');
+    expect((262_144 - before + Buffer.byteLength(lines[3]!) + 1 - 6) % 2).toBe(1);
+    lines.push(`{"t":"${'x'.repeat(2 * 262_144 - 1 - before - 6)}€"}\r`, '{"z":"🙂"}');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'lrg-lines-')), 'r.jsonl');
+    writeFileSync(file, lines.join('\n'));
+    const got: { text: string; line: number }[] = [];
+    for await (const batch of readLines(file)) got.push(...batch);
+    expect(got.map((l) => l.line)).toEqual([1, 4, 5, 6]);
+    expect(got.map((l) => l.text)).toEqual([lines[0]!.slice(1), ...lines.slice(3)]);
   });
 });
 

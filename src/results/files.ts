@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
 import path from 'node:path';
 import { ConfigurationError, type Problem } from '../errors.js';
@@ -229,43 +229,51 @@ export function jsonErrorOffset(text: string): number {
  * Lines of a file, streamed in chunks (memory stays flat however large the file is), in batches:
  * one await per chunk rather than per line. Empty lines are skipped; each has its 1-based number.
  * A line longer than MAX_LINE_BYTES stops the read with a named error (`shown` names the file).
+ * Read as bytes and split at newline bytes (never part of a longer UTF-8 character), each line
+ * decoded on its own: decoding whole chunks made a 256 KiB string per chunk and a slice of it per
+ * line, ~40% of the time of reading a million lines.
  */
 export async function* readLines(file: string, shown = file): AsyncGenerator<{ text: string; line: number }[]> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18 });
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  const buf = Buffer.allocUnsafe(1 << 18);
   // The unfinished line, as pieces: a long line is joined once, not re-copied with every chunk.
-  let pending: string[] = [];
+  let pending: Buffer[] = [];
   let pendingLength = 0;
   let line = 0;
-  let first = true;
+  // A byte order mark is not part of the first line.
+  const decode = (bytes: Buffer, start: number, end: number): string => {
+    const text = bytes.toString('utf8', start, end);
+    return line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  };
   try {
-    for await (const read of stream as AsyncIterable<string>) {
-      // A byte order mark is not part of the first line.
-      const chunk = first && read.charCodeAt(0) === 0xfeff ? read.slice(1) : read;
-      first = false;
-      let nl = chunk.indexOf('\n');
-      if (nl === -1) {
-        pending.push(chunk);
-        pendingLength += chunk.length;
-        if (pendingLength > MAX_LINE_BYTES) throw lineTooLong(shown, line + 1);
-        continue;
-      }
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
       const batch: { text: string; line: number }[] = [];
       let start = 0;
-      for (; nl !== -1; nl = chunk.indexOf('\n', start)) {
+      for (let nl = buf.indexOf(10); nl !== -1 && nl < bytesRead; nl = buf.indexOf(10, start)) {
         line += 1;
-        let l = chunk.slice(start, nl);
+        if (pendingLength + nl - start > MAX_LINE_BYTES) throw lineTooLong(shown, line);
+        let text: string;
         if (pending.length > 0) {
-          l = pending.join('') + l;
+          pending.push(buf.subarray(start, nl));
+          const joined = Buffer.concat(pending);
+          text = decode(joined, 0, joined.length);
           pending = [];
           pendingLength = 0;
-        }
+        } else text = decode(buf, start, nl);
         start = nl + 1;
-        if (l.length > MAX_LINE_BYTES) throw lineTooLong(shown, line);
-        if (l.trim()) batch.push({ text: l, line });
+        if (text.trim()) batch.push({ text, line });
       }
-      if (start < chunk.length) {
-        pending.push(chunk.slice(start));
-        pendingLength += chunk.length - start;
+      if (start < bytesRead) {
+        pending.push(Buffer.from(buf.subarray(start, bytesRead)));
+        pendingLength += bytesRead - start;
+        if (pendingLength > MAX_LINE_BYTES) throw lineTooLong(shown, line + 1);
       }
       if (batch.length > 0) yield batch;
     }
@@ -273,10 +281,14 @@ export async function* readLines(file: string, shown = file): AsyncGenerator<{ t
     if (err instanceof ConfigurationError) throw err;
     throw unreadable(file, err);
   } finally {
-    stream.destroy();
+    await handle.close();
   }
-  const rest = pending.join('');
-  if (rest.trim()) yield [{ text: rest, line: line + 1 }];
+  if (pending.length > 0) {
+    line += 1;
+    const joined = Buffer.concat(pending);
+    const text = decode(joined, 0, joined.length);
+    if (text.trim()) yield [{ text, line }];
+  }
 }
 
 export function lineTooLong(file: string, line: number): ConfigurationError {
