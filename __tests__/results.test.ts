@@ -2,7 +2,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../src/errors.js';
-import { readLines } from '../src/results/files.js';
+import { MAX_LINE_BYTES, readLines } from '../src/results/files.js';
 import { loadRun } from '../src/results/load.js';
 import type { Sample } from '../src/results/model.js';
 import { summarizeRun } from '../src/metrics/summary.js';
@@ -138,6 +138,22 @@ describe('reading lines', () => {
     for await (const batch of readLines(file)) got.push(...batch);
     expect(got.map((l) => l.line)).toEqual([1, 4, 5, 6]);
     expect(got.map((l) => l.text)).toEqual([lines[0]!.slice(1), ...lines.slice(3)]);
+  });
+
+  it('limits a line in UTF-8 bytes, not counting a byte order mark', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrg-limit-'));
+    const read = async (text: string) => {
+      const file = path.join(dir, 'r.jsonl');
+      writeFileSync(file, text);
+      const got: number[] = [];
+      for await (const batch of readLines(file)) got.push(...batch.map((l) => l.text.length));
+      return got;
+    };
+    const max = `"${'x'.repeat(MAX_LINE_BYTES - 2)}"`;
+    expect(await read(`\uFEFF${max}\n1\n`)).toEqual([MAX_LINE_BYTES, 1]);
+    await expect(read(`${max} \n1\n`)).rejects.toThrow(/line longer than 16 MiB/);
+    // 16 MiB of bytes is fewer characters when they take two bytes each
+    await expect(read(`"${'é'.repeat(MAX_LINE_BYTES / 2)}"\n`)).rejects.toThrow(/line longer than 16 MiB/);
   });
 });
 
