@@ -107,7 +107,7 @@ class Reader {
     return sequenceAtSameIndent ? { value: null, located: { line } } : unsupported();
   }
 
-  /** After a value on a key's or item's line, nothing may continue it on deeper lines. */
+  /** No deeper line may follow (a value continued on the next lines, or indentation no block opened). */
   private ended(indent: number): void {
     const next = this.lines[this.at];
     if (next && next.indent > indent) unsupported();
@@ -159,7 +159,7 @@ class Reader {
       value.push(node.value);
       items.push(node.located);
     }
-    if (this.lines[this.at] && this.lines[this.at]!.indent > indent) unsupported();
+    this.ended(indent);
     return { value, located: { line: first, items } };
   }
 }
