@@ -82,8 +82,20 @@ describe('format detection from content', () => {
     const file = path.join(dir, 'notes.txt');
     writeFileSync(file, 'ghp_abcdefghijklmnopqrstuvwxyz0123456789 root:x:0:0:root:/root:/bin/bash\n');
     const msg = (await rejection(file)).problems.map((p) => p.message).join('\n');
-    expect(msg).toMatch(/text of \d+ bytes or more that is not JSON/);
+    expect(msg).toMatch(/text of 73 bytes that is not JSON/);
     expect(msg).not.toMatch(/ghp_|root:x/);
+    // A file that is one JSON value: said what it is, not its value; a longer text: of its head.
+    for (const [text, what] of [
+      ['null\n', 'a lone JSON null'],
+      ['5', 'a lone JSON number'],
+      ['"ghp_abc"', 'a lone JSON string'],
+      ['x'.repeat(70_000), 'text of 65536 bytes or more'],
+    ] as const) {
+      writeFileSync(file, text);
+      const said = (await rejection(file)).problems[0]!.message;
+      expect(said).toContain(what);
+      expect(said).not.toContain('ghp_');
+    }
   });
 });
 

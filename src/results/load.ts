@@ -2,7 +2,16 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError, type Problem } from '../errors.js';
 import { checkUnread, lengthOf, type Adapter, type Probe } from './adapter.js';
-import { checkMemory, depthProblem, insideRoot, lineTooLong, readFirstLine, readHead, unreadable } from './files.js';
+import {
+  checkMemory,
+  depthProblem,
+  HEAD_BYTES,
+  insideRoot,
+  lineTooLong,
+  readFirstLine,
+  readHead,
+  unreadable,
+} from './files.js';
 import { readDocument, readSmallDocument, TrailingContent } from './json-stream.js';
 import { RunBuilder, type Format, type Run, type RunMeta, type RunOptions } from './model.js';
 import { braintrust } from './adapters/braintrust.js';
@@ -246,5 +255,19 @@ function lookLike(probe: Probe): string {
   const firstLine = head.split('\n', 1)[0]!;
   if (firstLine.includes(','))
     return `a CSV of ${firstLine.split(',').length} columns (a promptfoo CSV needs its Status column or [PASS]/[FAIL] cells)`;
-  return `text of ${probe.head.length} bytes or more that is not JSON, JSON lines, XML or CSV`;
+  const whole = Buffer.byteLength(probe.head) < HEAD_BYTES;
+  const lone = whole ? loneJsonValue(head) : undefined;
+  if (lone) return `a lone JSON ${lone}, not an object or list of results`;
+  const size = whole ? `${Buffer.byteLength(probe.head)} bytes` : `${HEAD_BYTES} bytes or more`;
+  return `text of ${size} that is not JSON, JSON lines, XML or CSV`;
+}
+
+/** What a text that is one JSON number, string, boolean or null is (the value itself is never quoted). */
+function loneJsonValue(text: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v === null ? 'null' : typeof v === 'object' ? undefined : typeof v;
+  } catch {
+    return undefined;
+  }
 }
