@@ -17,6 +17,7 @@ for (const f of existsSync('dist') ? readdirSync('dist') : [])
 // Built apart, the CLI's chunks are cut along its own lazy imports only: the gate loads 6 modules,
 // not the 15 a build shared with the action cut them into (each costs a cold start ~1 ms). A chunk
 // both builds make is the same file.
+//
 // Node's built-in modules by require(), not by a static import: an ES module's namespace reads every
 // export, and node:fs's include the getters of its streams, which load stream, its 17 internal
 // modules and more (~3 ms of a cold start) that the gate never uses. As CommonJS, each export is read

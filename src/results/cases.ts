@@ -2,9 +2,9 @@
  * A 53-bit hash of a case id. Two ids of a million-case run collide with probability about 5e-5.
  */
 export function hashId(id: string): number {
-  const lanes = hashLanes(id);
-  const hi = (lanes[0]! >>> 0) % 0x200000; // 21 bits
-  return hi * 0x100000000 + (lanes[1]! >>> 0) || 1;
+  const h = hashLanes(id);
+  const hi = (h[0]! >>> 0) % 0x200000; // 21 bits
+  return hi * 0x100000000 + (h[1]! >>> 0) || 1;
 }
 
 const lanes = new Int32Array(2);
